@@ -1,0 +1,499 @@
+/*
+ * ntlmssp.h - native C API of libntlmssp, an NTLM security support provider
+ * ([MS-NLMP]) for Unix.
+ *
+ * Model: a credential (client) or an account store (server) is bound to a
+ * context; the context is driven by ntlm_step() (token in, token out) until
+ * it returns NTLM_OK; then it signs, verifies, seals and unseals messages.
+ * Handles are opaque. Every function that can fail returns an ntlm_err.
+ * Contexts share no mutable state: distinct contexts may be used from
+ * distinct threads concurrently; one context must not be used by two
+ * threads at once.
+ */
+#ifndef NTLMSSP_NTLMSSP_H
+#define NTLMSSP_NTLMSSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(NTLMSSP_BUILDING) && defined(__GNUC__)
+#define NTLM_API __attribute__((visibility("default")))
+#else
+#define NTLM_API
+#endif
+
+#define NTLMSSP_VERSION_MAJOR 0
+#define NTLMSSP_VERSION_MINOR 1
+#define NTLMSSP_VERSION_PATCH 0
+#define NTLMSSP_VERSION_STRING "0.1.0"
+
+/* Returns NTLMSSP_VERSION_STRING of the library actually linked. */
+NTLM_API const char *ntlm_version(void);
+
+/* ---------------------------------------------------------------- errors */
+
+/*
+ * X(name, value, NTSTATUS, SEC_E/SEC_I status, message)
+ * The NTSTATUS and SECURITY_STATUS are what Windows would report for the
+ * same condition, so callers porting Windows code can keep their mapping.
+ */
+#define NTLM_ERROR_LIST(X)                                                                     \
+	X(NTLM_OK, 0, 0x00000000u, 0x00000000, "success")                                          \
+	X(NTLM_CONTINUE, 1, 0x00000016u, 0x00090312, "continue: send the output token and wait")  \
+	X(NTLM_E_INVALID_PARAMETER, 2, 0xC000000Du, (int32_t)0x8009035Du,                          \
+	  "invalid parameter passed to the API")                                                   \
+	X(NTLM_E_NO_MEMORY, 3, 0xC0000017u, (int32_t)0x80090300, "out of memory")                  \
+	X(NTLM_E_BUFFER_TOO_SMALL, 4, 0xC0000023u, (int32_t)0x80090321, "buffer too small")        \
+	X(NTLM_E_TRUNCATED, 5, 0xC000000Du, (int32_t)0x80090308,                                  \
+	  "message truncated: a field extends past the end")                                      \
+	X(NTLM_E_BAD_SIGNATURE_HEADER, 6, 0xC000000Du, (int32_t)0x80090308,                        \
+	  "not an NTLMSSP message (bad \"NTLMSSP\\0\" signature)")                                 \
+	X(NTLM_E_BAD_MESSAGE_TYPE, 7, 0xC000000Du, (int32_t)0x80090308,                            \
+	  "unexpected NTLMSSP message type")                                                       \
+	X(NTLM_E_FIELD_RANGE, 8, 0xC000000Du, (int32_t)0x80090308,                                 \
+	  "payload field offset/length out of range")                                             \
+	X(NTLM_E_FIELD_OVERLAP, 9, 0xC000000Du, (int32_t)0x80090308,                               \
+	  "payload fields overlap each other or the fixed header")                                \
+	X(NTLM_E_FIELD_MAXLEN, 10, 0xC000000Du, (int32_t)0x80090308,                               \
+	  "payload field MaxLen is smaller than Len")                                             \
+	X(NTLM_E_BAD_STRING, 11, 0xC000000Du, (int32_t)0x80090308,                                 \
+	  "invalid string (odd UTF-16 length, bad encoding or embedded NUL)")                    \
+	X(NTLM_E_BAD_AV_PAIR, 12, 0xC000000Du, (int32_t)0x80090308,                                \
+	  "malformed AV_PAIR list (target info)")                                                  \
+	X(NTLM_E_BAD_RESPONSE, 13, 0xC000006Du, (int32_t)0x8009030C,                               \
+	  "malformed LM/NT challenge response")                                                    \
+	X(NTLM_E_WRONG_STATE, 14, 0xC0000008u, (int32_t)0x80090301,                                \
+	  "call not valid in the context's current state (wrong message order or finished)")     \
+	X(NTLM_E_FAILED_CONTEXT, 15, 0xC0000008u, (int32_t)0x80090301,                             \
+	  "context failed earlier and cannot be reused")                                          \
+	X(NTLM_E_FLAGS_POLICY, 16, 0xC0000388u, (int32_t)0x80090302,                               \
+	  "negotiated flags do not meet the minimum session security")                           \
+	X(NTLM_E_LOGON_FAILURE, 17, 0xC000006Du, (int32_t)0x8009030C,                              \
+	  "logon failure: wrong password or response")                                            \
+	X(NTLM_E_NO_SUCH_USER, 18, 0xC0000064u, (int32_t)0x8009030C, "no such user")               \
+	X(NTLM_E_ACCOUNT_DISABLED, 19, 0xC0000072u, (int32_t)0x8009030C, "account disabled")        \
+	X(NTLM_E_NTLMV1_REFUSED, 20, 0xC0000388u, (int32_t)0x8009030C,                             \
+	  "NTLMv1 response refused by policy")                                                     \
+	X(NTLM_E_LM_REFUSED, 21, 0xC0000388u, (int32_t)0x8009030C, "LM response refused by policy") \
+	X(NTLM_E_ANONYMOUS_REFUSED, 22, 0xC0000388u, (int32_t)0x8009030C,                          \
+	  "anonymous authentication refused by policy")                                           \
+	X(NTLM_E_MIC_MISMATCH, 23, 0xC000006Du, (int32_t)0x8009030C,                               \
+	  "message integrity code (MIC) does not match")                                          \
+	X(NTLM_E_MIC_MISSING, 24, 0xC000006Du, (int32_t)0x8009030C,                                \
+	  "MIC required by policy but not sent")                                                   \
+	X(NTLM_E_CBT_MISMATCH, 25, 0xC000006Du, (int32_t)0x80090346,                               \
+	  "channel bindings do not match")                                                         \
+	X(NTLM_E_CBT_MISSING, 26, 0xC000006Du, (int32_t)0x80090346,                                \
+	  "channel bindings required by policy but not sent")                                     \
+	X(NTLM_E_TARGET_MISMATCH, 27, 0xC000006Du, (int32_t)0x8009030C,                            \
+	  "target name does not name this service")                                               \
+	X(NTLM_E_TARGET_MISSING, 28, 0xC000006Du, (int32_t)0x8009030C,                             \
+	  "target name required by policy but not sent")                                          \
+	X(NTLM_E_TIME_SKEW, 29, 0xC0000133u, (int32_t)0x80090324,                                  \
+	  "NTLMv2 timestamp outside the allowed window (clock skew)")                              \
+	X(NTLM_E_REPLAY, 30, 0xC000006Du, (int32_t)0x80090325, "replayed authentication")          \
+	X(NTLM_E_BAD_MAC, 31, 0xC000022Au, (int32_t)0x80090330,                                   \
+	  "message signature does not verify")                                                     \
+	X(NTLM_E_OUT_OF_SEQUENCE, 32, 0xC000022Au, (int32_t)0x80090310,                            \
+	  "message out of sequence")                                                               \
+	X(NTLM_E_NO_SESSION_KEY, 33, 0xC0000022u, (int32_t)0x80090302,                             \
+	  "signing or sealing not negotiated for this context")                                   \
+	X(NTLM_E_CRYPTO, 34, 0xC0000001u, (int32_t)0x80090304, "cryptographic operation failed")    \
+	X(NTLM_E_RANDOM, 35, 0xC0000001u, (int32_t)0x80090304, "no random bytes available")         \
+	X(NTLM_E_IO, 36, 0xC0000001u, (int32_t)0x80090304, "file or I/O error")                    \
+	X(NTLM_E_BAD_FILE, 37, 0xC0000001u, (int32_t)0x80090304,                                  \
+	  "malformed account or credential file")                                                  \
+	X(NTLM_E_NOT_FOUND, 38, 0xC0000225u, (int32_t)0x8009030E, "no such entry")                  \
+	X(NTLM_E_NO_CREDENTIALS, 39, 0xC000005Eu, (int32_t)0x8009030E,                             \
+	  "no credentials available")                                                              \
+	X(NTLM_E_BACKEND, 40, 0xC0000001u, (int32_t)0x80090304, "account backend failure")          \
+	X(NTLM_E_UNSUPPORTED, 41, 0xC00000BBu, (int32_t)0x80090302, "not supported")                \
+	X(NTLM_E_TARGET_UNKNOWN, 42, 0xC0000063u, (int32_t)0x80090303,                             \
+	  "server principal could not be verified")                                               \
+	X(NTLM_E_INTERNAL, 43, 0xC00000E5u, (int32_t)0x80090304, "internal error")
+
+typedef enum ntlm_err {
+#define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
+	NTLM_ERROR_LIST(NTLM_ERR_ENUM_)
+#undef NTLM_ERR_ENUM_
+} ntlm_err;
+
+/* A fixed, human-readable message for every value (never NULL). */
+NTLM_API const char *ntlm_strerror(ntlm_err err);
+/* The symbolic name, e.g. "NTLM_E_MIC_MISMATCH" (never NULL). */
+NTLM_API const char *ntlm_err_name(ntlm_err err);
+/* The NTSTATUS Windows would return, e.g. 0xC000006D STATUS_LOGON_FAILURE. */
+NTLM_API uint32_t ntlm_err_ntstatus(ntlm_err err);
+/* The SECURITY_STATUS (SEC_E_*, SEC_I_*) Windows' SSPI would return. */
+NTLM_API int32_t ntlm_err_sec_status(ntlm_err err);
+
+/* ---------------------------------------------------- negotiate flags */
+/* [MS-NLMP] 2.2.2.5 */
+#define NTLMSSP_NEGOTIATE_UNICODE 0x00000001u
+#define NTLMSSP_NEGOTIATE_OEM 0x00000002u
+#define NTLMSSP_REQUEST_TARGET 0x00000004u
+#define NTLMSSP_NEGOTIATE_SIGN 0x00000010u
+#define NTLMSSP_NEGOTIATE_SEAL 0x00000020u
+#define NTLMSSP_NEGOTIATE_DATAGRAM 0x00000040u
+#define NTLMSSP_NEGOTIATE_LM_KEY 0x00000080u
+#define NTLMSSP_NEGOTIATE_NTLM 0x00000200u
+#define NTLMSSP_ANONYMOUS 0x00000800u
+#define NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED 0x00001000u
+#define NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED 0x00002000u
+#define NTLMSSP_NEGOTIATE_ALWAYS_SIGN 0x00008000u
+#define NTLMSSP_TARGET_TYPE_DOMAIN 0x00010000u
+#define NTLMSSP_TARGET_TYPE_SERVER 0x00020000u
+#define NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY 0x00080000u
+#define NTLMSSP_NEGOTIATE_IDENTIFY 0x00100000u
+#define NTLMSSP_REQUEST_NON_NT_SESSION_KEY 0x00400000u
+#define NTLMSSP_NEGOTIATE_TARGET_INFO 0x00800000u
+#define NTLMSSP_NEGOTIATE_VERSION 0x02000000u
+#define NTLMSSP_NEGOTIATE_128 0x20000000u
+#define NTLMSSP_NEGOTIATE_KEY_EXCH 0x40000000u
+#define NTLMSSP_NEGOTIATE_56 0x80000000u
+
+/* Name of one flag bit ("NTLMSSP_NEGOTIATE_SEAL"), or NULL if unknown. */
+NTLM_API const char *ntlm_flag_name(uint32_t bit);
+
+/* ------------------------------------------------------------- policy */
+
+/* Response kinds, as bits of ntlm_policy.allowed_responses. */
+#define NTLM_RESP_LM 0x1u     /* LM (and NTLMv1 responses that carry only LM) */
+#define NTLM_RESP_NTLMV1 0x2u /* NTLMv1, with or without extended session security */
+#define NTLM_RESP_NTLMV2 0x4u /* NTLMv2 + LMv2 */
+
+/* Minimum session security, as bits of ntlm_policy.min_security. */
+#define NTLM_SEC_SIGN 0x1u
+#define NTLM_SEC_SEAL 0x2u
+#define NTLM_SEC_128BIT 0x4u
+#define NTLM_SEC_KEY_EXCH 0x8u
+#define NTLM_SEC_ESS 0x10u /* extended session security */
+
+typedef enum ntlm_cbt_policy {
+	NTLM_CBT_NEVER = 0,      /* ignore channel bindings */
+	NTLM_CBT_IF_PRESENT = 1, /* check them when the client sent a non-zero value */
+	NTLM_CBT_REQUIRED = 2    /* refuse a client that sent none */
+} ntlm_cbt_policy;
+
+/*
+ * One policy object, for both roles. Initialise with ntlm_policy_init() (the
+ * secure defaults) or ntlm_policy_load() (a config file), then adjust.
+ */
+typedef struct ntlm_policy {
+	uint32_t allowed_responses;  /* default NTLM_RESP_NTLMV2 */
+	uint32_t min_security;       /* default 128BIT | KEY_EXCH | ESS */
+	int require_mic;             /* server: refuse AUTHENTICATE without MIC (default 0; a
+	                                MIC that is present is always verified) */
+	ntlm_cbt_policy cbt;         /* server (default IF_PRESENT) */
+	int require_target_name;     /* server: MsvAvTargetName must name one of our services */
+	uint32_t timestamp_window;   /* server: allowed |client time - server time|, seconds
+	                                (default 7200; 0 = do not check) */
+	int allow_anonymous;         /* server: accept anonymous (default 0) */
+	int replay_cache;            /* server: entries in the NTLMv2 replay cache of a
+	                                shared ntlm_server_config (default 4096, 0 = off) */
+} ntlm_policy;
+
+/* Fills *p with the secure defaults listed above. */
+NTLM_API void ntlm_policy_init(ntlm_policy *p);
+/*
+ * Reads a config file (path NULL: $NTLMSSP_CONF, else /etc/ntlmssp.conf) over
+ * the defaults. A missing default file is not an error. Format: "key = value"
+ * lines, '#' comments; keys: allowed_responses (list of lm,ntlmv1,ntlmv2),
+ * min_security (list of sign,seal,128bit,key_exch,ess or none),
+ * require_mic, channel_bindings (never|if_present|required),
+ * require_target_name, timestamp_window, allow_anonymous, replay_cache.
+ * On NTLM_E_BAD_FILE, *line (if not NULL) gets the failing line number.
+ */
+NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line);
+
+/* ---------------------------------------------------------- buffers */
+
+/* A buffer allocated by the library; release with ntlm_buffer_free(). */
+typedef struct ntlm_buffer {
+	uint8_t *data;
+	size_t len;
+} ntlm_buffer;
+
+/* Wipes and frees b->data; sets it to {NULL, 0}. NULL-safe. */
+NTLM_API void ntlm_buffer_free(ntlm_buffer *b);
+
+/* ------------------------------------------------------ credentials */
+
+typedef struct ntlm_cred ntlm_cred;
+
+/* Strings are UTF-8. domain may be NULL or "" (no domain). */
+NTLM_API ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
+                                     const char *password);
+NTLM_API ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
+                                   const uint8_t nt_hash[16]);
+NTLM_API ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
+/*
+ * An entry of a gss-ntlmssp style credential file ("DOMAIN:USER:PASSWORD"
+ * per line, '#' comments). path NULL means $NTLM_USER_FILE. The first entry
+ * whose user (case-insensitive) and, when domain is not NULL, domain match is
+ * taken; user NULL takes the first entry.
+ */
+NTLM_API ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const char *domain,
+                                      const char *user);
+/* Wipes the secrets and frees. NULL-safe. */
+NTLM_API void ntlm_cred_free(ntlm_cred *cred);
+
+/* ------------------------------------------------------ account store */
+
+/* What the server hands to an account store to verify. */
+typedef struct ntlm_auth_request {
+	const char *user;        /* UTF-8, as sent by the client */
+	const char *domain;      /* UTF-8, as sent (may be "") */
+	const char *workstation; /* UTF-8, as sent (may be "") */
+	const uint8_t *server_challenge; /* 8 bytes */
+	const uint8_t *nt_response;
+	size_t nt_response_len;
+	const uint8_t *lm_response;
+	size_t lm_response_len;
+	uint32_t flags;             /* negotiated flags (ESS decides the NTLMv1 variant) */
+	uint32_t allowed_responses; /* NTLM_RESP_* the policy permits */
+	const char *server_name;    /* this server's NetBIOS computer name */
+	const char *server_domain;  /* this server's NetBIOS domain name */
+} ntlm_auth_request;
+
+typedef enum ntlm_response_kind {
+	NTLM_KIND_NONE = 0,
+	NTLM_KIND_ANONYMOUS,
+	NTLM_KIND_LM,
+	NTLM_KIND_NTLMV1,
+	NTLM_KIND_NTLMV1_ESS,
+	NTLM_KIND_NTLMV2,
+	NTLM_KIND_LMV2 /* only the LMv2 response verified (NT response empty) */
+} ntlm_response_kind;
+
+/* Returns "NTLMv2", "NTLMv1-ESS", ... */
+NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k);
+
+/* What an account store answers when verification succeeds. */
+typedef struct ntlm_auth_result {
+	ntlm_response_kind kind;
+	uint8_t session_base_key[16];
+	uint8_t lm_session_key[8]; /* LMOWF[0..7], for NTLMv1 LM_KEY / NON_NT_SESSION_KEY */
+	int have_lm_session_key;
+	char authority[64];  /* domain that vouches for the user, e.g. server name */
+	char user[128];      /* canonical user name */
+	char unix_user[64];  /* mapped local Unix account ("" if none) */
+} ntlm_auth_result;
+
+typedef struct ntlm_account_store_ops {
+	/*
+	 * Verify the responses in *req. On success fill *res and return NTLM_OK;
+	 * otherwise return why (NTLM_E_NO_SUCH_USER, NTLM_E_LOGON_FAILURE,
+	 * NTLM_E_ACCOUNT_DISABLED, NTLM_E_NTLMV1_REFUSED, ...). Must be
+	 * thread-safe if the store is shared between threads.
+	 */
+	ntlm_err (*verify)(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res);
+	void (*free)(void *impl);
+} ntlm_account_store_ops;
+
+typedef struct ntlm_account_store ntlm_account_store;
+
+/* Wrap a custom store; impl is owned by the store and freed through ops->free. */
+NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
+                                         void *impl);
+/*
+ * The embedded default: a Samba smbpasswd-format file. The file is re-read
+ * on each verification, so edits take effect at once.
+ */
+NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
+NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
+/* Runs a store's verification directly (also what the server context does). */
+NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
+                                            ntlm_auth_result *res);
+
+/* NT hash (NTOWFv1 = MD4(UTF-16LE(password))). */
+NTLM_API ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16]);
+/* LM hash (LMOWFv1); fails with NTLM_E_UNSUPPORTED for passwords over 14 bytes. */
+NTLM_API ntlm_err ntlm_lm_hash(const char *password, uint8_t out[16]);
+
+/* --------------------------------------------------------- contexts */
+
+typedef struct ntlm_ctx ntlm_ctx;
+
+/* Test and embedding hooks: time (seconds since 1970) and randomness. */
+typedef struct ntlm_hooks {
+	int64_t (*now)(void *arg);
+	ntlm_err (*random)(void *arg, uint8_t *buf, size_t len);
+	void *arg;
+} ntlm_hooks;
+
+/*
+ * gss_channel_bindings_struct contents; the client sends the MD5 of its
+ * serialisation ([MS-NLMP] 3.1.5.2.2, RFC 2744 / RFC 5929 tls-server-end-point
+ * goes in application_data).
+ */
+typedef struct ntlm_channel_bindings {
+	uint32_t initiator_addrtype;
+	const uint8_t *initiator_address;
+	size_t initiator_address_len;
+	uint32_t acceptor_addrtype;
+	const uint8_t *acceptor_address;
+	size_t acceptor_address_len;
+	const uint8_t *application_data;
+	size_t application_data_len;
+} ntlm_channel_bindings;
+
+/* MD5 over the serialised bindings, as sent in MsvAvChannelBindings. */
+NTLM_API ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, uint8_t out[16]);
+
+typedef struct ntlm_client_config {
+	const ntlm_policy *policy;    /* NULL: defaults */
+	const char *workstation;      /* NULL: gethostname() short name, upper-case */
+	const char *target_name;      /* SPN sent as MsvAvTargetName, e.g. "HOST/srv" (NULL: none) */
+	const uint8_t *cbt_hash;      /* 16 bytes, MD5 of the bindings (NULL: none) */
+	uint32_t flags;               /* 0: the defaults (sign, seal, 128, key exch, ESS, ...);
+	                                 else exactly these requested flags */
+	int datagram;                 /* connectionless mode (no NEGOTIATE message) */
+	int send_version;             /* send a VERSION structure (default on: 1) */
+	const ntlm_hooks *hooks;      /* NULL: real clock and getrandom(2) */
+} ntlm_client_config;
+
+/* Audit record handed to ntlm_server_config.audit after every authentication. */
+typedef struct ntlm_audit_event {
+	int64_t time;
+	ntlm_err result;
+	const char *domain, *user, *workstation; /* as sent */
+	const char *authenticated;               /* "DOMAIN\\user" or NULL */
+	ntlm_response_kind kind;
+	uint32_t flags;
+	int mic;        /* 0 absent, 1 verified */
+	int cbt;        /* 0 absent, 1 matched */
+	int target;     /* 0 absent, 1 present (and matched when checked) */
+	const char *target_name;
+	uint32_t weaknesses; /* NTLM_WEAK_* */
+} ntlm_audit_event;
+
+#define NTLM_WEAK_LM 0x1u
+#define NTLM_WEAK_NTLMV1 0x2u
+#define NTLM_WEAK_NO_MIC 0x4u
+#define NTLM_WEAK_NO_CBT 0x8u
+#define NTLM_WEAK_SHORT_KEY 0x10u
+#define NTLM_WEAK_NO_KEY_EXCH 0x20u
+#define NTLM_WEAK_NO_TARGET 0x40u
+
+/* One JSON object (no newline) describing ev; caller frees with ntlm_buffer_free. */
+NTLM_API ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
+
+typedef struct ntlm_server_config {
+	const ntlm_policy *policy;     /* NULL: defaults */
+	const char *computer_name;     /* NetBIOS computer name (NULL: hostname, upper-case) */
+	const char *domain_name;       /* NetBIOS domain (NULL: = computer_name, standalone) */
+	const char *dns_computer_name; /* NULL: omitted */
+	const char *dns_domain_name;   /* NULL: omitted */
+	const char *const *service_names; /* NULL-terminated SPNs accepted as target name */
+	ntlm_account_store *store;     /* required; not owned */
+	int datagram;
+	const ntlm_hooks *hooks;
+	void (*audit)(void *arg, const ntlm_audit_event *ev); /* NULL: none */
+	void *audit_arg;
+	struct ntlm_replay_cache *replay; /* shared cache (ntlm_replay_cache_new), NULL: none */
+} ntlm_server_config;
+
+typedef struct ntlm_replay_cache ntlm_replay_cache;
+/* A thread-safe bounded cache of recent NTLMv2 proofs, shared by server contexts. */
+NTLM_API ntlm_err ntlm_replay_cache_new(ntlm_replay_cache **out, size_t entries);
+NTLM_API void ntlm_replay_cache_free(ntlm_replay_cache *rc);
+
+/* The context copies what it needs from the config; cred/store must outlive it. */
+NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
+                                  const ntlm_client_config *cfg);
+NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg);
+/* Wipes every secret and frees. NULL-safe. */
+NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx);
+
+/*
+ * Advance the handshake. in/in_len: the peer's token (NULL/0 for the
+ * client's first call). On NTLM_CONTINUE *out holds a token to send; on
+ * NTLM_OK the context is established (*out may hold a last token to send:
+ * the client's AUTHENTICATE); on an error the context is failed for good and
+ * every later call returns NTLM_E_FAILED_CONTEXT.
+ */
+NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+
+/* ------------------------------------------- established context queries */
+
+NTLM_API int ntlm_ctx_established(const ntlm_ctx *ctx);
+NTLM_API uint32_t ntlm_ctx_flags(const ntlm_ctx *ctx);
+/* Peer names (server side: as the client sent them); "" when not known. */
+NTLM_API const char *ntlm_ctx_peer_user(const ntlm_ctx *ctx);
+NTLM_API const char *ntlm_ctx_peer_domain(const ntlm_ctx *ctx);
+NTLM_API const char *ntlm_ctx_peer_workstation(const ntlm_ctx *ctx);
+/* Server: "AUTHORITY\\user" as authenticated; client: "DOMAIN\\user" used. */
+NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx);
+/* Server: the mapped local Unix account ("" if none). */
+NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx);
+NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
+/* 16-byte exported session key (ExportedSessionKey). */
+NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16]);
+NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx);
+NTLM_API int ntlm_ctx_is_anonymous(const ntlm_ctx *ctx);
+/* Client: the target name from the CHALLENGE; server: MsvAvTargetName sent. */
+NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);
+
+/* ------------------------------------------------- signing and sealing */
+
+#define NTLM_SIGNATURE_SIZE 16
+
+/*
+ * Connection-oriented mode uses and advances the context's own sequence
+ * numbers (send for sign/seal, receive for verify/unseal). In datagram mode
+ * use the *_seq variants, which take the sequence number explicitly.
+ */
+NTLM_API ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
+                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
+                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+/* Encrypts data in place and produces the signature over the plaintext. */
+NTLM_API ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
+                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
+/* Decrypts in place, then verifies; on failure the data is wiped. */
+NTLM_API ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
+                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+
+NTLM_API ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+                                uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+                                uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+
+/* GSS_Wrap style: out = signature (16) || sealed data. */
+NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+/* GSS_Unwrap style: in = signature (16) || sealed data; out = plaintext. */
+NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+
+/* SSPI EncryptMessage style: a list of typed buffers. */
+typedef enum ntlm_iov_type {
+	NTLM_IOV_DATA = 1,      /* sealed in place and signed */
+	NTLM_IOV_SIGN_ONLY = 2, /* signed, left in clear (SECBUFFER_READONLY_WITH_CHECKSUM) */
+	NTLM_IOV_IGNORE = 3,    /* neither (SECBUFFER_READONLY) */
+	NTLM_IOV_TOKEN = 4      /* receives / holds the 16-byte signature */
+} ntlm_iov_type;
+
+typedef struct ntlm_iov {
+	ntlm_iov_type type;
+	uint8_t *data;
+	size_t len;
+} ntlm_iov;
+
+/* Signature over DATA and SIGN_ONLY buffers in order; DATA encrypted. */
+NTLM_API ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,248 @@
+/* buf.c - bounded reader and growable writer; see buf.h */
+#include "buf.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+/* Writers never grow past this: no NTLM message comes near it. */
+#define NB_WRITER_MAX (16u * 1024u * 1024u)
+
+void nb_reader_init(nb_reader *r, const uint8_t *data, size_t len)
+{
+	r->data = data;
+	r->len = data ? len : 0;
+	r->pos = 0;
+}
+
+size_t nb_remaining(const nb_reader *r)
+{
+	return r->len - r->pos;
+}
+
+size_t nb_pos(const nb_reader *r)
+{
+	return r->pos;
+}
+
+ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view)
+{
+	*view = NULL;
+	if (n > nb_remaining(r))
+		return NTLM_E_TRUNCATED;
+	*view = r->data + r->pos;
+	r->pos += n;
+	return NTLM_OK;
+}
+
+ntlm_err nb_skip(nb_reader *r, size_t n)
+{
+	const uint8_t *v;
+	return nb_read_view(r, n, &v);
+}
+
+ntlm_err nb_read_bytes(nb_reader *r, uint8_t *out, size_t n)
+{
+	const uint8_t *v;
+	NTLM_TRY(nb_read_view(r, n, &v));
+	if (n)
+		memcpy(out, v, n);
+	return NTLM_OK;
+}
+
+ntlm_err nb_read_u8(nb_reader *r, uint8_t *v)
+{
+	*v = 0;
+	return nb_read_bytes(r, v, 1);
+}
+
+ntlm_err nb_read_u16le(nb_reader *r, uint16_t *v)
+{
+	uint8_t b[2];
+	*v = 0;
+	NTLM_TRY(nb_read_bytes(r, b, 2));
+	*v = (uint16_t)(b[0] | (b[1] << 8));
+	return NTLM_OK;
+}
+
+ntlm_err nb_read_u32le(nb_reader *r, uint32_t *v)
+{
+	uint8_t b[4];
+	*v = 0;
+	NTLM_TRY(nb_read_bytes(r, b, 4));
+	*v = nb_load_u32le(b);
+	return NTLM_OK;
+}
+
+ntlm_err nb_read_u64le(nb_reader *r, uint64_t *v)
+{
+	uint8_t b[8];
+	*v = 0;
+	NTLM_TRY(nb_read_bytes(r, b, 8));
+	*v = (uint64_t)nb_load_u32le(b) | ((uint64_t)nb_load_u32le(b + 4) << 32);
+	return NTLM_OK;
+}
+
+ntlm_err nb_expect(nb_reader *r, const uint8_t *expect, size_t n, ntlm_err on_mismatch)
+{
+	const uint8_t *v;
+	NTLM_TRY(nb_read_view(r, n, &v));
+	return memcmp(v, expect, n) == 0 ? NTLM_OK : on_mismatch;
+}
+
+ntlm_err nb_slice(const nb_reader *r, size_t off, size_t len, nb_reader *child)
+{
+	nb_reader_init(child, NULL, 0);
+	if (off > r->len || len > r->len - off)
+		return NTLM_E_FIELD_RANGE;
+	nb_reader_init(child, r->data + off, len);
+	return NTLM_OK;
+}
+
+uint32_t nb_load_u32le(const uint8_t b[4])
+{
+	return (uint32_t)b[0] | ((uint32_t)b[1] << 8) | ((uint32_t)b[2] << 16) | ((uint32_t)b[3] << 24);
+}
+
+void nb_store_u32le(uint8_t b[4], uint32_t v)
+{
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	b[2] = (uint8_t)(v >> 16);
+	b[3] = (uint8_t)(v >> 24);
+}
+
+void nb_store_u64le(uint8_t b[8], uint64_t v)
+{
+	nb_store_u32le(b, (uint32_t)v);
+	nb_store_u32le(b + 4, (uint32_t)(v >> 32));
+}
+
+void nb_writer_init(nb_writer *w)
+{
+	w->data = NULL;
+	w->len = 0;
+	w->cap = 0;
+	w->err = NTLM_OK;
+}
+
+static ntlm_err nb_reserve(nb_writer *w, size_t n)
+{
+	if (w->err != NTLM_OK)
+		return w->err;
+	if (n > NB_WRITER_MAX - w->len) {
+		w->err = NTLM_E_BUFFER_TOO_SMALL;
+		return w->err;
+	}
+	if (w->len + n <= w->cap)
+		return NTLM_OK;
+	size_t cap = w->cap ? w->cap : 64;
+	while (cap < w->len + n)
+		cap *= 2;
+	uint8_t *p = malloc(cap);
+	if (!p) {
+		w->err = NTLM_E_NO_MEMORY;
+		return w->err;
+	}
+	if (w->len)
+		memcpy(p, w->data, w->len);
+	ntlm_free_secret(w->data, w->cap);
+	w->data = p;
+	w->cap = cap;
+	return NTLM_OK;
+}
+
+ntlm_err nb_write_bytes(nb_writer *w, const void *p, size_t n)
+{
+	NTLM_TRY(nb_reserve(w, n));
+	if (n)
+		memcpy(w->data + w->len, p, n);
+	w->len += n;
+	return NTLM_OK;
+}
+
+ntlm_err nb_write_zeros(nb_writer *w, size_t n)
+{
+	NTLM_TRY(nb_reserve(w, n));
+	if (n)
+		memset(w->data + w->len, 0, n);
+	w->len += n;
+	return NTLM_OK;
+}
+
+ntlm_err nb_write_u8(nb_writer *w, uint8_t v)
+{
+	return nb_write_bytes(w, &v, 1);
+}
+
+ntlm_err nb_write_u16le(nb_writer *w, uint16_t v)
+{
+	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+	return nb_write_bytes(w, b, 2);
+}
+
+ntlm_err nb_write_u32le(nb_writer *w, uint32_t v)
+{
+	uint8_t b[4];
+	nb_store_u32le(b, v);
+	return nb_write_bytes(w, b, 4);
+}
+
+ntlm_err nb_write_u64le(nb_writer *w, uint64_t v)
+{
+	uint8_t b[8];
+	nb_store_u64le(b, v);
+	return nb_write_bytes(w, b, 8);
+}
+
+ntlm_err nb_patch_bytes(nb_writer *w, size_t off, const void *p, size_t n)
+{
+	if (w->err != NTLM_OK)
+		return w->err;
+	if (off > w->len || n > w->len - off)
+		return NTLM_E_INTERNAL;
+	memcpy(w->data + off, p, n);
+	return NTLM_OK;
+}
+
+ntlm_err nb_patch_u16le(nb_writer *w, size_t off, uint16_t v)
+{
+	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
+	return nb_patch_bytes(w, off, b, 2);
+}
+
+ntlm_err nb_patch_u32le(nb_writer *w, size_t off, uint32_t v)
+{
+	uint8_t b[4];
+	nb_store_u32le(b, v);
+	return nb_patch_bytes(w, off, b, 4);
+}
+
+ntlm_err nb_writer_finish(nb_writer *w, ntlm_buffer *out)
+{
+	out->data = NULL;
+	out->len = 0;
+	if (w->err != NTLM_OK) {
+		ntlm_err e = w->err;
+		nb_writer_free(w);
+		return e;
+	}
+	if (w->len == 0) {
+		/* callers expect a non-NULL pointer even for empty output */
+		if (nb_reserve(w, 1) != NTLM_OK) {
+			nb_writer_free(w);
+			return NTLM_E_NO_MEMORY;
+		}
+	}
+	out->data = w->data;
+	out->len = w->len;
+	nb_writer_init(w);
+	return NTLM_OK;
+}
+
+void nb_writer_free(nb_writer *w)
+{
+	ntlm_free_secret(w->data, w->cap);
+	nb_writer_init(w);
+}

@@ -1,0 +1,362 @@
+/* util.c - see util.h */
+#include "util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void ntlm_memzero(void *p, size_t n)
+{
+	if (!p || !n)
+		return;
+	/* A volatile function pointer keeps the compiler from eliding the wipe. */
+	static void *(*const volatile memset_v)(void *, int, size_t) = memset;
+	memset_v(p, 0, n);
+}
+
+int ntlm_ct_equal(const void *a, const void *b, size_t n)
+{
+	const volatile uint8_t *x = a, *y = b;
+	uint8_t d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= (uint8_t)(x[i] ^ y[i]);
+	return d == 0;
+}
+
+int ntlm_ct_is_zero(const void *a, size_t n)
+{
+	const volatile uint8_t *x = a;
+	uint8_t d = 0;
+	for (size_t i = 0; i < n; i++)
+		d |= x[i];
+	return d == 0;
+}
+
+void *ntlm_calloc(size_t n, size_t size)
+{
+	return calloc(n ? n : 1, size ? size : 1);
+}
+
+void ntlm_free_secret(void *p, size_t n)
+{
+	if (!p)
+		return;
+	ntlm_memzero(p, n);
+	free(p);
+}
+
+char *ntlm_strdup(const char *s)
+{
+	if (!s)
+		return NULL;
+	size_t n = strlen(s) + 1;
+	char *d = malloc(n);
+	if (d)
+		memcpy(d, s, n);
+	return d;
+}
+
+void ntlm_free_string(char *s)
+{
+	if (s)
+		ntlm_free_secret(s, strlen(s));
+}
+
+/* Simple upper-case mapping for the scripts user names are written in. */
+static uint32_t cp_upper(uint32_t c)
+{
+	if (c >= 'a' && c <= 'z')
+		return c - 32;
+	if (c < 0x80)
+		return c;
+	if ((c >= 0xE0 && c <= 0xFE && c != 0xF7))
+		return c - 32;
+	if (c == 0xFF)
+		return 0x178;
+	if (c >= 0x100 && c <= 0x17F) {
+		/* Latin Extended-A: pairs, upper even from 0x100..0x137, odd 0x139..0x148, even 0x14A..0x177 */
+		if ((c >= 0x100 && c <= 0x137) || (c >= 0x14A && c <= 0x177))
+			return (c & 1) ? c - 1 : c;
+		if ((c >= 0x139 && c <= 0x148) || (c >= 0x179 && c <= 0x17E))
+			return (c & 1) ? c : c - 1;
+		return c;
+	}
+	if (c >= 0x3B1 && c <= 0x3C9 && c != 0x3C2)
+		return c - 32; /* Greek */
+	if (c >= 0x430 && c <= 0x44F)
+		return c - 32; /* Cyrillic */
+	if (c >= 0x450 && c <= 0x45F)
+		return c - 80;
+	if (c >= 0xFF41 && c <= 0xFF5A)
+		return c - 32; /* fullwidth Latin */
+	return c;
+}
+
+/* Decodes one UTF-8 code point; returns bytes used or 0 on invalid input. */
+static size_t utf8_decode(const unsigned char *s, uint32_t *cp)
+{
+	unsigned char c = s[0];
+	if (c < 0x80) {
+		*cp = c;
+		return 1;
+	}
+	size_t n;
+	uint32_t v, min;
+	if ((c & 0xE0) == 0xC0) {
+		n = 2;
+		v = c & 0x1F;
+		min = 0x80;
+	} else if ((c & 0xF0) == 0xE0) {
+		n = 3;
+		v = c & 0x0F;
+		min = 0x800;
+	} else if ((c & 0xF8) == 0xF0) {
+		n = 4;
+		v = c & 0x07;
+		min = 0x10000;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xC0) != 0x80)
+			return 0;
+		v = (v << 6) | (s[i] & 0x3F);
+	}
+	if (v < min || v > 0x10FFFF || (v >= 0xD800 && v <= 0xDFFF))
+		return 0;
+	*cp = v;
+	return n;
+}
+
+static size_t utf8_encode(uint32_t cp, char *out)
+{
+	if (cp < 0x80) {
+		out[0] = (char)cp;
+		return 1;
+	}
+	if (cp < 0x800) {
+		out[0] = (char)(0xC0 | (cp >> 6));
+		out[1] = (char)(0x80 | (cp & 0x3F));
+		return 2;
+	}
+	if (cp < 0x10000) {
+		out[0] = (char)(0xE0 | (cp >> 12));
+		out[1] = (char)(0x80 | ((cp >> 6) & 0x3F));
+		out[2] = (char)(0x80 | (cp & 0x3F));
+		return 3;
+	}
+	out[0] = (char)(0xF0 | (cp >> 18));
+	out[1] = (char)(0x80 | ((cp >> 12) & 0x3F));
+	out[2] = (char)(0x80 | ((cp >> 6) & 0x3F));
+	out[3] = (char)(0x80 | (cp & 0x3F));
+	return 4;
+}
+
+ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_len)
+{
+	*out = NULL;
+	*out_len = 0;
+	if (!s)
+		s = "";
+	size_t n = strlen(s);
+	/* at most 4 output bytes per input byte (surrogates use 4 bytes for 4 input bytes) */
+	uint8_t *buf = ntlm_calloc(n * 2 + 2, 1);
+	if (!buf)
+		return NTLM_E_NO_MEMORY;
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		uint32_t cp;
+		size_t used = utf8_decode(p, &cp);
+		if (!used) {
+			ntlm_free_secret(buf, n * 2 + 2);
+			return NTLM_E_BAD_STRING;
+		}
+		p += used;
+		if (upper)
+			cp = cp_upper(cp);
+		if (cp >= 0x10000) {
+			uint32_t v = cp - 0x10000;
+			uint16_t hi = (uint16_t)(0xD800 | (v >> 10)), lo = (uint16_t)(0xDC00 | (v & 0x3FF));
+			buf[o++] = (uint8_t)hi;
+			buf[o++] = (uint8_t)(hi >> 8);
+			buf[o++] = (uint8_t)lo;
+			buf[o++] = (uint8_t)(lo >> 8);
+		} else {
+			buf[o++] = (uint8_t)cp;
+			buf[o++] = (uint8_t)(cp >> 8);
+		}
+	}
+	*out = buf;
+	*out_len = o;
+	return NTLM_OK;
+}
+
+ntlm_err ntlm_utf16le_to_utf8(const uint8_t *in, size_t len, char **out)
+{
+	*out = NULL;
+	if (len % 2)
+		return NTLM_E_BAD_STRING;
+	/* each UTF-16 unit yields at most 3 bytes; a surrogate pair 4 for 2 units */
+	char *buf = ntlm_calloc(len / 2 * 3 + 1, 1);
+	if (!buf)
+		return NTLM_E_NO_MEMORY;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i += 2) {
+		uint32_t cp = (uint32_t)in[i] | ((uint32_t)in[i + 1] << 8);
+		if (cp >= 0xD800 && cp <= 0xDBFF) {
+			if (i + 3 >= len)
+				goto bad;
+			uint32_t lo = (uint32_t)in[i + 2] | ((uint32_t)in[i + 3] << 8);
+			if (lo < 0xDC00 || lo > 0xDFFF)
+				goto bad;
+			cp = 0x10000 + ((cp - 0xD800) << 10) + (lo - 0xDC00);
+			i += 2;
+		} else if ((cp >= 0xDC00 && cp <= 0xDFFF) || cp == 0) {
+			goto bad;
+		}
+		o += utf8_encode(cp, buf + o);
+	}
+	buf[o] = '\0';
+	*out = buf;
+	return NTLM_OK;
+bad:
+	ntlm_free_secret(buf, len / 2 * 3 + 1);
+	return NTLM_E_BAD_STRING;
+}
+
+ntlm_err ntlm_oem_to_utf8(const uint8_t *in, size_t len, char **out)
+{
+	*out = NULL;
+	char *buf = ntlm_calloc(len * 2 + 1, 1);
+	if (!buf)
+		return NTLM_E_NO_MEMORY;
+	size_t o = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (in[i] == 0) {
+			ntlm_free_secret(buf, len * 2 + 1);
+			return NTLM_E_BAD_STRING;
+		}
+		o += utf8_encode(in[i], buf + o);
+	}
+	buf[o] = '\0';
+	*out = buf;
+	return NTLM_OK;
+}
+
+ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_len)
+{
+	*out = NULL;
+	*out_len = 0;
+	if (!s)
+		s = "";
+	size_t n = strlen(s);
+	uint8_t *buf = ntlm_calloc(n + 1, 1);
+	if (!buf)
+		return NTLM_E_NO_MEMORY;
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		uint32_t cp;
+		size_t used = utf8_decode(p, &cp);
+		if (upper && cp < 0x100)
+			cp = cp_upper(cp);
+		if (!used || cp > 0xFF) {
+			ntlm_free_secret(buf, n + 1);
+			return NTLM_E_BAD_STRING;
+		}
+		p += used;
+		buf[o++] = (uint8_t)cp;
+	}
+	*out = buf;
+	*out_len = o;
+	return NTLM_OK;
+}
+
+ntlm_err ntlm_utf8_upper(const char *s, char **out)
+{
+	*out = NULL;
+	size_t n = strlen(s);
+	/* upper-casing in the mapped ranges never grows the encoding by more than 1 byte/char */
+	char *buf = ntlm_calloc(n * 2 + 1, 1);
+	if (!buf)
+		return NTLM_E_NO_MEMORY;
+	size_t o = 0;
+	const unsigned char *p = (const unsigned char *)s;
+	while (*p) {
+		uint32_t cp;
+		size_t used = utf8_decode(p, &cp);
+		if (!used) {
+			free(buf);
+			return NTLM_E_BAD_STRING;
+		}
+		p += used;
+		o += utf8_encode(cp_upper(cp), buf + o);
+	}
+	buf[o] = '\0';
+	*out = buf;
+	return NTLM_OK;
+}
+
+int ntlm_strcasecmp_utf8(const char *a, const char *b)
+{
+	const unsigned char *p = (const unsigned char *)(a ? a : "");
+	const unsigned char *q = (const unsigned char *)(b ? b : "");
+	while (*p && *q) {
+		uint32_t x, y;
+		size_t u = utf8_decode(p, &x), v = utf8_decode(q, &y);
+		if (!u || !v)
+			return strcmp((const char *)p, (const char *)q) ? 1 : 0;
+		if (cp_upper(x) != cp_upper(y))
+			return 1;
+		p += u;
+		q += v;
+	}
+	return (*p || *q) ? 1 : 0;
+}
+
+void ntlm_hex_encode(const uint8_t *in, size_t n, char *out)
+{
+	static const char digits[] = "0123456789abcdef";
+	for (size_t i = 0; i < n; i++) {
+		out[2 * i] = digits[in[i] >> 4];
+		out[2 * i + 1] = digits[in[i] & 15];
+	}
+	out[2 * n] = '\0';
+}
+
+static int hex_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n)
+{
+	if (!hex || strlen(hex) != 2 * n)
+		return NTLM_E_INVALID_PARAMETER;
+	for (size_t i = 0; i < n; i++) {
+		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		if (hi < 0 || lo < 0)
+			return NTLM_E_INVALID_PARAMETER;
+		out[i] = (uint8_t)(hi << 4 | lo);
+	}
+	return NTLM_OK;
+}
+
+/* Seconds between 1601-01-01 and 1970-01-01. */
+#define FILETIME_UNIX_EPOCH 11644473600LL
+
+uint64_t ntlm_unix_to_filetime(int64_t unix_seconds)
+{
+	return (uint64_t)(unix_seconds + FILETIME_UNIX_EPOCH) * 10000000ULL;
+}
+
+int64_t ntlm_filetime_to_unix(uint64_t filetime)
+{
+	return (int64_t)(filetime / 10000000ULL) - FILETIME_UNIX_EPOCH;
+}

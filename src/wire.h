@@ -1,0 +1,167 @@
+/*
+ * wire.h - the message codec of [MS-NLMP] 2.2: bytes <-> structs, no crypto,
+ * no state. Decoders read only through nb_reader, check every
+ * (Len, MaxLen, Offset) triple and reject fields that leave the message or
+ * overlap the fixed header or each other. Decoded strings are UTF-8 copies;
+ * byte fields are copies; clear with nw_*_clear() (wipes).
+ */
+#ifndef NTLM_WIRE_H
+#define NTLM_WIRE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ntlmssp/ntlmssp.h"
+
+#define NW_NEGOTIATE 1u
+#define NW_CHALLENGE 2u
+#define NW_AUTHENTICATE 3u
+
+/* AV_PAIR ids, 2.2.2.1 */
+#define NW_AV_EOL 0
+#define NW_AV_NB_COMPUTER 1
+#define NW_AV_NB_DOMAIN 2
+#define NW_AV_DNS_COMPUTER 3
+#define NW_AV_DNS_DOMAIN 4
+#define NW_AV_DNS_TREE 5
+#define NW_AV_FLAGS 6
+#define NW_AV_TIMESTAMP 7
+#define NW_AV_SINGLE_HOST 8
+#define NW_AV_TARGET_NAME 9
+#define NW_AV_CHANNEL_BINDINGS 10
+
+/* MsvAvFlags bits */
+#define NW_AVF_CONSTRAINED 0x1u
+#define NW_AVF_MIC 0x2u
+#define NW_AVF_UNTRUSTED_SPN 0x4u
+
+/* Offset of the MIC in an AUTHENTICATE message that carries one. */
+#define NW_AUTH_MIC_OFFSET 72
+#define NW_AUTH_MIC_END 88
+
+/*
+ * MaxLen policy (decided in docs/interop.md): a decoder accepts MaxLen >= Len
+ * (some peers pad), rejects MaxLen < Len with NTLM_E_FIELD_MAXLEN; encoders
+ * always write MaxLen = Len.
+ */
+
+typedef struct nw_version {
+	uint8_t major, minor;
+	uint16_t build;
+	uint8_t revision; /* NTLMSSP_REVISION_W2K3 = 15 */
+} nw_version;
+
+/* 2.2.1.1 */
+typedef struct nw_negotiate {
+	uint32_t flags;
+	char *domain;      /* OEM domain supplied (NULL if absent) */
+	char *workstation; /* OEM workstation supplied (NULL if absent) */
+	int has_version;
+	nw_version version;
+} nw_negotiate;
+
+/* 2.2.1.2 */
+typedef struct nw_challenge {
+	uint32_t flags;
+	uint8_t server_challenge[8];
+	char *target_name; /* decoded per UNICODE/OEM flag; NULL if absent */
+	uint8_t *target_info; /* raw AV pairs (NULL/0 if absent) */
+	size_t target_info_len;
+	int has_version;
+	nw_version version;
+} nw_challenge;
+
+/* 2.2.1.3 */
+typedef struct nw_authenticate {
+	uint32_t flags;
+	uint8_t *lm_response;
+	size_t lm_response_len;
+	uint8_t *nt_response;
+	size_t nt_response_len;
+	char *domain, *user, *workstation; /* never NULL after a successful decode ("" if empty) */
+	uint8_t *encrypted_session_key;
+	size_t encrypted_session_key_len;
+	int has_version;
+	nw_version version;
+	/* 1 when the fixed header is long enough to hold a MIC (payload starts at >= 88). */
+	int has_mic_field;
+	uint8_t mic[16];
+} nw_authenticate;
+
+/* Encoders. Strings are UTF-8 and are written Unicode or OEM per the flags. */
+ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
+ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out);
+/* Writes a zero MIC field when with_mic (patch it later at NW_AUTH_MIC_OFFSET). */
+ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out);
+
+/* Decoders: on error *m is left cleared. */
+ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m);
+ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
+ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
+/* Message type of a token (after checking the signature), or an error. */
+ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
+
+void nw_negotiate_clear(nw_negotiate *m);
+void nw_challenge_clear(nw_challenge *m);
+void nw_authenticate_clear(nw_authenticate *m);
+
+/* ----------------------------------------------------------- AV pairs */
+
+typedef struct nw_av {
+	uint16_t id;
+	uint8_t *value;
+	size_t len;
+} nw_av;
+
+/* An ordered AV_PAIR list without its MsvAvEOL terminator. */
+typedef struct nw_av_list {
+	nw_av *items;
+	size_t n;
+} nw_av_list;
+
+/*
+ * Parses a TargetInfo. Rules: each pair fits; the list ends with exactly one
+ * MsvAvEOL of length 0 (bytes after it are ignored: Windows pads); fixed-size
+ * ids have their size (Flags 4, Timestamp 8, ChannelBindings 16, SingleHost
+ * >= 48); string ids have even length; no id appears twice. Violations:
+ * NTLM_E_BAD_AV_PAIR. An empty input gives an empty list.
+ */
+ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
+/* Serialises the list followed by MsvAvEOL. */
+ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
+/* NULL if absent. */
+const nw_av *nw_av_get(const nw_av_list *list, uint16_t id);
+/* Replaces the value of id or appends it. */
+ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len);
+ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v);
+ntlm_err nw_av_set_u64(nw_av_list *list, uint16_t id, uint64_t v);
+/* UTF-8 string value -> UTF-16LE pair. */
+ntlm_err nw_av_set_string(nw_av_list *list, uint16_t id, const char *utf8);
+/* Typed getters: NTLM_E_NOT_FOUND when absent. */
+ntlm_err nw_av_get_u32(const nw_av_list *list, uint16_t id, uint32_t *v);
+ntlm_err nw_av_get_u64(const nw_av_list *list, uint16_t id, uint64_t *v);
+ntlm_err nw_av_get_string(const nw_av_list *list, uint16_t id, char **utf8);
+void nw_av_clear(nw_av_list *list);
+/* Human name of an AV id ("MsvAvTimestamp"), or NULL. */
+const char *nw_av_name(uint16_t id);
+
+/*
+ * NTLMv2_CLIENT_CHALLENGE inside an NT response (2.2.2.7): the NTProofStr is
+ * nt_response[0..15]; the rest parses as RespType(1)=1 HiRespType(1)=1 Z(6)
+ * TimeStamp(8) ChallengeFromClient(8) Z(4) AvPairs. Views point into the
+ * caller's response buffer.
+ */
+typedef struct nw_v2_response {
+	const uint8_t *proof;  /* 16 bytes */
+	const uint8_t *temp;   /* everything after the proof */
+	size_t temp_len;
+	uint64_t timestamp;
+	uint8_t client_challenge[8];
+	const uint8_t *av_pairs; /* raw, up to the end of the response */
+	size_t av_len;
+} nw_v2_response;
+
+/* NTLM_E_BAD_RESPONSE if the layout is wrong (length < 48, bad RespType). */
+ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out);
+
+#endif
