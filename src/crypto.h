@@ -16,9 +16,10 @@ typedef struct cr_md5 {
 	_Alignas(8) uint8_t opaque[128];
 } cr_md5;
 
+/* "_ctx": the plain name is taken by the one-shot cr_hmac_md5() below. */
 typedef struct cr_hmac_md5 {
 	_Alignas(8) uint8_t opaque[384];
-} cr_hmac_md5;
+} cr_hmac_md5_ctx;
 
 typedef struct cr_rc4 {
 	_Alignas(8) uint8_t opaque[264];
@@ -33,9 +34,9 @@ void cr_md5_final(cr_md5 *c, uint8_t out[16]); /* also wipes c */
 
 void cr_hmac_md5(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
                  uint8_t out[16]);
-void cr_hmac_md5_init(cr_hmac_md5 *c, const uint8_t *key, size_t key_len);
-void cr_hmac_md5_update(cr_hmac_md5 *c, const uint8_t *data, size_t len);
-void cr_hmac_md5_final(cr_hmac_md5 *c, uint8_t out[16]); /* also wipes c */
+void cr_hmac_md5_init(cr_hmac_md5_ctx *c, const uint8_t *key, size_t key_len);
+void cr_hmac_md5_update(cr_hmac_md5_ctx *c, const uint8_t *data, size_t len);
+void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[16]); /* also wipes c */
 
 void cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t key_len);
 /* In place is allowed (dst == src). */

@@ -56,8 +56,9 @@ void nk_kxkey_v1(uint32_t flags, const uint8_t session_base_key[16], const uint8
 void nk_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[16]);
 /*
  * 3.4.5.3 SEALKEY. With ESS: MD5(key[0..n] || magic) where n = 16/7/5 bytes
- * for 128/56/40-bit; without ESS: 56-bit -> key[0..6] || 0xA0, 40-bit ->
- * key[0..4] || 0xE5 0x38 0xB0, else the key. *out_len is 16 or 8.
+ * for 128/56/40-bit. Without ESS the key is shortened only when LM_KEY or
+ * DATAGRAM is set (56-bit -> key[0..6] || 0xA0, 40-bit -> key[0..4] ||
+ * 0xE5 0x38 0xB0, 8 bytes); otherwise the whole 16-byte key. *out_len is 16 or 8.
  */
 void nk_seal_key(uint32_t flags, const uint8_t exported[16], int client_to_server, uint8_t out[16],
                  size_t *out_len);

@@ -258,9 +258,14 @@ ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_l
 	while (*p) {
 		uint32_t cp;
 		size_t used = utf8_decode(p, &cp);
-		if (upper && cp < 0x100)
+		if (!used) {
+			ntlm_free_secret(buf, n + 1);
+			return NTLM_E_BAD_STRING;
+		}
+		/* y-diaeresis upper-cases outside Latin-1: keep it as is for OEM */
+		if (upper && cp < 0x100 && cp != 0xFF)
 			cp = cp_upper(cp);
-		if (!used || cp > 0xFF) {
+		if (cp > 0xFF) {
 			ntlm_free_secret(buf, n + 1);
 			return NTLM_E_BAD_STRING;
 		}
@@ -286,7 +291,7 @@ ntlm_err ntlm_utf8_upper(const char *s, char **out)
 		uint32_t cp;
 		size_t used = utf8_decode(p, &cp);
 		if (!used) {
-			free(buf);
+			ntlm_free_secret(buf, n * 2 + 1);
 			return NTLM_E_BAD_STRING;
 		}
 		p += used;

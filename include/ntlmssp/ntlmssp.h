@@ -391,6 +391,7 @@ typedef struct ntlm_server_config {
 	const char *dns_domain_name;   /* NULL: omitted */
 	const char *const *service_names; /* NULL-terminated SPNs accepted as target name */
 	ntlm_account_store *store;     /* required; not owned */
+	const uint8_t *cbt_hash;       /* 16 bytes: expected channel bindings (NULL: none) */
 	int datagram;
 	const ntlm_hooks *hooks;
 	void (*audit)(void *arg, const ntlm_audit_event *ev); /* NULL: none */

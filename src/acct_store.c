@@ -1,0 +1,208 @@
+/*
+ * acct_store.c - the account-store interface and the embedded default
+ * backend over a Samba smbpasswd file. A store answers "verified or why";
+ * it never hands a hash to the protocol engine.
+ */
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "ntlm_keys.h"
+#include "smbpasswd.h"
+#include "util.h"
+#include "wire.h"
+
+struct ntlm_account_store {
+	ntlm_account_store_ops ops;
+	void *impl;
+};
+
+NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
+                                         void *impl)
+{
+	if (!out || !ops || !ops->verify)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = ntlm_calloc(1, sizeof(**out));
+	if (!*out)
+		return NTLM_E_NO_MEMORY;
+	(*out)->ops = *ops;
+	(*out)->impl = impl;
+	return NTLM_OK;
+}
+
+NTLM_API void ntlm_account_store_free(ntlm_account_store *store)
+{
+	if (!store)
+		return;
+	if (store->ops.free)
+		store->ops.free(store->impl);
+	free(store);
+}
+
+NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
+                                            ntlm_auth_result *res)
+{
+	if (!store || !req || !res || !req->user || !req->server_challenge)
+		return NTLM_E_INVALID_PARAMETER;
+	memset(res, 0, sizeof(*res));
+	ntlm_err rc = store->ops.verify(store->impl, req, res);
+	if (rc != NTLM_OK)
+		ntlm_memzero(res, sizeof(*res));
+	return rc;
+}
+
+/* --------------------------------------------- response verification */
+
+/*
+ * NTLMv2: the client keyed its proof with the domain as it typed it; try that,
+ * then upper-case, then no domain (clients differ, Samba tries the same).
+ */
+static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+                              ntlm_auth_result *res)
+{
+	const char *candidates[3] = {req->domain ? req->domain : "", NULL, ""};
+	char *upper = NULL;
+	if (ntlm_utf8_upper(candidates[0], &upper) == NTLM_OK)
+		candidates[1] = upper;
+	ntlm_err rc = NTLM_E_LOGON_FAILURE;
+	for (size_t i = 0; i < 3 && rc != NTLM_OK; i++) {
+		uint8_t key[16], proof[16];
+		if (!candidates[i] || nk_ntowfv2(nt_hash, req->user, candidates[i], key) != NTLM_OK)
+			continue;
+		if (req->nt_response_len > 24) {
+			nk_v2_proof(key, req->server_challenge, req->nt_response + 16,
+			            req->nt_response_len - 16, proof);
+			if (ntlm_ct_equal(proof, req->nt_response, 16)) {
+				nk_v2_session_base_key(key, proof, res->session_base_key);
+				res->kind = NTLM_KIND_NTLMV2;
+				rc = NTLM_OK;
+			}
+		}
+		ntlm_memzero(key, sizeof(key));
+		ntlm_memzero(proof, sizeof(proof));
+	}
+	ntlm_free_string(upper);
+	return rc;
+}
+
+static ntlm_err verify_ntlmv1(const ntlm_auth_request *req, const smbpw_entry *e,
+                              ntlm_auth_result *res)
+{
+	uint8_t want[24], chal[8];
+	int ess = (req->flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) && req->lm_response_len >= 8;
+	if (ess)
+		nk_ess_challenge(req->server_challenge, req->lm_response, chal);
+	else
+		memcpy(chal, req->server_challenge, 8);
+	nk_desl(e->nt, chal, want);
+	int ok = ntlm_ct_equal(want, req->nt_response, 24);
+	ntlm_memzero(want, sizeof(want));
+	if (!ok)
+		return NTLM_E_LOGON_FAILURE;
+	nk_v1_session_base_key(e->nt, res->session_base_key);
+	res->kind = ess ? NTLM_KIND_NTLMV1_ESS : NTLM_KIND_NTLMV1;
+	return NTLM_OK;
+}
+
+static ntlm_err verify_lm(const ntlm_auth_request *req, const smbpw_entry *e, ntlm_auth_result *res)
+{
+	uint8_t want[24];
+	if (!e->has_lm || req->lm_response_len != 24)
+		return NTLM_E_LOGON_FAILURE;
+	nk_desl(e->lm, req->server_challenge, want);
+	int ok = ntlm_ct_equal(want, req->lm_response, 24);
+	ntlm_memzero(want, sizeof(want));
+	if (!ok)
+		return NTLM_E_LOGON_FAILURE;
+	/* LM-only logons have no NT-derived key: the spec's SessionBaseKey is MD4(NTOWF)
+	 * when the NT hash is known; keep that so signing still works. */
+	if (e->has_nt)
+		nk_v1_session_base_key(e->nt, res->session_base_key);
+	res->kind = NTLM_KIND_LM;
+	return NTLM_OK;
+}
+
+/* The mapped local Unix account: the smbpasswd uid's name, else the same name. */
+static void map_unix_user(const smbpw_entry *e, char *out, size_t cap)
+{
+	struct passwd pw, *found = NULL;
+	char buf[2048];
+	out[0] = '\0';
+	if (getpwuid_r((uid_t)e->uid, &pw, buf, sizeof(buf), &found) == 0 && found) {
+		snprintf(out, cap, "%s", found->pw_name);
+		return;
+	}
+	if (getpwnam_r(e->name, &pw, buf, sizeof(buf), &found) == 0 && found)
+		snprintf(out, cap, "%s", found->pw_name);
+}
+
+struct smbpasswd_store {
+	char *path;
+};
+
+static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	struct smbpasswd_store *st = impl;
+	smbpw_entry e;
+	ntlm_err rc = smbpw_lookup(st->path, req->user, &e);
+	if (rc == NTLM_E_NOT_FOUND)
+		return NTLM_E_NO_SUCH_USER;
+	if (rc != NTLM_OK)
+		return rc == NTLM_E_IO ? NTLM_E_BACKEND : rc;
+	if (e.acb & SMBPW_ACB_DISABLED)
+		rc = NTLM_E_ACCOUNT_DISABLED;
+	else if (!e.has_nt)
+		rc = NTLM_E_LOGON_FAILURE;
+	else if (req->nt_response_len > 24)
+		rc = verify_ntlmv2(req, e.nt, res);
+	else if (req->nt_response_len == 24)
+		rc = (req->allowed_responses & NTLM_RESP_NTLMV1) ? verify_ntlmv1(req, &e, res)
+		                                                 : NTLM_E_NTLMV1_REFUSED;
+	else if (req->nt_response_len == 0 && req->lm_response_len == 24)
+		rc = (req->allowed_responses & NTLM_RESP_LM) ? verify_lm(req, &e, res) : NTLM_E_LM_REFUSED;
+	else
+		rc = NTLM_E_BAD_RESPONSE;
+	if (rc == NTLM_OK) {
+		if (e.has_lm) {
+			memcpy(res->lm_session_key, e.lm, 8);
+			res->have_lm_session_key = 1;
+		}
+		/* The local account represents the client: reported under this server's name. */
+		snprintf(res->authority, sizeof(res->authority), "%s",
+		         req->server_name ? req->server_name : "");
+		snprintf(res->user, sizeof(res->user), "%s", e.name);
+		map_unix_user(&e, res->unix_user, sizeof(res->unix_user));
+	}
+	ntlm_memzero(&e, sizeof(e));
+	return rc;
+}
+
+static void smbpasswd_free(void *impl)
+{
+	struct smbpasswd_store *st = impl;
+	if (!st)
+		return;
+	free(st->path);
+	free(st);
+}
+
+NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path)
+{
+	if (!out || !path)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	struct smbpasswd_store *st = ntlm_calloc(1, sizeof(*st));
+	if (!st || !(st->path = ntlm_strdup(path))) {
+		free(st);
+		return NTLM_E_NO_MEMORY;
+	}
+	static const ntlm_account_store_ops ops = {smbpasswd_verify, smbpasswd_free};
+	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
+	if (rc != NTLM_OK)
+		smbpasswd_free(st);
+	return rc;
+}

@@ -1,0 +1,309 @@
+/*
+ * avpairs.c - AV_PAIR lists ([MS-NLMP] 2.2.2.1): the CHALLENGE TargetInfo
+ * and the AvPairs of an NTLMv2 client challenge; see wire.h.
+ *
+ * AV_PAIR, 2.2.2.1 (a list of these, ended by MsvAvEOL)
+ *
+ *    0  AvId                 2
+ *    2  AvLen                2
+ *    4  Value                AvLen bytes, any alignment
+ *
+ * Unknown ids are kept as they are (a later Windows may add ids; a server
+ * must echo the list it got) and are not an error.
+ */
+#include "wire.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "util.h"
+
+static const char *const av_names[] = {
+	"MsvAvEOL",
+	"MsvAvNbComputerName",
+	"MsvAvNbDomainName",
+	"MsvAvDnsComputerName",
+	"MsvAvDnsDomainName",
+	"MsvAvDnsTreeName",
+	"MsvAvFlags",
+	"MsvAvTimestamp",
+	"MsvAvSingleHost",
+	"MsvAvTargetName",
+	"MsvChannelBindings",
+};
+
+/* Sizes fixed by 2.2.2.1 (MsvAvSingleHost: 2.2.2.2 Single_Host_Data, >= 48). */
+#define AV_FLAGS_SIZE 4
+#define AV_TIMESTAMP_SIZE 8
+#define AV_CHANNEL_BINDINGS_SIZE 16
+#define AV_SINGLE_HOST_MIN 48
+
+const char *nw_av_name(uint16_t id)
+{
+	return id < NTLM_ARRAY_LEN(av_names) ? av_names[id] : NULL;
+}
+
+static int av_is_string(uint16_t id)
+{
+	switch (id) {
+	case NW_AV_NB_COMPUTER:
+	case NW_AV_NB_DOMAIN:
+	case NW_AV_DNS_COMPUTER:
+	case NW_AV_DNS_DOMAIN:
+	case NW_AV_DNS_TREE:
+	case NW_AV_TARGET_NAME:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* The per-id value rules of nw_av_parse (MsvAvEOL is handled by the caller). */
+static int av_value_ok(uint16_t id, size_t len)
+{
+	switch (id) {
+	case NW_AV_FLAGS:
+		return len == AV_FLAGS_SIZE;
+	case NW_AV_TIMESTAMP:
+		return len == AV_TIMESTAMP_SIZE;
+	case NW_AV_CHANNEL_BINDINGS:
+		return len == AV_CHANNEL_BINDINGS_SIZE;
+	case NW_AV_SINGLE_HOST:
+		return len >= AV_SINGLE_HOST_MIN;
+	default:
+		return !av_is_string(id) || len % 2 == 0;
+	}
+}
+
+/*
+ * nw_av_list has no capacity field, so the array is sized by a rule on n
+ * alone: room for the next power of two. Appending then reallocates only
+ * when n is 0 or a power of two, which keeps a 16k-pair list linear.
+ * (Lists are built only by nw_av_parse and nw_av_set*, which follow it.)
+ */
+static int av_full(size_t n)
+{
+	return (n & (n - 1)) == 0; /* 0, 1, 2, 4, ... */
+}
+
+/* Appends a pair whose value buffer the list takes over (NULL iff len 0). */
+static ntlm_err av_append_owned(nw_av_list *list, uint16_t id, uint8_t *value, size_t len)
+{
+	if (av_full(list->n)) {
+		size_t cap = list->n ? 2 * list->n : 1;
+		nw_av *items = realloc(list->items, cap * sizeof(*items));
+		if (!items)
+			return NTLM_E_NO_MEMORY;
+		list->items = items;
+	}
+	list->items[list->n++] = (nw_av){id, value, len};
+	return NTLM_OK;
+}
+
+/* A heap copy of a value; NULL for an empty one. */
+static ntlm_err av_dup(const uint8_t *value, size_t len, uint8_t **out)
+{
+	*out = NULL;
+	if (len == 0)
+		return NTLM_OK;
+	if (!value)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = ntlm_calloc(len, 1);
+	if (!*out)
+		return NTLM_E_NO_MEMORY;
+	memcpy(*out, value, len);
+	return NTLM_OK;
+}
+
+/* Replaces the value of id, or appends the pair; takes over value either way. */
+static ntlm_err av_put_owned(nw_av_list *list, uint16_t id, uint8_t *value, size_t len)
+{
+	ntlm_err rc = NTLM_E_INVALID_PARAMETER;
+	if (list && id != NW_AV_EOL && len <= UINT16_MAX) {
+		for (size_t i = 0; i < list->n; i++) {
+			if (list->items[i].id == id) {
+				ntlm_free_secret(list->items[i].value, list->items[i].len);
+				list->items[i].value = value;
+				list->items[i].len = len;
+				return NTLM_OK;
+			}
+		}
+		rc = av_append_owned(list, id, value, len);
+	}
+	if (rc != NTLM_OK)
+		ntlm_free_secret(value, len);
+	return rc;
+}
+
+/* Reads and checks one pair (MsvAvEOL included). Any fault is a bad pair. */
+static ntlm_err av_read_pair(nb_reader *r, uint16_t *id, const uint8_t **value, uint16_t *len)
+{
+	if (nb_read_u16le(r, id) != NTLM_OK || nb_read_u16le(r, len) != NTLM_OK ||
+	    nb_read_view(r, *len, value) != NTLM_OK)
+		return NTLM_E_BAD_AV_PAIR;
+	if (*id == NW_AV_EOL ? *len != 0 : !av_value_ok(*id, *len))
+		return NTLM_E_BAD_AV_PAIR;
+	return NTLM_OK;
+}
+
+static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list)
+{
+	/* One bit per possible id: duplicates are found in linear time. */
+	uint8_t seen[(UINT16_MAX + 1) / 8];
+	memset(seen, 0, sizeof(seen));
+	for (;;) {
+		uint16_t id, len;
+		const uint8_t *value;
+		uint8_t *copy;
+		NTLM_TRY(av_read_pair(r, &id, &value, &len));
+		if (id == NW_AV_EOL)
+			return NTLM_OK; /* trailing bytes are padding (Windows adds some) */
+		if (seen[id / 8] & (1u << (id % 8)))
+			return NTLM_E_BAD_AV_PAIR;
+		seen[id / 8] |= (uint8_t)(1u << (id % 8));
+		NTLM_TRY(av_dup(value, len, &copy));
+		NTLM_TRY(av_append_owned(list, id, copy, len));
+	}
+}
+
+ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list)
+{
+	nb_reader r;
+	if (!list || (len && !data))
+		return NTLM_E_INVALID_PARAMETER;
+	list->items = NULL;
+	list->n = 0;
+	if (len == 0)
+		return NTLM_OK;
+	nb_reader_init(&r, data, len);
+	ntlm_err rc = av_parse_list(&r, list);
+	if (rc != NTLM_OK)
+		nw_av_clear(list);
+	return rc;
+}
+
+ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out)
+{
+	nb_writer w;
+	if (!list || !out)
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	nb_writer_init(&w);
+	for (size_t i = 0; i < list->n; i++) {
+		const nw_av *av = &list->items[i];
+		/* An EOL inside the list would cut it short for every reader. */
+		if (av->id == NW_AV_EOL || av->len > UINT16_MAX || (av->len && !av->value)) {
+			nb_writer_free(&w);
+			return NTLM_E_INVALID_PARAMETER;
+		}
+		nb_write_u16le(&w, av->id);
+		nb_write_u16le(&w, (uint16_t)av->len);
+		nb_write_bytes(&w, av->value, av->len);
+	}
+	nb_write_u16le(&w, NW_AV_EOL);
+	nb_write_u16le(&w, 0);
+	/* writer errors are sticky; nb_writer_finish reports the first one */
+	return nb_writer_finish(&w, out);
+}
+
+const nw_av *nw_av_get(const nw_av_list *list, uint16_t id)
+{
+	if (!list)
+		return NULL;
+	for (size_t i = 0; i < list->n; i++)
+		if (list->items[i].id == id)
+			return &list->items[i];
+	return NULL;
+}
+
+ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len)
+{
+	uint8_t *copy;
+	if (len > UINT16_MAX)
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(av_dup(value, len, &copy));
+	return av_put_owned(list, id, copy, len);
+}
+
+ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v)
+{
+	uint8_t b[4];
+	nb_store_u32le(b, v);
+	return nw_av_set(list, id, b, sizeof(b));
+}
+
+ntlm_err nw_av_set_u64(nw_av_list *list, uint16_t id, uint64_t v)
+{
+	uint8_t b[8];
+	nb_store_u64le(b, v);
+	return nw_av_set(list, id, b, sizeof(b));
+}
+
+ntlm_err nw_av_set_string(nw_av_list *list, uint16_t id, const char *utf8)
+{
+	uint8_t *enc;
+	size_t enc_len;
+	NTLM_TRY(ntlm_utf8_to_utf16le(utf8, 0, &enc, &enc_len));
+	if (enc_len == 0) {
+		free(enc); /* keep "value NULL iff len 0" */
+		enc = NULL;
+	}
+	return av_put_owned(list, id, enc, enc_len);
+}
+
+/* A reader over the value of id, which must be exactly size bytes long. */
+static ntlm_err av_get_sized(const nw_av_list *list, uint16_t id, size_t size, nb_reader *r)
+{
+	const nw_av *av = nw_av_get(list, id);
+	nb_reader_init(r, NULL, 0);
+	if (!av)
+		return NTLM_E_NOT_FOUND;
+	if (av->len != size)
+		return NTLM_E_BAD_AV_PAIR;
+	nb_reader_init(r, av->value, av->len);
+	return NTLM_OK;
+}
+
+ntlm_err nw_av_get_u32(const nw_av_list *list, uint16_t id, uint32_t *v)
+{
+	nb_reader r;
+	if (!v)
+		return NTLM_E_INVALID_PARAMETER;
+	*v = 0;
+	NTLM_TRY(av_get_sized(list, id, 4, &r));
+	return nb_read_u32le(&r, v);
+}
+
+ntlm_err nw_av_get_u64(const nw_av_list *list, uint16_t id, uint64_t *v)
+{
+	nb_reader r;
+	if (!v)
+		return NTLM_E_INVALID_PARAMETER;
+	*v = 0;
+	NTLM_TRY(av_get_sized(list, id, 8, &r));
+	return nb_read_u64le(&r, v);
+}
+
+ntlm_err nw_av_get_string(const nw_av_list *list, uint16_t id, char **utf8)
+{
+	if (!utf8)
+		return NTLM_E_INVALID_PARAMETER;
+	*utf8 = NULL;
+	const nw_av *av = nw_av_get(list, id);
+	if (!av)
+		return NTLM_E_NOT_FOUND;
+	return ntlm_utf16le_to_utf8(av->value, av->len, utf8);
+}
+
+void nw_av_clear(nw_av_list *list)
+{
+	if (!list)
+		return;
+	for (size_t i = 0; i < list->n; i++)
+		ntlm_free_secret(list->items[i].value, list->items[i].len);
+	free(list->items); /* ids, lengths and pointers only */
+	list->items = NULL;
+	list->n = 0;
+}

@@ -1,0 +1,412 @@
+/*
+ * client.c - the client (initiator) state machine of [MS-NLMP] 3.1.5:
+ *   INITIAL --(NEGOTIATE out)--> NEGOTIATE_SENT --(CHALLENGE in, AUTHENTICATE out)--> DONE
+ * In datagram mode there is no NEGOTIATE: the first input is the CHALLENGE.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "context.h"
+#include "ntlm_keys.h"
+#include "util.h"
+#include "wire.h"
+
+#define CLIENT_DEFAULT_FLAGS                                                               \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |         \
+	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |           \
+	 NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |         \
+	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
+	 NTLMSSP_NEGOTIATE_56)
+
+/* What we announce as our VERSION: 10.0 build 20348, NTLMSSP_REVISION_W2K3. */
+static const nw_version our_version = {10, 0, 20348, 15};
+
+void client_state_wipe(struct ntlm_client_state *cl)
+{
+	ntlm_free_string(cl->domain);
+	ntlm_free_string(cl->user);
+	ntlm_free_string(cl->workstation);
+	ntlm_free_string(cl->target_spn);
+	ntlm_memzero(cl, sizeof(*cl));
+}
+
+static ntlm_err default_workstation(char **out)
+{
+	char host[256];
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	host[sizeof(host) - 1] = '\0';
+	char *dot = strchr(host, '.');
+	if (dot)
+		*dot = '\0';
+	if (strlen(host) > 15)
+		host[15] = '\0'; /* NetBIOS names are at most 15 characters */
+	return ntlm_utf8_upper(host, out);
+}
+
+NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const ntlm_client_config *cfg)
+{
+	if (!out || !cred)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return NTLM_E_NO_MEMORY;
+	ntlm_client_config none;
+	memset(&none, 0, sizeof(none));
+	none.send_version = 1;
+	if (!cfg)
+		cfg = &none;
+	if (cfg->policy)
+		ctx->policy = *cfg->policy;
+	else
+		ntlm_policy_init(&ctx->policy);
+	if (cfg->hooks)
+		ctx->hooks = *cfg->hooks;
+	ctx->datagram = cfg->datagram;
+	struct ntlm_client_state *cl = &ctx->cl;
+	cl->anonymous = cred->anonymous;
+	memcpy(cl->nt_hash, cred->nt_hash, 16);
+	memcpy(cl->lm_hash, cred->lm_hash, 16);
+	cl->have_lm = cred->have_lm;
+	cl->send_version = cfg->send_version;
+	cl->requested = cfg->flags ? cfg->flags : CLIENT_DEFAULT_FLAGS;
+	if (ctx->datagram)
+		cl->requested |= NTLMSSP_NEGOTIATE_DATAGRAM;
+	if (cfg->cbt_hash) {
+		memcpy(cl->cbt, cfg->cbt_hash, 16);
+		cl->have_cbt = 1;
+	}
+	ntlm_err rc = ctx_set_string(&cl->domain, cred->domain);
+	if (rc == NTLM_OK)
+		rc = ctx_set_string(&cl->user, cred->user);
+	if (rc == NTLM_OK && cfg->target_name)
+		rc = ctx_set_string(&cl->target_spn, cfg->target_name);
+	if (rc == NTLM_OK)
+		rc = cfg->workstation ? ctx_set_string(&cl->workstation, cfg->workstation)
+		                      : default_workstation(&cl->workstation);
+	if (rc != NTLM_OK) {
+		ntlm_ctx_free(ctx);
+		return rc;
+	}
+	*out = ctx;
+	return NTLM_OK;
+}
+
+static ntlm_err send_negotiate(ntlm_ctx *ctx, ntlm_buffer *out)
+{
+	nw_negotiate neg;
+	memset(&neg, 0, sizeof(neg));
+	neg.flags = ctx->cl.requested;
+	if (ctx->cl.send_version && (neg.flags & NTLMSSP_NEGOTIATE_VERSION)) {
+		neg.has_version = 1;
+		neg.version = our_version;
+	} else {
+		neg.flags &= ~NTLMSSP_NEGOTIATE_VERSION;
+	}
+	NTLM_TRY(nw_negotiate_encode(&neg, out));
+	ntlm_err rc = ctx_copy_bytes(out->data, out->len, &ctx->negotiate_msg);
+	if (rc != NTLM_OK) {
+		ntlm_buffer_free(out);
+		return rc;
+	}
+	ctx->state = CTX_NEGOTIATE_SENT;
+	return NTLM_CONTINUE;
+}
+
+/* Flags for the AUTHENTICATE: the server's choice, limited to what we asked. */
+static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
+{
+	uint32_t f = offered & (ctx->cl.requested | NTLMSSP_NEGOTIATE_TARGET_INFO |
+	                        NTLMSSP_TARGET_TYPE_DOMAIN | NTLMSSP_TARGET_TYPE_SERVER |
+	                        NTLMSSP_NEGOTIATE_VERSION);
+	if (f & NTLMSSP_NEGOTIATE_UNICODE)
+		f &= ~NTLMSSP_NEGOTIATE_OEM;
+	else if (!(f & NTLMSSP_NEGOTIATE_OEM))
+		return NTLM_E_FLAGS_POLICY; /* no common character set */
+	if (f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
+		f &= ~NTLMSSP_NEGOTIATE_LM_KEY; /* ESS wins over LM_KEY (2.2.2.5) */
+	if (!ctx->cl.send_version)
+		f &= ~NTLMSSP_NEGOTIATE_VERSION;
+	if (ctx->cl.anonymous) {
+		f |= NTLMSSP_ANONYMOUS;
+		f &= ~(NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL);
+	} else {
+		uint32_t need = ctx->policy.min_security;
+		if (((need & NTLM_SEC_SIGN) && !(f & NTLMSSP_NEGOTIATE_SIGN)) ||
+		    ((need & NTLM_SEC_SEAL) && !(f & NTLMSSP_NEGOTIATE_SEAL)) ||
+		    ((need & NTLM_SEC_128BIT) && !(f & NTLMSSP_NEGOTIATE_128)) ||
+		    ((need & NTLM_SEC_KEY_EXCH) && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
+		     (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))) ||
+		    ((need & NTLM_SEC_ESS) && !(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
+		     !(ctx->policy.allowed_responses & NTLM_RESP_NTLMV2)))
+			return NTLM_E_FLAGS_POLICY;
+	}
+	*out = f;
+	return NTLM_OK;
+}
+
+/* The parts of an AUTHENTICATE that the response computation fills in. */
+struct auth_parts {
+	uint8_t lm[24];
+	size_t lm_len;
+	ntlm_buffer nt;
+	uint8_t session_base_key[16];
+	uint8_t key_exchange_key[16];
+	int want_mic;
+};
+
+static void auth_parts_wipe(struct auth_parts *p)
+{
+	ntlm_buffer_free(&p->nt);
+	ntlm_memzero(p, sizeof(*p));
+}
+
+/* The AV pairs the client returns: the server's, plus Flags, TargetName, CBT. */
+static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_t *timestamp,
+                                int *want_mic, ntlm_buffer *out)
+{
+	nw_av_list list = {NULL, 0};
+	ntlm_err rc = nw_av_parse(chal->target_info, chal->target_info_len, &list);
+	uint64_t server_time = 0;
+	*want_mic = 0;
+	if (rc == NTLM_OK && nw_av_get_u64(&list, NW_AV_TIMESTAMP, &server_time) == NTLM_OK) {
+		/* The server's clock wins (3.1.5.2.1), and a MIC is then required. */
+		*timestamp = server_time;
+		*want_mic = 1;
+	}
+	if (rc == NTLM_OK && *want_mic) {
+		uint32_t avflags = 0;
+		nw_av_get_u32(&list, NW_AV_FLAGS, &avflags); /* absent: 0 */
+		rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags | NW_AVF_MIC);
+	}
+	if (rc == NTLM_OK && ctx->cl.target_spn && *ctx->cl.target_spn)
+		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME, ctx->cl.target_spn);
+	if (rc == NTLM_OK && (ctx->cl.have_cbt || *want_mic)) {
+		/* Like Windows, send all-zero bindings when there are none. */
+		static const uint8_t zero[16];
+		rc = nw_av_set(&list, NW_AV_CHANNEL_BINDINGS, ctx->cl.have_cbt ? ctx->cl.cbt : zero, 16);
+	}
+	if (rc == NTLM_OK)
+		rc = nw_av_encode(&list, out);
+	nw_av_clear(&list);
+	return rc;
+}
+
+static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct auth_parts *p)
+{
+	uint8_t ntowfv2[16], proof[16], client_challenge[8];
+	ntlm_buffer av = {NULL, 0}, temp = {NULL, 0};
+	uint64_t timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
+	ntlm_err rc = ctx_random(ctx, client_challenge, 8);
+	if (rc == NTLM_OK)
+		rc = client_av_pairs(ctx, chal, &timestamp, &p->want_mic, &av);
+	if (rc == NTLM_OK)
+		rc = nk_ntowfv2(ctx->cl.nt_hash, ctx->cl.user, ctx->cl.domain, ntowfv2);
+	if (rc == NTLM_OK)
+		rc = nk_v2_temp(timestamp, client_challenge, av.data, av.len, &temp);
+	if (rc == NTLM_OK) {
+		nk_v2_proof(ntowfv2, chal->server_challenge, temp.data, temp.len, proof);
+		nk_v2_session_base_key(ntowfv2, proof, p->session_base_key);
+		memcpy(p->key_exchange_key, p->session_base_key, 16);
+		/* With a server timestamp the LMv2 response is zeros (3.1.5.1.2). */
+		p->lm_len = 24;
+		if (p->want_mic)
+			memset(p->lm, 0, 24);
+		else
+			nk_lmv2_response(ntowfv2, chal->server_challenge, client_challenge, p->lm);
+		nb_writer w;
+		nb_writer_init(&w);
+		nb_write_bytes(&w, proof, 16);
+		nb_write_bytes(&w, temp.data, temp.len);
+		rc = nb_writer_finish(&w, &p->nt);
+	}
+	ntlm_memzero(ntowfv2, sizeof(ntowfv2));
+	ntlm_memzero(proof, sizeof(proof));
+	ntlm_buffer_free(&av);
+	ntlm_buffer_free(&temp);
+	return rc;
+}
+
+static ntlm_err compute_ntlmv1(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t flags,
+                               struct auth_parts *p)
+{
+	uint8_t nt[24];
+	p->lm_len = 24;
+	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+		uint8_t cc[8], ess[8];
+		NTLM_TRY(ctx_random(ctx, cc, 8));
+		nk_ess_challenge(chal->server_challenge, cc, ess);
+		nk_desl(ctx->cl.nt_hash, ess, nt);
+		memset(p->lm, 0, 24);
+		memcpy(p->lm, cc, 8);
+	} else {
+		nk_desl(ctx->cl.nt_hash, chal->server_challenge, nt);
+		if (ctx->cl.have_lm && (ctx->policy.allowed_responses & NTLM_RESP_LM))
+			nk_desl(ctx->cl.lm_hash, chal->server_challenge, p->lm);
+		else
+			memcpy(p->lm, nt, 24); /* no LM hash: repeat the NT response, as Windows does */
+	}
+	nk_v1_session_base_key(ctx->cl.nt_hash, p->session_base_key);
+	nk_kxkey_v1(flags, p->session_base_key, ctx->cl.have_lm ? ctx->cl.lm_hash : NULL, p->lm,
+	            chal->server_challenge, p->key_exchange_key);
+	nb_writer w;
+	nb_writer_init(&w);
+	nb_write_bytes(&w, nt, 24);
+	ntlm_memzero(nt, sizeof(nt));
+	return nb_writer_finish(&w, &p->nt);
+}
+
+static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t flags,
+                                  struct auth_parts *p)
+{
+	uint32_t allowed = ctx->policy.allowed_responses;
+	if (ctx->cl.anonymous) {
+		/* 3.1.5.1.2: LmChallengeResponse Z(1), empty NT response, zero key. */
+		p->lm_len = 1;
+		p->lm[0] = 0;
+		nb_writer w;
+		nb_writer_init(&w);
+		return nb_writer_finish(&w, &p->nt);
+	}
+	if (allowed & NTLM_RESP_NTLMV2) {
+		ctx->kind = NTLM_KIND_NTLMV2;
+		return compute_ntlmv2(ctx, chal, p);
+	}
+	if ((allowed & NTLM_RESP_NTLMV1) || ((allowed & NTLM_RESP_LM) && ctx->cl.have_lm)) {
+		ctx->kind = (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) ? NTLM_KIND_NTLMV1_ESS
+		                                                                 : NTLM_KIND_NTLMV1;
+		return compute_ntlmv1(ctx, chal, flags, p);
+	}
+	return NTLM_E_FLAGS_POLICY;
+}
+
+/* ExportedSessionKey and, with KEY_EXCH, its encryption under KXKEY (3.1.5.1.2). */
+static ntlm_err derive_exported_key(ntlm_ctx *ctx, uint32_t flags, const struct auth_parts *p,
+                                    uint8_t encrypted[16], int *have_encrypted)
+{
+	*have_encrypted = 0;
+	if (ctx->cl.anonymous) {
+		memset(ctx->exported_key, 0, 16);
+		ctx->have_key = 0;
+		return NTLM_OK;
+	}
+	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
+		NTLM_TRY(ctx_random(ctx, ctx->exported_key, 16));
+		nk_rc4_oneshot(p->key_exchange_key, 16, ctx->exported_key, encrypted, 16);
+		*have_encrypted = 1;
+	} else {
+		memcpy(ctx->exported_key, p->key_exchange_key, 16);
+	}
+	ctx->have_key = 1;
+	return NTLM_OK;
+}
+
+static ntlm_err build_authenticate(ntlm_ctx *ctx, uint32_t flags, const struct auth_parts *p,
+                                   const uint8_t *encrypted_key, ntlm_buffer *out)
+{
+	nw_authenticate m;
+	memset(&m, 0, sizeof(m));
+	m.flags = flags;
+	m.lm_response = (uint8_t *)p->lm;
+	m.lm_response_len = p->lm_len;
+	m.nt_response = p->nt.data;
+	m.nt_response_len = p->nt.len;
+	m.domain = ctx->cl.domain;
+	m.user = ctx->cl.user;
+	m.workstation = ctx->cl.workstation;
+	m.encrypted_session_key = (uint8_t *)encrypted_key;
+	m.encrypted_session_key_len = encrypted_key ? 16 : 0;
+	if (flags & NTLMSSP_NEGOTIATE_VERSION) {
+		m.has_version = 1;
+		m.version = our_version;
+	}
+	/* m borrows every pointer: nothing to clear */
+	NTLM_TRY(nw_authenticate_encode(&m, p->want_mic, out));
+	if (p->want_mic) {
+		uint8_t mic[16];
+		nk_mic(ctx->exported_key, ctx->negotiate_msg.data, ctx->negotiate_msg.len,
+		       ctx->challenge_msg.data, ctx->challenge_msg.len, out->data, out->len, mic);
+		nb_writer w = {out->data, out->len, out->len, NTLM_OK};
+		ntlm_err rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, mic, 16);
+		ntlm_memzero(mic, sizeof(mic));
+		if (rc != NTLM_OK) {
+			ntlm_buffer_free(out);
+			return rc;
+		}
+	}
+	return NTLM_OK;
+}
+
+static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
+{
+	uint32_t type = 0;
+	NTLM_TRY(nw_message_type(in, in_len, &type));
+	if (type != NW_CHALLENGE)
+		return NTLM_E_WRONG_STATE;
+	nw_challenge chal;
+	struct auth_parts parts;
+	uint8_t encrypted[16];
+	int have_encrypted = 0;
+	uint32_t flags = 0;
+	memset(&parts, 0, sizeof(parts));
+	ntlm_err rc = nw_challenge_decode(in, in_len, &chal);
+	if (rc != NTLM_OK)
+		return rc;
+	rc = ctx_copy_bytes(in, in_len, &ctx->challenge_msg);
+	if (rc == NTLM_OK)
+		rc = choose_flags(ctx, chal.flags, &flags);
+	if (rc == NTLM_OK)
+		rc = compute_responses(ctx, &chal, flags, &parts);
+	if (rc == NTLM_OK)
+		rc = derive_exported_key(ctx, flags, &parts, encrypted, &have_encrypted);
+	if (rc == NTLM_OK)
+		rc = build_authenticate(ctx, flags, &parts, have_encrypted ? encrypted : NULL, out);
+	if (rc == NTLM_OK && chal.target_name)
+		rc = ctx_set_string(&ctx->target_name, chal.target_name);
+	if (rc == NTLM_OK && ctx->have_key && (flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+		rc = ss_init(&ctx->ss, flags, ctx->exported_key, 1, ctx->datagram);
+	ctx->mic_verified = parts.want_mic; /* the client sent one; nothing to verify here */
+	auth_parts_wipe(&parts);
+	ntlm_memzero(encrypted, sizeof(encrypted));
+	nw_challenge_clear(&chal);
+	if (rc != NTLM_OK)
+		return rc;
+	ctx->flags = flags;
+	ctx->anonymous = ctx->cl.anonymous;
+	if (ctx->anonymous)
+		ctx->kind = NTLM_KIND_ANONYMOUS;
+	rc = ctx_set_string(&ctx->peer_user, ctx->cl.user);
+	if (rc == NTLM_OK)
+		rc = ctx_set_string(&ctx->peer_domain, ctx->cl.domain);
+	if (rc == NTLM_OK)
+		rc = ctx_set_string(&ctx->peer_workstation, ctx->cl.workstation);
+	if (rc == NTLM_OK)
+		rc = ctx_set_principal(ctx, ctx->cl.domain, ctx->cl.user);
+	if (rc != NTLM_OK)
+		return rc;
+	ctx->state = CTX_DONE;
+	return NTLM_OK;
+}
+
+ntlm_err client_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
+{
+	switch (ctx->state) {
+	case CTX_INITIAL:
+		if (ctx->datagram) {
+			if (!in)
+				return NTLM_E_INVALID_PARAMETER; /* connectionless: starts with CHALLENGE */
+			return handle_challenge(ctx, in, in_len, out);
+		}
+		if (in)
+			return NTLM_E_WRONG_STATE;
+		return send_negotiate(ctx, out);
+	case CTX_NEGOTIATE_SENT:
+		if (!in)
+			return NTLM_E_INVALID_PARAMETER;
+		return handle_challenge(ctx, in, in_len, out);
+	default:
+		return NTLM_E_WRONG_STATE;
+	}
+}

@@ -1,0 +1,247 @@
+/* context.c - context life cycle, the step dispatcher and queries; see ntlmssp.h */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "context.h"
+#include "util.h"
+
+int64_t ctx_now(const ntlm_ctx *ctx)
+{
+	if (ctx->hooks.now)
+		return ctx->hooks.now(ctx->hooks.arg);
+	return (int64_t)time(NULL);
+}
+
+ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len)
+{
+	if (ctx->hooks.random)
+		return ctx->hooks.random(ctx->hooks.arg, buf, len);
+	return cr_random(buf, len);
+}
+
+ntlm_err ctx_set_string(char **slot, const char *s)
+{
+	char *copy = ntlm_strdup(s ? s : "");
+	if (!copy)
+		return NTLM_E_NO_MEMORY;
+	ntlm_free_string(*slot);
+	*slot = copy;
+	return NTLM_OK;
+}
+
+ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out)
+{
+	uint8_t *copy = malloc(n ? n : 1);
+	if (!copy)
+		return NTLM_E_NO_MEMORY;
+	if (n)
+		memcpy(copy, p, n);
+	ntlm_buffer_free(out);
+	out->data = copy;
+	out->len = n;
+	return NTLM_OK;
+}
+
+ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user)
+{
+	size_t n = strlen(domain) + strlen(user) + 2;
+	char *s = malloc(n);
+	if (!s)
+		return NTLM_E_NO_MEMORY;
+	snprintf(s, n, "%s\\%s", domain, user);
+	ntlm_free_string(ctx->principal);
+	ctx->principal = s;
+	return NTLM_OK;
+}
+
+NTLM_API void ntlm_buffer_free(ntlm_buffer *b)
+{
+	if (!b)
+		return;
+	ntlm_free_secret(b->data, b->len);
+	b->data = NULL;
+	b->len = 0;
+}
+
+NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	ntlm_buffer_free(&ctx->negotiate_msg);
+	ntlm_buffer_free(&ctx->challenge_msg);
+	client_state_wipe(&ctx->cl);
+	server_state_wipe(&ctx->sv);
+	ntlm_free_string(ctx->peer_user);
+	ntlm_free_string(ctx->peer_domain);
+	ntlm_free_string(ctx->peer_workstation);
+	ntlm_free_string(ctx->principal);
+	ntlm_free_string(ctx->unix_user);
+	ntlm_free_string(ctx->target_name);
+	ss_wipe(&ctx->ss);
+	ntlm_free_secret(ctx, sizeof(*ctx));
+}
+
+NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
+{
+	if (!ctx || !out || (!in && in_len))
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	if (ctx->state == CTX_FAILED)
+		return NTLM_E_FAILED_CONTEXT;
+	if (ctx->state == CTX_DONE)
+		return NTLM_E_WRONG_STATE; /* e.g. a replayed AUTHENTICATE */
+	ntlm_err rc = ctx->is_server ? server_step(ctx, in, in_len, out)
+	                             : client_step(ctx, in, in_len, out);
+	if (rc != NTLM_OK && rc != NTLM_CONTINUE) {
+		/* Never leave a half-built context usable. */
+		ntlm_buffer_free(out);
+		ss_wipe(&ctx->ss);
+		ntlm_memzero(ctx->exported_key, sizeof(ctx->exported_key));
+		ctx->have_key = 0;
+		ctx->state = CTX_FAILED;
+		ctx->failure = rc;
+	}
+	return rc;
+}
+
+NTLM_API int ntlm_ctx_established(const ntlm_ctx *ctx)
+{
+	return ctx && ctx->state == CTX_DONE;
+}
+
+NTLM_API uint32_t ntlm_ctx_flags(const ntlm_ctx *ctx)
+{
+	return ctx ? ctx->flags : 0;
+}
+
+static const char *str_or_empty(const char *s)
+{
+	return s ? s : "";
+}
+
+NTLM_API const char *ntlm_ctx_peer_user(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->peer_user) : "";
+}
+
+NTLM_API const char *ntlm_ctx_peer_domain(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->peer_domain) : "";
+}
+
+NTLM_API const char *ntlm_ctx_peer_workstation(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->peer_workstation) : "";
+}
+
+NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->principal) : "";
+}
+
+NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->unix_user) : "";
+}
+
+NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->target_name) : "";
+}
+
+NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx)
+{
+	return ctx ? ctx->kind : NTLM_KIND_NONE;
+}
+
+NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16])
+{
+	if (!ctx || !out)
+		return NTLM_E_INVALID_PARAMETER;
+	if (ctx->state != CTX_DONE)
+		return NTLM_E_WRONG_STATE;
+	if (!ctx->have_key)
+		return NTLM_E_NO_SESSION_KEY;
+	memcpy(out, ctx->exported_key, 16);
+	return NTLM_OK;
+}
+
+NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx)
+{
+	return ctx ? ctx->mic_verified : 0;
+}
+
+NTLM_API int ntlm_ctx_is_anonymous(const ntlm_ctx *ctx)
+{
+	return ctx ? ctx->anonymous : 0;
+}
+
+NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k)
+{
+	switch (k) {
+	case NTLM_KIND_ANONYMOUS:
+		return "anonymous";
+	case NTLM_KIND_LM:
+		return "LM";
+	case NTLM_KIND_NTLMV1:
+		return "NTLMv1";
+	case NTLM_KIND_NTLMV1_ESS:
+		return "NTLMv1-ESS";
+	case NTLM_KIND_NTLMV2:
+		return "NTLMv2";
+	case NTLM_KIND_LMV2:
+		return "LMv2";
+	case NTLM_KIND_NONE:
+	default:
+		return "none";
+	}
+}
+
+static const struct {
+	uint32_t bit;
+	const char *name;
+} flag_names[] = {
+	{NTLMSSP_NEGOTIATE_UNICODE, "NTLMSSP_NEGOTIATE_UNICODE"},
+	{NTLMSSP_NEGOTIATE_OEM, "NTLMSSP_NEGOTIATE_OEM"},
+	{NTLMSSP_REQUEST_TARGET, "NTLMSSP_REQUEST_TARGET"},
+	{0x00000008u, "NTLMSSP_RESERVED_R10"},
+	{NTLMSSP_NEGOTIATE_SIGN, "NTLMSSP_NEGOTIATE_SIGN"},
+	{NTLMSSP_NEGOTIATE_SEAL, "NTLMSSP_NEGOTIATE_SEAL"},
+	{NTLMSSP_NEGOTIATE_DATAGRAM, "NTLMSSP_NEGOTIATE_DATAGRAM"},
+	{NTLMSSP_NEGOTIATE_LM_KEY, "NTLMSSP_NEGOTIATE_LM_KEY"},
+	{0x00000100u, "NTLMSSP_RESERVED_R9"},
+	{NTLMSSP_NEGOTIATE_NTLM, "NTLMSSP_NEGOTIATE_NTLM"},
+	{0x00000400u, "NTLMSSP_RESERVED_R8"},
+	{NTLMSSP_ANONYMOUS, "NTLMSSP_ANONYMOUS"},
+	{NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED, "NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED"},
+	{NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED, "NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED"},
+	{0x00004000u, "NTLMSSP_RESERVED_R7"},
+	{NTLMSSP_NEGOTIATE_ALWAYS_SIGN, "NTLMSSP_NEGOTIATE_ALWAYS_SIGN"},
+	{NTLMSSP_TARGET_TYPE_DOMAIN, "NTLMSSP_TARGET_TYPE_DOMAIN"},
+	{NTLMSSP_TARGET_TYPE_SERVER, "NTLMSSP_TARGET_TYPE_SERVER"},
+	{0x00040000u, "NTLMSSP_RESERVED_R6"},
+	{NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, "NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY"},
+	{NTLMSSP_NEGOTIATE_IDENTIFY, "NTLMSSP_NEGOTIATE_IDENTIFY"},
+	{0x00200000u, "NTLMSSP_RESERVED_R5"},
+	{NTLMSSP_REQUEST_NON_NT_SESSION_KEY, "NTLMSSP_REQUEST_NON_NT_SESSION_KEY"},
+	{NTLMSSP_NEGOTIATE_TARGET_INFO, "NTLMSSP_NEGOTIATE_TARGET_INFO"},
+	{0x01000000u, "NTLMSSP_RESERVED_R4"},
+	{NTLMSSP_NEGOTIATE_VERSION, "NTLMSSP_NEGOTIATE_VERSION"},
+	{0x04000000u, "NTLMSSP_RESERVED_R3"},
+	{0x08000000u, "NTLMSSP_RESERVED_R2"},
+	{0x10000000u, "NTLMSSP_RESERVED_R1"},
+	{NTLMSSP_NEGOTIATE_128, "NTLMSSP_NEGOTIATE_128"},
+	{NTLMSSP_NEGOTIATE_KEY_EXCH, "NTLMSSP_NEGOTIATE_KEY_EXCH"},
+	{NTLMSSP_NEGOTIATE_56, "NTLMSSP_NEGOTIATE_56"},
+};
+
+NTLM_API const char *ntlm_flag_name(uint32_t bit)
+{
+	for (size_t i = 0; i < NTLM_ARRAY_LEN(flag_names); i++)
+		if (flag_names[i].bit == bit)
+			return flag_names[i].name;
+	return NULL;
+}

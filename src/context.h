@@ -1,0 +1,123 @@
+/*
+ * context.h - struct ntlm_ctx, shared by the client and server state
+ * machines (client.c, server.c) and session security (signseal.c).
+ */
+#ifndef NTLM_CONTEXT_H
+#define NTLM_CONTEXT_H
+
+#include "crypto.h"
+#include "ntlmssp/ntlmssp.h"
+
+typedef enum ctx_state {
+	CTX_INITIAL = 0,
+	CTX_NEGOTIATE_SENT, /* client: waiting for CHALLENGE */
+	CTX_CHALLENGE_SENT, /* server: waiting for AUTHENTICATE */
+	CTX_DONE,
+	CTX_FAILED
+} ctx_state;
+
+/* One direction of session security ([MS-NLMP] 3.4). */
+typedef struct ss_dir {
+	uint8_t sign_key[16];
+	uint8_t seal_key[16];
+	size_t seal_key_len;
+	cr_rc4 rc4;
+	uint32_t seq;
+} ss_dir;
+
+typedef struct ss_state {
+	int active;
+	uint32_t flags;
+	int datagram;
+	ss_dir out, in;
+	/* Without ESS one RC4 stream and one counter serve both directions
+	 * (half duplex, 3.4); both pointers then name `out`. */
+	ss_dir *send, *recv;
+} ss_state;
+
+struct ntlm_client_state {
+	char *domain, *user;
+	uint8_t nt_hash[16];
+	uint8_t lm_hash[16];
+	int have_lm;
+	int anonymous;
+	char *workstation;
+	char *target_spn;
+	uint8_t cbt[16];
+	int have_cbt;
+	uint32_t requested;
+	int send_version;
+};
+
+struct ntlm_server_state {
+	char *computer, *domain, *dns_computer, *dns_domain;
+	char **services; /* NULL-terminated copy */
+	ntlm_account_store *store;
+	void (*audit)(void *, const ntlm_audit_event *);
+	void *audit_arg;
+	ntlm_replay_cache *replay;
+	uint8_t challenge[8];
+	uint8_t cbt[16]; /* expected channel bindings hash */
+	int have_cbt;
+	uint32_t offered; /* flags of our CHALLENGE */
+};
+
+struct ntlm_ctx {
+	int is_server;
+	ctx_state state;
+	ntlm_err failure; /* sticky, when state == CTX_FAILED */
+	ntlm_policy policy;
+	ntlm_hooks hooks;
+	int datagram;
+	uint32_t flags; /* negotiated */
+
+	/* Kept for the MIC. */
+	ntlm_buffer negotiate_msg, challenge_msg;
+
+	struct ntlm_client_state cl;
+	struct ntlm_server_state sv;
+
+	/* Results. */
+	char *peer_user, *peer_domain, *peer_workstation, *principal, *unix_user, *target_name;
+	ntlm_response_kind kind;
+	int mic_verified;
+	int anonymous;
+	uint8_t exported_key[16];
+	int have_key;
+	ss_state ss;
+};
+
+/* Time and randomness through the hooks (or the real ones). */
+int64_t ctx_now(const ntlm_ctx *ctx);
+ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len);
+/* Replace *slot with a copy of s ("" for NULL). */
+ntlm_err ctx_set_string(char **slot, const char *s);
+/* *out = a new copy of p[0..n) (a previous value is wiped and freed). */
+ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out);
+/* ctx->principal = "domain\\user" */
+ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user);
+
+ntlm_err client_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+void client_state_wipe(struct ntlm_client_state *cl);
+void server_state_wipe(struct ntlm_server_state *sv);
+
+/* Session security set-up once the exported key is known. */
+ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client,
+                 int datagram);
+void ss_wipe(ss_state *ss);
+
+/* Internal account store access used by server.c */
+ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,
+                              uint32_t window);
+
+/* Client credential internals (cred.c). */
+struct ntlm_cred {
+	char *domain, *user;
+	uint8_t nt_hash[16];
+	uint8_t lm_hash[16];
+	int have_lm;
+	int anonymous;
+};
+
+#endif

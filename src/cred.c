@@ -1,0 +1,115 @@
+/* cred.c - client credentials; see ntlmssp.h */
+#include <stdlib.h>
+#include <string.h>
+
+#include "context.h"
+#include "credfile.h"
+#include "ntlm_keys.h"
+#include "util.h"
+
+static ntlm_err cred_alloc(ntlm_cred **out, const char *domain, const char *user)
+{
+	*out = NULL;
+	if (!user || !*user)
+		return NTLM_E_INVALID_PARAMETER;
+	ntlm_cred *c = ntlm_calloc(1, sizeof(*c));
+	if (!c)
+		return NTLM_E_NO_MEMORY;
+	c->domain = ntlm_strdup(domain ? domain : "");
+	c->user = ntlm_strdup(user);
+	if (!c->domain || !c->user) {
+		ntlm_cred_free(c);
+		return NTLM_E_NO_MEMORY;
+	}
+	*out = c;
+	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
+                                     const char *password)
+{
+	if (!out || !password)
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(cred_alloc(out, domain, user));
+	ntlm_cred *c = *out;
+	ntlm_err rc = nk_ntowfv1(password, c->nt_hash);
+	if (rc != NTLM_OK) {
+		ntlm_cred_free(c);
+		*out = NULL;
+		return rc;
+	}
+	/* LM needs a short Latin-1 password; without one LM is simply unavailable. */
+	c->have_lm = nk_lmowfv1(password, c->lm_hash) == NTLM_OK;
+	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
+                                   const uint8_t nt_hash[16])
+{
+	if (!out || !nt_hash)
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(cred_alloc(out, domain, user));
+	memcpy((*out)->nt_hash, nt_hash, 16);
+	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_cred_anonymous(ntlm_cred **out)
+{
+	if (!out)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	ntlm_cred *c = ntlm_calloc(1, sizeof(*c));
+	if (!c)
+		return NTLM_E_NO_MEMORY;
+	c->domain = ntlm_strdup("");
+	c->user = ntlm_strdup("");
+	if (!c->domain || !c->user) {
+		ntlm_cred_free(c);
+		return NTLM_E_NO_MEMORY;
+	}
+	c->anonymous = 1;
+	*out = c;
+	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const char *domain,
+                                      const char *user)
+{
+	if (!out)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	if (!path)
+		path = getenv("NTLM_USER_FILE");
+	if (!path || !*path)
+		return NTLM_E_NO_CREDENTIALS;
+	char *d = NULL, *u = NULL, *p = NULL;
+	NTLM_TRY(credfile_lookup(path, domain, user, &d, &u, &p));
+	ntlm_err rc = ntlm_cred_password(out, d, u, p);
+	ntlm_free_string(d);
+	ntlm_free_string(u);
+	ntlm_free_string(p);
+	return rc;
+}
+
+NTLM_API void ntlm_cred_free(ntlm_cred *c)
+{
+	if (!c)
+		return;
+	ntlm_free_string(c->domain);
+	ntlm_free_string(c->user);
+	ntlm_free_secret(c, sizeof(*c));
+}
+
+NTLM_API ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16])
+{
+	if (!password || !out)
+		return NTLM_E_INVALID_PARAMETER;
+	return nk_ntowfv1(password, out);
+}
+
+NTLM_API ntlm_err ntlm_lm_hash(const char *password, uint8_t out[16])
+{
+	if (!password || !out)
+		return NTLM_E_INVALID_PARAMETER;
+	return nk_lmowfv1(password, out);
+}

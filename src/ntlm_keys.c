@@ -1,0 +1,282 @@
+/*
+ * ntlm_keys.c - the one-way functions, responses and session keys of
+ * [MS-NLMP] 3.3.1, 3.3.2, 3.4.5.1-3.4.5.3 and 3.1.5.1.2; see ntlm_keys.h.
+ * Every intermediate that derives from a password or key is wiped.
+ */
+#include "ntlm_keys.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "crypto.h"
+#include "util.h"
+
+/* [MS-NLMP] 3.4.5.2 / 3.4.5.3: the constants include their terminating NUL. */
+static const char sign_c2s[] = "session key to client-to-server signing key magic constant";
+static const char sign_s2c[] = "session key to server-to-client signing key magic constant";
+static const char seal_c2s[] = "session key to client-to-server sealing key magic constant";
+static const char seal_s2c[] = "session key to server-to-client sealing key magic constant";
+
+/* ------------------------------------------------------ one-way functions */
+
+ntlm_err nk_ntowfv1(const char *password, uint8_t out[16])
+{
+	uint8_t *u16;
+	size_t u16_len;
+	NTLM_TRY(ntlm_utf8_to_utf16le(password, 0, &u16, &u16_len));
+	cr_md4(u16, u16_len, out);
+	ntlm_free_secret(u16, u16_len);
+	return NTLM_OK;
+}
+
+ntlm_err nk_lmowfv1(const char *password, uint8_t out[16])
+{
+	static const uint8_t magic[8] = {'K', 'G', 'S', '!', '@', '#', '$', '%'};
+	uint8_t *oem;
+	size_t oem_len;
+	NTLM_TRY(ntlm_utf8_to_oem(password, 1, &oem, &oem_len));
+	if (oem_len > 14) {
+		/* LM cannot represent it; the caller falls back to NT-only */
+		ntlm_free_secret(oem, oem_len);
+		return NTLM_E_UNSUPPORTED;
+	}
+	uint8_t pw[14] = {0}; /* zero padding to 14 bytes */
+	memcpy(pw, oem, oem_len);
+	ntlm_free_secret(oem, oem_len);
+
+	cr_des56_encrypt(pw, magic, out);
+	cr_des56_encrypt(pw + 7, magic, out + 8);
+	ntlm_memzero(pw, sizeof(pw));
+	return NTLM_OK;
+}
+
+/* Feeds UTF-16LE(s) to an HMAC; upper selects Uppercase(). */
+static ntlm_err hmac_update_utf16(cr_hmac_md5_ctx *c, const char *s, int upper)
+{
+	uint8_t *u16;
+	size_t u16_len;
+	NTLM_TRY(ntlm_utf8_to_utf16le(s, upper, &u16, &u16_len));
+	cr_hmac_md5_update(c, u16, u16_len);
+	/* user and domain are not secret, but the free is uniform */
+	ntlm_free_secret(u16, u16_len);
+	return NTLM_OK;
+}
+
+ntlm_err nk_ntowfv2(const uint8_t nt_hash[16], const char *user, const char *domain,
+                    uint8_t out[16])
+{
+	cr_hmac_md5_ctx c;
+	cr_hmac_md5_init(&c, nt_hash, 16);
+	ntlm_err rc = hmac_update_utf16(&c, user, 1);
+	if (rc == NTLM_OK)
+		rc = hmac_update_utf16(&c, domain, 0);
+	if (rc != NTLM_OK) {
+		ntlm_memzero(&c, sizeof(c));
+		return rc;
+	}
+	cr_hmac_md5_final(&c, out);
+	return NTLM_OK;
+}
+
+/* ----------------------------------------------------------------- NTLMv1 */
+
+void nk_desl(const uint8_t key[16], const uint8_t data[8], uint8_t out[24])
+{
+	/* third DES key: K[14..15] || Z(5) */
+	uint8_t k3[7] = {key[14], key[15], 0, 0, 0, 0, 0};
+	cr_des56_encrypt(key, data, out);
+	cr_des56_encrypt(key + 7, data, out + 8);
+	cr_des56_encrypt(k3, data, out + 16);
+	ntlm_memzero(k3, sizeof(k3));
+}
+
+void nk_ess_challenge(const uint8_t server_challenge[8], const uint8_t client_challenge[8],
+                      uint8_t out[8])
+{
+	uint8_t digest[16];
+	cr_md5 c;
+	cr_md5_init(&c);
+	cr_md5_update(&c, server_challenge, 8);
+	cr_md5_update(&c, client_challenge, 8);
+	cr_md5_final(&c, digest);
+	memcpy(out, digest, 8);
+	ntlm_memzero(digest, sizeof(digest));
+}
+
+void nk_v1_session_base_key(const uint8_t nt_hash[16], uint8_t out[16])
+{
+	cr_md4(nt_hash, 16, out);
+}
+
+/* ----------------------------------------------------------------- NTLMv2 */
+
+ntlm_err nk_v2_temp(uint64_t timestamp, const uint8_t client_challenge[8], const uint8_t *av_pairs,
+                    size_t av_len, ntlm_buffer *temp)
+{
+	nb_writer w;
+	nb_writer_init(&w);
+	nb_write_u8(&w, 0x01); /* Responserversion */
+	nb_write_u8(&w, 0x01); /* HiResponserversion */
+	nb_write_zeros(&w, 6);
+	nb_write_u64le(&w, timestamp);
+	nb_write_bytes(&w, client_challenge, 8);
+	nb_write_zeros(&w, 4);
+	nb_write_bytes(&w, av_pairs, av_len);
+	nb_write_zeros(&w, 4);
+	/* the writer's error is sticky, so one check at the end suffices */
+	return nb_writer_finish(&w, temp);
+}
+
+void nk_v2_proof(const uint8_t ntowfv2[16], const uint8_t server_challenge[8], const uint8_t *temp,
+                 size_t temp_len, uint8_t proof[16])
+{
+	cr_hmac_md5_ctx c;
+	cr_hmac_md5_init(&c, ntowfv2, 16);
+	cr_hmac_md5_update(&c, server_challenge, 8);
+	cr_hmac_md5_update(&c, temp, temp_len);
+	cr_hmac_md5_final(&c, proof);
+}
+
+void nk_v2_session_base_key(const uint8_t ntowfv2[16], const uint8_t proof[16], uint8_t out[16])
+{
+	cr_hmac_md5(ntowfv2, 16, proof, 16, out);
+}
+
+void nk_lmv2_response(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
+                      const uint8_t client_challenge[8], uint8_t out[24])
+{
+	uint8_t cc[8];
+	/* out may overlap client_challenge (e.g. a response built in place) */
+	memcpy(cc, client_challenge, 8);
+	cr_hmac_md5_ctx c;
+	cr_hmac_md5_init(&c, ntowfv2, 16);
+	cr_hmac_md5_update(&c, server_challenge, 8);
+	cr_hmac_md5_update(&c, cc, 8);
+	cr_hmac_md5_final(&c, out);
+	memcpy(out + 16, cc, 8);
+}
+
+/* ------------------------------------------------------------ session keys */
+
+void nk_kxkey_v1(uint32_t flags, const uint8_t session_base_key[16], const uint8_t *lm_owf8,
+                 const uint8_t lm_response8[8], const uint8_t server_challenge[8], uint8_t out[16])
+{
+	uint8_t key[16];
+
+	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+		/* ESS takes precedence over LM_KEY ([MS-NLMP] 2.2.2.5) */
+		cr_hmac_md5_ctx c;
+		cr_hmac_md5_init(&c, session_base_key, 16);
+		cr_hmac_md5_update(&c, server_challenge, 8);
+		cr_hmac_md5_update(&c, lm_response8, 8);
+		cr_hmac_md5_final(&c, key);
+	} else if ((flags & NTLMSSP_NEGOTIATE_LM_KEY) && lm_owf8) {
+		uint8_t k2[7] = {lm_owf8[7], 0xBD, 0xBD, 0xBD, 0xBD, 0xBD, 0xBD};
+		cr_des56_encrypt(lm_owf8, lm_response8, key);
+		cr_des56_encrypt(k2, lm_response8, key + 8);
+		ntlm_memzero(k2, sizeof(k2));
+	} else if ((flags & NTLMSSP_REQUEST_NON_NT_SESSION_KEY) && lm_owf8) {
+		memcpy(key, lm_owf8, 8);
+		memset(key + 8, 0, 8);
+	} else {
+		/*
+		 * Also reached when LM_KEY/NON_NT is set but no LM hash is known:
+		 * a key from public data only would be forgeable, so fall back to
+		 * the secret SessionBaseKey (the peer then simply fails to verify).
+		 */
+		memcpy(key, session_base_key, 16);
+	}
+	/* via key[]: out may alias an input */
+	memcpy(out, key, 16);
+	ntlm_memzero(key, sizeof(key));
+}
+
+/* MD5(key[0..len) || magic, NUL included) */
+static void md5_key_magic(const uint8_t *key, size_t len, const char *magic, size_t magic_size,
+                          uint8_t out[16])
+{
+	cr_md5 c;
+	cr_md5_init(&c);
+	cr_md5_update(&c, key, len);
+	cr_md5_update(&c, (const uint8_t *)magic, magic_size);
+	cr_md5_final(&c, out);
+}
+
+void nk_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[16])
+{
+	if (client_to_server)
+		md5_key_magic(exported, 16, sign_c2s, sizeof(sign_c2s), out);
+	else
+		md5_key_magic(exported, 16, sign_s2c, sizeof(sign_s2c), out);
+}
+
+/*
+ * Without ESS, [MS-NLMP] 3.4.5.3 weakens the key to 64 bits only when
+ * LM_KEY is negotiated, or DATAGRAM with NTLM revision >= W2K3 (the only
+ * revision we speak); otherwise the whole exported key is used.
+ */
+static size_t seal_key_v1(uint32_t flags, const uint8_t exported[16], uint8_t key[16])
+{
+	if (!(flags & (NTLMSSP_NEGOTIATE_LM_KEY | NTLMSSP_NEGOTIATE_DATAGRAM))) {
+		memcpy(key, exported, 16);
+		return 16;
+	}
+	memset(key, 0, 16);
+	if (flags & NTLMSSP_NEGOTIATE_56) {
+		memcpy(key, exported, 7);
+		key[7] = 0xA0;
+	} else {
+		memcpy(key, exported, 5);
+		key[5] = 0xE5;
+		key[6] = 0x38;
+		key[7] = 0xB0;
+	}
+	return 8;
+}
+
+void nk_seal_key(uint32_t flags, const uint8_t exported[16], int client_to_server, uint8_t out[16],
+                 size_t *out_len)
+{
+	uint8_t key[16];
+	size_t len;
+
+	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+		/* 128/56/40-bit: how much of the key is hashed */
+		size_t n = 5;
+		if (flags & NTLMSSP_NEGOTIATE_128)
+			n = 16;
+		else if (flags & NTLMSSP_NEGOTIATE_56)
+			n = 7;
+		if (client_to_server)
+			md5_key_magic(exported, n, seal_c2s, sizeof(seal_c2s), key);
+		else
+			md5_key_magic(exported, n, seal_s2c, sizeof(seal_s2c), key);
+		len = 16;
+	} else {
+		len = seal_key_v1(flags, exported, key);
+	}
+	/* via key[]: out may alias exported */
+	memcpy(out, key, 16);
+	*out_len = len;
+	ntlm_memzero(key, sizeof(key));
+}
+
+void nk_mic(const uint8_t exported[16], const uint8_t *neg, size_t neg_len, const uint8_t *chal,
+            size_t chal_len, const uint8_t *auth, size_t auth_len, uint8_t out[16])
+{
+	cr_hmac_md5_ctx c;
+	cr_hmac_md5_init(&c, exported, 16);
+	cr_hmac_md5_update(&c, neg, neg_len);
+	cr_hmac_md5_update(&c, chal, chal_len);
+	cr_hmac_md5_update(&c, auth, auth_len);
+	cr_hmac_md5_final(&c, out);
+}
+
+void nk_rc4_oneshot(const uint8_t *key, size_t key_len, const uint8_t *in, uint8_t *out,
+                    size_t len)
+{
+	cr_rc4 c;
+	cr_rc4_init(&c, key, key_len);
+	cr_rc4_crypt(&c, out, in, len);
+	cr_rc4_wipe(&c);
+}

@@ -1,0 +1,177 @@
+/* policy.c - the policy object and its config file; see ntlmssp.h */
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+NTLM_API void ntlm_policy_init(ntlm_policy *p)
+{
+	if (!p)
+		return;
+	memset(p, 0, sizeof(*p));
+	p->allowed_responses = NTLM_RESP_NTLMV2;
+	p->min_security = NTLM_SEC_128BIT | NTLM_SEC_KEY_EXCH | NTLM_SEC_ESS;
+	p->require_mic = 0;
+	p->cbt = NTLM_CBT_IF_PRESENT;
+	p->require_target_name = 0;
+	p->timestamp_window = 7200;
+	p->allow_anonymous = 0;
+	p->replay_cache = 4096;
+}
+
+static char *trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+	if (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on"))
+		*out = 1;
+	else if (!strcmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "false") ||
+	         !strcasecmp(v, "off"))
+		*out = 0;
+	else
+		return -1;
+	return 0;
+}
+
+static int parse_u32(const char *v, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long x = strtoul(v, &end, 10);
+	if (errno || end == v || *end || x > 0xFFFFFFFFul || *v == '-')
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+struct word_bit {
+	const char *word;
+	uint32_t bit;
+};
+
+/* Comma/space separated list of words -> bit set; "none" is the empty set. */
+static int parse_words(char *v, const struct word_bit *table, size_t n, uint32_t *out)
+{
+	uint32_t bits = 0;
+	char *save = NULL;
+	for (char *w = strtok_r(v, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+		if (!strcasecmp(w, "none"))
+			continue;
+		size_t i;
+		for (i = 0; i < n; i++)
+			if (!strcasecmp(w, table[i].word))
+				break;
+		if (i == n)
+			return -1;
+		bits |= table[i].bit;
+	}
+	*out = bits;
+	return 0;
+}
+
+static const struct word_bit response_words[] = {
+	{"lm", NTLM_RESP_LM}, {"ntlmv1", NTLM_RESP_NTLMV1}, {"ntlmv2", NTLM_RESP_NTLMV2}};
+static const struct word_bit security_words[] = {{"sign", NTLM_SEC_SIGN},
+                                                 {"seal", NTLM_SEC_SEAL},
+                                                 {"128bit", NTLM_SEC_128BIT},
+                                                 {"key_exch", NTLM_SEC_KEY_EXCH},
+                                                 {"ess", NTLM_SEC_ESS}};
+
+static int apply_setting(ntlm_policy *p, const char *key, char *value)
+{
+	int b;
+	if (!strcmp(key, "allowed_responses"))
+		return parse_words(value, response_words, NTLM_ARRAY_LEN(response_words),
+		                   &p->allowed_responses);
+	if (!strcmp(key, "min_security"))
+		return parse_words(value, security_words, NTLM_ARRAY_LEN(security_words),
+		                   &p->min_security);
+	if (!strcmp(key, "timestamp_window"))
+		return parse_u32(value, &p->timestamp_window);
+	if (!strcmp(key, "replay_cache")) {
+		uint32_t v;
+		if (parse_u32(value, &v))
+			return -1;
+		p->replay_cache = (int)(v > 1000000 ? 1000000 : v);
+		return 0;
+	}
+	if (!strcmp(key, "channel_bindings")) {
+		if (!strcasecmp(value, "never"))
+			p->cbt = NTLM_CBT_NEVER;
+		else if (!strcasecmp(value, "if_present"))
+			p->cbt = NTLM_CBT_IF_PRESENT;
+		else if (!strcasecmp(value, "required"))
+			p->cbt = NTLM_CBT_REQUIRED;
+		else
+			return -1;
+		return 0;
+	}
+	int *flag = !strcmp(key, "require_mic")           ? &p->require_mic
+	            : !strcmp(key, "require_target_name") ? &p->require_target_name
+	            : !strcmp(key, "allow_anonymous")     ? &p->allow_anonymous
+	                                                  : NULL;
+	if (!flag || parse_bool(value, &b))
+		return -1;
+	*flag = b;
+	return 0;
+}
+
+NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line_out)
+{
+	if (!p)
+		return NTLM_E_INVALID_PARAMETER;
+	if (line_out)
+		*line_out = 0;
+	int explicit_path = path != NULL;
+	if (!path) {
+		path = getenv("NTLMSSP_CONF");
+		explicit_path = path != NULL;
+	}
+	if (!path)
+		path = "/etc/ntlmssp.conf";
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return (!explicit_path && errno == ENOENT) ? NTLM_OK : NTLM_E_IO;
+	ntlm_policy work = *p;
+	char buf[1024];
+	unsigned lineno = 0;
+	ntlm_err rc = NTLM_OK;
+	while (fgets(buf, sizeof(buf), f)) {
+		lineno++;
+		char *hash = strchr(buf, '#');
+		if (hash)
+			*hash = '\0';
+		char *s = trim(buf);
+		if (!*s)
+			continue;
+		char *eq = strchr(s, '=');
+		if (!eq) {
+			rc = NTLM_E_BAD_FILE;
+			break;
+		}
+		*eq = '\0';
+		if (apply_setting(&work, trim(s), trim(eq + 1))) {
+			rc = NTLM_E_BAD_FILE;
+			break;
+		}
+	}
+	fclose(f);
+	if (rc != NTLM_OK) {
+		if (line_out)
+			*line_out = lineno;
+		return rc; /* never a half-applied policy */
+	}
+	*p = work;
+	return NTLM_OK;
+}

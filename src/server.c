@@ -1,0 +1,565 @@
+/*
+ * server.c - the server (acceptor) state machine of [MS-NLMP] 3.2.5:
+ *   INITIAL --(NEGOTIATE in, CHALLENGE out)--> CHALLENGE_SENT --(AUTHENTICATE in)--> DONE
+ * In datagram mode the first call takes no input and produces the CHALLENGE.
+ * The server never sees a password or hash: the account store verifies the
+ * responses and hands back the session base key.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "context.h"
+#include "ntlm_keys.h"
+#include "util.h"
+#include "wire.h"
+
+static const nw_version our_version = {10, 0, 20348, 15};
+
+/* Flags the server can grant; the rest of a client's request is ignored. */
+#define SERVER_SUPPORTED                                                                   \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_NEGOTIATE_SIGN |         \
+	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |     \
+	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_IDENTIFY |            \
+	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
+	 NTLMSSP_NEGOTIATE_56 | NTLMSSP_NEGOTIATE_LM_KEY | NTLMSSP_NEGOTIATE_DATAGRAM)
+
+void server_state_wipe(struct ntlm_server_state *sv)
+{
+	ntlm_free_string(sv->computer);
+	ntlm_free_string(sv->domain);
+	ntlm_free_string(sv->dns_computer);
+	ntlm_free_string(sv->dns_domain);
+	if (sv->services) {
+		for (char **s = sv->services; *s; s++)
+			ntlm_free_string(*s);
+		free(sv->services);
+	}
+	ntlm_memzero(sv, sizeof(*sv));
+}
+
+static ntlm_err copy_services(struct ntlm_server_state *sv, const char *const *names)
+{
+	size_t n = 0;
+	while (names && names[n])
+		n++;
+	sv->services = ntlm_calloc(n + 1, sizeof(char *));
+	if (!sv->services)
+		return NTLM_E_NO_MEMORY;
+	for (size_t i = 0; i < n; i++)
+		if (!(sv->services[i] = ntlm_strdup(names[i])))
+			return NTLM_E_NO_MEMORY;
+	return NTLM_OK;
+}
+
+static ntlm_err host_netbios_name(char **out)
+{
+	char host[256];
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		strcpy(host, "LOCALHOST");
+	host[sizeof(host) - 1] = '\0';
+	char *dot = strchr(host, '.');
+	if (dot)
+		*dot = '\0';
+	if (strlen(host) > 15)
+		host[15] = '\0';
+	return ntlm_utf8_upper(host, out);
+}
+
+static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
+{
+	struct ntlm_server_state *sv = &ctx->sv;
+	sv->store = cfg->store;
+	sv->audit = cfg->audit;
+	sv->audit_arg = cfg->audit_arg;
+	sv->replay = cfg->replay;
+	if (cfg->cbt_hash) {
+		memcpy(sv->cbt, cfg->cbt_hash, 16);
+		sv->have_cbt = 1;
+	}
+	NTLM_TRY(cfg->computer_name ? ctx_set_string(&sv->computer, cfg->computer_name)
+	                            : host_netbios_name(&sv->computer));
+	NTLM_TRY(ctx_set_string(&sv->domain, cfg->domain_name ? cfg->domain_name : sv->computer));
+	if (cfg->dns_computer_name)
+		NTLM_TRY(ctx_set_string(&sv->dns_computer, cfg->dns_computer_name));
+	if (cfg->dns_domain_name)
+		NTLM_TRY(ctx_set_string(&sv->dns_domain, cfg->dns_domain_name));
+	return copy_services(sv, cfg->service_names);
+}
+
+NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
+{
+	if (!out || !cfg || !cfg->store)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
+	if (!ctx)
+		return NTLM_E_NO_MEMORY;
+	ctx->is_server = 1;
+	if (cfg->policy)
+		ctx->policy = *cfg->policy;
+	else
+		ntlm_policy_init(&ctx->policy);
+	if (cfg->hooks)
+		ctx->hooks = *cfg->hooks;
+	ctx->datagram = cfg->datagram;
+	ntlm_err rc = server_copy_config(ctx, cfg);
+	if (rc != NTLM_OK) {
+		ntlm_ctx_free(ctx);
+		return rc;
+	}
+	*out = ctx;
+	return NTLM_OK;
+}
+
+/* Which minimum-security rule the flags break, if any. */
+static ntlm_err check_min_security(const ntlm_policy *p, uint32_t f)
+{
+	uint32_t need = p->min_security;
+	if ((need & NTLM_SEC_SIGN) && !(f & NTLMSSP_NEGOTIATE_SIGN))
+		return NTLM_E_FLAGS_POLICY;
+	if ((need & NTLM_SEC_SEAL) && !(f & NTLMSSP_NEGOTIATE_SEAL))
+		return NTLM_E_FLAGS_POLICY;
+	if ((need & NTLM_SEC_128BIT) && !(f & NTLMSSP_NEGOTIATE_128) &&
+	    (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+		return NTLM_E_FLAGS_POLICY;
+	if ((need & NTLM_SEC_KEY_EXCH) && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
+	    (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+		return NTLM_E_FLAGS_POLICY;
+	return NTLM_OK;
+}
+
+/* The CHALLENGE's flags: what the client asked for that we support, plus ours. */
+static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
+{
+	uint32_t f = asked & SERVER_SUPPORTED;
+	if (f & NTLMSSP_NEGOTIATE_UNICODE)
+		f &= ~NTLMSSP_NEGOTIATE_OEM;
+	else if (!(f & NTLMSSP_NEGOTIATE_OEM))
+		f |= NTLMSSP_NEGOTIATE_UNICODE; /* neither: the spec default is Unicode */
+	if (f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
+		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
+	if (!(ctx->policy.allowed_responses & (NTLM_RESP_LM | NTLM_RESP_NTLMV1)))
+		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
+	if (!ctx->datagram)
+		f &= ~NTLMSSP_NEGOTIATE_DATAGRAM;
+	else
+		f |= NTLMSSP_NEGOTIATE_DATAGRAM;
+	f |= NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_NEGOTIATE_NTLM;
+	if (asked & NTLMSSP_REQUEST_TARGET)
+		f |= NTLMSSP_REQUEST_TARGET;
+	f |= (ctx->sv.domain && strcmp(ctx->sv.domain, ctx->sv.computer) != 0)
+	         ? NTLMSSP_TARGET_TYPE_DOMAIN
+	         : NTLMSSP_TARGET_TYPE_SERVER;
+	NTLM_TRY(check_min_security(&ctx->policy, f));
+	*out = f;
+	return NTLM_OK;
+}
+
+static ntlm_err build_target_info(ntlm_ctx *ctx, ntlm_buffer *out)
+{
+	nw_av_list list = {NULL, 0};
+	struct ntlm_server_state *sv = &ctx->sv;
+	ntlm_err rc = nw_av_set_string(&list, NW_AV_NB_DOMAIN, sv->domain);
+	if (rc == NTLM_OK)
+		rc = nw_av_set_string(&list, NW_AV_NB_COMPUTER, sv->computer);
+	if (rc == NTLM_OK && sv->dns_domain)
+		rc = nw_av_set_string(&list, NW_AV_DNS_DOMAIN, sv->dns_domain);
+	if (rc == NTLM_OK && sv->dns_computer)
+		rc = nw_av_set_string(&list, NW_AV_DNS_COMPUTER, sv->dns_computer);
+	if (rc == NTLM_OK)
+		rc = nw_av_set_u64(&list, NW_AV_TIMESTAMP, ntlm_unix_to_filetime(ctx_now(ctx)));
+	if (rc == NTLM_OK)
+		rc = nw_av_encode(&list, out);
+	nw_av_clear(&list);
+	return rc;
+}
+
+static ntlm_err send_challenge(ntlm_ctx *ctx, uint32_t flags, ntlm_buffer *out)
+{
+	nw_challenge chal;
+	memset(&chal, 0, sizeof(chal));
+	chal.flags = flags;
+	NTLM_TRY(ctx_random(ctx, ctx->sv.challenge, 8));
+	memcpy(chal.server_challenge, ctx->sv.challenge, 8);
+	ntlm_buffer ti = {NULL, 0};
+	ntlm_err rc = build_target_info(ctx, &ti);
+	chal.target_info = ti.data;
+	chal.target_info_len = ti.len;
+	chal.target_name = (flags & NTLMSSP_REQUEST_TARGET) ? ctx->sv.domain : NULL;
+	if (flags & NTLMSSP_NEGOTIATE_VERSION) {
+		chal.has_version = 1;
+		chal.version = our_version;
+	}
+	if (rc == NTLM_OK)
+		rc = nw_challenge_encode(&chal, out);
+	ntlm_buffer_free(&ti);
+	if (rc == NTLM_OK)
+		rc = ctx_copy_bytes(out->data, out->len, &ctx->challenge_msg);
+	if (rc != NTLM_OK) {
+		ntlm_buffer_free(out);
+		return rc;
+	}
+	ctx->sv.offered = flags;
+	ctx->state = CTX_CHALLENGE_SENT;
+	return NTLM_CONTINUE;
+}
+
+static ntlm_err handle_negotiate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
+{
+	nw_negotiate neg;
+	ntlm_err rc = nw_negotiate_decode(in, in_len, &neg);
+	if (rc != NTLM_OK)
+		return rc;
+	uint32_t flags = 0;
+	rc = grant_flags(ctx, neg.flags, &flags);
+	nw_negotiate_clear(&neg);
+	if (rc == NTLM_OK)
+		rc = ctx_copy_bytes(in, in_len, &ctx->negotiate_msg);
+	if (rc != NTLM_OK)
+		return rc;
+	return send_challenge(ctx, flags, out);
+}
+
+/* ------------------------------------------------------ AUTHENTICATE */
+
+/* Everything learned while checking an AUTHENTICATE, for the audit record. */
+struct verdict {
+	ntlm_response_kind kind;
+	int mic, cbt, target;
+	char *target_name;
+	uint32_t weaknesses;
+	ntlm_auth_result res;
+};
+
+static ntlm_response_kind classify(const nw_authenticate *a, uint32_t flags)
+{
+	if (a->nt_response_len == 0 && a->user[0] == '\0' &&
+	    (a->lm_response_len == 0 || (a->lm_response_len == 1 && a->lm_response[0] == 0)))
+		return NTLM_KIND_ANONYMOUS;
+	if (a->nt_response_len > 24)
+		return NTLM_KIND_NTLMV2;
+	if (a->nt_response_len == 24)
+		return (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) ? NTLM_KIND_NTLMV1_ESS
+		                                                            : NTLM_KIND_NTLMV1;
+	if (a->nt_response_len == 0 && a->lm_response_len == 24)
+		return NTLM_KIND_LM;
+	return NTLM_KIND_NONE;
+}
+
+static ntlm_err check_kind_allowed(const ntlm_policy *p, ntlm_response_kind k)
+{
+	switch (k) {
+	case NTLM_KIND_ANONYMOUS:
+		return p->allow_anonymous ? NTLM_OK : NTLM_E_ANONYMOUS_REFUSED;
+	case NTLM_KIND_NTLMV2:
+		return (p->allowed_responses & NTLM_RESP_NTLMV2) ? NTLM_OK : NTLM_E_NTLMV1_REFUSED;
+	case NTLM_KIND_NTLMV1:
+	case NTLM_KIND_NTLMV1_ESS:
+		return (p->allowed_responses & NTLM_RESP_NTLMV1) ? NTLM_OK : NTLM_E_NTLMV1_REFUSED;
+	case NTLM_KIND_LM:
+		return (p->allowed_responses & NTLM_RESP_LM) ? NTLM_OK : NTLM_E_LM_REFUSED;
+	default:
+		return NTLM_E_BAD_RESPONSE;
+	}
+}
+
+/* Negotiated flags: the client's AUTHENTICATE flags limited to our offer. */
+static uint32_t final_flags(const ntlm_ctx *ctx, const nw_authenticate *a)
+{
+	uint32_t offered = ctx->sv.offered;
+	if (a->flags == 0)
+		return offered; /* some clients send no flags: keep the offer */
+	uint32_t f = offered & (a->flags | NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_TARGET_TYPE_DOMAIN |
+	                        NTLMSSP_TARGET_TYPE_SERVER | NTLMSSP_REQUEST_TARGET);
+	f |= a->flags & NTLMSSP_ANONYMOUS;
+	return f;
+}
+
+static int name_matches_service(const ntlm_ctx *ctx, const char *spn)
+{
+	for (char **s = ctx->sv.services; s && *s; s++)
+		if (ntlm_strcasecmp_utf8(*s, spn) == 0)
+			return 1;
+	return 0;
+}
+
+/* Checks on the client's NTLMv2 blob: timestamp window, target name, bindings, replay. */
+static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_list *av,
+                              struct verdict *v, int *mic_expected)
+{
+	nw_v2_response r;
+	NTLM_TRY(nw_v2_response_parse(a->nt_response, a->nt_response_len, &r));
+	NTLM_TRY(nw_av_parse(r.av_pairs, r.av_len, av));
+	const ntlm_policy *p = &ctx->policy;
+	if (p->timestamp_window) {
+		int64_t t = ntlm_filetime_to_unix(r.timestamp), now = ctx_now(ctx);
+		int64_t skew = t > now ? t - now : now - t;
+		if (skew > (int64_t)p->timestamp_window)
+			return NTLM_E_TIME_SKEW;
+	}
+	uint32_t avflags = 0;
+	nw_av_get_u32(av, NW_AV_FLAGS, &avflags);
+	*mic_expected = (avflags & NW_AVF_MIC) != 0;
+
+	char *target = NULL;
+	if (nw_av_get_string(av, NW_AV_TARGET_NAME, &target) == NTLM_OK && *target) {
+		v->target = 1;
+		v->target_name = target;
+		if (p->require_target_name && !name_matches_service(ctx, target))
+			return NTLM_E_TARGET_MISMATCH;
+	} else {
+		ntlm_free_string(target);
+		v->weaknesses |= NTLM_WEAK_NO_TARGET;
+		if (p->require_target_name)
+			return NTLM_E_TARGET_MISSING;
+	}
+
+	const nw_av *cb = nw_av_get(av, NW_AV_CHANNEL_BINDINGS);
+	int sent_cbt = cb && cb->len == 16 && !ntlm_ct_is_zero(cb->value, 16);
+	if (!sent_cbt)
+		v->weaknesses |= NTLM_WEAK_NO_CBT;
+	if (p->cbt == NTLM_CBT_REQUIRED && !sent_cbt)
+		return NTLM_E_CBT_MISSING;
+	if (p->cbt != NTLM_CBT_NEVER && (sent_cbt || p->cbt == NTLM_CBT_REQUIRED)) {
+		if (!ctx->sv.have_cbt || !ntlm_ct_equal(cb->value, ctx->sv.cbt, 16))
+			return NTLM_E_CBT_MISMATCH;
+		v->cbt = 1;
+	}
+	return NTLM_OK;
+}
+
+/* Session keys from the store's answer ([MS-NLMP] 3.2.5.1.2). */
+static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t flags,
+                            const struct verdict *v)
+{
+	uint8_t kxkey[16];
+	if (v->kind == NTLM_KIND_NTLMV2 || v->kind == NTLM_KIND_LMV2) {
+		memcpy(kxkey, v->res.session_base_key, 16);
+	} else {
+		uint8_t lm8[8] = {0};
+		if (a->lm_response_len >= 8)
+			memcpy(lm8, a->lm_response, 8);
+		nk_kxkey_v1(flags, v->res.session_base_key,
+		            v->res.have_lm_session_key ? v->res.lm_session_key : NULL, lm8,
+		            ctx->sv.challenge, kxkey);
+	}
+	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
+		if (a->encrypted_session_key_len != 16) {
+			ntlm_memzero(kxkey, sizeof(kxkey));
+			return NTLM_E_BAD_RESPONSE;
+		}
+		nk_rc4_oneshot(kxkey, 16, a->encrypted_session_key, ctx->exported_key, 16);
+	} else {
+		memcpy(ctx->exported_key, kxkey, 16);
+	}
+	ntlm_memzero(kxkey, sizeof(kxkey));
+	ctx->have_key = 1;
+	return NTLM_OK;
+}
+
+/* MIC over the three messages, with the AUTHENTICATE's MIC field zeroed (3.2.5.1.2). */
+static ntlm_err verify_mic(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, const nw_authenticate *a)
+{
+	if (!a->has_mic_field)
+		return NTLM_E_MIC_MISSING;
+	ntlm_buffer copy = {NULL, 0};
+	NTLM_TRY(ctx_copy_bytes(in, in_len, &copy));
+	nb_writer w = {copy.data, copy.len, copy.len, NTLM_OK};
+	static const uint8_t zero[16];
+	ntlm_err rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, zero, 16);
+	uint8_t mic[16];
+	if (rc == NTLM_OK) {
+		nk_mic(ctx->exported_key, ctx->negotiate_msg.data, ctx->negotiate_msg.len,
+		       ctx->challenge_msg.data, ctx->challenge_msg.len, copy.data, copy.len, mic);
+		if (!ntlm_ct_equal(mic, a->mic, 16))
+			rc = NTLM_E_MIC_MISMATCH;
+	}
+	ntlm_memzero(mic, sizeof(mic));
+	ntlm_buffer_free(&copy);
+	return rc;
+}
+
+static uint32_t flag_weaknesses(uint32_t flags, ntlm_response_kind kind)
+{
+	uint32_t w = 0;
+	if (kind == NTLM_KIND_LM)
+		w |= NTLM_WEAK_LM;
+	if (kind == NTLM_KIND_NTLMV1 || kind == NTLM_KIND_NTLMV1_ESS)
+		w |= NTLM_WEAK_NTLMV1;
+	if ((flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
+	    !(flags & NTLMSSP_NEGOTIATE_128))
+		w |= NTLM_WEAK_SHORT_KEY;
+	if ((flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
+	    !(flags & NTLMSSP_NEGOTIATE_KEY_EXCH))
+		w |= NTLM_WEAK_NO_KEY_EXCH;
+	return w;
+}
+
+static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a, uint32_t flags,
+                       const struct verdict *v)
+{
+	if (!ctx->sv.audit)
+		return;
+	ntlm_audit_event ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.time = ctx_now(ctx);
+	ev.result = result;
+	ev.domain = a ? a->domain : "";
+	ev.user = a ? a->user : "";
+	ev.workstation = a ? a->workstation : "";
+	ev.authenticated = result == NTLM_OK ? ctx->principal : NULL;
+	ev.kind = v->kind;
+	ev.flags = flags;
+	ev.mic = v->mic;
+	ev.cbt = v->cbt;
+	ev.target = v->target;
+	ev.target_name = v->target_name;
+	ev.weaknesses = v->weaknesses;
+	ctx->sv.audit(ctx->sv.audit_arg, &ev);
+}
+
+static ntlm_err verify_with_store(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t flags,
+                                  struct verdict *v)
+{
+	ntlm_auth_request req;
+	memset(&req, 0, sizeof(req));
+	req.user = a->user;
+	req.domain = a->domain;
+	req.workstation = a->workstation;
+	req.server_challenge = ctx->sv.challenge;
+	req.nt_response = a->nt_response;
+	req.nt_response_len = a->nt_response_len;
+	req.lm_response = a->lm_response;
+	req.lm_response_len = a->lm_response_len;
+	req.flags = flags;
+	req.allowed_responses = ctx->policy.allowed_responses;
+	req.server_name = ctx->sv.computer;
+	req.server_domain = ctx->sv.domain;
+	NTLM_TRY(ntlm_account_store_verify(ctx->sv.store, &req, &v->res));
+	/* The store may only have verified the LMv2 half; report what it verified. */
+	if (v->res.kind != NTLM_KIND_NONE)
+		v->kind = v->res.kind;
+	return NTLM_OK;
+}
+
+static ntlm_err accept_anonymous(ntlm_ctx *ctx)
+{
+	ctx->anonymous = 1;
+	ctx->have_key = 0;
+	NTLM_TRY(ctx_set_string(&ctx->unix_user, ""));
+	return ctx_set_principal(ctx, "NT AUTHORITY", "ANONYMOUS LOGON");
+}
+
+static ntlm_err check_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
+                                   const nw_authenticate *a, uint32_t flags, struct verdict *v)
+{
+	nw_av_list av = {NULL, 0};
+	int mic_expected = 0;
+	NTLM_TRY(check_min_security(&ctx->policy, flags));
+	v->kind = classify(a, flags);
+	NTLM_TRY(check_kind_allowed(&ctx->policy, v->kind));
+	if (v->kind == NTLM_KIND_ANONYMOUS)
+		return accept_anonymous(ctx);
+	ntlm_err rc = NTLM_OK;
+	if (v->kind == NTLM_KIND_NTLMV2)
+		rc = check_v2_blob(ctx, a, &av, v, &mic_expected);
+	if (rc == NTLM_OK)
+		rc = verify_with_store(ctx, a, flags, v);
+	if (rc == NTLM_OK)
+		rc = derive_keys(ctx, a, flags, v);
+	if (rc == NTLM_OK && mic_expected) {
+		rc = verify_mic(ctx, in, in_len, a);
+		v->mic = rc == NTLM_OK;
+	} else if (rc == NTLM_OK) {
+		v->weaknesses |= NTLM_WEAK_NO_MIC;
+		if (ctx->policy.require_mic)
+			rc = NTLM_E_MIC_MISSING;
+	}
+	if (rc == NTLM_OK && v->kind == NTLM_KIND_NTLMV2 && ctx->sv.replay)
+		rc = replay_check_and_add(ctx->sv.replay, a->nt_response, ctx_now(ctx),
+		                          ctx->policy.timestamp_window ? ctx->policy.timestamp_window
+		                                                       : 7200);
+	nw_av_clear(&av);
+	if (rc != NTLM_OK)
+		return rc;
+	ctx->mic_verified = v->mic;
+	NTLM_TRY(ctx_set_principal(ctx, v->res.authority, v->res.user));
+	return ctx_set_string(&ctx->unix_user, v->res.unix_user);
+}
+
+static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len)
+{
+	nw_authenticate a;
+	struct verdict v;
+	memset(&v, 0, sizeof(v));
+	ntlm_err rc = nw_authenticate_decode(in, in_len, &a);
+	if (rc != NTLM_OK) {
+		emit_audit(ctx, rc, NULL, ctx->sv.offered, &v);
+		return rc;
+	}
+	uint32_t flags = final_flags(ctx, &a);
+	v.weaknesses = 0;
+	rc = check_authenticate(ctx, in, in_len, &a, flags, &v);
+	v.weaknesses |= flag_weaknesses(flags, v.kind);
+	if (rc == NTLM_OK)
+		rc = ctx_set_string(&ctx->peer_user, a.user);
+	if (rc == NTLM_OK)
+		rc = ctx_set_string(&ctx->peer_domain, a.domain);
+	if (rc == NTLM_OK)
+		rc = ctx_set_string(&ctx->peer_workstation, a.workstation);
+	if (rc == NTLM_OK && v.target_name)
+		rc = ctx_set_string(&ctx->target_name, v.target_name);
+	if (rc == NTLM_OK && ctx->have_key &&
+	    (flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+		rc = ss_init(&ctx->ss, flags, ctx->exported_key, 0, ctx->datagram);
+	emit_audit(ctx, rc, &a, flags, &v);
+	ntlm_free_string(v.target_name);
+	ntlm_memzero(&v.res, sizeof(v.res));
+	nw_authenticate_clear(&a);
+	if (rc != NTLM_OK)
+		return rc;
+	ctx->flags = flags;
+	ctx->kind = v.kind;
+	ctx->state = CTX_DONE;
+	return NTLM_OK;
+}
+
+ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
+{
+	switch (ctx->state) {
+	case CTX_INITIAL:
+		if (ctx->datagram) {
+			if (in)
+				return NTLM_E_WRONG_STATE; /* connectionless: we speak first */
+			uint32_t flags = 0;
+			NTLM_TRY(grant_flags(ctx, NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN |
+			                              NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |
+			                              NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+			                              NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
+			                              NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 |
+			                              NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56,
+			                         &flags));
+			return send_challenge(ctx, flags, out);
+		}
+		if (!in)
+			return NTLM_E_INVALID_PARAMETER;
+		uint32_t type = 0;
+		NTLM_TRY(nw_message_type(in, in_len, &type));
+		if (type != NW_NEGOTIATE)
+			return NTLM_E_WRONG_STATE;
+		return handle_negotiate(ctx, in, in_len, out);
+	case CTX_CHALLENGE_SENT: {
+		if (!in)
+			return NTLM_E_INVALID_PARAMETER;
+		uint32_t type = 0;
+		NTLM_TRY(nw_message_type(in, in_len, &type));
+		if (type != NW_AUTHENTICATE)
+			return NTLM_E_WRONG_STATE;
+		return handle_authenticate(ctx, in, in_len);
+	}
+	default:
+		return NTLM_E_WRONG_STATE;
+	}
+}

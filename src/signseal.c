@@ -1,0 +1,369 @@
+/*
+ * signseal.c - session security of [MS-NLMP] 3.4: MAC (3.4.4.1 without and
+ * 3.4.4.2 with extended session security), SEAL (3.4.3), connection-oriented
+ * sequence numbers and connectionless per-message keys, in three shapes:
+ * plain (sign/seal), GSS_Wrap (signature || data) and SSPI buffer lists.
+ *
+ * Every function works on a list of segments (ntlm_iov): the signature covers
+ * DATA and SIGN_ONLY segments in order; only DATA segments are encrypted.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "context.h"
+#include "ntlm_keys.h"
+#include "util.h"
+
+#define SIG_VERSION 1u
+
+static void dir_wipe(ss_dir *d)
+{
+	cr_rc4_wipe(&d->rc4);
+	ntlm_memzero(d, sizeof(*d));
+}
+
+void ss_wipe(ss_state *ss)
+{
+	dir_wipe(&ss->out);
+	dir_wipe(&ss->in);
+	ntlm_memzero(ss, sizeof(*ss));
+}
+
+ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client, int datagram)
+{
+	ss_wipe(ss);
+	ss->flags = flags;
+	ss->datagram = datagram;
+	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+		nk_sign_key(exported, is_client, ss->out.sign_key);
+		nk_sign_key(exported, !is_client, ss->in.sign_key);
+		nk_seal_key(flags, exported, is_client, ss->out.seal_key, &ss->out.seal_key_len);
+		nk_seal_key(flags, exported, !is_client, ss->in.seal_key, &ss->in.seal_key_len);
+		cr_rc4_init(&ss->out.rc4, ss->out.seal_key, ss->out.seal_key_len);
+		cr_rc4_init(&ss->in.rc4, ss->in.seal_key, ss->in.seal_key_len);
+		ss->send = &ss->out;
+		ss->recv = &ss->in;
+	} else {
+		/* One key, one RC4 stream for both directions (half duplex). */
+		nk_seal_key(flags, exported, is_client, ss->out.seal_key, &ss->out.seal_key_len);
+		cr_rc4_init(&ss->out.rc4, ss->out.seal_key, ss->out.seal_key_len);
+		ss->send = &ss->out;
+		ss->recv = &ss->out;
+	}
+	ss->active = 1;
+	return NTLM_OK;
+}
+
+static int ess(const ss_state *ss)
+{
+	return (ss->flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
+}
+
+/* Connectionless mode: a fresh RC4 state from MD5(SealingKey || SeqNum) per message (3.4). */
+static void datagram_rekey(ss_dir *d, uint32_t seq)
+{
+	uint8_t buf[20], key[16];
+	memcpy(buf, d->seal_key, d->seal_key_len);
+	nb_store_u32le(buf + d->seal_key_len, seq);
+	cr_md5_digest(buf, d->seal_key_len + 4, key);
+	cr_rc4_init(&d->rc4, key, 16);
+	ntlm_memzero(buf, sizeof(buf));
+	ntlm_memzero(key, sizeof(key));
+}
+
+static int signs(ntlm_iov_type t)
+{
+	return t == NTLM_IOV_DATA || t == NTLM_IOV_SIGN_ONLY;
+}
+
+/* Phase 1 of MAC: the raw checksum over the signed segments (plaintext). */
+static void mac_checksum(const ss_state *ss, const ss_dir *d, uint32_t seq, const ntlm_iov *iov,
+                         size_t n, uint8_t checksum[8])
+{
+	if (ess(ss)) {
+		uint8_t seqb[4], digest[16];
+		cr_hmac_md5_ctx h;
+		nb_store_u32le(seqb, seq);
+		cr_hmac_md5_init(&h, d->sign_key, 16);
+		cr_hmac_md5_update(&h, seqb, 4);
+		for (size_t i = 0; i < n; i++)
+			if (signs(iov[i].type))
+				cr_hmac_md5_update(&h, iov[i].data, iov[i].len);
+		cr_hmac_md5_final(&h, digest);
+		memcpy(checksum, digest, 8);
+		ntlm_memzero(digest, sizeof(digest));
+	} else {
+		uint32_t crc = 0;
+		for (size_t i = 0; i < n; i++)
+			if (signs(iov[i].type))
+				crc = cr_crc32(crc, iov[i].data, iov[i].len);
+		nb_store_u32le(checksum, crc);
+		memset(checksum + 4, 0, 4);
+	}
+}
+
+/* Phase 2 of MAC: assemble NTLMSSP_MESSAGE_SIGNATURE, using keystream after the data's. */
+static void mac_finish(const ss_state *ss, ss_dir *d, uint32_t seq, const uint8_t checksum[8],
+                       uint8_t sig[16])
+{
+	nb_store_u32le(sig, SIG_VERSION);
+	if (ess(ss)) {
+		if (ss->flags & NTLMSSP_NEGOTIATE_KEY_EXCH)
+			cr_rc4_crypt(&d->rc4, sig + 4, checksum, 8);
+		else
+			memcpy(sig + 4, checksum, 8);
+		nb_store_u32le(sig + 12, seq);
+	} else {
+		/* RandomPad (0), Checksum (CRC32), SeqNum (0) through RC4; then XOR the counter. */
+		uint8_t fields[12] = {0};
+		memcpy(fields + 4, checksum, 4);
+		cr_rc4_crypt(&d->rc4, sig + 4, fields, 12);
+		nb_store_u32le(sig + 12, nb_load_u32le(sig + 12) ^ seq);
+	}
+}
+
+typedef enum { OP_SIGN, OP_SEAL, OP_VERIFY, OP_UNSEAL } ss_op;
+
+static ntlm_err check_ready(const ntlm_ctx *ctx, ss_op op)
+{
+	if (ctx->state != CTX_DONE)
+		return NTLM_E_WRONG_STATE;
+	if (!ctx->ss.active)
+		return NTLM_E_NO_SESSION_KEY;
+	if ((op == OP_SEAL || op == OP_UNSEAL) && !(ctx->ss.flags & NTLMSSP_NEGOTIATE_SEAL))
+		return NTLM_E_NO_SESSION_KEY;
+	return NTLM_OK;
+}
+
+static ntlm_err find_token(ntlm_iov *iov, size_t n, ntlm_iov **token)
+{
+	*token = NULL;
+	for (size_t i = 0; i < n; i++) {
+		if (!iov[i].data && iov[i].len)
+			return NTLM_E_INVALID_PARAMETER;
+		if (iov[i].type == NTLM_IOV_TOKEN) {
+			if (*token)
+				return NTLM_E_INVALID_PARAMETER;
+			*token = &iov[i];
+		} else if (iov[i].type != NTLM_IOV_DATA && iov[i].type != NTLM_IOV_SIGN_ONLY &&
+		           iov[i].type != NTLM_IOV_IGNORE) {
+			return NTLM_E_INVALID_PARAMETER;
+		}
+	}
+	if (!*token || (*token)->len < NTLM_SIGNATURE_SIZE || !(*token)->data)
+		return NTLM_E_INVALID_PARAMETER;
+	return NTLM_OK;
+}
+
+static void crypt_data(ss_dir *d, ntlm_iov *iov, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (iov[i].type == NTLM_IOV_DATA && iov[i].len)
+			cr_rc4_crypt(&d->rc4, iov[i].data, iov[i].data, iov[i].len);
+}
+
+/* Constant-time comparison of a received signature with the expected one. */
+static ntlm_err compare_signature(const ss_state *ss, const uint8_t want[16], const uint8_t got[16],
+                                  uint32_t seq)
+{
+	if (ess(ss)) {
+		if (nb_load_u32le(got + 12) != seq)
+			return NTLM_E_OUT_OF_SEQUENCE;
+		return ntlm_ct_equal(want, got, 16) ? NTLM_OK : NTLM_E_BAD_MAC;
+	}
+	/* Without ESS the RandomPad is the sender's choice: check version, checksum, counter. */
+	int ok = ntlm_ct_equal(want, got, 4) & ntlm_ct_equal(want + 8, got + 8, 8);
+	return ok ? NTLM_OK : NTLM_E_BAD_MAC;
+}
+
+/*
+ * The one engine behind every public sign/seal/verify/unseal function.
+ * explicit_seq < 0: connection-oriented (the context's own counter).
+ * A failed verification leaves the context as it was (RC4 state restored,
+ * counter not advanced), so one forged message cannot desynchronise it.
+ */
+static ntlm_err ss_run(ntlm_ctx *ctx, ss_op op, int64_t explicit_seq, ntlm_iov *iov, size_t n)
+{
+	if (!ctx || (!iov && n))
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(check_ready(ctx, op));
+	ntlm_iov *token;
+	NTLM_TRY(find_token(iov, n, &token));
+	ss_state *ss = &ctx->ss;
+	int sending = op == OP_SIGN || op == OP_SEAL;
+	ss_dir *d = sending ? ss->send : ss->recv;
+	if (ss->datagram != (explicit_seq >= 0))
+		return NTLM_E_INVALID_PARAMETER; /* datagram mode: the caller numbers messages */
+	uint32_t seq = explicit_seq >= 0 ? (uint32_t)explicit_seq : d->seq;
+	cr_rc4 saved = d->rc4;
+	if (ss->datagram)
+		datagram_rekey(d, seq);
+
+	uint8_t checksum[8], sig[16];
+	if (op == OP_UNSEAL)
+		crypt_data(d, iov, n);
+	mac_checksum(ss, d, seq, iov, n, checksum);
+	if (op == OP_SEAL)
+		crypt_data(d, iov, n);
+	mac_finish(ss, d, seq, checksum, sig);
+
+	ntlm_err rc = NTLM_OK;
+	if (sending)
+		memcpy(token->data, sig, 16);
+	else
+		rc = compare_signature(ss, sig, token->data, seq);
+	if (rc != NTLM_OK) {
+		if (op == OP_UNSEAL) {
+			/* Restore the ciphertext? No: never hand out unauthenticated plaintext. */
+			for (size_t i = 0; i < n; i++)
+				if (iov[i].type == NTLM_IOV_DATA)
+					ntlm_memzero(iov[i].data, iov[i].len);
+		}
+		d->rc4 = saved;
+	} else if (explicit_seq < 0) {
+		d->seq++;
+	}
+	cr_rc4_wipe(&saved);
+	ntlm_memzero(checksum, sizeof(checksum));
+	ntlm_memzero(sig, sizeof(sig));
+	return rc;
+}
+
+/* ------------------------------------------------------- public shapes */
+
+static ntlm_err run_flat(ntlm_ctx *ctx, ss_op op, int64_t seq, uint8_t *data, size_t len,
+                         uint8_t *sig)
+{
+	if ((!data && len) || !sig)
+		return NTLM_E_INVALID_PARAMETER;
+	ntlm_iov iov[2] = {{(op == OP_SEAL || op == OP_UNSEAL) ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY,
+	                    data, len},
+	                   {NTLM_IOV_TOKEN, sig, NTLM_SIGNATURE_SIZE}};
+	return ss_run(ctx, op, seq, iov, 2);
+}
+
+NTLM_API ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len, uint8_t sig[16])
+{
+	return run_flat(ctx, OP_SIGN, -1, (uint8_t *)msg, len, sig);
+}
+
+NTLM_API ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len, const uint8_t sig[16])
+{
+	uint8_t copy[16];
+	if (!sig)
+		return NTLM_E_INVALID_PARAMETER;
+	memcpy(copy, sig, 16);
+	return run_flat(ctx, OP_VERIFY, -1, (uint8_t *)msg, len, copy);
+}
+
+NTLM_API ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len, uint8_t sig[16])
+{
+	return run_flat(ctx, OP_SEAL, -1, data, len, sig);
+}
+
+NTLM_API ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len, const uint8_t sig[16])
+{
+	uint8_t copy[16];
+	if (!sig)
+		return NTLM_E_INVALID_PARAMETER;
+	memcpy(copy, sig, 16);
+	return run_flat(ctx, OP_UNSEAL, -1, data, len, copy);
+}
+
+NTLM_API ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+                                uint8_t sig[16])
+{
+	return run_flat(ctx, OP_SIGN, seq, (uint8_t *)msg, len, sig);
+}
+
+NTLM_API ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+                                  const uint8_t sig[16])
+{
+	uint8_t copy[16];
+	if (!sig)
+		return NTLM_E_INVALID_PARAMETER;
+	memcpy(copy, sig, 16);
+	return run_flat(ctx, OP_VERIFY, seq, (uint8_t *)msg, len, copy);
+}
+
+NTLM_API ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+                                uint8_t sig[16])
+{
+	return run_flat(ctx, OP_SEAL, seq, data, len, sig);
+}
+
+NTLM_API ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+                                  const uint8_t sig[16])
+{
+	uint8_t copy[16];
+	if (!sig)
+		return NTLM_E_INVALID_PARAMETER;
+	memcpy(copy, sig, 16);
+	return run_flat(ctx, OP_UNSEAL, seq, data, len, copy);
+}
+
+NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out)
+{
+	if (!out || (!in && len) || len > SIZE_MAX - NTLM_SIGNATURE_SIZE)
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	uint8_t *buf = malloc(len + NTLM_SIGNATURE_SIZE);
+	if (!buf)
+		return NTLM_E_NO_MEMORY;
+	if (len)
+		memcpy(buf + NTLM_SIGNATURE_SIZE, in, len);
+	ntlm_err rc = ntlm_seal(ctx, buf + NTLM_SIGNATURE_SIZE, len, buf);
+	if (rc != NTLM_OK) {
+		ntlm_free_secret(buf, len + NTLM_SIGNATURE_SIZE);
+		return rc;
+	}
+	out->data = buf;
+	out->len = len + NTLM_SIGNATURE_SIZE;
+	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out)
+{
+	if (!out || !in)
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	if (len < NTLM_SIGNATURE_SIZE)
+		return NTLM_E_TRUNCATED;
+	size_t n = len - NTLM_SIGNATURE_SIZE;
+	uint8_t *buf = malloc(n ? n : 1);
+	if (!buf)
+		return NTLM_E_NO_MEMORY;
+	if (n)
+		memcpy(buf, in + NTLM_SIGNATURE_SIZE, n);
+	ntlm_err rc = ntlm_unseal(ctx, buf, n, in);
+	if (rc != NTLM_OK) {
+		ntlm_free_secret(buf, n ? n : 1);
+		return rc;
+	}
+	out->data = buf;
+	out->len = n;
+	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_SEAL, -1, iov, n);
+}
+
+NTLM_API ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_UNSEAL, -1, iov, n);
+}
+
+NTLM_API ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_SIGN, -1, iov, n);
+}
+
+NTLM_API ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_VERIFY, -1, iov, n);
+}

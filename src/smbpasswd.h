@@ -1,0 +1,111 @@
+/*
+ * smbpasswd.h - Samba's smbpasswd(5) account file: parse, format, look up
+ * and edit in place.
+ *
+ * One account per line:
+ *
+ *   name:uid:LMHASH:NTHASH:[UX         ]:LCT-5F0A1B2C:
+ *
+ * A hash is 32 hex digits, or 32 'X' / '*' (no hash stored), or a field
+ * starting with "NO PASSWORD" (no hash; Samba writes it when the N flag is
+ * set). The flags sit between brackets (Samba pads them to 11 columns), and
+ * LCT- carries the last password change as 8 hex digits of Unix time.
+ * Lines whose first non-blank character is '#', and blank lines, are
+ * ignored; CRLF line ends are accepted.
+ */
+#ifndef NTLM_SMBPASSWD_H
+#define NTLM_SMBPASSWD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ntlmssp/ntlmssp.h"
+
+/* Account flags: the values Samba (and [MS-SAMR] USER_ACCOUNT) use. */
+#define SMBPW_ACB_DISABLED 0x00000001u /* D */
+#define SMBPW_ACB_HOMDIRREQ 0x00000002u /* H: home directory required */
+#define SMBPW_ACB_PWNOTREQ 0x00000004u /* N: no password required */
+#define SMBPW_ACB_TEMPDUP 0x00000008u /* T: temporary duplicate account */
+#define SMBPW_ACB_NORMAL 0x00000010u /* U: normal user */
+#define SMBPW_ACB_MNS 0x00000020u /* M: MNS logon user */
+#define SMBPW_ACB_DOMTRUST 0x00000040u /* I: interdomain trust */
+#define SMBPW_ACB_WSTRUST 0x00000080u /* W: workstation trust */
+#define SMBPW_ACB_SVRTRUST 0x00000100u /* S: server trust */
+#define SMBPW_ACB_PWNOEXP 0x00000200u /* X: password does not expire */
+#define SMBPW_ACB_AUTOLOCK 0x00000400u /* L: locked out */
+
+/* Room for any line smbpw_format_line() writes, NUL included. */
+#define SMBPW_LINE_MAX 256
+
+typedef struct smbpw_entry {
+	char name[128]; /* NUL-terminated, as written in the file */
+	uint32_t uid;
+	int has_lm; /* 0: no LM hash stored (X... or NO PASSWORD...) */
+	uint8_t lm[16];
+	int has_nt; /* 0: no NT hash stored; the caller decides what that means */
+	uint8_t nt[16];
+	uint32_t acb; /* SMBPW_ACB_*; never 0 (an empty bracket reads as U, as in Samba) */
+	uint32_t lct; /* last change time, Unix seconds */
+} smbpw_entry;
+
+/*
+ * Parses one line (len bytes, not necessarily NUL-terminated; a trailing
+ * "\n" or "\r\n" is allowed). Pure: no I/O, no allocation.
+ * NTLM_E_NOT_FOUND: a comment or blank line (no entry on it);
+ * NTLM_E_BAD_FILE: anything malformed. *e is zeroed unless NTLM_OK.
+ */
+ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
+
+/*
+ * Writes e as one Samba-compatible line ending in '\n' and NUL-terminates
+ * it: upper-case hex, flags padded to "[U          ]", "LCT-%08X".
+ * NTLM_E_BUFFER_TOO_SMALL if cap is short (SMBPW_LINE_MAX always fits);
+ * NTLM_E_INVALID_PARAMETER for a name that cannot be written (empty,
+ * unterminated, ':' or control characters, leading '#').
+ */
+ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
+
+/*
+ * The first entry whose name equals user case-insensitively. NTLM_E_IO if
+ * the file cannot be read (missing included), NTLM_E_NOT_FOUND if no line
+ * names user. A malformed line naming someone else is skipped; a malformed
+ * line naming user is NTLM_E_BAD_FILE (never fall through to a later one).
+ */
+ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e);
+
+typedef enum smbpw_op {
+	SMBPW_ADD,
+	SMBPW_DELETE,
+	SMBPW_ENABLE,
+	SMBPW_DISABLE,
+	SMBPW_SET_HASH
+} smbpw_op;
+
+/*
+ * One read-modify-write of the file, serialised with every other
+ * smbpw_modify()/smbpw_create_default() by an exclusive flock(2) on
+ * "<path>.lock"; the new content goes to a temporary file in the same
+ * directory and is renamed over path, so readers see the old or the new
+ * file, never a mix. Comments and lines of other users keep their bytes;
+ * the result has mode 0600.
+ *
+ * ADD: new [U] account with nt_hash, lm_hash (NULL: none stored) and uid;
+ *      creates the file if missing; NTLM_E_INVALID_PARAMETER if user exists.
+ * DELETE, ENABLE (clear D), DISABLE (set D): NTLM_E_NOT_FOUND if absent.
+ * SET_HASH: replaces both hashes (lm_hash NULL: none), keeps the flags.
+ * ADD and SET_HASH set LCT to now. Every line naming user (in any case) is
+ * changed; one of them being malformed is NTLM_E_BAD_FILE and nothing is
+ * written.
+ */
+ntlm_err smbpw_modify(const char *path, smbpw_op op, const char *user, const uint8_t nt_hash[16],
+                      const uint8_t *lm_hash, uint32_t uid);
+
+/*
+ * If path does not exist, creates it holding one [U] account for user with
+ * the NT hash of password (no LM hash: it is too weak to store). If it
+ * exists, NTLM_OK and nothing changes.
+ */
+ntlm_err smbpw_create_default(const char *path, const char *user, const char *password,
+                              uint32_t uid);
+
+#endif

@@ -1,0 +1,617 @@
+/*
+ * wire.c - NEGOTIATE / CHALLENGE / AUTHENTICATE codecs ([MS-NLMP] 2.2.1) and
+ * the NTLMv2_CLIENT_CHALLENGE view (2.2.2.7); see wire.h.
+ *
+ * Decoding policy: tolerant of the unusual, strict about the unsafe.
+ *  - The optional header parts (VERSION, MIC, the CHALLENGE TargetInfo
+ *    fields) are read only when the header has room for them, i.e. when the
+ *    lowest offset of a non-empty payload field (or, with no payload, the
+ *    message length) lies at or past their end. Old peers send short headers
+ *    and put their payload right after; reading a VERSION there would read
+ *    payload bytes as a header.
+ *  - Every security buffer (Len, MaxLen, Offset): MaxLen < Len is refused
+ *    (FIELD_MAXLEN), MaxLen > Len is accepted (padding peers); a non-empty
+ *    field must lie inside the message (FIELD_RANGE, overflow-safe through
+ *    nb_slice), must not start inside the fixed header and must not overlap
+ *    another non-empty field (FIELD_OVERLAP). Empty fields carry no data, so
+ *    their offset is never looked at: peers put anything there.
+ *  - On any error the output struct is left cleared, never half filled.
+ */
+#include "wire.h"
+
+#include <string.h>
+
+#include "buf.h"
+#include "util.h"
+
+static const uint8_t nw_signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', '\0'};
+
+/* One security buffer: Len(2) MaxLen(2) Offset(4). */
+typedef struct nw_secbuf {
+	uint16_t len;
+	uint16_t maxlen;
+	uint32_t off;
+} nw_secbuf;
+
+#define NW_SECBUF_SIZE 8
+#define NW_VERSION_SIZE 8
+#define NW_MIC_SIZE 16
+
+/* Offsets of the fixed header fields (see the layout tables below). */
+#define NEG_FLAGS 12
+#define NEG_DOMAIN 16
+#define NEG_WORKSTATION 24
+#define NEG_HEADER_MIN 16 /* signature, type, flags only */
+#define NEG_HEADER_FIELDS 32
+#define NEG_HEADER_VERSION 40
+
+#define CHAL_TARGET_NAME 12
+#define CHAL_HEADER_MIN 32 /* up to ServerChallenge */
+#define CHAL_TARGET_INFO 40
+#define CHAL_HEADER_TARGET_INFO 48
+#define CHAL_HEADER_VERSION 56
+
+#define AUTH_LM 12
+#define AUTH_NT 20
+#define AUTH_DOMAIN 28
+#define AUTH_USER 36
+#define AUTH_WORKSTATION 44
+#define AUTH_SESSION_KEY 52
+#define AUTH_HEADER_MIN 64 /* up to NegotiateFlags */
+#define AUTH_HEADER_VERSION 72
+
+#define NEG_SUPPLIED_MASK (NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED)
+
+/* ------------------------------------------------------ shared decoding */
+
+/* Signature and MessageType: the first 12 bytes of every message. */
+static ntlm_err read_preamble(nb_reader *r, uint32_t *type)
+{
+	NTLM_TRY(nb_expect(r, nw_signature, sizeof(nw_signature), NTLM_E_BAD_SIGNATURE_HEADER));
+	return nb_read_u32le(r, type);
+}
+
+static ntlm_err expect_preamble(nb_reader *r, uint32_t want)
+{
+	uint32_t type;
+	NTLM_TRY(read_preamble(r, &type));
+	return type == want ? NTLM_OK : NTLM_E_BAD_MESSAGE_TYPE;
+}
+
+static ntlm_err read_secbuf(nb_reader *r, nw_secbuf *f)
+{
+	NTLM_TRY(nb_read_u16le(r, &f->len));
+	NTLM_TRY(nb_read_u16le(r, &f->maxlen));
+	return nb_read_u32le(r, &f->off);
+}
+
+/* 2.2.2.10: Major(1) Minor(1) Build(2) Reserved(3) NTLMRevisionCurrent(1) */
+static ntlm_err read_version(nb_reader *r, nw_version *v)
+{
+	NTLM_TRY(nb_read_u8(r, &v->major));
+	NTLM_TRY(nb_read_u8(r, &v->minor));
+	NTLM_TRY(nb_read_u16le(r, &v->build));
+	NTLM_TRY(nb_skip(r, 3));
+	return nb_read_u8(r, &v->revision);
+}
+
+/*
+ * Where the payload begins: the lowest offset of a non-empty field, capped
+ * at the message length (also the answer when every field is empty). The
+ * optional header parts exist only below this point.
+ */
+static size_t payload_start(const nw_secbuf *f, size_t n, size_t msg_len)
+{
+	size_t start = msg_len;
+	for (size_t i = 0; i < n; i++)
+		if (f[i].len && f[i].off < start)
+			start = f[i].off;
+	return start;
+}
+
+static int secbufs_overlap(const nw_secbuf *a, const nw_secbuf *b)
+{
+	/* Both already lie inside the message, so the sums cannot overflow. */
+	size_t a_end = (size_t)a->off + a->len, b_end = (size_t)b->off + b->len;
+	return a->off < b_end && b->off < a_end;
+}
+
+/* Applies the (Len, MaxLen, Offset) rules of the file comment to all fields. */
+static ntlm_err check_secbufs(const nb_reader *msg, const nw_secbuf *f, size_t n, size_t header_end)
+{
+	for (size_t i = 0; i < n; i++) {
+		nb_reader view;
+		if (f[i].maxlen < f[i].len)
+			return NTLM_E_FIELD_MAXLEN;
+		if (f[i].len == 0)
+			continue;
+		NTLM_TRY(nb_slice(msg, f[i].off, f[i].len, &view));
+		if (f[i].off < header_end)
+			return NTLM_E_FIELD_OVERLAP;
+	}
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = i + 1; j < n; j++)
+			if (f[i].len && f[j].len && secbufs_overlap(&f[i], &f[j]))
+				return NTLM_E_FIELD_OVERLAP;
+	return NTLM_OK;
+}
+
+/* The bytes a (checked) security buffer points at; NULL for an empty one. */
+static ntlm_err secbuf_view(const nb_reader *msg, const nw_secbuf *f, const uint8_t **view)
+{
+	nb_reader field;
+	*view = NULL;
+	if (f->len == 0)
+		return NTLM_OK;
+	NTLM_TRY(nb_slice(msg, f->off, f->len, &field));
+	return nb_read_view(&field, f->len, view);
+}
+
+/* Copies a byte field; an empty field gives NULL/0. */
+static ntlm_err secbuf_copy(const nb_reader *msg, const nw_secbuf *f, uint8_t **out, size_t *out_len)
+{
+	const uint8_t *view;
+	*out = NULL;
+	*out_len = 0;
+	NTLM_TRY(secbuf_view(msg, f, &view));
+	if (!view)
+		return NTLM_OK;
+	*out = ntlm_calloc(f->len, 1);
+	if (!*out)
+		return NTLM_E_NO_MEMORY;
+	memcpy(*out, view, f->len);
+	*out_len = f->len;
+	return NTLM_OK;
+}
+
+/* Decodes a string field (UTF-16LE or OEM) to UTF-8; an empty field gives "". */
+static ntlm_err secbuf_string(const nb_reader *msg, const nw_secbuf *f, int unicode, char **out)
+{
+	const uint8_t *view;
+	*out = NULL;
+	NTLM_TRY(secbuf_view(msg, f, &view));
+	if (unicode)
+		return ntlm_utf16le_to_utf8(view, f->len, out);
+	return ntlm_oem_to_utf8(view, f->len, out);
+}
+
+ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type)
+{
+	nb_reader r;
+	uint32_t t;
+	if (!type)
+		return NTLM_E_INVALID_PARAMETER;
+	*type = 0;
+	nb_reader_init(&r, data, len);
+	NTLM_TRY(read_preamble(&r, &t));
+	if (t < NW_NEGOTIATE || t > NW_AUTHENTICATE)
+		return NTLM_E_BAD_MESSAGE_TYPE;
+	*type = t;
+	return NTLM_OK;
+}
+
+/* ------------------------------------------------------ shared encoding */
+
+/*
+ * Writer errors are sticky (nb_writer.err): the encoders write the fixed
+ * header as one run and check it once, then fill the payload field by field.
+ */
+
+static ntlm_err write_preamble(nb_writer *w, uint32_t type)
+{
+	NTLM_TRY(nb_write_bytes(w, nw_signature, sizeof(nw_signature)));
+	return nb_write_u32le(w, type);
+}
+
+/* v NULL writes the all-zero VERSION 2.2.2.10 asks for when none is sent. */
+static ntlm_err write_version(nb_writer *w, const nw_version *v)
+{
+	static const nw_version zero;
+	if (!v)
+		v = &zero;
+	NTLM_TRY(nb_write_u8(w, v->major));
+	NTLM_TRY(nb_write_u8(w, v->minor));
+	NTLM_TRY(nb_write_u16le(w, v->build));
+	NTLM_TRY(nb_write_zeros(w, 3));
+	return nb_write_u8(w, v->revision);
+}
+
+/*
+ * Appends data to the payload and fills the security buffer at field_pos
+ * (already reserved as zeros in the header) with Len = MaxLen = len.
+ */
+static ntlm_err put_secbuf(nb_writer *w, size_t field_pos, const void *data, size_t len)
+{
+	size_t off = w->len;
+	if (len > UINT16_MAX || off > UINT32_MAX)
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(nb_write_bytes(w, data, len));
+	NTLM_TRY(nb_patch_u16le(w, field_pos, (uint16_t)len));
+	NTLM_TRY(nb_patch_u16le(w, field_pos + 2, (uint16_t)len));
+	return nb_patch_u32le(w, field_pos + 4, (uint32_t)off);
+}
+
+/* A UTF-8 string (NULL = "") as UTF-16LE or OEM; the converted copy is wiped. */
+static ntlm_err put_string(nb_writer *w, size_t field_pos, const char *s, int unicode)
+{
+	uint8_t *enc;
+	size_t enc_len;
+	ntlm_err rc = unicode ? ntlm_utf8_to_utf16le(s, 0, &enc, &enc_len)
+	                      : ntlm_utf8_to_oem(s, 0, &enc, &enc_len);
+	if (rc != NTLM_OK)
+		return rc;
+	rc = put_secbuf(w, field_pos, enc, enc_len);
+	ntlm_free_secret(enc, enc_len);
+	return rc;
+}
+
+/* Turns a writer into *out, or frees it when anything before failed. */
+static ntlm_err finish(nb_writer *w, ntlm_err rc, ntlm_buffer *out)
+{
+	if (rc != NTLM_OK) {
+		nb_writer_free(w);
+		return rc;
+	}
+	return nb_writer_finish(w, out);
+}
+
+/* ------------------------------------------------------------ NEGOTIATE */
+
+/*
+ * NEGOTIATE_MESSAGE, [MS-NLMP] 2.2.1.1
+ *
+ *    0  Signature "NTLMSSP\0"           8
+ *    8  MessageType = 1                 4
+ *   12  NegotiateFlags                  4   <- 16-byte minimal form ends here
+ *   16  DomainNameFields                8   Len(2) MaxLen(2) Offset(4), OEM
+ *   24  WorkstationFields               8   OEM    <- 32-byte form ends here
+ *   32  Version (if NEGOTIATE_VERSION)  8          <- 40-byte form ends here
+ *   ..  Payload
+ *
+ * A name field is read only when its *_SUPPLIED flag is set. An unflagged
+ * field is ignored entirely, offset and length included: the spec says the
+ * field is then meaningless, and clients (old Windows among them) leave
+ * stale values there. The name fields are required, so a message that stops
+ * inside them, or a 16-byte message with a *_SUPPLIED flag, is truncated.
+ */
+
+ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out)
+{
+	nb_writer w;
+	ntlm_err rc;
+	if (!m || !out)
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	nb_writer_init(&w);
+	write_preamble(&w, NW_NEGOTIATE);
+	nb_write_u32le(&w, m->flags);
+	nb_write_zeros(&w, 2 * NW_SECBUF_SIZE);
+	if (m->has_version)
+		write_version(&w, &m->version);
+	/* The SUPPLIED flags govern, as in the decoder; NULL then means "". */
+	rc = w.err;
+	if (rc == NTLM_OK && (m->flags & NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED))
+		rc = put_string(&w, NEG_DOMAIN, m->domain, 0);
+	if (rc == NTLM_OK && (m->flags & NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED))
+		rc = put_string(&w, NEG_WORKSTATION, m->workstation, 0);
+	return finish(&w, rc, out);
+}
+
+static ntlm_err negotiate_parse(const uint8_t *data, size_t len, nw_negotiate *m)
+{
+	nb_reader r;
+	nw_secbuf f[2] = {{0, 0, 0}, {0, 0, 0}}; /* domain, workstation */
+	nb_reader_init(&r, data, len);
+	NTLM_TRY(expect_preamble(&r, NW_NEGOTIATE));
+	NTLM_TRY(nb_read_u32le(&r, &m->flags));
+	if (nb_remaining(&r) > 0 || (m->flags & NEG_SUPPLIED_MASK)) {
+		NTLM_TRY(read_secbuf(&r, &f[0]));
+		NTLM_TRY(read_secbuf(&r, &f[1]));
+	}
+	if (!(m->flags & NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED))
+		f[0] = (nw_secbuf){0, 0, 0};
+	if (!(m->flags & NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED))
+		f[1] = (nw_secbuf){0, 0, 0};
+
+	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && nb_pos(&r) == NEG_HEADER_FIELDS &&
+	    payload_start(f, 2, len) >= NEG_HEADER_VERSION) {
+		NTLM_TRY(read_version(&r, &m->version));
+		m->has_version = 1;
+	}
+	NTLM_TRY(check_secbufs(&r, f, 2, nb_pos(&r)));
+	if (m->flags & NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED)
+		NTLM_TRY(secbuf_string(&r, &f[0], 0, &m->domain));
+	if (m->flags & NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED)
+		NTLM_TRY(secbuf_string(&r, &f[1], 0, &m->workstation));
+	return NTLM_OK;
+}
+
+ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m)
+{
+	if (!m)
+		return NTLM_E_INVALID_PARAMETER;
+	memset(m, 0, sizeof(*m));
+	ntlm_err rc = negotiate_parse(data, len, m);
+	if (rc != NTLM_OK)
+		nw_negotiate_clear(m);
+	return rc;
+}
+
+void nw_negotiate_clear(nw_negotiate *m)
+{
+	if (!m)
+		return;
+	ntlm_free_string(m->domain);
+	ntlm_free_string(m->workstation);
+	ntlm_memzero(m, sizeof(*m));
+}
+
+/* ------------------------------------------------------------ CHALLENGE */
+
+/*
+ * CHALLENGE_MESSAGE, [MS-NLMP] 2.2.1.2
+ *
+ *    0  Signature "NTLMSSP\0"           8
+ *    8  MessageType = 2                 4
+ *   12  TargetNameFields                8   UTF-16LE if NEGOTIATE_UNICODE, else OEM
+ *   20  NegotiateFlags                  4
+ *   24  ServerChallenge                 8   <- oldest servers: header ends at 32
+ *   32  Reserved                        8
+ *   40  TargetInfoFields                8   raw AV_PAIR list (2.2.2.1)
+ *   48  Version (if NEGOTIATE_VERSION)  8
+ *   56  Payload
+ *
+ * TargetInfoFields are read when the message and the payload start leave
+ * room for them (>= 48), Version when they leave room for it (>= 56).
+ * Peers set both UNICODE and OEM; UNICODE then wins, as in Windows.
+ * An empty TargetName decodes to NULL (absent).
+ */
+
+ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out)
+{
+	nb_writer w;
+	ntlm_err rc;
+	if (!m || !out || (m->target_info_len && !m->target_info))
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	nb_writer_init(&w);
+	write_preamble(&w, NW_CHALLENGE);
+	nb_write_zeros(&w, NW_SECBUF_SIZE);
+	nb_write_u32le(&w, m->flags);
+	nb_write_bytes(&w, m->server_challenge, sizeof(m->server_challenge));
+	nb_write_zeros(&w, 8); /* Reserved */
+	nb_write_zeros(&w, NW_SECBUF_SIZE);
+	if (m->has_version)
+		write_version(&w, &m->version);
+	rc = w.err;
+	if (rc == NTLM_OK && m->target_name)
+		rc = put_string(&w, CHAL_TARGET_NAME, m->target_name,
+		                (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0);
+	if (rc == NTLM_OK && m->target_info_len)
+		rc = put_secbuf(&w, CHAL_TARGET_INFO, m->target_info, m->target_info_len);
+	return finish(&w, rc, out);
+}
+
+static ntlm_err challenge_parse(const uint8_t *data, size_t len, nw_challenge *m)
+{
+	nb_reader r;
+	nw_secbuf f[2] = {{0, 0, 0}, {0, 0, 0}}; /* target name, target info */
+	nb_reader_init(&r, data, len);
+	NTLM_TRY(expect_preamble(&r, NW_CHALLENGE));
+	NTLM_TRY(read_secbuf(&r, &f[0]));
+	NTLM_TRY(nb_read_u32le(&r, &m->flags));
+	NTLM_TRY(nb_read_bytes(&r, m->server_challenge, sizeof(m->server_challenge)));
+
+	if (payload_start(f, 1, len) >= CHAL_HEADER_TARGET_INFO) {
+		NTLM_TRY(nb_skip(&r, 8)); /* Reserved */
+		NTLM_TRY(read_secbuf(&r, &f[1]));
+	}
+	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && nb_pos(&r) == CHAL_HEADER_TARGET_INFO &&
+	    payload_start(f, 2, len) >= CHAL_HEADER_VERSION) {
+		NTLM_TRY(read_version(&r, &m->version));
+		m->has_version = 1;
+	}
+	NTLM_TRY(check_secbufs(&r, f, 2, nb_pos(&r)));
+	if (f[0].len)
+		NTLM_TRY(secbuf_string(&r, &f[0], (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0,
+		                       &m->target_name));
+	return secbuf_copy(&r, &f[1], &m->target_info, &m->target_info_len);
+}
+
+ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m)
+{
+	if (!m)
+		return NTLM_E_INVALID_PARAMETER;
+	memset(m, 0, sizeof(*m));
+	ntlm_err rc = challenge_parse(data, len, m);
+	if (rc != NTLM_OK)
+		nw_challenge_clear(m);
+	return rc;
+}
+
+void nw_challenge_clear(nw_challenge *m)
+{
+	if (!m)
+		return;
+	ntlm_free_string(m->target_name);
+	ntlm_free_secret(m->target_info, m->target_info_len);
+	ntlm_memzero(m, sizeof(*m));
+}
+
+/* --------------------------------------------------------- AUTHENTICATE */
+
+/*
+ * AUTHENTICATE_MESSAGE, [MS-NLMP] 2.2.1.3
+ *
+ *    0  Signature "NTLMSSP\0"               8
+ *    8  MessageType = 3                     4
+ *   12  LmChallengeResponseFields           8
+ *   20  NtChallengeResponseFields           8
+ *   28  DomainNameFields                    8   strings: UTF-16LE if this
+ *   36  UserNameFields                      8   message's NEGOTIATE_UNICODE,
+ *   44  WorkstationFields                   8   else OEM
+ *   52  EncryptedRandomSessionKeyFields     8
+ *   60  NegotiateFlags                      4   <- minimal header ends at 64
+ *   64  Version (if NEGOTIATE_VERSION)      8   read if payload starts >= 72
+ *   72  MIC                                16   present if payload starts >= 88
+ *   88  Payload
+ *
+ * The MIC's presence is not flagged in the header (MsvAvFlags inside the
+ * NT response announces it), so only the payload start can tell: a MIC
+ * field exists exactly when the header reaches 88 bytes.
+ */
+
+enum { AF_LM, AF_NT, AF_DOMAIN, AF_USER, AF_WORKSTATION, AF_KEY, AF_COUNT };
+
+ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out)
+{
+	nb_writer w;
+	ntlm_err rc;
+	int unicode;
+	if (!m || !out || (m->lm_response_len && !m->lm_response) ||
+	    (m->nt_response_len && !m->nt_response) ||
+	    (m->encrypted_session_key_len && !m->encrypted_session_key))
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	unicode = (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+	nb_writer_init(&w);
+	write_preamble(&w, NW_AUTHENTICATE);
+	nb_write_zeros(&w, AF_COUNT * NW_SECBUF_SIZE);
+	nb_write_u32le(&w, m->flags);
+	/* The MIC sits after the VERSION slot, so a MIC forces one (zero if none). */
+	if (m->has_version || with_mic)
+		write_version(&w, m->has_version ? &m->version : NULL);
+	if (with_mic)
+		nb_write_zeros(&w, NW_MIC_SIZE);
+	rc = w.err;
+	if (rc == NTLM_OK)
+		rc = put_string(&w, AUTH_DOMAIN, m->domain, unicode);
+	if (rc == NTLM_OK)
+		rc = put_string(&w, AUTH_USER, m->user, unicode);
+	if (rc == NTLM_OK)
+		rc = put_string(&w, AUTH_WORKSTATION, m->workstation, unicode);
+	if (rc == NTLM_OK)
+		rc = put_secbuf(&w, AUTH_LM, m->lm_response, m->lm_response_len);
+	if (rc == NTLM_OK)
+		rc = put_secbuf(&w, AUTH_NT, m->nt_response, m->nt_response_len);
+	if (rc == NTLM_OK)
+		rc = put_secbuf(&w, AUTH_SESSION_KEY, m->encrypted_session_key,
+		                m->encrypted_session_key_len);
+	return finish(&w, rc, out);
+}
+
+static ntlm_err authenticate_parse(const uint8_t *data, size_t len, nw_authenticate *m)
+{
+	nb_reader r;
+	nw_secbuf f[AF_COUNT];
+	size_t start;
+	int unicode;
+	nb_reader_init(&r, data, len);
+	NTLM_TRY(expect_preamble(&r, NW_AUTHENTICATE));
+	for (size_t i = 0; i < AF_COUNT; i++)
+		NTLM_TRY(read_secbuf(&r, &f[i]));
+	NTLM_TRY(nb_read_u32le(&r, &m->flags));
+
+	start = payload_start(f, AF_COUNT, len);
+	if (start >= AUTH_HEADER_VERSION && (m->flags & NTLMSSP_NEGOTIATE_VERSION)) {
+		NTLM_TRY(read_version(&r, &m->version));
+		m->has_version = 1;
+	}
+	if (start >= NW_AUTH_MIC_END) {
+		if (!m->has_version)
+			NTLM_TRY(nb_skip(&r, NW_VERSION_SIZE));
+		NTLM_TRY(nb_read_bytes(&r, m->mic, sizeof(m->mic)));
+		m->has_mic_field = 1;
+	}
+	NTLM_TRY(check_secbufs(&r, f, AF_COUNT, nb_pos(&r)));
+
+	unicode = (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+	NTLM_TRY(secbuf_copy(&r, &f[AF_LM], &m->lm_response, &m->lm_response_len));
+	NTLM_TRY(secbuf_copy(&r, &f[AF_NT], &m->nt_response, &m->nt_response_len));
+	NTLM_TRY(secbuf_string(&r, &f[AF_DOMAIN], unicode, &m->domain));
+	NTLM_TRY(secbuf_string(&r, &f[AF_USER], unicode, &m->user));
+	NTLM_TRY(secbuf_string(&r, &f[AF_WORKSTATION], unicode, &m->workstation));
+	return secbuf_copy(&r, &f[AF_KEY], &m->encrypted_session_key, &m->encrypted_session_key_len);
+}
+
+ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m)
+{
+	if (!m)
+		return NTLM_E_INVALID_PARAMETER;
+	memset(m, 0, sizeof(*m));
+	ntlm_err rc = authenticate_parse(data, len, m);
+	if (rc != NTLM_OK)
+		nw_authenticate_clear(m);
+	return rc;
+}
+
+void nw_authenticate_clear(nw_authenticate *m)
+{
+	if (!m)
+		return;
+	ntlm_free_secret(m->lm_response, m->lm_response_len);
+	ntlm_free_secret(m->nt_response, m->nt_response_len);
+	ntlm_free_secret(m->encrypted_session_key, m->encrypted_session_key_len);
+	ntlm_free_string(m->domain);
+	ntlm_free_string(m->user);
+	ntlm_free_string(m->workstation);
+	ntlm_memzero(m, sizeof(*m)); /* the MIC too */
+}
+
+/* ------------------------------------------------ NTLMv2 client challenge */
+
+/*
+ * NTLMv2_RESPONSE, [MS-NLMP] 2.2.2.8, holding NTLMv2_CLIENT_CHALLENGE (2.2.2.7)
+ *
+ *    0  NTProofStr (Response)           16
+ *   16  RespType = 1                     1   <- temp starts here
+ *   17  HiRespType = 1                   1
+ *   18  Reserved1                        2
+ *   20  Reserved2                        4
+ *   24  TimeStamp (FILETIME)             8
+ *   32  ChallengeFromClient              8
+ *   40  Reserved3                        4
+ *   44  AvPairs                          variable (at least MsvAvEOL: 4)
+ */
+
+#define V2_RESPONSE_MIN 48
+
+static ntlm_err v2_response_read(nb_reader *r, nw_v2_response *out)
+{
+	uint8_t resp_type, hi_resp_type;
+	NTLM_TRY(nb_read_view(r, 16, &out->proof));
+	out->temp_len = nb_remaining(r);
+	NTLM_TRY(nb_read_view(r, out->temp_len, &out->temp));
+	nb_reader_init(r, out->temp, out->temp_len);
+	NTLM_TRY(nb_read_u8(r, &resp_type));
+	NTLM_TRY(nb_read_u8(r, &hi_resp_type));
+	if (resp_type != 1 || hi_resp_type != 1)
+		return NTLM_E_BAD_RESPONSE;
+	NTLM_TRY(nb_skip(r, 6)); /* Reserved1, Reserved2: ignored on receipt */
+	NTLM_TRY(nb_read_u64le(r, &out->timestamp));
+	NTLM_TRY(nb_read_bytes(r, out->client_challenge, sizeof(out->client_challenge)));
+	NTLM_TRY(nb_skip(r, 4)); /* Reserved3 */
+	out->av_len = nb_remaining(r);
+	return nb_read_view(r, out->av_len, &out->av_pairs);
+}
+
+ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out)
+{
+	nb_reader r;
+	if (!out)
+		return NTLM_E_INVALID_PARAMETER;
+	memset(out, 0, sizeof(*out));
+	if (!nt_response || len < V2_RESPONSE_MIN)
+		return NTLM_E_BAD_RESPONSE;
+	nb_reader_init(&r, nt_response, len);
+	ntlm_err rc = v2_response_read(&r, out);
+	if (rc != NTLM_OK) {
+		memset(out, 0, sizeof(*out));
+		/* every layout fault of a response is one error to the caller */
+		return NTLM_E_BAD_RESPONSE;
+	}
+	return NTLM_OK;
+}
