@@ -170,10 +170,12 @@ static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list)
 ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list)
 {
 	nb_reader r;
-	if (!list || (len && !data))
+	if (!list)
 		return NTLM_E_INVALID_PARAMETER;
 	list->items = NULL;
 	list->n = 0;
+	if (len && !data)
+		return NTLM_E_INVALID_PARAMETER;
 	if (len == 0)
 		return NTLM_OK;
 	nb_reader_init(&r, data, len);

@@ -553,9 +553,9 @@ ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffe
 	case CTX_CHALLENGE_SENT: {
 		if (!in)
 			return NTLM_E_INVALID_PARAMETER;
-		uint32_t type = 0;
-		NTLM_TRY(nw_message_type(in, in_len, &type));
-		if (type != NW_AUTHENTICATE)
+		uint32_t msg_type = 0;
+		NTLM_TRY(nw_message_type(in, in_len, &msg_type));
+		if (msg_type != NW_AUTHENTICATE)
 			return NTLM_E_WRONG_STATE;
 		return handle_authenticate(ctx, in, in_len);
 	}

@@ -398,8 +398,10 @@ ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e)
 	if (!e)
 		return NTLM_E_INVALID_PARAMETER;
 	memset(e, 0, sizeof(*e));
-	if (!path || !user || !*user)
+	if (!path || !user)
 		return NTLM_E_INVALID_PARAMETER;
+	if (!*user)
+		return NTLM_E_NOT_FOUND; /* no account has an empty name */
 	sbuf file = {0};
 	int exists;
 	ntlm_err rc = read_file(path, &file, &exists);

@@ -68,7 +68,7 @@ ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
 /*
  * The first entry whose name equals user case-insensitively. NTLM_E_IO if
  * the file cannot be read (missing included), NTLM_E_NOT_FOUND if no line
- * names user. A malformed line naming someone else is skipped; a malformed
+ * names user (always for an empty user). A malformed line naming someone else is skipped; a malformed
  * line naming user is NTLM_E_BAD_FILE (never fall through to a later one).
  */
 ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e);

@@ -37,16 +37,15 @@ typedef struct nw_secbuf {
 #define NW_VERSION_SIZE 8
 #define NW_MIC_SIZE 16
 
-/* Offsets of the fixed header fields (see the layout tables below). */
-#define NEG_FLAGS 12
+/*
+ * Offsets of fixed header fields, and *_HEADER_X: where the header ends when
+ * it includes part X (see the layout tables below).
+ */
 #define NEG_DOMAIN 16
 #define NEG_WORKSTATION 24
-#define NEG_HEADER_MIN 16 /* signature, type, flags only */
-#define NEG_HEADER_FIELDS 32
 #define NEG_HEADER_VERSION 40
 
 #define CHAL_TARGET_NAME 12
-#define CHAL_HEADER_MIN 32 /* up to ServerChallenge */
 #define CHAL_TARGET_INFO 40
 #define CHAL_HEADER_TARGET_INFO 48
 #define CHAL_HEADER_VERSION 56
@@ -57,10 +56,10 @@ typedef struct nw_secbuf {
 #define AUTH_USER 36
 #define AUTH_WORKSTATION 44
 #define AUTH_SESSION_KEY 52
-#define AUTH_HEADER_MIN 64 /* up to NegotiateFlags */
 #define AUTH_HEADER_VERSION 72
 
-#define NEG_SUPPLIED_MASK (NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED)
+#define NEG_SUPPLIED_MASK \
+	(NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED)
 
 /* ------------------------------------------------------ shared decoding */
 
@@ -148,7 +147,8 @@ static ntlm_err secbuf_view(const nb_reader *msg, const nw_secbuf *f, const uint
 }
 
 /* Copies a byte field; an empty field gives NULL/0. */
-static ntlm_err secbuf_copy(const nb_reader *msg, const nw_secbuf *f, uint8_t **out, size_t *out_len)
+static ntlm_err secbuf_copy(const nb_reader *msg, const nw_secbuf *f, uint8_t **out,
+                            size_t *out_len)
 {
 	const uint8_t *view;
 	*out = NULL;
@@ -314,8 +314,8 @@ static ntlm_err negotiate_parse(const uint8_t *data, size_t len, nw_negotiate *m
 	if (!(m->flags & NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED))
 		f[1] = (nw_secbuf){0, 0, 0};
 
-	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && nb_pos(&r) == NEG_HEADER_FIELDS &&
-	    payload_start(f, 2, len) >= NEG_HEADER_VERSION) {
+	/* (a payload start >= 40 implies the name fields were read: pos is 32) */
+	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && payload_start(f, 2, len) >= NEG_HEADER_VERSION) {
 		NTLM_TRY(read_version(&r, &m->version));
 		m->has_version = 1;
 	}
@@ -408,8 +408,8 @@ static ntlm_err challenge_parse(const uint8_t *data, size_t len, nw_challenge *m
 		NTLM_TRY(nb_skip(&r, 8)); /* Reserved */
 		NTLM_TRY(read_secbuf(&r, &f[1]));
 	}
-	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && nb_pos(&r) == CHAL_HEADER_TARGET_INFO &&
-	    payload_start(f, 2, len) >= CHAL_HEADER_VERSION) {
+	/* (a payload start >= 56 implies TargetInfoFields were read: pos is 48) */
+	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && payload_start(f, 2, len) >= CHAL_HEADER_VERSION) {
 		NTLM_TRY(read_version(&r, &m->version));
 		m->has_version = 1;
 	}

@@ -91,7 +91,7 @@ static void clean_dir(void)
 {
 	DIR *d = opendir(tmpdir);
 	struct dirent *de;
-	char p[256];
+	char p[512];
 	while (d && (de = readdir(d)) != NULL) {
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
@@ -468,7 +468,9 @@ static void test_lookup_case_insensitive(void)
 	/* comment text is never an account */
 	T_EXPECT_ERR(smbpw_lookup(path, "# smbpasswd for tests", &e), NTLM_E_NOT_FOUND);
 	T_EXPECT_ERR(smbpw_lookup(path, NULL, &e), NTLM_E_INVALID_PARAMETER);
-	T_EXPECT_ERR(smbpw_lookup(path, "", &e), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(smbpw_lookup(path, "", &e), NTLM_E_NOT_FOUND);
+	T_ASSERT(write_text(path, ":1:" XS ":" XS ":[U          ]:LCT-00000000:\n", 0600) == 0);
+	T_EXPECT_ERR(smbpw_lookup(path, "", &e), NTLM_E_NOT_FOUND);
 	T_EXPECT_ERR(smbpw_lookup(NULL, "alice", &e), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(smbpw_lookup(path, "alice", NULL), NTLM_E_INVALID_PARAMETER);
 }

@@ -205,15 +205,15 @@ static void test_negotiate_32_byte_form(void)
 static void test_negotiate_version_needs_room(void)
 {
 	/* 32-byte header, domain right after it, VERSION flagged: the payload wins. */
-	uint8_t b[36] = {0};
+	uint8_t b[44] = {0};
 	nw_negotiate d;
 	memcpy(b, neg16, sizeof(neg16));
 	put32(b, 12, NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED);
-	set_field(b, NEG_DOMAIN, 4, 4, 32);
-	memcpy(b + 32, "CORP", 4);
+	set_field(b, NEG_DOMAIN, 12, 12, 32);
+	memcpy(b + 32, "CORPORATION1", 12);
 	T_OK(nw_negotiate_decode(b, sizeof(b), &d));
 	T_ASSERT(!d.has_version);
-	T_STR(d.domain, "CORP");
+	T_STR(d.domain, "CORPORATION1");
 	nw_negotiate_clear(&d);
 }
 
@@ -345,6 +345,23 @@ static void test_challenge_no_target_info(void)
 	buf_free(&b);
 }
 
+static void test_challenge_version_needs_room(void)
+{
+	/* VERSION flagged but not written: the payload starts at 48. */
+	nw_challenge m = sample_challenge(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_VERSION,
+	                                  "SERVER", 0);
+	nw_challenge d;
+	ntlm_buffer b;
+	T_OK(nw_challenge_encode(&m, &b));
+	T_ASSERT(get32(b.data, CHAL_NAME + 4) == 48);
+	T_OK(nw_challenge_decode(b.data, b.len, &d));
+	T_ASSERT(!d.has_version);
+	T_STR(d.target_name, "SERVER");
+	T_ASSERT(d.target_info_len == sizeof(target_info));
+	nw_challenge_clear(&d);
+	buf_free(&b);
+}
+
 static void test_challenge_unicode_and_oem(void)
 {
 	/* Peers set both; the name is then UTF-16LE. */
@@ -390,16 +407,17 @@ static void test_challenge_32_byte_header(void)
 
 static void test_challenge_40_byte_header(void)
 {
-	/* Reserved present, but the payload (at 40) leaves no room for TargetInfoFields. */
-	uint8_t b[43] = {0};
+	/* Reserved present, then the payload at 40: the bytes at 40..47 are the
+	 * name, not TargetInfoFields, though the message is longer than 48. */
+	uint8_t b[52] = {0};
 	nw_challenge d;
 	build_old_challenge(b);
-	set_field(b, CHAL_NAME, 3, 3, 40);
-	memset(b + 32, 0xEE, 8); /* would be a wild TargetInfo offset if read */
-	memcpy(b + 40, "ABC", 3);
+	set_field(b, CHAL_NAME, 12, 12, 40);
+	memset(b + 32, 0xEE, 8);
+	memcpy(b + 40, "ABCDEFGHIJKL", 12);
 	T_OK(nw_challenge_decode(b, sizeof(b), &d));
-	T_STR(d.target_name, "ABC");
-	T_ASSERT(d.target_info == NULL);
+	T_STR(d.target_name, "ABCDEFGHIJKL");
+	T_ASSERT(d.target_info == NULL && !d.has_version);
 	nw_challenge_clear(&d);
 }
 
@@ -1055,6 +1073,7 @@ int main(void)
 	T_RUN(test_negotiate_field_errors);
 	T_RUN(test_challenge_roundtrips);
 	T_RUN(test_challenge_no_target_info);
+	T_RUN(test_challenge_version_needs_room);
 	T_RUN(test_challenge_unicode_and_oem);
 	T_RUN(test_challenge_32_byte_header);
 	T_RUN(test_challenge_40_byte_header);

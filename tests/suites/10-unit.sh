@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Unit tests: every tests/unit binary (via meson test); sums their counts.
+cd "$ROOT"
+pass=0; fail=0
+for t in build/tests/test_*; do
+	[ -f "$t" ] && [ -x "$t" ] || continue
+	out=$("$t" 2>&1); rc=$?
+	line=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+	p=${line%% passed*}; f=${line#*, }; f=${f%% failed*}
+	[ -z "$line" ] && { p=0; f=1; }
+	[ $rc -ne 0 ] && [ "$f" -eq 0 ] && f=1
+	printf '%-24s %s\n' "$(basename "$t")" "${line:-no summary (exit $rc)}"
+	[ "$f" -ne 0 ] && echo "$out" | grep -vE '^ok ' | head -40
+	pass=$((pass + p)); fail=$((fail + f))
+done
+echo "unit: $pass passed, $fail failed"
+[ $fail -eq 0 ]

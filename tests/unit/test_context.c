@@ -1,0 +1,582 @@
+/*
+ * test_context.c - client and server contexts end to end in one process:
+ * every authentication kind the policy can allow, and a negative test for
+ * every check the server makes (bad password, unknown user, disabled
+ * account, NTLMv1 refused, tampered/missing MIC, channel bindings, target
+ * name, stale timestamp, truncated messages, wrong order, replay on a
+ * finished context).
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "ntlm_keys.h"
+#include "ntlmssp/ntlmssp.h"
+#include "smbpasswd.h"
+#include "t.h"
+#include "util.h"
+
+static char store_path[256];
+
+static void make_store(void)
+{
+	if (store_path[0])
+		return;
+	snprintf(store_path, sizeof(store_path), "/tmp/ntlmssp-test-ctx-%d.smbpasswd", (int)getpid());
+	unlink(store_path);
+	uint8_t nt[16], lm[16];
+	ntlm_nt_hash("Secret-1", nt);
+	smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0);
+	ntlm_nt_hash("Bob-pass", nt);
+	smbpw_modify(store_path, SMBPW_ADD, "bob", nt, NULL, 0);
+	smbpw_modify(store_path, SMBPW_DISABLE, "bob", NULL, NULL, 0);
+	ntlm_nt_hash("SHORTPW", nt);
+	ntlm_lm_hash("SHORTPW", lm);
+	smbpw_modify(store_path, SMBPW_ADD, "carol", nt, lm, 0);
+}
+
+/* Controllable clocks: the server's and the client's. */
+static int64_t server_time = 1700000000, client_time = 1700000000;
+static int64_t server_now(void *arg)
+{
+	return *(int64_t *)arg;
+}
+
+struct pair {
+	ntlm_cred *cred;
+	ntlm_account_store *store;
+	ntlm_client_config ccfg;
+	ntlm_server_config scfg;
+	ntlm_policy cpol, spol;
+	ntlm_hooks shooks, chooks;
+	ntlm_ctx *client, *server;
+	ntlm_buffer neg, chal, auth;
+	ntlm_err client_rc, server_rc;
+};
+
+static void pair_init(struct pair *p, const char *user, const char *password)
+{
+	make_store();
+	memset(p, 0, sizeof(*p));
+	if (user)
+		ntlm_cred_password(&p->cred, "WORKGROUP", user, password);
+	else
+		ntlm_cred_anonymous(&p->cred);
+	ntlm_account_store_smbpasswd(&p->store, store_path);
+	ntlm_policy_init(&p->cpol);
+	ntlm_policy_init(&p->spol);
+	p->shooks.now = server_now;
+	p->shooks.arg = &server_time;
+	p->chooks.now = server_now;
+	p->chooks.arg = &client_time;
+	p->ccfg.policy = &p->cpol;
+	p->ccfg.send_version = 1;
+	p->ccfg.workstation = "CLIENTPC";
+	p->ccfg.hooks = &p->chooks;
+	p->scfg.policy = &p->spol;
+	p->scfg.store = p->store;
+	p->scfg.computer_name = "SERVER";
+	p->scfg.hooks = &p->shooks;
+}
+
+/* NEGOTIATE and CHALLENGE; AUTHENTICATE is built but not yet delivered. */
+static ntlm_err pair_first_legs(struct pair *p)
+{
+	ntlm_err rc = ntlm_client_new(&p->client, p->cred, &p->ccfg);
+	if (rc != NTLM_OK)
+		return rc;
+	NTLM_TRY(ntlm_server_new(&p->server, &p->scfg));
+	if (p->ccfg.datagram) {
+		rc = ntlm_step(p->server, NULL, 0, &p->chal);
+	} else {
+		rc = ntlm_step(p->client, NULL, 0, &p->neg);
+		if (rc != NTLM_CONTINUE)
+			return rc;
+		rc = ntlm_step(p->server, p->neg.data, p->neg.len, &p->chal);
+	}
+	if (rc != NTLM_CONTINUE)
+		return rc;
+	p->client_rc = ntlm_step(p->client, p->chal.data, p->chal.len, &p->auth);
+	return p->client_rc;
+}
+
+static ntlm_err pair_run(struct pair *p)
+{
+	ntlm_err rc = pair_first_legs(p);
+	if (rc != NTLM_OK)
+		return rc;
+	ntlm_buffer none = {0};
+	p->server_rc = ntlm_step(p->server, p->auth.data, p->auth.len, &none);
+	ntlm_buffer_free(&none);
+	return p->server_rc;
+}
+
+static void pair_free(struct pair *p)
+{
+	ntlm_ctx_free(p->client);
+	ntlm_ctx_free(p->server);
+	ntlm_cred_free(p->cred);
+	ntlm_account_store_free(p->store);
+	ntlm_buffer_free(&p->neg);
+	ntlm_buffer_free(&p->chal);
+	ntlm_buffer_free(&p->auth);
+}
+
+/* Both sides agree on the key and can seal to each other. */
+static int pair_talks(struct pair *p)
+{
+	uint8_t kc[16], ks[16], msg[16] = "hello, server!!", sig[16];
+	if (ntlm_ctx_session_key(p->client, kc) || ntlm_ctx_session_key(p->server, ks) ||
+	    memcmp(kc, ks, 16))
+		return 0;
+	if (ntlm_seal(p->client, msg, 16, sig) || ntlm_unseal(p->server, msg, 16, sig))
+		return 0;
+	if (ntlm_seal(p->server, msg, 16, sig) || ntlm_unseal(p->client, msg, 16, sig))
+		return 0;
+	return memcmp(msg, "hello, server!!", 16) == 0;
+}
+
+static void test_ntlmv2_default(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	T_OK(pair_run(&p));
+	T_STR(ntlm_ctx_principal(p.server), "SERVER\\alice");
+	T_STR(ntlm_ctx_peer_user(p.server), "alice");
+	T_STR(ntlm_ctx_peer_domain(p.server), "WORKGROUP");
+	T_STR(ntlm_ctx_peer_workstation(p.server), "CLIENTPC");
+	T_ASSERT(ntlm_ctx_response_kind(p.server) == NTLM_KIND_NTLMV2);
+	T_ASSERT(ntlm_ctx_mic_verified(p.server));
+	uint32_t f = ntlm_ctx_flags(p.server);
+	T_ASSERT(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY);
+	T_ASSERT(f & NTLMSSP_NEGOTIATE_KEY_EXCH);
+	T_ASSERT(f & NTLMSSP_NEGOTIATE_128);
+	T_ASSERT(f & NTLMSSP_NEGOTIATE_UNICODE);
+	T_ASSERT(ntlm_ctx_flags(p.client) == f);
+	T_ASSERT(ntlm_ctx_established(p.client) && ntlm_ctx_established(p.server));
+	T_ASSERT(!ntlm_ctx_is_anonymous(p.server));
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static void test_user_name_case_and_nthash_cred(void)
+{
+	struct pair p;
+	pair_init(&p, "ALICE", "Secret-1");
+	ntlm_cred_free(p.cred);
+	uint8_t nt[16];
+	ntlm_nt_hash("Secret-1", nt);
+	T_OK(ntlm_cred_nthash(&p.cred, "other-domain", "ALICE", nt));
+	T_OK(pair_run(&p));
+	T_STR(ntlm_ctx_principal(p.server), "SERVER\\alice"); /* canonical name from the store */
+	pair_free(&p);
+}
+
+static void test_bad_password(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "wrong");
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_LOGON_FAILURE);
+	T_ASSERT(!ntlm_ctx_established(p.server));
+	ntlm_buffer none = {0};
+	T_EXPECT_ERR(ntlm_step(p.server, p.auth.data, p.auth.len, &none), NTLM_E_FAILED_CONTEXT);
+	uint8_t k[16];
+	T_EXPECT_ERR(ntlm_ctx_session_key(p.server, k), NTLM_E_WRONG_STATE);
+	pair_free(&p);
+}
+
+static void test_unknown_user(void)
+{
+	struct pair p;
+	pair_init(&p, "mallory", "Secret-1");
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_NO_SUCH_USER);
+	pair_free(&p);
+}
+
+static void test_disabled_account(void)
+{
+	struct pair p;
+	pair_init(&p, "bob", "Bob-pass");
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_ACCOUNT_DISABLED);
+	pair_free(&p);
+}
+
+static void use_ntlmv1(struct pair *p, int ess)
+{
+	p->cpol.allowed_responses = NTLM_RESP_NTLMV1;
+	p->cpol.min_security = 0;
+	if (!ess) {
+		p->ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET |
+		                NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |
+		                NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_128 |
+		                NTLMSSP_NEGOTIATE_KEY_EXCH;
+	}
+}
+
+static void test_ntlmv1_refused_by_default(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	use_ntlmv1(&p, 1);
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_NTLMV1_REFUSED);
+	pair_free(&p);
+}
+
+static void test_ntlmv1_ess_when_allowed(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	use_ntlmv1(&p, 1);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_response_kind(p.server) == NTLM_KIND_NTLMV1_ESS);
+	T_ASSERT(!ntlm_ctx_mic_verified(p.server));
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static void test_ntlmv1_plain_and_lm_key(void)
+{
+	struct pair p;
+	pair_init(&p, "carol", "SHORTPW");
+	use_ntlmv1(&p, 0);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_response_kind(p.server) == NTLM_KIND_NTLMV1);
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+
+	pair_init(&p, "carol", "SHORTPW");
+	use_ntlmv1(&p, 0);
+	p.ccfg.flags |= NTLMSSP_NEGOTIATE_LM_KEY | NTLMSSP_NEGOTIATE_56;
+	p.ccfg.flags &= ~(NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH);
+	p.cpol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_LM;
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_LM;
+	p.spol.min_security = 0;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_LM_KEY);
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static void test_min_security_enforced(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+	               NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
+	               NTLMSSP_NEGOTIATE_56 | NTLMSSP_NEGOTIATE_KEY_EXCH;
+	p.cpol.min_security = 0;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_FLAGS_POLICY); /* server requires 128-bit */
+	pair_free(&p);
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+	               NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
+	               NTLMSSP_NEGOTIATE_56 | NTLMSSP_NEGOTIATE_KEY_EXCH;
+	p.cpol.min_security = 0;
+	p.spol.min_security = 0;
+	T_OK(pair_run(&p));
+	T_ASSERT(!(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_128));
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static void test_anonymous(void)
+{
+	struct pair p;
+	pair_init(&p, NULL, NULL);
+	p.cpol.min_security = 0;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_ANONYMOUS_REFUSED);
+	pair_free(&p);
+	pair_init(&p, NULL, NULL);
+	p.cpol.min_security = 0;
+	p.spol.allow_anonymous = 1;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_is_anonymous(p.server));
+	T_STR(ntlm_ctx_principal(p.server), "NT AUTHORITY\\ANONYMOUS LOGON");
+	uint8_t k[16];
+	T_EXPECT_ERR(ntlm_ctx_session_key(p.server, k), NTLM_E_NO_SESSION_KEY);
+	T_EXPECT_ERR(ntlm_sign(p.server, k, 16, k), NTLM_E_NO_SESSION_KEY);
+	pair_free(&p);
+}
+
+static void test_tampered_mic(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	T_EXPECT_ERR(pair_first_legs(&p), NTLM_OK);
+	p.auth.data[72] ^= 0x01; /* the MIC field */
+	ntlm_buffer none = {0};
+	T_EXPECT_ERR(ntlm_step(p.server, p.auth.data, p.auth.len, &none), NTLM_E_MIC_MISMATCH);
+	pair_free(&p);
+}
+
+static void test_tampered_negotiate_breaks_mic(void)
+{
+	/* An attacker who strips flags from the NEGOTIATE is caught by the MIC. */
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	T_OK(ntlm_client_new(&p.client, p.cred, &p.ccfg));
+	T_OK(ntlm_server_new(&p.server, &p.scfg));
+	T_EXPECT_ERR(ntlm_step(p.client, NULL, 0, &p.neg), NTLM_CONTINUE);
+	p.neg.data[12] &= (uint8_t)~0x10; /* drop NEGOTIATE_SIGN on the wire */
+	T_EXPECT_ERR(ntlm_step(p.server, p.neg.data, p.neg.len, &p.chal), NTLM_CONTINUE);
+	T_EXPECT_ERR(ntlm_step(p.client, p.chal.data, p.chal.len, &p.auth), NTLM_OK);
+	ntlm_buffer none = {0};
+	T_EXPECT_ERR(ntlm_step(p.server, p.auth.data, p.auth.len, &none), NTLM_E_MIC_MISMATCH);
+	pair_free(&p);
+}
+
+static void test_missing_mic_when_required(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	use_ntlmv1(&p, 1); /* NTLMv1 carries no MIC */
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1;
+	p.spol.require_mic = 1;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_MIC_MISSING);
+	pair_free(&p);
+}
+
+static const uint8_t cbt_a[16] = "channel-bind-AAA", cbt_b[16] = "channel-bind-BBB";
+
+static void test_channel_bindings(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.cbt_hash = cbt_a;
+	p.scfg.cbt_hash = cbt_a;
+	T_OK(pair_run(&p));
+	pair_free(&p);
+
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.cbt_hash = cbt_a;
+	p.scfg.cbt_hash = cbt_b;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_CBT_MISMATCH);
+	pair_free(&p);
+
+	pair_init(&p, "alice", "Secret-1");
+	p.scfg.cbt_hash = cbt_b;
+	p.spol.cbt = NTLM_CBT_REQUIRED;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_CBT_MISSING);
+	pair_free(&p);
+
+	pair_init(&p, "alice", "Secret-1"); /* never: mismatching bindings ignored */
+	p.ccfg.cbt_hash = cbt_a;
+	p.scfg.cbt_hash = cbt_b;
+	p.spol.cbt = NTLM_CBT_NEVER;
+	T_OK(pair_run(&p));
+	pair_free(&p);
+}
+
+static void test_target_name(void)
+{
+	static const char *const services[] = {"HTTP/web.example.com", "HOST/SERVER", NULL};
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.target_name = "http/WEB.example.com";
+	p.scfg.service_names = services;
+	p.spol.require_target_name = 1;
+	T_OK(pair_run(&p));
+	T_STR(ntlm_ctx_target_name(p.server), "http/WEB.example.com");
+	pair_free(&p);
+
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.target_name = "HTTP/evil.example.com";
+	p.scfg.service_names = services;
+	p.spol.require_target_name = 1;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_TARGET_MISMATCH);
+	pair_free(&p);
+
+	pair_init(&p, "alice", "Secret-1");
+	p.scfg.service_names = services;
+	p.spol.require_target_name = 1;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_TARGET_MISSING);
+	pair_free(&p);
+}
+
+static void test_stale_timestamp(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	T_EXPECT_ERR(pair_first_legs(&p), NTLM_OK);
+	int64_t saved = server_time;
+	server_time += 7201; /* the AUTHENTICATE arrives after the window */
+	ntlm_buffer none = {0};
+	T_EXPECT_ERR(ntlm_step(p.server, p.auth.data, p.auth.len, &none), NTLM_E_TIME_SKEW);
+	server_time = saved;
+	pair_free(&p);
+	pair_init(&p, "alice", "Secret-1");
+	p.spol.timestamp_window = 0; /* not checked */
+	T_EXPECT_ERR(pair_first_legs(&p), NTLM_OK);
+	server_time += 100000;
+	T_OK(ntlm_step(p.server, p.auth.data, p.auth.len, &none));
+	server_time = saved;
+	pair_free(&p);
+}
+
+static void test_truncated_authenticate_fails_for_good(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	T_EXPECT_ERR(pair_first_legs(&p), NTLM_OK);
+	ntlm_buffer none = {0};
+	ntlm_err rc = ntlm_step(p.server, p.auth.data, p.auth.len - 10, &none);
+	T_ASSERT(rc == NTLM_E_FIELD_RANGE || rc == NTLM_E_TRUNCATED);
+	/* the complete message cannot rescue a failed context */
+	T_EXPECT_ERR(ntlm_step(p.server, p.auth.data, p.auth.len, &none), NTLM_E_FAILED_CONTEXT);
+	pair_free(&p);
+}
+
+static void test_wrong_message_order(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	T_EXPECT_ERR(pair_first_legs(&p), NTLM_OK);
+	ntlm_ctx *fresh_server = NULL, *fresh_client = NULL;
+	ntlm_buffer out = {0};
+	T_OK(ntlm_server_new(&fresh_server, &p.scfg));
+	T_EXPECT_ERR(ntlm_step(fresh_server, p.auth.data, p.auth.len, &out), NTLM_E_WRONG_STATE);
+	T_OK(ntlm_client_new(&fresh_client, p.cred, &p.ccfg));
+	T_EXPECT_ERR(ntlm_step(fresh_client, p.chal.data, p.chal.len, &out), NTLM_E_WRONG_STATE);
+	ntlm_ctx_free(fresh_client);
+	fresh_client = NULL;
+	T_OK(ntlm_client_new(&fresh_client, p.cred, &p.ccfg));
+	T_EXPECT_ERR(ntlm_step(fresh_client, NULL, 0, &out), NTLM_CONTINUE);
+	ntlm_buffer_free(&out);
+	T_EXPECT_ERR(ntlm_step(fresh_client, p.neg.data, p.neg.len, &out), NTLM_E_WRONG_STATE);
+	/* the server, expecting AUTHENTICATE, is handed another NEGOTIATE */
+	T_EXPECT_ERR(ntlm_step(p.server, p.neg.data, p.neg.len, &out), NTLM_E_WRONG_STATE);
+	ntlm_ctx_free(fresh_server);
+	ntlm_ctx_free(fresh_client);
+	pair_free(&p);
+}
+
+static void test_replay_on_finished_context(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	T_OK(pair_run(&p));
+	ntlm_buffer none = {0};
+	T_EXPECT_ERR(ntlm_step(p.server, p.auth.data, p.auth.len, &none), NTLM_E_WRONG_STATE);
+	T_EXPECT_ERR(ntlm_step(p.client, p.chal.data, p.chal.len, &none), NTLM_E_WRONG_STATE);
+	T_ASSERT(ntlm_ctx_established(p.server)); /* the refusal did not break the session */
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static void test_oem_only_client(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.flags = NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |
+	               NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+	               NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |
+	               NTLMSSP_NEGOTIATE_KEY_EXCH;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_OEM);
+	T_ASSERT(!(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_UNICODE));
+	T_STR(ntlm_ctx_peer_workstation(p.server), "CLIENTPC");
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static void test_no_version_no_key_exchange(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.send_version = 0;
+	p.ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+	               NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
+	               NTLMSSP_NEGOTIATE_128;
+	p.cpol.min_security = 0;
+	p.spol.min_security = NTLM_SEC_128BIT;
+	T_OK(pair_run(&p));
+	T_ASSERT(p.neg.len == 32); /* the short NEGOTIATE form */
+	T_ASSERT(!(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_KEY_EXCH));
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static void test_datagram(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.datagram = 1;
+	p.scfg.datagram = 1;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_DATAGRAM);
+	uint8_t m[8] = "dgram!!", sig[16];
+	T_OK(ntlm_seal_seq(p.client, 5, m, 8, sig));
+	T_OK(ntlm_unseal_seq(p.server, 5, m, 8, sig));
+	T_ASSERT(memcmp(m, "dgram!!", 8) == 0);
+	pair_free(&p);
+}
+
+static void test_cred_file(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/tmp/ntlmssp-test-cred-%d", (int)getpid());
+	FILE *f = fopen(path, "w");
+	fprintf(f, "# comment\nOTHER:zed:nope\nWORKGROUP:alice:Secret-1\n");
+	fclose(f);
+	struct pair p;
+	pair_init(&p, "alice", "x");
+	ntlm_cred_free(p.cred);
+	p.cred = NULL;
+	T_OK(ntlm_cred_from_file(&p.cred, path, NULL, "ALICE"));
+	T_OK(pair_run(&p));
+	pair_free(&p);
+	ntlm_cred *c = NULL;
+	T_EXPECT_ERR(ntlm_cred_from_file(&c, path, NULL, "nobody"), NTLM_E_NOT_FOUND);
+	unlink(path);
+	T_EXPECT_ERR(ntlm_cred_from_file(&c, path, NULL, "alice"), NTLM_E_IO);
+}
+
+static void test_api_misuse(void)
+{
+	ntlm_ctx *ctx = NULL;
+	ntlm_buffer out = {0};
+	ntlm_server_config scfg;
+	memset(&scfg, 0, sizeof(scfg));
+	T_EXPECT_ERR(ntlm_server_new(&ctx, &scfg), NTLM_E_INVALID_PARAMETER); /* no store */
+	T_EXPECT_ERR(ntlm_client_new(&ctx, NULL, NULL), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_step(NULL, NULL, 0, &out), NTLM_E_INVALID_PARAMETER);
+	ntlm_cred *c = NULL;
+	T_EXPECT_ERR(ntlm_cred_password(&c, "D", "", "pw"), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_cred_password(&c, "D", "u", NULL), NTLM_E_INVALID_PARAMETER);
+	ntlm_cred_free(c);
+}
+
+int main(void)
+{
+	T_RUN(test_ntlmv2_default);
+	T_RUN(test_user_name_case_and_nthash_cred);
+	T_RUN(test_bad_password);
+	T_RUN(test_unknown_user);
+	T_RUN(test_disabled_account);
+	T_RUN(test_ntlmv1_refused_by_default);
+	T_RUN(test_ntlmv1_ess_when_allowed);
+	T_RUN(test_ntlmv1_plain_and_lm_key);
+	T_RUN(test_min_security_enforced);
+	T_RUN(test_anonymous);
+	T_RUN(test_tampered_mic);
+	T_RUN(test_tampered_negotiate_breaks_mic);
+	T_RUN(test_missing_mic_when_required);
+	T_RUN(test_channel_bindings);
+	T_RUN(test_target_name);
+	T_RUN(test_stale_timestamp);
+	T_RUN(test_truncated_authenticate_fails_for_good);
+	T_RUN(test_wrong_message_order);
+	T_RUN(test_replay_on_finished_context);
+	T_RUN(test_oem_only_client);
+	T_RUN(test_no_version_no_key_exchange);
+	T_RUN(test_datagram);
+	T_RUN(test_cred_file);
+	T_RUN(test_api_misuse);
+	unlink(store_path);
+	char lock[300];
+	snprintf(lock, sizeof(lock), "%s.lock", store_path);
+	unlink(lock);
+	T_END();
+}

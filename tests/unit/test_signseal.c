@@ -1,0 +1,274 @@
+/*
+ * test_signseal.c - session security: the MS-NLMP 4.2.2.4, 4.2.3.4 and
+ * 4.2.4.4 GSS_WrapEx examples byte for byte, every API shape, sequence
+ * numbers, datagram mode, and every verification failure.
+ */
+#include "context.h"
+#include "nlmp_vectors.h"
+#include "ntlmssp/ntlmssp.h"
+#include "t.h"
+#include "util.h"
+
+/* An established context with a known exported key (what a handshake yields). */
+static ntlm_ctx *fake_ctx(uint32_t flags, const uint8_t key[16], int is_client, int datagram)
+{
+	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
+	ctx->is_server = !is_client;
+	ctx->state = CTX_DONE;
+	ctx->flags = flags;
+	ctx->datagram = datagram;
+	memcpy(ctx->exported_key, key, 16);
+	ctx->have_key = 1;
+	ss_init(&ctx->ss, flags, key, is_client, datagram);
+	return ctx;
+}
+
+static void check_vector(uint32_t flags, const uint8_t key[16], const uint8_t *plain, size_t n,
+                         const uint8_t *sealed, const uint8_t *signature)
+{
+	uint8_t buf[64], sig[16];
+	ntlm_ctx *client = fake_ctx(flags, key, 1, 0);
+	ntlm_ctx *server = fake_ctx(flags, key, 0, 0);
+	memcpy(buf, plain, n);
+	T_OK(ntlm_seal(client, buf, n, sig));
+	T_BYTES(buf, sealed, n);
+	T_BYTES(sig, signature, 16);
+	T_OK(ntlm_unseal(server, buf, n, sig));
+	T_BYTES(buf, plain, n);
+	ntlm_ctx_free(client);
+	ntlm_ctx_free(server);
+}
+
+/* 4.2.2.4: NTLMv1 without ESS: CRC32 checksum, RC4 pad, one key, full 16-byte seal key. */
+static void test_vector_ntlmv1(void)
+{
+	check_vector(V1_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, V1_PLAINTEXT, sizeof(V1_PLAINTEXT),
+	             V1_SEALED_DATA, V1_SIGNATURE);
+}
+
+/* 4.2.3.4: NTLMv1 with ESS, 56-bit, no key exchange: exported key = KXKEY. */
+static void test_vector_ntlmv1_ess(void)
+{
+	check_vector(V1ESS_NEGOTIATE_FLAGS, V1ESS_KEYEXCH_KEY, V1ESS_PLAINTEXT,
+	             sizeof(V1ESS_PLAINTEXT), V1ESS_SEALED_DATA, V1ESS_SIGNATURE);
+}
+
+/* 4.2.4.4: NTLMv2, ESS, 128-bit, key exchange. */
+static void test_vector_ntlmv2(void)
+{
+	check_vector(V2_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, V2_PLAINTEXT, sizeof(V2_PLAINTEXT),
+	             V2_SEALED_DATA, V2_SIGNATURE);
+}
+
+static void test_derived_keys_match_vectors(void)
+{
+	ntlm_ctx *c = fake_ctx(V2_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, 1, 0);
+	T_BYTES(c->ss.out.seal_key, V2_SEAL_KEY, 16);
+	T_BYTES(c->ss.out.sign_key, V2_SIGN_KEY, 16);
+	ntlm_ctx_free(c);
+	c = fake_ctx(V1ESS_NEGOTIATE_FLAGS, V1ESS_KEYEXCH_KEY, 1, 0);
+	T_BYTES(c->ss.out.seal_key, V1ESS_SEAL_KEY, 16);
+	T_BYTES(c->ss.out.sign_key, V1ESS_SIGN_KEY, 16);
+	ntlm_ctx_free(c);
+}
+
+static const uint32_t all_flag_sets[] = {
+	0xe28a8235u, /* NTLMv2 defaults: ESS, 128, KEY_EXCH */
+	0x628a8235u, /* ESS, 128, KEY_EXCH, no 56 */
+	0x820a8235u, /* ESS, 56, no key exchange */
+	0x02088235u, /* ESS, 40-bit, no key exchange */
+	0xe2028235u, /* no ESS, KEY_EXCH */
+	0x820282b5u, /* no ESS, LM_KEY, 56-bit: 8-byte seal key */
+	0x020282b5u, /* no ESS, LM_KEY, 40-bit */
+};
+
+/* Round trips in both directions for many messages, every flag set. */
+static void test_round_trips_all_flag_sets(void)
+{
+	for (size_t f = 0; f < NTLM_ARRAY_LEN(all_flag_sets); f++) {
+		ntlm_ctx *c = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 1, 0);
+		ntlm_ctx *s = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 0, 0);
+		for (int i = 0; i < 20; i++) {
+			uint8_t msg[100], orig[100], sig[16];
+			size_t n = (size_t)(i * 5);
+			for (size_t k = 0; k < n; k++)
+				orig[k] = msg[k] = (uint8_t)(k * 7 + i);
+			ntlm_ctx *from = (i % 3 == 0) ? s : c, *to = from == c ? s : c;
+			T_OK(ntlm_seal(from, msg, n, sig));
+			T_OK(ntlm_unseal(to, msg, n, sig));
+			T_BYTES(msg, orig, n);
+			T_OK(ntlm_sign(to, orig, n, sig));
+			T_OK(ntlm_verify(from, orig, n, sig));
+		}
+		ntlm_ctx_free(c);
+		ntlm_ctx_free(s);
+	}
+}
+
+static void test_tampered_data_and_signature_refused(void)
+{
+	for (size_t f = 0; f < NTLM_ARRAY_LEN(all_flag_sets); f++) {
+		ntlm_ctx *c = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 1, 0);
+		ntlm_ctx *s = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 0, 0);
+		uint8_t msg[32] = "sealed and then tampered with!!", sig[16], bad[16];
+		T_OK(ntlm_seal(c, msg, sizeof(msg), sig));
+		msg[3] ^= 1;
+		T_EXPECT_ERR(ntlm_unseal(s, msg, sizeof(msg), sig), NTLM_E_BAD_MAC);
+		T_ASSERT(ntlm_ct_is_zero(msg, sizeof(msg))); /* no unauthenticated plaintext */
+		/* The failure did not consume the sequence number or the key stream. */
+		uint8_t msg2[8] = "retry!!";
+		T_OK(ntlm_seal(c, msg2, 8, sig));
+		memcpy(bad, sig, 16);
+		bad[9] ^= 0x80;
+		T_EXPECT_ERR(ntlm_unseal(s, msg2, 8, bad) == NTLM_OK ? NTLM_OK : NTLM_E_BAD_MAC,
+		             NTLM_E_BAD_MAC);
+		ntlm_ctx_free(c);
+		ntlm_ctx_free(s);
+	}
+}
+
+static void test_failed_verify_keeps_state(void)
+{
+	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
+	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
+	uint8_t msg[5] = "abcd", sig[16], forged[16] = {1};
+	T_EXPECT_ERR(ntlm_verify(s, msg, 5, forged), NTLM_E_BAD_MAC);
+	T_OK(ntlm_sign(c, msg, 5, sig));
+	T_OK(ntlm_verify(s, msg, 5, sig));
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
+}
+
+static void test_replayed_and_reordered_messages(void)
+{
+	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
+	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
+	uint8_t m1[4] = "one", m2[4] = "two", s1[16], s2[16];
+	T_OK(ntlm_sign(c, m1, 4, s1));
+	T_OK(ntlm_sign(c, m2, 4, s2));
+	T_EXPECT_ERR(ntlm_verify(s, m2, 4, s2), NTLM_E_OUT_OF_SEQUENCE);
+	T_OK(ntlm_verify(s, m1, 4, s1));
+	T_EXPECT_ERR(ntlm_verify(s, m1, 4, s1), NTLM_E_OUT_OF_SEQUENCE); /* replay */
+	T_OK(ntlm_verify(s, m2, 4, s2));
+	/* A message sent by the server cannot be reflected back to it, even with
+	 * the sequence number the server expects next (2): the keys differ per direction. */
+	T_OK(ntlm_sign(s, m1, 4, s1));
+	T_OK(ntlm_sign(s, m1, 4, s1));
+	T_OK(ntlm_sign(s, m1, 4, s1));
+	T_EXPECT_ERR(ntlm_verify(s, m1, 4, s1), NTLM_E_BAD_MAC);
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
+}
+
+static void test_wrap_unwrap(void)
+{
+	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
+	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
+	ntlm_buffer w = {0}, p = {0};
+	T_OK(ntlm_wrap(c, (const uint8_t *)"wrapped", 7, &w));
+	T_ASSERT(w.len == 23);
+	T_OK(ntlm_unwrap(s, w.data, w.len, &p));
+	T_ASSERT(p.len == 7 && memcmp(p.data, "wrapped", 7) == 0);
+	ntlm_buffer_free(&p);
+	T_EXPECT_ERR(ntlm_unwrap(s, w.data, 15, &p), NTLM_E_TRUNCATED);
+	w.data[20] ^= 4;
+	T_EXPECT_ERR(ntlm_unwrap(s, w.data, w.len, &p), NTLM_E_OUT_OF_SEQUENCE);
+	ntlm_buffer_free(&w);
+	/* empty message */
+	T_OK(ntlm_wrap(c, NULL, 0, &w));
+	T_OK(ntlm_unwrap(s, w.data, w.len, &p));
+	T_ASSERT(p.len == 0);
+	ntlm_buffer_free(&w);
+	ntlm_buffer_free(&p);
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
+}
+
+/* SSPI EncryptMessage shape: header signed only, body sealed, trailer ignored. */
+static void test_iov(void)
+{
+	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
+	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
+	uint8_t hdr[8] = "HEADER!", body[12] = "secret body", trailer[4] = "pad", tok[16];
+	ntlm_iov iov[4] = {{NTLM_IOV_SIGN_ONLY, hdr, 8},
+	                   {NTLM_IOV_DATA, body, 12},
+	                   {NTLM_IOV_IGNORE, trailer, 4},
+	                   {NTLM_IOV_TOKEN, tok, 16}};
+	T_OK(ntlm_seal_iov(c, iov, 4));
+	T_ASSERT(memcmp(body, "secret body", 12) != 0);
+	T_ASSERT(memcmp(hdr, "HEADER!", 8) == 0);
+	trailer[0] = 'X'; /* not covered */
+	T_OK(ntlm_unseal_iov(s, iov, 4));
+	T_ASSERT(memcmp(body, "secret body", 12) == 0);
+	/* Same bytes through the flat API give the same signature as DATA+SIGN_ONLY order. */
+	T_OK(ntlm_sign_iov(c, iov, 4));
+	hdr[0] ^= 1; /* header is covered by the signature */
+	T_EXPECT_ERR(ntlm_verify_iov(s, iov, 4), NTLM_E_BAD_MAC);
+	/* malformed lists */
+	ntlm_iov no_token[1] = {{NTLM_IOV_DATA, body, 12}};
+	T_EXPECT_ERR(ntlm_seal_iov(c, no_token, 1), NTLM_E_INVALID_PARAMETER);
+	ntlm_iov short_token[2] = {{NTLM_IOV_DATA, body, 12}, {NTLM_IOV_TOKEN, tok, 15}};
+	T_EXPECT_ERR(ntlm_seal_iov(c, short_token, 2), NTLM_E_INVALID_PARAMETER);
+	ntlm_iov two_tokens[2] = {{NTLM_IOV_TOKEN, tok, 16}, {NTLM_IOV_TOKEN, tok, 16}};
+	T_EXPECT_ERR(ntlm_seal_iov(c, two_tokens, 2), NTLM_E_INVALID_PARAMETER);
+	ntlm_iov bad_type[2] = {{(ntlm_iov_type)99, body, 12}, {NTLM_IOV_TOKEN, tok, 16}};
+	T_EXPECT_ERR(ntlm_seal_iov(c, bad_type, 2), NTLM_E_INVALID_PARAMETER);
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
+}
+
+/* Connectionless: per-message keys, explicit sequence numbers, any order. */
+static void test_datagram(void)
+{
+	uint32_t flags = 0xe28a8275u; /* defaults + DATAGRAM */
+	ntlm_ctx *c = fake_ctx(flags, V_RANDOM_SESSION_KEY, 1, 1);
+	ntlm_ctx *s = fake_ctx(flags, V_RANDOM_SESSION_KEY, 0, 1);
+	uint8_t a[6] = "first", b[7] = "second", sa[16], sb[16];
+	T_OK(ntlm_seal_seq(c, 7, a, 6, sa));
+	T_OK(ntlm_seal_seq(c, 8, b, 7, sb));
+	T_OK(ntlm_unseal_seq(s, 8, b, 7, sb)); /* out of order is fine */
+	T_OK(ntlm_unseal_seq(s, 7, a, 6, sa));
+	T_ASSERT(memcmp(a, "first", 6) == 0 && memcmp(b, "second", 7) == 0);
+	T_OK(ntlm_sign_seq(c, 3, a, 6, sa));
+	T_EXPECT_ERR(ntlm_verify_seq(s, 4, a, 6, sa), NTLM_E_OUT_OF_SEQUENCE);
+	T_OK(ntlm_verify_seq(s, 3, a, 6, sa));
+	/* connection-oriented calls are refused in datagram mode and vice versa */
+	T_EXPECT_ERR(ntlm_sign(c, a, 6, sa), NTLM_E_INVALID_PARAMETER);
+	ntlm_ctx *co = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
+	T_EXPECT_ERR(ntlm_sign_seq(co, 0, a, 6, sa), NTLM_E_INVALID_PARAMETER);
+	ntlm_ctx_free(co);
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
+}
+
+static void test_not_ready_or_not_negotiated(void)
+{
+	uint8_t m[4] = "abc", sig[16];
+	ntlm_ctx *c = ntlm_calloc(1, sizeof(*c));
+	T_EXPECT_ERR(ntlm_sign(c, m, 4, sig), NTLM_E_WRONG_STATE);
+	c->state = CTX_DONE;
+	T_EXPECT_ERR(ntlm_sign(c, m, 4, sig), NTLM_E_NO_SESSION_KEY);
+	ntlm_ctx_free(c);
+	ntlm_ctx *signonly = fake_ctx(0xe28a8215u /* SIGN, no SEAL */, V_RANDOM_SESSION_KEY, 1, 0);
+	T_EXPECT_ERR(ntlm_seal(signonly, m, 4, sig), NTLM_E_NO_SESSION_KEY);
+	T_OK(ntlm_sign(signonly, m, 4, sig));
+	ntlm_ctx_free(signonly);
+	T_EXPECT_ERR(ntlm_sign(NULL, m, 4, sig), NTLM_E_INVALID_PARAMETER);
+}
+
+int main(void)
+{
+	T_RUN(test_vector_ntlmv1);
+	T_RUN(test_vector_ntlmv1_ess);
+	T_RUN(test_vector_ntlmv2);
+	T_RUN(test_derived_keys_match_vectors);
+	T_RUN(test_round_trips_all_flag_sets);
+	T_RUN(test_tampered_data_and_signature_refused);
+	T_RUN(test_failed_verify_keeps_state);
+	T_RUN(test_replayed_and_reordered_messages);
+	T_RUN(test_wrap_unwrap);
+	T_RUN(test_iov);
+	T_RUN(test_datagram);
+	T_RUN(test_not_ready_or_not_negotiated);
+	T_END();
+}
