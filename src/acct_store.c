@@ -89,7 +89,7 @@ static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_has
 	return rc;
 }
 
-static ntlm_err verify_ntlmv1(const ntlm_auth_request *req, const smbpw_entry *e,
+static ntlm_err verify_ntlmv1(const ntlm_auth_request *req, const uint8_t nt_hash[16],
                               ntlm_auth_result *res)
 {
 	uint8_t want[24], chal[8];
@@ -98,32 +98,56 @@ static ntlm_err verify_ntlmv1(const ntlm_auth_request *req, const smbpw_entry *e
 		nk_ess_challenge(req->server_challenge, req->lm_response, chal);
 	else
 		memcpy(chal, req->server_challenge, 8);
-	nk_desl(e->nt, chal, want);
+	nk_desl(nt_hash, chal, want);
 	int ok = ntlm_ct_equal(want, req->nt_response, 24);
 	ntlm_memzero(want, sizeof(want));
 	if (!ok)
 		return NTLM_E_LOGON_FAILURE;
-	nk_v1_session_base_key(e->nt, res->session_base_key);
+	nk_v1_session_base_key(nt_hash, res->session_base_key);
 	res->kind = ess ? NTLM_KIND_NTLMV1_ESS : NTLM_KIND_NTLMV1;
 	return NTLM_OK;
 }
 
-static ntlm_err verify_lm(const ntlm_auth_request *req, const smbpw_entry *e, ntlm_auth_result *res)
+static ntlm_err verify_lm(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+                          const uint8_t *lm_hash, ntlm_auth_result *res)
 {
 	uint8_t want[24];
-	if (!e->has_lm || req->lm_response_len != 24)
+	if (!lm_hash || req->lm_response_len != 24)
 		return NTLM_E_LOGON_FAILURE;
-	nk_desl(e->lm, req->server_challenge, want);
+	nk_desl(lm_hash, req->server_challenge, want);
 	int ok = ntlm_ct_equal(want, req->lm_response, 24);
 	ntlm_memzero(want, sizeof(want));
 	if (!ok)
 		return NTLM_E_LOGON_FAILURE;
-	/* LM-only logons have no NT-derived key: the spec's SessionBaseKey is MD4(NTOWF)
-	 * when the NT hash is known; keep that so signing still works. */
-	if (e->has_nt)
-		nk_v1_session_base_key(e->nt, res->session_base_key);
+	/* The spec's NTLMv1 SessionBaseKey is MD4(NTOWF) even for LM logons. */
+	nk_v1_session_base_key(nt_hash, res->session_base_key);
 	res->kind = NTLM_KIND_LM;
 	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+                                       const uint8_t *lm_hash, ntlm_auth_result *res)
+{
+	if (!req || !nt_hash || !res || !req->user || !req->server_challenge ||
+	    (!req->nt_response && req->nt_response_len) || (!req->lm_response && req->lm_response_len))
+		return NTLM_E_INVALID_PARAMETER;
+	ntlm_err rc;
+	if (req->nt_response_len > 24)
+		rc = (req->allowed_responses & NTLM_RESP_NTLMV2) ? verify_ntlmv2(req, nt_hash, res)
+		                                                 : NTLM_E_NTLMV1_REFUSED;
+	else if (req->nt_response_len == 24)
+		rc = (req->allowed_responses & NTLM_RESP_NTLMV1) ? verify_ntlmv1(req, nt_hash, res)
+		                                                 : NTLM_E_NTLMV1_REFUSED;
+	else if (req->nt_response_len == 0 && req->lm_response_len == 24)
+		rc = (req->allowed_responses & NTLM_RESP_LM) ? verify_lm(req, nt_hash, lm_hash, res)
+		                                             : NTLM_E_LM_REFUSED;
+	else
+		rc = NTLM_E_BAD_RESPONSE;
+	if (rc == NTLM_OK && lm_hash) {
+		memcpy(res->lm_session_key, lm_hash, 8);
+		res->have_lm_session_key = 1;
+	}
+	return rc;
 }
 
 /* The mapped local Unix account: the smbpasswd uid's name, else the same name. */
@@ -157,20 +181,9 @@ static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_
 		rc = NTLM_E_ACCOUNT_DISABLED;
 	else if (!e.has_nt)
 		rc = NTLM_E_LOGON_FAILURE;
-	else if (req->nt_response_len > 24)
-		rc = verify_ntlmv2(req, e.nt, res);
-	else if (req->nt_response_len == 24)
-		rc = (req->allowed_responses & NTLM_RESP_NTLMV1) ? verify_ntlmv1(req, &e, res)
-		                                                 : NTLM_E_NTLMV1_REFUSED;
-	else if (req->nt_response_len == 0 && req->lm_response_len == 24)
-		rc = (req->allowed_responses & NTLM_RESP_LM) ? verify_lm(req, &e, res) : NTLM_E_LM_REFUSED;
 	else
-		rc = NTLM_E_BAD_RESPONSE;
+		rc = ntlm_verify_response(req, e.nt, e.has_lm ? e.lm : NULL, res);
 	if (rc == NTLM_OK) {
-		if (e.has_lm) {
-			memcpy(res->lm_session_key, e.lm, 8);
-			res->have_lm_session_key = 1;
-		}
 		/* The local account represents the client: reported under this server's name. */
 		snprintf(res->authority, sizeof(res->authority), "%s",
 		         req->server_name ? req->server_name : "");

@@ -310,6 +310,16 @@ NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
                                             ntlm_auth_result *res);
 
+/*
+ * The verification a custom store needs once it has found the account's
+ * hashes: checks the response in *req (NTLMv2, NTLMv1 with or without ESS, or
+ * LM, each only if req->allowed_responses permits it) against nt_hash (and
+ * lm_hash, may be NULL) and fills res->kind, the session base key and the LM
+ * session key. The store fills in authority, user and unix_user itself.
+ */
+NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+                                       const uint8_t *lm_hash, ntlm_auth_result *res);
+
 /* NT hash (NTOWFv1 = MD4(UTF-16LE(password))). */
 NTLM_API ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16]);
 /* LM hash (LMOWFv1); fails with NTLM_E_UNSUPPORTED for passwords over 14 bytes. */

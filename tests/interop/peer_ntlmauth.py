@@ -26,7 +26,7 @@ class Ops:
         return self.ctx.unwrap(sig + data)
 
     def sign(self, data):
-        return self.ss._get_signature(data).get_data()
+        return self.ss._get_signature(data)
 
     def verify(self, data, sig):
         self.ss._verify_signature(data, sig)

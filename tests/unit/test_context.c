@@ -369,6 +369,38 @@ static void test_channel_bindings(void)
 	pair_free(&p);
 }
 
+/* Expected values computed independently (Python hashlib over the RFC 4121 layout). */
+static void test_channel_bindings_hash(void)
+{
+	ntlm_channel_bindings cb;
+	uint8_t h[16], want[16];
+	memset(&cb, 0, sizeof(cb));
+	T_OK(ntlm_channel_bindings_hash(&cb, h));
+	t_unhex("441018525208457705bf09a8ee3c1093", want, 16);
+	T_BYTES(h, want, 16);
+	uint8_t ad[21 + 32];
+	memcpy(ad, "tls-server-end-point:", 21);
+	for (int i = 0; i < 32; i++)
+		ad[21 + i] = (uint8_t)i;
+	cb.application_data = ad;
+	cb.application_data_len = sizeof(ad);
+	T_OK(ntlm_channel_bindings_hash(&cb, h));
+	t_unhex("8f1214c9c9cab8dc3bf866da9aba57a7", want, 16);
+	T_BYTES(h, want, 16);
+	cb.application_data = NULL;
+	T_EXPECT_ERR(ntlm_channel_bindings_hash(&cb, h), NTLM_E_INVALID_PARAMETER);
+	/* the hash is what both sides configure */
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	cb.application_data = ad;
+	T_OK(ntlm_channel_bindings_hash(&cb, h));
+	p.ccfg.cbt_hash = h;
+	p.scfg.cbt_hash = h;
+	p.spol.cbt = NTLM_CBT_REQUIRED;
+	T_OK(pair_run(&p));
+	pair_free(&p);
+}
+
 static void test_target_name(void)
 {
 	static const char *const services[] = {"HTTP/web.example.com", "HOST/SERVER", NULL};
@@ -564,6 +596,7 @@ int main(void)
 	T_RUN(test_tampered_negotiate_breaks_mic);
 	T_RUN(test_missing_mic_when_required);
 	T_RUN(test_channel_bindings);
+	T_RUN(test_channel_bindings_hash);
 	T_RUN(test_target_name);
 	T_RUN(test_stale_timestamp);
 	T_RUN(test_truncated_authenticate_fails_for_good);

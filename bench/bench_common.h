@@ -1,0 +1,310 @@
+/*
+ * bench_common.h - shared by ntlm-bench and the peer benchmarks (peer_gss.c,
+ * peer_winpr.c): timing, the result line format, a malloc counter, RSS,
+ * scratch account files. Include it from exactly one .c file per program:
+ * it defines malloc/calloc/realloc/free (interposed over glibc's).
+ *
+ * Result lines, one per measurement, parsed by bench/run:
+ *   R <impl> <metric> <value> <unit>
+ * Informational lines:
+ *   I <impl> <key> <free text>
+ */
+#ifndef NTLM_BENCH_COMMON_H
+#define NTLM_BENCH_COMMON_H
+
+#include <errno.h>
+#include <malloc.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------ options */
+
+typedef struct bc_opts {
+	int quick;        /* CI smoke test: tiny durations and counts */
+	double secs;      /* target duration of one measurement */
+	int threads;      /* threads for the multi-threaded handshake run (0: one per core) */
+	long contexts;    /* established contexts for the memory measurement */
+	const char *only; /* comma-separated sections, NULL: all */
+} bc_opts;
+
+static void bc_opts_init(bc_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->secs = 0.25;
+	o->contexts = 10000;
+}
+
+/* Applies --quick: keeps every section, scaled down to milliseconds. */
+static void bc_opts_quick(bc_opts *o)
+{
+	o->quick = 1;
+	o->secs = 0.01;
+	o->contexts = 500;
+}
+
+static int bc_section(const bc_opts *o, const char *name)
+{
+	if (!o->only)
+		return 1;
+	size_t n = strlen(name);
+	for (const char *p = o->only; *p;) {
+		const char *e = strchr(p, ',');
+		size_t len = e ? (size_t)(e - p) : strlen(p);
+		if (len == n && strncmp(p, name, n) == 0)
+			return 1;
+		if (!e)
+			break;
+		p = e + 1;
+	}
+	return 0;
+}
+
+static int bc_ncpu(void)
+{
+	long n = sysconf(_SC_NPROCESSORS_ONLN);
+	return n > 0 ? (int)n : 1;
+}
+
+/* ------------------------------------------------------------- output */
+
+static const char *bc_impl = "?";
+
+static void bc_result(const char *metric, double value, const char *unit)
+{
+	printf("R %s %s %.6g %s\n", bc_impl, metric, value, unit);
+	fflush(stdout);
+}
+
+static void bc_info(const char *key, const char *fmt, ...)
+{
+	va_list ap;
+	printf("I %s %s ", bc_impl, key);
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+	printf("\n");
+	fflush(stdout);
+}
+
+static void bc_die(const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s-bench: ", bc_impl);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\n");
+	exit(1);
+}
+
+/* ------------------------------------------------------------- timing */
+
+static double bc_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+/* Runs fn(arg, n) with growing n until one call lasts >= secs; returns ops per second. */
+typedef void (*bc_fn)(void *arg, long n);
+
+static double bc_rate(double secs, bc_fn fn, void *arg)
+{
+	long n = 1;
+	fn(arg, 1); /* warm-up */
+	for (;;) {
+		double t0 = bc_now();
+		fn(arg, n);
+		double dt = bc_now() - t0;
+		if (dt >= secs)
+			return (double)n / dt;
+		if (dt < secs / 64)
+			n *= 16;
+		else
+			n = (long)((double)n * secs / dt * 1.05) + 1;
+	}
+}
+
+/*
+ * The batch shape used by every seal/sign loop: a ring of k messages of
+ * `size` bytes; the sender's k operations are timed together, then the
+ * receiver's k, until each side has run for at least secs.
+ */
+typedef struct bc_pair_result {
+	double send_msgs, recv_msgs; /* messages per second */
+} bc_pair_result;
+
+typedef void (*bc_batch_fn)(void *arg, int k);
+
+static bc_pair_result bc_pair_rate(double secs, bc_batch_fn send, bc_batch_fn recv, void *arg,
+                                   int k)
+{
+	double ts = 0, tr = 0;
+	long done = 0;
+	send(arg, k); /* warm-up round */
+	recv(arg, k);
+	while (ts < secs || tr < secs) {
+		double t0 = bc_now();
+		send(arg, k);
+		double t1 = bc_now();
+		recv(arg, k);
+		double t2 = bc_now();
+		ts += t1 - t0;
+		tr += t2 - t1;
+		done += k;
+	}
+	bc_pair_result r = {(double)done / ts, (double)done / tr};
+	return r;
+}
+
+/* Ring size for a message size: ~256 KiB of messages, at least 4. */
+static int bc_ring(size_t size)
+{
+	size_t k = (256u * 1024u) / size;
+	return k < 4 ? 4 : (int)k;
+}
+
+/* ------------------------------------------------- malloc interposition */
+
+/*
+ * Every allocation of the process goes through these (the libraries' and
+ * libc's own included), forwarded to glibc's allocator. Per-thread counters
+ * keep the multi-threaded runs free of shared cache lines; byte tracking
+ * (malloc_usable_size) is only on while bc_track_bytes is set.
+ */
+extern void *__libc_malloc(size_t);
+extern void *__libc_calloc(size_t, size_t);
+extern void *__libc_realloc(void *, size_t);
+extern void __libc_free(void *);
+
+static _Thread_local unsigned long bc_allocs;
+static _Thread_local long bc_live_bytes;
+static int bc_track_bytes;
+
+void *malloc(size_t n)
+{
+	void *p = __libc_malloc(n);
+	bc_allocs++;
+	if (bc_track_bytes && p)
+		bc_live_bytes += (long)malloc_usable_size(p);
+	return p;
+}
+
+void *calloc(size_t n, size_t size)
+{
+	void *p = __libc_calloc(n, size);
+	bc_allocs++;
+	if (bc_track_bytes && p)
+		bc_live_bytes += (long)malloc_usable_size(p);
+	return p;
+}
+
+void *realloc(void *old, size_t n)
+{
+	long before = (bc_track_bytes && old) ? (long)malloc_usable_size(old) : 0;
+	void *p = __libc_realloc(old, n);
+	bc_allocs++;
+	if (bc_track_bytes && (p || !n))
+		bc_live_bytes += (p ? (long)malloc_usable_size(p) : 0) - before;
+	return p;
+}
+
+void free(void *p)
+{
+	if (bc_track_bytes && p)
+		bc_live_bytes -= (long)malloc_usable_size(p);
+	__libc_free(p);
+}
+
+/* --------------------------------------------------------------- memory */
+
+/* Resident set size in bytes, from /proc/self/statm. */
+static long bc_rss(void)
+{
+	FILE *f = fopen("/proc/self/statm", "r");
+	long size = 0, res = 0;
+	if (!f)
+		return 0;
+	if (fscanf(f, "%ld %ld", &size, &res) != 2)
+		res = 0;
+	fclose(f);
+	return res * sysconf(_SC_PAGESIZE);
+}
+
+/* Returns the memory to the kernel as far as the allocator can, before an RSS reading. */
+static void bc_settle(void)
+{
+	malloc_trim(0);
+}
+
+/* ------------------------------------------------------------ scratch */
+
+static char bc_dir[256];
+
+static void bc_cleanup(void)
+{
+	if (!bc_dir[0])
+		return;
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", bc_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", bc_dir);
+}
+
+/* A private scratch directory, removed at exit. */
+static const char *bc_scratch(void)
+{
+	if (!bc_dir[0]) {
+		snprintf(bc_dir, sizeof(bc_dir), "%s/ntlm-bench.XXXXXX",
+		         getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+		if (!mkdtemp(bc_dir))
+			bc_die("mkdtemp: %s", strerror(errno));
+		atexit(bc_cleanup);
+	}
+	return bc_dir;
+}
+
+static void bc_write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+		bc_die("cannot write %s", path);
+}
+
+/* The account every benchmark authenticates (and the same password). */
+#define BC_DOMAIN "BENCH"
+#define BC_USER "benchuser"
+#define BC_PASSWORD "Bench-Passw0rd!"
+/* MD4(UTF-16LE(BC_PASSWORD)) as upper-case hex, checked by ntlm-bench */
+#define BC_SERVER "BENCHSRV"
+
+/* Common command line: --quick, --secs S, --threads N, --contexts N, --only a,b */
+static int bc_parse_common(bc_opts *o, int argc, char **argv, int *i)
+{
+	const char *a = argv[*i];
+	if (strcmp(a, "--quick") == 0) {
+		bc_opts_quick(o);
+		return 1;
+	}
+	if (*i + 1 >= argc)
+		return 0;
+	if (strcmp(a, "--secs") == 0)
+		o->secs = atof(argv[++*i]);
+	else if (strcmp(a, "--threads") == 0)
+		o->threads = atoi(argv[++*i]);
+	else if (strcmp(a, "--contexts") == 0)
+		o->contexts = atol(argv[++*i]);
+	else if (strcmp(a, "--only") == 0)
+		o->only = argv[++*i];
+	else
+		return 0;
+	return 1;
+}
+
+#endif

@@ -1,0 +1,336 @@
+/*
+ * fuzz_common.h - what the fuzz targets (and fuzz/gen_corpus.c, which writes
+ * their seeds) share: deterministic time/random hooks, an in-memory account
+ * store, the server and client configurations selected by a fuzz input's
+ * first byte, and an invariant check that aborts.
+ *
+ * Everything here is `static`: each target is its own program (and, for the
+ * replay unit test, its own object with LLVMFuzzerTestOneInput renamed).
+ * A target keeps no state between inputs except read-only tables, so a
+ * finding replays from its input alone.
+ */
+#ifndef NTLM_FUZZ_COMMON_H
+#define NTLM_FUZZ_COMMON_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "context.h"
+#include "ntlm_keys.h"
+#include "ntlmssp/ntlmssp.h"
+#include "util.h"
+#include "wire.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* An invariant of the library that an input broke: a finding. */
+#define FZ_CHECK(cond)                                                                    \
+	do {                                                                                  \
+		if (!(cond)) {                                                                    \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
+			abort();                                                                      \
+		}                                                                                 \
+	} while (0)
+
+/* ------------------------------------------------- deterministic hooks */
+
+/* Server and client clock: 2023-11-14T22:13:20Z. */
+#define FZ_NOW 1700000000
+
+typedef struct fz_rng {
+	uint64_t state;
+} fz_rng;
+
+static int64_t fz_hook_now(void *arg)
+{
+	(void)arg;
+	return FZ_NOW;
+}
+
+/* splitmix64: a fixed stream per seed, so every run sees the same challenge. */
+static ntlm_err fz_hook_random(void *arg, uint8_t *buf, size_t len)
+{
+	fz_rng *r = arg;
+	uint64_t z = 0;
+	for (size_t i = 0; i < len; i++) {
+		if (i % 8 == 0) {
+			z = (r->state += 0x9E3779B97F4A7C15ull);
+			z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+			z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+			z ^= z >> 31;
+		}
+		buf[i] = (uint8_t)(z >> (8 * (i % 8)));
+	}
+	return NTLM_OK;
+}
+
+static void fz_hooks_init(ntlm_hooks *h, fz_rng *r, uint64_t seed)
+{
+	r->state = seed;
+	h->now = fz_hook_now;
+	h->random = fz_hook_random;
+	h->arg = r;
+}
+
+/* ------------------------------------------------ in-memory account store */
+
+#define FZ_DOMAIN "FUZZDOM"
+#define FZ_USER "alice"
+#define FZ_PASSWORD "Fuzz-Passw0rd"
+#define FZ_LM_USER "bob"
+#define FZ_LM_PASSWORD "SHORTPW" /* has an LM hash too */
+
+static const char *const fz_services[] = {"HOST/fuzzsrv.example", "HTTP/fuzzsrv", NULL};
+static const uint8_t fz_cbt[16] = {0xc0, 0xb1, 0xa2, 0x93, 0x84, 0x75, 0x66, 0x57,
+                                   0x48, 0x39, 0x2a, 0x1b, 0x0c, 0xfd, 0xee, 0xdf};
+
+struct fz_account {
+	const char *user, *password;
+	int disabled;
+};
+
+static const struct fz_account fz_accounts[] = {
+	{FZ_USER, FZ_PASSWORD, 0},
+	{FZ_LM_USER, FZ_LM_PASSWORD, 0},
+	{"mallory", "Disabled-1", 1},
+};
+
+/* Verifies like a real store would: NTLMv2 (domain as sent, then none), NTLMv1, LM. */
+static ntlm_err fz_store_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	(void)impl;
+	const struct fz_account *acct = NULL;
+	for (size_t i = 0; i < sizeof(fz_accounts) / sizeof(fz_accounts[0]); i++)
+		if (ntlm_strcasecmp_utf8(fz_accounts[i].user, req->user) == 0)
+			acct = &fz_accounts[i];
+	if (!acct)
+		return NTLM_E_NO_SUCH_USER;
+	if (acct->disabled)
+		return NTLM_E_ACCOUNT_DISABLED;
+	uint8_t nt[16], lm[16];
+	int have_lm = nk_lmowfv1(acct->password, lm) == NTLM_OK;
+	ntlm_err rc = nk_ntowfv1(acct->password, nt);
+	if (rc != NTLM_OK)
+		return rc;
+	rc = NTLM_E_LOGON_FAILURE;
+	if (req->nt_response_len > 24) {
+		const char *domains[2] = {req->domain ? req->domain : "", ""};
+		for (size_t i = 0; i < 2 && rc != NTLM_OK; i++) {
+			uint8_t key[16], proof[16];
+			if (nk_ntowfv2(nt, req->user, domains[i], key) != NTLM_OK)
+				continue;
+			nk_v2_proof(key, req->server_challenge, req->nt_response + 16,
+			            req->nt_response_len - 16, proof);
+			if (ntlm_ct_equal(proof, req->nt_response, 16)) {
+				nk_v2_session_base_key(key, proof, res->session_base_key);
+				res->kind = NTLM_KIND_NTLMV2;
+				rc = NTLM_OK;
+			}
+		}
+	} else if (req->nt_response_len == 24) {
+		if (!(req->allowed_responses & NTLM_RESP_NTLMV1))
+			return NTLM_E_NTLMV1_REFUSED;
+		uint8_t chal[8], want[24];
+		int ess = (req->flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
+		          req->lm_response_len >= 8;
+		if (ess)
+			nk_ess_challenge(req->server_challenge, req->lm_response, chal);
+		else
+			memcpy(chal, req->server_challenge, 8);
+		nk_desl(nt, chal, want);
+		if (ntlm_ct_equal(want, req->nt_response, 24)) {
+			nk_v1_session_base_key(nt, res->session_base_key);
+			res->kind = ess ? NTLM_KIND_NTLMV1_ESS : NTLM_KIND_NTLMV1;
+			rc = NTLM_OK;
+		}
+	} else if (req->nt_response_len == 0 && req->lm_response_len == 24 && have_lm) {
+		if (!(req->allowed_responses & NTLM_RESP_LM))
+			return NTLM_E_LM_REFUSED;
+		uint8_t want[24];
+		nk_desl(lm, req->server_challenge, want);
+		if (ntlm_ct_equal(want, req->lm_response, 24)) {
+			nk_v1_session_base_key(nt, res->session_base_key);
+			res->kind = NTLM_KIND_LM;
+			rc = NTLM_OK;
+		}
+	} else {
+		rc = NTLM_E_BAD_RESPONSE;
+	}
+	if (rc == NTLM_OK) {
+		if (have_lm) {
+			memcpy(res->lm_session_key, lm, 8);
+			res->have_lm_session_key = 1;
+		}
+		snprintf(res->authority, sizeof(res->authority), "%s", req->server_name);
+		snprintf(res->user, sizeof(res->user), "%s", acct->user);
+	}
+	ntlm_memzero(nt, sizeof(nt));
+	ntlm_memzero(lm, sizeof(lm));
+	return rc;
+}
+
+static ntlm_account_store *fz_store_new(void)
+{
+	static const ntlm_account_store_ops ops = {fz_store_verify, NULL};
+	ntlm_account_store *s = NULL;
+	FZ_CHECK(ntlm_account_store_new(&s, &ops, NULL) == NTLM_OK);
+	return s;
+}
+
+/* ------------------------------------------- configurations by selector */
+
+/*
+ * The first byte of a server or client fuzz input selects the policy, so
+ * the fuzzer explores every branch of the checks without a config file.
+ *   bits 0-1  allowed responses: v2 / v2+v1 / v2+v1+lm / all + anonymous
+ *   bit 2     require MIC
+ *   bit 3     channel bindings required (else if_present); the server
+ *             expects fz_cbt and the client sends it
+ *   bit 4     require target name (the client sends fz_services[0])
+ *   bit 5     min_security none (else the defaults)
+ *   bit 6     datagram (connectionless) mode
+ *   bit 7     timestamp window off (else the default 7200 s)
+ */
+#define FZ_SEL_DATAGRAM 0x40u
+
+static void fz_policy(uint8_t sel, ntlm_policy *p)
+{
+	ntlm_policy_init(p);
+	static const uint32_t kinds[4] = {NTLM_RESP_NTLMV2, NTLM_RESP_NTLMV2 | NTLM_RESP_NTLMV1,
+	                                  NTLM_RESP_NTLMV2 | NTLM_RESP_NTLMV1 | NTLM_RESP_LM,
+	                                  NTLM_RESP_NTLMV2 | NTLM_RESP_NTLMV1 | NTLM_RESP_LM};
+	p->allowed_responses = kinds[sel & 3];
+	p->allow_anonymous = (sel & 3) == 3;
+	p->require_mic = (sel & 0x04) != 0;
+	p->cbt = (sel & 0x08) ? NTLM_CBT_REQUIRED : NTLM_CBT_IF_PRESENT;
+	p->require_target_name = (sel & 0x10) != 0;
+	if (sel & 0x20)
+		p->min_security = 0;
+	if (sel & 0x80)
+		p->timestamp_window = 0;
+}
+
+/* A server context for selector sel; *rng must outlive it. */
+static ntlm_err fz_server_new(uint8_t sel, ntlm_account_store *store, ntlm_replay_cache *replay,
+                              ntlm_policy *policy, ntlm_hooks *hooks, fz_rng *rng,
+                              void (*audit)(void *, const ntlm_audit_event *), void *audit_arg,
+                              ntlm_ctx **out)
+{
+	ntlm_server_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	fz_policy(sel, policy);
+	fz_hooks_init(hooks, rng, 0x5e5e5e5e01ull);
+	cfg.policy = policy;
+	cfg.computer_name = "FUZZSRV";
+	cfg.domain_name = FZ_DOMAIN;
+	cfg.dns_computer_name = "fuzzsrv.fuzzdom.example";
+	cfg.dns_domain_name = "fuzzdom.example";
+	cfg.service_names = fz_services;
+	cfg.store = store;
+	cfg.cbt_hash = fz_cbt;
+	cfg.datagram = (sel & FZ_SEL_DATAGRAM) != 0;
+	cfg.hooks = hooks;
+	cfg.audit = audit;
+	cfg.audit_arg = audit_arg;
+	cfg.replay = replay;
+	return ntlm_server_new(out, &cfg);
+}
+
+/*
+ * A client context for selector sel (same bit meanings, seen from the
+ * client: it answers with the strongest response its policy allows, and
+ * with an anonymous credential when bits 0-1 are 3 and bit 2 is clear).
+ * flags: 0 for the defaults, else the exact flags to request.
+ */
+static ntlm_err fz_client_new(uint8_t sel, uint32_t flags, ntlm_cred **cred, ntlm_policy *policy,
+                              ntlm_hooks *hooks, fz_rng *rng, uint64_t seed, ntlm_ctx **out)
+{
+	ntlm_client_config cfg;
+	ntlm_err rc;
+	memset(&cfg, 0, sizeof(cfg));
+	fz_policy(sel, policy);
+	/* The client variety: v2 only, or v1 only (so the server sees NTLMv1 answers). */
+	if ((sel & 3) == 1 || (sel & 3) == 2)
+		policy->allowed_responses = NTLM_RESP_NTLMV1 | ((sel & 3) == 2 ? NTLM_RESP_LM : 0);
+	fz_hooks_init(hooks, rng, seed);
+	if ((sel & 3) == 3 && !(sel & 0x04))
+		rc = ntlm_cred_anonymous(cred);
+	else if ((sel & 3) == 2)
+		rc = ntlm_cred_password(cred, FZ_DOMAIN, FZ_LM_USER, FZ_LM_PASSWORD);
+	else
+		rc = ntlm_cred_password(cred, FZ_DOMAIN, FZ_USER, FZ_PASSWORD);
+	if (rc != NTLM_OK)
+		return rc;
+	cfg.policy = policy;
+	cfg.workstation = "FUZZWS";
+	cfg.target_name = (sel & 0x10) ? fz_services[0] : NULL;
+	cfg.cbt_hash = (sel & 0x08) ? fz_cbt : NULL;
+	cfg.flags = flags;
+	cfg.datagram = (sel & FZ_SEL_DATAGRAM) != 0;
+	cfg.send_version = 1;
+	cfg.hooks = hooks;
+	rc = ntlm_client_new(out, *cred, &cfg);
+	if (rc != NTLM_OK) {
+		ntlm_cred_free(*cred);
+		*cred = NULL;
+	}
+	return rc;
+}
+
+/* ------------------------------------------------------ input framing */
+
+/* Little-endian u16 length prefix, then that many bytes (clamped to what is left). */
+static size_t fz_take(const uint8_t **data, size_t *size, const uint8_t **part)
+{
+	size_t n = 0;
+	if (*size >= 2) {
+		n = (size_t)(*data)[0] | (size_t)(*data)[1] << 8;
+		*data += 2;
+		*size -= 2;
+	} else {
+		*data += *size;
+		*size = 0;
+	}
+	if (n > *size)
+		n = *size;
+	*part = *data;
+	*data += n;
+	*size -= n;
+	return n;
+}
+
+/* A heap copy, so ASan sees reads past the end of exactly this input. */
+static uint8_t *fz_dup(const uint8_t *p, size_t n)
+{
+	uint8_t *d = malloc(n ? n : 1);
+	FZ_CHECK(d != NULL);
+	if (n)
+		memcpy(d, p, n);
+	return d;
+}
+
+/*
+ * An anonymous in-memory file holding data, reachable by path as
+ * /proc/self/fd/N, for the functions that read files. Returns the fd (close
+ * it when done).
+ */
+static int fz_memfile(const void *data, size_t n, char path[64])
+{
+	int fd = memfd_create("ntlm-fuzz", MFD_CLOEXEC);
+	FZ_CHECK(fd >= 0);
+	const uint8_t *p = data;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		FZ_CHECK(w > 0);
+		p += w;
+		n -= (size_t)w;
+	}
+	snprintf(path, 64, "/proc/self/fd/%d", fd);
+	return fd;
+}
+
+#endif

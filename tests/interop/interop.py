@@ -1,0 +1,416 @@
+#!/usr/bin/python3
+"""Interop driver: pairs every client peer with every server peer through the
+suite's line protocol, checks the handshake, user, session key, sealing and
+signing both ways and tampering, runs the negative cases, and prints a
+clients x servers matrix and "interop: N passed, N failed".
+
+Usage: interop.py --work DIR --ours-client CMD... (see 40-interop.sh). Peers are
+described in peers.py; every process is started here and ended by its PID.
+"""
+import argparse
+import os
+import queue
+import re
+import secrets
+import shlex
+import signal
+import subprocess
+import sys
+import threading
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import peers as peerdefs  # noqa: E402
+
+LINE_TIMEOUT = float(os.environ.get("INTEROP_LINE_TIMEOUT", "20"))
+VERBOSE = os.environ.get("INTEROP_VERBOSE", "") not in ("", "0")
+
+STARTED = []  # every Popen we made, to end by PID
+
+
+class Proc:
+    def __init__(self, name, argv, env=None, cwd=None):
+        self.name = name
+        self.argv = argv
+        self.q = queue.Queue()
+        self.err = []
+        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=subprocess.PIPE, env=env, cwd=cwd, text=True,
+                                  bufsize=1, start_new_session=True)
+        STARTED.append(self.p)
+        threading.Thread(target=self._pump, args=(self.p.stdout, self.q), daemon=True).start()
+        threading.Thread(target=self._pump_err, daemon=True).start()
+
+    @staticmethod
+    def _pump(f, q):
+        for line in f:
+            q.put(line.rstrip("\r\n"))
+        q.put(None)
+
+    def _pump_err(self):
+        for line in self.p.stderr:
+            self.err.append(line.rstrip())
+
+    def send(self, line):
+        if VERBOSE:
+            print("    -> %s: %s" % (self.name, line[:150]))
+        try:
+            self.p.stdin.write(line + "\n")
+            self.p.stdin.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            pass
+
+    def recv(self, timeout=LINE_TIMEOUT):
+        try:
+            line = self.q.get(timeout=timeout)
+        except queue.Empty:
+            return "TIMEOUT"
+        if line is None:
+            self.q.put(None)
+            return "EOF"
+        if VERBOSE:
+            print("    <- %s: %s" % (self.name, line[:150]))
+        return line
+
+    def cmd(self, line):
+        self.send(line)
+        return self.recv()
+
+    def stop(self):
+        try:
+            self.send("QUIT")
+            self.p.stdin.close()
+        except Exception:
+            pass
+        try:
+            self.p.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            os.kill(self.p.pid, signal.SIGKILL)
+            self.p.wait()
+
+    def stderr_tail(self):
+        return " | ".join(self.err[-4:])
+
+
+def parse_done(line):
+    d = {}
+    for w in line.split()[1:]:
+        if "=" in w:
+            k, v = w.split("=", 1)
+            d[k] = v
+    return d
+
+
+def handshake(c, s, timeout=LINE_TIMEOUT):
+    """Relays TOKEN lines. Returns (client_final, server_final): DONE/FAIL lines
+    or TIMEOUT/EOF descriptions."""
+    cfin = sfin = None
+    deadline = time.time() + timeout * 3
+    while time.time() < deadline:
+        progressed = False
+        for who, other in ((c, s), (s, c)):
+            if (who is c and cfin) or (who is s and sfin):
+                continue
+            line = who.recv(timeout=0.02)
+            if line == "TIMEOUT":
+                continue
+            progressed = True
+            if line.startswith("TOKEN "):
+                other.send(line)
+            elif line.startswith("DONE") or line.startswith("FAIL") or line == "EOF":
+                if who is c:
+                    cfin = line
+                else:
+                    sfin = line
+            # anything else (diagnostics) is ignored
+        if sfin and (cfin or not sfin.startswith("DONE")):
+            break
+        if cfin and cfin.startswith(("FAIL", "EOF")):
+            break
+    return cfin or "TIMEOUT", sfin or "TIMEOUT"
+
+
+class Result:
+    def __init__(self):
+        self.checks = []  # (name, status, detail) status in pass/fail/na
+
+    def add(self, name, ok, detail=""):
+        self.checks.append((name, "pass" if ok else "fail", detail))
+
+    def na(self, name, detail=""):
+        self.checks.append((name, "na", detail))
+
+    def counts(self):
+        p = sum(1 for c in self.checks if c[1] == "pass")
+        f = sum(1 for c in self.checks if c[1] == "fail")
+        return p, f
+
+
+def rand_msg(n):
+    return secrets.token_bytes(n)
+
+
+def b64(b):
+    import base64
+    return base64.b64encode(b).decode()
+
+
+def unb64(s):
+    import base64
+    return base64.b64decode(s)
+
+
+def tamper(b):
+    b = bytearray(b)
+    b[len(b) // 2] ^= 0x01
+    return bytes(b)
+
+
+def check_seal(res, name, src, dst, msg):
+    r = src.cmd("SEAL " + b64(msg))
+    if r.startswith("ERR unsupported"):
+        res.na(name, src.name + ": " + r)
+        return False
+    if not r.startswith("SEALED "):
+        res.add(name, False, "%s SEAL -> %s" % (src.name, r))
+        return False
+    _, data, sig = r.split()
+    if unb64(data) == msg and len(msg) > 8:
+        res.add(name, False, "sealed data equals the plaintext")
+        return False
+    r2 = dst.cmd("UNSEAL %s %s" % (data, sig))
+    if r2.startswith("ERR unsupported"):
+        res.na(name, dst.name + ": " + r2)
+        return False
+    ok = r2 == "PLAIN " + b64(msg)
+    res.add(name, ok, "" if ok else "%s UNSEAL -> %s" % (dst.name, r2[:120]))
+    return ok
+
+
+def check_sign(res, name, src, dst, msg):
+    r = src.cmd("SIGN " + b64(msg))
+    if r.startswith("ERR unsupported"):
+        res.na(name, src.name + ": " + r)
+        return False
+    if not r.startswith("SIG "):
+        res.add(name, False, "%s SIGN -> %s" % (src.name, r))
+        return False
+    r2 = dst.cmd("VERIFY %s %s" % (b64(msg), r.split()[1]))
+    if r2.startswith("ERR unsupported"):
+        res.na(name, dst.name + ": " + r2)
+        return False
+    ok = r2 == "OK"
+    res.add(name, ok, "" if ok else "%s VERIFY -> %s" % (dst.name, r2[:120]))
+    return ok
+
+
+def check_tamper_seal(res, name, src, dst, msg):
+    r = src.cmd("SEAL " + b64(msg))
+    if r.startswith("ERR unsupported") or not r.startswith("SEALED "):
+        res.na(name, "%s cannot seal: %s" % (src.name, r[:80])) if r.startswith("ERR unsupported") \
+            else res.add(name, False, "%s SEAL -> %s" % (src.name, r))
+        return
+    _, data, sig = r.split()
+    r2 = dst.cmd("UNSEAL %s %s" % (b64(tamper(unb64(data))), sig))
+    if r2.startswith("ERR unsupported"):
+        res.na(name, dst.name + ": " + r2)
+        return
+    ok = r2.startswith("ERR")
+    res.add(name, ok, "" if ok else "tampered sealed message accepted: %s" % r2[:80])
+
+
+def check_tamper_sign(res, name, src, dst, msg):
+    r = src.cmd("SIGN " + b64(msg))
+    if r.startswith("ERR unsupported") or not r.startswith("SIG "):
+        res.na(name, "%s cannot sign: %s" % (src.name, r[:80])) if r.startswith("ERR unsupported") \
+            else res.add(name, False, "%s SIGN -> %s" % (src.name, r))
+        return
+    r2 = dst.cmd("VERIFY %s %s" % (b64(tamper(msg)), r.split()[1]))
+    if r2.startswith("ERR unsupported"):
+        res.na(name, dst.name + ": " + r2)
+        return
+    ok = r2.startswith("BAD")
+    res.add(name, ok, "" if ok else "tampered signed message accepted: %s" % r2[:80])
+
+
+def run_positive(env, cpeer, speer):
+    res = Result()
+    c = s = None
+    try:
+        s = Proc(speer.name + "/server", speer.server_argv(env), env=speer.env(env))
+        c = Proc(cpeer.name + "/client", cpeer.client_argv(env), env=cpeer.env(env))
+        cfin, sfin = handshake(c, s)
+        ok = cfin.startswith("DONE") and sfin.startswith("DONE")
+        res.add("handshake", ok, "" if ok else "client: %s; server: %s; stderr: %s %s" % (
+            cfin[:200], sfin[:200], c.stderr_tail()[:300], s.stderr_tail()[:300]))
+        if not ok:
+            return res
+        cd, sd = parse_done(cfin), parse_done(sfin)
+        user = sd.get("user", "-")
+        want = env.expected_user(speer)
+        if user == "-":
+            res.na("user", "server does not report the user")
+        else:
+            res.add("user", user.lower() == want.lower(), "server says %s, want %s" % (user, want))
+        ck, sk = cd.get("sessionkey", "-"), sd.get("sessionkey", "-")
+        if ck == "-" or sk == "-":
+            res.na("sessionkey", "not reported (client %s, server %s)" % (ck, sk))
+        else:
+            res.add("sessionkey", ck.lower() == sk.lower(), "client %s server %s" % (ck, sk))
+        res.flags = (cd.get("flags"), sd.get("flags"))
+        check_seal(res, "seal c->s", c, s, rand_msg(37))
+        check_seal(res, "seal s->c", s, c, rand_msg(1000))
+        check_sign(res, "sign c->s", c, s, rand_msg(64))
+        check_sign(res, "sign s->c", s, c, rand_msg(5))
+        check_seal(res, "seal c->s #2", c, s, rand_msg(100))
+        check_sign(res, "sign s->c #2", s, c, rand_msg(100))
+        # tampering desynchronises a direction's RC4 state: last, one per direction
+        check_tamper_seal(res, "tamper seal c->s", c, s, rand_msg(48))
+        check_tamper_sign(res, "tamper sign s->c", s, c, rand_msg(48))
+    except Exception as e:
+        res.add("driver", False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        for p in (c, s):
+            if p:
+                p.stop()
+    return res
+
+
+def run_negative(env, cpeer, speer, case):
+    """case: wrong-password | unknown-user | ntlmv1. Returns Result with one check."""
+    res = Result()
+    want = speer.expected_failure(case)
+    c = s = None
+    try:
+        s = Proc(speer.name + "/server", speer.server_argv(env), env=speer.env(env))
+        c = Proc(cpeer.name + "/client", cpeer.client_argv(env, case=case), env=cpeer.env(env))
+        cfin, sfin = handshake(c, s)
+        if cfin.startswith("FAIL") and case == "ntlmv1" and cpeer.v1_refused_by_client:
+            res.add(case, True, "client refused: " + cfin)
+        else:
+            ok = sfin.startswith("FAIL") and re.search(want, sfin) is not None
+            res.add(case, ok, "server: %s (want FAIL matching /%s/); client: %s" % (
+                sfin[:160], want, cfin[:100]))
+    except Exception as e:
+        res.add(case, False, "%s: %s" % (type(e).__name__, e))
+    finally:
+        for p in (c, s):
+            if p:
+                p.stop()
+    return res
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--work", required=True)
+    ap.add_argument("--only", default="", help="comma list of peer names")
+    ap.add_argument("--cross", action="store_true", help="also peer x peer pairs (informational)")
+    args = ap.parse_args()
+    env = peerdefs.Env(args.work)
+    total_p = total_f = 0
+    failures = []
+    peers = peerdefs.all_peers(env)
+    if args.only:
+        keep = set(args.only.split(",")) | {"ours"}
+        peers = [p for p in peers if p.name in keep]
+    # set-up (a peer whose set-up fails is a failure, not a skip)
+    ready = []
+    for p in peers:
+        t0 = time.time()
+        err = p.setup(env)
+        if err:
+            print("setup %-14s FAILED: %s" % (p.name, err))
+            total_f += 1
+            failures.append("setup %s: %s" % (p.name, err))
+        else:
+            print("setup %-14s ok (%.1fs)" % (p.name, time.time() - t0))
+        ready.append(p)
+    ours = [p for p in ready if p.name == "ours"][0]
+    clients = [p for p in ready if p.has_client]
+    servers = [p for p in ready if p.has_server]
+    matrix = {}
+    for cp in clients:
+        for sp in servers:
+            if not args.cross and "ours" not in (cp.name, sp.name):
+                continue
+            if getattr(cp, "setup_error", None) or getattr(sp, "setup_error", None):
+                matrix[(cp.name, sp.name)] = "SETUP"
+                total_f += 1
+                continue
+            t0 = time.time()
+            res = run_positive(env, cp, sp)
+            cell_neg = []
+            if "ours" in (cp.name, sp.name):
+                for case in ("wrong-password", "unknown-user", "ntlmv1"):
+                    if case == "ntlmv1" and not (cp.can_ntlmv1 and sp.refuses_ntlmv1):
+                        continue
+                    r = run_negative(env, cp, sp, case)
+                    res.checks.extend(r.checks)
+                    cell_neg.append(case)
+            p, f = res.counts()
+            informational = "ours" not in (cp.name, sp.name)
+            if not informational:
+                total_p += p
+                total_f += f
+            nas = [c for c in res.checks if c[2] and c[1] == "na"]
+            print("%-14s -> %-14s %3d passed %2d failed %2d n/a  (%.1fs) flags c=%s s=%s%s" % (
+                cp.name, sp.name, p, f, len([c for c in res.checks if c[1] == "na"]),
+                time.time() - t0, *(getattr(res, "flags", ("-", "-"))),
+                "  [informational]" if informational else ""))
+            for name, st, detail in res.checks:
+                if st == "fail":
+                    print("    FAIL %-18s %s" % (name, detail))
+                    if not informational:
+                        failures.append("%s->%s %s: %s" % (cp.name, sp.name, name, detail))
+                elif st == "na" and VERBOSE:
+                    print("    n/a  %-18s %s" % (name, detail))
+            matrix[(cp.name, sp.name)] = "ok" if f == 0 else "FAIL(%d)" % f
+            if f == 0 and any(c[1] == "na" for c in res.checks):
+                matrix[(cp.name, sp.name)] = "ok*"
+    # extra checks (tshark dissection, Samba-written smbpasswd, ...)
+    for name, fn in peerdefs.extra_checks(env):
+        t0 = time.time()
+        try:
+            ok, detail = fn()
+        except Exception as e:
+            ok, detail = False, "%s: %s" % (type(e).__name__, e)
+        print("check %-30s %s (%.1fs) %s" % (name, "ok" if ok else "FAIL", time.time() - t0, detail))
+        if ok:
+            total_p += 1
+        else:
+            total_f += 1
+            failures.append("%s: %s" % (name, detail))
+    for p in ready:
+        p.teardown(env)
+    # matrix
+    print()
+    print("matrix (rows: clients, columns: servers; ok* = some checks not applicable,"
+          " see docs/interop.md; . = not run)")
+    w = max(len(p.name) for p in ready) + 2
+    print(" " * w + "".join("%-*s" % (w, sp.name) for sp in servers))
+    for cp in clients:
+        print("%-*s" % (w, cp.name) + "".join("%-*s" % (w, matrix.get((cp.name, sp.name), "."))
+                                             for sp in servers))
+    print()
+    if failures:
+        print("failures:")
+        for f in failures:
+            print("  " + f)
+    print("interop: %d passed, %d failed" % (total_p, total_f))
+    return 1 if total_f else 0
+
+
+if __name__ == "__main__":
+    try:
+        rc = main()
+    finally:
+        for p in STARTED:
+            if p.poll() is None:
+                try:
+                    os.kill(p.pid, signal.SIGKILL)
+                    p.wait()
+                except ProcessLookupError:
+                    pass
+    sys.exit(rc)
