@@ -214,6 +214,26 @@ static void fz_policy(uint8_t sel, ntlm_policy *p)
 		p->timestamp_window = 0;
 }
 
+/* Client flag sets (0: the library's defaults), picked by a second selector byte. */
+#define FZ_BASE_FLAGS                                                                        \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |          \
+	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |      \
+	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56)
+static const uint32_t fz_client_flags[8] = {
+	0,
+	FZ_BASE_FLAGS | NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY,
+	FZ_BASE_FLAGS | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* no key exchange */
+	FZ_BASE_FLAGS | NTLMSSP_NEGOTIATE_KEY_EXCH,                 /* no ESS */
+	FZ_BASE_FLAGS | NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_LM_KEY,
+	(FZ_BASE_FLAGS & ~(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_128)) |
+	    NTLMSSP_NEGOTIATE_OEM | NTLMSSP_NEGOTIATE_KEY_EXCH |
+	    NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* OEM, 56-bit */
+	NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_SIGN |
+	    NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* sign only */
+	NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_IDENTIFY |
+	    NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED,
+};
+
 /* A server context for selector sel; *rng must outlive it. */
 static ntlm_err fz_server_new(uint8_t sel, ntlm_account_store *store, ntlm_replay_cache *replay,
                               ntlm_policy *policy, ntlm_hooks *hooks, fz_rng *rng,

@@ -377,11 +377,7 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	ctx->anonymous = ctx->cl.anonymous;
 	if (ctx->anonymous)
 		ctx->kind = NTLM_KIND_ANONYMOUS;
-	rc = ctx_set_string(&ctx->peer_user, ctx->cl.user);
-	if (rc == NTLM_OK)
-		rc = ctx_set_string(&ctx->peer_domain, ctx->cl.domain);
-	if (rc == NTLM_OK)
-		rc = ctx_set_string(&ctx->peer_workstation, ctx->cl.workstation);
+	rc = ctx_set_peer(ctx, ctx->cl.user, ctx->cl.domain, ctx->cl.workstation);
 	if (rc == NTLM_OK)
 		rc = ctx_set_principal(ctx, ctx->cl.domain, ctx->cl.user);
 	if (rc != NTLM_OK)

@@ -44,6 +44,13 @@ ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out)
 	return NTLM_OK;
 }
 
+ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain, const char *workstation)
+{
+	NTLM_TRY(ctx_set_string(&ctx->peer_user, user));
+	NTLM_TRY(ctx_set_string(&ctx->peer_domain, domain));
+	return ctx_set_string(&ctx->peer_workstation, workstation);
+}
+
 ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user)
 {
 	size_t n = strlen(domain) + strlen(user) + 2;

@@ -94,6 +94,8 @@ ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len);
 ntlm_err ctx_set_string(char **slot, const char *s);
 /* *out = a new copy of p[0..n) (a previous value is wiped and freed). */
 ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out);
+/* Records the peer's names as sent (user, domain, workstation). */
+ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain, const char *workstation);
 /* ctx->principal = "domain\\user" */
 ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user);
 

@@ -7,30 +7,13 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "textfile.h"
 #include "util.h"
 
 /* Far beyond any real credential file: refuse it rather than exhaust memory. */
 #define CREDFILE_MAX ((size_t)16 * 1024 * 1024)
 
 /* ------------------------------------------------------------ one line */
-
-/* Length of the line without its "\n" or "\r\n". */
-static size_t strip_eol(const char *line, size_t len)
-{
-	if (len && line[len - 1] == '\n')
-		len--;
-	if (len && line[len - 1] == '\r')
-		len--;
-	return len;
-}
-
-static int is_blank_or_comment(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i == n || s[i] == '#';
-}
 
 static char *dup_span(const char *s, size_t n)
 {
@@ -58,10 +41,10 @@ ntlm_err credfile_parse_line(const char *line, size_t len, char **domain, char *
 	*domain = *user = *password = NULL;
 	if (!line)
 		return len ? NTLM_E_INVALID_PARAMETER : NTLM_E_NOT_FOUND;
-	len = strip_eol(line, len);
+	len = tf_strip_eol(line, len);
 	if (memchr(line, '\0', len))
 		return NTLM_E_BAD_FILE;
-	if (is_blank_or_comment(line, len))
+	if (tf_is_blank_or_comment(line, len))
 		return NTLM_E_NOT_FOUND;
 	const char *c1 = memchr(line, ':', len);
 	if (!c1)
@@ -82,47 +65,9 @@ ntlm_err credfile_parse_line(const char *line, size_t len, char **domain, char *
 
 /* ------------------------------------------------------ the whole file */
 
-/*
- * Reads fd to its end into *buf (*cap bytes allocated, *len used). Every
- * outgrown block is wiped: the file holds passwords in clear.
- */
-static ntlm_err read_file(int fd, char **buf, size_t *len, size_t *cap)
-{
-	for (;;) {
-		if (*cap - *len < 4096) {
-			size_t ncap = *cap ? *cap * 2 : 8192;
-			if (ncap > CREDFILE_MAX)
-				return NTLM_E_BAD_FILE;
-			char *p = malloc(ncap);
-			if (!p)
-				return NTLM_E_NO_MEMORY;
-			if (*len)
-				memcpy(p, *buf, *len);
-			ntlm_free_secret(*buf, *cap);
-			*buf = p;
-			*cap = ncap;
-		}
-		ssize_t r = read(fd, *buf + *len, *cap - *len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			return NTLM_E_IO;
-		if (r == 0)
-			return NTLM_OK;
-		*len += (size_t)r;
-	}
-}
-
 static int matches(const char *want, const char *have)
 {
 	return !want || ntlm_strcasecmp_utf8(want, have) == 0;
-}
-
-/* Offset just past the line that starts at off (its '\n' included). */
-static size_t line_end(const char *s, size_t len, size_t off)
-{
-	const char *nl = memchr(s + off, '\n', len - off);
-	return nl ? (size_t)(nl - s) + 1 : len;
 }
 
 static ntlm_err find_entry(const char *s, size_t len, const char *domain, const char *user,
@@ -132,7 +77,7 @@ static ntlm_err find_entry(const char *s, size_t len, const char *domain, const 
 	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
 		off = 3; /* written by some editors; not part of the first domain */
 	while (off < len) {
-		size_t end = line_end(s, len, off);
+		size_t end = tf_line_end(s, len, off);
 		ntlm_err rc = credfile_parse_line(s + off, end - off, d, u, p);
 		off = end;
 		if (rc == NTLM_E_NO_MEMORY)
@@ -154,15 +99,14 @@ ntlm_err credfile_lookup(const char *path, const char *domain, const char *user,
 	*domain_out = *user_out = *password_out = NULL;
 	if (!path)
 		return NTLM_E_INVALID_PARAMETER;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return NTLM_E_IO;
-	char *buf = NULL;
-	size_t len = 0, cap = 0;
-	ntlm_err rc = read_file(fd, &buf, &len, &cap);
-	close(fd);
+	tf_buf file;
+	int exists = 0;
+	tf_init(&file, CREDFILE_MAX);
+	ntlm_err rc = tf_read(path, &file, &exists);
+	if (rc == NTLM_OK && !exists)
+		rc = NTLM_E_IO;
 	if (rc == NTLM_OK)
-		rc = find_entry(buf, len, domain, user, domain_out, user_out, password_out);
-	ntlm_free_secret(buf, cap);
+		rc = find_entry(file.p, file.len, domain, user, domain_out, user_out, password_out);
+	tf_free(&file);
 	return rc;
 }

@@ -504,11 +504,7 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_
 	rc = check_authenticate(ctx, in, in_len, &a, flags, &v);
 	v.weaknesses |= flag_weaknesses(flags, v.kind);
 	if (rc == NTLM_OK)
-		rc = ctx_set_string(&ctx->peer_user, a.user);
-	if (rc == NTLM_OK)
-		rc = ctx_set_string(&ctx->peer_domain, a.domain);
-	if (rc == NTLM_OK)
-		rc = ctx_set_string(&ctx->peer_workstation, a.workstation);
+		rc = ctx_set_peer(ctx, a.user, a.domain, a.workstation);
 	if (rc == NTLM_OK && v.target_name)
 		rc = ctx_set_string(&ctx->target_name, v.target_name);
 	if (rc == NTLM_OK && ctx->have_key &&

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "textfile.h"
 #include "util.h"
 
 /* Far beyond any real account file: refuse it rather than exhaust memory. */
@@ -38,24 +39,6 @@ static const struct {
 	{'W', SMBPW_ACB_WSTRUST},  {'S', SMBPW_ACB_SVRTRUST}, {'L', SMBPW_ACB_AUTOLOCK},
 	{'X', SMBPW_ACB_PWNOEXP},  {'I', SMBPW_ACB_DOMTRUST},
 };
-
-/* Length of the line without its "\n" or "\r\n". */
-static size_t strip_eol(const char *line, size_t len)
-{
-	if (len && line[len - 1] == '\n')
-		len--;
-	if (len && line[len - 1] == '\r')
-		len--;
-	return len;
-}
-
-static int is_blank_or_comment(const char *s, size_t n)
-{
-	size_t i = 0;
-	while (i < n && (s[i] == ' ' || s[i] == '\t'))
-		i++;
-	return i == n || s[i] == '#';
-}
 
 /* Moves the text before the next ':' into *f and steps over the ':'; 0 if none. */
 static int next_field(span *rest, span *f)
@@ -102,22 +85,10 @@ static int parse_uid(span f, uint32_t *uid)
 	return 1;
 }
 
-static int hex_digit(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
-/* 2n hex digits -> n bytes; 0 (out wiped) on anything else. */
 static int parse_hex(const char *s, uint8_t *out, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
-		int hi = hex_digit(s[2 * i]), lo = hex_digit(s[2 * i + 1]);
+		int hi = ntlm_hex_value(s[2 * i]), lo = ntlm_hex_value(s[2 * i + 1]);
 		if (hi < 0 || lo < 0) {
 			ntlm_memzero(out, n);
 			return 0;
@@ -218,10 +189,10 @@ ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e)
 		return NTLM_E_INVALID_PARAMETER;
 	if (!line)
 		return NTLM_E_NOT_FOUND;
-	len = strip_eol(line, len);
+	len = tf_strip_eol(line, len);
 	if (memchr(line, '\0', len))
 		return NTLM_E_BAD_FILE;
-	if (is_blank_or_comment(line, len))
+	if (tf_is_blank_or_comment(line, len))
 		return NTLM_E_NOT_FOUND;
 	ntlm_err rc = parse_fields(line, len, e);
 	if (rc != NTLM_OK)
@@ -290,87 +261,12 @@ ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap)
 
 /* ------------------------------------------------------ whole files */
 
-/* A growable buffer for file contents, which hold hashes: every copy is wiped. */
-typedef struct sbuf {
-	char *p;
-	size_t len, cap;
-} sbuf;
-
-static void sbuf_free(sbuf *b)
-{
-	ntlm_free_secret(b->p, b->cap);
-	memset(b, 0, sizeof(*b));
-}
-
-static ntlm_err sbuf_reserve(sbuf *b, size_t more)
-{
-	if (more > SMBPW_FILE_MAX - b->len)
-		return NTLM_E_BAD_FILE;
-	if (b->len + more <= b->cap)
-		return NTLM_OK;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + more)
-		cap *= 2;
-	char *p = malloc(cap);
-	if (!p)
-		return NTLM_E_NO_MEMORY;
-	if (b->len)
-		memcpy(p, b->p, b->len);
-	/* realloc() would free the old block without wiping it */
-	ntlm_free_secret(b->p, b->cap);
-	b->p = p;
-	b->cap = cap;
-	return NTLM_OK;
-}
-
-static ntlm_err sbuf_append(sbuf *b, const char *s, size_t n)
-{
-	NTLM_TRY(sbuf_reserve(b, n));
-	if (n)
-		memcpy(b->p + b->len, s, n);
-	b->len += n;
-	return NTLM_OK;
-}
-
-/* Reads path whole into b; a missing file is *exists = 0 and NTLM_OK. */
-static ntlm_err read_file(const char *path, sbuf *b, int *exists)
-{
-	*exists = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? NTLM_OK : NTLM_E_IO;
-	*exists = 1;
-	ntlm_err rc = NTLM_OK;
-	for (;;) {
-		rc = sbuf_reserve(b, 4096);
-		if (rc != NTLM_OK)
-			break;
-		ssize_t r = read(fd, b->p + b->len, b->cap - b->len);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r < 0)
-			rc = NTLM_E_IO;
-		if (r <= 0)
-			break;
-		b->len += (size_t)r;
-	}
-	close(fd);
-	return rc;
-}
-
-/* Offset just past the line that starts at off (its '\n' included). */
-static size_t line_end(const char *s, size_t len, size_t off)
-{
-	const char *nl = memchr(s + off, '\n', len - off);
-	return nl ? (size_t)(nl - s) + 1 : len;
-}
-
 /* 1 if the first field of the line (which may be malformed) is user, ignoring case. */
 static int line_names(const char *line, size_t len, const char *user)
 {
 	char name[SMBPW_NAME_CAP];
 	const char *colon = memchr(line, ':', len);
-	size_t n = colon ? (size_t)(colon - line) : strip_eol(line, len);
+	size_t n = colon ? (size_t)(colon - line) : tf_strip_eol(line, len);
 	if (n >= sizeof(name) || memchr(line, '\0', n))
 		return 0;
 	memcpy(name, line, n);
@@ -378,14 +274,14 @@ static int line_names(const char *line, size_t len, const char *user)
 	return ntlm_strcasecmp_utf8(name, user) == 0;
 }
 
-static ntlm_err find_user(const sbuf *file, const char *user, smbpw_entry *e)
+static ntlm_err find_user(const tf_buf *file, const char *user, smbpw_entry *e)
 {
 	for (size_t off = 0; off < file->len;) {
-		size_t end = line_end(file->p, file->len, off);
+		size_t end = tf_line_end(file->p, file->len, off);
 		const char *line = file->p + off;
 		size_t n = end - off;
 		off = end;
-		if (is_blank_or_comment(line, strip_eol(line, n)) || !line_names(line, n, user))
+		if (tf_is_blank_or_comment(line, tf_strip_eol(line, n)) || !line_names(line, n, user))
 			continue;
 		/* the first line naming user decides: never fall through to a later one */
 		return smbpw_parse_line(line, n, e) == NTLM_OK ? NTLM_OK : NTLM_E_BAD_FILE;
@@ -402,14 +298,15 @@ ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e)
 		return NTLM_E_INVALID_PARAMETER;
 	if (!*user)
 		return NTLM_E_NOT_FOUND; /* no account has an empty name */
-	sbuf file = {0};
+	tf_buf file;
+	tf_init(&file, SMBPW_FILE_MAX);
 	int exists;
-	ntlm_err rc = read_file(path, &file, &exists);
+	ntlm_err rc = tf_read(path, &file, &exists);
 	if (rc == NTLM_OK && !exists)
 		rc = NTLM_E_IO;
 	if (rc == NTLM_OK)
 		rc = find_user(&file, user, e);
-	sbuf_free(&file);
+	tf_free(&file);
 	return rc;
 }
 
@@ -454,22 +351,22 @@ static void apply_op(smbpw_entry *e, const smbpw_edit *ed)
 }
 
 /* Appends the formatted entry, ending it as the line it replaces ended ("\r\n" kept). */
-static ntlm_err append_entry(sbuf *out, const smbpw_entry *e, int crlf)
+static ntlm_err append_entry(tf_buf *out, const smbpw_entry *e, int crlf)
 {
 	char text[SMBPW_LINE_MAX];
 	ntlm_err rc = smbpw_format_line(e, text, sizeof(text));
 	if (rc == NTLM_OK) {
 		size_t n = strlen(text) - 1; /* without the '\n' */
-		rc = sbuf_append(out, text, n);
+		rc = tf_append(out, text, n);
 		if (rc == NTLM_OK)
-			rc = crlf ? sbuf_append(out, "\r\n", 2) : sbuf_append(out, "\n", 1);
+			rc = crlf ? tf_append(out, "\r\n", 2) : tf_append(out, "\n", 1);
 	}
 	ntlm_memzero(text, sizeof(text));
 	return rc;
 }
 
 /* A line naming ed->user: rewritten, dropped (DELETE), or a reason to stop. */
-static ntlm_err rewrite_entry(const char *line, size_t n, const smbpw_edit *ed, sbuf *out)
+static ntlm_err rewrite_entry(const char *line, size_t n, const smbpw_edit *ed, tf_buf *out)
 {
 	smbpw_entry e;
 	ntlm_err rc = smbpw_parse_line(line, n, &e);
@@ -486,16 +383,16 @@ static ntlm_err rewrite_entry(const char *line, size_t n, const smbpw_edit *ed, 
 }
 
 /* Copies in to out byte for byte, except the lines naming ed->user (counted in *found). */
-static ntlm_err rewrite_lines(const sbuf *in, const smbpw_edit *ed, sbuf *out, int *found)
+static ntlm_err rewrite_lines(const tf_buf *in, const smbpw_edit *ed, tf_buf *out, int *found)
 {
 	*found = 0;
 	for (size_t off = 0; off < in->len;) {
-		size_t end = line_end(in->p, in->len, off);
+		size_t end = tf_line_end(in->p, in->len, off);
 		const char *line = in->p + off;
 		size_t n = end - off;
 		off = end;
-		if (is_blank_or_comment(line, strip_eol(line, n)) || !line_names(line, n, ed->user)) {
-			NTLM_TRY(sbuf_append(out, line, n));
+		if (tf_is_blank_or_comment(line, tf_strip_eol(line, n)) || !line_names(line, n, ed->user)) {
+			NTLM_TRY(tf_append(out, line, n));
 			continue;
 		}
 		(*found)++;
@@ -504,7 +401,7 @@ static ntlm_err rewrite_lines(const sbuf *in, const smbpw_edit *ed, sbuf *out, i
 	return NTLM_OK;
 }
 
-static ntlm_err append_new_account(const smbpw_edit *ed, sbuf *out)
+static ntlm_err append_new_account(const smbpw_edit *ed, tf_buf *out)
 {
 	smbpw_entry e;
 	memset(&e, 0, sizeof(e));
@@ -515,7 +412,7 @@ static ntlm_err append_new_account(const smbpw_edit *ed, sbuf *out)
 	ntlm_err rc = NTLM_OK;
 	/* a last line without its '\n' must not swallow the new one */
 	if (out->len && out->p[out->len - 1] != '\n')
-		rc = sbuf_append(out, "\n", 1);
+		rc = tf_append(out, "\n", 1);
 	if (rc == NTLM_OK)
 		rc = append_entry(out, &e, 0);
 	ntlm_memzero(&e, sizeof(e));
@@ -588,7 +485,7 @@ static void sync_parent_dir(const char *path)
 }
 
 /* Writes data to a fresh 0600 file beside path and renames it over path (atomic). */
-static ntlm_err replace_file(const char *path, const sbuf *data)
+static ntlm_err replace_file(const char *path, const tf_buf *data)
 {
 	char *tmp = path_with_suffix(path, ".XXXXXX");
 	if (!tmp)
@@ -614,7 +511,7 @@ static ntlm_err replace_file(const char *path, const sbuf *data)
 }
 
 /* Builds the new content from the old (in; absent when !exists) into out. */
-static ntlm_err edit_content(const sbuf *in, int exists, const smbpw_edit *ed, sbuf *out)
+static ntlm_err edit_content(const tf_buf *in, int exists, const smbpw_edit *ed, tf_buf *out)
 {
 	int found;
 	if (!exists && ed->op != SMBPW_ADD)
@@ -630,16 +527,18 @@ static ntlm_err edit_file(const char *path, const smbpw_edit *ed)
 {
 	int lock;
 	NTLM_TRY(lock_file(path, &lock));
-	sbuf in = {0}, out = {0};
+	tf_buf in, out;
+	tf_init(&in, SMBPW_FILE_MAX);
+	tf_init(&out, SMBPW_FILE_MAX);
 	int exists;
-	ntlm_err rc = read_file(path, &in, &exists);
+	ntlm_err rc = tf_read(path, &in, &exists);
 	if (rc == NTLM_OK && !(exists && ed->only_if_missing)) {
 		rc = edit_content(&in, exists, ed, &out);
 		if (rc == NTLM_OK)
 			rc = replace_file(path, &out);
 	}
-	sbuf_free(&in);
-	sbuf_free(&out);
+	tf_free(&in);
+	tf_free(&out);
 	close(lock); /* releases the flock */
 	return rc;
 }

@@ -329,7 +329,7 @@ void ntlm_hex_encode(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static int hex_value(char c)
+int ntlm_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -345,7 +345,7 @@ ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n)
 	if (!hex || strlen(hex) != 2 * n)
 		return NTLM_E_INVALID_PARAMETER;
 	for (size_t i = 0; i < n; i++) {
-		int hi = hex_value(hex[2 * i]), lo = hex_value(hex[2 * i + 1]);
+		int hi = ntlm_hex_value(hex[2 * i]), lo = ntlm_hex_value(hex[2 * i + 1]);
 		if (hi < 0 || lo < 0)
 			return NTLM_E_INVALID_PARAMETER;
 		out[i] = (uint8_t)(hi << 4 | lo);

@@ -52,6 +52,8 @@ ntlm_err ntlm_utf8_upper(const char *s, char **out);
 
 /* Lower-case hex of n bytes into out (2n+1). */
 void ntlm_hex_encode(const uint8_t *in, size_t n, char *out);
+/* Value of one hex digit (either case), or -1. */
+int ntlm_hex_value(char c);
 /* Exactly 2n hex digits -> n bytes; NTLM_E_INVALID_PARAMETER otherwise. */
 ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n);
 

@@ -1,0 +1,184 @@
+/* Target functions: ntlm_unseal, ntlm_verify, ntlm_unwrap, ntlm_unseal_iov, ntlm_verify_iov, ntlm_unseal_seq, ntlm_verify_seq (and ntlm_seal/ntlm_seal_seq on the peer) */
+/*
+ * Session security fed what the network peer can send, on an established
+ * client/server pair (a real handshake with fixed time and randomness;
+ * byte 0 picks the client's flags from fz_client_flags and datagram mode).
+ *
+ * Input: flagsel(1) | mode(1) | seq(4, datagram only) | sig(16) | data (the rest).
+ * Modes 0-4 hand (sig, data) to one of the receiving functions as they
+ * are. Mode 5 has the client seal data for real and flips one byte of
+ * signature or ciphertext (position sig[0], xor sig[1]; xor 0 = untouched).
+ *
+ * Invariants: an untouched sealed message unseals to the plaintext; a
+ * single changed byte is refused (except the RandomPad of a non-ESS
+ * signature, which no one checks); a refused message leaves the receiver
+ * in step with the sender (the next real message still unseals).
+ */
+#include "fuzz_common.h"
+
+struct pair {
+	ntlm_ctx *client, *server;
+	ntlm_cred *cred;
+	ntlm_account_store *store;
+	ntlm_policy cpol, spol;
+	ntlm_hooks ch, sh;
+	fz_rng cr, sr;
+	int datagram;
+};
+
+/* Returns 2 when sealing was negotiated, 1 for signing only, 0 for neither. */
+static int pair_open(struct pair *p, uint8_t fsel)
+{
+	memset(p, 0, sizeof(*p));
+	/* selector: v2, min security none, datagram from bit 3 of fsel */
+	uint8_t sel = 0x20 | ((fsel & 8) ? FZ_SEL_DATAGRAM : 0);
+	uint32_t flags = fz_client_flags[1 + (fsel & 7) % 7];
+	p->datagram = (sel & FZ_SEL_DATAGRAM) != 0;
+	p->store = fz_store_new();
+	FZ_CHECK(fz_client_new(sel, flags, &p->cred, &p->cpol, &p->ch, &p->cr, 0xc11e47ull,
+	                       &p->client) == NTLM_OK);
+	FZ_CHECK(fz_server_new(sel, p->store, NULL, &p->spol, &p->sh, &p->sr, NULL, NULL,
+	                       &p->server) == NTLM_OK);
+	ntlm_buffer a = {NULL, 0}, b = {NULL, 0};
+	ntlm_err rc;
+	if (p->datagram) {
+		FZ_CHECK(ntlm_step(p->server, NULL, 0, &a) == NTLM_CONTINUE);
+	} else {
+		FZ_CHECK(ntlm_step(p->client, NULL, 0, &b) == NTLM_CONTINUE);
+		FZ_CHECK(ntlm_step(p->server, b.data, b.len, &a) == NTLM_CONTINUE);
+		ntlm_buffer_free(&b);
+	}
+	rc = ntlm_step(p->client, a.data, a.len, &b);
+	ntlm_buffer_free(&a);
+	if (rc == NTLM_OK)
+		rc = ntlm_step(p->server, b.data, b.len, &a);
+	ntlm_buffer_free(&b);
+	ntlm_buffer_free(&a);
+	/* every flag set of the table must work in this configuration */
+	FZ_CHECK(rc == NTLM_OK);
+	uint32_t f = ntlm_ctx_flags(p->server);
+	return (f & NTLMSSP_NEGOTIATE_SEAL) ? 2 : (f & NTLMSSP_NEGOTIATE_SIGN) ? 1 : 0;
+}
+
+static void pair_close(struct pair *p)
+{
+	ntlm_ctx_free(p->client);
+	ntlm_ctx_free(p->server);
+	ntlm_cred_free(p->cred);
+	ntlm_account_store_free(p->store);
+}
+
+static ntlm_err c_seal(struct pair *p, uint32_t seq, uint8_t *d, size_t n, uint8_t sig[16])
+{
+	return p->datagram ? ntlm_seal_seq(p->client, seq, d, n, sig) : ntlm_seal(p->client, d, n, sig);
+}
+
+static ntlm_err s_unseal(struct pair *p, uint32_t seq, uint8_t *d, size_t n, const uint8_t sig[16])
+{
+	return p->datagram ? ntlm_unseal_seq(p->server, seq, d, n, sig)
+	                   : ntlm_unseal(p->server, d, n, sig);
+}
+
+/* The next real message must still get through: the receiver is in step. */
+static void still_in_step(struct pair *p, uint32_t seq, int sealing)
+{
+	uint8_t msg[5] = {'p', 'i', 'n', 'g', '!'}, sig[16];
+	if (sealing) {
+		FZ_CHECK(c_seal(p, seq, msg, 5, sig) == NTLM_OK);
+		FZ_CHECK(s_unseal(p, seq, msg, 5, sig) == NTLM_OK);
+		FZ_CHECK(memcmp(msg, "ping!", 5) == 0);
+	} else if (p->datagram) {
+		FZ_CHECK(ntlm_sign_seq(p->client, seq, msg, 5, sig) == NTLM_OK);
+		FZ_CHECK(ntlm_verify_seq(p->server, seq, msg, 5, sig) == NTLM_OK);
+	} else {
+		FZ_CHECK(ntlm_sign(p->client, msg, 5, sig) == NTLM_OK);
+		FZ_CHECK(ntlm_verify(p->server, msg, 5, sig) == NTLM_OK);
+	}
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	if (size < 2 + 4 + 16)
+		return 0;
+	uint8_t fsel = data[0], mode = data[1] % 6;
+	uint32_t seq = (uint32_t)data[2] | (uint32_t)data[3] << 8 | (uint32_t)data[4] << 16 |
+	               (uint32_t)data[5] << 24;
+	uint8_t sig[16];
+	memcpy(sig, data + 6, 16);
+	size_t n = size - 22;
+	uint8_t *buf = fz_dup(data + 22, n);
+
+	struct pair p;
+	int level = pair_open(&p, fsel), sealing = level == 2;
+	int ess = (ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
+	if (!p.datagram)
+		seq = 0;
+	ntlm_err rc = NTLM_OK;
+	switch (mode) {
+	case 0:
+		rc = s_unseal(&p, seq, buf, n, sig);
+		if (!sealing)
+			FZ_CHECK(rc == NTLM_E_NO_SESSION_KEY);
+		break;
+	case 1:
+		rc = p.datagram ? ntlm_verify_seq(p.server, seq, buf, n, sig)
+		                : ntlm_verify(p.server, buf, n, sig);
+		break;
+	case 2: {
+		ntlm_buffer out = {NULL, 0};
+		uint8_t *msg = fz_dup(data + 6, size - 6); /* sig || data */
+		rc = ntlm_unwrap(p.server, msg, size - 6, &out);
+		if (rc == NTLM_OK)
+			FZ_CHECK(out.len == n);
+		else
+			FZ_CHECK(out.data == NULL);
+		ntlm_buffer_free(&out);
+		free(msg);
+		break;
+	}
+	case 3:
+	case 4: {
+		/* data split in three: DATA, SIGN_ONLY, IGNORE, with the token last */
+		size_t a = n / 3, b = n / 3;
+		ntlm_iov iov[4] = {{NTLM_IOV_DATA, buf, a},
+		                   {NTLM_IOV_SIGN_ONLY, buf + a, b},
+		                   {NTLM_IOV_IGNORE, buf + a + b, n - a - b},
+		                   {NTLM_IOV_TOKEN, sig, 16}};
+		rc = mode == 3 ? ntlm_unseal_iov(p.server, iov, 4) : ntlm_verify_iov(p.server, iov, 4);
+		if (p.datagram)
+			FZ_CHECK(rc == NTLM_E_INVALID_PARAMETER); /* iov calls are connection-oriented */
+		break;
+	}
+	case 5: {
+		if (!sealing)
+			break;
+		uint8_t *plain = fz_dup(buf, n), real[16];
+		FZ_CHECK(c_seal(&p, seq, buf, n, real) == NTLM_OK);
+		size_t pos = sig[0] % (16 + n);
+		uint8_t x = sig[1];
+		if (pos < 16)
+			real[pos] ^= x;
+		else
+			buf[pos - 16] ^= x;
+		rc = s_unseal(&p, seq, buf, n, real);
+		if (x == 0) {
+			FZ_CHECK(rc == NTLM_OK);
+			FZ_CHECK(n == 0 || memcmp(buf, plain, n) == 0);
+		} else if (ess || pos < 4 || pos >= 8) {
+			FZ_CHECK(rc != NTLM_OK);
+		}
+		if (rc != NTLM_OK)
+			FZ_CHECK(ntlm_ct_is_zero(buf, n)); /* never unauthenticated plaintext */
+		seq++;
+		free(plain);
+		break;
+	}
+	}
+	/* (a message the client sent and the server refused is lost for good in
+	 * connection-oriented mode: the streams cannot meet again) */
+	if (rc != NTLM_OK && level > 0 && (mode != 5 || p.datagram))
+		still_in_step(&p, seq, sealing);
+	pair_close(&p);
+	free(buf);
+	return 0;
+}

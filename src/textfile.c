@@ -1,0 +1,101 @@
+/* textfile.c - see textfile.h */
+#include "textfile.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+void tf_init(tf_buf *b, size_t max)
+{
+	memset(b, 0, sizeof(*b));
+	b->max = max;
+}
+
+void tf_free(tf_buf *b)
+{
+	size_t max = b->max;
+	ntlm_free_secret(b->p, b->cap);
+	tf_init(b, max);
+}
+
+ntlm_err tf_reserve(tf_buf *b, size_t more)
+{
+	if (more > b->max - b->len)
+		return NTLM_E_BAD_FILE;
+	if (b->len + more <= b->cap)
+		return NTLM_OK;
+	size_t cap = b->cap ? b->cap : 4096;
+	while (cap < b->len + more)
+		cap *= 2;
+	char *p = malloc(cap);
+	if (!p)
+		return NTLM_E_NO_MEMORY;
+	if (b->len)
+		memcpy(p, b->p, b->len);
+	/* realloc() would free the old block without wiping it */
+	ntlm_free_secret(b->p, b->cap);
+	b->p = p;
+	b->cap = cap;
+	return NTLM_OK;
+}
+
+ntlm_err tf_append(tf_buf *b, const char *s, size_t n)
+{
+	NTLM_TRY(tf_reserve(b, n));
+	if (n)
+		memcpy(b->p + b->len, s, n);
+	b->len += n;
+	return NTLM_OK;
+}
+
+ntlm_err tf_read(const char *path, tf_buf *b, int *exists)
+{
+	*exists = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? NTLM_OK : NTLM_E_IO;
+	*exists = 1;
+	ntlm_err rc = NTLM_OK;
+	for (;;) {
+		rc = tf_reserve(b, 4096);
+		if (rc != NTLM_OK)
+			break;
+		ssize_t r = read(fd, b->p + b->len, b->cap - b->len);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			rc = NTLM_E_IO;
+		if (r <= 0)
+			break;
+		b->len += (size_t)r;
+	}
+	close(fd);
+	return rc;
+}
+
+size_t tf_strip_eol(const char *line, size_t len)
+{
+	if (len && line[len - 1] == '\n')
+		len--;
+	if (len && line[len - 1] == '\r')
+		len--;
+	return len;
+}
+
+int tf_is_blank_or_comment(const char *s, size_t n)
+{
+	size_t i = 0;
+	while (i < n && (s[i] == ' ' || s[i] == '\t'))
+		i++;
+	return i == n || s[i] == '#';
+}
+
+size_t tf_line_end(const char *s, size_t len, size_t off)
+{
+	const char *nl = memchr(s + off, '\n', len - off);
+	return nl ? (size_t)(nl - s) + 1 : len;
+}
