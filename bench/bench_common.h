@@ -32,7 +32,7 @@ typedef struct bc_opts {
 	const char *only; /* comma-separated sections, NULL: all */
 } bc_opts;
 
-static void bc_opts_init(bc_opts *o)
+static inline void bc_opts_init(bc_opts *o)
 {
 	memset(o, 0, sizeof(*o));
 	o->secs = 0.25;
@@ -40,14 +40,14 @@ static void bc_opts_init(bc_opts *o)
 }
 
 /* Applies --quick: keeps every section, scaled down to milliseconds. */
-static void bc_opts_quick(bc_opts *o)
+static inline void bc_opts_quick(bc_opts *o)
 {
 	o->quick = 1;
 	o->secs = 0.01;
 	o->contexts = 500;
 }
 
-static int bc_section(const bc_opts *o, const char *name)
+static inline int bc_section(const bc_opts *o, const char *name)
 {
 	if (!o->only)
 		return 1;
@@ -64,7 +64,7 @@ static int bc_section(const bc_opts *o, const char *name)
 	return 0;
 }
 
-static int bc_ncpu(void)
+static inline int bc_ncpu(void)
 {
 	long n = sysconf(_SC_NPROCESSORS_ONLN);
 	return n > 0 ? (int)n : 1;
@@ -74,13 +74,13 @@ static int bc_ncpu(void)
 
 static const char *bc_impl = "?";
 
-static void bc_result(const char *metric, double value, const char *unit)
+static inline void bc_result(const char *metric, double value, const char *unit)
 {
 	printf("R %s %s %.6g %s\n", bc_impl, metric, value, unit);
 	fflush(stdout);
 }
 
-static void bc_info(const char *key, const char *fmt, ...)
+static inline void bc_info(const char *key, const char *fmt, ...)
 {
 	va_list ap;
 	printf("I %s %s ", bc_impl, key);
@@ -91,7 +91,7 @@ static void bc_info(const char *key, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void bc_die(const char *fmt, ...)
+static inline void bc_die(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s-bench: ", bc_impl);
@@ -104,7 +104,7 @@ static void bc_die(const char *fmt, ...)
 
 /* ------------------------------------------------------------- timing */
 
-static double bc_now(void)
+static inline double bc_now(void)
 {
 	struct timespec ts;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -114,7 +114,7 @@ static double bc_now(void)
 /* Runs fn(arg, n) with growing n until one call lasts >= secs; returns ops per second. */
 typedef void (*bc_fn)(void *arg, long n);
 
-static double bc_rate(double secs, bc_fn fn, void *arg)
+static inline double bc_rate(double secs, bc_fn fn, void *arg)
 {
 	long n = 1;
 	fn(arg, 1); /* warm-up */
@@ -142,7 +142,7 @@ typedef struct bc_pair_result {
 
 typedef void (*bc_batch_fn)(void *arg, int k);
 
-static bc_pair_result bc_pair_rate(double secs, bc_batch_fn send, bc_batch_fn recv, void *arg,
+static inline bc_pair_result bc_pair_rate(double secs, bc_batch_fn send, bc_batch_fn recv, void *arg,
                                    int k)
 {
 	double ts = 0, tr = 0;
@@ -164,7 +164,7 @@ static bc_pair_result bc_pair_rate(double secs, bc_batch_fn send, bc_batch_fn re
 }
 
 /* Ring size for a message size: ~256 KiB of messages, at least 4. */
-static int bc_ring(size_t size)
+static inline int bc_ring(size_t size)
 {
 	size_t k = (256u * 1024u) / size;
 	return k < 4 ? 4 : (int)k;
@@ -225,7 +225,7 @@ void free(void *p)
 /* --------------------------------------------------------------- memory */
 
 /* Resident set size in bytes, from /proc/self/statm. */
-static long bc_rss(void)
+static inline long bc_rss(void)
 {
 	FILE *f = fopen("/proc/self/statm", "r");
 	long size = 0, res = 0;
@@ -238,7 +238,7 @@ static long bc_rss(void)
 }
 
 /* Returns the memory to the kernel as far as the allocator can, before an RSS reading. */
-static void bc_settle(void)
+static inline void bc_settle(void)
 {
 	malloc_trim(0);
 }
@@ -247,7 +247,7 @@ static void bc_settle(void)
 
 static char bc_dir[256];
 
-static void bc_cleanup(void)
+static inline void bc_cleanup(void)
 {
 	if (!bc_dir[0])
 		return;
@@ -258,7 +258,7 @@ static void bc_cleanup(void)
 }
 
 /* A private scratch directory, removed at exit. */
-static const char *bc_scratch(void)
+static inline const char *bc_scratch(void)
 {
 	if (!bc_dir[0]) {
 		snprintf(bc_dir, sizeof(bc_dir), "%s/ntlm-bench.XXXXXX",
@@ -270,7 +270,7 @@ static const char *bc_scratch(void)
 	return bc_dir;
 }
 
-static void bc_write_file(const char *path, const char *text)
+static inline void bc_write_file(const char *path, const char *text)
 {
 	FILE *f = fopen(path, "w");
 	if (!f || fputs(text, f) < 0 || fclose(f) != 0)
@@ -285,7 +285,7 @@ static void bc_write_file(const char *path, const char *text)
 #define BC_SERVER "BENCHSRV"
 
 /* Common command line: --quick, --secs S, --threads N, --contexts N, --only a,b */
-static int bc_parse_common(bc_opts *o, int argc, char **argv, int *i)
+static inline int bc_parse_common(bc_opts *o, int argc, char **argv, int *i)
 {
 	const char *a = argv[*i];
 	if (strcmp(a, "--quick") == 0) {

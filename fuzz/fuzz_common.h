@@ -301,6 +301,63 @@ static ntlm_err fz_client_new(uint8_t sel, uint32_t flags, ntlm_cred **cred, ntl
 	return rc;
 }
 
+/* ------------------------------------------------ an established pair */
+
+struct fz_pair {
+	ntlm_ctx *client, *server;
+	ntlm_cred *cred;
+	ntlm_account_store *store;
+	ntlm_policy cpol, spol;
+	ntlm_hooks ch, sh;
+	fz_rng cr, sr;
+	int datagram;
+};
+
+/*
+ * An established client/server pair over a real handshake (selector: NTLMv2,
+ * no minimum security; client flags fz_client_flags[1 + (fsel & 7) % 7]; datagram
+ * when fsel bit 3). Returns 2 when sealing was negotiated, 1 for signing only, 0 for neither. */
+static int fz_pair_open(struct fz_pair *p, uint8_t fsel)
+{
+	memset(p, 0, sizeof(*p));
+	/* selector: v2, min security none, datagram from bit 3 of fsel */
+	uint8_t sel = 0x20 | ((fsel & 8) ? FZ_SEL_DATAGRAM : 0);
+	uint32_t flags = fz_client_flags[1 + (fsel & 7) % 7];
+	p->datagram = (sel & FZ_SEL_DATAGRAM) != 0;
+	p->store = fz_store_new();
+	FZ_CHECK(fz_client_new(sel, flags, &p->cred, &p->cpol, &p->ch, &p->cr, 0xc11e47ull,
+	                       &p->client) == NTLM_OK);
+	FZ_CHECK(fz_server_new(sel, p->store, NULL, &p->spol, &p->sh, &p->sr, NULL, NULL,
+	                       &p->server) == NTLM_OK);
+	ntlm_buffer a = {NULL, 0}, b = {NULL, 0};
+	ntlm_err rc;
+	if (p->datagram) {
+		FZ_CHECK(ntlm_step(p->server, NULL, 0, &a) == NTLM_CONTINUE);
+	} else {
+		FZ_CHECK(ntlm_step(p->client, NULL, 0, &b) == NTLM_CONTINUE);
+		FZ_CHECK(ntlm_step(p->server, b.data, b.len, &a) == NTLM_CONTINUE);
+		ntlm_buffer_free(&b);
+	}
+	rc = ntlm_step(p->client, a.data, a.len, &b);
+	ntlm_buffer_free(&a);
+	if (rc == NTLM_OK)
+		rc = ntlm_step(p->server, b.data, b.len, &a);
+	ntlm_buffer_free(&b);
+	ntlm_buffer_free(&a);
+	/* every flag set of the table must work in this configuration */
+	FZ_CHECK(rc == NTLM_OK);
+	uint32_t f = ntlm_ctx_flags(p->server);
+	return (f & NTLMSSP_NEGOTIATE_SEAL) ? 2 : (f & NTLMSSP_NEGOTIATE_SIGN) ? 1 : 0;
+}
+
+static void fz_pair_close(struct fz_pair *p)
+{
+	ntlm_ctx_free(p->client);
+	ntlm_ctx_free(p->server);
+	ntlm_cred_free(p->cred);
+	ntlm_account_store_free(p->store);
+}
+
 /* ------------------------------------------------------ input framing */
 
 /* Little-endian u16 length prefix, then that many bytes (clamped to what is left). */

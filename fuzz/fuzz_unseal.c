@@ -16,71 +16,19 @@
  */
 #include "fuzz_common.h"
 
-struct pair {
-	ntlm_ctx *client, *server;
-	ntlm_cred *cred;
-	ntlm_account_store *store;
-	ntlm_policy cpol, spol;
-	ntlm_hooks ch, sh;
-	fz_rng cr, sr;
-	int datagram;
-};
-
-/* Returns 2 when sealing was negotiated, 1 for signing only, 0 for neither. */
-static int pair_open(struct pair *p, uint8_t fsel)
-{
-	memset(p, 0, sizeof(*p));
-	/* selector: v2, min security none, datagram from bit 3 of fsel */
-	uint8_t sel = 0x20 | ((fsel & 8) ? FZ_SEL_DATAGRAM : 0);
-	uint32_t flags = fz_client_flags[1 + (fsel & 7) % 7];
-	p->datagram = (sel & FZ_SEL_DATAGRAM) != 0;
-	p->store = fz_store_new();
-	FZ_CHECK(fz_client_new(sel, flags, &p->cred, &p->cpol, &p->ch, &p->cr, 0xc11e47ull,
-	                       &p->client) == NTLM_OK);
-	FZ_CHECK(fz_server_new(sel, p->store, NULL, &p->spol, &p->sh, &p->sr, NULL, NULL,
-	                       &p->server) == NTLM_OK);
-	ntlm_buffer a = {NULL, 0}, b = {NULL, 0};
-	ntlm_err rc;
-	if (p->datagram) {
-		FZ_CHECK(ntlm_step(p->server, NULL, 0, &a) == NTLM_CONTINUE);
-	} else {
-		FZ_CHECK(ntlm_step(p->client, NULL, 0, &b) == NTLM_CONTINUE);
-		FZ_CHECK(ntlm_step(p->server, b.data, b.len, &a) == NTLM_CONTINUE);
-		ntlm_buffer_free(&b);
-	}
-	rc = ntlm_step(p->client, a.data, a.len, &b);
-	ntlm_buffer_free(&a);
-	if (rc == NTLM_OK)
-		rc = ntlm_step(p->server, b.data, b.len, &a);
-	ntlm_buffer_free(&b);
-	ntlm_buffer_free(&a);
-	/* every flag set of the table must work in this configuration */
-	FZ_CHECK(rc == NTLM_OK);
-	uint32_t f = ntlm_ctx_flags(p->server);
-	return (f & NTLMSSP_NEGOTIATE_SEAL) ? 2 : (f & NTLMSSP_NEGOTIATE_SIGN) ? 1 : 0;
-}
-
-static void pair_close(struct pair *p)
-{
-	ntlm_ctx_free(p->client);
-	ntlm_ctx_free(p->server);
-	ntlm_cred_free(p->cred);
-	ntlm_account_store_free(p->store);
-}
-
-static ntlm_err c_seal(struct pair *p, uint32_t seq, uint8_t *d, size_t n, uint8_t sig[16])
+static ntlm_err c_seal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n, uint8_t sig[16])
 {
 	return p->datagram ? ntlm_seal_seq(p->client, seq, d, n, sig) : ntlm_seal(p->client, d, n, sig);
 }
 
-static ntlm_err s_unseal(struct pair *p, uint32_t seq, uint8_t *d, size_t n, const uint8_t sig[16])
+static ntlm_err s_unseal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n, const uint8_t sig[16])
 {
 	return p->datagram ? ntlm_unseal_seq(p->server, seq, d, n, sig)
 	                   : ntlm_unseal(p->server, d, n, sig);
 }
 
 /* The next real message must still get through: the receiver is in step. */
-static void still_in_step(struct pair *p, uint32_t seq, int sealing)
+static void still_in_step(struct fz_pair *p, uint32_t seq, int sealing)
 {
 	uint8_t msg[5] = {'p', 'i', 'n', 'g', '!'}, sig[16];
 	if (sealing) {
@@ -108,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t n = size - 22;
 	uint8_t *buf = fz_dup(data + 22, n);
 
-	struct pair p;
-	int level = pair_open(&p, fsel), sealing = level == 2;
+	struct fz_pair p;
+	int level = fz_pair_open(&p, fsel), sealing = level == 2;
 	int ess = (ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
 	if (!p.datagram)
 		seq = 0;
@@ -178,7 +126,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 * connection-oriented mode: the streams cannot meet again) */
 	if (rc != NTLM_OK && level > 0 && (mode != 5 || p.datagram))
 		still_in_step(&p, seq, sealing);
-	pair_close(&p);
+	fz_pair_close(&p);
 	free(buf);
 	return 0;
 }

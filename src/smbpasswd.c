@@ -455,20 +455,6 @@ static ntlm_err lock_file(const char *path, int *fd_out)
 	return NTLM_OK;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
 /* Makes the rename durable. Best effort: the new content is already in place. */
 static void sync_parent_dir(const char *path)
 {
@@ -496,7 +482,7 @@ static ntlm_err replace_file(const char *path, const tf_buf *data)
 		return NTLM_E_IO;
 	}
 	ntlm_err rc = NTLM_OK;
-	if (fchmod(fd, 0600) != 0 || write_all(fd, data->p, data->len) != 0 || fsync(fd) != 0)
+	if (fchmod(fd, 0600) != 0 || ntlm_write_all(fd, data->p, data->len) != 0 || fsync(fd) != 0)
 		rc = NTLM_E_IO;
 	if (close(fd) != 0)
 		rc = NTLM_E_IO;

@@ -1,8 +1,10 @@
 /* util.c - see util.h */
 #include "util.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void ntlm_memzero(void *p, size_t n)
 {
@@ -151,44 +153,92 @@ static size_t utf8_encode(uint32_t cp, char *out)
 	return 4;
 }
 
-ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_len)
+/* An output buffer the converters below fill one code point at a time. */
+struct emit_buf {
+	uint8_t *p;
+	size_t len;
+};
+
+/*
+ * Walks the code points of s (upper-cased when asked) and hands each to
+ * emit; invalid UTF-8, or emit refusing a code point, is NTLM_E_BAD_STRING.
+ */
+static ntlm_err utf8_walk(const char *s, int upper, int (*emit)(struct emit_buf *, uint32_t),
+                          struct emit_buf *out)
 {
-	*out = NULL;
-	*out_len = 0;
-	if (!s)
-		s = "";
-	size_t n = strlen(s);
-	/* at most 4 output bytes per input byte (surrogates use 4 bytes for 4 input bytes) */
-	uint8_t *buf = ntlm_calloc(n * 2 + 2, 1);
-	if (!buf)
-		return NTLM_E_NO_MEMORY;
-	size_t o = 0;
 	const unsigned char *p = (const unsigned char *)s;
 	while (*p) {
 		uint32_t cp;
 		size_t used = utf8_decode(p, &cp);
-		if (!used) {
-			ntlm_free_secret(buf, n * 2 + 2);
+		if (!used)
 			return NTLM_E_BAD_STRING;
-		}
 		p += used;
 		if (upper)
 			cp = cp_upper(cp);
-		if (cp >= 0x10000) {
-			uint32_t v = cp - 0x10000;
-			uint16_t hi = (uint16_t)(0xD800 | (v >> 10)), lo = (uint16_t)(0xDC00 | (v & 0x3FF));
-			buf[o++] = (uint8_t)hi;
-			buf[o++] = (uint8_t)(hi >> 8);
-			buf[o++] = (uint8_t)lo;
-			buf[o++] = (uint8_t)(lo >> 8);
-		} else {
-			buf[o++] = (uint8_t)cp;
-			buf[o++] = (uint8_t)(cp >> 8);
-		}
+		if (!emit(out, cp))
+			return NTLM_E_BAD_STRING;
 	}
-	*out = buf;
-	*out_len = o;
 	return NTLM_OK;
+}
+
+/* Runs utf8_walk into a new buffer of cap bytes; wiped and freed on failure. */
+static ntlm_err utf8_convert(const char *s, int upper, int (*emit)(struct emit_buf *, uint32_t),
+                             size_t cap, uint8_t **out, size_t *out_len)
+{
+	struct emit_buf b = {ntlm_calloc(cap, 1), 0};
+	*out = NULL;
+	*out_len = 0;
+	if (!b.p)
+		return NTLM_E_NO_MEMORY;
+	ntlm_err rc = utf8_walk(s, upper, emit, &b);
+	if (rc != NTLM_OK) {
+		ntlm_free_secret(b.p, cap);
+		return rc;
+	}
+	*out = b.p;
+	*out_len = b.len;
+	return NTLM_OK;
+}
+
+static int emit_utf16le(struct emit_buf *b, uint32_t cp)
+{
+	if (cp >= 0x10000) {
+		uint32_t v = cp - 0x10000;
+		emit_utf16le(b, 0xD800 | (v >> 10));
+		return emit_utf16le(b, 0xDC00 | (v & 0x3FF));
+	}
+	b->p[b->len++] = (uint8_t)cp;
+	b->p[b->len++] = (uint8_t)(cp >> 8);
+	return 1;
+}
+
+static int emit_latin1(struct emit_buf *b, uint32_t cp)
+{
+	if (cp > 0xFF)
+		return 0;
+	b->p[b->len++] = (uint8_t)cp;
+	return 1;
+}
+
+/* y-diaeresis upper-cases outside Latin-1: OEM keeps it as it is */
+static int emit_latin1_upper(struct emit_buf *b, uint32_t cp)
+{
+	uint32_t up = cp_upper(cp);
+	return emit_latin1(b, up <= 0xFF ? up : cp);
+}
+
+static int emit_utf8(struct emit_buf *b, uint32_t cp)
+{
+	b->len += utf8_encode(cp, (char *)b->p + b->len);
+	return 1;
+}
+
+ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_len)
+{
+	if (!s)
+		s = "";
+	/* each input byte yields at most 2 output bytes (4 for a 4-byte sequence) */
+	return utf8_convert(s, upper, emit_utf16le, strlen(s) * 2 + 2, out, out_len);
 }
 
 ntlm_err ntlm_utf16le_to_utf8(const uint8_t *in, size_t len, char **out)
@@ -245,61 +295,20 @@ ntlm_err ntlm_oem_to_utf8(const uint8_t *in, size_t len, char **out)
 
 ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_len)
 {
-	*out = NULL;
-	*out_len = 0;
 	if (!s)
 		s = "";
-	size_t n = strlen(s);
-	uint8_t *buf = ntlm_calloc(n + 1, 1);
-	if (!buf)
-		return NTLM_E_NO_MEMORY;
-	size_t o = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		uint32_t cp;
-		size_t used = utf8_decode(p, &cp);
-		if (!used) {
-			ntlm_free_secret(buf, n + 1);
-			return NTLM_E_BAD_STRING;
-		}
-		/* y-diaeresis upper-cases outside Latin-1: keep it as is for OEM */
-		if (upper && cp < 0x100 && cp != 0xFF)
-			cp = cp_upper(cp);
-		if (cp > 0xFF) {
-			ntlm_free_secret(buf, n + 1);
-			return NTLM_E_BAD_STRING;
-		}
-		p += used;
-		buf[o++] = (uint8_t)cp;
-	}
-	*out = buf;
-	*out_len = o;
-	return NTLM_OK;
+	return utf8_convert(s, 0, upper ? emit_latin1_upper : emit_latin1, strlen(s) + 1, out,
+	                    out_len);
 }
 
 ntlm_err ntlm_utf8_upper(const char *s, char **out)
 {
-	*out = NULL;
-	size_t n = strlen(s);
-	/* upper-casing in the mapped ranges never grows the encoding by more than 1 byte/char */
-	char *buf = ntlm_calloc(n * 2 + 1, 1);
-	if (!buf)
-		return NTLM_E_NO_MEMORY;
-	size_t o = 0;
-	const unsigned char *p = (const unsigned char *)s;
-	while (*p) {
-		uint32_t cp;
-		size_t used = utf8_decode(p, &cp);
-		if (!used) {
-			ntlm_free_secret(buf, n * 2 + 1);
-			return NTLM_E_BAD_STRING;
-		}
-		p += used;
-		o += utf8_encode(cp_upper(cp), buf + o);
-	}
-	buf[o] = '\0';
-	*out = buf;
-	return NTLM_OK;
+	uint8_t *p = NULL;
+	size_t n = 0;
+	/* upper-casing in the mapped ranges grows a character by at most one byte */
+	ntlm_err rc = utf8_convert(s, 1, emit_utf8, strlen(s) * 2 + 1, &p, &n);
+	*out = (char *)p;
+	return rc;
 }
 
 int ntlm_strcasecmp_utf8(const char *a, const char *b)
@@ -364,4 +373,34 @@ uint64_t ntlm_unix_to_filetime(int64_t unix_seconds)
 int64_t ntlm_filetime_to_unix(uint64_t filetime)
 {
 	return (int64_t)(filetime / 10000000ULL) - FILETIME_UNIX_EPOCH;
+}
+
+int ntlm_write_all(int fd, const void *buf, size_t n)
+{
+	const uint8_t *p = buf;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return -1;
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int ntlm_read_all(int fd, void *buf, size_t n)
+{
+	uint8_t *p = buf;
+	while (n) {
+		ssize_t r = read(fd, p, n);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r <= 0)
+			return -1;
+		p += r;
+		n -= (size_t)r;
+	}
+	return 0;
 }

@@ -50,6 +50,10 @@ int ntlm_strcasecmp_utf8(const char *a, const char *b);
 /* Upper-case a UTF-8 string in a new allocation. */
 ntlm_err ntlm_utf8_upper(const char *s, char **out);
 
+/* write(2)/read(2) all n bytes, retrying on EINTR and short transfers; 0 or -1. */
+int ntlm_write_all(int fd, const void *p, size_t n);
+int ntlm_read_all(int fd, void *p, size_t n);
+
 /* Lower-case hex of n bytes into out (2n+1). */
 void ntlm_hex_encode(const uint8_t *in, size_t n, char *out);
 /* Value of one hex digit (either case), or -1. */

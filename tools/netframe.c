@@ -1,5 +1,6 @@
 /* netframe.c - see netframe.h */
 #include "netframe.h"
+#include "util.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,42 +10,14 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-static int write_all(int fd, const uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-static int read_all(int fd, uint8_t *p, size_t n)
-{
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 int netframe_send(int fd, const uint8_t *data, size_t len)
 {
 	if (len > NETFRAME_MAX)
 		return -1;
 	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
-	if (write_all(fd, hdr, 4))
+	if (ntlm_write_all(fd, hdr, 4))
 		return -1;
-	return len ? write_all(fd, data, len) : 0;
+	return len ? ntlm_write_all(fd, data, len) : 0;
 }
 
 int netframe_recv(int fd, uint8_t **out, size_t *len)
@@ -52,7 +25,7 @@ int netframe_recv(int fd, uint8_t **out, size_t *len)
 	uint8_t hdr[4];
 	*out = NULL;
 	*len = 0;
-	if (read_all(fd, hdr, 4))
+	if (ntlm_read_all(fd, hdr, 4))
 		return -1;
 	size_t n = (size_t)hdr[0] << 24 | (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
 	if (n > NETFRAME_MAX)
@@ -60,7 +33,7 @@ int netframe_recv(int fd, uint8_t **out, size_t *len)
 	uint8_t *buf = malloc(n ? n : 1);
 	if (!buf)
 		return -1;
-	if (n && read_all(fd, buf, n)) {
+	if (n && ntlm_read_all(fd, buf, n)) {
 		free(buf);
 		return -1;
 	}

@@ -1,0 +1,358 @@
+/*
+ * peer_gss.c - the ntlm-bench loops run against gss-ntlmssp through GSSAPI
+ * (MIT mechglue), for comparison. Built by bench/run:
+ *   cc -O2 bench/peer_gss.c $(pkg-config --cflags --libs krb5-gssapi) -lpthread
+ * The client takes its credential, and the acceptor verifies, from
+ * NTLM_USER_FILE (DOMAIN:USER:PASSWORD), written to a scratch directory.
+ * Same result-line format as ntlm-bench ("R gss <metric> <value> <unit>").
+ */
+#include <gssapi/gssapi.h>
+#include <gssapi/gssapi_ext.h>
+#include <gssapi/gssapi_ntlmssp.h>
+#include <pthread.h>
+
+#include "bench_common.h"
+
+static gss_OID_desc ntlm_oid = {GSS_NTLMSSP_OID_LENGTH, (void *)GSS_NTLMSSP_OID_STRING};
+static gss_OID_desc flags_oid = {GSS_NTLMSSP_NEG_FLAGS_OID_LENGTH,
+                                 (void *)GSS_NTLMSSP_NEG_FLAGS_OID_STRING};
+
+typedef struct env {
+	gss_cred_id_t ccred, scred;
+	gss_name_t target;
+} env;
+
+static void gss_fail(const char *what, OM_uint32 major, OM_uint32 minor)
+{
+	OM_uint32 m, ctx = 0;
+	gss_buffer_desc s;
+	fprintf(stderr, "gss-bench: %s failed: major 0x%x minor 0x%x", what, major, minor);
+	gss_display_status(&m, major, GSS_C_GSS_CODE, GSS_C_NO_OID, &ctx, &s);
+	fprintf(stderr, " (%.*s", (int)s.length, (char *)s.value);
+	gss_release_buffer(&m, &s);
+	ctx = 0;
+	gss_display_status(&m, minor, GSS_C_MECH_CODE, &ntlm_oid, &ctx, &s);
+	fprintf(stderr, "; %.*s)\n", (int)s.length, (char *)s.value);
+	gss_release_buffer(&m, &s);
+	exit(1);
+}
+
+static void env_init(env *e)
+{
+	char path[300], line[200];
+	OM_uint32 major, minor;
+	snprintf(path, sizeof(path), "%s/ntlm_user_file", bc_scratch());
+	snprintf(line, sizeof(line), "%s:%s:%s\n", BC_DOMAIN, BC_USER, BC_PASSWORD);
+	bc_write_file(path, line);
+	setenv("NTLM_USER_FILE", path, 1);
+	setenv("NETBIOS_COMPUTER_NAME", BC_SERVER, 1);
+	setenv("NETBIOS_DOMAIN_NAME", BC_DOMAIN, 1);
+
+	gss_OID_set_desc mechs = {1, &ntlm_oid};
+	gss_buffer_desc nb;
+	gss_name_t user;
+	char uname[64];
+	snprintf(uname, sizeof(uname), "%s\\%s", BC_DOMAIN, BC_USER);
+	nb.value = uname;
+	nb.length = strlen(uname);
+	major = gss_import_name(&minor, &nb, GSS_C_NT_USER_NAME, &user);
+	if (GSS_ERROR(major))
+		gss_fail("import user name", major, minor);
+	major = gss_acquire_cred(&minor, user, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE, &e->ccred,
+	                         NULL, NULL);
+	if (GSS_ERROR(major))
+		gss_fail("acquire initiator cred", major, minor);
+	gss_release_name(&minor, &user);
+	major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT,
+	                         &e->scred, NULL, NULL);
+	if (GSS_ERROR(major))
+		gss_fail("acquire acceptor cred", major, minor);
+	nb.value = "host@" BC_SERVER;
+	nb.length = strlen(nb.value);
+	major = gss_import_name(&minor, &nb, GSS_C_NT_HOSTBASED_SERVICE, &e->target);
+	if (GSS_ERROR(major))
+		gss_fail("import target name", major, minor);
+}
+
+static void handshake(const env *e, gss_ctx_id_t *c, gss_ctx_id_t *s)
+{
+	OM_uint32 major, minor, amajor = 0;
+	gss_buffer_desc in = GSS_C_EMPTY_BUFFER, out = GSS_C_EMPTY_BUFFER, back = GSS_C_EMPTY_BUFFER;
+	*c = GSS_C_NO_CONTEXT;
+	*s = GSS_C_NO_CONTEXT;
+	for (int round = 0; round < 4; round++) {
+		major = gss_init_sec_context(&minor, e->ccred, c, e->target, &ntlm_oid,
+		                             GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG, 0,
+		                             GSS_C_NO_CHANNEL_BINDINGS, &in, NULL, &out, NULL, NULL);
+		gss_release_buffer(&minor, &back);
+		in.value = NULL;
+		in.length = 0;
+		if (GSS_ERROR(major))
+			gss_fail("init_sec_context", major, minor);
+		if (out.length) {
+			amajor = gss_accept_sec_context(&minor, s, e->scred, &out, GSS_C_NO_CHANNEL_BINDINGS,
+			                                NULL, NULL, &back, NULL, NULL, NULL);
+			gss_release_buffer(&minor, &out);
+			if (GSS_ERROR(amajor))
+				gss_fail("accept_sec_context", amajor, minor);
+		}
+		if (major == GSS_S_COMPLETE && amajor == GSS_S_COMPLETE) {
+			gss_release_buffer(&minor, &back);
+			return;
+		}
+		in = back;
+	}
+	bc_die("handshake did not complete");
+}
+
+static void free_pair(gss_ctx_id_t *c, gss_ctx_id_t *s)
+{
+	OM_uint32 minor;
+	gss_delete_sec_context(&minor, c, GSS_C_NO_BUFFER);
+	gss_delete_sec_context(&minor, s, GSS_C_NO_BUFFER);
+}
+
+static void hs_loop(void *arg, long n)
+{
+	const env *e = arg;
+	for (long i = 0; i < n; i++) {
+		gss_ctx_id_t c, s;
+		handshake(e, &c, &s);
+		free_pair(&c, &s);
+	}
+}
+
+typedef struct mt_arg {
+	const env *e;
+	pthread_barrier_t *start;
+	double secs;
+	long done;
+	double elapsed;
+} mt_arg;
+
+static void *mt_thread(void *p)
+{
+	mt_arg *a = p;
+	hs_loop((void *)a->e, 5);
+	pthread_barrier_wait(a->start);
+	double t0 = bc_now(), t;
+	long n = 0;
+	do {
+		hs_loop((void *)a->e, 4);
+		n += 4;
+		t = bc_now();
+	} while (t - t0 < a->secs);
+	a->done = n;
+	a->elapsed = t - t0;
+	return NULL;
+}
+
+static double hs_threads(const env *e, int n, double secs)
+{
+	pthread_t tid[64];
+	mt_arg args[64];
+	pthread_barrier_t start;
+	if (n > 64)
+		n = 64;
+	pthread_barrier_init(&start, NULL, (unsigned)n);
+	for (int i = 0; i < n; i++) {
+		args[i] = (mt_arg){e, &start, secs, 0, 0};
+		pthread_create(&tid[i], NULL, mt_thread, &args[i]);
+	}
+	double rate = 0;
+	for (int i = 0; i < n; i++) {
+		pthread_join(tid[i], NULL);
+		rate += (double)args[i].done / args[i].elapsed;
+	}
+	pthread_barrier_destroy(&start);
+	return rate;
+}
+
+static void section_handshake(const bc_opts *o, const env *e)
+{
+	gss_ctx_id_t c, s;
+	OM_uint32 minor;
+	gss_buffer_set_t data = GSS_C_NO_BUFFER_SET;
+	handshake(e, &c, &s);
+	OM_uint32 q = gss_inquire_sec_context_by_oid(&minor, s, &flags_oid, &data);
+	if (q != GSS_S_COMPLETE) bc_info("handshake", "flags inquiry failed 0x%x/0x%x", q, minor);
+	if (q == GSS_S_COMPLETE && data &&
+	    data->count > 0 && data->elements[0].length == 4) {
+		uint8_t *f = data->elements[0].value;
+		bc_info("handshake", "flags=0x%02x%02x%02x%02x (acceptor)", f[3], f[2], f[1], f[0]);
+	}
+	gss_release_buffer_set(&minor, &data);
+	free_pair(&c, &s);
+	bc_result("hs.1t", bc_rate(o->secs * 2, hs_loop, (void *)e), "hs/s");
+	int n = o->threads > 0 ? o->threads : bc_ncpu();
+	bc_info("threads", "%d", n);
+	bc_result("hs.mt", hs_threads(e, n, o->secs * 2), "hs/s");
+}
+
+/* ------------------------------------------------------------- messages */
+
+typedef struct seal_arg {
+	gss_ctx_id_t c, s;
+	size_t size;
+	uint8_t *ring;
+	gss_buffer_desc *tok;
+} seal_arg;
+
+static void do_wrap(void *p, int k)
+{
+	seal_arg *a = p;
+	OM_uint32 major, minor;
+	for (int i = 0; i < k; i++) {
+		gss_buffer_desc in = {a->size, a->ring + (size_t)i * a->size};
+		int conf = 0;
+		major = gss_wrap(&minor, a->c, 1, GSS_C_QOP_DEFAULT, &in, &conf, &a->tok[i]);
+		if (GSS_ERROR(major) || !conf)
+			gss_fail("wrap", major, minor);
+	}
+}
+
+static void do_unwrap(void *p, int k)
+{
+	seal_arg *a = p;
+	OM_uint32 major, minor;
+	for (int i = 0; i < k; i++) {
+		gss_buffer_desc out;
+		major = gss_unwrap(&minor, a->s, &a->tok[i], &out, NULL, NULL);
+		if (GSS_ERROR(major) || out.length != a->size)
+			gss_fail("unwrap", major, minor);
+		gss_release_buffer(&minor, &out);
+		gss_release_buffer(&minor, &a->tok[i]);
+	}
+}
+
+static void do_mic(void *p, int k)
+{
+	seal_arg *a = p;
+	OM_uint32 major, minor;
+	for (int i = 0; i < k; i++) {
+		gss_buffer_desc in = {a->size, a->ring + (size_t)i * a->size};
+		major = gss_get_mic(&minor, a->c, GSS_C_QOP_DEFAULT, &in, &a->tok[i]);
+		if (GSS_ERROR(major))
+			gss_fail("get_mic", major, minor);
+	}
+}
+
+static void do_verify_mic(void *p, int k)
+{
+	seal_arg *a = p;
+	OM_uint32 major, minor;
+	for (int i = 0; i < k; i++) {
+		gss_buffer_desc in = {a->size, a->ring + (size_t)i * a->size};
+		major = gss_verify_mic(&minor, a->s, &in, &a->tok[i], NULL);
+		if (GSS_ERROR(major))
+			gss_fail("verify_mic", major, minor);
+		gss_release_buffer(&minor, &a->tok[i]);
+	}
+}
+
+static void report_pair(const char *send_name, const char *recv_name, size_t size,
+                        bc_pair_result r)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s.%zu", send_name, size);
+	bc_result(name, r.send_msgs * (double)size / 1e6, "MB/s");
+	snprintf(name, sizeof(name), "%s.%zu.msgs", send_name, size);
+	bc_result(name, r.send_msgs, "msg/s");
+	snprintf(name, sizeof(name), "%s.%zu", recv_name, size);
+	bc_result(name, r.recv_msgs * (double)size / 1e6, "MB/s");
+	snprintf(name, sizeof(name), "%s.%zu.msgs", recv_name, size);
+	bc_result(name, r.recv_msgs, "msg/s");
+}
+
+static void section_seal(const bc_opts *o, const env *e)
+{
+	static const size_t sizes[] = {64, 1024, 16384, 65536};
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		size_t size = sizes[z];
+		int k = bc_ring(size);
+		seal_arg a;
+		a.size = size;
+		a.ring = malloc((size_t)k * size);
+		a.tok = calloc((size_t)k, sizeof(*a.tok));
+		if (!a.ring || !a.tok)
+			bc_die("out of memory");
+		for (size_t i = 0; i < (size_t)k * size; i++)
+			a.ring[i] = (uint8_t)(i * 13 + 1);
+		handshake(e, &a.c, &a.s);
+		report_pair("wrap", "unwrap", size, bc_pair_rate(o->secs, do_wrap, do_unwrap, &a, k));
+		report_pair("sign", "verify", size, bc_pair_rate(o->secs, do_mic, do_verify_mic, &a, k));
+		free_pair(&a.c, &a.s);
+		free(a.ring);
+		free(a.tok);
+	}
+}
+
+/* --------------------------------------------------------------- memory */
+
+static void section_memory(const bc_opts *o, const env *e)
+{
+	gss_ctx_id_t c, s;
+	handshake(e, &c, &s);
+	free_pair(&c, &s);
+	enum { R = 20 };
+	unsigned long b = bc_allocs;
+	for (int r = 0; r < R; r++) {
+		handshake(e, &c, &s);
+		free_pair(&c, &s);
+	}
+	bc_result("alloc.hs", (double)(bc_allocs - b) / R, "allocs/hs");
+
+	long n = o->contexts;
+	gss_ctx_id_t *keep = calloc((size_t)n, sizeof(*keep));
+	if (!keep)
+		bc_die("out of memory");
+	bc_settle();
+	long rss0 = bc_rss();
+	bc_track_bytes = 1;
+	long live0 = bc_live_bytes;
+	for (long i = 0; i < n; i++) {
+		OM_uint32 minor;
+		handshake(e, &c, &s);
+		keep[i] = s;
+		gss_delete_sec_context(&minor, &c, GSS_C_NO_BUFFER);
+	}
+	long live1 = bc_live_bytes;
+	bc_settle();
+	long rss1 = bc_rss();
+	bc_result("mem.server.rss", (double)(rss1 - rss0) / (double)n, "B/ctx");
+	bc_result("mem.server.heap", (double)(live1 - live0) / (double)n, "B/ctx");
+	for (long i = 0; i < n; i++) {
+		OM_uint32 minor;
+		gss_delete_sec_context(&minor, &keep[i], GSS_C_NO_BUFFER);
+	}
+	bc_track_bytes = 0;
+	free(keep);
+}
+
+int main(int argc, char **argv)
+{
+	bc_opts o;
+	bc_opts_init(&o);
+	bc_impl = "gss";
+	for (int i = 1; i < argc; i++) {
+		if (!bc_parse_common(&o, argc, argv, &i)) {
+			fprintf(stderr, "usage: peer_gss [--quick] [--secs S] [--threads N] [--contexts N] "
+			                "[--only handshake,seal,memory]\n");
+			return 2;
+		}
+	}
+	env e;
+	env_init(&e);
+	bc_info("version", "gss-ntlmssp via MIT krb5 mechglue");
+	if (bc_section(&o, "handshake"))
+		section_handshake(&o, &e);
+	if (bc_section(&o, "seal"))
+		section_seal(&o, &e);
+	if (bc_section(&o, "memory"))
+		section_memory(&o, &e);
+	OM_uint32 minor;
+	gss_release_cred(&minor, &e.ccred);
+	gss_release_cred(&minor, &e.scred);
+	gss_release_name(&minor, &e.target);
+	return 0;
+}
