@@ -13,6 +13,7 @@
 #define NTLM_BENCH_COMMON_H
 
 #include <errno.h>
+#include <ftw.h>
 #include <malloc.h>
 #include <stdarg.h>
 #include <stdint.h>
@@ -243,17 +244,76 @@ static inline void bc_settle(void)
 	malloc_trim(0);
 }
 
+/* ------------------------------------------------------- token checks */
+
+static inline uint32_t bc_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+/*
+ * What an AUTHENTICATE message says about the handshake, so every program
+ * can show that it ran the same one: its flags, whether its NTLMv2 blob sets
+ * MsvAvFlags' MIC bit, and the NT response length. 0 if it is not one.
+ */
+typedef struct bc_auth_info {
+	uint32_t flags;
+	int ntlmv2, mic;
+	size_t nt_len;
+} bc_auth_info;
+
+static inline int bc_describe_auth(const uint8_t *m, size_t n, bc_auth_info *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (n < 64 || memcmp(m, "NTLMSSP", 8) != 0 || bc_le32(m + 8) != 3)
+		return 0;
+	out->flags = bc_le32(m + 60);
+	size_t len = (size_t)(m[20] | m[21] << 8), off = bc_le32(m + 24);
+	out->nt_len = len;
+	if (len <= 24 || off + len > n)
+		return 1;
+	out->ntlmv2 = 1;
+	const uint8_t *p = m + off + 16 + 28, *end = m + off + len;
+	while (p + 4 <= end) {
+		unsigned id = (unsigned)(p[0] | p[1] << 8), l = (unsigned)(p[2] | p[3] << 8);
+		if (id == 0 || p + 4 + l > end)
+			break;
+		if (id == 6 && l == 4)
+			out->mic = (bc_le32(p + 4) & 2) != 0;
+		p += 4 + l;
+	}
+	return 1;
+}
+
+/* The I-line every program prints once: "handshake flags=... NTLMv2 MIC ...". */
+static inline void bc_report_auth(const uint8_t *m, size_t n)
+{
+	bc_auth_info a;
+	if (!bc_describe_auth(m, n, &a)) {
+		bc_info("handshake", "last client token is not an AUTHENTICATE");
+		return;
+	}
+	bc_info("handshake", "AUTHENTICATE flags=0x%08x %s ESS=%d KEY_EXCH=%d SEAL=%d SIGN=%d 128=%d MIC=%d",
+	        a.flags, a.ntlmv2 ? "NTLMv2" : "NTLMv1/LM", !!(a.flags & 0x00080000u),
+	        !!(a.flags & 0x40000000u), !!(a.flags & 0x20u), !!(a.flags & 0x10u),
+	        !!(a.flags & 0x20000000u), a.mic);
+}
+
 /* ------------------------------------------------------------ scratch */
 
 static char bc_dir[256];
 
+static inline int bc_rm(const char *path, const struct stat *st, int type, struct FTW *f)
+{
+	(void)st;
+	(void)type;
+	(void)f;
+	return remove(path);
+}
+
 static inline void bc_cleanup(void)
 {
-	if (!bc_dir[0])
-		return;
-	char cmd[300];
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", bc_dir);
-	if (system(cmd) != 0)
+	if (bc_dir[0] && nftw(bc_dir, bc_rm, 8, FTW_DEPTH | FTW_PHYS) != 0)
 		fprintf(stderr, "could not remove %s\n", bc_dir);
 }
 
@@ -281,8 +341,7 @@ static inline void bc_write_file(const char *path, const char *text)
 #define BC_DOMAIN "BENCH"
 #define BC_USER "benchuser"
 #define BC_PASSWORD "Bench-Passw0rd!"
-/* MD4(UTF-16LE(BC_PASSWORD)) as upper-case hex, checked by ntlm-bench */
-#define BC_SERVER "BENCHSRV"
+#define BC_SERVER "BENCHSRV" /* the server's NetBIOS name; the target is HOST/BENCHSRV */
 
 /* Common command line: --quick, --secs S, --threads N, --contexts N, --only a,b */
 static inline int bc_parse_common(bc_opts *o, int argc, char **argv, int *i)

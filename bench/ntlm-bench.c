@@ -25,14 +25,17 @@
 #include <nettle/md5.h>
 #include <nettle/version.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include "bench_common.h"
 #include "context.h"
+#include "ntlm_keys.h"
 #include "ntlmssp/ntlmssp.h"
 #include "smbpasswd.h"
+#include "util.h"
 
 /* --------------------------------------------- Nettle call counting (--wrap) */
 
@@ -40,23 +43,27 @@
  * The bench is linked with -Wl,--wrap=<fn> for these: every call from the
  * library (and from this file) goes through a counter. Calls Nettle makes
  * internally (hmac_md5_set_key -> md5_init) are not seen, so md5_init counts
- * stand-alone MD5 computations only.
+ * stand-alone MD5 computations only. RC4 key schedules are counted at the
+ * crypto shim (cr_rc4_init), which schedules RC4 keys itself.
  */
-enum { OP_MD4, OP_MD5, OP_HMAC, OP_RC4_KEY, OP_RC4_CRYPT, OP_DES, OP_N };
-static const char *const op_names[OP_N] = {"MD4", "MD5", "HMAC-MD5", "RC4-key", "RC4-crypt", "DES"};
+enum { OP_MD4, OP_MD5, OP_HMAC, OP_HMAC_KEY, OP_RC4_KEY, OP_RC4_CRYPT, OP_DES, OP_N };
+static const char *const op_names[OP_N] = {"MD4",     "MD5",     "HMAC-MD5", "HMAC-key",
+                                           "RC4-key", "RC4-crypt", "DES"};
 static _Thread_local unsigned long op_count[OP_N];
 
 void __real_nettle_md4_init(struct md4_ctx *c);
 void __real_nettle_md5_init(struct md5_ctx *c);
 void __real_nettle_hmac_md5_set_key(struct hmac_md5_ctx *c, size_t n, const uint8_t *k);
-void __real_nettle_arcfour_set_key(struct arcfour_ctx *c, size_t n, const uint8_t *k);
+void __real_nettle_hmac_md5_digest(struct hmac_md5_ctx *c, size_t n, uint8_t *d);
+void __real_cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t len);
 void __real_nettle_arcfour_crypt(struct arcfour_ctx *c, size_t n, uint8_t *d, const uint8_t *s);
 int __real_nettle_des_set_key(void *c, const uint8_t *k);
 
 void __wrap_nettle_md4_init(struct md4_ctx *c);
 void __wrap_nettle_md5_init(struct md5_ctx *c);
 void __wrap_nettle_hmac_md5_set_key(struct hmac_md5_ctx *c, size_t n, const uint8_t *k);
-void __wrap_nettle_arcfour_set_key(struct arcfour_ctx *c, size_t n, const uint8_t *k);
+void __wrap_nettle_hmac_md5_digest(struct hmac_md5_ctx *c, size_t n, uint8_t *d);
+void __wrap_cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t len);
 void __wrap_nettle_arcfour_crypt(struct arcfour_ctx *c, size_t n, uint8_t *d, const uint8_t *s);
 int __wrap_nettle_des_set_key(void *c, const uint8_t *k);
 
@@ -74,14 +81,20 @@ void __wrap_nettle_md5_init(struct md5_ctx *c)
 
 void __wrap_nettle_hmac_md5_set_key(struct hmac_md5_ctx *c, size_t n, const uint8_t *k)
 {
-	op_count[OP_HMAC]++;
+	op_count[OP_HMAC_KEY]++;
 	__real_nettle_hmac_md5_set_key(c, n, k);
 }
 
-void __wrap_nettle_arcfour_set_key(struct arcfour_ctx *c, size_t n, const uint8_t *k)
+void __wrap_nettle_hmac_md5_digest(struct hmac_md5_ctx *c, size_t n, uint8_t *d)
+{
+	op_count[OP_HMAC]++;
+	__real_nettle_hmac_md5_digest(c, n, d);
+}
+
+void __wrap_cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t len)
 {
 	op_count[OP_RC4_KEY]++;
-	__real_nettle_arcfour_set_key(c, n, k);
+	__real_cr_rc4_init(c, key, len);
 }
 
 void __wrap_nettle_arcfour_crypt(struct arcfour_ctx *c, size_t n, uint8_t *d, const uint8_t *s)
@@ -103,16 +116,20 @@ int __wrap_nettle_des_set_key(void *c, const uint8_t *k)
  * client  NTOWFv2 (HMAC), NTProofStr (HMAC), SessionBaseKey (HMAC), MIC (HMAC);
  *         RC4(KXKEY, ExportedSessionKey) (1 key schedule + 16 bytes);
  *         sign keys c2s/s2c and seal keys c2s/s2c (4 MD5);
- *         the two sealing RC4 states (2 key schedules).
+ *         the two signing keys' HMAC key schedules (kept for the messages)
+ *         and the two sealing RC4 states (2 key schedules).
  *         (MD4 of the password happens once, in ntlm_cred_password().)
  * server  NTOWFv2 from the stored NT hash (HMAC), NTProofStr (HMAC),
  *         SessionBaseKey (HMAC), MIC (HMAC); RC4 decryption of the
- *         ExportedSessionKey (1 key schedule); 4 MD5; 2 RC4 key schedules.
+ *         ExportedSessionKey (1 key schedule); 4 MD5; 2 HMAC key
+ *         schedules; 2 RC4 key schedules.
+ * HMAC-MD5 counts complete MACs (hmac_md5_digest), HMAC-key the key
+ * schedules (hmac_md5_set_key: one per MAC plus the two signing keys).
  * The LMv2 response is skipped (zeros) because the CHALLENGE carries a
  * timestamp; NTLMv2 needs no DES.
  */
-static const unsigned reasoned_client[OP_N] = {0, 4, 4, 3, 1, 0};
-static const unsigned reasoned_server[OP_N] = {0, 4, 4, 3, 1, 0};
+static const unsigned reasoned_client[OP_N] = {0, 4, 4, 6, 3, 1, 0};
+static const unsigned reasoned_server[OP_N] = {0, 4, 4, 6, 3, 1, 0};
 
 /* ----------------------------------------------------------------- setup */
 
@@ -157,6 +174,9 @@ static void env_free(hs_env *e)
 }
 
 /* One handshake; *c and *s are the established contexts. Token lengths in len[3] if not NULL. */
+/* When set, handshake() reports the client's AUTHENTICATE (once). */
+static int describe_next;
+
 static void handshake(const hs_env *e, ntlm_ctx **c, ntlm_ctx **s, size_t len[3])
 {
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
@@ -168,6 +188,10 @@ static void handshake(const hs_env *e, ntlm_ctx **c, ntlm_ctx **s, size_t len[3]
 		bc_die("server: CHALLENGE");
 	check(ntlm_step(*c, chal.data, chal.len, &auth), "client: AUTHENTICATE");
 	check(ntlm_step(*s, auth.data, auth.len, &none), "server: accept");
+	if (describe_next) {
+		bc_report_auth(auth.data, auth.len);
+		describe_next = 0;
+	}
 	if (len) {
 		len[0] = neg.len;
 		len[1] = chal.len;
@@ -242,8 +266,9 @@ static double hs_threads(const hs_env *e, int nthreads, double secs)
 static void section_handshake(const bc_opts *o, const hs_env *e)
 {
 	ntlm_ctx *c, *s;
+	describe_next = 1;
 	handshake(e, &c, &s, NULL);
-	bc_info("handshake", "flags=0x%08x kind=%s mic_verified=%d principal=%s", ntlm_ctx_flags(s),
+	bc_info("handshake", "server: flags=0x%08x kind=%s mic_verified=%d principal=%s", ntlm_ctx_flags(s),
 	        ntlm_response_kind_name(ntlm_ctx_response_kind(s)), ntlm_ctx_mic_verified(s),
 	        ntlm_ctx_principal(s));
 	uint32_t want = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_KEY_EXCH |
@@ -298,13 +323,15 @@ static void bare_side(const hs_sizes *z, const uint8_t *msgs, uint8_t out[16])
 	hmac_md5_update(&h, z->chal, msgs + z->neg);
 	hmac_md5_update(&h, z->auth, msgs + z->neg + z->chal);
 	hmac_md5_digest(&h, 16, mic);
-	/* two signing and two sealing keys */
+	/* two signing keys (key-scheduled for HMAC) and two sealing keys (RC4 states) */
 	for (int i = 0; i < 4; i++) {
 		md5_init(&m);
 		md5_update(&m, 16, exported);
 		md5_update(&m, sizeof(magic), (const uint8_t *)magic);
 		md5_digest(&m, 16, key);
-		if (i >= 2)
+		if (i < 2)
+			hmac_md5_set_key(&h, 16, key);
+		else
 			arcfour_set_key(&r, 16, key);
 	}
 	for (int i = 0; i < 16; i++)
@@ -769,6 +796,161 @@ static void section_scaling(const bc_opts *o, const hs_env *e)
 	}
 }
 
+/* --------------------------------------------------------------- profile */
+
+/*
+ * Where a handshake's time goes: the four ntlm_step() calls timed apart, the
+ * pieces of the server's smbpasswd store timed alone, and the same handshake
+ * against an in-memory store that verifies exactly as the smbpasswd store
+ * does (ntlm_verify_response, the check the smbpasswd store runs) without
+ * reading the file and /etc/passwd each time.
+ */
+typedef struct phase_arg {
+	const hs_env *e;
+	double t[4]; /* client NEGOTIATE, server CHALLENGE, client AUTHENTICATE, server accept */
+	double t_new[2], t_free[2];
+	long n;
+} phase_arg;
+
+static void phase_loop(void *p, long n)
+{
+	phase_arg *a = p;
+	for (long i = 0; i < n; i++) {
+		ntlm_ctx *c, *s;
+		ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
+		double t0 = bc_now();
+		check(ntlm_client_new(&c, a->e->cred, &a->e->ccfg), "client_new");
+		double t1 = bc_now();
+		ntlm_step(c, NULL, 0, &neg);
+		double t2 = bc_now();
+		check(ntlm_server_new(&s, &a->e->scfg), "server_new");
+		double t3 = bc_now();
+		ntlm_step(s, neg.data, neg.len, &chal);
+		double t4 = bc_now();
+		check(ntlm_step(c, chal.data, chal.len, &auth), "client: AUTHENTICATE");
+		double t5 = bc_now();
+		check(ntlm_step(s, auth.data, auth.len, &none), "server: accept");
+		double t6 = bc_now();
+		ntlm_ctx_free(c);
+		double t7 = bc_now();
+		ntlm_ctx_free(s);
+		double t8 = bc_now();
+		a->t_new[0] += t1 - t0;
+		a->t[0] += t2 - t1;
+		a->t_new[1] += t3 - t2;
+		a->t[1] += t4 - t3;
+		a->t[2] += t5 - t4;
+		a->t[3] += t6 - t5;
+		a->t_free[0] += t7 - t6;
+		a->t_free[1] += t8 - t7;
+		a->n++;
+		ntlm_buffer_free(&neg);
+		ntlm_buffer_free(&chal);
+		ntlm_buffer_free(&auth);
+	}
+}
+
+typedef struct lookup_arg {
+	const char *path;
+} lookup_arg;
+
+static void lookup_loop(void *p, long n)
+{
+	lookup_arg *a = p;
+	for (long i = 0; i < n; i++) {
+		smbpw_entry e;
+		check(smbpw_lookup(a->path, BC_USER, &e), "smbpw_lookup");
+	}
+}
+
+static void getpw_loop(void *p, long n)
+{
+	(void)p;
+	for (long i = 0; i < n; i++) {
+		struct passwd pw, *found = NULL;
+		char buf[2048];
+		if (getpwuid_r(getuid(), &pw, buf, sizeof(buf), &found) != 0 || !found)
+			bc_die("getpwuid_r");
+	}
+}
+
+static void random_loop(void *p, long n)
+{
+	(void)p;
+	for (long i = 0; i < n; i++) {
+		uint8_t b[16];
+		check(cr_random(b, 16), "cr_random");
+	}
+}
+
+/* The in-memory store: one account, the same NTLMv2 verification as the smbpasswd store. */
+typedef struct mem_store {
+	uint8_t nt[16];
+} mem_store;
+
+static ntlm_err mem_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	mem_store *m = impl;
+	if (ntlm_strcasecmp_utf8(req->user, BC_USER) != 0)
+		return NTLM_E_NO_SUCH_USER;
+	NTLM_TRY(ntlm_verify_response(req, m->nt, NULL, res));
+	snprintf(res->authority, sizeof(res->authority), "%s", req->server_name);
+	snprintf(res->user, sizeof(res->user), "%s", BC_USER);
+	snprintf(res->unix_user, sizeof(res->unix_user), "%s", "root");
+	return NTLM_OK;
+}
+
+/* Session security set-up as each side runs it at the end of a handshake. */
+static void ssinit_loop(void *p, long n)
+{
+	ss_state *ss = p;
+	static const uint8_t key[16] = "exported-key-16";
+	uint32_t flags = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |
+	                 NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL;
+	for (long i = 0; i < n; i++)
+		ss_init(ss, flags, key, (int)(i & 1), 0);
+}
+
+static void section_profile(const bc_opts *o, const hs_env *e)
+{
+	phase_arg a;
+	memset(&a, 0, sizeof(a));
+	a.e = e;
+	bc_rate(o->secs, phase_loop, &a);
+	double us = 1e6 / (double)a.n;
+	bc_result("phase.client.new", a.t_new[0] * us, "us");
+	bc_result("phase.client.negotiate", a.t[0] * us, "us");
+	bc_result("phase.server.new", a.t_new[1] * us, "us");
+	bc_result("phase.server.challenge", a.t[1] * us, "us");
+	bc_result("phase.client.authenticate", a.t[2] * us, "us");
+	bc_result("phase.server.accept", a.t[3] * us, "us");
+	bc_result("phase.client.free", a.t_free[0] * us, "us");
+	bc_result("phase.server.free", a.t_free[1] * us, "us");
+
+	lookup_arg la = {e->smbpasswd};
+	bc_result("store.smbpw_lookup", 1e6 / bc_rate(o->secs, lookup_loop, &la), "us");
+	bc_result("store.getpwuid_r", 1e6 / bc_rate(o->secs, getpw_loop, NULL), "us");
+	bc_result("store.getrandom16", 1e6 / bc_rate(o->secs, random_loop, NULL), "us");
+
+	ss_state *ss = calloc(1, sizeof(*ss));
+	if (!ss)
+		bc_die("out of memory");
+	bc_result("store.ss_init", 1e6 / bc_rate(o->secs, ssinit_loop, ss), "us");
+	ss_wipe(ss);
+	free(ss);
+
+	hs_env m = *e;
+	mem_store *ms = calloc(1, sizeof(*ms));
+	if (!ms)
+		bc_die("out of memory");
+	check(ntlm_nt_hash(BC_PASSWORD, ms->nt), "nt hash");
+	static const ntlm_account_store_ops ops = {mem_verify, free};
+	check(ntlm_account_store_new(&m.store, &ops, ms), "memory store");
+	m.scfg.store = m.store;
+	bc_result("hs.1t.memstore", bc_rate(o->secs * 2, hs_loop, &m), "hs/s");
+	ntlm_account_store_free(m.store);
+}
+
 /* ----------------------------------------------------------------- squid */
 
 static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -897,9 +1079,9 @@ static void section_squid(const bc_opts *o, const hs_env *e, const char *cmd)
 		bc_die("cannot start %s", full);
 	signal(SIGPIPE, SIG_IGN);
 	if (squid_one(&q) != 0) {
-		bc_info("squid", "helper did not authenticate (%s): skipped", full);
+		bc_info("squid", "helper did not authenticate (%s): skipped", cmd);
 	} else {
-		bc_info("squid", "%s", full);
+		bc_info("squid", "%s", cmd);
 		bc_result("squid.helper", bc_rate(o->secs * 2, squid_loop, &q), "hs/s");
 	}
 	fclose(q.to);
@@ -924,7 +1106,7 @@ int main(int argc, char **argv)
 		}
 		fprintf(stderr,
 		        "usage: ntlm-bench [--quick] [--secs S] [--threads N] [--contexts N]\n"
-		        "                  [--only handshake,crypto,seal,memory,scaling,squid]\n"
+		        "                  [--only handshake,crypto,seal,memory,scaling,profile,squid]\n"
 		        "                  [--squid 'CMD' (%%s: the smbpasswd file)]\n");
 		return 2;
 	}
@@ -943,6 +1125,8 @@ int main(int argc, char **argv)
 		section_memory(&o, &e);
 	if (bc_section(&o, "scaling"))
 		section_scaling(&o, &e);
+	if (bc_section(&o, "profile"))
+		section_profile(&o, &e);
 	if (bc_section(&o, "squid"))
 		section_squid(&o, &e, squid_cmd);
 	env_free(&e);

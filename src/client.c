@@ -176,10 +176,15 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 		*timestamp = server_time;
 		*want_mic = 1;
 	}
-	if (rc == NTLM_OK && *want_mic) {
+	if (rc == NTLM_OK) {
 		uint32_t avflags = 0;
-		nw_av_get_u32(&list, NW_AV_FLAGS, &avflags); /* absent: 0 */
-		rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags | NW_AVF_MIC);
+		int echoed = nw_av_get_u32(&list, NW_AV_FLAGS, &avflags) == NTLM_OK; /* absent: 0 */
+		/* The MIC bit is the client's own claim: never echo a server's MIC bit
+		 * when no MIC is sent (the server would then demand one and fail). */
+		if (*want_mic)
+			rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags | NW_AVF_MIC);
+		else if (echoed && (avflags & NW_AVF_MIC))
+			rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags & ~NW_AVF_MIC);
 	}
 	if (rc == NTLM_OK && ctx->cl.target_spn && *ctx->cl.target_spn)
 		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME, ctx->cl.target_spn);

@@ -16,23 +16,27 @@ typedef enum ctx_state {
 	CTX_FAILED
 } ctx_state;
 
-/* One direction of session security ([MS-NLMP] 3.4). */
+/*
+ * One direction of session security ([MS-NLMP] 3.4). Laid out without
+ * padding (312 bytes, two per context): the signing key is kept key-scheduled
+ * for HMAC-MD5 (its midstates), which is all the MAC needs; the sealing key
+ * is kept for connectionless rekeying.
+ */
 typedef struct ss_dir {
-	uint8_t sign_key[16];
+	cr_hmac_md5_key sign; /* SigningKey (with ESS) */
 	uint8_t seal_key[16];
-	size_t seal_key_len;
-	cr_rc4 rc4;
 	uint32_t seq;
+	uint8_t seal_key_len;
+	cr_rc4 rc4;
 } ss_dir;
 
+/* Without ESS one RC4 stream and one counter serve both directions (half
+ * duplex, 3.4): `in` is then unused and both directions use `out`. */
 typedef struct ss_state {
 	int active;
 	uint32_t flags;
 	int datagram;
 	ss_dir out, in;
-	/* Without ESS one RC4 stream and one counter serve both directions
-	 * (half duplex, 3.4); both pointers then name `out`. */
-	ss_dir *send, *recv;
 } ss_state;
 
 struct ntlm_client_state {

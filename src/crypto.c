@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <stdalign.h>
+#include <stdlib.h>
 #include <sys/random.h>
 
 #include <nettle/arcfour.h>
@@ -15,6 +16,8 @@
 #include <nettle/hmac.h>
 #include <nettle/md4.h>
 #include <nettle/md5.h>
+#include <nettle/version.h>
+#include <string.h>
 #include <zlib.h>
 
 #include "util.h"
@@ -107,12 +110,91 @@ void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[16])
 	ntlm_memzero(c, sizeof(*c));
 }
 
+/* ------------------------------------------------ HMAC, key scheduled */
+
+/*
+ * The midstates are Nettle's own: hmac_md5_set_key leaves the MD5 states
+ * after one block each in ctx->inner and ctx->outer. A message then resumes
+ * from a midstate by restoring struct md5_ctx's public fields (state, block
+ * count 1, empty buffer), which Nettle has had in this form since 3.0.
+ */
+_Static_assert(NETTLE_VERSION_MAJOR >= 3, "md5_ctx field layout of Nettle 3 assumed");
+_Static_assert(sizeof(((struct md5_ctx *)0)->state) == sizeof(((cr_hmac_md5_key *)0)->inner),
+               "MD5 state size");
+
+void cr_hmac_md5_key_init(cr_hmac_md5_key *k, const uint8_t *key, size_t key_len)
+{
+	struct hmac_md5_ctx h;
+	hmac_md5_set_key(&h, key_len, key);
+	memcpy(k->inner, h.inner.state, sizeof(k->inner));
+	memcpy(k->outer, h.outer.state, sizeof(k->outer));
+	ntlm_memzero(&h, sizeof(h));
+}
+
+static void md5_resume(struct md5_ctx *m, const uint32_t mid[4])
+{
+	memcpy(m->state, mid, sizeof(m->state));
+	m->count = 1; /* the key block */
+	m->index = 0;
+}
+
+void cr_hmac_md5_start(cr_md5 *c, const cr_hmac_md5_key *k)
+{
+	md5_resume(md5_of(c), k->inner);
+}
+
+void cr_hmac_md5_finish(cr_md5 *c, const cr_hmac_md5_key *k, uint8_t out[16])
+{
+	uint8_t inner[MD5_DIGEST_SIZE];
+	struct md5_ctx *m = md5_of(c);
+	md5_digest(m, MD5_DIGEST_SIZE, inner);
+	md5_resume(m, k->outer);
+	md5_update(m, MD5_DIGEST_SIZE, inner);
+	md5_digest(m, MD5_DIGEST_SIZE, out);
+	ntlm_memzero(inner, sizeof(inner));
+	ntlm_memzero(c, sizeof(*c));
+}
+
 /* --------------------------------------------------------------- RC4 */
+
+_Static_assert(sizeof(((struct arcfour_ctx *)0)->S) == 256, "arcfour_ctx.S");
+
+/*
+ * The RC4 key schedule, written into Nettle's (public) arcfour_ctx so that
+ * arcfour_crypt continues from it. Nettle's arcfour_set_key advances the key
+ * index with a division per byte; a handshake schedules three RC4 keys per
+ * side, and this form takes about half the time. Known-answer tests in
+ * tests/unit/test_crypto.c hold it to the reference.
+ */
+static const uint8_t rc4_identity[256] = {
+#define ID16(x)                                                                                \
+	x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, x + 9, x + 10, x + 11, x + 12, \
+	    x + 13, x + 14, x + 15
+	ID16(0),   ID16(16),  ID16(32),  ID16(48),  ID16(64),  ID16(80),  ID16(96),  ID16(112),
+	ID16(128), ID16(144), ID16(160), ID16(176), ID16(192), ID16(208), ID16(224), ID16(240)
+#undef ID16
+};
 
 void cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t key_len)
 {
-	/* Nettle aborts outside 1..256 bytes; NTLM keys are 5..16 bytes. */
-	arcfour_set_key(rc4_of(c), key_len, key);
+	/* NTLM keys are 5..16 bytes; like Nettle, anything outside 1..256 is a bug. */
+	if (key_len < 1 || key_len > 256)
+		abort();
+	struct arcfour_ctx *r = rc4_of(c);
+	uint8_t *S = r->S;
+	unsigned j = 0;
+	size_t k = 0;
+	memcpy(S, rc4_identity, 256);
+	for (unsigned i = 0; i < 256; i++) {
+		uint8_t t = S[i];
+		j = (j + t + key[k]) & 0xff;
+		S[i] = S[j];
+		S[j] = t;
+		if (++k == key_len)
+			k = 0;
+	}
+	r->i = 0;
+	r->j = 0;
 }
 
 void cr_rc4_crypt(cr_rc4 *c, uint8_t *dst, const uint8_t *src, size_t len)

@@ -21,9 +21,21 @@ typedef struct cr_hmac_md5 {
 	_Alignas(8) uint8_t opaque[384];
 } cr_hmac_md5_ctx;
 
+/* Byte-aligned and exactly Nettle's size: two of these live in every context. */
 typedef struct cr_rc4 {
-	_Alignas(8) uint8_t opaque[264];
+	uint8_t opaque[258];
 } cr_rc4;
+
+/*
+ * An HMAC-MD5 key with its key schedule done: the MD5 states after the
+ * inner (key ^ ipad) and outer (key ^ opad) blocks. Computing a MAC from it
+ * costs no key-block compressions, so per-message MACs under a long-lived
+ * key (session security) pay only for their data. Secret: wipe with
+ * ntlm_memzero.
+ */
+typedef struct cr_hmac_md5_key {
+	uint32_t inner[4], outer[4];
+} cr_hmac_md5_key;
 
 void cr_md4(const uint8_t *data, size_t len, uint8_t out[16]);
 void cr_md5_digest(const uint8_t *data, size_t len, uint8_t out[16]);
@@ -37,6 +49,12 @@ void cr_hmac_md5(const uint8_t *key, size_t key_len, const uint8_t *data, size_t
 void cr_hmac_md5_init(cr_hmac_md5_ctx *c, const uint8_t *key, size_t key_len);
 void cr_hmac_md5_update(cr_hmac_md5_ctx *c, const uint8_t *data, size_t len);
 void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[16]); /* also wipes c */
+
+/* Key schedule once ... */
+void cr_hmac_md5_key_init(cr_hmac_md5_key *k, const uint8_t *key, size_t key_len);
+/* ... then per message: start, update (cr_md5_update), finish (also wipes c). */
+void cr_hmac_md5_start(cr_md5 *c, const cr_hmac_md5_key *k);
+void cr_hmac_md5_finish(cr_md5 *c, const cr_hmac_md5_key *k, uint8_t out[16]);
 
 void cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t key_len);
 /* In place is allowed (dst == src). */

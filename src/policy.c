@@ -127,6 +127,9 @@ static int apply_setting(ntlm_policy *p, const char *key, char *value)
 	return 0;
 }
 
+/* Longer lines are refused (NTLM_E_BAD_FILE): no setting needs more. */
+#define POLICY_LINE_MAX 4096
+
 NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line_out)
 {
 	if (!p)
@@ -144,11 +147,22 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 	if (!f)
 		return (!explicit_path && errno == ENOENT) ? NTLM_OK : NTLM_E_IO;
 	ntlm_policy work = *p;
-	char buf[1024];
+	char *buf = NULL;
+	size_t cap = 0;
+	ssize_t n;
 	unsigned lineno = 0;
 	ntlm_err rc = NTLM_OK;
-	while (fgets(buf, sizeof(buf), f)) {
+	/*
+	 * Whole lines (getline, not a fixed fgets buffer: the tail of an overlong
+	 * line must never be read as a line of its own, e.g. a setting at the end
+	 * of a long comment). NUL bytes would hide the rest of a line: refused.
+	 */
+	while ((n = getline(&buf, &cap, f)) > 0) {
 		lineno++;
+		if ((size_t)n > POLICY_LINE_MAX || memchr(buf, '\0', (size_t)n)) {
+			rc = NTLM_E_BAD_FILE;
+			break;
+		}
 		char *hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
@@ -166,6 +180,10 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 			break;
 		}
 	}
+	/* a read error (EISDIR, EIO) is not an end of file: nothing read counts */
+	if (rc == NTLM_OK && ferror(f))
+		rc = NTLM_E_IO;
+	free(buf);
 	fclose(f);
 	if (rc != NTLM_OK) {
 		if (line_out)

@@ -30,27 +30,31 @@ void ss_wipe(ss_state *ss)
 	ntlm_memzero(ss, sizeof(*ss));
 }
 
+/* Keys of one direction: client_to_server picks the magic constants. */
+static void dir_init(ss_dir *d, uint32_t flags, const uint8_t exported[16], int client_to_server)
+{
+	size_t len;
+	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
+		uint8_t sign_key[16];
+		nk_sign_key(exported, client_to_server, sign_key);
+		/* the HMAC key schedule once here, not once per message */
+		cr_hmac_md5_key_init(&d->sign, sign_key, sizeof(sign_key));
+		ntlm_memzero(sign_key, sizeof(sign_key));
+	}
+	nk_seal_key(flags, exported, client_to_server, d->seal_key, &len);
+	d->seal_key_len = (uint8_t)len;
+	cr_rc4_init(&d->rc4, d->seal_key, len);
+}
+
 ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client, int datagram)
 {
 	ss_wipe(ss);
 	ss->flags = flags;
 	ss->datagram = datagram;
-	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-		nk_sign_key(exported, is_client, ss->out.sign_key);
-		nk_sign_key(exported, !is_client, ss->in.sign_key);
-		nk_seal_key(flags, exported, is_client, ss->out.seal_key, &ss->out.seal_key_len);
-		nk_seal_key(flags, exported, !is_client, ss->in.seal_key, &ss->in.seal_key_len);
-		cr_rc4_init(&ss->out.rc4, ss->out.seal_key, ss->out.seal_key_len);
-		cr_rc4_init(&ss->in.rc4, ss->in.seal_key, ss->in.seal_key_len);
-		ss->send = &ss->out;
-		ss->recv = &ss->in;
-	} else {
-		/* One key, one RC4 stream for both directions (half duplex). */
-		nk_seal_key(flags, exported, is_client, ss->out.seal_key, &ss->out.seal_key_len);
-		cr_rc4_init(&ss->out.rc4, ss->out.seal_key, ss->out.seal_key_len);
-		ss->send = &ss->out;
-		ss->recv = &ss->out;
-	}
+	dir_init(&ss->out, flags, exported, is_client);
+	/* Without ESS: one key, one RC4 stream for both directions (half duplex). */
+	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
+		dir_init(&ss->in, flags, exported, !is_client);
 	ss->active = 1;
 	return NTLM_OK;
 }
@@ -83,14 +87,14 @@ static void mac_checksum(const ss_state *ss, const ss_dir *d, uint32_t seq, cons
 {
 	if (ess(ss)) {
 		uint8_t seqb[4], digest[16];
-		cr_hmac_md5_ctx h;
+		cr_md5 h;
 		nb_store_u32le(seqb, seq);
-		cr_hmac_md5_init(&h, d->sign_key, 16);
-		cr_hmac_md5_update(&h, seqb, 4);
+		cr_hmac_md5_start(&h, &d->sign);
+		cr_md5_update(&h, seqb, 4);
 		for (size_t i = 0; i < n; i++)
 			if (signs(iov[i].type))
-				cr_hmac_md5_update(&h, iov[i].data, iov[i].len);
-		cr_hmac_md5_final(&h, digest);
+				cr_md5_update(&h, iov[i].data, iov[i].len);
+		cr_hmac_md5_finish(&h, &d->sign, digest);
 		memcpy(checksum, digest, 8);
 		ntlm_memzero(digest, sizeof(digest));
 	} else {
@@ -192,11 +196,14 @@ static ntlm_err ss_run(ntlm_ctx *ctx, ss_op op, int64_t explicit_seq, ntlm_iov *
 	NTLM_TRY(find_token(iov, n, &token));
 	ss_state *ss = &ctx->ss;
 	int sending = op == OP_SIGN || op == OP_SEAL;
-	ss_dir *d = sending ? ss->send : ss->recv;
+	ss_dir *d = (sending || !ess(ss)) ? &ss->out : &ss->in;
 	if (ss->datagram != (explicit_seq >= 0))
 		return NTLM_E_INVALID_PARAMETER; /* datagram mode: the caller numbers messages */
 	uint32_t seq = explicit_seq >= 0 ? (uint32_t)explicit_seq : d->seq;
-	cr_rc4 saved = d->rc4;
+	/* Sending cannot fail from here on: only a receiver needs the RC4 state to restore. */
+	cr_rc4 saved;
+	if (!sending)
+		saved = d->rc4;
 	if (ss->datagram)
 		datagram_rekey(d, seq);
 
@@ -224,7 +231,8 @@ static ntlm_err ss_run(ntlm_ctx *ctx, ss_op op, int64_t explicit_seq, ntlm_iov *
 	} else if (explicit_seq < 0) {
 		d->seq++;
 	}
-	cr_rc4_wipe(&saved);
+	if (!sending)
+		cr_rc4_wipe(&saved);
 	ntlm_memzero(checksum, sizeof(checksum));
 	ntlm_memzero(sig, sizeof(sig));
 	return rc;

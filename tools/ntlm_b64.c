@@ -50,6 +50,12 @@ static const char *b64_shape(const char *s, size_t len, int strict, size_t *body
 		(*body)--;
 		pad++;
 	}
+	for (size_t i = 0; i < *body; i++) {
+		if (b64_value(s[i]) < 0) {
+			*where = i;
+			return s[i] == '=' ? "'=' before the end" : "invalid character";
+		}
+	}
 	if (strict && len % 4 != 0) {
 		*where = len;
 		return "length is not a multiple of 4 (missing padding?)";
@@ -62,12 +68,6 @@ static const char *b64_shape(const char *s, size_t len, int strict, size_t *body
 	if (pad && pad != 4 - *body % 4) {
 		*where = *body;
 		return "wrong amount of '=' padding";
-	}
-	for (size_t i = 0; i < *body; i++) {
-		if (b64_value(s[i]) < 0) {
-			*where = i;
-			return s[i] == '=' ? "'=' before the end" : "invalid character";
-		}
 	}
 	return NULL;
 }

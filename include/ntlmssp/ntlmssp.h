@@ -206,7 +206,9 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p);
  * min_security (list of sign,seal,128bit,key_exch,ess or none),
  * require_mic, channel_bindings (never|if_present|required),
  * require_target_name, timestamp_window, allow_anonymous, replay_cache.
- * On NTLM_E_BAD_FILE, *line (if not NULL) gets the failing line number.
+ * A line over 4096 bytes or holding a NUL byte is malformed. On
+ * NTLM_E_BAD_FILE, *line (if not NULL) gets the failing line number; on any
+ * error *p is left unchanged.
  */
 NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line);
 

@@ -12,7 +12,6 @@ import os
 import queue
 import re
 import secrets
-import shlex
 import signal
 import subprocess
 import sys
@@ -28,6 +27,8 @@ LINE_TIMEOUT = float(os.environ.get("INTEROP_LINE_TIMEOUT", "20"))
 VERBOSE = os.environ.get("INTEROP_VERBOSE", "") not in ("", "0")
 
 STARTED = []  # every Popen we made, to end by PID
+PEERS = []    # peers set up, torn down (daemons stopped) whatever happens
+ENV = []
 
 
 class Proc:
@@ -36,6 +37,7 @@ class Proc:
         self.argv = argv
         self.q = queue.Queue()
         self.err = []
+        self.sent = []  # analyze() of each TOKEN it sent
         self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=subprocess.PIPE, env=env, cwd=cwd, text=True,
                                   bufsize=1, start_new_session=True)
@@ -103,22 +105,75 @@ def parse_done(line):
     return d
 
 
+SECBUFS = {1: (("DomainName", 16), ("Workstation", 24)),
+           2: (("TargetName", 12), ("TargetInfo", 40)),
+           3: (("LmChallengeResponse", 12), ("NtChallengeResponse", 20), ("DomainName", 28),
+               ("UserName", 36), ("Workstation", 44), ("EncryptedRandomSessionKey", 52))}
+TOKENS = {}  # (peer name, role) -> [analysis of each message it sent], first pair only
+
+
+def analyze(tok):
+    """What a peer put in one NTLMSSP message: type, flags, VERSION, MIC,
+    field Len/MaxLen."""
+    import struct
+    a = {"len": len(tok)}
+    if len(tok) < 12 or tok[:8] != b"NTLMSSP\0":
+        a["error"] = "not NTLMSSP"
+        return a
+    t = a["type"] = struct.unpack_from("<I", tok, 8)[0]
+    foff = {1: 12, 2: 20, 3: 60}.get(t)
+    if foff is None or len(tok) < foff + 4:
+        return a
+    flags = a["flags"] = struct.unpack_from("<I", tok, foff)[0]
+    a["fields"] = {}
+    for name, off in SECBUFS.get(t, ()):
+        if off + 8 <= len(tok):
+            ln, mx, o = struct.unpack_from("<HHI", tok, off)
+            a["fields"][name] = (ln, mx, o)
+    hdr = {1: 32, 2: 48, 3: 64}[t]
+    starts = [o for (ln, mx, o) in a["fields"].values() if ln]
+    a["version"] = bool(flags & 0x02000000) and (not starts or min(starts) >= hdr + 8)
+    if t == 3:
+        ln, mx, o = a["fields"].get("NtChallengeResponse", (0, 0, 0))
+        nt = tok[o:o + ln]
+        a["ntlmv2"] = ln > 24
+        a["mic"] = False
+        if ln > 24:  # MsvAvFlags bit 0x2 in the NTLMv2 client blob announces a MIC
+            i = 16 + 28
+            while i + 4 <= len(nt):
+                av_id, av_len = struct.unpack_from("<HH", nt, i)
+                if av_id == 0:
+                    break
+                if av_id == 6 and av_len == 4:
+                    a["mic"] = bool(struct.unpack_from("<I", nt, i + 4)[0] & 2)
+                i += 4 + av_len
+    return a
+
+
+def maxlen_ok(a):
+    bad = ["%s Len=%d MaxLen=%d" % (n, ln, mx) for n, (ln, mx, o) in a.get("fields", {}).items()
+           if ln != mx]
+    return not bad, ", ".join(bad)
+
+
 def handshake(c, s, timeout=LINE_TIMEOUT):
     """Relays TOKEN lines. Returns (client_final, server_final): DONE/FAIL lines
     or TIMEOUT/EOF descriptions."""
     cfin = sfin = None
     deadline = time.time() + timeout * 3
     while time.time() < deadline:
-        progressed = False
         for who, other in ((c, s), (s, c)):
             if (who is c and cfin) or (who is s and sfin):
                 continue
             line = who.recv(timeout=0.02)
             if line == "TIMEOUT":
                 continue
-            progressed = True
             if line.startswith("TOKEN "):
                 other.send(line)
+                try:
+                    who.sent.append(analyze(unb64(line[6:])))
+                except Exception:
+                    who.sent.append({"error": "bad base64"})
             elif line.startswith("DONE") or line.startswith("FAIL") or line == "EOF":
                 if who is c:
                     cfin = line
@@ -133,14 +188,15 @@ def handshake(c, s, timeout=LINE_TIMEOUT):
 
 
 class Result:
-    def __init__(self):
+    def __init__(self, prefix=""):
         self.checks = []  # (name, status, detail) status in pass/fail/na
+        self.prefix = prefix
 
     def add(self, name, ok, detail=""):
-        self.checks.append((name, "pass" if ok else "fail", detail))
+        self.checks.append((self.prefix + name, "pass" if ok else "fail", detail))
 
     def na(self, name, detail=""):
-        self.checks.append((name, "na", detail))
+        self.checks.append((self.prefix + name, "na", detail))
 
     def counts(self):
         p = sum(1 for c in self.checks if c[1] == "pass")
@@ -235,19 +291,31 @@ def check_tamper_sign(res, name, src, dst, msg):
     res.add(name, ok, "" if ok else "tampered signed message accepted: %s" % r2[:80])
 
 
-def run_positive(env, cpeer, speer):
-    res = Result()
+def run_positive(env, cpeer, speer, v1=False):
+    """v1: the client sends NTLMv1 (ESS) to a server started to allow it."""
+    res = Result("v1 " if v1 else "")
     c = s = None
     try:
-        s = Proc(speer.name + "/server", speer.server_argv(env), env=speer.env(env))
-        c = Proc(cpeer.name + "/client", cpeer.client_argv(env), env=cpeer.env(env))
+        s = Proc(speer.name + "/server", speer.server_argv(env, allow_v1=v1), env=speer.env(env))
+        c = Proc(cpeer.name + "/client", cpeer.client_argv(env, case="ntlmv1" if v1 else None),
+                 env=cpeer.env(env))
         cfin, sfin = handshake(c, s)
         ok = cfin.startswith("DONE") and sfin.startswith("DONE")
         res.add("handshake", ok, "" if ok else "client: %s; server: %s; stderr: %s %s" % (
             cfin[:200], sfin[:200], c.stderr_tail()[:300], s.stderr_tail()[:300]))
         if not ok:
             return res
+        for peer, proc, role in ((cpeer, c, "client"), (speer, s, "server")):
+            if not v1:
+                TOKENS.setdefault((peer.name, role), proc.sent)
+            if peer.name == "ours":  # our encoders write MaxLen = Len
+                bad = [maxlen_ok(a)[1] for a in proc.sent if not maxlen_ok(a)[0]]
+                res.add("maxlen=len (ours)", not bad, "; ".join(bad))
         cd, sd = parse_done(cfin), parse_done(sfin)
+        if v1:  # the server must really have verified an NTLMv1 response
+            nt = [a for a in c.sent if a.get("type") == 3]
+            res.add("sent NTLMv1", bool(nt) and not nt[0].get("ntlmv2"),
+                    "client's AUTHENTICATE carries %s" % ("NTLMv2" if nt and nt[0].get("ntlmv2") else "?"))
         user = sd.get("user", "-")
         want = env.expected_user(speer)
         if user == "-":
@@ -260,15 +328,36 @@ def run_positive(env, cpeer, speer):
         else:
             res.add("sessionkey", ck.lower() == sk.lower(), "client %s server %s" % (ck, sk))
         res.flags = (cd.get("flags"), sd.get("flags"))
+        res.mic = sd.get("mic")
+        try:
+            cflags = int(cd.get("flags", "0"), 16)
+        except ValueError:
+            cflags = 0
+        if not cflags & 0x10:  # NTLMSSP_NEGOTIATE_SIGN
+            for n in ("seal c->s", "seal s->c", "sign c->s", "sign s->c", "seal c->s #2",
+                      "sign s->c #2", "tamper seal c->s", "tamper sign s->c"):
+                res.na(n, "client did not negotiate SIGN/SEAL (flags %s)" % cd.get("flags"))
+            return res
+        signing = cpeer.can_sign and speer.can_sign
+        nosign = "%s cannot sign without sealing" % (speer.name if cpeer.can_sign else cpeer.name)
         check_seal(res, "seal c->s", c, s, rand_msg(37))
         check_seal(res, "seal s->c", s, c, rand_msg(1000))
-        check_sign(res, "sign c->s", c, s, rand_msg(64))
-        check_sign(res, "sign s->c", s, c, rand_msg(5))
+        for name, src, dst, n in (("sign c->s", c, s, 64), ("sign s->c", s, c, 5)):
+            if signing:
+                check_sign(res, name, src, dst, rand_msg(n))
+            else:
+                res.na(name, nosign)
         check_seal(res, "seal c->s #2", c, s, rand_msg(100))
-        check_sign(res, "sign s->c #2", s, c, rand_msg(100))
+        if signing:
+            check_sign(res, "sign s->c #2", s, c, rand_msg(100))
+        else:
+            check_seal(res, "seal s->c #2", s, c, rand_msg(100))
         # tampering desynchronises a direction's RC4 state: last, one per direction
         check_tamper_seal(res, "tamper seal c->s", c, s, rand_msg(48))
-        check_tamper_sign(res, "tamper sign s->c", s, c, rand_msg(48))
+        if signing:
+            check_tamper_sign(res, "tamper sign s->c", s, c, rand_msg(48))
+        else:
+            check_tamper_seal(res, "tamper seal s->c", s, c, rand_msg(48))
     except Exception as e:
         res.add("driver", False, "%s: %s" % (type(e).__name__, e))
     finally:
@@ -291,8 +380,8 @@ def run_negative(env, cpeer, speer, case):
             res.add(case, True, "client refused: " + cfin)
         else:
             ok = sfin.startswith("FAIL") and re.search(want, sfin) is not None
-            res.add(case, ok, "server: %s (want FAIL matching /%s/); client: %s" % (
-                sfin[:160], want, cfin[:100]))
+            res.add(case, ok, sfin[:400] if ok else "server: %s (want FAIL matching /%s/); client: %s" % (
+                sfin[:300], want, cfin[:100]))
     except Exception as e:
         res.add(case, False, "%s: %s" % (type(e).__name__, e))
     finally:
@@ -306,12 +395,15 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--work", required=True)
     ap.add_argument("--only", default="", help="comma list of peer names")
-    ap.add_argument("--cross", action="store_true", help="also peer x peer pairs (informational)")
+    ap.add_argument("--no-cross", dest="cross", action="store_false",
+                    help="skip the peer x peer pairs (run by default, informational: not counted)")
     args = ap.parse_args()
     env = peerdefs.Env(args.work)
+    ENV.append(env)
     total_p = total_f = 0
     failures = []
     peers = peerdefs.all_peers(env)
+    PEERS.extend(peers)
     if args.only:
         keep = set(args.only.split(",")) | {"ours"}
         peers = [p for p in peers if p.name in keep]
@@ -325,9 +417,9 @@ def main():
             total_f += 1
             failures.append("setup %s: %s" % (p.name, err))
         else:
-            print("setup %-14s ok (%.1fs)" % (p.name, time.time() - t0))
+            print("setup %-14s ok (%.1fs)%s" % (p.name, time.time() - t0,
+                                                 " " + p.describe() if hasattr(p, "describe") else ""))
         ready.append(p)
-    ours = [p for p in ready if p.name == "ours"][0]
     clients = [p for p in ready if p.has_client]
     servers = [p for p in ready if p.has_server]
     matrix = {}
@@ -335,26 +427,24 @@ def main():
         for sp in servers:
             if not args.cross and "ours" not in (cp.name, sp.name):
                 continue
-            if getattr(cp, "setup_error", None) or getattr(sp, "setup_error", None):
+            if cp.setup_error or sp.setup_error:  # (already counted once at set-up)
                 matrix[(cp.name, sp.name)] = "SETUP"
-                total_f += 1
                 continue
             t0 = time.time()
             res = run_positive(env, cp, sp)
-            cell_neg = []
+            if "ours" in (cp.name, sp.name) and cp.can_ntlmv1 and sp.accepts_ntlmv1_if_allowed:
+                res.checks.extend(run_positive(env, cp, sp, v1=True).checks)
             if "ours" in (cp.name, sp.name):
                 for case in ("wrong-password", "unknown-user", "ntlmv1"):
                     if case == "ntlmv1" and not (cp.can_ntlmv1 and sp.refuses_ntlmv1):
                         continue
                     r = run_negative(env, cp, sp, case)
                     res.checks.extend(r.checks)
-                    cell_neg.append(case)
             p, f = res.counts()
             informational = "ours" not in (cp.name, sp.name)
             if not informational:
                 total_p += p
                 total_f += f
-            nas = [c for c in res.checks if c[2] and c[1] == "na"]
             print("%-14s -> %-14s %3d passed %2d failed %2d n/a  (%.1fs) flags c=%s s=%s%s" % (
                 cp.name, sp.name, p, f, len([c for c in res.checks if c[1] == "na"]),
                 time.time() - t0, *(getattr(res, "flags", ("-", "-"))),
@@ -364,13 +454,16 @@ def main():
                     print("    FAIL %-18s %s" % (name, detail))
                     if not informational:
                         failures.append("%s->%s %s: %s" % (cp.name, sp.name, name, detail))
+                elif name in ("wrong-password", "unknown-user", "ntlmv1"):
+                    print("    ok   %-18s %s" % (name, re.sub(r"Unspecified GSS failure.*?\(minor 0\) ", "", detail)[:220]))
                 elif st == "na" and VERBOSE:
                     print("    n/a  %-18s %s" % (name, detail))
-            matrix[(cp.name, sp.name)] = "ok" if f == 0 else "FAIL(%d)" % f
+            cell = "ok" if f == 0 else "FAIL(%d)" % f
             if f == 0 and any(c[1] == "na" for c in res.checks):
-                matrix[(cp.name, sp.name)] = "ok*"
+                cell = "ok*"
+            matrix[(cp.name, sp.name)] = "(%s)" % cell if informational else cell
     # extra checks (tshark dissection, Samba-written smbpasswd, ...)
-    for name, fn in peerdefs.extra_checks(env):
+    for name, fn in peerdefs.extra_checks(env, ready):
         t0 = time.time()
         try:
             ok, detail = fn()
@@ -384,10 +477,24 @@ def main():
             failures.append("%s: %s" % (name, detail))
     for p in ready:
         p.teardown(env)
+    # what each peer sent by default (first positive pair it was in)
+    print()
+    print("what each peer sends (first handshake; NEG/CHAL/AUTH flags, VERSION, MIC, MaxLen=Len):")
+    for (name, role), msgs in sorted(TOKENS.items()):
+        parts = []
+        for a in msgs:
+            t = {1: "NEG", 2: "CHAL", 3: "AUTH"}.get(a.get("type"), "?")
+            d = "%s 0x%08x%s" % (t, a.get("flags", 0), " V" if a.get("version") else "")
+            if a.get("type") == 3:
+                d += " %s%s" % ("NTLMv2" if a.get("ntlmv2") else "NTLMv1", " MIC" if a.get("mic") else "")
+            if not maxlen_ok(a)[0]:
+                d += " [MaxLen!=Len: %s]" % maxlen_ok(a)[1]
+            parts.append(d)
+        print("  %-16s %-6s %s" % (name, role, "; ".join(parts)))
     # matrix
     print()
     print("matrix (rows: clients, columns: servers; ok* = some checks not applicable,"
-          " see docs/interop.md; . = not run)")
+          " see docs/interop.md;\n        (..) = peer x peer, informational, not counted; . = not run)")
     w = max(len(p.name) for p in ready) + 2
     print(" " * w + "".join("%-*s" % (w, sp.name) for sp in servers))
     for cp in clients:
@@ -402,10 +509,22 @@ def main():
     return 1 if total_f else 0
 
 
+def _terminated(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, _terminated)
+    signal.signal(signal.SIGHUP, _terminated)
+    rc = 1
     try:
         rc = main()
     finally:
+        for p in PEERS:  # idempotent: a second teardown finds nothing to stop
+            try:
+                p.teardown(ENV[0])
+            except Exception:
+                pass
         for p in STARTED:
             if p.poll() is None:
                 try:

@@ -5,7 +5,7 @@ A client adapter prints "TOKEN <b64>" (its NEGOTIATE) unprompted, reads
 "DONE flags=0x%08x sessionkey=<hex>". A server adapter reads TOKEN lines,
 answers TOKEN, and ends with "DONE user=<DOMAIN\\user> flags=.. sessionkey=.."
 or "FAIL <reason>". After DONE: SEAL/UNSEAL/SIGN/VERIFY/QUIT (see
-tests/interop/README in docs/interop.md).
+docs/interop.md).
 """
 import argparse
 import base64

@@ -131,6 +131,44 @@ static void test_hmac_md5_rfc2104(void)
 	}
 }
 
+/* The key-scheduled form gives the same MACs, reusable across messages, and wipes. */
+static void test_hmac_md5_keyed(void)
+{
+	for (size_t i = 0; i < sizeof(hmac_kats) / sizeof(hmac_kats[0]); i++) {
+		uint8_t key[80], data[64], want[16], got[16];
+		size_t kl = t_unhex(hmac_kats[i].key_hex, key, sizeof(key));
+		size_t dl = t_unhex(hmac_kats[i].data_hex, data, sizeof(data));
+		T_ASSERT(t_unhex(hmac_kats[i].mac, want, sizeof(want)) == 16);
+		cr_hmac_md5_key k;
+		cr_hmac_md5_key_init(&k, key, kl);
+		for (int round = 0; round < 2; round++) {
+			cr_md5 c;
+			cr_hmac_md5_start(&c, &k);
+			for (size_t j = 0; j < dl; j++)
+				cr_md5_update(&c, data + j, 1);
+			memset(got, 0, sizeof(got));
+			cr_hmac_md5_finish(&c, &k, got);
+			T_BYTES(got, want, 16);
+			static const uint8_t zero[sizeof(c.opaque)];
+			T_BYTES(c.opaque, zero, sizeof(zero));
+		}
+	}
+	/* messages longer than a block, against the one-shot form */
+	uint8_t key[16] = {1, 2, 3}, msg[300], a[16], b[16];
+	for (size_t j = 0; j < sizeof(msg); j++)
+		msg[j] = (uint8_t)(j * 11);
+	cr_hmac_md5_key k;
+	cr_hmac_md5_key_init(&k, key, sizeof(key));
+	for (size_t n = 0; n <= sizeof(msg); n += 37) {
+		cr_md5 c;
+		cr_hmac_md5(key, sizeof(key), msg, n, a);
+		cr_hmac_md5_start(&c, &k);
+		cr_md5_update(&c, msg, n);
+		cr_hmac_md5_finish(&c, &k, b);
+		T_BYTES(a, b, 16);
+	}
+}
+
 struct rc4_kat {
 	const char *key;
 	const char *plain;
@@ -296,6 +334,7 @@ int main(void)
 	T_RUN(test_md5_rfc1321);
 	T_RUN(test_md5_incremental_and_wipe);
 	T_RUN(test_hmac_md5_rfc2104);
+	T_RUN(test_hmac_md5_keyed);
 	T_RUN(test_rc4_known);
 	T_RUN(test_des_known);
 	T_RUN(test_des_weak_key);

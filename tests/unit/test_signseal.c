@@ -60,15 +60,23 @@ static void test_vector_ntlmv2(void)
 	             V2_SEALED_DATA, V2_SIGNATURE);
 }
 
+/* The context keeps the signing key key-scheduled: compare with the vector's key, scheduled. */
+static void check_sign_key(const ss_dir *d, const uint8_t key[16])
+{
+	cr_hmac_md5_key want;
+	cr_hmac_md5_key_init(&want, key, 16);
+	T_BYTES(&d->sign, &want, sizeof(want));
+}
+
 static void test_derived_keys_match_vectors(void)
 {
 	ntlm_ctx *c = fake_ctx(V2_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, 1, 0);
 	T_BYTES(c->ss.out.seal_key, V2_SEAL_KEY, 16);
-	T_BYTES(c->ss.out.sign_key, V2_SIGN_KEY, 16);
+	check_sign_key(&c->ss.out, V2_SIGN_KEY);
 	ntlm_ctx_free(c);
 	c = fake_ctx(V1ESS_NEGOTIATE_FLAGS, V1ESS_KEYEXCH_KEY, 1, 0);
 	T_BYTES(c->ss.out.seal_key, V1ESS_SEAL_KEY, 16);
-	T_BYTES(c->ss.out.sign_key, V1ESS_SIGN_KEY, 16);
+	check_sign_key(&c->ss.out, V1ESS_SIGN_KEY);
 	ntlm_ctx_free(c);
 }
 

@@ -1,0 +1,204 @@
+/*
+ * rpc-demo-server - serves the demonstration interface (demo_iface.h) over
+ * ncacn_ip_tcp with NTLMSSP against an smbpasswd account file, and over
+ * ncalrpc with the local call, until SIGINT or SIGTERM.
+ */
+#include <getopt.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "demo_iface.h"
+#include "ntlmssp/rpc.h"
+#include "smbpasswd.h"
+
+#define MAX_ENDPOINTS 8
+
+struct options {
+	const char *endpoints[MAX_ENDPOINTS];
+	int n_endpoints;
+	const char *account_file, *computer, *principal, *port_file, *create;
+	uint32_t min_level;
+};
+
+/* The one server of this program, for the signal handler. */
+static ntlm_rpc_server *running;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	ntlm_rpc_server_stop(running); /* async-signal-safe: an atomic store and a write(2) */
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: rpc-demo-server --listen ENDPOINT [--listen ENDPOINT]...\n"
+	           "         [--account-file SMBPASSWD] [--computer NAME] [--min-level N]\n"
+	           "         [--principal DOMAIN\\\\user] [--port-file FILE]\n"
+	           "         [--create-account USER:PASSWORD]\n"
+	           "ENDPOINT: ncacn_ip_tcp:HOST[PORT] (port 0: any) or ncalrpc:[/path/socket]\n"
+	           "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format).\n");
+}
+
+static int parse_options(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{"listen", required_argument, NULL, 'l'},    {"account-file", required_argument, NULL, 'f'},
+		{"computer", required_argument, NULL, 'c'},  {"principal", required_argument, NULL, 'P'},
+		{"min-level", required_argument, NULL, 'm'}, {"port-file", required_argument, NULL, 'p'},
+		{"create-account", required_argument, NULL, 'a'},
+		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
+	int c;
+	memset(o, 0, sizeof(*o));
+	o->computer = "NTLMRPC";
+	while ((c = getopt_long(argc, argv, "l:f:c:P:m:p:a:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'l':
+			if (o->n_endpoints == MAX_ENDPOINTS)
+				return 2;
+			o->endpoints[o->n_endpoints++] = optarg;
+			break;
+		case 'f':
+			o->account_file = optarg;
+			break;
+		case 'c':
+			o->computer = optarg;
+			break;
+		case 'P':
+			o->principal = optarg;
+			break;
+		case 'm':
+			o->min_level = (uint32_t)strtoul(optarg, NULL, 10);
+			break;
+		case 'p':
+			o->port_file = optarg;
+			break;
+		case 'a':
+			o->create = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (o->n_endpoints == 0) {
+		usage(stderr);
+		return 2;
+	}
+	return 0;
+}
+
+/*
+ * USER:PASSWORD into the account file unless USER is there already; the
+ * account maps to the local Unix account of the same name when there is one.
+ */
+static int create_account(const char *file, const char *spec)
+{
+	char user[128];
+	const char *colon = strchr(spec, ':');
+	if (!file || !colon || colon == spec || (size_t)(colon - spec) >= sizeof(user)) {
+		fprintf(stderr, "rpc-demo-server: --create-account needs --account-file and USER:PASSWORD\n");
+		return 1;
+	}
+	memcpy(user, spec, (size_t)(colon - spec));
+	user[colon - spec] = '\0';
+	uint8_t nt[16];
+	struct passwd *pw = getpwnam(user);
+	uint32_t uid = pw ? (uint32_t)pw->pw_uid : (uint32_t)getuid();
+	ntlm_err e = ntlm_nt_hash(colon + 1, nt);
+	if (e == NTLM_OK) {
+		smbpw_entry existing;
+		if (smbpw_lookup(file, user, &existing) != NTLM_OK)
+			e = smbpw_modify(file, SMBPW_ADD, user, nt, NULL, uid);
+	}
+	if (e != NTLM_OK)
+		fprintf(stderr, "rpc-demo-server: %s: %s\n", file, ntlm_strerror(e));
+	return e == NTLM_OK ? 0 : 1;
+}
+
+static int fail(const char *what, uint32_t st)
+{
+	fprintf(stderr, "rpc-demo-server: %s: %s (0x%08x)\n", what, ntlm_rpc_status_name(st), st);
+	return 1;
+}
+
+static int listen_all(ntlm_rpc_server *srv, const struct options *o)
+{
+	for (int i = 0; i < o->n_endpoints; i++) {
+		uint16_t port = 0;
+		uint32_t st = ntlm_rpc_server_listen(srv, o->endpoints[i], &port);
+		if (st != NTLM_RPC_S_OK)
+			return fail(o->endpoints[i], st);
+		printf("rpc-demo-server: listening on %s (port %u)\n", o->endpoints[i], port);
+		if (port && o->port_file) {
+			FILE *f = fopen(o->port_file, "w");
+			if (!f)
+				return fail("port file", NTLM_RPC_S_INVALID_ARG);
+			fprintf(f, "%u\n", port);
+			fclose(f);
+		}
+	}
+	fflush(stdout);
+	return 0;
+}
+
+static int serve(const struct options *o, ntlm_account_store *store)
+{
+	ntlm_server_config ncfg;
+	memset(&ncfg, 0, sizeof(ncfg));
+	ncfg.store = store;
+	ncfg.computer_name = o->computer;
+	ntlm_rpc_server_config cfg;
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ntlm = store ? &ncfg : NULL;
+	cfg.principal = o->principal;
+	cfg.min_level = o->min_level;
+	ntlm_rpc_interface iface;
+	demo_iface(&iface);
+	uint32_t st = ntlm_rpc_server_new(&running, &cfg);
+	if (st != NTLM_RPC_S_OK)
+		return fail("server", st);
+	int rc = 1;
+	if ((st = ntlm_rpc_server_register(running, &iface)) != NTLM_RPC_S_OK)
+		fail("register", st);
+	else if (listen_all(running, o) == 0) {
+		struct sigaction sa;
+		memset(&sa, 0, sizeof(sa));
+		sa.sa_handler = on_signal;
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		st = ntlm_rpc_server_run(running);
+		rc = st == NTLM_RPC_S_OK ? 0 : fail("run", st);
+		printf("rpc-demo-server: stopped\n");
+	}
+	ntlm_rpc_server_free(running);
+	running = NULL;
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	int rc = parse_options(argc, argv, &o);
+	if (rc)
+		return rc == 1 ? 0 : 2;
+	ntlm_account_store *store = NULL;
+	if (o.create && create_account(o.account_file, o.create) != 0)
+		return 1;
+	if (o.account_file) {
+		ntlm_err e = ntlm_account_store_smbpasswd(&store, o.account_file);
+		if (e != NTLM_OK) {
+			fprintf(stderr, "rpc-demo-server: %s: %s\n", o.account_file, ntlm_strerror(e));
+			return 1;
+		}
+	}
+	rc = serve(&o, store);
+	ntlm_account_store_free(store);
+	return rc;
+}

@@ -1,0 +1,237 @@
+"""Samba 4.17 as a peer.
+
+client (--via ntlm_auth): `ntlm_auth --helper-protocol=ntlmssp-client-1`
+    (YR -> "YR <negotiate>", "TT <challenge>" -> "KK <authenticate>", then GK
+    for the session key and GF for the flags). The helper has no sign/seal
+    commands: those report "unsupported" and the driver marks them n/a.
+client (--via gensec): python3-samba's gensec client with the "ntlmssp"
+    mechanism (the code smbclient, rpcclient and the DCE/RPC stack use);
+    wrap/unwrap for sealing, sign_packet/check_packet for signing.
+server (--via ntlm_auth): `ntlm_auth --helper-protocol=squid-2.5-ntlmssp`
+    against a standalone winbindd (started by the driver) whose account was
+    made with `smbpasswd -a`: "YR <negotiate>" -> "TT <challenge>",
+    "KK <authenticate>" -> "AF <user>" / "NA <reason>", then GK and GF.
+server (--via gensec): gensec server, "ntlmssp" mechanism, auth context with
+    the "sam" method over a sam.ldb provisioned offline by the driver
+    (samba-tool domain provision, standalone role, in the temp dir).
+"""
+import base64
+import subprocess
+import sys
+
+from linepeer import b64, common_args, done, out, read_token, session
+
+
+def helper(conf, proto, extra):
+    argv = ["ntlm_auth", "--configfile=" + conf, "--helper-protocol=" + proto] + extra
+    return subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, bufsize=1)
+
+
+def ask(p, line):
+    p.stdin.write(line + "\n")
+    p.stdin.flush()
+    r = p.stdout.readline().strip()
+    return r
+
+
+def helper_keys(p):
+    gk = ask(p, "GK")
+    gf = ask(p, "GF")
+    key = base64.b64decode(gk[3:]) if gk.startswith("GK ") else None
+    flags = int(gf[3:], 16) if gf.startswith("GF ") else 0
+    return key, flags
+
+
+class NoOps:
+    pass
+
+
+def client_ntlm_auth(a):
+    extra = ["--username=" + a.user, "--domain=" + a.domain, "--password=" + a.password]
+    if a.ntlmv1:
+        extra.append("--option=client ntlmv2 auth=no")
+    p = helper(a.conf, "ntlmssp-client-1", extra)
+    try:
+        r = ask(p, "YR")
+        if not r.startswith("YR "):
+            out("FAIL helper: " + r)
+            return 1
+        out("TOKEN " + r[3:])
+        chal = read_token()
+        if chal is None:
+            return 1
+        r = ask(p, "TT " + b64(chal))
+        if not r.startswith(("KK ", "AF ")):  # AF: the helper's last token
+            out("FAIL helper: " + r)
+            return 1
+        out("TOKEN " + r[3:])
+        key, flags = helper_keys(p)
+        done(flags, key)
+        session(NoOps())
+    finally:
+        p.stdin.close()
+        p.wait()
+    return 0
+
+
+def server_ntlm_auth(a):
+    p = helper(a.conf, "squid-2.5-ntlmssp", [])
+    try:
+        neg = read_token()
+        if neg is None:
+            return 1
+        r = ask(p, "YR " + b64(neg))
+        if not r.startswith("TT "):
+            out("FAIL helper: " + r)
+            return 0
+        out("TOKEN " + r[3:])
+        auth = read_token()
+        if auth is None:
+            return 1
+        r = ask(p, "KK " + b64(auth))
+        if not r.startswith("AF "):
+            out("FAIL " + r)
+            return 0
+        user = r[3:].strip()
+        if "\\" not in user:
+            user = a.domain_name + "\\" + user
+        key, flags = helper_keys(p)
+        done(flags, key, user=user)
+        session(NoOps())
+    finally:
+        p.stdin.close()
+        p.wait()
+    return 0
+
+
+class GensecOps:
+    def __init__(self, g):
+        self.g = g
+
+    def seal(self, data):
+        w = bytes(self.g.wrap(data))
+        return w[16:], w[:16]
+
+    def unseal(self, data, sig):
+        return bytes(self.g.unwrap(sig + data))
+
+    def sign(self, data):
+        return bytes(self.g.sign_packet(data, data))
+
+    def verify(self, data, sig):
+        self.g.check_packet(data, data, sig)
+
+
+NTSTATUS = {0xC000006A: "NT_STATUS_WRONG_PASSWORD", 0xC0000064: "NT_STATUS_NO_SUCH_USER",
+            0xC000006D: "NT_STATUS_LOGON_FAILURE", 0xC0000418: "NT_STATUS_NTLM_BLOCKED",
+            0xC0000072: "NT_STATUS_ACCOUNT_DISABLED"}
+
+
+def gensec_fail(e):
+    code = e.args[0] if e.args and isinstance(e.args[0], int) else None
+    if code is None:
+        return "FAIL %s: %s" % (type(e).__name__, e)
+    return "FAIL %s (0x%08X) %s" % (NTSTATUS.get(code, "NT_STATUS_?"), code,
+                                   e.args[1] if len(e.args) > 1 else "")
+
+
+def gensec_flags(neg_or_auth):
+    if neg_or_auth and len(neg_or_auth) >= 64 and neg_or_auth[8] == 3:
+        return int.from_bytes(neg_or_auth[60:64], "little")
+    return 0
+
+
+def client_gensec(a):
+    from samba import credentials, gensec, param
+    lp = param.LoadParm()
+    lp.load(a.conf)
+    if a.ntlmv1:
+        lp.set("client ntlmv2 auth", "no")
+    creds = credentials.Credentials()
+    creds.guess(lp)
+    creds.set_username(a.user)
+    creds.set_domain(a.domain)
+    creds.set_password(a.password)
+    creds.set_workstation(a.workstation)
+    g = gensec.Security.start_client({"lp_ctx": lp, "target_hostname": "interop"})
+    g.set_credentials(creds)
+    g.want_feature(gensec.FEATURE_SIGN)
+    g.want_feature(gensec.FEATURE_SEAL)
+    g.start_mech_by_name("ntlmssp")
+    fin, tok = g.update(b"")
+    out("TOKEN " + b64(tok))
+    chal = read_token()
+    if chal is None:
+        return 1
+    try:
+        fin, tok = g.update(chal)
+    except Exception as e:
+        out(gensec_fail(e))
+        return 1
+    out("TOKEN " + b64(tok))
+    done(gensec_flags(bytes(tok)), bytes(g.session_key()))
+    session(GensecOps(g))
+    return 0
+
+
+def server_gensec(a):
+    from samba import auth, gensec, param
+    lp = param.LoadParm()
+    lp.load(a.conf)
+    if a.allow_ntlmv1:
+        lp.set("ntlm auth", "yes")
+    ac = auth.AuthContext(lp_ctx=lp, methods=["sam"])
+    g = gensec.Security.start_server(settings={"lp_ctx": lp, "target_hostname": lp.get("netbios name")},
+                                     auth_context=ac)
+    g.want_feature(gensec.FEATURE_SIGN)
+    g.want_feature(gensec.FEATURE_SEAL)
+    g.start_mech_by_name("ntlmssp")
+    neg = read_token()
+    if neg is None:
+        return 1
+    try:
+        fin, tok = g.update(neg)
+    except Exception as e:
+        out(gensec_fail(e))
+        return 0
+    out("TOKEN " + b64(tok))
+    auth_tok = read_token()
+    if auth_tok is None:
+        return 1
+    try:
+        fin, tok = g.update(auth_tok)
+    except Exception as e:
+        out(gensec_fail(e))
+        return 0
+    info = g.session_info()
+    user = "%s\\%s" % (info.info.domain_name, info.info.account_name)
+    done(gensec_flags(auth_tok), bytes(g.session_key()), user=user)
+    session(GensecOps(g))
+    return 0
+
+
+def main():
+    argv = sys.argv[1:]
+    via = "ntlm_auth"
+    conf = None
+    rest = []
+    i = 0
+    while i < len(argv):
+        if argv[i] == "--via":
+            via = argv[i + 1]
+            i += 2
+        elif argv[i] == "--conf":
+            conf = argv[i + 1]
+            i += 2
+        else:
+            rest.append(argv[i])
+            i += 1
+    a = common_args(rest)
+    a.conf = conf
+    fn = {("client", "ntlm_auth"): client_ntlm_auth, ("server", "ntlm_auth"): server_ntlm_auth,
+          ("client", "gensec"): client_gensec, ("server", "gensec"): server_gensec}[(a.role, via)]
+    return fn(a)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,272 @@
+/*
+ * test_policy.c - ntlm_policy_init defaults and ntlm_policy_load: every key
+ * and value spelling, comments and blank lines, and each kind of invalid
+ * line (no '=', unknown key, bad boolean, bad number, bad enum, bad list
+ * word, overlong line, NUL byte), each of which must report its line and
+ * leave the policy exactly as it was (never half applied). Also the file
+ * lookup: explicit path, $NTLMSSP_CONF, missing files.
+ */
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "ntlmssp/ntlmssp.h"
+#include "t.h"
+
+static char dir[] = "/tmp/ntlmssp-test-policy-XXXXXX";
+static char path[300];
+
+/* Writes n bytes of content to path (a fresh file each time). */
+static void write_conf_n(const char *content, size_t n)
+{
+	FILE *f = fopen(path, "wb");
+	if (!f) {
+		perror(path);
+		exit(1);
+	}
+	fwrite(content, 1, n, f);
+	fclose(f);
+}
+
+static void write_conf(const char *content)
+{
+	write_conf_n(content, strlen(content));
+}
+
+/* A policy unlike the defaults, so that "left as it was" shows. */
+static void odd_policy(ntlm_policy *p)
+{
+	ntlm_policy_init(p);
+	p->allowed_responses = NTLM_RESP_LM;
+	p->min_security = NTLM_SEC_SIGN;
+	p->require_mic = 1;
+	p->cbt = NTLM_CBT_NEVER;
+	p->require_target_name = 1;
+	p->timestamp_window = 42;
+	p->allow_anonymous = 1;
+	p->replay_cache = 3;
+}
+
+static void test_defaults(void)
+{
+	ntlm_policy p;
+	memset(&p, 0xAB, sizeof(p));
+	ntlm_policy_init(&p);
+	T_ASSERT(p.allowed_responses == NTLM_RESP_NTLMV2);
+	T_ASSERT(p.min_security == (NTLM_SEC_128BIT | NTLM_SEC_KEY_EXCH | NTLM_SEC_ESS));
+	T_ASSERT(p.require_mic == 0);
+	T_ASSERT(p.cbt == NTLM_CBT_IF_PRESENT);
+	T_ASSERT(p.require_target_name == 0);
+	T_ASSERT(p.timestamp_window == 7200);
+	T_ASSERT(p.allow_anonymous == 0);
+	T_ASSERT(p.replay_cache == 4096);
+	ntlm_policy_init(NULL); /* NULL-safe */
+}
+
+static void test_every_key(void)
+{
+	ntlm_policy p;
+	unsigned line = 99;
+	ntlm_policy_init(&p);
+	write_conf("# every key\n"
+	           "\n"
+	           "allowed_responses = ntlmv2, ntlmv1 lm\n"
+	           "min_security = sign,seal,128bit,key_exch,ess\n"
+	           "require_mic = yes\n"
+	           "channel_bindings = required\n"
+	           "require_target_name = true\n"
+	           "timestamp_window = 300\n"
+	           "allow_anonymous = on\n"
+	           "replay_cache = 100\n");
+	T_OK(ntlm_policy_load(&p, path, &line));
+	T_ASSERT(line == 0);
+	T_ASSERT(p.allowed_responses == (NTLM_RESP_NTLMV2 | NTLM_RESP_NTLMV1 | NTLM_RESP_LM));
+	T_ASSERT(p.min_security == (NTLM_SEC_SIGN | NTLM_SEC_SEAL | NTLM_SEC_128BIT |
+	                            NTLM_SEC_KEY_EXCH | NTLM_SEC_ESS));
+	T_ASSERT(p.require_mic == 1);
+	T_ASSERT(p.cbt == NTLM_CBT_REQUIRED);
+	T_ASSERT(p.require_target_name == 1);
+	T_ASSERT(p.timestamp_window == 300);
+	T_ASSERT(p.allow_anonymous == 1);
+	T_ASSERT(p.replay_cache == 100);
+}
+
+static void test_spellings(void)
+{
+	ntlm_policy p;
+	odd_policy(&p);
+	/* value case, tabs, CRLF, trailing comments, "none", the other enum and bool words */
+	write_conf("  allowed_responses\t=\tNTLMv2   # v2 only\r\n"
+	           "min_security = none\r\n"
+	           "\t# indented comment\n"
+	           "require_mic = 0\n"
+	           "channel_bindings = If_Present\n"
+	           "require_target_name = off\n"
+	           "allow_anonymous = FALSE\n"
+	           "timestamp_window = 0\n"
+	           "replay_cache = 0\n");
+	T_OK(ntlm_policy_load(&p, path, NULL));
+	T_ASSERT(p.allowed_responses == NTLM_RESP_NTLMV2);
+	T_ASSERT(p.min_security == 0);
+	T_ASSERT(p.require_mic == 0 && p.require_target_name == 0 && p.allow_anonymous == 0);
+	T_ASSERT(p.cbt == NTLM_CBT_IF_PRESENT);
+	T_ASSERT(p.timestamp_window == 0);
+	T_ASSERT(p.replay_cache == 0);
+
+	write_conf("channel_bindings = never\nreplay_cache = 4000000000\n");
+	T_OK(ntlm_policy_load(&p, path, NULL));
+	T_ASSERT(p.cbt == NTLM_CBT_NEVER);
+	T_ASSERT(p.replay_cache == 1000000); /* clamped */
+}
+
+/* Settings only over what the file says: the rest is kept. */
+static void test_partial_file_keeps_the_rest(void)
+{
+	ntlm_policy p, want;
+	odd_policy(&p);
+	odd_policy(&want);
+	write_conf("timestamp_window = 60\n");
+	T_OK(ntlm_policy_load(&p, path, NULL));
+	want.timestamp_window = 60;
+	T_ASSERT(memcmp(&p, &want, sizeof(p)) == 0);
+	/* an empty file and a comments-only file change nothing */
+	write_conf("");
+	T_OK(ntlm_policy_load(&p, path, NULL));
+	T_ASSERT(memcmp(&p, &want, sizeof(p)) == 0);
+	write_conf("# nothing\n\n   \n");
+	T_OK(ntlm_policy_load(&p, path, NULL));
+	T_ASSERT(memcmp(&p, &want, sizeof(p)) == 0);
+}
+
+/* Each bad line: BAD_FILE, its number, and the policy untouched. */
+static void expect_bad(const char *content, size_t n, unsigned want_line, const char *what)
+{
+	ntlm_policy p, before;
+	odd_policy(&p);
+	before = p;
+	unsigned line = 0;
+	write_conf_n(content, n);
+	ntlm_err rc = ntlm_policy_load(&p, path, &line);
+	if (rc != NTLM_E_BAD_FILE)
+		T_FAIL("%s: got %s, wanted NTLM_E_BAD_FILE", what, ntlm_err_name(rc));
+	if (line != want_line)
+		T_FAIL("%s: line %u reported, wanted %u", what, line, want_line);
+	if (memcmp(&p, &before, sizeof(p)) != 0)
+		T_FAIL("%s: policy half applied", what);
+}
+
+#define GOOD_PREFIX "allowed_responses = ntlmv2\nrequire_mic = 0\nallow_anonymous = 0\n"
+#define BAD(s, line) expect_bad(GOOD_PREFIX s, strlen(GOOD_PREFIX s), (line), s)
+
+static void test_invalid_lines(void)
+{
+	/* The good lines before the bad one are not applied either. */
+	BAD("no equals sign\n", 4);
+	BAD("unknown_key = 1\n", 4);
+	BAD("= 1\n", 4);
+	BAD("require_mic = maybe\n", 4);
+	BAD("require_mic =\n", 4);
+	BAD("allow_anonymous = 2\n", 4);
+	BAD("timestamp_window = -1\n", 4);
+	BAD("timestamp_window = 12abc\n", 4);
+	BAD("timestamp_window = 4294967296\n", 4);
+	BAD("timestamp_window = \n", 4);
+	BAD("replay_cache = ten\n", 4);
+	BAD("channel_bindings = sometimes\n", 4);
+	BAD("allowed_responses = ntlmv3\n", 4);
+	BAD("allowed_responses = ntlmv2, kerberos\n", 4);
+	BAD("min_security = sign, strong\n", 4);
+	/* a bad line after more good ones reports its own number */
+	BAD("timestamp_window = 10\n\n# c\nrequire_mic = 1\nbogus\n", 8);
+	/* the first bad line counts */
+	BAD("bogus1\nbogus2\n", 4);
+}
+
+/*
+ * A line longer than the reader's buffer must not be split into two lines:
+ * the tail of a long comment would otherwise be applied as a setting.
+ */
+static void test_overlong_line(void)
+{
+	ntlm_policy p;
+	char buf[3000];
+	memset(buf, 'x', sizeof(buf));
+	buf[0] = '#';
+	const char *tail = " allow_anonymous = 1\n";
+	memcpy(buf + 1100, tail, strlen(tail));
+	size_t n = 1100 + strlen(tail);
+	odd_policy(&p);
+	p.allow_anonymous = 0;
+	write_conf_n(buf, n);
+	ntlm_err rc = ntlm_policy_load(&p, path, NULL);
+	/* one comment line: nothing applied */
+	T_OK(rc);
+	T_ASSERT(p.allow_anonymous == 0);
+
+	/* a line too long to be a setting is refused, not cut */
+	char big[6000];
+	memset(big, ' ', sizeof(big));
+	memcpy(big, "require_mic = 1", 15);
+	big[sizeof(big) - 1] = '\n';
+	expect_bad(big, sizeof(big), 1, "overlong line");
+}
+
+/* A NUL byte would hide the rest of its line from the parser. */
+static void test_nul_byte(void)
+{
+	static const char conf[] = "require_mic = 0\n#\0 allow_anonymous = 1\n";
+	expect_bad(conf, sizeof(conf) - 1, 2, "NUL byte");
+	static const char conf2[] = "require_mic = 1\0\n";
+	expect_bad(conf2, sizeof(conf2) - 1, 1, "NUL at end of value");
+}
+
+static void test_files(void)
+{
+	ntlm_policy p, before;
+	unsigned line = 7;
+	odd_policy(&p);
+	before = p;
+	char missing[400];
+	snprintf(missing, sizeof(missing), "%s/does-not-exist.conf", dir);
+	/* an explicit path that does not exist is an error */
+	T_EXPECT_ERR(ntlm_policy_load(&p, missing, &line), NTLM_E_IO);
+	T_ASSERT(memcmp(&p, &before, sizeof(p)) == 0);
+	/* so is $NTLMSSP_CONF naming a missing file */
+	setenv("NTLMSSP_CONF", missing, 1);
+	T_EXPECT_ERR(ntlm_policy_load(&p, NULL, &line), NTLM_E_IO);
+	/* $NTLMSSP_CONF is read when path is NULL */
+	write_conf("timestamp_window = 11\n");
+	setenv("NTLMSSP_CONF", path, 1);
+	T_OK(ntlm_policy_load(&p, NULL, &line));
+	T_ASSERT(p.timestamp_window == 11);
+	unsetenv("NTLMSSP_CONF");
+	/* the default file missing is not an error (only checkable where it is absent) */
+	if (access("/etc/ntlmssp.conf", F_OK) != 0) {
+		p = before;
+		T_OK(ntlm_policy_load(&p, NULL, &line));
+		T_ASSERT(memcmp(&p, &before, sizeof(p)) == 0);
+	}
+	T_EXPECT_ERR(ntlm_policy_load(NULL, path, &line), NTLM_E_INVALID_PARAMETER);
+	/* a directory is not a config file */
+	T_ASSERT(ntlm_policy_load(&p, dir, &line) != NTLM_OK);
+}
+
+int main(void)
+{
+	if (!mkdtemp(dir)) {
+		perror("mkdtemp");
+		return 1;
+	}
+	snprintf(path, sizeof(path), "%s/ntlmssp.conf", dir);
+	unsetenv("NTLMSSP_CONF");
+	T_RUN(test_defaults);
+	T_RUN(test_every_key);
+	T_RUN(test_spellings);
+	T_RUN(test_partial_file_keeps_the_rest);
+	T_RUN(test_invalid_lines);
+	T_RUN(test_overlong_line);
+	T_RUN(test_nul_byte);
+	T_RUN(test_files);
+	unlink(path);
+	rmdir(dir);
+	T_END();
+}

@@ -1,0 +1,426 @@
+/* ntlm_setup.c - shared options of the helper subcommands; see ntlm_setup.h */
+#include "ntlm_setup.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <unistd.h>
+
+#include "ntlm_io.h"
+#include "util.h"
+
+#define BOTH (ROLE_CLIENT | ROLE_SERVER)
+#define ACCEPTORS (ROLE_SERVER | ROLE_SQUID)
+#define ALL (ROLE_CLIENT | ROLE_SERVER | ROLE_SQUID)
+
+enum {
+	O_USER = 256, O_DOMAIN, O_PASSWORD, O_PASSWORD_FILE, O_NT_HASH, O_CRED_FILE, O_ANONYMOUS,
+	O_WORKSTATION, O_TARGET_NAME, O_FLAGS, O_NTLMV1, O_ACCOUNT_FILE, O_COMPUTER_NAME,
+	O_DOMAIN_NAME, O_SERVICE_NAME, O_AUDIT_LOG, O_CONFIG, O_ALLOW_NTLMV1, O_ALLOW_LM,
+	O_ALLOW_ANONYMOUS, O_REQUIRE_MIC, O_REQUIRE_TARGET_NAME, O_CBT_HASH, O_CBT_POLICY,
+	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM
+};
+
+const tool_opt setup_table[] = {
+	{"user", O_USER, ROLE_CLIENT, "NAME", "user name (default $NTLM_USER)"},
+	{"domain", O_DOMAIN, ROLE_CLIENT, "NAME", "user's domain (default $NTLM_DOMAIN)"},
+	{"password", O_PASSWORD, ROLE_CLIENT, "PW",
+	 "password (visible to other users: prefer --password-file)"},
+	{"password-file", O_PASSWORD_FILE, ROLE_CLIENT, "FILE", "password: the first line of FILE"},
+	{"nt-hash", O_NT_HASH, ROLE_CLIENT, "HEX", "the NT hash (32 hex digits) instead of a password"},
+	{"cred-file", O_CRED_FILE, ROLE_CLIENT, "FILE",
+	 "DOMAIN:USER:PASSWORD file (default $NTLM_USER_FILE)"},
+	{"anonymous", O_ANONYMOUS, ROLE_CLIENT, NULL, "authenticate anonymously"},
+	{"workstation", O_WORKSTATION, ROLE_CLIENT, "NAME", "workstation name sent (default: host name)"},
+	{"target-name", O_TARGET_NAME, ROLE_CLIENT, "SPN", "send SPN as MsvAvTargetName"},
+	{"flags", O_FLAGS, ROLE_CLIENT, "HEX", "request exactly these NEGOTIATE flags"},
+	{"ntlmv1", O_NTLMV1, ROLE_CLIENT, NULL, "send an NTLMv1 response (= --responses ntlmv1)"},
+	{"account-file", O_ACCOUNT_FILE, ACCEPTORS, "FILE",
+	 "smbpasswd-format accounts (default $NTLM_ACCOUNT_FILE)"},
+	{"computer-name", O_COMPUTER_NAME, ACCEPTORS, "NAME", "NetBIOS computer name (default: host name)"},
+	{"domain-name", O_DOMAIN_NAME, ACCEPTORS, "NAME", "NetBIOS domain name (default: computer name)"},
+	{"service-name", O_SERVICE_NAME, ACCEPTORS, "SPN",
+	 "an SPN this server answers to (repeatable)"},
+	{"require-target-name", O_REQUIRE_TARGET_NAME, ACCEPTORS, NULL,
+	 "refuse clients whose MsvAvTargetName is not a --service-name"},
+	{"allow-anonymous", O_ALLOW_ANONYMOUS, ACCEPTORS, NULL, "accept anonymous authentication"},
+	{"require-mic", O_REQUIRE_MIC, ACCEPTORS, NULL, "refuse an AUTHENTICATE without a MIC"},
+	{"audit-log", O_AUDIT_LOG, ACCEPTORS, "FILE", "append one JSON line per authentication"},
+	{"config", O_CONFIG, ALL, "FILE", "policy file (default $NTLMSSP_CONF, /etc/ntlmssp.conf)"},
+	{"allow-ntlmv1", O_ALLOW_NTLMV1, ALL, NULL, "permit NTLMv1 responses"},
+	{"allow-lm", O_ALLOW_LM, ALL, NULL, "permit LM responses"},
+	{"responses", O_RESPONSES, ALL, "LIST", "exactly these responses: lm,ntlmv1,ntlmv2"},
+	{"min-security", O_MIN_SECURITY, ALL, "LIST", "sign,seal,128bit,key_exch,ess or none"},
+	{"cbt-hash", O_CBT_HASH, BOTH, "HEX",
+	 "channel bindings MD5 (client: send; server: expect)"},
+	{"cbt-policy", O_CBT_POLICY, ACCEPTORS, "POLICY", "never, if_present or required"},
+	{"datagram", O_DATAGRAM, BOTH, NULL, "connectionless NTLM (the server speaks first)"},
+};
+const size_t setup_table_len = sizeof(setup_table) / sizeof(setup_table[0]);
+
+void setup_opts_init(setup_opts *o, const char *cmd)
+{
+	memset(o, 0, sizeof(*o));
+	o->cmd = cmd;
+}
+
+void setup_opts_free(setup_opts *o)
+{
+	ntlm_free_string(o->password);
+	o->password = NULL;
+}
+
+/* Options that only record a string. */
+static const char **string_slot(setup_opts *o, int id)
+{
+	switch (id) {
+	case O_USER: return &o->user;
+	case O_DOMAIN: return &o->domain;
+	case O_PASSWORD_FILE: return &o->password_file;
+	case O_NT_HASH: return &o->nt_hash;
+	case O_CRED_FILE: return &o->cred_file;
+	case O_WORKSTATION: return &o->workstation;
+	case O_TARGET_NAME: return &o->target_name;
+	case O_FLAGS: return &o->flags;
+	case O_ACCOUNT_FILE: return &o->account_file;
+	case O_COMPUTER_NAME: return &o->computer_name;
+	case O_DOMAIN_NAME: return &o->domain_name;
+	case O_AUDIT_LOG: return &o->audit_log;
+	case O_CONFIG: return &o->config;
+	case O_CBT_HASH: return &o->cbt_hash;
+	case O_CBT_POLICY: return &o->cbt_policy;
+	case O_MIN_SECURITY: return &o->min_security;
+	case O_RESPONSES: return &o->responses;
+	default: return NULL;
+	}
+}
+
+/* Switches that only set a flag. */
+static int *switch_slot(setup_opts *o, int id)
+{
+	switch (id) {
+	case O_ANONYMOUS: return &o->anonymous;
+	case O_ALLOW_NTLMV1: return &o->allow_ntlmv1;
+	case O_ALLOW_LM: return &o->allow_lm;
+	case O_ALLOW_ANONYMOUS: return &o->allow_anonymous;
+	case O_REQUIRE_MIC: return &o->require_mic;
+	case O_REQUIRE_TARGET_NAME: return &o->require_target_name;
+	case O_DATAGRAM: return &o->datagram;
+	default: return NULL;
+	}
+}
+
+int setup_option(void *arg, int id, char *value)
+{
+	setup_opts *o = arg;
+	const char **s = string_slot(o, id);
+	int *sw = switch_slot(o, id);
+	if (s) {
+		*s = value;
+	} else if (sw) {
+		*sw = 1;
+	} else if (id == O_NTLMV1) {
+		o->responses = "ntlmv1";
+	} else if (id == O_PASSWORD) {
+		ntlm_free_string(o->password);
+		if (!(o->password = tool_take_argv_secret(value)))
+			return tool_error(-1, o->cmd, "out of memory");
+	} else if (id == O_SERVICE_NAME) {
+		if (o->n_services == SETUP_MAX_SERVICES)
+			return tool_error(-1, o->cmd, "more than %d --service-name", SETUP_MAX_SERVICES);
+		o->services[o->n_services++] = value;
+	} else {
+		return tool_error(-1, o->cmd, "internal: unhandled option %d", id);
+	}
+	return 0;
+}
+
+/* ---------------------------------------------------------------- policy */
+
+struct word_bit {
+	const char *word;
+	uint32_t bit;
+};
+
+static const struct word_bit response_words[] = {
+	{"lm", NTLM_RESP_LM}, {"ntlmv1", NTLM_RESP_NTLMV1}, {"ntlmv2", NTLM_RESP_NTLMV2}};
+static const struct word_bit security_words[] = {
+	{"sign", NTLM_SEC_SIGN}, {"seal", NTLM_SEC_SEAL}, {"128bit", NTLM_SEC_128BIT},
+	{"key_exch", NTLM_SEC_KEY_EXCH}, {"ess", NTLM_SEC_ESS}};
+
+/* "a,b c" -> bits; "none" alone is the empty set. 0, or -1 naming the bad word. */
+static int parse_words(const setup_opts *o, const char *opt, const char *list,
+                       const struct word_bit *t, size_t n, uint32_t *out)
+{
+	char buf[256], *save = NULL;
+	uint32_t bits = 0;
+	if (strlen(list) >= sizeof(buf))
+		return tool_error(-1, o->cmd, "--%s: list too long", opt);
+	strcpy(buf, list);
+	for (char *w = strtok_r(buf, ", \t", &save); w; w = strtok_r(NULL, ", \t", &save)) {
+		size_t i = 0;
+		while (i < n && strcasecmp(w, t[i].word) != 0)
+			i++;
+		if (i < n)
+			bits |= t[i].bit;
+		else if (strcasecmp(w, "none") != 0)
+			return tool_error(-1, o->cmd, "--%s: unknown word '%s'", opt, w);
+	}
+	*out = bits;
+	return 0;
+}
+
+static int parse_cbt_policy(const setup_opts *o, ntlm_cbt_policy *out)
+{
+	static const struct {
+		const char *word;
+		ntlm_cbt_policy value;
+	} words[] = {{"never", NTLM_CBT_NEVER},
+	             {"if_present", NTLM_CBT_IF_PRESENT},
+	             {"required", NTLM_CBT_REQUIRED}};
+	for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++) {
+		if (!strcasecmp(o->cbt_policy, words[i].word)) {
+			*out = words[i].value;
+			return 0;
+		}
+	}
+	return tool_error(-1, o->cmd, "--cbt-policy: '%s' is not never, if_present or required",
+	                  o->cbt_policy);
+}
+
+/* The config file (or the defaults), then the switches over it. */
+static int build_policy(const setup_opts *o, ntlm_policy *p)
+{
+	unsigned line = 0;
+	ntlm_policy_init(p);
+	ntlm_err rc = ntlm_policy_load(p, o->config, &line);
+	if (rc == NTLM_E_BAD_FILE)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "%s: line %u: not a valid policy setting",
+		                  o->config ? o->config : "policy file", line);
+	if (rc != NTLM_OK)
+		return tool_lib_error(TOOL_EXIT_USAGE, o->cmd, o->config ? o->config : "policy file", rc);
+	if (o->responses &&
+	    parse_words(o, "responses", o->responses, response_words, 3, &p->allowed_responses))
+		return TOOL_EXIT_USAGE;
+	if (o->min_security &&
+	    parse_words(o, "min-security", o->min_security, security_words, 5, &p->min_security))
+		return TOOL_EXIT_USAGE;
+	if (o->cbt_policy && parse_cbt_policy(o, &p->cbt))
+		return TOOL_EXIT_USAGE;
+	if (o->allow_ntlmv1)
+		p->allowed_responses |= NTLM_RESP_NTLMV1;
+	if (o->allow_lm)
+		p->allowed_responses |= NTLM_RESP_LM;
+	p->require_mic |= o->require_mic;
+	p->require_target_name |= o->require_target_name;
+	p->allow_anonymous |= o->allow_anonymous;
+	return 0;
+}
+
+static int parse_cbt(const setup_opts *o, uint8_t out[16])
+{
+	if (tool_parse_hex(o->cbt_hash, out, 16) != 0)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "--cbt-hash: expected 32 hex digits");
+	return 0;
+}
+
+/* ------------------------------------------------------------ client */
+
+static int cred_error(const setup_opts *o, const char *what, ntlm_err rc)
+{
+	return tool_lib_error(rc == NTLM_E_INVALID_PARAMETER ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL,
+	                      o->cmd, what, rc);
+}
+
+/* A password or hash given explicitly (--password, --password-file, --nt-hash). */
+static int explicit_cred(const setup_opts *o, const char *domain, const char *user,
+                         ntlm_cred **out)
+{
+	char pw[1024];
+	uint8_t hash[16];
+	ntlm_err rc;
+	if (!user)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "a user name is needed (--user or $NTLM_USER)");
+	if (o->nt_hash) {
+		if (tool_parse_hex(o->nt_hash, hash, 16) != 0)
+			return tool_error(TOOL_EXIT_USAGE, o->cmd, "--nt-hash: expected 32 hex digits");
+		rc = ntlm_cred_nthash(out, domain, user, hash);
+		ntlm_memzero(hash, sizeof(hash));
+		return rc == NTLM_OK ? 0 : cred_error(o, "credential", rc);
+	}
+	if (o->password) {
+		rc = ntlm_cred_password(out, domain, user, o->password);
+		return rc == NTLM_OK ? 0 : cred_error(o, "credential", rc);
+	}
+	if (io_read_first_line(o->cmd, o->password_file, pw, sizeof(pw)) != 0)
+		return TOOL_EXIT_FAIL;
+	rc = ntlm_cred_password(out, domain, user, pw);
+	ntlm_memzero(pw, sizeof(pw));
+	return rc == NTLM_OK ? 0 : cred_error(o, "credential", rc);
+}
+
+/*
+ * Where the credential comes from, first match wins: --anonymous; one of
+ * --password, --password-file, --nt-hash; --cred-file; $NTLM_PASSWORD;
+ * $NTLM_USER_FILE.
+ */
+static int build_cred(const setup_opts *o, ntlm_cred **out)
+{
+	const char *user = o->user ? o->user : getenv("NTLM_USER");
+	const char *domain = o->domain ? o->domain : getenv("NTLM_DOMAIN");
+	int n_explicit = !!o->password + !!o->password_file + !!o->nt_hash;
+	ntlm_err rc;
+	if (n_explicit > 1)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd,
+		                  "give only one of --password, --password-file and --nt-hash");
+	if (o->anonymous) {
+		if (n_explicit || o->cred_file)
+			return tool_error(TOOL_EXIT_USAGE, o->cmd, "--anonymous takes no password");
+		rc = ntlm_cred_anonymous(out);
+		return rc == NTLM_OK ? 0 : cred_error(o, "credential", rc);
+	}
+	if (n_explicit)
+		return explicit_cred(o, domain, user, out);
+	if (o->cred_file || (!getenv("NTLM_PASSWORD") && getenv("NTLM_USER_FILE"))) {
+		const char *path = o->cred_file ? o->cred_file : getenv("NTLM_USER_FILE");
+		rc = ntlm_cred_from_file(out, path, domain, user);
+		return rc == NTLM_OK ? 0 : cred_error(o, path, rc);
+	}
+	if (getenv("NTLM_PASSWORD")) {
+		if (!user)
+			return tool_error(TOOL_EXIT_USAGE, o->cmd, "$NTLM_PASSWORD needs $NTLM_USER or --user");
+		rc = ntlm_cred_password(out, domain, user, getenv("NTLM_PASSWORD"));
+		return rc == NTLM_OK ? 0 : cred_error(o, "credential", rc);
+	}
+	return tool_error(TOOL_EXIT_USAGE, o->cmd,
+	                  "no credentials: use --password-file, --password, --nt-hash, --cred-file, "
+	                  "--anonymous or $NTLM_USER/$NTLM_PASSWORD");
+}
+
+static int parse_flags(const setup_opts *o, uint32_t *out)
+{
+	char *end;
+	errno = 0;
+	unsigned long v = strtoul(o->flags, &end, 16);
+	if (errno || end == o->flags || *end || v == 0 || v > 0xFFFFFFFFul)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "--flags: expected a non-zero hex number");
+	*out = (uint32_t)v;
+	return 0;
+}
+
+int setup_client_build(const setup_opts *o, setup_client *c)
+{
+	int st;
+	memset(c, 0, sizeof(*c));
+	if ((st = build_policy(o, &c->policy)) != 0)
+		return st;
+	if (o->cbt_hash && (st = parse_cbt(o, c->cbt)) != 0)
+		return st;
+	if (o->flags && (st = parse_flags(o, &c->cfg.flags)) != 0)
+		return st;
+	if ((st = build_cred(o, &c->cred)) != 0)
+		return st;
+	c->cfg.policy = &c->policy;
+	c->cfg.workstation = o->workstation;
+	c->cfg.target_name = o->target_name;
+	c->cfg.cbt_hash = o->cbt_hash ? c->cbt : NULL;
+	c->cfg.datagram = o->datagram;
+	c->cfg.send_version = 1;
+	return 0;
+}
+
+void setup_client_free(setup_client *c)
+{
+	ntlm_cred_free(c->cred);
+	ntlm_memzero(c, sizeof(*c));
+}
+
+/* ------------------------------------------------------------ server */
+
+/*
+ * ntlm_server_config.audit: one JSON line per authentication, written with
+ * one write(2) on an O_APPEND descriptor so that concurrent writers (Squid
+ * runs several helpers) never interleave parts of lines.
+ */
+static void audit_append(void *arg, const ntlm_audit_event *ev)
+{
+	setup_server *s = arg;
+	ntlm_buffer json = {NULL, 0};
+	if (ntlm_audit_json(ev, &json) != NTLM_OK)
+		return;
+	uint8_t *line = malloc(json.len + 1);
+	if (line) {
+		memcpy(line, json.data, json.len);
+		line[json.len] = '\n';
+		if (ntlm_write_all(s->audit_fd, line, json.len + 1) != 0)
+			fprintf(stderr, "ntlm: %s: audit record not written: %s\n", s->audit_path,
+			        strerror(errno));
+		free(line);
+	}
+	ntlm_buffer_free(&json);
+}
+
+static int open_store(const setup_opts *o, setup_server *s)
+{
+	const char *path = o->account_file ? o->account_file : getenv("NTLM_ACCOUNT_FILE");
+	if (!path || !*path)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd,
+		                  "no account file: use --account-file or $NTLM_ACCOUNT_FILE");
+	/* The store re-reads the file per logon; say now if it cannot be read at all. */
+	if (access(path, R_OK) != 0)
+		return tool_error(TOOL_EXIT_FAIL, o->cmd, "%s: %s", path, strerror(errno));
+	ntlm_err rc = ntlm_account_store_smbpasswd(&s->store, path);
+	return rc == NTLM_OK ? 0 : tool_lib_error(TOOL_EXIT_FAIL, o->cmd, path, rc);
+}
+
+static int open_audit(const setup_opts *o, setup_server *s)
+{
+	s->audit_fd = open(o->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (s->audit_fd < 0)
+		return tool_error(TOOL_EXIT_FAIL, o->cmd, "%s: %s", o->audit_log, strerror(errno));
+	s->audit_path = o->audit_log;
+	s->cfg.audit = audit_append;
+	s->cfg.audit_arg = s;
+	return 0;
+}
+
+int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server *s)
+{
+	int st;
+	memset(s, 0, sizeof(*s));
+	s->audit_fd = -1;
+	if ((st = build_policy(o, &s->policy)) != 0)
+		return st;
+	if (o->cbt_hash && (st = parse_cbt(o, s->cbt)) != 0)
+		return st;
+	if ((st = open_store(o, s)) != 0)
+		return st;
+	if (with_replay_cache && s->policy.replay_cache > 0) {
+		ntlm_err rc = ntlm_replay_cache_new(&s->replay, (size_t)s->policy.replay_cache);
+		if (rc != NTLM_OK)
+			return tool_lib_error(TOOL_EXIT_FAIL, o->cmd, "replay cache", rc);
+	}
+	if (o->audit_log && (st = open_audit(o, s)) != 0)
+		return st;
+	s->cfg.policy = &s->policy;
+	s->cfg.computer_name = o->computer_name;
+	s->cfg.domain_name = o->domain_name;
+	s->cfg.service_names = o->n_services ? o->services : NULL;
+	s->cfg.store = s->store;
+	s->cfg.cbt_hash = o->cbt_hash ? s->cbt : NULL;
+	s->cfg.datagram = o->datagram;
+	s->cfg.replay = s->replay;
+	return 0;
+}
+
+void setup_server_free(setup_server *s)
+{
+	ntlm_account_store_free(s->store);
+	ntlm_replay_cache_free(s->replay);
+	if (s->audit_fd >= 0)
+		close(s->audit_fd);
+	memset(s, 0, sizeof(*s));
+	s->audit_fd = -1;
+}
