@@ -565,6 +565,57 @@ static void test_cred_file(void)
 	T_EXPECT_ERR(ntlm_cred_from_file(&c, path, NULL, "alice"), NTLM_E_IO);
 }
 
+/* The store-side verifier on its own: an LM-only response, and each refusal. */
+static void test_verify_response_lm_and_refusals(void)
+{
+	uint8_t nt[16], lm[16], chal[8] = {1, 2, 3, 4, 5, 6, 7, 8}, lmresp[24], ntresp[24];
+	ntlm_nt_hash("SHORTPW", nt);
+	ntlm_lm_hash("SHORTPW", lm);
+	nk_desl(lm, chal, lmresp);
+	nk_desl(nt, chal, ntresp);
+	ntlm_auth_request req;
+	ntlm_auth_result res;
+	memset(&req, 0, sizeof(req));
+	req.user = "carol";
+	req.domain = "";
+	req.server_challenge = chal;
+	req.lm_response = lmresp;
+	req.lm_response_len = 24;
+	req.allowed_responses = NTLM_RESP_LM;
+	T_OK(ntlm_verify_response(&req, nt, lm, &res));
+	T_ASSERT(res.kind == NTLM_KIND_LM && res.have_lm_session_key);
+	T_BYTES(res.lm_session_key, lm, 8);
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), NTLM_E_LOGON_FAILURE);
+	req.allowed_responses = NTLM_RESP_NTLMV2;
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, lm, &res), NTLM_E_LM_REFUSED);
+	lmresp[0] ^= 1;
+	req.allowed_responses = NTLM_RESP_LM;
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, lm, &res), NTLM_E_LOGON_FAILURE);
+	/* plain NTLMv1 */
+	req.nt_response = ntresp;
+	req.nt_response_len = 24;
+	req.allowed_responses = NTLM_RESP_NTLMV1;
+	T_OK(ntlm_verify_response(&req, nt, NULL, &res));
+	T_ASSERT(res.kind == NTLM_KIND_NTLMV1);
+	req.allowed_responses = NTLM_RESP_NTLMV2;
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), NTLM_E_NTLMV1_REFUSED);
+	req.nt_response_len = 7; /* neither a v1 nor a v2 shape */
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), NTLM_E_BAD_RESPONSE);
+	/* through the smbpasswd store: carol has an LM hash on file */
+	make_store();
+	ntlm_account_store *st = NULL;
+	T_OK(ntlm_account_store_smbpasswd(&st, store_path));
+	lmresp[0] ^= 1;
+	req.nt_response = NULL;
+	req.nt_response_len = 0;
+	req.allowed_responses = NTLM_RESP_LM;
+	req.server_name = "SERVER";
+	T_OK(ntlm_account_store_verify(st, &req, &res));
+	T_STR(res.authority, "SERVER");
+	T_STR(res.user, "carol");
+	ntlm_account_store_free(st);
+}
+
 static void test_api_misuse(void)
 {
 	ntlm_ctx *ctx = NULL;
@@ -606,6 +657,7 @@ int main(void)
 	T_RUN(test_no_version_no_key_exchange);
 	T_RUN(test_datagram);
 	T_RUN(test_cred_file);
+	T_RUN(test_verify_response_lm_and_refusals);
 	T_RUN(test_api_misuse);
 	unlink(store_path);
 	char lock[300];
