@@ -372,8 +372,10 @@ static uint32_t ntlm_bind(ntlm_rpc_client *c, const ntlm_cred *cred, ntlm_buffer
 	rpc_pdu p;
 	ntlm_buffer auth3 = {NULL, 0};
 	ntlm_err rc = NTLM_OK;
-	if (st == NTLM_RPC_S_OK && (rc = ntlm_rpc_sec_step(c->sec, NULL, 0, bind, &fault)) != NTLM_CONTINUE)
+	if (st == NTLM_RPC_S_OK && (rc = ntlm_rpc_sec_step(c->sec, NULL, 0, bind, &fault)) != NTLM_CONTINUE) {
+		rpc_msg(c->msg, "NTLM could not start: %s", ntlm_strerror(rc));
 		st = NTLM_RPC_S_SEC_PKG_ERROR;
+	}
 	if (st == NTLM_RPC_S_OK)
 		st = exchange_bind(c, bind, &ack, &ack_len, &p);
 	if (st == NTLM_RPC_S_OK) {

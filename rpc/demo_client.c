@@ -63,12 +63,24 @@ static int parse_options(int argc, char **argv, struct options *o)
 	long v;
 	while ((c = getopt_long(argc, argv, "b:u:p:d:l:i:P:Ih", longopts, NULL)) != -1) {
 		switch (c) {
-		case 'b': o->binding = optarg; break;
-		case 'u': o->user = optarg; break;
-		case 'p': o->password = optarg; break;
-		case 'd': o->domain = optarg; break;
-		case 'P': o->principal = optarg; break;
-		case 'I': o->impersonate = 1; break;
+		case 'b':
+			o->binding = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'p':
+			o->password = optarg;
+			break;
+		case 'd':
+			o->domain = optarg;
+			break;
+		case 'P':
+			o->principal = optarg;
+			break;
+		case 'I':
+			o->impersonate = 1;
+			break;
 		case 'l':
 			if ((v = lookup(optarg, level_names, 7)) < 0)
 				return 2;
@@ -79,8 +91,12 @@ static int parse_options(int argc, char **argv, struct options *o)
 				return 2;
 			o->imp = (uint32_t)v;
 			break;
-		case 'h': usage(stdout); return 1;
-		default: usage(stderr); return 2;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return 2;
 		}
 	}
 	if (o->level == NTLM_RPC_LEVEL_NONE)

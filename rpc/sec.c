@@ -20,17 +20,6 @@
 /* The auth_context_id we use; any value works, it only has to stay the same. */
 #define SEC_CONTEXT_ID 0u
 
-/*
- * Our NTLM client's usual request (see src/client.c); repeated here because
- * asking for NTLMSSP_NEGOTIATE_IDENTIFY means passing the complete set.
- */
-#define SEC_NTLM_FLAGS                                                                     \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |         \
-	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |           \
-	 NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |         \
-	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
-	 NTLMSSP_NEGOTIATE_56)
-
 struct ntlm_rpc_sec {
 	ntlm_ctx *ctx;
 	int is_server;
@@ -71,7 +60,7 @@ NTLM_API ntlm_err ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *c
 	/* NTLM carries one impersonation limit: "identify only". Anonymous cannot be
 	 * expressed and is raised to identify, as Windows does off the local machine. */
 	if (imp_level == NTLM_RPC_IMP_ANONYMOUS || imp_level == NTLM_RPC_IMP_IDENTIFY)
-		c.flags = (c.flags ? c.flags : SEC_NTLM_FLAGS) | NTLMSSP_NEGOTIATE_IDENTIFY;
+		c.flags = (c.flags ? c.flags : NTLM_CLIENT_DEFAULT_FLAGS) | NTLMSSP_NEGOTIATE_IDENTIFY;
 	ntlm_rpc_sec *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NTLM_E_NO_MEMORY;

@@ -1,6 +1,16 @@
-/* status.c - names of RPC statuses and faults, and the fault -> status mapping. */
-#include "ntlmssp/rpc.h"
+/* status.c - names of RPC statuses and faults, the fault -> status mapping, messages. */
+#include <stdio.h>
+
+#include "internal.h"
 #include "util.h"
+
+void rpc_msg(char *buf, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, RPC_MSG_CAP, fmt, ap);
+	va_end(ap);
+}
 
 static const struct {
 	uint32_t value;

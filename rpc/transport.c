@@ -20,14 +20,6 @@
 #include "pdu.h"
 #include "util.h"
 
-void rpc_msg(char *buf, const char *fmt, ...)
-{
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(buf, RPC_MSG_CAP, fmt, ap);
-	va_end(ap);
-}
-
 /* "[...]" at the end of s: copies the inside to out; 0 if absent or too long. */
 static int bracketed(const char *s, char *out, size_t cap)
 {

@@ -12,13 +12,6 @@
 #include "util.h"
 #include "wire.h"
 
-#define CLIENT_DEFAULT_FLAGS                                                               \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |         \
-	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |           \
-	 NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |         \
-	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
-	 NTLMSSP_NEGOTIATE_56)
-
 /* What we announce as our VERSION: 10.0 build 20348, NTLMSSP_REVISION_W2K3. */
 static const nw_version our_version = {10, 0, 20348, 15};
 
@@ -71,7 +64,7 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const n
 	memcpy(cl->lm_hash, cred->lm_hash, 16);
 	cl->have_lm = cred->have_lm;
 	cl->send_version = cfg->send_version;
-	cl->requested = cfg->flags ? cfg->flags : CLIENT_DEFAULT_FLAGS;
+	cl->requested = cfg->flags ? cfg->flags : NTLM_CLIENT_DEFAULT_FLAGS;
 	if (ctx->datagram)
 		cl->requested |= NTLMSSP_NEGOTIATE_DATAGRAM;
 	if (cfg->cbt_hash) {

@@ -375,3 +375,23 @@ NTLM_API ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
 {
 	return ss_run(ctx, OP_VERIFY, -1, iov, n);
 }
+
+NTLM_API ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_SEAL, seq, iov, n);
+}
+
+NTLM_API ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_UNSEAL, seq, iov, n);
+}
+
+NTLM_API ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_SIGN, seq, iov, n);
+}
+
+NTLM_API ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
+{
+	return ss_run(ctx, OP_VERIFY, seq, iov, n);
+}

@@ -20,7 +20,7 @@ enum {
 	O_WORKSTATION, O_TARGET_NAME, O_FLAGS, O_NTLMV1, O_ACCOUNT_FILE, O_COMPUTER_NAME,
 	O_DOMAIN_NAME, O_SERVICE_NAME, O_AUDIT_LOG, O_CONFIG, O_ALLOW_NTLMV1, O_ALLOW_LM,
 	O_ALLOW_ANONYMOUS, O_REQUIRE_MIC, O_REQUIRE_TARGET_NAME, O_CBT_HASH, O_CBT_POLICY,
-	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM
+	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM, O_WINBIND, O_WINBIND_DOMAIN
 };
 
 const tool_opt setup_table[] = {
@@ -39,6 +39,10 @@ const tool_opt setup_table[] = {
 	{"ntlmv1", O_NTLMV1, ROLE_CLIENT, NULL, "send an NTLMv1 response (= --responses ntlmv1)"},
 	{"account-file", O_ACCOUNT_FILE, ACCEPTORS, "FILE",
 	 "smbpasswd-format accounts (default $NTLM_ACCOUNT_FILE)"},
+	{"winbind", O_WINBIND, ACCEPTORS, NULL,
+	 "verify users through winbindd (a domain) instead of an account file"},
+	{"winbind-domain", O_WINBIND_DOMAIN, ACCEPTORS, "NAME",
+	 "with --winbind: accept only users of this NetBIOS domain"},
 	{"computer-name", O_COMPUTER_NAME, ACCEPTORS, "NAME", "NetBIOS computer name (default: host name)"},
 	{"domain-name", O_DOMAIN_NAME, ACCEPTORS, "NAME", "NetBIOS domain name (default: computer name)"},
 	{"service-name", O_SERVICE_NAME, ACCEPTORS, "SPN",
@@ -88,6 +92,7 @@ static const char **string_slot(setup_opts *o, int id)
 	case O_COMPUTER_NAME: return &o->computer_name;
 	case O_DOMAIN_NAME: return &o->domain_name;
 	case O_AUDIT_LOG: return &o->audit_log;
+	case O_WINBIND_DOMAIN: return &o->winbind_domain;
 	case O_CONFIG: return &o->config;
 	case O_CBT_HASH: return &o->cbt_hash;
 	case O_CBT_POLICY: return &o->cbt_policy;
@@ -108,6 +113,7 @@ static int *switch_slot(setup_opts *o, int id)
 	case O_REQUIRE_MIC: return &o->require_mic;
 	case O_REQUIRE_TARGET_NAME: return &o->require_target_name;
 	case O_DATAGRAM: return &o->datagram;
+	case O_WINBIND: return &o->winbind;
 	default: return NULL;
 	}
 }
@@ -362,8 +368,21 @@ static void audit_append(void *arg, const ntlm_audit_event *ev)
 	ntlm_buffer_free(&json);
 }
 
+/* The domain store: winbindd is asked per logon, so its absence shows then (NTLM_E_BACKEND). */
+static int open_winbind_store(const setup_opts *o, setup_server *s)
+{
+	if (o->account_file)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "--winbind and --account-file exclude each other");
+	ntlm_err rc = ntlm_account_store_winbind(&s->store, o->winbind_domain);
+	if (rc == NTLM_E_UNSUPPORTED)
+		return tool_error(TOOL_EXIT_FAIL, o->cmd, "--winbind: built without libwbclient");
+	return rc == NTLM_OK ? 0 : tool_lib_error(TOOL_EXIT_FAIL, o->cmd, "winbind", rc);
+}
+
 static int open_store(const setup_opts *o, setup_server *s)
 {
+	if (o->winbind || o->winbind_domain)
+		return open_winbind_store(o, s);
 	const char *path = o->account_file ? o->account_file : getenv("NTLM_ACCOUNT_FILE");
 	if (!path || !*path)
 		return tool_error(TOOL_EXIT_USAGE, o->cmd,

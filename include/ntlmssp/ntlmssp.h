@@ -95,8 +95,8 @@ NTLM_API const char *ntlm_version(void);
 	  "target name required by policy but not sent")                                          \
 	X(NTLM_E_TIME_SKEW, 29, 0xC0000133u, (int32_t)0x80090324,                                  \
 	  "NTLMv2 timestamp outside the allowed window (clock skew)")                              \
-	X(NTLM_E_REPLAY, 30, 0xC000006Du, (int32_t)0x80090325, "replayed authentication")          \
-	X(NTLM_E_BAD_MAC, 31, 0xC000022Au, (int32_t)0x80090330,                                   \
+	X(NTLM_E_REPLAY, 30, 0xC000006Du, (int32_t)0x8009030C, "replayed authentication")          \
+	X(NTLM_E_BAD_MAC, 31, 0xC000022Au, (int32_t)0x8009030F,                                   \
 	  "message signature does not verify")                                                     \
 	X(NTLM_E_OUT_OF_SEQUENCE, 32, 0xC000022Au, (int32_t)0x80090310,                            \
 	  "message out of sequence")                                                               \
@@ -307,6 +307,21 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_ac
  * on each verification, so edits take effect at once.
  */
 NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
+/*
+ * A domain reached through Samba's winbindd (libwbclient): the responses go
+ * to winbindd, which has the domain controller (or, on a standalone Samba,
+ * its own passdb) verify them; no hash is ever seen here. The user is
+ * reported as DOMAIN\\account as the domain names it, and unix_user is the
+ * local account winbind maps the user's SID to ("" if none).
+ * domain_filter (NetBIOS name; NULL or "" = any): only users of that domain
+ * are accepted; a client that names another domain fails with
+ * NTLM_E_NO_SUCH_USER without winbindd being asked. The allowed responses
+ * are enforced before winbindd is asked. winbindd not answering gives
+ * NTLM_E_BACKEND. The store may be shared between threads (each
+ * verification uses its own winbind connection). Built without libwbclient,
+ * this returns NTLM_E_UNSUPPORTED.
+ */
+NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 /* Runs a store's verification directly (also what the server context does). */
 NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
@@ -357,12 +372,25 @@ typedef struct ntlm_channel_bindings {
 /* MD5 over the serialised bindings, as sent in MsvAvChannelBindings. */
 NTLM_API ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, uint8_t out[16]);
 
+/*
+ * The flags a client requests when ntlm_client_config.flags is 0: Unicode
+ * (OEM as fallback), target, NTLM, sign, seal, always-sign, extended session
+ * security, version, 128- and 56-bit, key exchange. Exposed so a caller can
+ * add a bit (e.g. NTLMSSP_NEGOTIATE_IDENTIFY) without restating the rest.
+ */
+#define NTLM_CLIENT_DEFAULT_FLAGS                                                          \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |         \
+	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |           \
+	 NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |         \
+	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
+	 NTLMSSP_NEGOTIATE_56)
+
 typedef struct ntlm_client_config {
 	const ntlm_policy *policy;    /* NULL: defaults */
 	const char *workstation;      /* NULL: gethostname() short name, upper-case */
 	const char *target_name;      /* SPN sent as MsvAvTargetName, e.g. "HOST/srv" (NULL: none) */
 	const uint8_t *cbt_hash;      /* 16 bytes, MD5 of the bindings (NULL: none) */
-	uint32_t flags;               /* 0: the defaults (sign, seal, 128, key exch, ESS, ...);
+	uint32_t flags;               /* 0: NTLM_CLIENT_DEFAULT_FLAGS;
 	                                 else exactly these requested flags */
 	int datagram;                 /* connectionless mode (no NEGOTIATE message) */
 	int send_version;             /* send a VERSION structure (default on: 1) */
@@ -505,6 +533,11 @@ NTLM_API ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
 NTLM_API ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
 NTLM_API ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
 NTLM_API ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+/* The same for datagram mode, with the caller's sequence number. */
+NTLM_API ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
 
 #ifdef __cplusplus
 }

@@ -203,7 +203,8 @@ typedef struct ntlm_rpc_interface {
 
 typedef struct ntlm_rpc_server_config {
 	/* NTLM acceptor settings for ncacn_ip_tcp (store required there); not
-	 * needed for ncalrpc, whose clients are identified by the kernel. */
+	 * needed for ncalrpc, whose clients are identified by the kernel. Copied;
+	 * the store, policy and names it points to must outlive the server. */
 	const ntlm_server_config *ntlm;
 	const char *principal;  /* reported as the server principal; NULL: "COMPUTER\\account" */
 	uint32_t min_level;     /* every interface's floor (0: none) */

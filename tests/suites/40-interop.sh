@@ -16,7 +16,7 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -Wall"
 # small driver of the public API that speaks the same line protocol
 if [ ! -x build/tools/ntlm ]; then
 	cc $CFLAGS -Iinclude -o "$work/bin/ntlmpeer" tests/interop/ntlmpeer.c build/libntlmssp.a \
-		$(pkg-config --libs nettle zlib) -lpthread >"$work/cc.log" 2>&1 || fail_build ntlmpeer
+		$(pkg-config --libs nettle zlib) $(pkg-config --libs wbclient 2>/dev/null) -lpthread >"$work/cc.log" 2>&1 || fail_build ntlmpeer
 fi
 # the C peers; one that does not build fails its own set-up (counted), the
 # rest of the suite still runs

@@ -1,0 +1,346 @@
+/*
+ * acct_winbind.c - an account store that asks a domain, through Samba's
+ * winbindd (libwbclient), to verify the client's challenge responses. The
+ * hashes never leave the domain controller: winbindd answers "verified" with
+ * the session keys, or an NTSTATUS saying why not.
+ *
+ * The user is reported as the domain's DOMAIN\account and mapped to the
+ * local Unix account winbind's idmap gives its SID.
+ */
+#include <pwd.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* wbclient.h uses the fixed-width types and bool without including their headers. */
+#include <wbclient.h>
+
+#include "ntlm_keys.h"
+#include "util.h"
+
+/*
+ * The NTSTATUS values winbindd passes on from the domain. Only the ones with
+ * a more precise meaning than "refused" are listed; see map_nt_status().
+ */
+enum {
+	ST_NO_MEMORY = 0xC0000017u,
+	ST_NO_SUCH_USER = 0xC0000064u,
+	ST_WRONG_PASSWORD = 0xC000006Au,
+	ST_LOGON_FAILURE = 0xC000006Du,
+	ST_ACCOUNT_RESTRICTION = 0xC000006Eu,
+	ST_INVALID_LOGON_HOURS = 0xC000006Fu,
+	ST_INVALID_WORKSTATION = 0xC0000070u,
+	ST_PASSWORD_EXPIRED = 0xC0000071u,
+	ST_ACCOUNT_DISABLED = 0xC0000072u,
+	ST_NO_LOGON_SERVERS = 0xC000005Eu,
+	ST_INSUFFICIENT_RESOURCES = 0xC000009Au,
+	ST_NO_SUCH_DOMAIN = 0xC00000DFu,
+	ST_INVALID_SERVER_STATE = 0xC00000DCu,
+	ST_INTERNAL_ERROR = 0xC00000E5u,
+	ST_IO_TIMEOUT = 0xC00000B5u,
+	ST_LOGON_TYPE_NOT_GRANTED = 0xC000015Bu,
+	ST_TRUSTED_RELATIONSHIP_FAILURE = 0xC000018Du,
+	ST_TRUSTED_DOMAIN_FAILURE = 0xC000018Cu,
+	ST_NO_TRUST_SAM_ACCOUNT = 0xC000018Bu,
+	ST_NETLOGON_NOT_STARTED = 0xC0000192u,
+	ST_ACCOUNT_EXPIRED = 0xC0000193u,
+	ST_ACCESS_DENIED = 0xC0000022u,
+	ST_PASSWORD_MUST_CHANGE = 0xC0000224u,
+	ST_ACCOUNT_LOCKED_OUT = 0xC0000234u,
+	ST_NTLM_BLOCKED = 0xC0000418u,
+};
+
+struct winbind_store {
+	char *domain_filter; /* NetBIOS domain, NULL = any */
+};
+
+/* What the client sent, decided before winbindd is asked anything. */
+struct response_shape {
+	ntlm_response_kind kind;
+	uint8_t challenge[8]; /* the challenge the NT response answers */
+	int send_nt, send_lm;
+};
+
+/*
+ * Classifies the responses by their lengths exactly as ntlm_verify_response()
+ * does, so the policy means the same whatever the store, and picks what
+ * winbindd is given: only the response the policy lets count. A DC that
+ * fails the NT response falls back to the LM one, so the LM response is
+ * withheld unless LM is allowed.
+ */
+static ntlm_err classify(const ntlm_auth_request *req, struct response_shape *s)
+{
+	memset(s, 0, sizeof(*s));
+	memcpy(s->challenge, req->server_challenge, 8);
+	if (req->nt_response_len > 24) {
+		if (!(req->allowed_responses & NTLM_RESP_NTLMV2))
+			return NTLM_E_NTLMV1_REFUSED;
+		s->kind = NTLM_KIND_NTLMV2;
+		s->send_nt = 1;
+	} else if (req->nt_response_len == 24) {
+		if (!(req->allowed_responses & NTLM_RESP_NTLMV1))
+			return NTLM_E_NTLMV1_REFUSED;
+		s->send_nt = 1;
+		if ((req->flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
+		    req->lm_response_len >= 8) {
+			/* NTLM2: the NT response answers MD5(server || client challenge). */
+			nk_ess_challenge(req->server_challenge, req->lm_response, s->challenge);
+			s->kind = NTLM_KIND_NTLMV1_ESS;
+		} else {
+			s->kind = NTLM_KIND_NTLMV1;
+			s->send_lm = req->lm_response_len == 24 && (req->allowed_responses & NTLM_RESP_LM);
+		}
+	} else if (req->nt_response_len == 0 && req->lm_response_len == 24) {
+		if (!(req->allowed_responses & NTLM_RESP_LM))
+			return NTLM_E_LM_REFUSED;
+		s->kind = NTLM_KIND_LM;
+		s->send_lm = 1;
+	} else {
+		return NTLM_E_BAD_RESPONSE;
+	}
+	return NTLM_OK;
+}
+
+/* "Refused for policy": which policy depends on what was refused. */
+static ntlm_err blocked_for(ntlm_response_kind kind)
+{
+	if (kind == NTLM_KIND_LM)
+		return NTLM_E_LM_REFUSED;
+	if (kind == NTLM_KIND_NTLMV1 || kind == NTLM_KIND_NTLMV1_ESS)
+		return NTLM_E_NTLMV1_REFUSED;
+	return NTLM_E_LOGON_FAILURE;
+}
+
+/*
+ * The domain's verdict. Account restrictions (disabled, locked, expired,
+ * outside its hours or workstations) all mean "this account may not log on
+ * now"; failures of the domain itself (no DC, broken trust) are the
+ * backend's, so callers can tell a bad password from an outage. Anything
+ * else is a refusal whose finer reason we do not need.
+ */
+static ntlm_err map_nt_status(uint32_t st, ntlm_response_kind kind)
+{
+	switch (st) {
+	case ST_NO_SUCH_USER:
+	case ST_NO_SUCH_DOMAIN:
+		return NTLM_E_NO_SUCH_USER;
+	case ST_ACCOUNT_DISABLED:
+	case ST_ACCOUNT_LOCKED_OUT:
+	case ST_ACCOUNT_EXPIRED:
+	case ST_ACCOUNT_RESTRICTION:
+	case ST_INVALID_LOGON_HOURS:
+	case ST_INVALID_WORKSTATION:
+	case ST_LOGON_TYPE_NOT_GRANTED:
+		return NTLM_E_ACCOUNT_DISABLED;
+	case ST_NTLM_BLOCKED:
+		return blocked_for(kind);
+	case ST_NO_MEMORY:
+		return NTLM_E_NO_MEMORY;
+	case ST_NO_LOGON_SERVERS:
+	case ST_INSUFFICIENT_RESOURCES:
+	case ST_INVALID_SERVER_STATE:
+	case ST_INTERNAL_ERROR:
+	case ST_IO_TIMEOUT:
+	case ST_TRUSTED_RELATIONSHIP_FAILURE:
+	case ST_TRUSTED_DOMAIN_FAILURE:
+	case ST_NO_TRUST_SAM_ACCOUNT:
+	case ST_NETLOGON_NOT_STARTED:
+		return NTLM_E_BACKEND;
+	case ST_WRONG_PASSWORD:
+	case ST_LOGON_FAILURE:
+	case ST_PASSWORD_EXPIRED:
+	case ST_PASSWORD_MUST_CHANGE:
+	case ST_ACCESS_DENIED:
+	default:
+		return NTLM_E_LOGON_FAILURE;
+	}
+}
+
+/* libwbclient's own failures (winbindd not running, out of memory, ...). */
+static ntlm_err map_wbc_error(wbcErr wrc, const struct wbcAuthErrorInfo *err,
+                              ntlm_response_kind kind)
+{
+	switch (wrc) {
+	case WBC_ERR_AUTH_ERROR:
+		return err ? map_nt_status(err->nt_status, kind) : NTLM_E_LOGON_FAILURE;
+	case WBC_ERR_NO_MEMORY:
+		return NTLM_E_NO_MEMORY;
+	case WBC_ERR_UNKNOWN_USER:
+	case WBC_ERR_DOMAIN_NOT_FOUND:
+		return NTLM_E_NO_SUCH_USER;
+	default:
+		return NTLM_E_BACKEND;
+	}
+}
+
+/*
+ * The request. libwbclient takes the responses through non-const pointers
+ * but only reads them (it copies them into its request to winbindd).
+ *
+ * parameter_control: machine accounts may log on, as they do to Samba's own
+ * NTLMSSP server; server (DC) trust accounts may not. ALLOW_MSVCHAPV2 is not
+ * claimed: this is NTLMSSP, not MS-CHAPv2, and claiming it would bypass a
+ * domain that allows NTLMv1 only for MS-CHAPv2 ("ntlm auth =
+ * mschapv2-and-ntlmv2-only").
+ */
+static void fill_params(const ntlm_auth_request *req, const struct response_shape *s,
+                        struct wbcAuthUserParams *p)
+{
+	memset(p, 0, sizeof(*p));
+	p->account_name = req->user;
+	p->domain_name = req->domain ? req->domain : "";
+	p->workstation_name = req->workstation ? req->workstation : "";
+	p->parameter_control = WBC_MSV1_0_ALLOW_WORKSTATION_TRUST_ACCOUNT;
+	p->level = WBC_AUTH_USER_LEVEL_RESPONSE;
+	memcpy(p->password.response.challenge, s->challenge, 8);
+	if (s->send_nt) {
+		p->password.response.nt_length = (uint32_t)req->nt_response_len;
+		p->password.response.nt_data = (uint8_t *)(uintptr_t)req->nt_response;
+	}
+	if (s->send_lm) {
+		p->password.response.lm_length = (uint32_t)req->lm_response_len;
+		p->password.response.lm_data = (uint8_t *)(uintptr_t)req->lm_response;
+	}
+}
+
+/* Copies s into out[cap]; a name that does not fit is an error, never truncated. */
+static int copy_name(char *out, size_t cap, const char *s)
+{
+	if (!s || strlen(s) >= cap)
+		return -1;
+	memcpy(out, s, strlen(s) + 1);
+	return 0;
+}
+
+/*
+ * The local account winbind's idmap gives the user's SID (sids[0] is the
+ * account's own). No mapping, or a name too long to hold, leaves "": a
+ * truncated name could be somebody else's account.
+ */
+static void map_unix_user(struct wbcContext *wb, const struct wbcAuthUserInfo *info, char *out,
+                          size_t cap)
+{
+	out[0] = '\0';
+	uid_t uid;
+	if (info->num_sids < 1 || !info->sids ||
+	    !WBC_ERROR_IS_OK(wbcCtxSidToUid(wb, &info->sids[0].sid, &uid)))
+		return;
+	struct passwd pw, *found = NULL;
+	char buf[4096];
+	if (getpwuid_r(uid, &pw, buf, sizeof(buf), &found) == 0 && found)
+		(void)copy_name(out, cap, found->pw_name);
+}
+
+/* Takes over winbindd's answer: keys, names, the kind that was verified. */
+static ntlm_err fill_result(struct winbind_store *st, struct wbcContext *wb,
+                            const struct wbcAuthUserInfo *info, const struct response_shape *s,
+                            ntlm_auth_result *res)
+{
+	if (copy_name(res->authority, sizeof(res->authority), info->domain_name) != 0 ||
+	    copy_name(res->user, sizeof(res->user), info->account_name) != 0)
+		return NTLM_E_BACKEND;
+	/* The filter names the domain that must vouch for the user, whatever was sent. */
+	if (st->domain_filter && ntlm_strcasecmp_utf8(st->domain_filter, res->authority) != 0)
+		return NTLM_E_LOGON_FAILURE;
+	res->kind = s->kind;
+	if (s->kind == NTLM_KIND_NTLMV1 && (info->user_flags & WBC_AUTH_USER_INFO_USED_LM_PASSWORD))
+		res->kind = NTLM_KIND_LM;
+	/* The DC's UserSessionKey is [MS-NLMP]'s SessionBaseKey for every kind. */
+	memcpy(res->session_base_key, info->user_session_key, 16);
+	/*
+	 * Its LMSessionKey is LMOWF[0..7] only for NTLMv1/LM logons (and zero when
+	 * the domain keeps no LM hash); other kinds never use it.
+	 */
+	if ((res->kind == NTLM_KIND_NTLMV1 || res->kind == NTLM_KIND_LM) &&
+	    !ntlm_ct_is_zero(info->lm_session_key, 8)) {
+		memcpy(res->lm_session_key, info->lm_session_key, 8);
+		res->have_lm_session_key = 1;
+	}
+	map_unix_user(wb, info, res->unix_user, sizeof(res->unix_user));
+	return NTLM_OK;
+}
+
+/* The user's domain must be the filtered one; an empty domain lets winbindd pick its own. */
+static int domain_passes(const struct winbind_store *st, const ntlm_auth_request *req)
+{
+	if (!st->domain_filter || !req->domain || !*req->domain)
+		return 1;
+	return ntlm_strcasecmp_utf8(st->domain_filter, req->domain) == 0;
+}
+
+/* Frees winbindd's answer; the session keys in it are wiped first. */
+static void free_answer(struct wbcAuthUserInfo *info, struct wbcAuthErrorInfo *err)
+{
+	if (info) {
+		ntlm_memzero(info->user_session_key, sizeof(info->user_session_key));
+		ntlm_memzero(info->lm_session_key, sizeof(info->lm_session_key));
+		wbcFreeMemory(info);
+	}
+	wbcFreeMemory(err);
+}
+
+/*
+ * A wbcContext holds one connection and is not thread-safe, so each
+ * verification makes its own: the store then holds no mutable state and
+ * may be shared between threads.
+ */
+static ntlm_err winbind_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	struct winbind_store *st = impl;
+	if ((!req->nt_response && req->nt_response_len) || (!req->lm_response && req->lm_response_len))
+		return NTLM_E_INVALID_PARAMETER;
+	if (!*req->user || !domain_passes(st, req))
+		return NTLM_E_NO_SUCH_USER;
+	struct response_shape shape;
+	NTLM_TRY(classify(req, &shape));
+
+	struct wbcContext *wb = wbcCtxCreate();
+	if (!wb)
+		return NTLM_E_NO_MEMORY;
+	struct wbcAuthUserParams params;
+	fill_params(req, &shape, &params);
+	struct wbcAuthUserInfo *info = NULL;
+	struct wbcAuthErrorInfo *err = NULL;
+	wbcErr wrc = wbcCtxAuthenticateUserEx(wb, &params, &info, &err);
+	ntlm_err rc;
+	if (WBC_ERROR_IS_OK(wrc) && info)
+		rc = fill_result(st, wb, info, &shape, res);
+	else
+		rc = map_wbc_error(WBC_ERROR_IS_OK(wrc) ? WBC_ERR_UNKNOWN_FAILURE : wrc, err, shape.kind);
+	free_answer(info, err);
+	ntlm_memzero(&params, sizeof(params));
+	ntlm_memzero(&shape, sizeof(shape));
+	wbcCtxFree(wb);
+	return rc;
+}
+
+static void winbind_free(void *impl)
+{
+	struct winbind_store *st = impl;
+	if (!st)
+		return;
+	free(st->domain_filter);
+	free(st);
+}
+
+NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter)
+{
+	if (!out)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	struct winbind_store *st = ntlm_calloc(1, sizeof(*st));
+	if (!st)
+		return NTLM_E_NO_MEMORY;
+	if (domain_filter && *domain_filter && !(st->domain_filter = ntlm_strdup(domain_filter))) {
+		free(st);
+		return NTLM_E_NO_MEMORY;
+	}
+	static const ntlm_account_store_ops ops = {winbind_verify, winbind_free};
+	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
+	if (rc != NTLM_OK)
+		winbind_free(st);
+	return rc;
+}

@@ -1,0 +1,14 @@
+/*
+ * acct_winbind_none.c - ntlm_account_store_winbind() for builds without
+ * libwbclient: the symbol stays, so the ABI does not depend on what the
+ * build host had installed, and callers learn at run time that the domain
+ * backend is missing.
+ */
+#include "util.h"
+
+NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter)
+{
+	if (out)
+		*out = NULL;
+	return NTLM_E_UNSUPPORTED;
+}

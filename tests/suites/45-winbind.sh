@@ -1,0 +1,155 @@
+#!/usr/bin/env bash
+# The domain account backend (ntlm_account_store_winbind) against a real
+# winbindd: a private standalone Samba set up the way the interop suite does
+# it (tests/interop/peers.py: smb.conf on private paths, 127.0.0.1 only, an
+# `smbpasswd -a` account), with its winbindd started here and ended by PID.
+# tests/winbind/test_winbind.c, built against
+# build/libntlmssp.a, runs the client/server handshakes with winbindd up,
+# then again after it is stopped.
+# Prints "winbind: N passed, N failed" last; exits non-zero on a failure.
+set -u
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$ROOT" || exit 1
+# A local policy file must not change what the test expects.
+export NTLMSSP_CONF=/dev/null
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+finish() { echo "winbind: $pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+
+T=$(mktemp -d /tmp/ntlm-winbind.XXXXXX)
+winbindd_pid=""
+# winbindd leads its own process group (setsid): TERM to the group, the
+# leader reaped by PID, then KILL for whatever of the group is left.
+stop_group() { # pid
+	[ -n "$1" ] || return 0
+	kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL -- "-$1" 2>/dev/null
+	wait "$1" 2>/dev/null
+	return 0
+}
+cleanup() {
+	stop_group "$winbindd_pid"
+	[ -n "${WINBIND_KEEP:-}" ] && echo "winbind: keeping $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+
+# Runs a command the way a client of our winbindd must run: libwbclient only
+# honours the private socket directory when nss_wrapper is loaded.
+in_wbenv() {
+	env LD_PRELOAD="$WB_ENV_LD_PRELOAD" \
+		NSS_WRAPPER_PASSWD="$WB_ENV_NSS_WRAPPER_PASSWD" NSS_WRAPPER_GROUP="$WB_ENV_NSS_WRAPPER_GROUP" \
+		SELFTEST_WINBINDD_SOCKET_DIR="$WB_ENV_SELFTEST_WINBINDD_SOCKET_DIR" "$@"
+}
+
+# Counts the "ok   name" / "FAIL name" lines of test_winbind (t.h's format).
+run_phase() { # phase
+	local out="$T/test-$1.out"
+	in_wbenv WB_USER="$WB_USER" WB_PASSWORD="$WB_PASSWORD" WB_DOMAIN="$WB_DOMAIN" \
+		WB_WRONG_PASSWORD="$WB_WRONG_PASSWORD" WB_UNKNOWN_USER="$WB_UNKNOWN_USER" \
+		timeout -k 5 120 "$T/test_winbind" "$1" >"$out" 2>&1
+	local rc=$?
+	sed 's/^/    /' "$out"
+	local n_ok n_bad
+	n_ok=$(grep -c '^ok   ' "$out")
+	n_bad=$(grep -c '^FAIL ' "$out")
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	[ "$rc" -eq 0 ] || [ "$n_bad" -gt 0 ] || bad "test_winbind $1" "exit status $rc"
+}
+
+# --- the test program
+[ -f build/libntlmssp.a ] || { bad "prerequisites" "build/libntlmssp.a missing (build first)"; finish; }
+with_winbind=0
+nm build/libntlmssp.a 2>/dev/null | grep -q 'U wbcCtxAuthenticateUserEx' && with_winbind=1
+wblibs=""
+[ "$with_winbind" -eq 1 ] && wblibs=$(pkg-config --libs wbclient)
+if cc -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude -Itests/testlib \
+	-o "$T/test_winbind" tests/winbind/test_winbind.c build/libntlmssp.a \
+	$(pkg-config --libs nettle zlib) $wblibs -lpthread >"$T/cc.log" 2>&1; then
+	ok "build tests/winbind/test_winbind.c"
+else
+	bad "build tests/winbind/test_winbind.c" "$(tail -5 "$T/cc.log" | tr '\n' ' ')"
+	finish
+fi
+if [ "$with_winbind" -eq 0 ]; then
+	echo "winbind: the library was built without libwbclient: checking the stub only"
+	"$T/test_winbind" stub | sed 's/^/    /'
+	[ "${PIPESTATUS[0]}" -eq 0 ] && ok "stub answers NTLM_E_UNSUPPORTED" || bad "stub"
+	finish
+fi
+
+# --- Samba, set up by the interop suite's code
+for need in winbindd wbinfo smbpasswd; do
+	command -v "$need" >/dev/null 2>&1 || [ -x "$need" ] ||
+		{ bad "prerequisites" "$need not found (apt-get install winbind samba)"; finish; }
+done
+if /usr/bin/python3 tests/winbind/wbenv.py "$T" >"$T/wbenv.sh" 2>"$T/wbenv.err"; then
+	# shellcheck disable=SC1091
+	. "$T/wbenv.sh"
+	ok "standalone Samba set up ($WB_DOMAIN\\$WB_USER)"
+else
+	bad "standalone Samba set-up" "$(tail -3 "$T/wbenv.err" | tr '\n' ' ')"
+	finish
+fi
+[ -r "$WB_ENV_LD_PRELOAD" ] || { bad "prerequisites" "no $WB_ENV_LD_PRELOAD (apt-get install libnss-wrapper)"; finish; }
+
+wb() { # wbinfo against our winbindd
+	in_wbenv timeout 20 wbinfo "$@"
+}
+
+start_winbindd() {
+	setsid winbindd -s "$WB_CONF" -F --no-process-group --debug-stdout \
+		</dev/null >>"$WB_DIR/log/winbindd.suite" 2>&1 &
+	winbindd_pid=$!
+	for _ in $(seq 100); do
+		kill -0 "$winbindd_pid" 2>/dev/null || return 1
+		wb -p >/dev/null 2>&1 && return 0
+		sleep 0.3
+	done
+	return 1
+}
+
+if start_winbindd; then
+	ok "winbindd answers a ping (PID $winbindd_pid)"
+else
+	bad "winbindd starts" "$(tail -5 "$WB_DIR/log/winbindd.suite" | tr '\n' ' ')"
+	finish
+fi
+
+# `ntlm server --winbind` (the tool, when built with the option): one
+# handshake with `ntlm client` through tests/winbind/tool_relay.py.
+tool_has_winbind=0
+[ -x build/tools/ntlm ] && build/tools/ntlm server --help 2>&1 | grep -q -- '--winbind' && tool_has_winbind=1
+[ "$tool_has_winbind" -eq 1 ] || echo "winbind: build/tools/ntlm has no --winbind: the tool's checks are left out"
+tool_handshake() { # password -> the server's last line, then the relay's verdict
+	in_wbenv timeout -k 5 60 /usr/bin/python3 tests/winbind/tool_relay.py build/tools/ntlm \
+		--user "$WB_USER" --domain "$WB_DOMAIN" --password "$1" -- \
+		--winbind --computer-name WBTEST 2>&1
+}
+check_tool() { # label password want-regex
+	[ "$tool_has_winbind" -eq 1 ] || return 0
+	local out
+	out=$(tool_handshake "$2")
+	if echo "$out" | grep -qE "$3"; then ok "ntlm server --winbind: $1"; else bad "ntlm server --winbind: $1" "$(echo "$out" | tr '\n' ' ' | head -c 300)"; fi
+}
+
+# --- winbindd running
+run_phase up
+check_tool "right password" "$WB_PASSWORD" "^DONE user=$WB_DOMAIN\\\\$WB_USER .*kind=NTLMv2"
+check_tool "keys agree, sealing works" "$WB_PASSWORD" "^sealed$"
+check_tool "wrong password" "$WB_WRONG_PASSWORD" "^FAIL .*LOGON_FAILURE"
+
+# --- winbindd stopped: the store must say "backend", not "wrong password"
+stop_group "$winbindd_pid"
+if kill -0 "$winbindd_pid" 2>/dev/null; then
+	bad "winbindd stopped" "PID $winbindd_pid still there"
+else
+	ok "winbindd stopped (PID $winbindd_pid)"
+fi
+winbindd_pid=""
+run_phase down
+check_tool "winbindd stopped" "$WB_PASSWORD" "^FAIL .*BACKEND"
+finish
