@@ -3,7 +3,7 @@
 #   deps.sh build   - compiler, meson, Nettle, zlib
 #   deps.sh test    - build + everything the test suites use (peers, fuzzers, valgrind)
 set -eu
-build_pkgs="gcc pkgconf meson ninja-build nettle-dev zlib1g-dev"
+build_pkgs="gcc pkgconf meson ninja-build nettle-dev zlib1g-dev libwbclient-dev"
 test_pkgs="clang libclang-rt-14-dev valgrind python3 $(cat "$(dirname "$0")/../tests/packages.txt" 2>/dev/null | grep -v '^#' | tr '\n' ' ')"
 case "${1:-build}" in
 	build) want="$build_pkgs" ;;

@@ -279,6 +279,7 @@ static ntlm_err inbound_store(struct sspi_cred *c, const char *spn)
 
 static ntlm_err cred_fill(struct sspi_cred *c, const char *principal, const void *auth)
 {
+	ntlm_policy_init(&c->policy); /* the file, if any, is read over the defaults */
 	NTLM_TRY(ntlm_policy_load(&c->policy, NULL, NULL));
 	if (c->use & SECPKG_CRED_OUTBOUND)
 		NTLM_TRY(outbound_cred(principal, auth, &c->cred));
