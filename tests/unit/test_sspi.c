@@ -188,8 +188,8 @@ static SECURITY_STATUS session_open(struct session *s)
 }
 
 /* Seal (or sign) a [TOKEN, DATA] message, and the reverse. */
-static SECURITY_STATUS two_buffers(CtxtHandle *h, int sign, int send, uint8_t sig[16], uint8_t *data,
-                                   ULONG len, ULONG seq)
+static SECURITY_STATUS two_buffers(CtxtHandle *h, int sign, int send, uint8_t sig[16],
+                                   uint8_t *data, ULONG len, ULONG seq)
 {
 	SecBuffer b[2] = {{16, SECBUFFER_TOKEN, sig}, {len, SECBUFFER_DATA, data}};
 	SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
