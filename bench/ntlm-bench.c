@@ -1082,7 +1082,7 @@ static void section_squid(const bc_opts *o, const hs_env *e, const char *cmd)
 		bc_info("squid", "helper did not authenticate (%s): skipped", cmd);
 	} else {
 		bc_info("squid", "%s", cmd);
-		bc_result("squid.helper", bc_rate(o->secs * 2, squid_loop, &q), "hs/s");
+		bc_result("squid.helper", bc_rate_wall(o->secs * 2, squid_loop, &q), "hs/s");
 	}
 	fclose(q.to);
 	fclose(q.from);

@@ -73,6 +73,46 @@ static void put_str(const char *target, const char *name, const char *s)
 	put1(target, name, s, strlen(s));
 }
 
+/* A growing text buffer for the helper's request lines. */
+struct text {
+	char buf[16384];
+	size_t n;
+};
+
+static void text_add(struct text *t, const char *s)
+{
+	size_t n = strlen(s);
+	FZ_CHECK(t->n + n < sizeof(t->buf));
+	memcpy(t->buf + t->n, s, n);
+	t->n += n;
+}
+
+static void text_b64(struct text *t, const uint8_t *p, size_t n)
+{
+	static const char a[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	for (size_t i = 0; i < n; i += 3) {
+		uint32_t v = (uint32_t)p[i] << 16 | (i + 1 < n ? (uint32_t)p[i + 1] << 8 : 0) |
+		             (i + 2 < n ? p[i + 2] : 0);
+		char q[5] = {a[v >> 18], a[(v >> 12) & 63], i + 1 < n ? a[(v >> 6) & 63] : '=',
+		             i + 2 < n ? a[v & 63] : '=', 0};
+		text_add(t, q);
+	}
+}
+
+/* "VERB b64 [b64]\n" */
+static void text_req(struct text *t, const char *verb, const uint8_t *a, size_t an,
+                     const uint8_t *b, size_t bn)
+{
+	text_add(t, verb);
+	text_add(t, " ");
+	text_b64(t, a, an);
+	if (b) {
+		text_add(t, " ");
+		text_b64(t, b, bn);
+	}
+	text_add(t, "\n");
+}
+
 /* The AV pairs inside an NTLMv2 NT response, and the response itself. */
 static void put_nt_response(const char *tag, const uint8_t *nt, size_t n)
 {
@@ -155,6 +195,39 @@ static void handshake(uint8_t sel, uint8_t fsel)
 				put_nt_response(tag, a.nt_response, a.nt_response_len);
 			nw_authenticate_clear(&a);
 		}
+	}
+	if (crc == NTLM_OK && rc == NTLM_OK) {
+		/* fuzz_helper: the server side fed this client's tokens, then session requests */
+		static const uint8_t msg[] = "hello over the helper";
+		uint8_t sealed[sizeof(msg)], sig[16] = {0}, sig2[16] = {0};
+		memcpy(sealed, msg, sizeof(msg));
+		int dg = (sel & FZ_SEL_DATAGRAM) != 0;
+		(void)(dg ? ntlm_seal_seq(client, 0, sealed, sizeof(msg), sig)
+		          : ntlm_seal(client, sealed, sizeof(msg), sig));
+		(void)(dg ? ntlm_sign_seq(client, 1, msg, sizeof(msg), sig2)
+		          : ntlm_sign(client, msg, sizeof(msg), sig2));
+		struct text t = {.n = 0};
+		uint8_t role = 0;
+		if (neg.len)
+			text_req(&t, "TOKEN", neg.data, neg.len, NULL, 0);
+		text_req(&t, "TOKEN", auth.data, auth.len, NULL, 0);
+		text_req(&t, "UNSEAL", sealed, sizeof(sealed), sig, 16);
+		text_req(&t, "VERIFY", msg, sizeof(msg), sig2, 16);
+		text_req(&t, "SEAL", msg, sizeof(msg), NULL, 0);
+		text_req(&t, "SIGN", msg, sizeof(msg), NULL, 0);
+		text_add(&t, "QUIT\n");
+		uint8_t hdr[2] = {sel, role};
+		snprintf(name, sizeof(name), "server-%s", tag);
+		put("fuzz_helper", name, hdr, 2, t.buf, t.n);
+		/* and the client side fed the server's CHALLENGE */
+		t.n = 0;
+		text_req(&t, "TOKEN", chal.data, chal.len, NULL, 0);
+		text_req(&t, "SEAL", msg, sizeof(msg), NULL, 0);
+		text_req(&t, "SIGN", msg, sizeof(msg), NULL, 0);
+		text_add(&t, "QUIT\n");
+		hdr[1] = (uint8_t)(1 | fsel << 1);
+		snprintf(name, sizeof(name), "client-%s", tag);
+		put("fuzz_helper", name, hdr, 2, t.buf, t.n);
 	}
 	printf("%-12s client %-22s server %s\n", tag, ntlm_err_name(crc), ntlm_err_name(rc));
 	ntlm_buffer_free(&neg);
