@@ -133,7 +133,7 @@ static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 		    ((need & NTLM_SEC_KEY_EXCH) && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
 		     (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))) ||
 		    ((need & NTLM_SEC_ESS) && !(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
-		     !(ctx->policy.allowed_responses & NTLM_RESP_NTLMV2)))
+		     (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))))
 			return NTLM_E_FLAGS_POLICY;
 	}
 	*out = f;

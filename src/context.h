@@ -64,6 +64,7 @@ struct ntlm_server_state {
 	uint8_t cbt[16]; /* expected channel bindings hash */
 	int have_cbt;
 	uint32_t offered; /* flags of our CHALLENGE */
+	int audited;      /* the audit callback has seen this context's outcome */
 };
 
 struct ntlm_ctx {

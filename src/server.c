@@ -127,6 +127,10 @@ static ntlm_err check_min_security(const ntlm_policy *p, uint32_t f)
 	if ((need & NTLM_SEC_KEY_EXCH) && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
 	    (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
 		return NTLM_E_FLAGS_POLICY;
+	/* Without ESS signing is a CRC32 under one shared RC4 stream: not acceptable if asked. */
+	if ((need & NTLM_SEC_ESS) && !(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
+	    (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+		return NTLM_E_FLAGS_POLICY;
 	return NTLM_OK;
 }
 
@@ -400,7 +404,7 @@ static uint32_t flag_weaknesses(uint32_t flags, ntlm_response_kind kind)
 static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a, uint32_t flags,
                        const struct verdict *v)
 {
-	if (!ctx->sv.audit)
+	if (!ctx->sv.audit || ctx->sv.audited)
 		return;
 	ntlm_audit_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -417,6 +421,7 @@ static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a,
 	ev.target = v->target;
 	ev.target_name = v->target_name;
 	ev.weaknesses = v->weaknesses;
+	ctx->sv.audited = 1;
 	ctx->sv.audit(ctx->sv.audit_arg, &ev);
 }
 
@@ -547,7 +552,7 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_
 	return NTLM_OK;
 }
 
-ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
+static ntlm_err server_dispatch(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
 {
 	switch (ctx->state) {
 	case CTX_INITIAL:
@@ -583,4 +588,16 @@ ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffe
 	default:
 		return NTLM_E_WRONG_STATE;
 	}
+}
+
+ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
+{
+	ntlm_err rc = server_dispatch(ctx, in, in_len, out);
+	/* Every refusal is audited, also those before any AUTHENTICATE arrived. */
+	if (rc != NTLM_OK && rc != NTLM_CONTINUE && !ctx->sv.audited) {
+		struct verdict v;
+		memset(&v, 0, sizeof(v));
+		emit_audit(ctx, rc, NULL, ctx->sv.offered, &v);
+	}
+	return rc;
 }

@@ -193,8 +193,11 @@ typedef struct ntlm_policy {
 	uint32_t timestamp_window;   /* server: allowed |client time - server time|, seconds
 	                                (default 7200; 0 = do not check) */
 	int allow_anonymous;         /* server: accept anonymous (default 0) */
-	int replay_cache;            /* server: entries in the NTLMv2 replay cache of a
-	                                shared ntlm_server_config (default 4096, 0 = off) */
+	int replay_cache;            /* server: entries of the replay cache to share between
+	                                server contexts (default 4096, 0 = off). The SSPI
+	                                layer and the ntlm tool create it; a library caller
+	                                creates it with ntlm_replay_cache_new() and passes it
+	                                as ntlm_server_config.replay */
 } ntlm_policy;
 
 /* Fills *p with the secure defaults listed above. */

@@ -241,6 +241,14 @@ static void test_ntlmv1_plain_and_lm_key(void)
 	pair_init(&p, "carol", "SHORTPW");
 	use_ntlmv1(&p, 0);
 	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	/* signing without ESS is refused by the default minimum security */
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_FLAGS_POLICY);
+	pair_free(&p);
+
+	pair_init(&p, "carol", "SHORTPW");
+	use_ntlmv1(&p, 0);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	p.spol.min_security = NTLM_SEC_128BIT;
 	T_OK(pair_run(&p));
 	T_ASSERT(ntlm_ctx_response_kind(p.server) == NTLM_KIND_NTLMV1);
 	T_ASSERT(pair_talks(&p));
@@ -278,6 +286,33 @@ static void test_min_security_enforced(void)
 	T_OK(pair_run(&p));
 	T_ASSERT(!(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_128));
 	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+}
+
+static int audit_events;
+static ntlm_err audit_last;
+static void count_audit(void *arg, const ntlm_audit_event *ev)
+{
+	(void)arg;
+	audit_events++;
+	audit_last = ev->result;
+}
+
+/* A refusal at the NEGOTIATE step is audited too, exactly once. */
+static void test_negotiate_refusal_is_audited(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_NTLM |
+	               NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_56;
+	p.cpol.min_security = 0;
+	p.scfg.audit = count_audit;
+	audit_events = 0;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_FLAGS_POLICY);
+	T_ASSERT(audit_events == 1 && audit_last == NTLM_E_FLAGS_POLICY);
+	ntlm_buffer out = {0};
+	T_EXPECT_ERR(ntlm_step(p.server, p.neg.data, p.neg.len, &out), NTLM_E_FAILED_CONTEXT);
+	T_ASSERT(audit_events == 1);
 	pair_free(&p);
 }
 
@@ -642,6 +677,7 @@ int main(void)
 	T_RUN(test_ntlmv1_ess_when_allowed);
 	T_RUN(test_ntlmv1_plain_and_lm_key);
 	T_RUN(test_min_security_enforced);
+	T_RUN(test_negotiate_refusal_is_audited);
 	T_RUN(test_anonymous);
 	T_RUN(test_tampered_mic);
 	T_RUN(test_tampered_negotiate_breaks_mic);
