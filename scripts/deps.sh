@@ -22,4 +22,4 @@ fi
 echo "installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
-apt-get install -y -qq --no-install-recommends $missing >/tmp/ntlmssp-apt.log 2>&1 || { tail -30 /tmp/ntlmssp-apt.log; exit 1; }
+apt-get install -y -qq $missing >/tmp/ntlmssp-apt.log 2>&1 || { tail -30 /tmp/ntlmssp-apt.log; exit 1; }
