@@ -159,7 +159,6 @@ static void env_init(hs_env *e)
 	check(ntlm_cred_password(&e->cred, BC_DOMAIN, BC_USER, BC_PASSWORD), "credential");
 	e->ccfg.workstation = "BENCHCLIENT";
 	e->ccfg.target_name = "HOST/" BC_SERVER;
-	e->ccfg.send_version = 1;
 	e->scfg.store = e->store;
 	e->scfg.computer_name = BC_SERVER;
 	e->scfg.domain_name = BC_DOMAIN;

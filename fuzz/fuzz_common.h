@@ -244,7 +244,6 @@ static inline ntlm_err fz_client_new(uint8_t sel, uint32_t flags, ntlm_cred **cr
 	cfg.cbt_hash = (sel & 0x08) ? fz_cbt : NULL;
 	cfg.flags = flags;
 	cfg.datagram = (sel & FZ_SEL_DATAGRAM) != 0;
-	cfg.send_version = 1;
 	cfg.hooks = hooks;
 	rc = ntlm_client_new(out, *cred, &cfg);
 	if (rc != NTLM_OK) {

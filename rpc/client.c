@@ -351,7 +351,6 @@ static uint32_t new_sec(ntlm_rpc_client *c, const ntlm_cred *cred)
 {
 	ntlm_client_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
-	cfg.send_version = 1;
 	if (c->have_ncfg)
 		cfg = c->ncfg;
 	/* Over the network the principal can only travel as the NTLM target name. */

@@ -54,7 +54,6 @@ NTLM_API ntlm_err ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *c
 	*out = NULL;
 	ntlm_client_config c;
 	memset(&c, 0, sizeof(c));
-	c.send_version = 1;
 	if (cfg)
 		c = *cfg;
 	/* NTLM carries one impersonation limit: "identify only". Anonymous cannot be

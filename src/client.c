@@ -48,7 +48,6 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const n
 		return NTLM_E_NO_MEMORY;
 	ntlm_client_config none;
 	memset(&none, 0, sizeof(none));
-	none.send_version = 1;
 	if (!cfg)
 		cfg = &none;
 	if (cfg->policy)
@@ -63,7 +62,7 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const n
 	memcpy(cl->nt_hash, cred->nt_hash, 16);
 	memcpy(cl->lm_hash, cred->lm_hash, 16);
 	cl->have_lm = cred->have_lm;
-	cl->send_version = cfg->send_version;
+	cl->send_version = !cfg->omit_version;
 	cl->requested = cfg->flags ? cfg->flags : NTLM_CLIENT_DEFAULT_FLAGS;
 	if (ctx->datagram)
 		cl->requested |= NTLMSSP_NEGOTIATE_DATAGRAM;
@@ -380,7 +379,7 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		rc = ctx_set_principal(ctx, ctx->cl.domain, ctx->cl.user);
 	if (rc != NTLM_OK)
 		return rc;
-	ctx->state = CTX_DONE;
+	ctx_finish(ctx);
 	return NTLM_OK;
 }
 

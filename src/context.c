@@ -72,20 +72,65 @@ NTLM_API void ntlm_buffer_free(ntlm_buffer *b)
 	b->len = 0;
 }
 
+#define RESULT_COUNT 6
+
+static char **result_slot(ntlm_ctx *ctx, size_t i)
+{
+	char **slots[RESULT_COUNT] = {&ctx->peer_user, &ctx->peer_domain, &ctx->peer_workstation,
+	                              &ctx->principal, &ctx->unix_user,   &ctx->target_name};
+	return slots[i];
+}
+
+static void release_handshake(ntlm_ctx *ctx)
+{
+	ntlm_buffer_free(&ctx->negotiate_msg);
+	ntlm_buffer_free(&ctx->challenge_msg);
+	if (ctx->is_server)
+		server_state_wipe(&ctx->sv);
+	else
+		client_state_wipe(&ctx->cl);
+}
+
+/* One allocation for the six result strings (best effort: on failure they stay apart). */
+static void pack_results(ntlm_ctx *ctx)
+{
+	size_t total = 0;
+	for (size_t i = 0; i < RESULT_COUNT; i++)
+		total += strlen(*result_slot(ctx, i) ? *result_slot(ctx, i) : "") + 1;
+	char *block = malloc(total);
+	if (!block)
+		return;
+	size_t off = 0;
+	for (size_t i = 0; i < RESULT_COUNT; i++) {
+		char **slot = result_slot(ctx, i);
+		size_t n = strlen(*slot ? *slot : "") + 1;
+		memcpy(block + off, *slot ? *slot : "", n);
+		ntlm_free_string(*slot);
+		*slot = block + off;
+		off += n;
+	}
+	ctx->names_block = block;
+	ctx->names_len = total;
+}
+
+void ctx_finish(ntlm_ctx *ctx)
+{
+	release_handshake(ctx);
+	pack_results(ctx);
+	ctx->state = CTX_DONE;
+}
+
 NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
 {
 	if (!ctx)
 		return;
-	ntlm_buffer_free(&ctx->negotiate_msg);
-	ntlm_buffer_free(&ctx->challenge_msg);
-	client_state_wipe(&ctx->cl);
-	server_state_wipe(&ctx->sv);
-	ntlm_free_string(ctx->peer_user);
-	ntlm_free_string(ctx->peer_domain);
-	ntlm_free_string(ctx->peer_workstation);
-	ntlm_free_string(ctx->principal);
-	ntlm_free_string(ctx->unix_user);
-	ntlm_free_string(ctx->target_name);
+	release_handshake(ctx);
+	if (ctx->names_block) {
+		ntlm_free_secret(ctx->names_block, ctx->names_len);
+	} else {
+		for (size_t i = 0; i < RESULT_COUNT; i++)
+			ntlm_free_string(*result_slot(ctx, i));
+	}
 	ss_wipe(&ctx->ss);
 	ntlm_free_secret(ctx, sizeof(*ctx));
 }

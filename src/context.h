@@ -79,11 +79,16 @@ struct ntlm_ctx {
 	/* Kept for the MIC. */
 	ntlm_buffer negotiate_msg, challenge_msg;
 
-	struct ntlm_client_state cl;
-	struct ntlm_server_state sv;
+	/* Only one role's handshake state exists; both are wiped at DONE. */
+	union {
+		struct ntlm_client_state cl;
+		struct ntlm_server_state sv;
+	};
 
-	/* Results. */
+	/* Results. At DONE they are packed into names_block (one allocation). */
 	char *peer_user, *peer_domain, *peer_workstation, *principal, *unix_user, *target_name;
+	char *names_block;
+	size_t names_len;
 	ntlm_response_kind kind;
 	int mic_verified;
 	int anonymous;
@@ -91,6 +96,13 @@ struct ntlm_ctx {
 	int have_key;
 	ss_state ss;
 };
+
+/*
+ * The context is established: drop everything only the handshake needed
+ * (message copies, the client's hashes, the server's configuration copies)
+ * and pack the result strings, so an established context stays small.
+ */
+void ctx_finish(ntlm_ctx *ctx);
 
 /* Time and randomness through the hooks (or the real ones). */
 int64_t ctx_now(const ntlm_ctx *ctx);

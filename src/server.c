@@ -494,30 +494,6 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_l
 	return ctx_set_string(&ctx->unix_user, v->res.unix_user);
 }
 
-/*
- * Once established, a server context answers queries and protects messages
- * only: the copies of the NEGOTIATE and CHALLENGE (kept for the MIC) and the
- * names copied from the config (for the CHALLENGE and the store) are dead
- * weight in a server holding many contexts, so they go now.
- */
-static void release_handshake_state(ntlm_ctx *ctx)
-{
-	struct ntlm_server_state *sv = &ctx->sv;
-	ntlm_buffer_free(&ctx->negotiate_msg);
-	ntlm_buffer_free(&ctx->challenge_msg);
-	ntlm_free_string(sv->computer);
-	ntlm_free_string(sv->domain);
-	ntlm_free_string(sv->dns_computer);
-	ntlm_free_string(sv->dns_domain);
-	sv->computer = sv->domain = sv->dns_computer = sv->dns_domain = NULL;
-	if (sv->services) {
-		for (char **p = sv->services; *p; p++)
-			ntlm_free_string(*p);
-		free(sv->services);
-		sv->services = NULL;
-	}
-}
-
 static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len)
 {
 	nw_authenticate a;
@@ -547,8 +523,7 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_
 		return rc;
 	ctx->flags = flags;
 	ctx->kind = v.kind;
-	ctx->state = CTX_DONE;
-	release_handshake_state(ctx);
+	ctx_finish(ctx);
 	return NTLM_OK;
 }
 

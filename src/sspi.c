@@ -364,7 +364,6 @@ static ntlm_err client_ctx_new(struct sspi_cred *c, const char *target, ULONG re
 	cfg.policy = &c->policy;
 	cfg.target_name = target && *target ? target : NULL;
 	cfg.datagram = (req & ISC_REQ_DATAGRAM) != 0;
-	cfg.send_version = 1;
 	/* IDENTIFY asks the server not to impersonate: a protocol flag on top of the defaults. */
 	if (req & ISC_REQ_IDENTIFY)
 		cfg.flags = NTLM_CLIENT_DEFAULT_FLAGS | NTLMSSP_NEGOTIATE_IDENTIFY;

@@ -140,7 +140,6 @@ static int run_client(uint16_t port, const struct demo_opts *o)
 	if (rc == NTLM_OK) {
 		ntlm_client_config cfg;
 		memset(&cfg, 0, sizeof(cfg));
-		cfg.send_version = 1;
 		cfg.workstation = "DEMOCLIENT";
 		rc = ntlm_client_new(&ctx, cred, &cfg);
 	}

@@ -333,7 +333,6 @@ int setup_client_build(const setup_opts *o, setup_client *c)
 	c->cfg.target_name = o->target_name;
 	c->cfg.cbt_hash = o->cbt_hash ? c->cbt : NULL;
 	c->cfg.datagram = o->datagram;
-	c->cfg.send_version = 1;
 	return 0;
 }
 

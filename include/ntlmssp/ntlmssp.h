@@ -396,7 +396,7 @@ typedef struct ntlm_client_config {
 	uint32_t flags;               /* 0: NTLM_CLIENT_DEFAULT_FLAGS;
 	                                 else exactly these requested flags */
 	int datagram;                 /* connectionless mode (no NEGOTIATE message) */
-	int send_version;             /* send a VERSION structure (default on: 1) */
+	int omit_version;             /* 1: send no VERSION structure (default 0: send it) */
 	const ntlm_hooks *hooks;      /* NULL: real clock and getrandom(2) */
 } ntlm_client_config;
 

@@ -222,7 +222,6 @@ int main(int argc, char **argv)
 		memset(&cfg, 0, sizeof(cfg));
 		cfg.policy = &pol;
 		cfg.workstation = workstation;
-		cfg.send_version = 1;
 		if (rc == NTLM_OK)
 			rc = ntlm_client_new(&ctx, cred, &cfg);
 	}

@@ -376,7 +376,6 @@ static void test_without_ess(void)
 	ntlm_client_config ccfg;
 	memset(&ccfg, 0, sizeof(ccfg));
 	ccfg.policy = &pol;
-	ccfg.send_version = 1;
 	ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |
 	             NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
 	             NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH;

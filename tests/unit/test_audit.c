@@ -329,7 +329,6 @@ static void run_init(struct run *r)
 	ntlm_policy_init(&r->spol);
 	r->ccfg.policy = &r->cpol;
 	r->ccfg.workstation = "CLIENTPC";
-	r->ccfg.send_version = 1;
 	r->ccfg.hooks = &r->hooks;
 	r->scfg.policy = &r->spol;
 	r->scfg.computer_name = "SERVER";

@@ -70,7 +70,6 @@ static void pair_init(struct pair *p, const char *user, const char *password)
 	p->chooks.now = server_now;
 	p->chooks.arg = &client_time;
 	p->ccfg.policy = &p->cpol;
-	p->ccfg.send_version = 1;
 	p->ccfg.workstation = "CLIENTPC";
 	p->ccfg.hooks = &p->chooks;
 	p->scfg.policy = &p->spol;
@@ -552,7 +551,7 @@ static void test_no_version_no_key_exchange(void)
 {
 	struct pair p;
 	pair_init(&p, "alice", "Secret-1");
-	p.ccfg.send_version = 0;
+	p.ccfg.omit_version = 1;
 	p.ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
 	               NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
 	               NTLMSSP_NEGOTIATE_128;

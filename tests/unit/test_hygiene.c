@@ -242,7 +242,6 @@ static ntlm_err full_run(int v1, uint32_t flags, struct keys *k)
 		cpol.min_security = spol.min_security = 0;
 	ccfg.policy = &cpol;
 	ccfg.workstation = "WS";
-	ccfg.send_version = 1;
 	ccfg.flags = flags;
 	ccfg.hooks = &ch;
 	scfg.policy = &spol;

@@ -91,7 +91,6 @@ static ntlm_err handshake(struct party *s, uint64_t client_seed, struct msgs *m)
 	memset(m, 0, sizeof(*m));
 	party_hooks(&c, client_seed);
 	cfg.workstation = "WS";
-	cfg.send_version = 1;
 	cfg.hooks = &c.hooks;
 	ntlm_err rc = ntlm_cred_password(&cred, "DOM", "alice", "Secret-1");
 	if (rc == NTLM_OK)

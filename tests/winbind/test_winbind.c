@@ -79,8 +79,7 @@ static ntlm_err run_handshake(const attempt *a, ntlm_account_store *store, pair 
 {
 	ntlm_policy cp, sp;
 	policies(a, &cp, &sp);
-	ntlm_client_config cc = {.policy = &cp, .workstation = "WBCLIENT", .flags = a->client_flags,
-	                         .send_version = 1};
+	ntlm_client_config cc = {.policy = &cp, .workstation = "WBCLIENT", .flags = a->client_flags};
 	ntlm_server_config sc = {.policy = &sp, .computer_name = "WBTEST", .store = store};
 	ntlm_err rc = ntlm_cred_password(&p->cred, a->domain, a->user, a->password);
 	if (rc == NTLM_OK)
