@@ -3,16 +3,20 @@
  * backend over a Samba smbpasswd file. A store answers "verified or why";
  * it never hands a hash to the protocol engine.
  */
+#include <pthread.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "context.h"
 #include "ntlm_keys.h"
 #include "smbpasswd.h"
+#include "textfile.h"
 #include "util.h"
 #include "wire.h"
 
@@ -150,33 +154,153 @@ NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8
 	return rc;
 }
 
+/*
+ * The smbpasswd store keeps the file's contents between verifications and
+ * re-reads them only when the file changed (device, inode, size, mtime and
+ * ctime; editors and smbpw_modify() replace the file, so the inode changes).
+ * It also remembers recent uid -> Unix name mappings for a short while:
+ * reading the file and asking NSS were a third of a handshake. Both caches
+ * live in the store object, under its mutex; the hashes in the cached text
+ * are wiped when it is replaced or freed.
+ */
+#define NAME_CACHE_SIZE 16
+#define NAME_CACHE_SECONDS 60
+
+struct file_id {
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+};
+
+struct name_entry {
+	uint32_t uid;
+	int used;
+	time_t at;
+	char name[64];
+};
+
+struct smbpasswd_store {
+	char *path;
+	pthread_mutex_t lock;
+	tf_buf text;
+	int have_text;
+	struct file_id id;
+	struct name_entry names[NAME_CACHE_SIZE];
+	size_t next_name;
+};
+
+static int file_id_of(const char *path, struct file_id *id)
+{
+	struct stat st;
+	if (stat(path, &st) != 0)
+		return -1;
+	memset(id, 0, sizeof(*id));
+	id->dev = st.st_dev;
+	id->ino = st.st_ino;
+	id->size = st.st_size;
+	id->mtime = st.st_mtim;
+	id->ctime = st.st_ctim;
+	return 0;
+}
+
+static int same_file(const struct file_id *a, const struct file_id *b)
+{
+	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
+/* Makes st->text current; called with st->lock held. */
+static ntlm_err refresh_text(struct smbpasswd_store *st)
+{
+	struct file_id before, after;
+	if (file_id_of(st->path, &before) != 0)
+		return NTLM_E_BACKEND;
+	if (st->have_text && same_file(&before, &st->id))
+		return NTLM_OK;
+	tf_buf text;
+	int exists = 0;
+	tf_init(&text, SMBPW_FILE_MAX);
+	ntlm_err rc = tf_read(st->path, &text, &exists);
+	if (rc == NTLM_OK && !exists)
+		rc = NTLM_E_BACKEND;
+	if (rc != NTLM_OK) {
+		tf_free(&text);
+		return rc == NTLM_E_IO ? NTLM_E_BACKEND : rc;
+	}
+	tf_free(&st->text);
+	st->text = text;
+	/* Changed while we read it: use it this once, but read again next time. */
+	st->have_text = file_id_of(st->path, &after) == 0 && same_file(&before, &after);
+	st->id = before;
+	return NTLM_OK;
+}
+
+static ntlm_err cached_lookup(struct smbpasswd_store *st, const char *user, smbpw_entry *e)
+{
+	pthread_mutex_lock(&st->lock);
+	ntlm_err rc = refresh_text(st);
+	if (rc == NTLM_OK)
+		rc = smbpw_find(&st->text, user, e);
+	pthread_mutex_unlock(&st->lock);
+	return rc;
+}
+
+static int cached_name(struct smbpasswd_store *st, uint32_t uid, char *out, size_t cap)
+{
+	time_t now = time(NULL);
+	int found = 0;
+	pthread_mutex_lock(&st->lock);
+	for (size_t i = 0; i < NAME_CACHE_SIZE && !found; i++) {
+		struct name_entry *n = &st->names[i];
+		if (n->used && n->uid == uid && now - n->at < NAME_CACHE_SECONDS) {
+			snprintf(out, cap, "%s", n->name);
+			found = 1;
+		}
+	}
+	pthread_mutex_unlock(&st->lock);
+	return found;
+}
+
+static void remember_name(struct smbpasswd_store *st, uint32_t uid, const char *name)
+{
+	pthread_mutex_lock(&st->lock);
+	struct name_entry *n = &st->names[st->next_name];
+	st->next_name = (st->next_name + 1) % NAME_CACHE_SIZE;
+	n->used = 1;
+	n->uid = uid;
+	n->at = time(NULL);
+	snprintf(n->name, sizeof(n->name), "%s", name);
+	pthread_mutex_unlock(&st->lock);
+}
+
 /* The mapped local Unix account: the smbpasswd uid's name, else the same name. */
-static void map_unix_user(const smbpw_entry *e, char *out, size_t cap)
+static void map_unix_user(struct smbpasswd_store *st, const smbpw_entry *e, char *out, size_t cap)
 {
 	struct passwd pw, *found = NULL;
 	char buf[2048];
 	out[0] = '\0';
-	if (getpwuid_r((uid_t)e->uid, &pw, buf, sizeof(buf), &found) == 0 && found) {
-		snprintf(out, cap, "%s", found->pw_name);
+	if (cached_name(st, e->uid, out, cap))
 		return;
-	}
-	if (getpwnam_r(e->name, &pw, buf, sizeof(buf), &found) == 0 && found)
+	if (getpwuid_r((uid_t)e->uid, &pw, buf, sizeof(buf), &found) == 0 && found)
 		snprintf(out, cap, "%s", found->pw_name);
+	else if (getpwnam_r(e->name, &pw, buf, sizeof(buf), &found) == 0 && found)
+		snprintf(out, cap, "%s", found->pw_name);
+	else
+		return; /* not cached: an account may be created at any moment */
+	remember_name(st, e->uid, out);
 }
-
-struct smbpasswd_store {
-	char *path;
-};
 
 static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
 {
 	struct smbpasswd_store *st = impl;
 	smbpw_entry e;
-	ntlm_err rc = smbpw_lookup(st->path, req->user, &e);
+	ntlm_err rc = cached_lookup(st, req->user, &e);
 	if (rc == NTLM_E_NOT_FOUND)
 		return NTLM_E_NO_SUCH_USER;
 	if (rc != NTLM_OK)
-		return rc == NTLM_E_IO ? NTLM_E_BACKEND : rc;
+		return rc;
 	if (e.acb & SMBPW_ACB_DISABLED)
 		rc = NTLM_E_ACCOUNT_DISABLED;
 	else if (!e.has_nt)
@@ -188,7 +312,7 @@ static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_
 		snprintf(res->authority, sizeof(res->authority), "%s",
 		         req->server_name ? req->server_name : "");
 		snprintf(res->user, sizeof(res->user), "%s", e.name);
-		map_unix_user(&e, res->unix_user, sizeof(res->unix_user));
+		map_unix_user(st, &e, res->unix_user, sizeof(res->unix_user));
 	}
 	ntlm_memzero(&e, sizeof(e));
 	return rc;
@@ -199,8 +323,10 @@ static void smbpasswd_free(void *impl)
 	struct smbpasswd_store *st = impl;
 	if (!st)
 		return;
+	pthread_mutex_destroy(&st->lock);
+	tf_free(&st->text);
 	free(st->path);
-	free(st);
+	ntlm_free_secret(st, sizeof(*st));
 }
 
 NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path)
@@ -209,7 +335,11 @@ NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const c
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;
 	struct smbpasswd_store *st = ntlm_calloc(1, sizeof(*st));
-	if (!st || !(st->path = ntlm_strdup(path))) {
+	if (!st)
+		return NTLM_E_NO_MEMORY;
+	tf_init(&st->text, SMBPW_FILE_MAX);
+	if (!(st->path = ntlm_strdup(path)) || pthread_mutex_init(&st->lock, NULL) != 0) {
+		free(st->path);
 		free(st);
 		return NTLM_E_NO_MEMORY;
 	}

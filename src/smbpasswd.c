@@ -17,7 +17,7 @@
 #include "util.h"
 
 /* Far beyond any real account file: refuse it rather than exhaust memory. */
-#define SMBPW_FILE_MAX ((size_t)64 * 1024 * 1024)
+
 
 #define SMBPW_NAME_CAP sizeof(((smbpw_entry *)0)->name)
 
@@ -274,8 +274,11 @@ static int line_names(const char *line, size_t len, const char *user)
 	return ntlm_strcasecmp_utf8(name, user) == 0;
 }
 
-static ntlm_err find_user(const tf_buf *file, const char *user, smbpw_entry *e)
+ntlm_err smbpw_find(const tf_buf *file, const char *user, smbpw_entry *e)
 {
+	memset(e, 0, sizeof(*e));
+	if (!user || !*user)
+		return NTLM_E_NOT_FOUND;
 	for (size_t off = 0; off < file->len;) {
 		size_t end = tf_line_end(file->p, file->len, off);
 		const char *line = file->p + off;
@@ -305,7 +308,7 @@ ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e)
 	if (rc == NTLM_OK && !exists)
 		rc = NTLM_E_IO;
 	if (rc == NTLM_OK)
-		rc = find_user(&file, user, e);
+		rc = smbpw_find(&file, user, e);
 	tf_free(&file);
 	return rc;
 }

@@ -36,6 +36,8 @@
 
 /* Room for any line smbpw_format_line() writes, NUL included. */
 #define SMBPW_LINE_MAX 256
+/* Larger files are refused rather than read whole. */
+#define SMBPW_FILE_MAX ((size_t)64 * 1024 * 1024)
 
 typedef struct smbpw_entry {
 	char name[128]; /* NUL-terminated, as written in the file */
@@ -72,6 +74,9 @@ ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
  * line naming user is NTLM_E_BAD_FILE (never fall through to a later one).
  */
 ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e);
+/* The same lookup over file contents already read (see textfile.h). */
+struct tf_buf;
+ntlm_err smbpw_find(const struct tf_buf *file, const char *user, smbpw_entry *e);
 
 typedef enum smbpw_op {
 	SMBPW_ADD,

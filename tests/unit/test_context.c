@@ -650,6 +650,59 @@ static void test_verify_response_lm_and_refusals(void)
 	ntlm_account_store_free(st);
 }
 
+/* The store caches the file: edits must still take effect at once. */
+static void test_store_sees_edits(void)
+{
+	char path[256];
+	snprintf(path, sizeof(path), "/tmp/ntlmssp-test-edit-%d.smbpasswd", (int)getpid());
+	unlink(path);
+	T_OK(smbpw_create_default(path, "frank", "first-pw", 0));
+	struct pair p;
+	pair_init(&p, "frank", "first-pw");
+	ntlm_account_store_free(p.store);
+	T_OK(ntlm_account_store_smbpasswd(&p.store, path));
+	p.scfg.store = p.store;
+	T_OK(pair_run(&p));
+	ntlm_account_store *keep = p.store;
+	p.store = NULL; /* reuse the same store object below */
+	pair_free(&p);
+
+	uint8_t nt[16];
+	ntlm_nt_hash("second-pw", nt);
+	T_OK(smbpw_modify(path, SMBPW_SET_HASH, "frank", nt, NULL, 0));
+	pair_init(&p, "frank", "first-pw");
+	ntlm_account_store_free(p.store);
+	p.store = NULL;
+	p.scfg.store = keep;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_LOGON_FAILURE);
+	pair_free(&p);
+	pair_init(&p, "frank", "second-pw");
+	ntlm_account_store_free(p.store);
+	p.store = NULL;
+	p.scfg.store = keep;
+	T_OK(pair_run(&p));
+	pair_free(&p);
+
+	T_OK(smbpw_modify(path, SMBPW_DISABLE, "frank", NULL, NULL, 0));
+	pair_init(&p, "frank", "second-pw");
+	ntlm_account_store_free(p.store);
+	p.store = NULL;
+	p.scfg.store = keep;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_ACCOUNT_DISABLED);
+	pair_free(&p);
+
+	unlink(path);
+	pair_init(&p, "frank", "second-pw");
+	ntlm_account_store_free(p.store);
+	p.store = NULL;
+	p.scfg.store = keep;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_BACKEND); /* the file is gone */
+	pair_free(&p);
+	ntlm_account_store_free(keep);
+	strcat(path, ".lock");
+	unlink(path);
+}
+
 static void test_api_misuse(void)
 {
 	ntlm_ctx *ctx = NULL;
@@ -693,6 +746,7 @@ int main(void)
 	T_RUN(test_datagram);
 	T_RUN(test_cred_file);
 	T_RUN(test_verify_response_lm_and_refusals);
+	T_RUN(test_store_sees_edits);
 	T_RUN(test_api_misuse);
 	unlink(store_path);
 	char lock[300];
