@@ -74,20 +74,21 @@ static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_has
 		candidates[1] = upper;
 	ntlm_err rc = NTLM_E_LOGON_FAILURE;
 	for (size_t i = 0; i < 3 && rc != NTLM_OK; i++) {
-		uint8_t key[16], proof[16];
+		uint8_t key[16], proof[16], sbk[16];
 		if (!candidates[i] || nk_ntowfv2(nt_hash, req->user, candidates[i], key) != NTLM_OK)
 			continue;
 		if (req->nt_response_len > 24) {
-			nk_v2_proof(key, req->server_challenge, req->nt_response + 16,
-			            req->nt_response_len - 16, proof);
+			nk_v2_proof_and_key(key, req->server_challenge, req->nt_response + 16,
+			                    req->nt_response_len - 16, proof, sbk);
 			if (ntlm_ct_equal(proof, req->nt_response, 16)) {
-				nk_v2_session_base_key(key, proof, res->session_base_key);
+				memcpy(res->session_base_key, sbk, 16);
 				res->kind = NTLM_KIND_NTLMV2;
 				rc = NTLM_OK;
 			}
 		}
 		ntlm_memzero(key, sizeof(key));
 		ntlm_memzero(proof, sizeof(proof));
+		ntlm_memzero(sbk, sizeof(sbk));
 	}
 	ntlm_free_string(upper);
 	return rc;

@@ -149,9 +149,8 @@ static ntlm_err av_read_pair(nb_reader *r, uint16_t *id, const uint8_t **value, 
 
 static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list)
 {
-	/* One bit per possible id: duplicates are found in linear time. */
-	uint8_t seen[(UINT16_MAX + 1) / 8];
-	memset(seen, 0, sizeof(seen));
+	/* Known ids (< 64) in a bit set; the rare others by a scan of what was read. */
+	uint64_t seen = 0;
 	for (;;) {
 		uint16_t id, len;
 		const uint8_t *value;
@@ -159,9 +158,13 @@ static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list)
 		NTLM_TRY(av_read_pair(r, &id, &value, &len));
 		if (id == NW_AV_EOL)
 			return NTLM_OK; /* trailing bytes are padding (Windows adds some) */
-		if (seen[id / 8] & (1u << (id % 8)))
+		if (id < 64) {
+			if (seen & ((uint64_t)1 << id))
+				return NTLM_E_BAD_AV_PAIR;
+			seen |= (uint64_t)1 << id;
+		} else if (nw_av_get(list, id)) {
 			return NTLM_E_BAD_AV_PAIR;
-		seen[id / 8] |= (uint8_t)(1u << (id % 8));
+		}
 		NTLM_TRY(av_dup(value, len, &copy));
 		NTLM_TRY(av_append_owned(list, id, copy, len));
 	}

@@ -204,8 +204,8 @@ static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct a
 	if (rc == NTLM_OK)
 		rc = nk_v2_temp(timestamp, client_challenge, av.data, av.len, &temp);
 	if (rc == NTLM_OK) {
-		nk_v2_proof(ntowfv2, chal->server_challenge, temp.data, temp.len, proof);
-		nk_v2_session_base_key(ntowfv2, proof, p->session_base_key);
+		nk_v2_proof_and_key(ntowfv2, chal->server_challenge, temp.data, temp.len, proof,
+		                    p->session_base_key);
 		memcpy(p->key_exchange_key, p->session_base_key, 16);
 		/* With a server timestamp the LMv2 response is zeros (3.1.5.1.2). */
 		p->lm_len = 24;

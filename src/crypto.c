@@ -185,6 +185,18 @@ void cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t key_len)
 	unsigned j = 0;
 	size_t k = 0;
 	memcpy(S, rc4_identity, 256);
+	if (key_len == 16) {
+		/* Every NTLM key but the 40/56-bit ones: no key-index wrap test. */
+		for (unsigned i = 0; i < 256; i++) {
+			uint8_t t = S[i];
+			j = (j + t + key[i & 15]) & 0xff;
+			S[i] = S[j];
+			S[j] = t;
+		}
+		r->i = 0;
+		r->j = 0;
+		return;
+	}
 	for (unsigned i = 0; i < 256; i++) {
 		uint8_t t = S[i];
 		j = (j + t + key[k]) & 0xff;

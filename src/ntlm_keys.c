@@ -142,6 +142,24 @@ void nk_v2_session_base_key(const uint8_t ntowfv2[16], const uint8_t proof[16], 
 	cr_hmac_md5(ntowfv2, 16, proof, 16, out);
 }
 
+void nk_v2_proof_and_key(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
+                         const uint8_t *temp, size_t temp_len, uint8_t proof[16],
+                         uint8_t session_base_key[16])
+{
+	/* Both MACs are keyed with NTOWFv2: schedule the key once. */
+	cr_hmac_md5_key k;
+	cr_md5 c;
+	cr_hmac_md5_key_init(&k, ntowfv2, 16);
+	cr_hmac_md5_start(&c, &k);
+	cr_md5_update(&c, server_challenge, 8);
+	cr_md5_update(&c, temp, temp_len);
+	cr_hmac_md5_finish(&c, &k, proof);
+	cr_hmac_md5_start(&c, &k);
+	cr_md5_update(&c, proof, 16);
+	cr_hmac_md5_finish(&c, &k, session_base_key);
+	ntlm_memzero(&k, sizeof(k));
+}
+
 void nk_lmv2_response(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
                       const uint8_t client_challenge[8], uint8_t out[24])
 {

@@ -38,6 +38,10 @@ void nk_v2_proof(const uint8_t ntowfv2[16], const uint8_t server_challenge[8], c
                  size_t temp_len, uint8_t proof[16]);
 /* NTLMv2 SessionBaseKey = HMAC_MD5(ntowfv2, NTProofStr) */
 void nk_v2_session_base_key(const uint8_t ntowfv2[16], const uint8_t proof[16], uint8_t out[16]);
+/* Both of the above with one key schedule (what the handshake needs). */
+void nk_v2_proof_and_key(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
+                         const uint8_t *temp, size_t temp_len, uint8_t proof[16],
+                         uint8_t session_base_key[16]);
 /* LMv2 = HMAC_MD5(ntowfv2, server || client) || client  (24 bytes) */
 void nk_lmv2_response(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
                       const uint8_t client_challenge[8], uint8_t out[24]);
