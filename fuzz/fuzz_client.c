@@ -33,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FZ_CHECK(fz_client_new(sel, fz_client_flags[fsel], &cred, &policy, &hooks, &rng, 0xc11e47ull,
 	                       &ctx) == NTLM_OK);
 	ntlm_buffer out = {NULL, 0};
-	uint32_t requested = ctx->cl.requested;
+	uint32_t requested = ctx->hs->cl.requested;
 	if (!(sel & FZ_SEL_DATAGRAM)) {
 		FZ_CHECK(ntlm_step(ctx, NULL, 0, &out) == NTLM_CONTINUE);
 		nw_negotiate neg;

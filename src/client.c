@@ -50,14 +50,12 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const n
 	memset(&none, 0, sizeof(none));
 	if (!cfg)
 		cfg = &none;
-	if (cfg->policy)
-		ctx->policy = *cfg->policy;
-	else
-		ntlm_policy_init(&ctx->policy);
-	if (cfg->hooks)
-		ctx->hooks = *cfg->hooks;
+	if (ctx_handshake_new(ctx, cfg->policy, cfg->hooks) != NTLM_OK) {
+		ntlm_ctx_free(ctx);
+		return NTLM_E_NO_MEMORY;
+	}
 	ctx->datagram = cfg->datagram;
-	struct ntlm_client_state *cl = &ctx->cl;
+	struct ntlm_client_state *cl = &ctx->hs->cl;
 	cl->anonymous = cred->anonymous;
 	memcpy(cl->nt_hash, cred->nt_hash, 16);
 	memcpy(cl->lm_hash, cred->lm_hash, 16);
@@ -90,15 +88,15 @@ static ntlm_err send_negotiate(ntlm_ctx *ctx, ntlm_buffer *out)
 {
 	nw_negotiate neg;
 	memset(&neg, 0, sizeof(neg));
-	neg.flags = ctx->cl.requested;
-	if (ctx->cl.send_version && (neg.flags & NTLMSSP_NEGOTIATE_VERSION)) {
+	neg.flags = ctx->hs->cl.requested;
+	if (ctx->hs->cl.send_version && (neg.flags & NTLMSSP_NEGOTIATE_VERSION)) {
 		neg.has_version = 1;
 		neg.version = our_version;
 	} else {
 		neg.flags &= ~NTLMSSP_NEGOTIATE_VERSION;
 	}
 	NTLM_TRY(nw_negotiate_encode(&neg, out));
-	ntlm_err rc = ctx_copy_bytes(out->data, out->len, &ctx->negotiate_msg);
+	ntlm_err rc = ctx_copy_bytes(out->data, out->len, &ctx->hs->negotiate_msg);
 	if (rc != NTLM_OK) {
 		ntlm_buffer_free(out);
 		return rc;
@@ -110,7 +108,7 @@ static ntlm_err send_negotiate(ntlm_ctx *ctx, ntlm_buffer *out)
 /* Flags for the AUTHENTICATE: the server's choice, limited to what we asked. */
 static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 {
-	uint32_t f = offered & (ctx->cl.requested | NTLMSSP_NEGOTIATE_TARGET_INFO |
+	uint32_t f = offered & (ctx->hs->cl.requested | NTLMSSP_NEGOTIATE_TARGET_INFO |
 	                        NTLMSSP_TARGET_TYPE_DOMAIN | NTLMSSP_TARGET_TYPE_SERVER |
 	                        NTLMSSP_NEGOTIATE_VERSION);
 	if (f & NTLMSSP_NEGOTIATE_UNICODE)
@@ -119,13 +117,13 @@ static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 		return NTLM_E_FLAGS_POLICY; /* no common character set */
 	if (f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
 		f &= ~NTLMSSP_NEGOTIATE_LM_KEY; /* ESS wins over LM_KEY (2.2.2.5) */
-	if (!ctx->cl.send_version)
+	if (!ctx->hs->cl.send_version)
 		f &= ~NTLMSSP_NEGOTIATE_VERSION;
-	if (ctx->cl.anonymous) {
+	if (ctx->hs->cl.anonymous) {
 		f |= NTLMSSP_ANONYMOUS;
 		f &= ~(NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL);
 	} else {
-		uint32_t need = ctx->policy.min_security;
+		uint32_t need = ctx->hs->policy.min_security;
 		if (((need & NTLM_SEC_SIGN) && !(f & NTLMSSP_NEGOTIATE_SIGN)) ||
 		    ((need & NTLM_SEC_SEAL) && !(f & NTLMSSP_NEGOTIATE_SEAL)) ||
 		    ((need & NTLM_SEC_128BIT) && !(f & NTLMSSP_NEGOTIATE_128)) ||
@@ -178,12 +176,12 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 		else if (echoed && (avflags & NW_AVF_MIC))
 			rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags & ~NW_AVF_MIC);
 	}
-	if (rc == NTLM_OK && ctx->cl.target_spn && *ctx->cl.target_spn)
-		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME, ctx->cl.target_spn);
-	if (rc == NTLM_OK && (ctx->cl.have_cbt || *want_mic)) {
+	if (rc == NTLM_OK && ctx->hs->cl.target_spn && *ctx->hs->cl.target_spn)
+		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME, ctx->hs->cl.target_spn);
+	if (rc == NTLM_OK && (ctx->hs->cl.have_cbt || *want_mic)) {
 		/* Like Windows, send all-zero bindings when there are none. */
 		static const uint8_t zero[16];
-		rc = nw_av_set(&list, NW_AV_CHANNEL_BINDINGS, ctx->cl.have_cbt ? ctx->cl.cbt : zero, 16);
+		rc = nw_av_set(&list, NW_AV_CHANNEL_BINDINGS, ctx->hs->cl.have_cbt ? ctx->hs->cl.cbt : zero, 16);
 	}
 	if (rc == NTLM_OK)
 		rc = nw_av_encode(&list, out);
@@ -200,7 +198,7 @@ static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct a
 	if (rc == NTLM_OK)
 		rc = client_av_pairs(ctx, chal, &timestamp, &p->want_mic, &av);
 	if (rc == NTLM_OK)
-		rc = nk_ntowfv2(ctx->cl.nt_hash, ctx->cl.user, ctx->cl.domain, ntowfv2);
+		rc = nk_ntowfv2(ctx->hs->cl.nt_hash, ctx->hs->cl.user, ctx->hs->cl.domain, ntowfv2);
 	if (rc == NTLM_OK)
 		rc = nk_v2_temp(timestamp, client_challenge, av.data, av.len, &temp);
 	if (rc == NTLM_OK) {
@@ -235,18 +233,18 @@ static ntlm_err compute_ntlmv1(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t
 		uint8_t cc[8], ess[8];
 		NTLM_TRY(ctx_random(ctx, cc, 8));
 		nk_ess_challenge(chal->server_challenge, cc, ess);
-		nk_desl(ctx->cl.nt_hash, ess, nt);
+		nk_desl(ctx->hs->cl.nt_hash, ess, nt);
 		memset(p->lm, 0, 24);
 		memcpy(p->lm, cc, 8);
 	} else {
-		nk_desl(ctx->cl.nt_hash, chal->server_challenge, nt);
-		if (ctx->cl.have_lm && (ctx->policy.allowed_responses & NTLM_RESP_LM))
-			nk_desl(ctx->cl.lm_hash, chal->server_challenge, p->lm);
+		nk_desl(ctx->hs->cl.nt_hash, chal->server_challenge, nt);
+		if (ctx->hs->cl.have_lm && (ctx->hs->policy.allowed_responses & NTLM_RESP_LM))
+			nk_desl(ctx->hs->cl.lm_hash, chal->server_challenge, p->lm);
 		else
 			memcpy(p->lm, nt, 24); /* no LM hash: repeat the NT response, as Windows does */
 	}
-	nk_v1_session_base_key(ctx->cl.nt_hash, p->session_base_key);
-	nk_kxkey_v1(flags, p->session_base_key, ctx->cl.have_lm ? ctx->cl.lm_hash : NULL, p->lm,
+	nk_v1_session_base_key(ctx->hs->cl.nt_hash, p->session_base_key);
+	nk_kxkey_v1(flags, p->session_base_key, ctx->hs->cl.have_lm ? ctx->hs->cl.lm_hash : NULL, p->lm,
 	            chal->server_challenge, p->key_exchange_key);
 	nb_writer w;
 	nb_writer_init(&w);
@@ -258,8 +256,8 @@ static ntlm_err compute_ntlmv1(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t
 static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t flags,
                                   struct auth_parts *p)
 {
-	uint32_t allowed = ctx->policy.allowed_responses;
-	if (ctx->cl.anonymous) {
+	uint32_t allowed = ctx->hs->policy.allowed_responses;
+	if (ctx->hs->cl.anonymous) {
 		/* 3.1.5.1.2: LmChallengeResponse Z(1), empty NT response, zero key. */
 		p->lm_len = 1;
 		p->lm[0] = 0;
@@ -271,7 +269,7 @@ static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint3
 		ctx->kind = NTLM_KIND_NTLMV2;
 		return compute_ntlmv2(ctx, chal, p);
 	}
-	if ((allowed & NTLM_RESP_NTLMV1) || ((allowed & NTLM_RESP_LM) && ctx->cl.have_lm)) {
+	if ((allowed & NTLM_RESP_NTLMV1) || ((allowed & NTLM_RESP_LM) && ctx->hs->cl.have_lm)) {
 		ctx->kind = (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) ? NTLM_KIND_NTLMV1_ESS
 		                                                                 : NTLM_KIND_NTLMV1;
 		return compute_ntlmv1(ctx, chal, flags, p);
@@ -284,7 +282,7 @@ static ntlm_err derive_exported_key(ntlm_ctx *ctx, uint32_t flags, const struct 
                                     uint8_t encrypted[16], int *have_encrypted)
 {
 	*have_encrypted = 0;
-	if (ctx->cl.anonymous) {
+	if (ctx->hs->cl.anonymous) {
 		memset(ctx->exported_key, 0, 16);
 		ctx->have_key = 0;
 		return NTLM_OK;
@@ -310,9 +308,9 @@ static ntlm_err build_authenticate(ntlm_ctx *ctx, uint32_t flags, const struct a
 	m.lm_response_len = p->lm_len;
 	m.nt_response = p->nt.data;
 	m.nt_response_len = p->nt.len;
-	m.domain = ctx->cl.domain;
-	m.user = ctx->cl.user;
-	m.workstation = ctx->cl.workstation;
+	m.domain = ctx->hs->cl.domain;
+	m.user = ctx->hs->cl.user;
+	m.workstation = ctx->hs->cl.workstation;
 	m.encrypted_session_key = (uint8_t *)encrypted_key;
 	m.encrypted_session_key_len = encrypted_key ? 16 : 0;
 	if (flags & NTLMSSP_NEGOTIATE_VERSION) {
@@ -323,8 +321,8 @@ static ntlm_err build_authenticate(ntlm_ctx *ctx, uint32_t flags, const struct a
 	NTLM_TRY(nw_authenticate_encode(&m, p->want_mic, out));
 	if (p->want_mic) {
 		uint8_t mic[16];
-		nk_mic(ctx->exported_key, ctx->negotiate_msg.data, ctx->negotiate_msg.len,
-		       ctx->challenge_msg.data, ctx->challenge_msg.len, out->data, out->len, mic);
+		nk_mic(ctx->exported_key, ctx->hs->negotiate_msg.data, ctx->hs->negotiate_msg.len,
+		       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, out->data, out->len, mic);
 		nb_writer w = {out->data, out->len, out->len, NTLM_OK};
 		ntlm_err rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, mic, 16);
 		ntlm_memzero(mic, sizeof(mic));
@@ -351,7 +349,7 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	ntlm_err rc = nw_challenge_decode(in, in_len, &chal);
 	if (rc != NTLM_OK)
 		return rc;
-	rc = ctx_copy_bytes(in, in_len, &ctx->challenge_msg);
+	rc = ctx_copy_bytes(in, in_len, &ctx->hs->challenge_msg);
 	if (rc == NTLM_OK)
 		rc = choose_flags(ctx, chal.flags, &flags);
 	if (rc == NTLM_OK)
@@ -362,8 +360,6 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		rc = build_authenticate(ctx, flags, &parts, have_encrypted ? encrypted : NULL, out);
 	if (rc == NTLM_OK && chal.target_name)
 		rc = ctx_set_string(&ctx->target_name, chal.target_name);
-	if (rc == NTLM_OK && ctx->have_key && (flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
-		rc = ss_init(&ctx->ss, flags, ctx->exported_key, 1, ctx->datagram);
 	ctx->mic_verified = parts.want_mic; /* the client sent one; nothing to verify here */
 	auth_parts_wipe(&parts);
 	ntlm_memzero(encrypted, sizeof(encrypted));
@@ -371,12 +367,12 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	if (rc != NTLM_OK)
 		return rc;
 	ctx->flags = flags;
-	ctx->anonymous = ctx->cl.anonymous;
+	ctx->anonymous = ctx->hs->cl.anonymous;
 	if (ctx->anonymous)
 		ctx->kind = NTLM_KIND_ANONYMOUS;
-	rc = ctx_set_peer(ctx, ctx->cl.user, ctx->cl.domain, ctx->cl.workstation);
+	rc = ctx_set_peer(ctx, ctx->hs->cl.user, ctx->hs->cl.domain, ctx->hs->cl.workstation);
 	if (rc == NTLM_OK)
-		rc = ctx_set_principal(ctx, ctx->cl.domain, ctx->cl.user);
+		rc = ctx_set_principal(ctx, ctx->hs->cl.domain, ctx->hs->cl.user);
 	if (rc != NTLM_OK)
 		return rc;
 	ctx_finish(ctx);

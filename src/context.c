@@ -9,15 +9,15 @@
 
 int64_t ctx_now(const ntlm_ctx *ctx)
 {
-	if (ctx->hooks.now)
-		return ctx->hooks.now(ctx->hooks.arg);
+	if (ctx->hs && ctx->hs->hooks.now)
+		return ctx->hs->hooks.now(ctx->hs->hooks.arg);
 	return (int64_t)time(NULL);
 }
 
 ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len)
 {
-	if (ctx->hooks.random)
-		return ctx->hooks.random(ctx->hooks.arg, buf, len);
+	if (ctx->hs && ctx->hs->hooks.random)
+		return ctx->hs->hooks.random(ctx->hs->hooks.arg, buf, len);
 	return cr_random(buf, len);
 }
 
@@ -81,14 +81,33 @@ static char **result_slot(ntlm_ctx *ctx, size_t i)
 	return slots[i];
 }
 
+ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks)
+{
+	ctx->hs = ntlm_calloc(1, sizeof(*ctx->hs));
+	if (!ctx->hs)
+		return NTLM_E_NO_MEMORY;
+	if (policy)
+		ctx->hs->policy = *policy;
+	else
+		ntlm_policy_init(&ctx->hs->policy);
+	if (hooks)
+		ctx->hs->hooks = *hooks;
+	return NTLM_OK;
+}
+
 static void release_handshake(ntlm_ctx *ctx)
 {
-	ntlm_buffer_free(&ctx->negotiate_msg);
-	ntlm_buffer_free(&ctx->challenge_msg);
+	struct ctx_handshake *hs = ctx->hs;
+	if (!hs)
+		return;
+	ntlm_buffer_free(&hs->negotiate_msg);
+	ntlm_buffer_free(&hs->challenge_msg);
 	if (ctx->is_server)
-		server_state_wipe(&ctx->sv);
+		server_state_wipe(&hs->sv);
 	else
-		client_state_wipe(&ctx->cl);
+		client_state_wipe(&hs->cl);
+	ntlm_free_secret(hs, sizeof(*hs));
+	ctx->hs = NULL;
 }
 
 /* One allocation for the six result strings (best effort: on failure they stay apart). */
@@ -131,7 +150,7 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
 		for (size_t i = 0; i < RESULT_COUNT; i++)
 			ntlm_free_string(*result_slot(ctx, i));
 	}
-	ss_wipe(&ctx->ss);
+	ctx_session_free(ctx);
 	ntlm_free_secret(ctx, sizeof(*ctx));
 }
 
@@ -150,7 +169,7 @@ NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntl
 	if (rc != NTLM_OK && rc != NTLM_CONTINUE) {
 		/* Never leave a half-built context usable. */
 		ntlm_buffer_free(out);
-		ss_wipe(&ctx->ss);
+		ctx_session_free(ctx);
 		ntlm_memzero(ctx->exported_key, sizeof(ctx->exported_key));
 		ctx->have_key = 0;
 		ctx->state = CTX_FAILED;

@@ -67,23 +67,26 @@ struct ntlm_server_state {
 	int audited;      /* the audit callback has seen this context's outcome */
 };
 
-struct ntlm_ctx {
-	int is_server;
-	ctx_state state;
-	ntlm_err failure; /* sticky, when state == CTX_FAILED */
+/* Everything only the handshake needs; freed (wiped) once the context is established. */
+struct ctx_handshake {
 	ntlm_policy policy;
 	ntlm_hooks hooks;
-	int datagram;
-	uint32_t flags; /* negotiated */
-
 	/* Kept for the MIC. */
 	ntlm_buffer negotiate_msg, challenge_msg;
-
-	/* Only one role's handshake state exists; both are wiped at DONE. */
+	/* Only one role's state exists. */
 	union {
 		struct ntlm_client_state cl;
 		struct ntlm_server_state sv;
 	};
+};
+
+struct ntlm_ctx {
+	int is_server;
+	ctx_state state;
+	ntlm_err failure; /* sticky, when state == CTX_FAILED */
+	int datagram;
+	uint32_t flags; /* negotiated */
+	struct ctx_handshake *hs; /* NULL once established */
 
 	/* Results. At DONE they are packed into names_block (one allocation). */
 	char *peer_user, *peer_domain, *peer_workstation, *principal, *unix_user, *target_name;
@@ -94,7 +97,12 @@ struct ntlm_ctx {
 	int anonymous;
 	uint8_t exported_key[16];
 	int have_key;
-	ss_state ss;
+	/*
+	 * Session security, derived from exported_key on the first sign, seal,
+	 * verify or unseal: a context that only authenticates (HTTP, Squid) never
+	 * pays for the four keys and two RC4 schedules, nor keeps their 636 bytes.
+	 */
+	ss_state *ss;
 };
 
 /*
@@ -125,6 +133,12 @@ void server_state_wipe(struct ntlm_server_state *sv);
 ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client,
                  int datagram);
 void ss_wipe(ss_state *ss);
+/* The context's session security, derived now if this is its first use. */
+ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
+/* Wipes and frees ctx->ss (NULL-safe). */
+void ctx_session_free(ntlm_ctx *ctx);
+/* Allocates ctx->hs with the policy (NULL: defaults) and hooks (NULL: real ones). */
+ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
 
 /* Internal account store access used by server.c */
 ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,

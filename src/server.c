@@ -69,7 +69,7 @@ static ntlm_err host_netbios_name(char **out)
 
 static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 {
-	struct ntlm_server_state *sv = &ctx->sv;
+	struct ntlm_server_state *sv = &ctx->hs->sv;
 	sv->store = cfg->store;
 	sv->audit = cfg->audit;
 	sv->audit_arg = cfg->audit_arg;
@@ -97,14 +97,10 @@ NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
 	if (!ctx)
 		return NTLM_E_NO_MEMORY;
 	ctx->is_server = 1;
-	if (cfg->policy)
-		ctx->policy = *cfg->policy;
-	else
-		ntlm_policy_init(&ctx->policy);
-	if (cfg->hooks)
-		ctx->hooks = *cfg->hooks;
 	ctx->datagram = cfg->datagram;
-	ntlm_err rc = server_copy_config(ctx, cfg);
+	ntlm_err rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	if (rc == NTLM_OK)
+		rc = server_copy_config(ctx, cfg);
 	if (rc != NTLM_OK) {
 		ntlm_ctx_free(ctx);
 		return rc;
@@ -144,7 +140,7 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 		f |= NTLMSSP_NEGOTIATE_UNICODE; /* neither: the spec default is Unicode */
 	if (f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
 		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
-	if (!(ctx->policy.allowed_responses & (NTLM_RESP_LM | NTLM_RESP_NTLMV1)))
+	if (!(ctx->hs->policy.allowed_responses & (NTLM_RESP_LM | NTLM_RESP_NTLMV1)))
 		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
 	if (!ctx->datagram)
 		f &= ~NTLMSSP_NEGOTIATE_DATAGRAM;
@@ -153,10 +149,10 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 	f |= NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_NEGOTIATE_NTLM;
 	if (asked & NTLMSSP_REQUEST_TARGET)
 		f |= NTLMSSP_REQUEST_TARGET;
-	f |= (ctx->sv.domain && strcmp(ctx->sv.domain, ctx->sv.computer) != 0)
+	f |= (ctx->hs->sv.domain && strcmp(ctx->hs->sv.domain, ctx->hs->sv.computer) != 0)
 	         ? NTLMSSP_TARGET_TYPE_DOMAIN
 	         : NTLMSSP_TARGET_TYPE_SERVER;
-	NTLM_TRY(check_min_security(&ctx->policy, f));
+	NTLM_TRY(check_min_security(&ctx->hs->policy, f));
 	*out = f;
 	return NTLM_OK;
 }
@@ -164,7 +160,7 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 static ntlm_err build_target_info(ntlm_ctx *ctx, ntlm_buffer *out)
 {
 	nw_av_list list = {NULL, 0};
-	struct ntlm_server_state *sv = &ctx->sv;
+	struct ntlm_server_state *sv = &ctx->hs->sv;
 	ntlm_err rc = nw_av_set_string(&list, NW_AV_NB_DOMAIN, sv->domain);
 	if (rc == NTLM_OK)
 		rc = nw_av_set_string(&list, NW_AV_NB_COMPUTER, sv->computer);
@@ -185,13 +181,13 @@ static ntlm_err send_challenge(ntlm_ctx *ctx, uint32_t flags, ntlm_buffer *out)
 	nw_challenge chal;
 	memset(&chal, 0, sizeof(chal));
 	chal.flags = flags;
-	NTLM_TRY(ctx_random(ctx, ctx->sv.challenge, 8));
-	memcpy(chal.server_challenge, ctx->sv.challenge, 8);
+	NTLM_TRY(ctx_random(ctx, ctx->hs->sv.challenge, 8));
+	memcpy(chal.server_challenge, ctx->hs->sv.challenge, 8);
 	ntlm_buffer ti = {NULL, 0};
 	ntlm_err rc = build_target_info(ctx, &ti);
 	chal.target_info = ti.data;
 	chal.target_info_len = ti.len;
-	chal.target_name = (flags & NTLMSSP_REQUEST_TARGET) ? ctx->sv.domain : NULL;
+	chal.target_name = (flags & NTLMSSP_REQUEST_TARGET) ? ctx->hs->sv.domain : NULL;
 	if (flags & NTLMSSP_NEGOTIATE_VERSION) {
 		chal.has_version = 1;
 		chal.version = our_version;
@@ -200,12 +196,12 @@ static ntlm_err send_challenge(ntlm_ctx *ctx, uint32_t flags, ntlm_buffer *out)
 		rc = nw_challenge_encode(&chal, out);
 	ntlm_buffer_free(&ti);
 	if (rc == NTLM_OK)
-		rc = ctx_copy_bytes(out->data, out->len, &ctx->challenge_msg);
+		rc = ctx_copy_bytes(out->data, out->len, &ctx->hs->challenge_msg);
 	if (rc != NTLM_OK) {
 		ntlm_buffer_free(out);
 		return rc;
 	}
-	ctx->sv.offered = flags;
+	ctx->hs->sv.offered = flags;
 	ctx->state = CTX_CHALLENGE_SENT;
 	return NTLM_CONTINUE;
 }
@@ -220,7 +216,7 @@ static ntlm_err handle_negotiate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	rc = grant_flags(ctx, neg.flags, &flags);
 	nw_negotiate_clear(&neg);
 	if (rc == NTLM_OK)
-		rc = ctx_copy_bytes(in, in_len, &ctx->negotiate_msg);
+		rc = ctx_copy_bytes(in, in_len, &ctx->hs->negotiate_msg);
 	if (rc != NTLM_OK)
 		return rc;
 	return send_challenge(ctx, flags, out);
@@ -272,7 +268,7 @@ static ntlm_err check_kind_allowed(const ntlm_policy *p, ntlm_response_kind k)
 /* Negotiated flags: the client's AUTHENTICATE flags limited to our offer. */
 static uint32_t final_flags(const ntlm_ctx *ctx, const nw_authenticate *a)
 {
-	uint32_t offered = ctx->sv.offered;
+	uint32_t offered = ctx->hs->sv.offered;
 	if (a->flags == 0)
 		return offered; /* some clients send no flags: keep the offer */
 	uint32_t f = offered & (a->flags | NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_TARGET_TYPE_DOMAIN |
@@ -283,7 +279,7 @@ static uint32_t final_flags(const ntlm_ctx *ctx, const nw_authenticate *a)
 
 static int name_matches_service(const ntlm_ctx *ctx, const char *spn)
 {
-	for (char **s = ctx->sv.services; s && *s; s++)
+	for (char **s = ctx->hs->sv.services; s && *s; s++)
 		if (ntlm_strcasecmp_utf8(*s, spn) == 0)
 			return 1;
 	return 0;
@@ -296,7 +292,7 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_lis
 	nw_v2_response r;
 	NTLM_TRY(nw_v2_response_parse(a->nt_response, a->nt_response_len, &r));
 	NTLM_TRY(nw_av_parse(r.av_pairs, r.av_len, av));
-	const ntlm_policy *p = &ctx->policy;
+	const ntlm_policy *p = &ctx->hs->policy;
 	if (p->timestamp_window) {
 		int64_t t = ntlm_filetime_to_unix(r.timestamp), now = ctx_now(ctx);
 		int64_t skew = t > now ? t - now : now - t;
@@ -327,7 +323,7 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_lis
 	if (p->cbt == NTLM_CBT_REQUIRED && !sent_cbt)
 		return NTLM_E_CBT_MISSING;
 	if (p->cbt != NTLM_CBT_NEVER && (sent_cbt || p->cbt == NTLM_CBT_REQUIRED)) {
-		if (!ctx->sv.have_cbt || !ntlm_ct_equal(cb->value, ctx->sv.cbt, 16))
+		if (!ctx->hs->sv.have_cbt || !ntlm_ct_equal(cb->value, ctx->hs->sv.cbt, 16))
 			return NTLM_E_CBT_MISMATCH;
 		v->cbt = 1;
 	}
@@ -347,7 +343,7 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t fl
 			memcpy(lm8, a->lm_response, 8);
 		nk_kxkey_v1(flags, v->res.session_base_key,
 		            v->res.have_lm_session_key ? v->res.lm_session_key : NULL, lm8,
-		            ctx->sv.challenge, kxkey);
+		            ctx->hs->sv.challenge, kxkey);
 	}
 	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
 		if (a->encrypted_session_key_len != 16) {
@@ -375,8 +371,8 @@ static ntlm_err verify_mic(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, cons
 	ntlm_err rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, zero, 16);
 	uint8_t mic[16];
 	if (rc == NTLM_OK) {
-		nk_mic(ctx->exported_key, ctx->negotiate_msg.data, ctx->negotiate_msg.len,
-		       ctx->challenge_msg.data, ctx->challenge_msg.len, copy.data, copy.len, mic);
+		nk_mic(ctx->exported_key, ctx->hs->negotiate_msg.data, ctx->hs->negotiate_msg.len,
+		       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, copy.data, copy.len, mic);
 		if (!ntlm_ct_equal(mic, a->mic, 16))
 			rc = NTLM_E_MIC_MISMATCH;
 	}
@@ -404,7 +400,7 @@ static uint32_t flag_weaknesses(uint32_t flags, ntlm_response_kind kind)
 static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a, uint32_t flags,
                        const struct verdict *v)
 {
-	if (!ctx->sv.audit || ctx->sv.audited)
+	if (!ctx->hs->sv.audit || ctx->hs->sv.audited)
 		return;
 	ntlm_audit_event ev;
 	memset(&ev, 0, sizeof(ev));
@@ -421,8 +417,8 @@ static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a,
 	ev.target = v->target;
 	ev.target_name = v->target_name;
 	ev.weaknesses = v->weaknesses;
-	ctx->sv.audited = 1;
-	ctx->sv.audit(ctx->sv.audit_arg, &ev);
+	ctx->hs->sv.audited = 1;
+	ctx->hs->sv.audit(ctx->hs->sv.audit_arg, &ev);
 }
 
 static ntlm_err verify_with_store(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t flags,
@@ -433,16 +429,16 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const nw_authenticate *a, uint3
 	req.user = a->user;
 	req.domain = a->domain;
 	req.workstation = a->workstation;
-	req.server_challenge = ctx->sv.challenge;
+	req.server_challenge = ctx->hs->sv.challenge;
 	req.nt_response = a->nt_response;
 	req.nt_response_len = a->nt_response_len;
 	req.lm_response = a->lm_response;
 	req.lm_response_len = a->lm_response_len;
 	req.flags = flags;
-	req.allowed_responses = ctx->policy.allowed_responses;
-	req.server_name = ctx->sv.computer;
-	req.server_domain = ctx->sv.domain;
-	NTLM_TRY(ntlm_account_store_verify(ctx->sv.store, &req, &v->res));
+	req.allowed_responses = ctx->hs->policy.allowed_responses;
+	req.server_name = ctx->hs->sv.computer;
+	req.server_domain = ctx->hs->sv.domain;
+	NTLM_TRY(ntlm_account_store_verify(ctx->hs->sv.store, &req, &v->res));
 	/* The store may only have verified the LMv2 half; report what it verified. */
 	if (v->res.kind != NTLM_KIND_NONE)
 		v->kind = v->res.kind;
@@ -462,9 +458,9 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_l
 {
 	nw_av_list av = {NULL, 0};
 	int mic_expected = 0;
-	NTLM_TRY(check_min_security(&ctx->policy, flags));
+	NTLM_TRY(check_min_security(&ctx->hs->policy, flags));
 	v->kind = classify(a, flags);
-	NTLM_TRY(check_kind_allowed(&ctx->policy, v->kind));
+	NTLM_TRY(check_kind_allowed(&ctx->hs->policy, v->kind));
 	if (v->kind == NTLM_KIND_ANONYMOUS)
 		return accept_anonymous(ctx);
 	ntlm_err rc = NTLM_OK;
@@ -479,12 +475,12 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_l
 		v->mic = rc == NTLM_OK;
 	} else if (rc == NTLM_OK) {
 		v->weaknesses |= NTLM_WEAK_NO_MIC;
-		if (ctx->policy.require_mic)
+		if (ctx->hs->policy.require_mic)
 			rc = NTLM_E_MIC_MISSING;
 	}
-	if (rc == NTLM_OK && v->kind == NTLM_KIND_NTLMV2 && ctx->sv.replay)
-		rc = replay_check_and_add(ctx->sv.replay, a->nt_response, ctx_now(ctx),
-		                          ctx->policy.timestamp_window ? ctx->policy.timestamp_window
+	if (rc == NTLM_OK && v->kind == NTLM_KIND_NTLMV2 && ctx->hs->sv.replay)
+		rc = replay_check_and_add(ctx->hs->sv.replay, a->nt_response, ctx_now(ctx),
+		                          ctx->hs->policy.timestamp_window ? ctx->hs->policy.timestamp_window
 		                                                       : 7200);
 	nw_av_clear(&av);
 	if (rc != NTLM_OK)
@@ -501,7 +497,7 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_
 	memset(&v, 0, sizeof(v));
 	ntlm_err rc = nw_authenticate_decode(in, in_len, &a);
 	if (rc != NTLM_OK) {
-		emit_audit(ctx, rc, NULL, ctx->sv.offered, &v);
+		emit_audit(ctx, rc, NULL, ctx->hs->sv.offered, &v);
 		return rc;
 	}
 	uint32_t flags = final_flags(ctx, &a);
@@ -512,9 +508,6 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_
 		rc = ctx_set_peer(ctx, a.user, a.domain, a.workstation);
 	if (rc == NTLM_OK && v.target_name)
 		rc = ctx_set_string(&ctx->target_name, v.target_name);
-	if (rc == NTLM_OK && ctx->have_key &&
-	    (flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
-		rc = ss_init(&ctx->ss, flags, ctx->exported_key, 0, ctx->datagram);
 	emit_audit(ctx, rc, &a, flags, &v);
 	ntlm_free_string(v.target_name);
 	ntlm_memzero(&v.res, sizeof(v.res));
@@ -569,10 +562,10 @@ ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffe
 {
 	ntlm_err rc = server_dispatch(ctx, in, in_len, out);
 	/* Every refusal is audited, also those before any AUTHENTICATE arrived. */
-	if (rc != NTLM_OK && rc != NTLM_CONTINUE && !ctx->sv.audited) {
+	if (rc != NTLM_OK && rc != NTLM_CONTINUE && !ctx->hs->sv.audited) {
 		struct verdict v;
 		memset(&v, 0, sizeof(v));
-		emit_audit(ctx, rc, NULL, ctx->sv.offered, &v);
+		emit_audit(ctx, rc, NULL, ctx->hs->sv.offered, &v);
 	}
 	return rc;
 }

@@ -129,13 +129,41 @@ static void mac_finish(const ss_state *ss, ss_dir *d, uint32_t seq, const uint8_
 
 typedef enum { OP_SIGN, OP_SEAL, OP_VERIFY, OP_UNSEAL } ss_op;
 
-static ntlm_err check_ready(const ntlm_ctx *ctx, ss_op op)
+ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out)
 {
+	*out = NULL;
 	if (ctx->state != CTX_DONE)
 		return NTLM_E_WRONG_STATE;
-	if (!ctx->ss.active)
-		return NTLM_E_NO_SESSION_KEY;
-	if ((op == OP_SEAL || op == OP_UNSEAL) && !(ctx->ss.flags & NTLMSSP_NEGOTIATE_SEAL))
+	if (!ctx->ss) {
+		if (!ctx->have_key || !(ctx->flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+			return NTLM_E_NO_SESSION_KEY;
+		ss_state *ss = ntlm_calloc(1, sizeof(*ss));
+		if (!ss)
+			return NTLM_E_NO_MEMORY;
+		ntlm_err rc = ss_init(ss, ctx->flags, ctx->exported_key, !ctx->is_server, ctx->datagram);
+		if (rc != NTLM_OK) {
+			ntlm_free_secret(ss, sizeof(*ss));
+			return rc;
+		}
+		ctx->ss = ss;
+	}
+	*out = ctx->ss;
+	return NTLM_OK;
+}
+
+void ctx_session_free(ntlm_ctx *ctx)
+{
+	if (!ctx->ss)
+		return;
+	ss_wipe(ctx->ss);
+	ntlm_free_secret(ctx->ss, sizeof(*ctx->ss));
+	ctx->ss = NULL;
+}
+
+static ntlm_err check_ready(ntlm_ctx *ctx, ss_op op, ss_state **ss)
+{
+	NTLM_TRY(ctx_session(ctx, ss));
+	if ((op == OP_SEAL || op == OP_UNSEAL) && !((*ss)->flags & NTLMSSP_NEGOTIATE_SEAL))
 		return NTLM_E_NO_SESSION_KEY;
 	return NTLM_OK;
 }
@@ -191,10 +219,10 @@ static ntlm_err ss_run(ntlm_ctx *ctx, ss_op op, int64_t explicit_seq, ntlm_iov *
 {
 	if (!ctx || (!iov && n))
 		return NTLM_E_INVALID_PARAMETER;
-	NTLM_TRY(check_ready(ctx, op));
+	ss_state *ss;
+	NTLM_TRY(check_ready(ctx, op, &ss));
 	ntlm_iov *token;
 	NTLM_TRY(find_token(iov, n, &token));
-	ss_state *ss = &ctx->ss;
 	int sending = op == OP_SIGN || op == OP_SEAL;
 	ss_dir *d = (sending || !ess(ss)) ? &ss->out : &ss->in;
 	if (ss->datagram != (explicit_seq >= 0))
