@@ -161,7 +161,7 @@ NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8
  * ctime; editors and smbpw_modify() replace the file, so the inode changes).
  * It also remembers recent uid -> Unix name mappings for a short while:
  * reading the file and asking NSS were a third of a handshake. Both caches
- * live in the store object, under its mutex; the hashes in the cached text
+ * live in the store object, under its read-write lock; the hashes in the cached text
  * are wiped when it is replaced or freed.
  */
 #define NAME_CACHE_SIZE 16
@@ -183,7 +183,7 @@ struct name_entry {
 
 struct smbpasswd_store {
 	char *path;
-	pthread_mutex_t lock;
+	pthread_rwlock_t lock; /* readers share the cached text; a refresh is exclusive */
 	tf_buf text;
 	int have_text;
 	struct file_id id;
@@ -212,14 +212,12 @@ static int same_file(const struct file_id *a, const struct file_id *b)
 	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
 }
 
-/* Makes st->text current; called with st->lock held. */
-static ntlm_err refresh_text(struct smbpasswd_store *st)
+/* Replaces st->text with the file's contents; called with st->lock held for writing. */
+static ntlm_err reload_text(struct smbpasswd_store *st, const struct file_id *before)
 {
-	struct file_id before, after;
-	if (file_id_of(st->path, &before) != 0)
-		return NTLM_E_BACKEND;
-	if (st->have_text && same_file(&before, &st->id))
-		return NTLM_OK;
+	struct file_id after;
+	if (st->have_text && same_file(before, &st->id))
+		return NTLM_OK; /* another thread reloaded it meanwhile */
 	tf_buf text;
 	int exists = 0;
 	tf_init(&text, SMBPW_FILE_MAX);
@@ -233,18 +231,28 @@ static ntlm_err refresh_text(struct smbpasswd_store *st)
 	tf_free(&st->text);
 	st->text = text;
 	/* Changed while we read it: use it this once, but read again next time. */
-	st->have_text = file_id_of(st->path, &after) == 0 && same_file(&before, &after);
-	st->id = before;
+	st->have_text = file_id_of(st->path, &after) == 0 && same_file(before, &after);
+	st->id = *before;
 	return NTLM_OK;
 }
 
 static ntlm_err cached_lookup(struct smbpasswd_store *st, const char *user, smbpw_entry *e)
 {
-	pthread_mutex_lock(&st->lock);
-	ntlm_err rc = refresh_text(st);
+	struct file_id now;
+	if (file_id_of(st->path, &now) != 0)
+		return NTLM_E_BACKEND;
+	pthread_rwlock_rdlock(&st->lock);
+	if (st->have_text && same_file(&now, &st->id)) {
+		ntlm_err rc = smbpw_find(&st->text, user, e);
+		pthread_rwlock_unlock(&st->lock);
+		return rc;
+	}
+	pthread_rwlock_unlock(&st->lock);
+	pthread_rwlock_wrlock(&st->lock);
+	ntlm_err rc = reload_text(st, &now);
 	if (rc == NTLM_OK)
 		rc = smbpw_find(&st->text, user, e);
-	pthread_mutex_unlock(&st->lock);
+	pthread_rwlock_unlock(&st->lock);
 	return rc;
 }
 
@@ -252,7 +260,7 @@ static int cached_name(struct smbpasswd_store *st, uint32_t uid, char *out, size
 {
 	time_t now = time(NULL);
 	int found = 0;
-	pthread_mutex_lock(&st->lock);
+	pthread_rwlock_rdlock(&st->lock);
 	for (size_t i = 0; i < NAME_CACHE_SIZE && !found; i++) {
 		struct name_entry *n = &st->names[i];
 		if (n->used && n->uid == uid && now - n->at < NAME_CACHE_SECONDS) {
@@ -260,20 +268,20 @@ static int cached_name(struct smbpasswd_store *st, uint32_t uid, char *out, size
 			found = 1;
 		}
 	}
-	pthread_mutex_unlock(&st->lock);
+	pthread_rwlock_unlock(&st->lock);
 	return found;
 }
 
 static void remember_name(struct smbpasswd_store *st, uint32_t uid, const char *name)
 {
-	pthread_mutex_lock(&st->lock);
+	pthread_rwlock_wrlock(&st->lock);
 	struct name_entry *n = &st->names[st->next_name];
 	st->next_name = (st->next_name + 1) % NAME_CACHE_SIZE;
 	n->used = 1;
 	n->uid = uid;
 	n->at = time(NULL);
 	snprintf(n->name, sizeof(n->name), "%s", name);
-	pthread_mutex_unlock(&st->lock);
+	pthread_rwlock_unlock(&st->lock);
 }
 
 /* The mapped local Unix account: the smbpasswd uid's name, else the same name. */
@@ -324,7 +332,7 @@ static void smbpasswd_free(void *impl)
 	struct smbpasswd_store *st = impl;
 	if (!st)
 		return;
-	pthread_mutex_destroy(&st->lock);
+	pthread_rwlock_destroy(&st->lock);
 	tf_free(&st->text);
 	free(st->path);
 	ntlm_free_secret(st, sizeof(*st));
@@ -339,7 +347,7 @@ NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const c
 	if (!st)
 		return NTLM_E_NO_MEMORY;
 	tf_init(&st->text, SMBPW_FILE_MAX);
-	if (!(st->path = ntlm_strdup(path)) || pthread_mutex_init(&st->lock, NULL) != 0) {
+	if (!(st->path = ntlm_strdup(path)) || pthread_rwlock_init(&st->lock, NULL) != 0) {
 		free(st->path);
 		free(st);
 		return NTLM_E_NO_MEMORY;
