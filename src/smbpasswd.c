@@ -485,7 +485,17 @@ static ntlm_err replace_file(const char *path, const tf_buf *data)
 		return NTLM_E_IO;
 	}
 	ntlm_err rc = NTLM_OK;
-	if (fchmod(fd, 0600) != 0 || ntlm_write_all(fd, data->p, data->len) != 0 || fsync(fd) != 0)
+	/*
+	 * Keep the owner of the file being replaced: an administrator (root)
+	 * editing a service's account file must not take it away from the
+	 * service. Not being allowed to (not root) just leaves it ours.
+	 */
+	struct stat old;
+	if (stat(path, &old) == 0 && (old.st_uid != geteuid() || old.st_gid != getegid()) &&
+	    fchown(fd, old.st_uid, old.st_gid) != 0 && errno != EPERM)
+		rc = NTLM_E_IO;
+	if (rc == NTLM_OK &&
+	    (fchmod(fd, 0600) != 0 || ntlm_write_all(fd, data->p, data->len) != 0 || fsync(fd) != 0))
 		rc = NTLM_E_IO;
 	if (close(fd) != 0)
 		rc = NTLM_E_IO;

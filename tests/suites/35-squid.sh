@@ -38,7 +38,7 @@ cleanup() {
 		kill -KILL "$pid" 2>/dev/null
 	done
 	# Squid's helpers are its children: they end when Squid closes their stdin.
-	rm -rf "$T"
+	[ -n "${KEEP_T:-}" ] || rm -rf "$T"
 }
 trap cleanup EXIT
 
@@ -71,6 +71,7 @@ chmod 755 "$T/ntlm"
 
 # --- Squid: as root it must drop to an unprivileged user, which then owns the directory
 proxy_port=$(free_port)
+accel_port=$(free_port)
 user_line=""
 if [ "$(id -u)" -eq 0 ]; then
 	squid_user=$(id -u proxy >/dev/null 2>&1 && echo proxy || echo nobody)
@@ -80,6 +81,10 @@ if [ "$(id -u)" -eq 0 ]; then
 fi
 cat >"$T/squid.conf" <<EOF
 http_port 127.0.0.1:$proxy_port
+# the same Squid as a web server front: there it authenticates with 401 and
+# WWW-Authenticate, which is what `curl --ntlm` speaks
+http_port 127.0.0.1:$accel_port accel defaultsite=127.0.0.1:$origin_port
+cache_peer 127.0.0.1 parent $origin_port 0 no-query originserver name=origin
 $user_line
 pid_filename $T/squid.pid
 cache_log $T/cache.log
@@ -146,6 +151,19 @@ code=$(fetch --proxy-ntlm -U 'carol:Other-Pass1')
 code=$(fetch --proxy-ntlm -U 'carol:Other-Pass1')
 [ "$code" = 407 ] && ok "disabled account: 407" || bad "disabled account" "HTTP $code"
 
+# HTTP (not proxy) authentication: `curl --ntlm` against the accelerator port.
+web_fetch() {
+	curl -s -o "$T/body" -w '%{http_code}' --max-time 20 "$@" "http://127.0.0.1:$accel_port/index.html"
+}
+code=$(web_fetch --ntlm -u 'alice:Sq-Passw0rd')
+if [ "$code" = 200 ] && grep -q "hello through the proxy" "$T/body"; then
+	ok "curl --ntlm (WWW-Authenticate): right password: 200 and the page"
+else
+	bad "curl --ntlm right password" "HTTP $code"
+fi
+code=$(web_fetch --ntlm -u 'alice:wrong-password')
+[ "$code" = 401 ] && ok "curl --ntlm: wrong password: 401" || bad "curl --ntlm wrong password" "HTTP $code"
+
 # Squid writes its access log when a request ends; give it a moment.
 for _ in $(seq 20); do grep -q alice "$T/access.log" 2>/dev/null && break; sleep 0.2; done
 # native format: time elapsed client action/code size method URL user hierarchy type
@@ -160,6 +178,7 @@ else
 	bad "access log has the 407s"
 fi
 if grep -q '"error":"NTLM_E_LOGON_FAILURE"' "$T/audit.log" 2>/dev/null &&
+	grep -q '"error":"NTLM_E_ACCOUNT_DISABLED"' "$T/audit.log" &&
 	grep -q '"result":"success"' "$T/audit.log"; then
 	ok "helper audit log: successes and failures"
 else

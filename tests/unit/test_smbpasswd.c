@@ -904,6 +904,27 @@ static void test_create_default(void)
 	T_EXPECT_ERR(smbpw_lookup(path, "other", &e), NTLM_E_NOT_FOUND);
 }
 
+/* An edit by root keeps the owner of the file it replaces (a service's account file). */
+static void test_modify_keeps_owner(void)
+{
+	if (geteuid() != 0)
+		return; /* only root can hand a file to someone else */
+	char path[128];
+	snprintf(path, sizeof(path), "/tmp/ntlmssp-owner-%d.smbpasswd", (int)getpid());
+	unlink(path);
+	uint8_t nt[16] = {1};
+	T_OK(smbpw_modify(path, SMBPW_ADD, "owned", nt, NULL, 0));
+	T_ASSERT(chown(path, 65534, 65534) == 0);
+	T_OK(smbpw_modify(path, SMBPW_DISABLE, "owned", NULL, NULL, 0));
+	struct stat st;
+	T_ASSERT(stat(path, &st) == 0);
+	T_ASSERT(st.st_uid == 65534 && st.st_gid == 65534);
+	T_ASSERT((st.st_mode & 0777) == 0600);
+	unlink(path);
+	strcat(path, ".lock");
+	unlink(path);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_smbpasswd.XXXXXX");
@@ -943,5 +964,6 @@ int main(void)
 	T_RUN(test_create_default);
 	clean_dir();
 	rmdir(tmpdir);
+	T_RUN(test_modify_keeps_owner);
 	T_END();
 }
