@@ -135,22 +135,12 @@ static ntlm_err nb_reserve(nb_writer *w, size_t n)
 		w->err = NTLM_E_BUFFER_TOO_SMALL;
 		return w->err;
 	}
-	if (w->len + n <= w->cap)
-		return NTLM_OK;
-	size_t cap = w->cap ? w->cap : 64;
-	while (cap < w->len + n)
-		cap *= 2;
-	uint8_t *p = malloc(cap);
-	if (!p) {
-		w->err = NTLM_E_NO_MEMORY;
-		return w->err;
-	}
-	if (w->len)
-		memcpy(p, w->data, w->len);
-	ntlm_free_secret(w->data, w->cap);
-	w->data = p;
-	w->cap = cap;
-	return NTLM_OK;
+	void *block = w->data;
+	ntlm_err rc = ntlm_grow_secret(&block, &w->cap, w->len, w->len + n, 64);
+	w->data = block;
+	if (rc != NTLM_OK)
+		w->err = rc;
+	return rc;
 }
 
 ntlm_err nb_write_bytes(nb_writer *w, const void *p, size_t n)

@@ -22,15 +22,6 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p)
 	p->replay_cache = 4096;
 }
 
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
 
 static int parse_bool(const char *v, int *out)
 {
@@ -166,7 +157,7 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 		char *hash = strchr(buf, '#');
 		if (hash)
 			*hash = '\0';
-		char *s = trim(buf);
+		char *s = ntlm_trim(buf);
 		if (!*s)
 			continue;
 		char *eq = strchr(s, '=');
@@ -175,7 +166,7 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 			break;
 		}
 		*eq = '\0';
-		if (apply_setting(&work, trim(s), trim(eq + 1))) {
+		if (apply_setting(&work, ntlm_trim(s), ntlm_trim(eq + 1))) {
 			rc = NTLM_E_BAD_FILE;
 			break;
 		}

@@ -26,21 +26,10 @@ ntlm_err tf_reserve(tf_buf *b, size_t more)
 {
 	if (more > b->max - b->len)
 		return NTLM_E_BAD_FILE;
-	if (b->len + more <= b->cap)
-		return NTLM_OK;
-	size_t cap = b->cap ? b->cap : 4096;
-	while (cap < b->len + more)
-		cap *= 2;
-	char *p = malloc(cap);
-	if (!p)
-		return NTLM_E_NO_MEMORY;
-	if (b->len)
-		memcpy(p, b->p, b->len);
-	/* realloc() would free the old block without wiping it */
-	ntlm_free_secret(b->p, b->cap);
-	b->p = p;
-	b->cap = cap;
-	return NTLM_OK;
+	void *block = b->p;
+	ntlm_err rc = ntlm_grow_secret(&block, &b->cap, b->len, b->len + more, 4096);
+	b->p = block;
+	return rc;
 }
 
 ntlm_err tf_append(tf_buf *b, const char *s, size_t n)

@@ -1,6 +1,7 @@
 /* util.c - see util.h */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,4 +404,33 @@ int ntlm_read_all(int fd, void *buf, size_t n)
 		n -= (size_t)r;
 	}
 	return 0;
+}
+
+char *ntlm_trim(char *s)
+{
+	while (isspace((unsigned char)*s))
+		s++;
+	size_t n = strlen(s);
+	while (n && isspace((unsigned char)s[n - 1]))
+		s[--n] = '\0';
+	return s;
+}
+
+ntlm_err ntlm_grow_secret(void **block, size_t *cap, size_t used, size_t need, size_t first)
+{
+	if (need <= *cap)
+		return NTLM_OK;
+	size_t n = *cap ? *cap : first;
+	while (n < need)
+		n *= 2;
+	uint8_t *p = malloc(n);
+	if (!p)
+		return NTLM_E_NO_MEMORY;
+	if (used)
+		memcpy(p, *block, used);
+	/* realloc() would free the old block without wiping it */
+	ntlm_free_secret(*block, *cap);
+	*block = p;
+	*cap = n;
+	return NTLM_OK;
 }

@@ -27,6 +27,11 @@ int ntlm_ct_is_zero(const void *a, size_t n);
 /* calloc/free that wipe (free_secret needs the size). */
 void *ntlm_calloc(size_t n, size_t size);
 void ntlm_free_secret(void *p, size_t n);
+/*
+ * Grows *block (capacity *cap, of which used bytes are kept) to hold at least
+ * need bytes, doubling from first; the old block is wiped before it is freed.
+ */
+ntlm_err ntlm_grow_secret(void **block, size_t *cap, size_t used, size_t need, size_t first);
 /* strdup that tolerates NULL (returns NULL) */
 char *ntlm_strdup(const char *s);
 /* Wipes strlen(s) bytes then frees. NULL-safe. */
@@ -49,6 +54,9 @@ ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_l
 int ntlm_strcasecmp_utf8(const char *a, const char *b);
 /* Upper-case a UTF-8 string in a new allocation. */
 ntlm_err ntlm_utf8_upper(const char *s, char **out);
+
+/* Strips leading and trailing white space in place; returns the new start. */
+char *ntlm_trim(char *s);
 
 /* write(2)/read(2) all n bytes, retrying on EINTR and short transfers; 0 or -1. */
 int ntlm_write_all(int fd, const void *p, size_t n);

@@ -42,15 +42,22 @@ int netframe_recv(int fd, uint8_t **out, size_t *len)
 	return 0;
 }
 
+/* A TCP socket and the address 127.0.0.1:port (0: the kernel picks). */
+static int loopback_socket(uint16_t port, struct sockaddr_in *a)
+{
+	memset(a, 0, sizeof(*a));
+	a->sin_family = AF_INET;
+	a->sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a->sin_port = htons(port);
+	return socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+}
+
 int netframe_listen_loopback(uint16_t *port)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	int fd = loopback_socket(0, &a);
 	if (fd < 0)
 		return -1;
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	socklen_t alen = sizeof(a);
 	if (bind(fd, (struct sockaddr *)&a, sizeof(a)) || listen(fd, 16) ||
 	    getsockname(fd, (struct sockaddr *)&a, &alen)) {
@@ -63,14 +70,10 @@ int netframe_listen_loopback(uint16_t *port)
 
 int netframe_connect_loopback(uint16_t port)
 {
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_in a;
+	int fd = loopback_socket(port, &a);
 	if (fd < 0)
 		return -1;
-	struct sockaddr_in a;
-	memset(&a, 0, sizeof(a));
-	a.sin_family = AF_INET;
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	a.sin_port = htons(port);
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
 		close(fd);
 		return -1;

@@ -50,22 +50,13 @@ static void warn(warnings *w, const char *s)
 
 /* ------------------------------------------------------------ input */
 
-static char *trim(char *s)
-{
-	while (isspace((unsigned char)*s))
-		s++;
-	size_t n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		s[--n] = '\0';
-	return s;
-}
 
 /* If s starts with word (any case) and then a separator sep, returns what follows; else s. */
 static char *strip_word(char *s, const char *word, const char *seps)
 {
 	size_t n = strlen(word);
 	if (strncasecmp(s, word, n) == 0 && s[n] && strchr(seps, s[n]))
-		return trim(s + n + 1);
+		return ntlm_trim(s + n + 1);
 	return s;
 }
 
@@ -75,7 +66,7 @@ static char *token_text(char *s)
 	static const char *const headers[] = {"Authorization", "Proxy-Authorization",
 	                                      "WWW-Authenticate", "Proxy-Authenticate"};
 	static const char *const prefixes[] = {"TOKEN", "YR", "KK", "TT", "NTLM", "Negotiate"};
-	s = trim(s);
+	s = ntlm_trim(s);
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(headers); i++)
 		s = strip_word(s, headers[i], ":");
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(prefixes); i++)
@@ -526,7 +517,7 @@ static void decode_stdin(decode_run *d)
 			report_malformed(d, source, "the line contains a NUL byte");
 			continue;
 		}
-		if (!*trim(line.data))
+		if (!*ntlm_trim(line.data))
 			continue;
 		messages++;
 		decode_one(d, line.data, source);
