@@ -1,7 +1,9 @@
 /*
  * bench_common.h - shared by ntlm-bench and the peer benchmarks (peer_gss.c,
- * peer_winpr.c): timing, the result line format, a malloc counter, RSS,
- * scratch account files. Include it from exactly one .c file per program:
+ * peer_winpr.c): timing, the result line format, the message-size and
+ * multi-threaded handshake runners, a malloc counter, RSS and bytes per
+ * context, scratch account files, so that every program measures the same
+ * way. Include it from exactly one .c file per program:
  * it defines malloc/calloc/realloc/free (interposed over glibc's).
  *
  * Result lines, one per measurement, parsed by bench/run:
@@ -15,6 +17,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <malloc.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -198,6 +201,117 @@ static inline int bc_ring(size_t size)
 	return k < 4 ? 4 : (int)k;
 }
 
+/*
+ * Runs fn(o, arg, size, k, ring) for each message size every program
+ * measures, with a ring of k messages of that size filled with the same
+ * pattern, so that all of them seal the same bytes.
+ */
+typedef void (*bc_size_fn)(const bc_opts *o, void *arg, size_t size, int k, uint8_t *ring);
+
+static inline void bc_each_size(const bc_opts *o, bc_size_fn fn, void *arg)
+{
+	static const size_t sizes[] = {64, 1024, 16384, 65536};
+	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
+		size_t size = sizes[z];
+		int k = bc_ring(size);
+		uint8_t *ring = malloc((size_t)k * size);
+		if (!ring)
+			bc_die("out of memory");
+		for (size_t i = 0; i < (size_t)k * size; i++)
+			ring[i] = (uint8_t)(i * 13 + 1);
+		fn(o, arg, size, k, ring);
+		free(ring);
+	}
+}
+
+/* The four result lines of one send/receive pair: <name>.<size> in MB/s and .msgs in msg/s. */
+static inline void bc_report_pair(const char *send_name, const char *recv_name, size_t size,
+                                  bc_pair_result r)
+{
+	char name[64];
+	snprintf(name, sizeof(name), "%s.%zu", send_name, size);
+	bc_result(name, r.send_msgs * (double)size / 1e6, "MB/s");
+	snprintf(name, sizeof(name), "%s.%zu.msgs", send_name, size);
+	bc_result(name, r.send_msgs, "msg/s");
+	snprintf(name, sizeof(name), "%s.%zu", recv_name, size);
+	bc_result(name, r.recv_msgs * (double)size / 1e6, "MB/s");
+	snprintf(name, sizeof(name), "%s.%zu.msgs", recv_name, size);
+	bc_result(name, r.recv_msgs, "msg/s");
+}
+
+/* ------------------------------------------------------ multi-threaded */
+
+/*
+ * One run per thread: `warm` calls of fn(arg, 1) each, a barrier so that all
+ * threads start together, then fn(arg, batch) until secs of wall time.
+ */
+typedef struct bc_mt_plan {
+	long warm, batch;
+	int max; /* thread cap */
+} bc_mt_plan;
+
+typedef struct bc_mt_arg {
+	bc_fn fn;
+	void *arg;
+	const bc_mt_plan *plan;
+	pthread_barrier_t *start;
+	double secs;
+	long done;
+	double elapsed;
+} bc_mt_arg;
+
+static inline void *bc_mt_thread(void *p)
+{
+	bc_mt_arg *a = p;
+	a->fn(a->arg, a->plan->warm);
+	pthread_barrier_wait(a->start);
+	double t0 = bc_now(), t;
+	long n = 0;
+	do {
+		a->fn(a->arg, a->plan->batch);
+		n += a->plan->batch;
+		t = bc_now();
+	} while (t - t0 < a->secs);
+	a->done = n;
+	a->elapsed = t - t0;
+	return NULL;
+}
+
+/* Sum over nthreads threads of each one's ops per second. */
+static inline double bc_rate_threads(int nthreads, double secs, const bc_mt_plan *plan, bc_fn fn,
+                                     void *arg)
+{
+	enum { MAX = 256 };
+	pthread_t tid[MAX];
+	bc_mt_arg args[MAX];
+	pthread_barrier_t start;
+	if (nthreads > plan->max)
+		nthreads = plan->max;
+	if (nthreads > MAX)
+		nthreads = MAX;
+	pthread_barrier_init(&start, NULL, (unsigned)nthreads);
+	for (int i = 0; i < nthreads; i++) {
+		args[i] = (bc_mt_arg){fn, arg, plan, &start, secs, 0, 0};
+		if (pthread_create(&tid[i], NULL, bc_mt_thread, &args[i]) != 0)
+			bc_die("pthread_create");
+	}
+	double rate = 0;
+	for (int i = 0; i < nthreads; i++) {
+		pthread_join(tid[i], NULL);
+		rate += (double)args[i].done / args[i].elapsed;
+	}
+	pthread_barrier_destroy(&start);
+	return rate;
+}
+
+/* The "threads" I-line and the hs.mt result: one thread per core unless --threads. */
+static inline void bc_report_hs_mt(const bc_opts *o, const bc_mt_plan *plan, bc_fn hs_loop, void *arg)
+{
+	int n = o->threads > 0 ? o->threads : bc_ncpu();
+	bc_info("threads", "%d", n);
+	bc_result("hs.mt", bc_rate_threads(n, o->secs * 2, plan, hs_loop, arg), "hs/s");
+}
+
 /* ------------------------------------------------- malloc interposition */
 
 /*
@@ -271,6 +385,47 @@ static inline void bc_settle(void)
 	malloc_trim(0);
 }
 
+/* Allocations per call of fn(arg, 1), over r calls after one warm-up call. */
+static inline double bc_allocs_per(bc_fn fn, void *arg, int r)
+{
+	fn(arg, 1);
+	unsigned long b = bc_allocs;
+	fn(arg, r);
+	return (double)(bc_allocs - b) / r;
+}
+
+/*
+ * Bytes per established context: hold(arg, slot) for each of the n slots of
+ * keep (slot_size bytes each), each keeping one context there, then
+ * drop(arg, slot) for each. keep is the caller's, allocated before: where it
+ * sits in the heap shows in the RSS figure. Prints mem.<who>.rss (RSS delta)
+ * and mem.<who>.heap (live heap delta).
+ */
+typedef void (*bc_slot_fn)(void *arg, void *slot);
+
+static inline void bc_mem_per_ctx(const char *who, void *keep, long n, size_t slot_size,
+                                  bc_slot_fn hold, bc_slot_fn drop, void *arg)
+{
+	char *slots = keep;
+	bc_settle();
+	long rss0 = bc_rss();
+	bc_track_bytes = 1;
+	long live0 = bc_live_bytes;
+	for (long i = 0; i < n; i++)
+		hold(arg, slots + (size_t)i * slot_size);
+	long live1 = bc_live_bytes;
+	bc_settle();
+	long rss1 = bc_rss();
+	char name[64];
+	snprintf(name, sizeof(name), "mem.%s.rss", who);
+	bc_result(name, (double)(rss1 - rss0) / (double)n, "B/ctx");
+	snprintf(name, sizeof(name), "mem.%s.heap", who);
+	bc_result(name, (double)(live1 - live0) / (double)n, "B/ctx");
+	for (long i = 0; i < n; i++)
+		drop(arg, slots + (size_t)i * slot_size);
+	bc_track_bytes = 0;
+}
+
 /* ------------------------------------------------------- token checks */
 
 static inline uint32_t bc_le32(const uint8_t *p)
@@ -324,6 +479,22 @@ static inline void bc_report_auth(const uint8_t *m, size_t n)
 	        a.flags, a.ntlmv2 ? "NTLMv2" : "NTLMv1/LM", !!(a.flags & 0x00080000u),
 	        !!(a.flags & 0x40000000u), !!(a.flags & 0x20u), !!(a.flags & 0x10u),
 	        !!(a.flags & 0x20000000u), a.mic);
+}
+
+/* ---------------------------------------------------------------- peers */
+
+typedef void (*bc_section_fn)(const bc_opts *o, void *env);
+
+/* The sections both peers have, in ntlm-bench's order, as --only selects. */
+static inline void bc_peer_sections(const bc_opts *o, void *env, bc_section_fn handshake,
+                                    bc_size_fn seal_size, bc_section_fn memory)
+{
+	if (bc_section(o, "handshake"))
+		handshake(o, env);
+	if (bc_section(o, "seal"))
+		bc_each_size(o, seal_size, env);
+	if (bc_section(o, "memory"))
+		memory(o, env);
 }
 
 /* ------------------------------------------------------------ scratch */

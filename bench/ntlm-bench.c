@@ -236,53 +236,6 @@ static void hs_sealed_loop(void *arg, long n)
 	}
 }
 
-typedef struct mt_arg {
-	const hs_env *e;
-	pthread_barrier_t *start;
-	double deadline_after;
-	long done;
-	double elapsed;
-} mt_arg;
-
-static void *mt_thread(void *p)
-{
-	mt_arg *a = p;
-	hs_loop((void *)a->e, 10); /* warm-up */
-	pthread_barrier_wait(a->start);
-	double t0 = bc_now(), t;
-	long n = 0;
-	do {
-		hs_loop((void *)a->e, 16);
-		n += 16;
-		t = bc_now();
-	} while (t - t0 < a->deadline_after);
-	a->done = n;
-	a->elapsed = t - t0;
-	return NULL;
-}
-
-static double hs_threads(const hs_env *e, int nthreads, double secs)
-{
-	pthread_t tid[256];
-	mt_arg args[256];
-	pthread_barrier_t start;
-	if (nthreads > 256)
-		nthreads = 256;
-	pthread_barrier_init(&start, NULL, (unsigned)nthreads);
-	for (int i = 0; i < nthreads; i++) {
-		args[i] = (mt_arg){e, &start, secs, 0, 0};
-		if (pthread_create(&tid[i], NULL, mt_thread, &args[i]) != 0)
-			bc_die("pthread_create");
-	}
-	double rate = 0;
-	for (int i = 0; i < nthreads; i++) {
-		pthread_join(tid[i], NULL);
-		rate += (double)args[i].done / args[i].elapsed;
-	}
-	pthread_barrier_destroy(&start);
-	return rate;
-}
-
 static void section_handshake(const bc_opts *o, const hs_env *e)
 {
 	ntlm_ctx *c, *s;
@@ -301,9 +254,8 @@ static void section_handshake(const bc_opts *o, const hs_env *e)
 
 	bc_result("hs.1t", bc_rate(o->secs * 2, hs_loop, (void *)e), "hs/s");
 	bc_result("hs.1t.sealed", bc_rate(o->secs * 2, hs_sealed_loop, (void *)e), "hs/s");
-	int n = o->threads > 0 ? o->threads : bc_ncpu();
-	bc_info("threads", "%d", n);
-	bc_result("hs.mt", hs_threads(e, n, o->secs * 2), "hs/s");
+	static const bc_mt_plan plan = {10, 16, 256};
+	bc_report_hs_mt(o, &plan, hs_loop, (void *)e);
 }
 
 /* ------------------------------------------------- handshake crypto bound */
@@ -544,34 +496,40 @@ static void le32(uint8_t *p, uint32_t v)
 	p[3] = (uint8_t)(v >> 24);
 }
 
-static void bare_mac(bare_dir *d, const uint8_t *data, size_t len, uint8_t sig[16])
+/* HMAC-MD5(SignKey, SeqNum || data): the first half of a signature. */
+static void bare_digest(bare_dir *d, const uint8_t *data, size_t len, uint8_t digest[16])
 {
-	uint8_t seq[4], digest[16];
+	uint8_t seq[4];
 	le32(seq, d->seq);
 	hmac_md5_update(&d->h, 4, seq);
 	hmac_md5_update(&d->h, len, data);
 	hmac_md5_digest(&d->h, 16, digest);
+}
+
+/* The second half: the checksum RC4 (seal runs the data's RC4 between the two). */
+static void bare_finish(bare_dir *d, const uint8_t digest[16], uint8_t sig[16])
+{
 	le32(sig, 1);
 	arcfour_crypt(&d->rc4, 8, sig + 4, digest);
 	le32(sig + 12, d->seq);
 	d->seq++;
 }
 
+static void bare_mac(bare_dir *d, const uint8_t *data, size_t len, uint8_t sig[16])
+{
+	uint8_t digest[16];
+	bare_digest(d, data, len, digest);
+	bare_finish(d, digest, sig);
+}
+
 static void bare_seal(void *p, int k)
 {
 	bare_arg *a = p;
 	for (int i = 0; i < k; i++) {
-		uint8_t *m = a->ring + (size_t)i * a->size;
-		uint8_t seq[4], digest[16];
-		le32(seq, a->send.seq);
-		hmac_md5_update(&a->send.h, 4, seq);
-		hmac_md5_update(&a->send.h, a->size, m);
-		hmac_md5_digest(&a->send.h, 16, digest);
+		uint8_t *m = a->ring + (size_t)i * a->size, digest[16];
+		bare_digest(&a->send, m, a->size, digest);
 		arcfour_crypt(&a->send.rc4, a->size, m, m);
-		le32(a->sig[i], 1);
-		arcfour_crypt(&a->send.rc4, 8, a->sig[i] + 4, digest);
-		le32(a->sig[i] + 12, a->send.seq);
-		a->send.seq++;
+		bare_finish(&a->send, digest, a->sig[i]);
 	}
 }
 
@@ -615,64 +573,60 @@ static void bare_init(bare_arg *a)
 	a->send.seq = a->recv.seq = 0;
 }
 
-static void report_pair(const char *send_name, const char *recv_name, size_t size,
-                        bc_pair_result r, double *send_mbs)
+static void seal_size(const bc_opts *o, void *p, size_t size, int k, uint8_t *ring)
 {
-	char name[64];
-	snprintf(name, sizeof(name), "%s.%zu", send_name, size);
-	bc_result(name, r.send_msgs * (double)size / 1e6, "MB/s");
-	if (send_mbs)
-		*send_mbs = r.send_msgs * (double)size / 1e6;
-	snprintf(name, sizeof(name), "%s.%zu.msgs", send_name, size);
-	bc_result(name, r.send_msgs, "msg/s");
-	snprintf(name, sizeof(name), "%s.%zu", recv_name, size);
-	bc_result(name, r.recv_msgs * (double)size / 1e6, "MB/s");
-	snprintf(name, sizeof(name), "%s.%zu.msgs", recv_name, size);
-	bc_result(name, r.recv_msgs, "msg/s");
-}
+	const hs_env *e = p;
+	uint8_t(*sig)[16] = malloc((size_t)k * 16);
+	ntlm_buffer *wrapped = calloc((size_t)k, sizeof(*wrapped));
+	if (!sig || !wrapped)
+		bc_die("out of memory");
 
-static void section_seal(const bc_opts *o, const hs_env *e)
-{
-	static const size_t sizes[] = {64, 1024, 16384, 65536};
-	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
-		size_t size = sizes[z];
-		int k = bc_ring(size);
-		uint8_t *ring = malloc((size_t)k * size);
-		uint8_t(*sig)[16] = malloc((size_t)k * 16);
-		ntlm_buffer *wrapped = calloc((size_t)k, sizeof(*wrapped));
-		if (!ring || !sig || !wrapped)
-			bc_die("out of memory");
-		for (size_t i = 0; i < (size_t)k * size; i++)
-			ring[i] = (uint8_t)(i * 13 + 1);
+	seal_arg a = {NULL, NULL, size, ring, sig, wrapped};
+	handshake(e, &a.c, &a.s, NULL);
+	bc_report_pair("seal", "unseal", size, bc_pair_rate(o->secs, do_seal, do_unseal, &a, k));
+	bc_report_pair("sign", "verify", size, bc_pair_rate(o->secs, do_sign, do_verify, &a, k));
+	bc_report_pair("wrap", "unwrap", size, bc_pair_rate(o->secs, do_wrap, do_unwrap, &a, k));
+	ntlm_ctx_free(a.c);
+	ntlm_ctx_free(a.s);
 
-		seal_arg a = {NULL, NULL, size, ring, sig, wrapped};
-		handshake(e, &a.c, &a.s, NULL);
-		report_pair("seal", "unseal", size, bc_pair_rate(o->secs, do_seal, do_unseal, &a, k), NULL);
-		report_pair("sign", "verify", size, bc_pair_rate(o->secs, do_sign, do_verify, &a, k), NULL);
-		report_pair("wrap", "unwrap", size, bc_pair_rate(o->secs, do_wrap, do_unwrap, &a, k), NULL);
-		ntlm_ctx_free(a.c);
-		ntlm_ctx_free(a.s);
-
-		bare_arg *b = calloc(1, sizeof(*b));
-		if (!b)
-			bc_die("out of memory");
-		b->size = size;
-		b->ring = ring;
-		b->sig = sig;
-		bare_init(b);
-		report_pair("bound.seal", "bound.unseal", size,
-		            bc_pair_rate(o->secs, bare_seal, bare_unseal, b, k), NULL);
-		bare_init(b);
-		report_pair("bound.sign", "bound.verify", size,
-		            bc_pair_rate(o->secs, bare_sign, bare_verify, b, k), NULL);
-		free(b);
-		free(ring);
-		free(sig);
-		free(wrapped);
-	}
+	bare_arg *b = calloc(1, sizeof(*b));
+	if (!b)
+		bc_die("out of memory");
+	b->size = size;
+	b->ring = ring;
+	b->sig = sig;
+	bare_init(b);
+	bc_report_pair("bound.seal", "bound.unseal", size,
+	               bc_pair_rate(o->secs, bare_seal, bare_unseal, b, k));
+	bare_init(b);
+	bc_report_pair("bound.sign", "bound.verify", size,
+	               bc_pair_rate(o->secs, bare_sign, bare_verify, b, k));
+	free(b);
+	free(sig);
+	free(wrapped);
 }
 
 /* ---------------------------------------------------------------- memory */
+
+/* Keeps one side of a fresh handshake (side 0: the server's context, 1: the client's). */
+typedef struct hold_arg {
+	const hs_env *e;
+	int side;
+} hold_arg;
+
+static void hold_side(void *p, void *slot)
+{
+	hold_arg *h = p;
+	ntlm_ctx *c, *s, **keep = slot;
+	handshake(h->e, &c, &s, NULL);
+	*keep = h->side == 0 ? s : c;
+	ntlm_ctx_free(h->side == 0 ? c : s);
+}
+
+static void drop_ctx(void *p, void *slot)
+{
+	ntlm_ctx_free(*(ntlm_ctx **)slot);
+}
 
 static void section_memory(const bc_opts *o, const hs_env *e)
 {
@@ -719,28 +673,9 @@ static void section_memory(const bc_opts *o, const hs_env *e)
 	}
 
 	for (int side = 0; side < 2; side++) {
-		bc_settle();
-		long rss0 = bc_rss();
-		bc_track_bytes = 1;
-		long live0 = bc_live_bytes;
-		for (long i = 0; i < n; i++) {
-			ntlm_ctx *c, *s;
-			handshake(e, &c, &s, NULL);
-			keep[i] = side == 0 ? s : c;
-			ntlm_ctx_free(side == 0 ? c : s);
-		}
-		long live1 = bc_live_bytes;
-		bc_settle();
-		long rss1 = bc_rss();
-		const char *who = side == 0 ? "server" : "client";
-		char name[64];
-		snprintf(name, sizeof(name), "mem.%s.rss", who);
-		bc_result(name, (double)(rss1 - rss0) / (double)n, "B/ctx");
-		snprintf(name, sizeof(name), "mem.%s.heap", who);
-		bc_result(name, (double)(live1 - live0) / (double)n, "B/ctx");
-		for (long i = 0; i < n; i++)
-			ntlm_ctx_free(keep[i]);
-		bc_track_bytes = 0;
+		hold_arg h = {e, side};
+		bc_mem_per_ctx(side == 0 ? "server" : "client", keep, n, sizeof(*keep), hold_side,
+		               drop_ctx, &h);
 	}
 	bc_info("contexts", "%ld established contexts per memory measurement", n);
 	free(keep);
@@ -1141,7 +1076,7 @@ int main(int argc, char **argv)
 	if (bc_section(&o, "crypto"))
 		section_crypto(&o, &e, &bound);
 	if (bc_section(&o, "seal"))
-		section_seal(&o, &e);
+		bc_each_size(&o, seal_size, &e);
 	if (bc_section(&o, "memory"))
 		section_memory(&o, &e);
 	if (bc_section(&o, "scaling"))

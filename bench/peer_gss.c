@@ -138,62 +138,13 @@ static void hs_loop(void *arg, long n)
 	}
 }
 
-typedef struct mt_arg {
-	const env *e;
-	pthread_barrier_t *start;
-	double secs;
-	long done;
-	double elapsed;
-} mt_arg;
-
-static void *mt_thread(void *p)
+static void section_handshake(const bc_opts *o, void *e)
 {
-	mt_arg *a = p;
-	hs_loop((void *)a->e, 5);
-	pthread_barrier_wait(a->start);
-	double t0 = bc_now(), t;
-	long n = 0;
-	do {
-		hs_loop((void *)a->e, 4);
-		n += 4;
-		t = bc_now();
-	} while (t - t0 < a->secs);
-	a->done = n;
-	a->elapsed = t - t0;
-	return NULL;
-}
-
-static double hs_threads(const env *e, int n, double secs)
-{
-	pthread_t tid[64];
-	mt_arg args[64];
-	pthread_barrier_t start;
-	if (n > 64)
-		n = 64;
-	pthread_barrier_init(&start, NULL, (unsigned)n);
-	for (int i = 0; i < n; i++) {
-		args[i] = (mt_arg){e, &start, secs, 0, 0};
-		pthread_create(&tid[i], NULL, mt_thread, &args[i]);
-	}
-	double rate = 0;
-	for (int i = 0; i < n; i++) {
-		pthread_join(tid[i], NULL);
-		rate += (double)args[i].done / args[i].elapsed;
-	}
-	pthread_barrier_destroy(&start);
-	return rate;
-}
-
-static void section_handshake(const bc_opts *o, const env *e)
-{
-	gss_ctx_id_t c, s;
+	static const bc_mt_plan plan = {5, 4, 64}; /* a slower handshake than ours: smaller batches */
 	describe_next = 1;
-	handshake(e, &c, &s);
-	free_pair(&c, &s);
-	bc_result("hs.1t", bc_rate(o->secs * 2, hs_loop, (void *)e), "hs/s");
-	int n = o->threads > 0 ? o->threads : bc_ncpu();
-	bc_info("threads", "%d", n);
-	bc_result("hs.mt", hs_threads(e, n, o->secs * 2), "hs/s");
+	hs_loop(e, 1);
+	bc_result("hs.1t", bc_rate(o->secs * 2, hs_loop, e), "hs/s");
+	bc_report_hs_mt(o, &plan, hs_loop, e);
 }
 
 /* ------------------------------------------------------------- messages */
@@ -257,82 +208,45 @@ static void do_verify_mic(void *p, int k)
 	}
 }
 
-static void report_pair(const char *send_name, const char *recv_name, size_t size,
-                        bc_pair_result r)
+static void seal_size(const bc_opts *o, void *p, size_t size, int k, uint8_t *ring)
 {
-	char name[64];
-	snprintf(name, sizeof(name), "%s.%zu", send_name, size);
-	bc_result(name, r.send_msgs * (double)size / 1e6, "MB/s");
-	snprintf(name, sizeof(name), "%s.%zu.msgs", send_name, size);
-	bc_result(name, r.send_msgs, "msg/s");
-	snprintf(name, sizeof(name), "%s.%zu", recv_name, size);
-	bc_result(name, r.recv_msgs * (double)size / 1e6, "MB/s");
-	snprintf(name, sizeof(name), "%s.%zu.msgs", recv_name, size);
-	bc_result(name, r.recv_msgs, "msg/s");
-}
-
-static void section_seal(const bc_opts *o, const env *e)
-{
-	static const size_t sizes[] = {64, 1024, 16384, 65536};
-	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
-		size_t size = sizes[z];
-		int k = bc_ring(size);
-		seal_arg a;
-		a.size = size;
-		a.ring = malloc((size_t)k * size);
-		a.tok = calloc((size_t)k, sizeof(*a.tok));
-		if (!a.ring || !a.tok)
-			bc_die("out of memory");
-		for (size_t i = 0; i < (size_t)k * size; i++)
-			a.ring[i] = (uint8_t)(i * 13 + 1);
-		handshake(e, &a.c, &a.s);
-		report_pair("wrap", "unwrap", size, bc_pair_rate(o->secs, do_wrap, do_unwrap, &a, k));
-		report_pair("sign", "verify", size, bc_pair_rate(o->secs, do_mic, do_verify_mic, &a, k));
-		free_pair(&a.c, &a.s);
-		free(a.ring);
-		free(a.tok);
-	}
+	const env *e = p;
+	seal_arg a;
+	a.size = size;
+	a.ring = ring;
+	a.tok = calloc((size_t)k, sizeof(*a.tok));
+	if (!a.tok)
+		bc_die("out of memory");
+	handshake(e, &a.c, &a.s);
+	bc_report_pair("wrap", "unwrap", size, bc_pair_rate(o->secs, do_wrap, do_unwrap, &a, k));
+	bc_report_pair("sign", "verify", size, bc_pair_rate(o->secs, do_mic, do_verify_mic, &a, k));
+	free_pair(&a.c, &a.s);
+	free(a.tok);
 }
 
 /* --------------------------------------------------------------- memory */
 
-static void section_memory(const bc_opts *o, const env *e)
+static void hold_server(void *p, void *slot)
 {
-	gss_ctx_id_t c, s;
-	handshake(e, &c, &s);
-	free_pair(&c, &s);
-	enum { R = 20 };
-	unsigned long b = bc_allocs;
-	for (int r = 0; r < R; r++) {
-		handshake(e, &c, &s);
-		free_pair(&c, &s);
-	}
-	bc_result("alloc.hs", (double)(bc_allocs - b) / R, "allocs/hs");
+	gss_ctx_id_t c, *s = slot;
+	OM_uint32 minor;
+	handshake(p, &c, s);
+	gss_delete_sec_context(&minor, &c, GSS_C_NO_BUFFER);
+}
 
-	long n = o->contexts;
-	gss_ctx_id_t *keep = calloc((size_t)n, sizeof(*keep));
+static void drop_ctx(void *p, void *slot)
+{
+	OM_uint32 minor;
+	gss_delete_sec_context(&minor, slot, GSS_C_NO_BUFFER);
+}
+
+static void section_memory(const bc_opts *o, void *e)
+{
+	bc_result("alloc.hs", bc_allocs_per(hs_loop, e, 20), "allocs/hs");
+	gss_ctx_id_t *keep = calloc((size_t)o->contexts, sizeof(*keep));
 	if (!keep)
 		bc_die("out of memory");
-	bc_settle();
-	long rss0 = bc_rss();
-	bc_track_bytes = 1;
-	long live0 = bc_live_bytes;
-	for (long i = 0; i < n; i++) {
-		OM_uint32 minor;
-		handshake(e, &c, &s);
-		keep[i] = s;
-		gss_delete_sec_context(&minor, &c, GSS_C_NO_BUFFER);
-	}
-	long live1 = bc_live_bytes;
-	bc_settle();
-	long rss1 = bc_rss();
-	bc_result("mem.server.rss", (double)(rss1 - rss0) / (double)n, "B/ctx");
-	bc_result("mem.server.heap", (double)(live1 - live0) / (double)n, "B/ctx");
-	for (long i = 0; i < n; i++) {
-		OM_uint32 minor;
-		gss_delete_sec_context(&minor, &keep[i], GSS_C_NO_BUFFER);
-	}
-	bc_track_bytes = 0;
+	bc_mem_per_ctx("server", keep, o->contexts, sizeof(*keep), hold_server, drop_ctx, e);
 	free(keep);
 }
 
@@ -351,12 +265,7 @@ int main(int argc, char **argv)
 	env e;
 	env_init(&e);
 	bc_info("version", "gss-ntlmssp via MIT krb5 mechglue");
-	if (bc_section(&o, "handshake"))
-		section_handshake(&o, &e);
-	if (bc_section(&o, "seal"))
-		section_seal(&o, &e);
-	if (bc_section(&o, "memory"))
-		section_memory(&o, &e);
+	bc_peer_sections(&o, &e, section_handshake, seal_size, section_memory);
 	OM_uint32 minor;
 	gss_release_cred(&minor, &e.ccred);
 	gss_release_cred(&minor, &e.scred);

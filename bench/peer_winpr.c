@@ -168,62 +168,13 @@ static void hs_loop(void *arg, long n)
 	}
 }
 
-typedef struct mt_arg {
-	env *e;
-	pthread_barrier_t *start;
-	double secs;
-	long done;
-	double elapsed;
-} mt_arg;
-
-static void *mt_thread(void *p)
+static void section_handshake(const bc_opts *o, void *e)
 {
-	mt_arg *a = p;
-	hs_loop(a->e, 5);
-	pthread_barrier_wait(a->start);
-	double t0 = bc_now(), t;
-	long n = 0;
-	do {
-		hs_loop(a->e, 4);
-		n += 4;
-		t = bc_now();
-	} while (t - t0 < a->secs);
-	a->done = n;
-	a->elapsed = t - t0;
-	return NULL;
-}
-
-static double hs_threads(env *e, int n, double secs)
-{
-	pthread_t tid[64];
-	mt_arg args[64];
-	pthread_barrier_t start;
-	if (n > 64)
-		n = 64;
-	pthread_barrier_init(&start, NULL, (unsigned)n);
-	for (int i = 0; i < n; i++) {
-		args[i] = (mt_arg){e, &start, secs, 0, 0};
-		pthread_create(&tid[i], NULL, mt_thread, &args[i]);
-	}
-	double rate = 0;
-	for (int i = 0; i < n; i++) {
-		pthread_join(tid[i], NULL);
-		rate += (double)args[i].done / args[i].elapsed;
-	}
-	pthread_barrier_destroy(&start);
-	return rate;
-}
-
-static void section_handshake(const bc_opts *o, env *e)
-{
-	CtxtHandle c, s;
+	static const bc_mt_plan plan = {5, 4, 64}; /* a slower handshake than ours: smaller batches */
 	describe_next = 1;
-	handshake(e, &c, &s);
-	free_pair(&c, &s);
+	hs_loop(e, 1);
 	bc_result("hs.1t", bc_rate(o->secs * 2, hs_loop, e), "hs/s");
-	int n = o->threads > 0 ? o->threads : bc_ncpu();
-	bc_info("threads", "%d", n);
-	bc_result("hs.mt", hs_threads(e, n, o->secs * 2), "hs/s");
+	bc_report_hs_mt(o, &plan, hs_loop, e);
 }
 
 /* ------------------------------------------------------------- messages */
@@ -236,13 +187,25 @@ typedef struct seal_arg {
 	ULONG seq_send, seq_recv;
 } seal_arg;
 
+/*
+ * Message i as SSPI takes it: EncryptMessage/DecryptMessage are given the
+ * signature first, MakeSignature/VerifySignature the data first.
+ */
+static SecBufferDesc msg_desc(seal_arg *a, int i, int sig_first, SecBuffer b[2])
+{
+	SecBuffer sig = {16, SECBUFFER_TOKEN, a->sig[i]};
+	SecBuffer data = {(ULONG)a->size, SECBUFFER_DATA, a->ring + (size_t)i * a->size};
+	b[0] = sig_first ? sig : data;
+	b[1] = sig_first ? data : sig;
+	return (SecBufferDesc){SECBUFFER_VERSION, 2, b};
+}
+
 static void do_seal(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++) {
-		SecBuffer b[2] = {{16, SECBUFFER_TOKEN, a->sig[i]},
-		                  {(ULONG)a->size, SECBUFFER_DATA, a->ring + (size_t)i * a->size}};
-		SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
+		SecBuffer b[2];
+		SecBufferDesc d = msg_desc(a, i, 1, b);
 		SECURITY_STATUS st = sspi->EncryptMessage(&a->c, 0, &d, a->seq_send++);
 		if (st != SEC_E_OK)
 			fail("EncryptMessage", st);
@@ -253,9 +216,8 @@ static void do_unseal(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++) {
-		SecBuffer b[2] = {{16, SECBUFFER_TOKEN, a->sig[i]},
-		                  {(ULONG)a->size, SECBUFFER_DATA, a->ring + (size_t)i * a->size}};
-		SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
+		SecBuffer b[2];
+		SecBufferDesc d = msg_desc(a, i, 1, b);
 		ULONG qop = 0;
 		SECURITY_STATUS st = sspi->DecryptMessage(&a->s, &d, a->seq_recv++, &qop);
 		if (st != SEC_E_OK)
@@ -267,9 +229,8 @@ static void do_sign(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++) {
-		SecBuffer b[2] = {{(ULONG)a->size, SECBUFFER_DATA, a->ring + (size_t)i * a->size},
-		                  {16, SECBUFFER_TOKEN, a->sig[i]}};
-		SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
+		SecBuffer b[2];
+		SecBufferDesc d = msg_desc(a, i, 0, b);
 		SECURITY_STATUS st = sspi->MakeSignature(&a->c, 0, &d, a->seq_send++);
 		if (st != SEC_E_OK)
 			fail("MakeSignature", st);
@@ -280,9 +241,8 @@ static void do_verify(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++) {
-		SecBuffer b[2] = {{(ULONG)a->size, SECBUFFER_DATA, a->ring + (size_t)i * a->size},
-		                  {16, SECBUFFER_TOKEN, a->sig[i]}};
-		SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
+		SecBuffer b[2];
+		SecBufferDesc d = msg_desc(a, i, 0, b);
 		ULONG qop = 0;
 		SECURITY_STATUS st = sspi->VerifySignature(&a->s, &d, a->seq_recv++, &qop);
 		if (st != SEC_E_OK)
@@ -290,26 +250,12 @@ static void do_verify(void *p, int k)
 	}
 }
 
-static void report_pair(const char *send_name, const char *recv_name, size_t size,
-                        bc_pair_result r)
-{
-	char name[64];
-	snprintf(name, sizeof(name), "%s.%zu", send_name, size);
-	bc_result(name, r.send_msgs * (double)size / 1e6, "MB/s");
-	snprintf(name, sizeof(name), "%s.%zu.msgs", send_name, size);
-	bc_result(name, r.send_msgs, "msg/s");
-	snprintf(name, sizeof(name), "%s.%zu", recv_name, size);
-	bc_result(name, r.recv_msgs * (double)size / 1e6, "MB/s");
-	snprintf(name, sizeof(name), "%s.%zu.msgs", recv_name, size);
-	bc_result(name, r.recv_msgs, "msg/s");
-}
-
 /* WinPR 2 answers SEC_E_UNSUPPORTED_FUNCTION to MakeSignature (NTLM has it from WinPR 3). */
 static int sign_supported(seal_arg *a)
 {
 	static int said;
-	SecBuffer b[2] = {{(ULONG)a->size, SECBUFFER_DATA, a->ring}, {16, SECBUFFER_TOKEN, a->sig[0]}};
-	SecBufferDesc d = {SECBUFFER_VERSION, 2, b};
+	SecBuffer b[2];
+	SecBufferDesc d = msg_desc(a, 0, 0, b);
 	SECURITY_STATUS st = sspi->MakeSignature(&a->c, 0, &d, a->seq_send++);
 	if (st == SEC_E_OK) {
 		ULONG qop = 0;
@@ -324,67 +270,45 @@ static int sign_supported(seal_arg *a)
 	return 0;
 }
 
-static void section_seal(const bc_opts *o, env *e)
+static void seal_size(const bc_opts *o, void *p, size_t size, int k, uint8_t *ring)
 {
-	static const size_t sizes[] = {64, 1024, 16384, 65536};
-	for (size_t z = 0; z < sizeof(sizes) / sizeof(sizes[0]); z++) {
-		size_t size = sizes[z];
-		int k = bc_ring(size);
-		seal_arg a;
-		memset(&a, 0, sizeof(a));
-		a.size = size;
-		a.ring = malloc((size_t)k * size);
-		a.sig = malloc((size_t)k * 16);
-		if (!a.ring || !a.sig)
-			bc_die("out of memory");
-		for (size_t i = 0; i < (size_t)k * size; i++)
-			a.ring[i] = (uint8_t)(i * 13 + 1);
-		handshake(e, &a.c, &a.s);
-		report_pair("seal", "unseal", size, bc_pair_rate(o->secs, do_seal, do_unseal, &a, k));
-		if (sign_supported(&a))
-			report_pair("sign", "verify", size,
-			            bc_pair_rate(o->secs, do_sign, do_verify, &a, k));
-		free_pair(&a.c, &a.s);
-		free(a.ring);
-		free(a.sig);
-	}
+	env *e = p;
+	seal_arg a;
+	memset(&a, 0, sizeof(a));
+	a.size = size;
+	a.ring = ring;
+	a.sig = malloc((size_t)k * 16);
+	if (!a.sig)
+		bc_die("out of memory");
+	handshake(e, &a.c, &a.s);
+	bc_report_pair("seal", "unseal", size, bc_pair_rate(o->secs, do_seal, do_unseal, &a, k));
+	if (sign_supported(&a))
+		bc_report_pair("sign", "verify", size, bc_pair_rate(o->secs, do_sign, do_verify, &a, k));
+	free_pair(&a.c, &a.s);
+	free(a.sig);
 }
 
 /* --------------------------------------------------------------- memory */
 
-static void section_memory(const bc_opts *o, env *e)
+static void hold_server(void *p, void *slot)
 {
-	CtxtHandle c, s;
-	handshake(e, &c, &s);
-	free_pair(&c, &s);
-	enum { R = 20 };
-	unsigned long b = bc_allocs;
-	for (int r = 0; r < R; r++) {
-		handshake(e, &c, &s);
-		free_pair(&c, &s);
-	}
-	bc_result("alloc.hs", (double)(bc_allocs - b) / R, "allocs/hs");
+	CtxtHandle c;
+	handshake(p, &c, slot);
+	sspi->DeleteSecurityContext(&c);
+}
 
-	long n = o->contexts;
-	CtxtHandle *keep = calloc((size_t)n, sizeof(*keep));
+static void drop_ctx(void *p, void *slot)
+{
+	sspi->DeleteSecurityContext(slot);
+}
+
+static void section_memory(const bc_opts *o, void *e)
+{
+	bc_result("alloc.hs", bc_allocs_per(hs_loop, e, 20), "allocs/hs");
+	CtxtHandle *keep = calloc((size_t)o->contexts, sizeof(*keep));
 	if (!keep)
 		bc_die("out of memory");
-	bc_settle();
-	long rss0 = bc_rss();
-	bc_track_bytes = 1;
-	long live0 = bc_live_bytes;
-	for (long i = 0; i < n; i++) {
-		handshake(e, &c, &keep[i]);
-		sspi->DeleteSecurityContext(&c);
-	}
-	long live1 = bc_live_bytes;
-	bc_settle();
-	long rss1 = bc_rss();
-	bc_result("mem.server.rss", (double)(rss1 - rss0) / (double)n, "B/ctx");
-	bc_result("mem.server.heap", (double)(live1 - live0) / (double)n, "B/ctx");
-	for (long i = 0; i < n; i++)
-		sspi->DeleteSecurityContext(&keep[i]);
-	bc_track_bytes = 0;
+	bc_mem_per_ctx("server", keep, o->contexts, sizeof(*keep), hold_server, drop_ctx, e);
 	free(keep);
 }
 
@@ -404,12 +328,7 @@ int main(int argc, char **argv)
 	env e;
 	env_init(&e);
 	bc_info("version", "WinPR %s SSPI NTLM", WINPR_VERSION_FULL);
-	if (bc_section(&o, "handshake"))
-		section_handshake(&o, &e);
-	if (bc_section(&o, "seal"))
-		section_seal(&o, &e);
-	if (bc_section(&o, "memory"))
-		section_memory(&o, &e);
+	bc_peer_sections(&o, &e, section_handshake, seal_size, section_memory);
 	sspi->FreeCredentialsHandle(&e.ccred);
 	sspi->FreeCredentialsHandle(&e.scred);
 	return 0;

@@ -71,8 +71,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ_CHECK(a.nt_response_len == 24);
 		}
 		if (!anonymous) {
-			if (policy.min_security & NTLM_SEC_128BIT)
+			/* key strength, key exchange and ESS are required once keys are used */
+			int keyed = (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) != 0;
+			if ((policy.min_security & NTLM_SEC_128BIT) && keyed)
 				FZ_CHECK(f & NTLMSSP_NEGOTIATE_128);
+			if ((policy.min_security & NTLM_SEC_ESS) && keyed)
+				FZ_CHECK(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY);
 			if (policy.min_security & NTLM_SEC_SIGN)
 				FZ_CHECK(f & NTLMSSP_NEGOTIATE_SIGN);
 			if (policy.min_security & NTLM_SEC_SEAL)

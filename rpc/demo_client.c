@@ -2,11 +2,11 @@
  * rpc-demo-client - calls the demonstration interface (demo_iface.h) with
  * the blanket given on the command line and prints what came back.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "demo_common.h"
 #include "demo_iface.h"
 #include "ntlmssp/rpc.h"
 
@@ -23,15 +23,20 @@ static const char *const level_names[] = {"default", "none", "connect", "call",
 static const char *const imp_names[] = {"default", "anonymous", "identify", "impersonate",
                                         "delegate"};
 
-/* A name from names[] or a number below n; -1 if neither. */
-static long lookup(const char *s, const char *const *names, size_t n)
+/* *dst = the index of s in names[], or s as a number below n; -1 if neither. */
+static int set_by_name(uint32_t *dst, const char *s, const char *const *names, size_t n)
 {
 	for (size_t i = 0; i < n; i++)
-		if (strcmp(s, names[i]) == 0)
-			return (long)i;
+		if (strcmp(s, names[i]) == 0) {
+			*dst = (uint32_t)i;
+			return 0;
+		}
 	char *end;
 	long v = strtol(s, &end, 10);
-	return (*s && !*end && v >= 0 && (size_t)v < n) ? v : -1;
+	if (!*s || *end || v < 0 || (size_t)v >= n)
+		return -1;
+	*dst = (uint32_t)v;
+	return 0;
 }
 
 static void usage(FILE *f)
@@ -46,68 +51,54 @@ static void usage(FILE *f)
 	        "Without --user, ncalrpc uses this process's own identity (the local call).\n");
 }
 
+static int set_level(void *opts, const char *arg)
+{
+	return set_by_name(&((struct options *)opts)->level, arg, level_names, 7);
+}
+
+static int set_imp(void *opts, const char *arg)
+{
+	return set_by_name(&((struct options *)opts)->imp, arg, imp_names, 5);
+}
+
+static int set_impersonate(void *opts, const char *arg)
+{
+	(void)arg;
+	((struct options *)opts)->impersonate = 1;
+	return 0;
+}
+
+/* -1 to go on, else the exit status (demo_parse_options). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{"binding", required_argument, NULL, 'b'}, {"user", required_argument, NULL, 'u'},
-		{"password", required_argument, NULL, 'p'}, {"domain", required_argument, NULL, 'd'},
-		{"level", required_argument, NULL, 'l'},   {"imp", required_argument, NULL, 'i'},
-		{"principal", required_argument, NULL, 'P'}, {"impersonate", no_argument, NULL, 'I'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0}};
-	memset(o, 0, sizeof(*o));
-	o->authn_svc = NTLM_RPC_AUTHN_WINNT;
-	o->level = NTLM_RPC_LEVEL_PKT_PRIVACY;
-	o->imp = NTLM_RPC_IMP_IMPERSONATE;
-	o->domain = "";
-	int c;
-	long v;
-	while ((c = getopt_long(argc, argv, "b:u:p:d:l:i:P:Ih", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'b':
-			o->binding = optarg;
-			break;
-		case 'u':
-			o->user = optarg;
-			break;
-		case 'p':
-			o->password = optarg;
-			break;
-		case 'd':
-			o->domain = optarg;
-			break;
-		case 'P':
-			o->principal = optarg;
-			break;
-		case 'I':
-			o->impersonate = 1;
-			break;
-		case 'l':
-			if ((v = lookup(optarg, level_names, 7)) < 0)
-				return 2;
-			o->level = (uint32_t)v;
-			break;
-		case 'i':
-			if ((v = lookup(optarg, imp_names, 5)) < 0)
-				return 2;
-			o->imp = (uint32_t)v;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	static const demo_option table[] = {
+		DEMO_STRING_OPTION("binding", 'b', struct options, binding),
+		DEMO_STRING_OPTION("user", 'u', struct options, user),
+		DEMO_STRING_OPTION("password", 'p', struct options, password),
+		DEMO_STRING_OPTION("domain", 'd', struct options, domain),
+		DEMO_CUSTOM_OPTION("level", 'l', required_argument, set_level),
+		DEMO_CUSTOM_OPTION("imp", 'i', required_argument, set_imp),
+		DEMO_STRING_OPTION("principal", 'P', struct options, principal),
+		DEMO_CUSTOM_OPTION("impersonate", 'I', no_argument, set_impersonate),
+	};
+	*o = (struct options){.authn_svc = NTLM_RPC_AUTHN_WINNT,
+	                      .level = NTLM_RPC_LEVEL_PKT_PRIVACY,
+	                      .imp = NTLM_RPC_IMP_IMPERSONATE,
+	                      .domain = ""};
+	int first;
+	int rc = demo_parse_options(argc, argv, table, sizeof(table) / sizeof(table[0]), o, usage,
+	                            &first);
+	if (rc >= 0)
+		return rc;
 	if (o->level == NTLM_RPC_LEVEL_NONE)
 		o->authn_svc = NTLM_RPC_AUTHN_NONE;
-	o->args = argv + optind;
-	o->n_args = argc - optind;
+	o->args = argv + first;
+	o->n_args = argc - first;
 	if (!o->binding || o->n_args < 1 || (o->user && !o->password)) {
 		usage(stderr);
 		return 2;
 	}
-	return 0;
+	return -1;
 }
 
 static void put_u32(nb_writer *w, const char *s)
@@ -248,15 +239,13 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	int rc = parse_options(argc, argv, &o);
-	if (rc)
-		return rc == 1 ? 0 : 2;
+	if (rc >= 0)
+		return rc;
 	ntlm_cred *cred = NULL;
 	if (o.user) {
 		ntlm_err e = ntlm_cred_password(&cred, o.domain, o.user, o.password);
-		if (e != NTLM_OK) {
-			fprintf(stderr, "rpc-demo-client: credentials: %s\n", ntlm_strerror(e));
-			return 1;
-		}
+		if (e != NTLM_OK)
+			return demo_report_error("rpc-demo-client", "credentials", e);
 	}
 	rc = run(&o, cred);
 	ntlm_cred_free(cred);

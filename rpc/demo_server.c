@@ -3,7 +3,6 @@
  * ncacn_ip_tcp with NTLMSSP against an smbpasswd account file, and over
  * ncalrpc with the local call, until SIGINT or SIGTERM.
  */
-#include <getopt.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "demo_common.h"
 #include "demo_iface.h"
 #include "ntlmssp/rpc.h"
 #include "smbpasswd.h"
@@ -43,55 +43,44 @@ static void usage(FILE *f)
 	           "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format).\n");
 }
 
+static int add_endpoint(void *opts, const char *arg)
+{
+	struct options *o = opts;
+	if (o->n_endpoints == MAX_ENDPOINTS)
+		return -1;
+	o->endpoints[o->n_endpoints++] = arg;
+	return 0;
+}
+
+static int set_min_level(void *opts, const char *arg)
+{
+	((struct options *)opts)->min_level = (uint32_t)strtoul(arg, NULL, 10);
+	return 0;
+}
+
+/* -1 to go on, else the exit status (demo_parse_options). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const struct option longopts[] = {
-		{"listen", required_argument, NULL, 'l'},    {"account-file", required_argument, NULL, 'f'},
-		{"computer", required_argument, NULL, 'c'},  {"principal", required_argument, NULL, 'P'},
-		{"min-level", required_argument, NULL, 'm'}, {"port-file", required_argument, NULL, 'p'},
-		{"create-account", required_argument, NULL, 'a'},
-		{"help", no_argument, NULL, 'h'},            {NULL, 0, NULL, 0}};
-	int c;
-	memset(o, 0, sizeof(*o));
-	o->computer = "NTLMRPC";
-	while ((c = getopt_long(argc, argv, "l:f:c:P:m:p:a:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'l':
-			if (o->n_endpoints == MAX_ENDPOINTS)
-				return 2;
-			o->endpoints[o->n_endpoints++] = optarg;
-			break;
-		case 'f':
-			o->account_file = optarg;
-			break;
-		case 'c':
-			o->computer = optarg;
-			break;
-		case 'P':
-			o->principal = optarg;
-			break;
-		case 'm':
-			o->min_level = (uint32_t)strtoul(optarg, NULL, 10);
-			break;
-		case 'p':
-			o->port_file = optarg;
-			break;
-		case 'a':
-			o->create = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return 2;
-		}
-	}
+	static const demo_option table[] = {
+		DEMO_CUSTOM_OPTION("listen", 'l', required_argument, add_endpoint),
+		DEMO_STRING_OPTION("account-file", 'f', struct options, account_file),
+		DEMO_STRING_OPTION("computer", 'c', struct options, computer),
+		DEMO_STRING_OPTION("principal", 'P', struct options, principal),
+		DEMO_CUSTOM_OPTION("min-level", 'm', required_argument, set_min_level),
+		DEMO_STRING_OPTION("port-file", 'p', struct options, port_file),
+		DEMO_STRING_OPTION("create-account", 'a', struct options, create),
+	};
+	*o = (struct options){.computer = "NTLMRPC"};
+	int first;
+	int rc = demo_parse_options(argc, argv, table, sizeof(table) / sizeof(table[0]), o, usage,
+	                            &first);
+	if (rc >= 0)
+		return rc;
 	if (o->n_endpoints == 0) {
 		usage(stderr);
 		return 2;
 	}
-	return 0;
+	return -1;
 }
 
 /*
@@ -117,9 +106,7 @@ static int create_account(const char *file, const char *spec)
 		if (smbpw_lookup(file, user, &existing) != NTLM_OK)
 			e = smbpw_modify(file, SMBPW_ADD, user, nt, NULL, uid);
 	}
-	if (e != NTLM_OK)
-		fprintf(stderr, "rpc-demo-server: %s: %s\n", file, ntlm_strerror(e));
-	return e == NTLM_OK ? 0 : 1;
+	return e == NTLM_OK ? 0 : demo_report_error("rpc-demo-server", file, e);
 }
 
 static int fail(const char *what, uint32_t st)
@@ -186,17 +173,15 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	int rc = parse_options(argc, argv, &o);
-	if (rc)
-		return rc == 1 ? 0 : 2;
+	if (rc >= 0)
+		return rc;
 	ntlm_account_store *store = NULL;
 	if (o.create && create_account(o.account_file, o.create) != 0)
 		return 1;
 	if (o.account_file) {
 		ntlm_err e = ntlm_account_store_smbpasswd(&store, o.account_file);
-		if (e != NTLM_OK) {
-			fprintf(stderr, "rpc-demo-server: %s: %s\n", o.account_file, ntlm_strerror(e));
-			return 1;
-		}
+		if (e != NTLM_OK)
+			return demo_report_error("rpc-demo-server", o.account_file, e);
 	}
 	rc = serve(&o, store);
 	ntlm_account_store_free(store);

@@ -210,6 +210,20 @@ static int is_bind_answer(uint8_t t)
 	return t == RPC_PT_BIND_ACK || t == RPC_PT_ALTER_RESP;
 }
 
+/* On success (rc) *pdu becomes what w holds; w is freed either way. */
+static ntlm_err replace_pdu(ntlm_buffer *pdu, nb_writer *w, ntlm_err rc)
+{
+	ntlm_buffer out = {NULL, 0};
+	if (rc == NTLM_OK)
+		rc = nb_writer_finish(w, &out);
+	nb_writer_free(w);
+	if (rc != NTLM_OK)
+		return rc;
+	ntlm_buffer_free(pdu);
+	*pdu = out;
+	return NTLM_OK;
+}
+
 /* Appends sec_trailer + token to the bare handshake PDU in *pdu; sets PFC_SUPPORT_HEADER_SIGN. */
 static ntlm_err put_handshake_verifier(ntlm_rpc_sec *s, ntlm_buffer *pdu, const ntlm_buffer *tok)
 {
@@ -232,15 +246,7 @@ static ntlm_err put_handshake_verifier(ntlm_rpc_sec *s, ntlm_buffer *pdu, const 
 	uint8_t pad = (uint8_t)((4 - pdu->len % 4) % 4);
 	ntlm_err rc = rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, s->level, pad, s->context_id,
 	                               tok->data, tok->len);
-	ntlm_buffer out = {NULL, 0};
-	if (rc == NTLM_OK)
-		rc = nb_writer_finish(&w, &out);
-	nb_writer_free(&w);
-	if (rc != NTLM_OK)
-		return rc;
-	ntlm_buffer_free(pdu);
-	*pdu = out;
-	return NTLM_OK;
+	return replace_pdu(pdu, &w, rc);
 }
 
 /* Integrity needs NTLM signing, privacy sealing ([MS-RPCE] 3.3.1.5.2, first table). */
@@ -350,15 +356,7 @@ NTLM_API ntlm_err ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu)
 		make_iov(sec, w.data, w.len, c.stub_off, pdu->len + pad, iov);
 		rc = run_iov(sec, iov, 1);
 	}
-	ntlm_buffer out = {NULL, 0};
-	if (rc == NTLM_OK)
-		rc = nb_writer_finish(&w, &out);
-	nb_writer_free(&w);
-	if (rc != NTLM_OK)
-		return rc;
-	ntlm_buffer_free(pdu);
-	*pdu = out;
-	return NTLM_OK;
+	return replace_pdu(pdu, &w, rc);
 }
 
 /* The trailer of a protected PDU must be ours: same service, level and context. */

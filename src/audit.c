@@ -75,6 +75,8 @@ NTLM_API ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out)
 	put_field_string(&w, "result", ev->result == NTLM_OK ? "success" : "failure");
 	put_field_string(&w, "error", ntlm_err_name(ev->result));
 	put_field_string(&w, "reason", ntlm_strerror(ev->result));
+	if (ev->rule)
+		put_field_string(&w, "rule", ev->rule);
 	put_field_string(&w, "domain", ev->domain);
 	put_field_string(&w, "user", ev->user);
 	put_field_string(&w, "workstation", ev->workstation);

@@ -123,15 +123,11 @@ static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 		f |= NTLMSSP_ANONYMOUS;
 		f &= ~(NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL);
 	} else {
-		uint32_t need = ctx->hs->policy.min_security;
-		if (((need & NTLM_SEC_SIGN) && !(f & NTLMSSP_NEGOTIATE_SIGN)) ||
-		    ((need & NTLM_SEC_SEAL) && !(f & NTLMSSP_NEGOTIATE_SEAL)) ||
-		    ((need & NTLM_SEC_128BIT) && !(f & NTLMSSP_NEGOTIATE_128)) ||
-		    ((need & NTLM_SEC_KEY_EXCH) && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
-		     (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))) ||
-		    ((need & NTLM_SEC_ESS) && !(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
-		     (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))))
+		const char *rule = policy_min_security_violation(&ctx->hs->policy, f);
+		if (rule) {
+			ctx->rule = rule;
 			return NTLM_E_FLAGS_POLICY;
+		}
 	}
 	*out = f;
 	return NTLM_OK;

@@ -174,6 +174,8 @@ NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntl
 		ctx->have_key = 0;
 		ctx->state = CTX_FAILED;
 		ctx->failure = rc;
+		if (!ctx->rule)
+			ctx->rule = policy_rule_for_error(rc);
 	}
 	return rc;
 }
@@ -238,6 +240,11 @@ NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16])
 		return NTLM_E_NO_SESSION_KEY;
 	memcpy(out, ctx->exported_key, 16);
 	return NTLM_OK;
+}
+
+NTLM_API const char *ntlm_ctx_refusal_rule(const ntlm_ctx *ctx)
+{
+	return ctx && ctx->state == CTX_FAILED && ctx->rule ? ctx->rule : "";
 }
 
 NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx)

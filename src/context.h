@@ -84,6 +84,7 @@ struct ntlm_ctx {
 	int is_server;
 	ctx_state state;
 	ntlm_err failure; /* sticky, when state == CTX_FAILED */
+	const char *rule;  /* the policy rule behind the failure (static string), or NULL */
 	int datagram;
 	uint32_t flags; /* negotiated */
 	struct ctx_handshake *hs; /* NULL once established */
@@ -111,6 +112,11 @@ struct ntlm_ctx {
  * and pack the result strings, so an established context stays small.
  */
 void ctx_finish(ntlm_ctx *ctx);
+
+/* The policy rule (e.g. "min_security: 128bit") the flags break, or NULL. */
+const char *policy_min_security_violation(const ntlm_policy *p, uint32_t flags);
+/* The policy rule an error reports, or NULL when the error is not a policy refusal. */
+const char *policy_rule_for_error(ntlm_err e);
 
 /* Time and randomness through the hooks (or the real ones). */
 int64_t ctx_now(const ntlm_ctx *ctx);

@@ -184,3 +184,49 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 	*p = work;
 	return NTLM_OK;
 }
+
+const char *policy_min_security_violation(const ntlm_policy *p, uint32_t f)
+{
+	uint32_t need = p->min_security;
+	/* Key strength, key exchange and ESS only matter once keys are used. */
+	int keyed = (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) != 0;
+	if ((need & NTLM_SEC_SIGN) && !(f & NTLMSSP_NEGOTIATE_SIGN))
+		return "min_security: sign";
+	if ((need & NTLM_SEC_SEAL) && !(f & NTLMSSP_NEGOTIATE_SEAL))
+		return "min_security: seal";
+	if ((need & NTLM_SEC_128BIT) && keyed && !(f & NTLMSSP_NEGOTIATE_128))
+		return "min_security: 128bit";
+	if ((need & NTLM_SEC_KEY_EXCH) && keyed && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH))
+		return "min_security: key_exch";
+	/* Without ESS signing is a CRC32 under one RC4 stream shared by both directions. */
+	if ((need & NTLM_SEC_ESS) && keyed && !(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY))
+		return "min_security: ess";
+	return NULL;
+}
+
+const char *policy_rule_for_error(ntlm_err e)
+{
+	switch (e) {
+	case NTLM_E_NTLMV1_REFUSED:
+	case NTLM_E_LM_REFUSED:
+		return "allowed_responses";
+	case NTLM_E_ANONYMOUS_REFUSED:
+		return "allow_anonymous";
+	case NTLM_E_TIME_SKEW:
+		return "timestamp_window";
+	case NTLM_E_TARGET_MISMATCH:
+	case NTLM_E_TARGET_MISSING:
+		return "require_target_name";
+	case NTLM_E_CBT_MISMATCH:
+	case NTLM_E_CBT_MISSING:
+		return "channel_bindings";
+	case NTLM_E_MIC_MISSING:
+		return "require_mic";
+	case NTLM_E_REPLAY:
+		return "replay_cache";
+	case NTLM_E_FLAGS_POLICY:
+		return "min_security";
+	default:
+		return NULL;
+	}
+}

@@ -109,25 +109,14 @@ NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
 	return NTLM_OK;
 }
 
-/* Which minimum-security rule the flags break, if any. */
-static ntlm_err check_min_security(const ntlm_policy *p, uint32_t f)
+/* NTLM_E_FLAGS_POLICY, recording which rule, when the flags break the minimum security. */
+static ntlm_err check_min_security(ntlm_ctx *ctx, uint32_t f)
 {
-	uint32_t need = p->min_security;
-	if ((need & NTLM_SEC_SIGN) && !(f & NTLMSSP_NEGOTIATE_SIGN))
-		return NTLM_E_FLAGS_POLICY;
-	if ((need & NTLM_SEC_SEAL) && !(f & NTLMSSP_NEGOTIATE_SEAL))
-		return NTLM_E_FLAGS_POLICY;
-	if ((need & NTLM_SEC_128BIT) && !(f & NTLMSSP_NEGOTIATE_128) &&
-	    (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
-		return NTLM_E_FLAGS_POLICY;
-	if ((need & NTLM_SEC_KEY_EXCH) && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH) &&
-	    (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
-		return NTLM_E_FLAGS_POLICY;
-	/* Without ESS signing is a CRC32 under one shared RC4 stream: not acceptable if asked. */
-	if ((need & NTLM_SEC_ESS) && !(f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
-	    (f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
-		return NTLM_E_FLAGS_POLICY;
-	return NTLM_OK;
+	const char *rule = policy_min_security_violation(&ctx->hs->policy, f);
+	if (!rule)
+		return NTLM_OK;
+	ctx->rule = rule;
+	return NTLM_E_FLAGS_POLICY;
 }
 
 /* The CHALLENGE's flags: what the client asked for that we support, plus ours. */
@@ -152,7 +141,7 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 	f |= (ctx->hs->sv.domain && strcmp(ctx->hs->sv.domain, ctx->hs->sv.computer) != 0)
 	         ? NTLMSSP_TARGET_TYPE_DOMAIN
 	         : NTLMSSP_TARGET_TYPE_SERVER;
-	NTLM_TRY(check_min_security(&ctx->hs->policy, f));
+	NTLM_TRY(check_min_security(ctx, f));
 	*out = f;
 	return NTLM_OK;
 }
@@ -417,6 +406,7 @@ static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a,
 	ev.target = v->target;
 	ev.target_name = v->target_name;
 	ev.weaknesses = v->weaknesses;
+	ev.rule = ctx->rule ? ctx->rule : policy_rule_for_error(result);
 	ctx->hs->sv.audited = 1;
 	ctx->hs->sv.audit(ctx->hs->sv.audit_arg, &ev);
 }
@@ -458,7 +448,7 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_l
 {
 	nw_av_list av = {NULL, 0};
 	int mic_expected = 0;
-	NTLM_TRY(check_min_security(&ctx->hs->policy, flags));
+	NTLM_TRY(check_min_security(ctx, flags));
 	v->kind = classify(a, flags);
 	NTLM_TRY(check_kind_allowed(&ctx->hs->policy, v->kind));
 	if (v->kind == NTLM_KIND_ANONYMOUS)

@@ -109,7 +109,9 @@ static int after_step(helper *h, ntlm_err rc, ntlm_buffer *out)
 		return H_NEXT;
 	}
 	/* the context is failed for good: nothing more can happen */
-	printf("FAIL %s %s\n", ntlm_err_name(rc), ntlm_strerror(rc));
+	const char *rule = ntlm_ctx_refusal_rule(h->ctx);
+	printf("FAIL %s %s%s%s%s\n", ntlm_err_name(rc), ntlm_strerror(rc), *rule ? " (rule: " : "",
+	       rule, *rule ? ")" : "");
 	fflush(stdout);
 	return H_FAIL;
 }

@@ -413,6 +413,7 @@ typedef struct ntlm_audit_event {
 	int target;     /* 0 absent, 1 present (and matched when checked) */
 	const char *target_name;
 	uint32_t weaknesses; /* NTLM_WEAK_* */
+	const char *rule;    /* the policy rule that refused, e.g. "min_security: 128bit" (or NULL) */
 } ntlm_audit_event;
 
 #define NTLM_WEAK_LM 0x1u
@@ -479,6 +480,12 @@ NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
 /* 16-byte exported session key (ExportedSessionKey). */
 NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16]);
 NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx);
+/*
+ * After a failed ntlm_step: the policy rule that refused ("allowed_responses",
+ * "min_security: 128bit", "require_mic", "channel_bindings", ...), or "" when
+ * the failure was not a policy refusal (a wrong password, a malformed token).
+ */
+NTLM_API const char *ntlm_ctx_refusal_rule(const ntlm_ctx *ctx);
 NTLM_API int ntlm_ctx_is_anonymous(const ntlm_ctx *ctx);
 /* Client: the target name from the CHALLENGE; server: MsvAvTargetName sent. */
 NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);

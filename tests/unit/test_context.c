@@ -176,6 +176,7 @@ static void test_bad_password(void)
 	struct pair p;
 	pair_init(&p, "alice", "wrong");
 	T_EXPECT_ERR(pair_run(&p), NTLM_E_LOGON_FAILURE);
+	T_STR(ntlm_ctx_refusal_rule(p.server), ""); /* not a policy refusal */
 	T_ASSERT(!ntlm_ctx_established(p.server));
 	ntlm_buffer none = {0};
 	T_EXPECT_ERR(ntlm_step(p.server, p.auth.data, p.auth.len, &none), NTLM_E_FAILED_CONTEXT);
@@ -218,6 +219,7 @@ static void test_ntlmv1_refused_by_default(void)
 	pair_init(&p, "alice", "Secret-1");
 	use_ntlmv1(&p, 1);
 	T_EXPECT_ERR(pair_run(&p), NTLM_E_NTLMV1_REFUSED);
+	T_STR(ntlm_ctx_refusal_rule(p.server), "allowed_responses");
 	pair_free(&p);
 }
 
@@ -242,6 +244,7 @@ static void test_ntlmv1_plain_and_lm_key(void)
 	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
 	/* signing without ESS is refused by the default minimum security */
 	T_EXPECT_ERR(pair_run(&p), NTLM_E_FLAGS_POLICY);
+	T_STR(ntlm_ctx_refusal_rule(p.server), "min_security: ess");
 	pair_free(&p);
 
 	pair_init(&p, "carol", "SHORTPW");
@@ -275,6 +278,7 @@ static void test_min_security_enforced(void)
 	               NTLMSSP_NEGOTIATE_56 | NTLMSSP_NEGOTIATE_KEY_EXCH;
 	p.cpol.min_security = 0;
 	T_EXPECT_ERR(pair_run(&p), NTLM_E_FLAGS_POLICY); /* server requires 128-bit */
+	T_STR(ntlm_ctx_refusal_rule(p.server), "min_security: 128bit");
 	pair_free(&p);
 	pair_init(&p, "alice", "Secret-1");
 	p.ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
@@ -290,11 +294,13 @@ static void test_min_security_enforced(void)
 
 static int audit_events;
 static ntlm_err audit_last;
+static char audit_rule[64];
 static void count_audit(void *arg, const ntlm_audit_event *ev)
 {
 	(void)arg;
 	audit_events++;
 	audit_last = ev->result;
+	snprintf(audit_rule, sizeof(audit_rule), "%s", ev->rule ? ev->rule : "");
 }
 
 /* A refusal at the NEGOTIATE step is audited too, exactly once. */
@@ -309,6 +315,7 @@ static void test_negotiate_refusal_is_audited(void)
 	audit_events = 0;
 	T_EXPECT_ERR(pair_run(&p), NTLM_E_FLAGS_POLICY);
 	T_ASSERT(audit_events == 1 && audit_last == NTLM_E_FLAGS_POLICY);
+	T_STR(audit_rule, "min_security: 128bit");
 	ntlm_buffer out = {0};
 	T_EXPECT_ERR(ntlm_step(p.server, p.neg.data, p.neg.len, &out), NTLM_E_FAILED_CONTEXT);
 	T_ASSERT(audit_events == 1);
@@ -369,6 +376,7 @@ static void test_missing_mic_when_required(void)
 	p.spol.allowed_responses = NTLM_RESP_NTLMV1;
 	p.spol.require_mic = 1;
 	T_EXPECT_ERR(pair_run(&p), NTLM_E_MIC_MISSING);
+	T_STR(ntlm_ctx_refusal_rule(p.server), "require_mic");
 	pair_free(&p);
 }
 
