@@ -13,63 +13,8 @@
  * ends with "DONE user=<DOMAIN\user> flags=.. sessionkey=<hex>" or
  * "FAIL <ERRNAME> <message>". After DONE: SEAL/UNSEAL/SIGN/VERIFY/QUIT.
  */
-#include <getopt.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
+#include "lineproto.h"
 #include "ntlmssp/ntlmssp.h"
-
-static const char b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static void put_b64(const uint8_t *d, size_t n)
-{
-	for (size_t i = 0; i < n; i += 3) {
-		uint32_t v = (uint32_t)d[i] << 16;
-		if (i + 1 < n)
-			v |= (uint32_t)d[i + 1] << 8;
-		if (i + 2 < n)
-			v |= d[i + 2];
-		putchar(b64chars[(v >> 18) & 63]);
-		putchar(b64chars[(v >> 12) & 63]);
-		putchar(i + 1 < n ? b64chars[(v >> 6) & 63] : '=');
-		putchar(i + 2 < n ? b64chars[v & 63] : '=');
-	}
-}
-
-/* Decodes s (NUL- or space-terminated); returns malloc'd bytes, NULL on error. */
-static uint8_t *get_b64(const char *s, size_t *n)
-{
-	size_t len = strcspn(s, " \r\n");
-	uint8_t *out = malloc(len / 4 * 3 + 3);
-	uint32_t acc = 0;
-	int bits = 0;
-	*n = 0;
-	if (!out)
-		return NULL;
-	for (size_t i = 0; i < len; i++) {
-		const char *p = strchr(b64chars, s[i]);
-		if (s[i] == '=')
-			break;
-		if (!p || !s[i]) {
-			free(out);
-			return NULL;
-		}
-		acc = acc << 6 | (uint32_t)(p - b64chars);
-		bits += 6;
-		if (bits >= 8) {
-			bits -= 8;
-			out[(*n)++] = (uint8_t)(acc >> bits);
-		}
-	}
-	return out;
-}
-
-static void put_hex(const uint8_t *d, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		printf("%02x", d[i]);
-}
 
 static void say_fail(ntlm_err rc)
 {
@@ -85,81 +30,64 @@ static void say_done(ntlm_ctx *ctx, int server)
 	if (server)
 		printf("user=%s ", ntlm_ctx_principal(ctx));
 	printf("flags=0x%08x sessionkey=", ntlm_ctx_flags(ctx));
-	put_hex(key, 16);
+	lp_put_hex(key, 16);
 	printf(" kind=%s\n", ntlm_response_kind_name(ntlm_ctx_response_kind(ctx)));
 	fflush(stdout);
 }
 
-/* Session commands after DONE; returns the exit status. */
-static int session(ntlm_ctx *ctx)
+/* The session operations; a refusal is reported by its error name. */
+static int ntlm_refused(ntlm_err rc, char *err, size_t errlen)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	while (getline(&line, &cap, stdin) > 0) {
-		char *arg = strchr(line, ' ');
-		size_t n1 = 0, n2 = 0;
-		uint8_t *a = NULL, *b = NULL, sig[NTLM_SIGNATURE_SIZE];
-		ntlm_err rc;
-		line[strcspn(line, "\r\n")] = 0;
-		if (arg) {
-			*arg++ = 0;
-			a = get_b64(arg, &n1);
-			char *arg2 = strchr(arg, ' ');
-			if (arg2)
-				b = get_b64(arg2 + 1, &n2);
-		}
-		if (!strcmp(line, "QUIT")) {
-			free(a);
-			free(b);
-			break;
-		} else if (!a) {
-			printf("ERR syntax\n");
-		} else if (!strcmp(line, "SEAL")) {
-			rc = ntlm_seal(ctx, a, n1, sig);
-			if (rc != NTLM_OK)
-				printf("ERR %s\n", ntlm_err_name(rc));
-			else {
-				printf("SEALED ");
-				put_b64(a, n1);
-				putchar(' ');
-				put_b64(sig, 16);
-				putchar('\n');
-			}
-		} else if (!strcmp(line, "SIGN")) {
-			rc = ntlm_sign(ctx, a, n1, sig);
-			if (rc != NTLM_OK)
-				printf("ERR %s\n", ntlm_err_name(rc));
-			else {
-				printf("SIG ");
-				put_b64(sig, 16);
-				putchar('\n');
-			}
-		} else if (!b || n2 != 16) {
-			printf("ERR syntax\n");
-		} else if (!strcmp(line, "UNSEAL")) {
-			rc = ntlm_unseal(ctx, a, n1, b);
-			if (rc != NTLM_OK)
-				printf("ERR %s\n", ntlm_err_name(rc));
-			else {
-				printf("PLAIN ");
-				put_b64(a, n1);
-				putchar('\n');
-			}
-		} else if (!strcmp(line, "VERIFY")) {
-			rc = ntlm_verify(ctx, a, n1, b);
-			if (rc != NTLM_OK)
-				printf("BAD %s\n", ntlm_err_name(rc));
-			else
-				printf("OK\n");
-		} else {
-			printf("ERR unknown command\n");
-		}
-		fflush(stdout);
-		free(a);
-		free(b);
+	if (rc == NTLM_OK)
+		return 0;
+	snprintf(err, errlen, "%s", ntlm_err_name(rc));
+	return -1;
+}
+
+/* Seals and unseals in place: on a copy, since lp_session owns its input. */
+static int in_place(ntlm_err (*fn)(ntlm_ctx *, uint8_t *, size_t, const uint8_t *), void *ctx,
+                    const uint8_t *in, size_t n, const uint8_t *sig, uint8_t **out, size_t *on,
+                    char *err, size_t errlen)
+{
+	uint8_t *d = malloc(n + 1);
+	if (!d)
+		return ntlm_refused(NTLM_E_NOMEM, err, errlen);
+	memcpy(d, in, n);
+	if (ntlm_refused(fn(ctx, d, n, sig), err, errlen)) {
+		free(d);
+		return -1;
 	}
-	free(line);
+	*out = d;
+	*on = n;
 	return 0;
+}
+
+static ntlm_err seal_fn(ntlm_ctx *ctx, uint8_t *d, size_t n, const uint8_t *sig)
+{
+	return ntlm_seal(ctx, d, n, (uint8_t *)sig);
+}
+
+static int op_seal(void *ctx, const uint8_t *in, size_t n, uint8_t **data, size_t *dn, uint8_t sig[16],
+                   char *err, size_t errlen)
+{
+	return in_place(seal_fn, ctx, in, n, sig, data, dn, err, errlen);
+}
+
+static int op_unseal(void *ctx, const uint8_t *d, size_t dn, const uint8_t sig[16], uint8_t **plain,
+                     size_t *pn, char *err, size_t errlen)
+{
+	return in_place(ntlm_unseal, ctx, d, dn, sig, plain, pn, err, errlen);
+}
+
+static int op_sign(void *ctx, const uint8_t *m, size_t n, uint8_t sig[16], char *err, size_t errlen)
+{
+	return ntlm_refused(ntlm_sign(ctx, m, n, sig), err, errlen);
+}
+
+static int op_verify(void *ctx, const uint8_t *m, size_t n, const uint8_t sig[16], char *err,
+                     size_t errlen)
+{
+	return ntlm_refused(ntlm_verify(ctx, m, n, sig), err, errlen);
 }
 
 int main(int argc, char **argv)
@@ -167,35 +95,20 @@ int main(int argc, char **argv)
 	const char *user = NULL, *domain = NULL, *password = NULL, *account_file = NULL;
 	const char *computer = "NTLMSRV", *domain_name = NULL, *workstation = "NTLMCLI";
 	int v1 = 0;
-	static const struct option opts[] = {{"user", required_argument, NULL, 'u'},
-	                                     {"domain", required_argument, NULL, 'd'},
-	                                     {"password", required_argument, NULL, 'p'},
-	                                     {"account-file", required_argument, NULL, 'f'},
-	                                     {"allow-ntlmv1", no_argument, NULL, '1'},
-	                                     {"ntlmv1", no_argument, NULL, '1'},
-	                                     {"computer-name", required_argument, NULL, 'c'},
-	                                     {"domain-name", required_argument, NULL, 'D'},
-	                                     {"workstation", required_argument, NULL, 'w'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u': user = optarg; break;
-		case 'd': domain = optarg; break;
-		case 'p': password = optarg; break;
-		case 'f': account_file = optarg; break;
-		case '1': v1 = 1; break;
-		case 'c': computer = optarg; break;
-		case 'D': domain_name = optarg; break;
-		case 'w': workstation = optarg; break;
-		default: return 2;
-		}
-	}
-	if (optind >= argc) {
+	const lp_opt opts[] = {{"user", &user, NULL},
+	                       {"domain", &domain, NULL},
+	                       {"password", &password, NULL},
+	                       {"account-file", &account_file, NULL},
+	                       {"allow-ntlmv1", NULL, &v1},
+	                       {"ntlmv1", NULL, &v1},
+	                       {"computer-name", &computer, NULL},
+	                       {"domain-name", &domain_name, NULL},
+	                       {"workstation", &workstation, NULL}};
+	int server = lp_args(argc, argv, opts, sizeof(opts) / sizeof(*opts));
+	if (server < 0) {
 		fprintf(stderr, "usage: ntlmpeer client|server [options]\n");
 		return 2;
 	}
-	int server = !strcmp(argv[optind], "server");
 	ntlm_policy pol;
 	ntlm_policy_init(&pol);
 	ntlm_cred *cred = NULL;
@@ -229,44 +142,24 @@ int main(int argc, char **argv)
 		say_fail(rc);
 		return 1;
 	}
-	int status = 1;
-	char *line = NULL;
-	size_t cap = 0;
+	/* the client speaks first (NEGOTIATE), the server answers each TOKEN */
 	ntlm_buffer out = {NULL, 0};
-	if (!server) {
-		rc = ntlm_step(ctx, NULL, 0, &out);
-		if (out.len) {
-			printf("TOKEN ");
-			put_b64(out.data, out.len);
-			putchar('\n');
-			fflush(stdout);
-		}
+	uint8_t *in = NULL;
+	size_t n = 0;
+	rc = server ? NTLM_CONTINUE : ntlm_step(ctx, NULL, 0, &out);
+	for (;;) {
+		if (out.len)
+			lp_token(out.data, out.len);
 		ntlm_buffer_free(&out);
-	} else {
-		rc = NTLM_CONTINUE;
-	}
-	while (rc == NTLM_CONTINUE && getline(&line, &cap, stdin) > 0) {
-		size_t n = 0;
-		uint8_t *in;
-		if (strncmp(line, "TOKEN ", 6) || !(in = get_b64(line + 6, &n))) {
-			printf("ERR expected TOKEN\n");
-			fflush(stdout);
-			continue;
-		}
+		if (rc != NTLM_CONTINUE || !(in = lp_read_token(&n)))
+			break;
 		rc = ntlm_step(ctx, in, n, &out);
 		free(in);
-		if (out.len) {
-			printf("TOKEN ");
-			put_b64(out.data, out.len);
-			putchar('\n');
-		}
-		ntlm_buffer_free(&out);
-		fflush(stdout);
 	}
-	free(line);
 	if (rc == NTLM_OK) {
 		say_done(ctx, server);
-		status = session(ctx);
+		lp_ops ops = {ctx, op_seal, op_unseal, op_sign, op_verify};
+		lp_session(&ops);
 	} else if (rc == NTLM_CONTINUE) {
 		printf("FAIL EOF before the handshake ended\n");
 	} else {
@@ -276,5 +169,5 @@ int main(int argc, char **argv)
 	ntlm_ctx_free(ctx);
 	ntlm_cred_free(cred);
 	ntlm_account_store_free(store);
-	return status;
+	return rc == NTLM_OK ? 0 : 1;
 }
