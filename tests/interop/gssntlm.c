@@ -16,7 +16,6 @@
  */
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
-#include <getopt.h>
 
 #include "lineproto.h"
 
@@ -176,15 +175,9 @@ static int op_verify(void *c, const uint8_t *m, size_t n, const uint8_t sig[16],
 	return 0;
 }
 
-/* NegotiateFlags of the AUTHENTICATE message (the agreed flags). */
+/* NegotiateFlags of the AUTHENTICATE message (the agreed flags); lp_auth_flags
+ * is 0 for the other messages. */
 static uint32_t auth_flags;
-
-static void note_auth(const uint8_t *t, size_t n)
-{
-	if (n >= 64 && !memcmp(t, "NTLMSSP", 8) && t[8] == 3)
-		auth_flags = (uint32_t)t[60] | (uint32_t)t[61] << 8 | (uint32_t)t[62] << 16 |
-		             (uint32_t)t[63] << 24;
-}
 
 static void report_done(gss_ctx_id_t ctx, int server)
 {
@@ -223,22 +216,10 @@ static void report_done(gss_ctx_id_t ctx, int server)
 int main(int argc, char **argv)
 {
 	const char *user = "", *domain = "", *password = "";
-	static const struct option opts[] = {{"user", required_argument, NULL, 'u'},
-	                                     {"domain", required_argument, NULL, 'd'},
-	                                     {"password", required_argument, NULL, 'p'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u': user = optarg; break;
-		case 'd': domain = optarg; break;
-		case 'p': password = optarg; break;
-		default: return 2;
-		}
-	}
-	if (optind >= argc)
+	const lp_opt opts[] = {{"user", &user, NULL}, {"domain", &domain, NULL}, {"password", &password, NULL}};
+	int server = lp_args(argc, argv, opts, sizeof(opts) / sizeof(*opts));
+	if (server < 0)
 		return 2;
-	int server = !strcmp(argv[optind], "server");
 	OM_uint32 maj, min;
 	gss_OID_set_desc mechs = {1, &ntlm_oid};
 	gss_cred_id_t cred = GSS_C_NO_CREDENTIAL;
@@ -268,7 +249,7 @@ int main(int argc, char **argv)
 			free(tok);
 			tok = NULL;
 			if (out.length) {
-				note_auth(out.value, out.length);
+				auth_flags |= lp_auth_flags(out.value, out.length);
 				lp_token(out.value, out.length);
 			}
 			gss_release_buffer(&min, &out);
@@ -293,7 +274,7 @@ int main(int argc, char **argv)
 				return 1;
 			in.value = tok;
 			in.length = tn;
-			note_auth(tok, tn);
+			auth_flags |= lp_auth_flags(tok, tn);
 			maj = gss_accept_sec_context(&min, &ctx, cred, &in, GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL,
 			                             &out, NULL, NULL, NULL);
 			free(tok);

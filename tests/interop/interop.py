@@ -224,21 +224,44 @@ def tamper(b):
     return bytes(b)
 
 
-def check_seal(res, name, src, dst, msg):
-    r = src.cmd("SEAL " + b64(msg))
+# op -> (its answer's prefix, the verb of the "cannot" n/a message)
+PRODUCERS = {"SEAL": ("SEALED ", "seal"), "SIGN": ("SIG ", "sign")}
+
+
+def produce(res, name, src, op, msg, tampering=False):
+    """The words after src's SEALED / SIG answer to op(msg), or None once res
+    holds the check's verdict (n/a: src lacks op; fail: any other answer)."""
+    r = src.cmd("%s %s" % (op, b64(msg)))
+    prefix, verb = PRODUCERS[op]
     if r.startswith("ERR unsupported"):
-        res.na(name, src.name + ": " + r)
+        res.na(name, "%s cannot %s: %s" % (src.name, verb, r[:80]) if tampering
+               else src.name + ": " + r)
+    elif not r.startswith(prefix):
+        res.add(name, False, "%s %s -> %s" % (src.name, op, r))
+    else:
+        return r.split()[1:]
+    return None
+
+
+def consume(res, name, dst, line):
+    """dst's answer to line, or None (n/a recorded) when dst lacks the command."""
+    r = dst.cmd(line)
+    if r.startswith("ERR unsupported"):
+        res.na(name, dst.name + ": " + r)
+        return None
+    return r
+
+
+def check_seal(res, name, src, dst, msg):
+    got = produce(res, name, src, "SEAL", msg)
+    if got is None:
         return False
-    if not r.startswith("SEALED "):
-        res.add(name, False, "%s SEAL -> %s" % (src.name, r))
-        return False
-    _, data, sig = r.split()
+    data, sig = got
     if unb64(data) == msg and len(msg) > 8:
         res.add(name, False, "sealed data equals the plaintext")
         return False
-    r2 = dst.cmd("UNSEAL %s %s" % (data, sig))
-    if r2.startswith("ERR unsupported"):
-        res.na(name, dst.name + ": " + r2)
+    r2 = consume(res, name, dst, "UNSEAL %s %s" % (data, sig))
+    if r2 is None:
         return False
     ok = r2 == "PLAIN " + b64(msg)
     res.add(name, ok, "" if ok else "%s UNSEAL -> %s" % (dst.name, r2[:120]))
@@ -246,16 +269,11 @@ def check_seal(res, name, src, dst, msg):
 
 
 def check_sign(res, name, src, dst, msg):
-    r = src.cmd("SIGN " + b64(msg))
-    if r.startswith("ERR unsupported"):
-        res.na(name, src.name + ": " + r)
+    got = produce(res, name, src, "SIGN", msg)
+    if got is None:
         return False
-    if not r.startswith("SIG "):
-        res.add(name, False, "%s SIGN -> %s" % (src.name, r))
-        return False
-    r2 = dst.cmd("VERIFY %s %s" % (b64(msg), r.split()[1]))
-    if r2.startswith("ERR unsupported"):
-        res.na(name, dst.name + ": " + r2)
+    r2 = consume(res, name, dst, "VERIFY %s %s" % (b64(msg), got[0]))
+    if r2 is None:
         return False
     ok = r2 == "OK"
     res.add(name, ok, "" if ok else "%s VERIFY -> %s" % (dst.name, r2[:120]))
@@ -263,32 +281,24 @@ def check_sign(res, name, src, dst, msg):
 
 
 def check_tamper_seal(res, name, src, dst, msg):
-    r = src.cmd("SEAL " + b64(msg))
-    if r.startswith("ERR unsupported") or not r.startswith("SEALED "):
-        res.na(name, "%s cannot seal: %s" % (src.name, r[:80])) if r.startswith("ERR unsupported") \
-            else res.add(name, False, "%s SEAL -> %s" % (src.name, r))
+    got = produce(res, name, src, "SEAL", msg, tampering=True)
+    if got is None:
         return
-    _, data, sig = r.split()
-    r2 = dst.cmd("UNSEAL %s %s" % (b64(tamper(unb64(data))), sig))
-    if r2.startswith("ERR unsupported"):
-        res.na(name, dst.name + ": " + r2)
-        return
-    ok = r2.startswith("ERR")
-    res.add(name, ok, "" if ok else "tampered sealed message accepted: %s" % r2[:80])
+    data, sig = got
+    r2 = consume(res, name, dst, "UNSEAL %s %s" % (b64(tamper(unb64(data))), sig))
+    if r2 is not None:
+        ok = r2.startswith("ERR")
+        res.add(name, ok, "" if ok else "tampered sealed message accepted: %s" % r2[:80])
 
 
 def check_tamper_sign(res, name, src, dst, msg):
-    r = src.cmd("SIGN " + b64(msg))
-    if r.startswith("ERR unsupported") or not r.startswith("SIG "):
-        res.na(name, "%s cannot sign: %s" % (src.name, r[:80])) if r.startswith("ERR unsupported") \
-            else res.add(name, False, "%s SIGN -> %s" % (src.name, r))
+    got = produce(res, name, src, "SIGN", msg, tampering=True)
+    if got is None:
         return
-    r2 = dst.cmd("VERIFY %s %s" % (b64(tamper(msg)), r.split()[1]))
-    if r2.startswith("ERR unsupported"):
-        res.na(name, dst.name + ": " + r2)
-        return
-    ok = r2.startswith("BAD")
-    res.add(name, ok, "" if ok else "tampered signed message accepted: %s" % r2[:80])
+    r2 = consume(res, name, dst, "VERIFY %s %s" % (b64(tamper(msg)), got[0]))
+    if r2 is not None:
+        ok = r2.startswith("BAD")
+        res.add(name, ok, "" if ok else "tampered signed message accepted: %s" % r2[:80])
 
 
 def run_positive(env, cpeer, speer, v1=False):

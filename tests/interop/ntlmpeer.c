@@ -44,16 +44,16 @@ static int ntlm_refused(ntlm_err rc, char *err, size_t errlen)
 	return -1;
 }
 
-/* Seals and unseals in place: on a copy, since lp_session owns its input. */
-static int in_place(ntlm_err (*fn)(ntlm_ctx *, uint8_t *, size_t, const uint8_t *), void *ctx,
-                    const uint8_t *in, size_t n, const uint8_t *sig, uint8_t **out, size_t *on,
-                    char *err, size_t errlen)
+/* Seals (seal_sig set) or unseals a copy in place: lp_session owns its input. */
+static int in_place(void *ctx, const uint8_t *in, size_t n, uint8_t *seal_sig,
+                    const uint8_t *unseal_sig, uint8_t **out, size_t *on, char *err, size_t errlen)
 {
 	uint8_t *d = malloc(n + 1);
 	if (!d)
-		return ntlm_refused(NTLM_E_NOMEM, err, errlen);
+		return ntlm_refused(NTLM_E_NO_MEMORY, err, errlen);
 	memcpy(d, in, n);
-	if (ntlm_refused(fn(ctx, d, n, sig), err, errlen)) {
+	ntlm_err rc = seal_sig ? ntlm_seal(ctx, d, n, seal_sig) : ntlm_unseal(ctx, d, n, unseal_sig);
+	if (ntlm_refused(rc, err, errlen)) {
 		free(d);
 		return -1;
 	}
@@ -62,21 +62,16 @@ static int in_place(ntlm_err (*fn)(ntlm_ctx *, uint8_t *, size_t, const uint8_t 
 	return 0;
 }
 
-static ntlm_err seal_fn(ntlm_ctx *ctx, uint8_t *d, size_t n, const uint8_t *sig)
-{
-	return ntlm_seal(ctx, d, n, (uint8_t *)sig);
-}
-
 static int op_seal(void *ctx, const uint8_t *in, size_t n, uint8_t **data, size_t *dn, uint8_t sig[16],
                    char *err, size_t errlen)
 {
-	return in_place(seal_fn, ctx, in, n, sig, data, dn, err, errlen);
+	return in_place(ctx, in, n, sig, NULL, data, dn, err, errlen);
 }
 
 static int op_unseal(void *ctx, const uint8_t *d, size_t dn, const uint8_t sig[16], uint8_t **plain,
                      size_t *pn, char *err, size_t errlen)
 {
-	return in_place(ntlm_unseal, ctx, d, dn, sig, plain, pn, err, errlen);
+	return in_place(ctx, d, dn, NULL, sig, plain, pn, err, errlen);
 }
 
 static int op_sign(void *ctx, const uint8_t *m, size_t n, uint8_t sig[16], char *err, size_t errlen)

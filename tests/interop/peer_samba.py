@@ -34,6 +34,16 @@ def ask(p, line):
     return r
 
 
+def ask_for(p, line, prefixes, fail="FAIL helper: "):
+    """The payload of the helper's answer to line, or None after printing
+    fail + the answer when it does not start with one of prefixes."""
+    r = ask(p, line)
+    if not r.startswith(prefixes):
+        out(fail + r)
+        return None
+    return r[3:]
+
+
 def helper_keys(p):
     gk = ask(p, "GK")
     gf = ask(p, "GF")
@@ -52,19 +62,17 @@ def client_ntlm_auth(a):
         extra.append("--option=client ntlmv2 auth=no")
     p = helper(a.conf, "ntlmssp-client-1", extra)
     try:
-        r = ask(p, "YR")
-        if not r.startswith("YR "):
-            out("FAIL helper: " + r)
+        tok = ask_for(p, "YR", "YR ")
+        if tok is None:
             return 1
-        out("TOKEN " + r[3:])
+        out("TOKEN " + tok)
         chal = read_token()
         if chal is None:
             return 1
-        r = ask(p, "TT " + b64(chal))
-        if not r.startswith(("KK ", "AF ")):  # AF: the helper's last token
-            out("FAIL helper: " + r)
+        tok = ask_for(p, "TT " + b64(chal), ("KK ", "AF "))  # AF: the helper's last token
+        if tok is None:
             return 1
-        out("TOKEN " + r[3:])
+        out("TOKEN " + tok)
         key, flags = helper_keys(p)
         done(flags, key)
         session(NoOps())
@@ -80,19 +88,17 @@ def server_ntlm_auth(a):
         neg = read_token()
         if neg is None:
             return 1
-        r = ask(p, "YR " + b64(neg))
-        if not r.startswith("TT "):
-            out("FAIL helper: " + r)
+        tok = ask_for(p, "YR " + b64(neg), "TT ")
+        if tok is None:
             return 0
-        out("TOKEN " + r[3:])
+        out("TOKEN " + tok)
         auth = read_token()
         if auth is None:
             return 1
-        r = ask(p, "KK " + b64(auth))
-        if not r.startswith("AF "):
-            out("FAIL " + r)
+        user = ask_for(p, "KK " + b64(auth), "AF ", fail="FAIL ")
+        if user is None:
             return 0
-        user = r[3:].strip()
+        user = user.strip()
         if "\\" not in user:
             user = a.domain_name + "\\" + user
         key, flags = helper_keys(p)
@@ -141,12 +147,37 @@ def gensec_flags(neg_or_auth):
     return 0
 
 
-def client_gensec(a):
-    from samba import credentials, gensec, param
+def load_parm(a, option, value, when):
+    """a.conf, with option set to value when asked for."""
+    from samba import param
     lp = param.LoadParm()
     lp.load(a.conf)
-    if a.ntlmv1:
-        lp.set("client ntlmv2 auth", "no")
+    if when:
+        lp.set(option, value)
+    return lp
+
+
+def start_ntlmssp(g):
+    """Asks g for signing and sealing and starts the "ntlmssp" mechanism."""
+    from samba import gensec
+    g.want_feature(gensec.FEATURE_SIGN)
+    g.want_feature(gensec.FEATURE_SEAL)
+    g.start_mech_by_name("ntlmssp")
+    return g
+
+
+def gensec_update(g, tok):
+    """g's answer to tok, or None after printing the failure."""
+    try:
+        return g.update(tok)[1]
+    except Exception as e:
+        out(gensec_fail(e))
+        return None
+
+
+def client_gensec(a):
+    from samba import credentials, gensec
+    lp = load_parm(a, "client ntlmv2 auth", "no", a.ntlmv1)
     creds = credentials.Credentials()
     creds.guess(lp)
     creds.set_username(a.user)
@@ -155,18 +186,13 @@ def client_gensec(a):
     creds.set_workstation(a.workstation)
     g = gensec.Security.start_client({"lp_ctx": lp, "target_hostname": "interop"})
     g.set_credentials(creds)
-    g.want_feature(gensec.FEATURE_SIGN)
-    g.want_feature(gensec.FEATURE_SEAL)
-    g.start_mech_by_name("ntlmssp")
-    fin, tok = g.update(b"")
+    fin, tok = start_ntlmssp(g).update(b"")
     out("TOKEN " + b64(tok))
     chal = read_token()
     if chal is None:
         return 1
-    try:
-        fin, tok = g.update(chal)
-    except Exception as e:
-        out(gensec_fail(e))
+    tok = gensec_update(g, chal)
+    if tok is None:
         return 1
     out("TOKEN " + b64(tok))
     done(gensec_flags(bytes(tok)), bytes(g.session_key()))
@@ -175,33 +201,22 @@ def client_gensec(a):
 
 
 def server_gensec(a):
-    from samba import auth, gensec, param
-    lp = param.LoadParm()
-    lp.load(a.conf)
-    if a.allow_ntlmv1:
-        lp.set("ntlm auth", "yes")
+    from samba import auth, gensec
+    lp = load_parm(a, "ntlm auth", "yes", a.allow_ntlmv1)
     ac = auth.AuthContext(lp_ctx=lp, methods=["sam"])
-    g = gensec.Security.start_server(settings={"lp_ctx": lp, "target_hostname": lp.get("netbios name")},
-                                     auth_context=ac)
-    g.want_feature(gensec.FEATURE_SIGN)
-    g.want_feature(gensec.FEATURE_SEAL)
-    g.start_mech_by_name("ntlmssp")
+    g = start_ntlmssp(gensec.Security.start_server(
+        settings={"lp_ctx": lp, "target_hostname": lp.get("netbios name")}, auth_context=ac))
     neg = read_token()
     if neg is None:
         return 1
-    try:
-        fin, tok = g.update(neg)
-    except Exception as e:
-        out(gensec_fail(e))
+    tok = gensec_update(g, neg)
+    if tok is None:
         return 0
     out("TOKEN " + b64(tok))
     auth_tok = read_token()
     if auth_tok is None:
         return 1
-    try:
-        fin, tok = g.update(auth_tok)
-    except Exception as e:
-        out(gensec_fail(e))
+    if gensec_update(g, auth_tok) is None:
         return 0
     info = g.session_info()
     user = "%s\\%s" % (info.info.domain_name, info.info.account_name)

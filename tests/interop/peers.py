@@ -66,6 +66,8 @@ class Peer:
     can_sign = True           # sign-only (MakeSignature / GSS_GetMIC) after the handshake
     accepts_ntlmv1_if_allowed = False  # server_argv(allow_v1=True) accepts NTLMv1
     setup_error = None
+    script = None             # its python adapter in tests/interop
+    v1_flag = "--ntlmv1"      # client option for the "ntlmv1" case (None: none)
 
     def setup(self, env):
         return None
@@ -78,6 +80,18 @@ class Peer:
 
     def expected_user(self, env):
         return "%s\\%s" % (env.domain, env.user)
+
+    def command(self):
+        """The adapter's command line before its role."""
+        return [PY, os.path.join(HERE, self.script)]
+
+    def client_argv(self, env, case=None):
+        user, password = env.creds(case)
+        argv = self.command() + ["client", "--user", user, "--domain", env.domain,
+                                 "--password", password]
+        if case == "ntlmv1" and self.v1_flag is not None:
+            argv.append(self.v1_flag)
+        return argv
 
     def expected_failure(self, case):
         return {"wrong-password": "LOGON_FAILURE|WRONG_PASSWORD",
@@ -107,13 +121,8 @@ class Ours(Peer):
     def describe(self):
         return "(%s)" % self.tool
 
-    def client_argv(self, env, case=None):
-        user, password = env.creds(case)
-        argv = [self.tool, "client", "--user", user, "--domain", env.domain,
-                "--password", password]
-        if case == "ntlmv1":
-            argv.append(self.v1_flag)
-        return argv
+    def command(self):
+        return [self.tool]
 
     def server_argv(self, env, allow_v1=False):
         return [self.tool, "server", "--account-file", env.account_file,
@@ -129,32 +138,18 @@ class NtlmAuth(Peer):
     name = "ntlm-auth"
     has_client = True
     can_ntlmv1 = True
-
-    def client_argv(self, env, case=None):
-        user, password = env.creds(case)
-        argv = [PY, os.path.join(HERE, "peer_ntlmauth.py"), "client", "--user", user,
-                "--domain", env.domain, "--password", password]
-        if case == "ntlmv1":
-            argv.append("--ntlmv1")
-        return argv
+    script = "peer_ntlmauth.py"
 
 
 class Impacket(Peer):
     name = "impacket"
     has_client = has_server = True
     can_ntlmv1 = refuses_ntlmv1 = True
-
-    def client_argv(self, env, case=None):
-        user, password = env.creds(case)
-        argv = [PY, os.path.join(HERE, "peer_impacket.py"), "client", "--user", user,
-                "--domain", env.domain, "--password", password]
-        if case == "ntlmv1":
-            argv.append("--ntlmv1")
-        return argv
+    script = "peer_impacket.py"
 
     def server_argv(self, env, allow_v1=False):
-        return [PY, os.path.join(HERE, "peer_impacket.py"), "server", "--account-file",
-                env.account_file, "--computer-name", env.domain, "--domain-name", env.domain]
+        return self.command() + ["server", "--account-file", env.account_file,
+                                 "--computer-name", env.domain, "--domain-name", env.domain]
 
     def expected_failure(self, case):
         return {"wrong-password": "LOGON_FAILURE", "unknown-user": "NO_SUCH_USER",
@@ -177,12 +172,27 @@ def ensure_unix_user(env):
     return None if r.returncode == 0 else "useradd %s: %s" % (env.user, r.stdout.strip())
 
 
-class SambaWinbind(Peer):
+class SambaPeer(Peer):
+    """Samba through peer_samba.py --via <via>, configured by self.conf."""
+    has_client = has_server = True
+    can_ntlmv1 = refuses_ntlmv1 = True
+    script = "peer_samba.py"
+    via = None
+
+    def command(self):
+        return super().command() + ["--via", self.via, "--conf", self.conf]
+
+    def expected_failure(self, case):
+        return {"wrong-password": "NT_STATUS_WRONG_PASSWORD|NT_STATUS_LOGON_FAILURE",
+                "unknown-user": "NT_STATUS_NO_SUCH_USER|NT_STATUS_LOGON_FAILURE",
+                "ntlmv1": "NT_STATUS_WRONG_PASSWORD|NT_STATUS_NTLM_BLOCKED|NT_STATUS_LOGON_FAILURE"}[case]
+
+
+class SambaWinbind(SambaPeer):
     """Samba: ntlm_auth ntlmssp-client-1 (client) and ntlm_auth squid-2.5-ntlmssp
     against a private standalone winbindd (server)."""
     name = "samba-ntlm_auth"
-    has_client = has_server = True
-    can_ntlmv1 = refuses_ntlmv1 = True
+    via = "ntlm_auth"
     winbindd = None
 
     def setup(self, env):
@@ -248,30 +258,15 @@ class SambaWinbind(Peer):
                           "NSS_WRAPPER_GROUP": "/etc/group",
                           "SELFTEST_WINBINDD_SOCKET_DIR": os.path.join(self.dir, "winbindd")})
 
-    def client_argv(self, env, case=None):
-        user, password = env.creds(case)
-        argv = [PY, os.path.join(HERE, "peer_samba.py"), "--via", "ntlm_auth", "--conf", self.conf,
-                "client", "--user", user, "--domain", env.domain, "--password", password]
-        if case == "ntlmv1":
-            argv.append("--ntlmv1")
-        return argv
-
     def server_argv(self, env, allow_v1=False):
-        return [PY, os.path.join(HERE, "peer_samba.py"), "--via", "ntlm_auth", "--conf", self.conf,
-                "server", "--domain-name", env.domain]
-
-    def expected_failure(self, case):
-        return {"wrong-password": "NT_STATUS_WRONG_PASSWORD|NT_STATUS_LOGON_FAILURE",
-                "unknown-user": "NT_STATUS_NO_SUCH_USER|NT_STATUS_LOGON_FAILURE",
-                "ntlmv1": "NT_STATUS_WRONG_PASSWORD|NT_STATUS_NTLM_BLOCKED|NT_STATUS_LOGON_FAILURE"}[case]
+        return self.command() + ["server", "--domain-name", env.domain]
 
 
-class SambaGensec(Peer):
+class SambaGensec(SambaPeer):
     """Samba: python3-samba gensec, mechanism "ntlmssp", both roles; the server's
     accounts live in a sam.ldb provisioned offline (standalone role)."""
     name = "samba-gensec"
-    has_client = has_server = True
-    can_ntlmv1 = refuses_ntlmv1 = True
+    via = "gensec"
     accepts_ntlmv1_if_allowed = True  # "ntlm auth = yes"
 
     def setup(self, env):
@@ -293,22 +288,8 @@ class SambaGensec(Peer):
             return self.setup_error
         return None
 
-    def client_argv(self, env, case=None):
-        user, password = env.creds(case)
-        argv = [PY, os.path.join(HERE, "peer_samba.py"), "--via", "gensec", "--conf", self.conf,
-                "client", "--user", user, "--domain", env.domain, "--password", password]
-        if case == "ntlmv1":
-            argv.append("--ntlmv1")
-        return argv
-
     def server_argv(self, env, allow_v1=False):
-        return [PY, os.path.join(HERE, "peer_samba.py"), "--via", "gensec", "--conf", self.conf,
-                "server"] + (["--allow-ntlmv1"] if allow_v1 else [])
-
-    def expected_failure(self, case):
-        return {"wrong-password": "NT_STATUS_WRONG_PASSWORD|NT_STATUS_LOGON_FAILURE",
-                "unknown-user": "NT_STATUS_NO_SUCH_USER|NT_STATUS_LOGON_FAILURE",
-                "ntlmv1": "NT_STATUS_WRONG_PASSWORD|NT_STATUS_NTLM_BLOCKED|NT_STATUS_LOGON_FAILURE"}[case]
+        return self.command() + ["server"] + (["--allow-ntlmv1"] if allow_v1 else [])
 
 
 def stop_daemon(p):
@@ -334,17 +315,30 @@ def stop_daemon(p):
         pass
 
 
-class GssNtlmssp(Peer):
+class BuiltPeer(Peer):
+    """A C adapter (tests/interop/<name>.c) built by 40-interop.sh."""
+
+    def find_bin(self, env, name):
+        """None, or the set-up error."""
+        self.bin = os.path.join(env.bin, name)
+        if not os.access(self.bin, os.X_OK):
+            self.setup_error = name + " was not built"
+        return self.setup_error
+
+    def command(self):
+        return [self.bin]
+
+
+class GssNtlmssp(BuiltPeer):
     """gss-ntlmssp through MIT krb5's GSSAPI (tests/interop/gssntlm.c)."""
     name = "gss-ntlmssp"
     has_client = has_server = True
     can_ntlmv1 = refuses_ntlmv1 = True
     accepts_ntlmv1_if_allowed = True  # LM_COMPAT_LEVEL=2
+    v1_flag = None  # the client's level comes from the environment
 
     def setup(self, env):
-        self.bin = os.path.join(env.bin, "gssntlm")
-        if not os.access(self.bin, os.X_OK):
-            self.setup_error = "gssntlm was not built"
+        if self.find_bin(env, "gssntlm"):
             return self.setup_error
         self.debug_log = os.path.join(env.work, "gssntlmssp.log")
         open(self.debug_log, "w").close()  # gss-ntlmssp logs only into an existing file
@@ -361,11 +355,8 @@ class GssNtlmssp(Peer):
                           "LM_COMPAT_LEVEL": "5", "GSSNTLMSSP_DEBUG": self.debug_log})
 
     def client_argv(self, env, case=None):
-        user, password = env.creds(case)
-        argv = [self.bin, "client", "--user", user, "--domain", env.domain, "--password", password]
-        if case == "ntlmv1":  # the client's level comes from the environment
-            argv = ["env", "LM_COMPAT_LEVEL=2"] + argv
-        return argv
+        argv = super().client_argv(env, case)
+        return (["env", "LM_COMPAT_LEVEL=2"] if case == "ntlmv1" else []) + argv
 
     def server_argv(self, env, allow_v1=False):
         return (["env", "LM_COMPAT_LEVEL=2"] if allow_v1 else []) + [self.bin, "server"]
@@ -378,7 +369,7 @@ class GssNtlmssp(Peer):
                 "ntlmv1": "ERR_NONTLMV1"}[case]
 
 
-class WinPR(Peer):
+class WinPR(BuiltPeer):
     """WinPR 2's NTLM SSPI (tests/interop/winpr_peer.c); server accounts in a
     WinPR SAM file named with SECPKG_ATTR_AUTH_NTLM_SAM_FILE."""
     name = "winpr"
@@ -386,11 +377,10 @@ class WinPR(Peer):
     can_ntlmv1 = False     # WinPR 2's client always sends NTLMv2 (no switch in its API)
     can_sign = False       # WinPR 2's NTLM has no MakeSignature/VerifySignature (0x80090302)
     refuses_ntlmv1 = True  # its acceptor only verifies NTLMv2
+    v1_flag = None
 
     def setup(self, env):
-        self.bin = os.path.join(env.bin, "winpr_peer")
-        if not os.access(self.bin, os.X_OK):
-            self.setup_error = "winpr_peer was not built"
+        if self.find_bin(env, "winpr_peer"):
             return self.setup_error
         from impacket.ntlm import compute_nthash
         self.sam = os.path.join(env.work, "winpr.SAM")
@@ -398,12 +388,8 @@ class WinPR(Peer):
             f.write("%s:%s::%s:::\n" % (env.user, env.domain, compute_nthash(env.password).hex()))
         return None
 
-    def client_argv(self, env, case=None):
-        user, password = env.creds(case)
-        return [self.bin, "client", "--user", user, "--domain", env.domain, "--password", password]
-
     def server_argv(self, env, allow_v1=False):
-        return [self.bin, "server", "--sam", self.sam]
+        return self.command() + ["server", "--sam", self.sam]
 
     def expected_failure(self, case):
         # WinPR verifies in CompleteAuthToken: a wrong password shows first as a

@@ -17,13 +17,13 @@
  * of 16 bytes + a DATA buffer), SIGN/VERIFY via MakeSignature/VerifySignature.
  * WinPR takes MD4 from OpenSSL: OPENSSL_CONF must enable the legacy provider.
  */
-#include <getopt.h>
 #include <winpr/ntlm.h>
 #include <winpr/sspi.h>
 
 #include "lineproto.h"
 
 static SecurityFunctionTableA *sspi;
+/* as in gssntlm.c: the AUTHENTICATE's NegotiateFlags */
 static uint32_t auth_flags;
 /*
  * WinPR 2 takes the sequence number from the MessageSeqNo argument of
@@ -31,13 +31,6 @@ static uint32_t auth_flags;
  * it for connection-oriented contexts): the caller counts.
  */
 static ULONG send_seq, recv_seq;
-
-static void note_auth(const uint8_t *t, size_t n)
-{
-	if (n >= 64 && !memcmp(t, "NTLMSSP", 8) && t[8] == 3)
-		auth_flags = (uint32_t)t[60] | (uint32_t)t[61] << 8 | (uint32_t)t[62] << 16 |
-		             (uint32_t)t[63] << 24;
-}
 
 static void fail(const char *what, SECURITY_STATUS st)
 {
@@ -147,24 +140,13 @@ static void report_done(CtxtHandle *ctx, int server)
 int main(int argc, char **argv)
 {
 	const char *user = "", *domain = "", *password = "", *sam = "/etc/winpr/SAM";
-	static const struct option opts[] = {{"user", required_argument, NULL, 'u'},
-	                                     {"domain", required_argument, NULL, 'd'},
-	                                     {"password", required_argument, NULL, 'p'},
-	                                     {"sam", required_argument, NULL, 's'},
-	                                     {NULL, 0, NULL, 0}};
-	int c;
-	while ((c = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-		switch (c) {
-		case 'u': user = optarg; break;
-		case 'd': domain = optarg; break;
-		case 'p': password = optarg; break;
-		case 's': sam = optarg; break;
-		default: return 2;
-		}
-	}
-	if (optind >= argc)
+	const lp_opt opts[] = {{"user", &user, NULL},
+	                       {"domain", &domain, NULL},
+	                       {"password", &password, NULL},
+	                       {"sam", &sam, NULL}};
+	int server = lp_args(argc, argv, opts, sizeof(opts) / sizeof(*opts));
+	if (server < 0)
 		return 2;
-	int server = !strcmp(argv[optind], "server");
 	sspi = InitSecurityInterfaceExA(0);
 	if (!sspi) {
 		printf("FAIL InitSecurityInterfaceExA\n");
@@ -211,7 +193,7 @@ int main(int argc, char **argv)
 			if (st != SEC_E_OK && st != SEC_I_CONTINUE_NEEDED)
 				return fail("InitializeSecurityContextA", st), 1;
 			if (ob.cbBuffer) {
-				note_auth(outbuf, ob.cbBuffer);
+				auth_flags |= lp_auth_flags(outbuf, ob.cbBuffer);
 				lp_token(outbuf, ob.cbBuffer);
 			}
 			if (st == SEC_E_OK)
@@ -227,7 +209,7 @@ int main(int argc, char **argv)
 		for (;;) {
 			if (!(in = lp_read_token(&in_len)))
 				return 1;
-			note_auth(in, in_len);
+			auth_flags |= lp_auth_flags(in, in_len);
 			SecBuffer ib = {(ULONG)in_len, SECBUFFER_TOKEN, in}, ob = {max_token, SECBUFFER_TOKEN, outbuf};
 			SecBufferDesc idesc = {SECBUFFER_VERSION, 1, &ib}, odesc = {SECBUFFER_VERSION, 1, &ob};
 			st = sspi->AcceptSecurityContext(&cred, have_ctx ? &ctx : NULL, &idesc, ASC_FLAGS,

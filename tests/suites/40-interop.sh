@@ -15,14 +15,16 @@ CFLAGS="-std=c11 -D_GNU_SOURCE -O1 -g -Wall"
 # ours is build/tools/ntlm (`ntlm client` / `ntlm server`); without it, a
 # small driver of the public API that speaks the same line protocol
 if [ ! -x build/tools/ntlm ]; then
-	cc $CFLAGS -Iinclude -o "$work/bin/ntlmpeer" tests/interop/ntlmpeer.c build/libntlmssp.a \
+	cc $CFLAGS -Iinclude -o "$work/bin/ntlmpeer" tests/interop/ntlmpeer.c tests/interop/lineproto.c build/libntlmssp.a \
 		$(pkg-config --libs nettle zlib) $(pkg-config --libs wbclient 2>/dev/null) -lpthread >"$work/cc.log" 2>&1 || fail_build ntlmpeer
 fi
-# the C peers; one that does not build fails its own set-up (counted), the
-# rest of the suite still runs
-cc $CFLAGS -o "$work/bin/gssntlm" tests/interop/gssntlm.c $(pkg-config --cflags --libs krb5-gssapi) \
-	>"$work/cc-gss.log" 2>&1 || { echo "interop: cannot build gssntlm:"; tail -20 "$work/cc-gss.log"; }
-cc $CFLAGS -o "$work/bin/winpr_peer" tests/interop/winpr_peer.c $(pkg-config --cflags --libs winpr2) \
-	>"$work/cc-winpr.log" 2>&1 || { echo "interop: cannot build winpr_peer:"; tail -20 "$work/cc-winpr.log"; }
+# the C peers, each linked with the shared line protocol; one that does not
+# build fails its own set-up (counted), the rest of the suite still runs
+build_peer() { # name pkg-config-package
+	cc $CFLAGS -o "$work/bin/$1" "tests/interop/$1.c" tests/interop/lineproto.c $(pkg-config --cflags --libs "$2") \
+		>"$work/cc-$1.log" 2>&1 || { echo "interop: cannot build $1:"; tail -20 "$work/cc-$1.log"; }
+}
+build_peer gssntlm krb5-gssapi
+build_peer winpr_peer winpr2
 
 timeout -k 10 600 /usr/bin/python3 tests/interop/interop.py --work "$work" "$@"
