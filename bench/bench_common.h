@@ -467,6 +467,9 @@ static inline int bc_describe_auth(const uint8_t *m, size_t n, bc_auth_info *out
 	return 1;
 }
 
+/* When set, the program's handshake() reports the client's AUTHENTICATE (once). */
+static int bc_describe_next;
+
 /* The I-line every program prints once: "handshake flags=... NTLMv2 MIC ...". */
 static inline void bc_report_auth(const uint8_t *m, size_t n)
 {
@@ -479,22 +482,6 @@ static inline void bc_report_auth(const uint8_t *m, size_t n)
 	        a.flags, a.ntlmv2 ? "NTLMv2" : "NTLMv1/LM", !!(a.flags & 0x00080000u),
 	        !!(a.flags & 0x40000000u), !!(a.flags & 0x20u), !!(a.flags & 0x10u),
 	        !!(a.flags & 0x20000000u), a.mic);
-}
-
-/* ---------------------------------------------------------------- peers */
-
-typedef void (*bc_section_fn)(const bc_opts *o, void *env);
-
-/* The sections both peers have, in ntlm-bench's order, as --only selects. */
-static inline void bc_peer_sections(const bc_opts *o, void *env, bc_section_fn handshake,
-                                    bc_size_fn seal_size, bc_section_fn memory)
-{
-	if (bc_section(o, "handshake"))
-		handshake(o, env);
-	if (bc_section(o, "seal"))
-		bc_each_size(o, seal_size, env);
-	if (bc_section(o, "memory"))
-		memory(o, env);
 }
 
 /* ------------------------------------------------------------ scratch */
@@ -562,6 +549,56 @@ static inline int bc_parse_common(bc_opts *o, int argc, char **argv, int *i)
 	else
 		return 0;
 	return 1;
+}
+
+/* ---------------------------------------------------------------- peers */
+
+/* What a peer provides; bc_peer_sections() does the measuring around it. */
+typedef struct bc_peer {
+	bc_fn hs_loop;        /* n handshakes, contexts released */
+	bc_size_fn seal_size; /* the message loops for one size */
+	size_t slot_size;     /* one kept server context */
+	bc_slot_fn hold;      /* handshake, keep the server context in the slot */
+	bc_slot_fn drop;      /* release the slot's context */
+} bc_peer;
+
+/* A peer's command line: the common options only; anything else is a usage error. */
+static inline void bc_peer_args(bc_opts *o, int argc, char **argv, const char *prog)
+{
+	bc_opts_init(o);
+	for (int i = 1; i < argc; i++) {
+		if (bc_parse_common(o, argc, argv, &i))
+			continue;
+		fprintf(stderr, "usage: %s [--quick] [--secs S] [--threads N] [--contexts N] "
+		                "[--only handshake,seal,memory]\n", prog);
+		exit(2);
+	}
+}
+
+/*
+ * What both peers measure, in ntlm-bench's order, as --only selects:
+ * handshakes (the first one with bc_describe_next set), each message size,
+ * allocations per handshake and bytes per server context.
+ */
+static inline void bc_peer_sections(const bc_opts *o, const bc_peer *p, void *env)
+{
+	static const bc_mt_plan plan = {5, 4, 64}; /* slower handshakes than ours: smaller batches */
+	if (bc_section(o, "handshake")) {
+		bc_describe_next = 1;
+		p->hs_loop(env, 1);
+		bc_result("hs.1t", bc_rate(o->secs * 2, p->hs_loop, env), "hs/s");
+		bc_report_hs_mt(o, &plan, p->hs_loop, env);
+	}
+	if (bc_section(o, "seal"))
+		bc_each_size(o, p->seal_size, env);
+	if (bc_section(o, "memory")) {
+		bc_result("alloc.hs", bc_allocs_per(p->hs_loop, env, 20), "allocs/hs");
+		void *keep = calloc((size_t)o->contexts, p->slot_size);
+		if (!keep)
+			bc_die("out of memory");
+		bc_mem_per_ctx("server", keep, o->contexts, p->slot_size, p->hold, p->drop, env);
+		free(keep);
+	}
 }
 
 #endif

@@ -24,7 +24,6 @@
 #include <nettle/md4.h>
 #include <nettle/md5.h>
 #include <nettle/version.h>
-#include <pthread.h>
 #include <pwd.h>
 #include <signal.h>
 #include <sys/types.h>
@@ -172,10 +171,10 @@ static void env_free(hs_env *e)
 	ntlm_replay_cache_free(e->replay);
 }
 
-/* One handshake; *c and *s are the established contexts. Token lengths in len[3] if not NULL. */
-/* When set, handshake() reports the client's AUTHENTICATE (once). */
-static int describe_next;
-
+/*
+ * One handshake; *c and *s are the established contexts. Token lengths in
+ * len[3] if not NULL. Reports the AUTHENTICATE when bc_describe_next is set.
+ */
 static void handshake(const hs_env *e, ntlm_ctx **c, ntlm_ctx **s, size_t len[3])
 {
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
@@ -187,9 +186,9 @@ static void handshake(const hs_env *e, ntlm_ctx **c, ntlm_ctx **s, size_t len[3]
 		bc_die("server: CHALLENGE");
 	check(ntlm_step(*c, chal.data, chal.len, &auth), "client: AUTHENTICATE");
 	check(ntlm_step(*s, auth.data, auth.len, &none), "server: accept");
-	if (describe_next) {
+	if (bc_describe_next) {
 		bc_report_auth(auth.data, auth.len);
-		describe_next = 0;
+		bc_describe_next = 0;
 	}
 	if (len) {
 		len[0] = neg.len;
@@ -239,7 +238,7 @@ static void hs_sealed_loop(void *arg, long n)
 static void section_handshake(const bc_opts *o, const hs_env *e)
 {
 	ntlm_ctx *c, *s;
-	describe_next = 1;
+	bc_describe_next = 1;
 	handshake(e, &c, &s, NULL);
 	bc_info("handshake", "server: flags=0x%08x kind=%s mic_verified=%d principal=%s", ntlm_ctx_flags(s),
 	        ntlm_response_kind_name(ntlm_ctx_response_kind(s)), ntlm_ctx_mic_verified(s),

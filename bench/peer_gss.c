@@ -9,7 +9,6 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_ntlmssp.h>
-#include <pthread.h>
 
 #include "bench_common.h"
 
@@ -76,9 +75,6 @@ static void env_init(env *e)
 		gss_fail("import target name", major, minor);
 }
 
-/* When set, handshake() reports the client's AUTHENTICATE (once). */
-static int describe_next;
-
 static void handshake(const env *e, gss_ctx_id_t *c, gss_ctx_id_t *s)
 {
 	OM_uint32 major, minor, amajor = 0;
@@ -101,9 +97,9 @@ static void handshake(const env *e, gss_ctx_id_t *c, gss_ctx_id_t *s)
 				gss_fail("inquire SPNEGO_REQUIRE_MIC", q, minor);
 			gss_release_buffer_set(&tmp, &set);
 		}
-		if (out.length && describe_next && round == 1) {
+		if (out.length && bc_describe_next && round == 1) {
 			bc_report_auth(out.value, out.length);
-			describe_next = 0;
+			bc_describe_next = 0;
 		}
 		if (out.length) {
 			amajor = gss_accept_sec_context(&minor, s, e->scred, &out, GSS_C_NO_CHANNEL_BINDINGS,
@@ -136,15 +132,6 @@ static void hs_loop(void *arg, long n)
 		handshake(e, &c, &s);
 		free_pair(&c, &s);
 	}
-}
-
-static void section_handshake(const bc_opts *o, void *e)
-{
-	static const bc_mt_plan plan = {5, 4, 64}; /* a slower handshake than ours: smaller batches */
-	describe_next = 1;
-	hs_loop(e, 1);
-	bc_result("hs.1t", bc_rate(o->secs * 2, hs_loop, e), "hs/s");
-	bc_report_hs_mt(o, &plan, hs_loop, e);
 }
 
 /* ------------------------------------------------------------- messages */
@@ -240,32 +227,16 @@ static void drop_ctx(void *p, void *slot)
 	gss_delete_sec_context(&minor, slot, GSS_C_NO_BUFFER);
 }
 
-static void section_memory(const bc_opts *o, void *e)
-{
-	bc_result("alloc.hs", bc_allocs_per(hs_loop, e, 20), "allocs/hs");
-	gss_ctx_id_t *keep = calloc((size_t)o->contexts, sizeof(*keep));
-	if (!keep)
-		bc_die("out of memory");
-	bc_mem_per_ctx("server", keep, o->contexts, sizeof(*keep), hold_server, drop_ctx, e);
-	free(keep);
-}
-
 int main(int argc, char **argv)
 {
 	bc_opts o;
-	bc_opts_init(&o);
 	bc_impl = "gss";
-	for (int i = 1; i < argc; i++) {
-		if (!bc_parse_common(&o, argc, argv, &i)) {
-			fprintf(stderr, "usage: peer_gss [--quick] [--secs S] [--threads N] [--contexts N] "
-			                "[--only handshake,seal,memory]\n");
-			return 2;
-		}
-	}
+	bc_peer_args(&o, argc, argv, "peer_gss");
 	env e;
 	env_init(&e);
 	bc_info("version", "gss-ntlmssp via MIT krb5 mechglue");
-	bc_peer_sections(&o, &e, section_handshake, seal_size, section_memory);
+	static const bc_peer peer = {hs_loop, seal_size, sizeof(gss_ctx_id_t), hold_server, drop_ctx};
+	bc_peer_sections(&o, &peer, &e);
 	OM_uint32 minor;
 	gss_release_cred(&minor, &e.ccred);
 	gss_release_cred(&minor, &e.scred);

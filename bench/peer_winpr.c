@@ -7,7 +7,6 @@
  * named to each server context with SECPKG_ATTR_AUTH_NTLM_SAM_FILE.
  * Same result-line format as ntlm-bench ("R winpr <metric> <value> <unit>").
  */
-#include <pthread.h>
 #include <winpr/ntlm.h>
 #include <winpr/sspi.h>
 #include <winpr/version.h>
@@ -75,8 +74,6 @@ static void env_init(env *e)
 		fail("AcquireCredentialsHandle(inbound)", st);
 }
 
-static int describe_next;
-
 #define ISC_FLAGS (ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | \
                    ISC_REQ_SEQUENCE_DETECT)
 #define ASC_FLAGS (ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT | \
@@ -114,9 +111,9 @@ static void handshake(env *e, CtxtHandle *c, CtxtHandle *s)
 		}
 		if (cst != SEC_E_OK && cst != SEC_I_CONTINUE_NEEDED)
 			fail("InitializeSecurityContext", cst);
-		if (describe_next && round == 1) {
+		if (bc_describe_next && round == 1) {
 			bc_report_auth(tok_c, cb.cbBuffer);
-			describe_next = 0;
+			bc_describe_next = 0;
 		}
 		if (cb.cbBuffer == 0)
 			break;
@@ -166,15 +163,6 @@ static void hs_loop(void *arg, long n)
 		handshake(e, &c, &s);
 		free_pair(&c, &s);
 	}
-}
-
-static void section_handshake(const bc_opts *o, void *e)
-{
-	static const bc_mt_plan plan = {5, 4, 64}; /* a slower handshake than ours: smaller batches */
-	describe_next = 1;
-	hs_loop(e, 1);
-	bc_result("hs.1t", bc_rate(o->secs * 2, hs_loop, e), "hs/s");
-	bc_report_hs_mt(o, &plan, hs_loop, e);
 }
 
 /* ------------------------------------------------------------- messages */
@@ -302,33 +290,17 @@ static void drop_ctx(void *p, void *slot)
 	sspi->DeleteSecurityContext(slot);
 }
 
-static void section_memory(const bc_opts *o, void *e)
-{
-	bc_result("alloc.hs", bc_allocs_per(hs_loop, e, 20), "allocs/hs");
-	CtxtHandle *keep = calloc((size_t)o->contexts, sizeof(*keep));
-	if (!keep)
-		bc_die("out of memory");
-	bc_mem_per_ctx("server", keep, o->contexts, sizeof(*keep), hold_server, drop_ctx, e);
-	free(keep);
-}
-
 int main(int argc, char **argv)
 {
 	bc_opts o;
-	bc_opts_init(&o);
 	bc_impl = "winpr";
-	for (int i = 1; i < argc; i++) {
-		if (bc_parse_common(&o, argc, argv, &i))
-			continue;
-		fprintf(stderr, "usage: peer_winpr [--quick] [--secs S] [--threads N] "
-		                "[--contexts N] [--only handshake,seal,memory]\n");
-		return 2;
-	}
+	bc_peer_args(&o, argc, argv, "peer_winpr");
 	setenv("WLOG_LEVEL", "OFF", 0);
 	env e;
 	env_init(&e);
 	bc_info("version", "WinPR %s SSPI NTLM", WINPR_VERSION_FULL);
-	bc_peer_sections(&o, &e, section_handshake, seal_size, section_memory);
+	static const bc_peer peer = {hs_loop, seal_size, sizeof(CtxtHandle), hold_server, drop_ctx};
+	bc_peer_sections(&o, &peer, &e);
 	sspi->FreeCredentialsHandle(&e.ccred);
 	sspi->FreeCredentialsHandle(&e.scred);
 	return 0;
