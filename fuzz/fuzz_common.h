@@ -347,6 +347,17 @@ static inline uint8_t *fz_dup(const uint8_t *p, size_t n)
 	return d;
 }
 
+/* A heap copy with a terminating NUL (the line handlers take C strings). */
+static inline char *fz_dup_str(const uint8_t *p, size_t n)
+{
+	char *d = malloc(n + 1);
+	FZ_CHECK(d != NULL);
+	if (n)
+		memcpy(d, p, n);
+	d[n] = '\0';
+	return d;
+}
+
 /*
  * An anonymous in-memory file holding data, reachable by path as
  * /proc/self/fd/N, for the functions that read files. Returns the fd (close

@@ -7,6 +7,14 @@ client (--via ntlm_auth): `ntlm_auth --helper-protocol=ntlmssp-client-1`
 client (--via gensec): python3-samba's gensec client with the "ntlmssp"
     mechanism (the code smbclient, rpcclient and the DCE/RPC stack use);
     wrap/unwrap for sealing, sign_packet/check_packet for signing.
+client (--via spnego): `ntlm_auth --helper-protocol=gss-spnego-client`, gensec's
+    SPNEGO over NTLMSSP. "SF NTLMSSP_FEATURE_SIGN NTLMSSP_FEATURE_SEAL"
+    first (unless --no-sign): only a client that wants signing puts a MIC in
+    its AUTHENTICATE and a mechListMIC in its NegTokenResp. "YR" ->
+    "YR <NegTokenInit>", "TT <NegTokenResp>" -> "KK <NegTokenResp>", the
+    acceptor's last NegTokenResp "TT .." -> "AF" (accepted, its mechListMIC
+    checked) or "BH"/"NA" (refused); then GK and GF. The SPNEGO tokens travel
+    in the TOKEN lines: the server side is tests/interop/spnego.py.
 server (--via ntlm_auth): `ntlm_auth --helper-protocol=squid-2.5-ntlmssp`
     against a standalone winbindd (started by the driver) whose account was
     made with `smbpasswd -a`: "YR <negotiate>" -> "TT <challenge>",
@@ -54,6 +62,51 @@ def helper_keys(p):
 
 class NoOps:
     pass
+
+
+def client_spnego(a):
+    import spnego
+    extra = ["--username=" + a.user, "--domain=" + a.domain, "--password=" + a.password]
+    if a.ntlmv1:
+        extra.append("--option=client ntlmv2 auth=no")
+    p = helper(a.conf, "gss-spnego-client", extra)
+    sent_mic = got_mic = False
+    try:
+        if not a.no_sign and ask_for(p, "SF NTLMSSP_FEATURE_SIGN NTLMSSP_FEATURE_SEAL", "OK") is None:
+            return 1
+        tok = ask_for(p, "YR", "YR ")
+        if tok is None:
+            return 1
+        out("TOKEN " + tok)
+        while True:  # the acceptor's NegTokenResp until the helper says AF
+            resp = read_token()
+            if resp is None:
+                return 1
+            try:
+                got_mic = bool(spnego.decode(resp).get("mic"))
+            except spnego.DERError:
+                pass
+            r = ask(p, "TT " + b64(resp))
+            if r.startswith("KK "):
+                sent_mic = bool(spnego.decode(b64dec(r[3:])).get("mic"))
+                out("TOKEN " + r[3:])
+                continue
+            if r == "AF" or r.startswith("AF "):
+                break
+            out("FAIL helper refused the acceptor's token: " + r)
+            return 1
+        key, flags = helper_keys(p)
+        done(flags, key, extra="mechlistmic_sent=%s mechlistmic_checked=%s" % (
+            "yes" if sent_mic else "no", "yes" if got_mic else "no"))
+        session(NoOps())
+    finally:
+        p.stdin.close()
+        p.wait()
+    return 0
+
+
+def b64dec(s):
+    return base64.b64decode(s)
 
 
 def client_ntlm_auth(a):
@@ -230,11 +283,15 @@ def main():
     via = "ntlm_auth"
     conf = None
     rest = []
+    no_sign = False
     i = 0
     while i < len(argv):
         if argv[i] == "--via":
             via = argv[i + 1]
             i += 2
+        elif argv[i] == "--no-sign":
+            no_sign = True
+            i += 1
         elif argv[i] == "--conf":
             conf = argv[i + 1]
             i += 2
@@ -243,8 +300,10 @@ def main():
             i += 1
     a = common_args(rest)
     a.conf = conf
+    a.no_sign = no_sign
     fn = {("client", "ntlm_auth"): client_ntlm_auth, ("server", "ntlm_auth"): server_ntlm_auth,
-          ("client", "gensec"): client_gensec, ("server", "gensec"): server_gensec}[(a.role, via)]
+          ("client", "gensec"): client_gensec, ("server", "gensec"): server_gensec,
+          ("client", "spnego"): client_spnego}[(a.role, via)]
     return fn(a)
 
 

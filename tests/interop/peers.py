@@ -292,6 +292,34 @@ class SambaGensec(SambaPeer):
         return self.command() + ["server"] + (["--allow-ntlmv1"] if allow_v1 else [])
 
 
+class SambaSpnego(SambaPeer):
+    """Samba: ntlm_auth gss-spnego-client (gensec SPNEGO over NTLMSSP), client
+    only. Its server is the pair's server behind tests/interop/spnego.py (a
+    test shim: SPNEGO is not part of the library); run against ours only."""
+    name = "samba-spnego"
+    via = "spnego"
+    has_server = False
+    spnego = True
+    servers = ("ours",)
+
+    def setup(self, env):
+        d = os.path.join(env.work, "samba-spnego")
+        for sub in ("private", "lock", "state", "cache", "pid"):
+            os.makedirs(os.path.join(d, sub), exist_ok=True)
+        self.conf = os.path.join(d, "smb.conf")
+        with open(self.conf, "w") as f:  # a client needs no daemon: only its own dirs
+            f.write("[global]\n  workgroup = {dom}\n  netbios name = SPNEGOCLIENT\n".format(dom=env.domain) +
+                    "".join("  %s = %s/%s\n" % (k, d, sub) for k, sub in (
+                        ("private dir", "private"), ("lock directory", "lock"),
+                        ("state directory", "state"), ("cache directory", "cache"),
+                        ("pid directory", "pid"))))
+        return None
+
+    def wrap_server(self, server_argv, tamper_mic=False):
+        return [PY, os.path.join(HERE, "spnego.py"), "accept"] + \
+            (["--tamper-mic"] if tamper_mic else []) + ["--"] + server_argv
+
+
 def stop_daemon(p):
     """Ends a daemon we started and its children: start_new_session made it
     the leader of its own process group, so SIGTERM goes to that group (its
@@ -401,7 +429,8 @@ class WinPR(BuiltPeer):
 
 
 def all_peers(env):
-    return [Ours(), NtlmAuth(), Impacket(), SambaWinbind(), SambaGensec(), GssNtlmssp(), WinPR()]
+    return [Ours(), NtlmAuth(), Impacket(), SambaWinbind(), SambaGensec(), SambaSpnego(),
+            GssNtlmssp(), WinPR()]
 
 
 def write_account_file(env):
@@ -488,4 +517,46 @@ def extra_checks(env, peers):
             ok = sfin.startswith("DONE")
             return ok, "server: %s" % sfin[:160]
         checks.append(("ours reads Samba's smbpasswd -a file", samba_file))
+
+    sp = by.get("samba-spnego")
+    if sp is not None and not sp.setup_error:
+        def spnego_run(client_extra, tamper_mic=False):
+            """Samba's SPNEGO client against ours behind the shim:
+            (client final, server final)."""
+            from tshark_http import LinePeer
+            e = sp.env(env)
+            c = LinePeer(sp.client_argv(env) + client_extra, e)
+            s = LinePeer(sp.wrap_server(ours.server_argv(env), tamper_mic), e)
+            try:
+                cl, sfin = c.recv(), "no end"
+                for _ in range(4):
+                    if not cl.startswith("TOKEN "):
+                        break
+                    s.send(cl)
+                    sl = s.recv()
+                    if not sl.startswith("TOKEN "):
+                        return cl, sl
+                    c.send(sl)
+                    cl = c.recv()
+                    if cl.startswith(("DONE", "FAIL")):  # after the last token
+                        sfin = s.recv()
+                        break
+                return cl, sfin
+            finally:
+                c.stop()
+                s.stop()
+
+        def spnego_tampered():
+            cfin, sfin = spnego_run([], tamper_mic=True)
+            ok = cfin.startswith("FAIL") and "mechlistmic=verified" in sfin
+            return ok, "client: %s; shim: %s" % (cfin[:120], sfin[-60:])
+        checks.append(("samba-spnego refuses a bad acceptor mechListMIC", spnego_tampered))
+
+        def spnego_default():
+            cfin, sfin = spnego_run(["--no-sign"])
+            ok = (cfin.startswith("DONE") and "mechlistmic_sent=no" in cfin
+                  and "mechlistmic=none" in sfin
+                  and ("user=%s\\%s" % (env.domain, env.user)).lower() in sfin.lower())
+            return ok, "client: %s; shim: %s" % (cfin[:120], sfin[:160])
+        checks.append(("samba-spnego without SF: no mechListMIC", spnego_default))
     return checks
