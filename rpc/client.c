@@ -512,7 +512,10 @@ static uint32_t take_response(ntlm_rpc_client *c, uint8_t *pdu, size_t len, cons
 	}
 	if (out->len + n > CLIENT_MAX_RESPONSE)
 		return fail(c, NTLM_RPC_S_OUT_OF_MEMORY, "%s", "response too large");
-	nb_write_bytes(out, pdu + off, n);
+	uint8_t *span;
+	if (rpc_span(pdu, len, off, n, &span) != NTLM_OK)
+		return fail(c, NTLM_RPC_S_PROTOCOL_ERROR, "%s", "malformed response");
+	nb_write_bytes(out, span, n);
 	return out->err == NTLM_OK ? NTLM_RPC_S_OK : NTLM_RPC_S_OUT_OF_MEMORY;
 }
 

@@ -114,6 +114,16 @@ static ntlm_err parse_verifier(const nb_reader *whole, size_t len, uint16_t auth
 	return nb_read_view(&t, auth_len, &v->value);
 }
 
+ntlm_err rpc_span(uint8_t *pdu, size_t len, size_t off, size_t n, uint8_t **span)
+{
+	nb_reader whole, part;
+	*span = NULL;
+	nb_reader_init(&whole, pdu, len);
+	NTLM_TRY(nb_slice(&whole, off, n, &part));
+	*span = pdu + off; /* the same bytes as part, writable: the caller owns the PDU */
+	return NTLM_OK;
+}
+
 ntlm_err rpc_pdu_parse(const uint8_t *data, size_t len, rpc_pdu *p)
 {
 	memset(p, 0, sizeof(*p));

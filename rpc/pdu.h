@@ -83,6 +83,13 @@ typedef struct rpc_pdu {
 ntlm_err rpc_peek_frag_len(const uint8_t hdr[RPC_HDR_LEN], uint16_t *frag_len);
 /* Checks the common header and locates the verifier (frag_length must equal len). */
 ntlm_err rpc_pdu_parse(const uint8_t *data, size_t len, rpc_pdu *p);
+/*
+ * The one way the runtime and the security layer address a part of a PDU
+ * they own (to copy a stub out, or to seal and unseal in place): *span =
+ * pdu + off after checking [off, off + n) lies inside the len bytes with the
+ * bounded reader; NTLM_E_FIELD_RANGE otherwise.
+ */
+ntlm_err rpc_span(uint8_t *pdu, size_t len, size_t off, size_t n, uint8_t **span);
 
 /* bind and alter_context: the presentation context list stays a reader. */
 typedef struct rpc_bind_body {

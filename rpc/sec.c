@@ -308,17 +308,24 @@ static int is_call_pdu(uint8_t t)
  * The four segments of a protected PDU: everything before the stub, stub +
  * padding, sec_trailer, signature. Without ESS only the stub is checksummed.
  */
-static void make_iov(const ntlm_rpc_sec *s, uint8_t *pdu, size_t len, size_t stub_off,
-                     size_t trailer_off, ntlm_iov iov[4])
+static ntlm_err make_iov(const ntlm_rpc_sec *s, uint8_t *pdu, size_t len, size_t stub_off,
+                         size_t trailer_off, ntlm_iov iov[4])
 {
 	int ess = (ntlm_ctx_flags(s->ctx) & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
 	ntlm_iov_type around = ess ? NTLM_IOV_SIGN_ONLY : NTLM_IOV_IGNORE;
 	ntlm_iov_type stub =
 		s->level == NTLM_RPC_LEVEL_PKT_PRIVACY ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY;
-	iov[0] = (ntlm_iov){around, pdu, stub_off};
-	iov[1] = (ntlm_iov){stub, pdu + stub_off, trailer_off - stub_off};
-	iov[2] = (ntlm_iov){around, pdu + trailer_off, RPC_TRAILER_LEN};
-	iov[3] = (ntlm_iov){NTLM_IOV_TOKEN, pdu + len - RPC_SIG_LEN, RPC_SIG_LEN};
+	if (trailer_off < stub_off || len < RPC_SIG_LEN)
+		return NTLM_E_FIELD_RANGE;
+	const size_t off[4] = {0, stub_off, trailer_off, len - RPC_SIG_LEN};
+	const size_t n[4] = {stub_off, trailer_off - stub_off, RPC_TRAILER_LEN, RPC_SIG_LEN};
+	const ntlm_iov_type type[4] = {around, stub, around, NTLM_IOV_TOKEN};
+	for (int i = 0; i < 4; i++) {
+		iov[i].type = type[i];
+		iov[i].len = n[i];
+		NTLM_TRY(rpc_span(pdu, len, off[i], n[i], &iov[i].data));
+	}
+	return NTLM_OK;
 }
 
 static ntlm_err run_iov(ntlm_rpc_sec *s, ntlm_iov iov[4], int sending)
@@ -353,8 +360,9 @@ NTLM_API ntlm_err ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu)
 	                               placeholder, RPC_SIG_LEN);
 	if (rc == NTLM_OK) {
 		ntlm_iov iov[4];
-		make_iov(sec, w.data, w.len, c.stub_off, pdu->len + pad, iov);
-		rc = run_iov(sec, iov, 1);
+		rc = make_iov(sec, w.data, w.len, c.stub_off, pdu->len + pad, iov);
+		if (rc == NTLM_OK)
+			rc = run_iov(sec, iov, 1);
 	}
 	return replace_pdu(pdu, &w, rc);
 }
@@ -394,8 +402,9 @@ NTLM_API ntlm_err ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t
 	if (sec->level >= NTLM_RPC_LEVEL_PKT) {
 		NTLM_TRY(check_call_verifier(sec, &p, fault));
 		ntlm_iov iov[4];
-		make_iov(sec, pdu, len, c.stub_off, p.ver.trailer_off, iov);
-		ntlm_err rc = run_iov(sec, iov, 0);
+		ntlm_err rc = make_iov(sec, pdu, len, c.stub_off, p.ver.trailer_off, iov);
+		if (rc == NTLM_OK)
+			rc = run_iov(sec, iov, 0);
 		if (rc != NTLM_OK) {
 			*fault = NTLM_RPC_FAULT_ACCESS_DENIED;
 			return rc;

@@ -425,7 +425,10 @@ static uint32_t take_fragment(struct conn *c, uint8_t *pdu, size_t len, const rp
 	}
 	if (stub->len + n > MAX_REQUEST)
 		return NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
-	nb_write_bytes(stub, pdu + off, n);
+	uint8_t *span;
+	if (rpc_span(pdu, len, off, n, &span) != NTLM_OK)
+		return NTLM_RPC_FAULT_PROTO_ERROR;
+	nb_write_bytes(stub, span, n);
 	return stub->err == NTLM_OK ? 0 : NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
 }
 

@@ -202,6 +202,19 @@ static void test_truncated_bodies(void)
 	ntlm_buffer_free(&b);
 }
 
+/* rpc_span is the bounds check behind every in-place view of a PDU. */
+static void test_span_bounds(void)
+{
+	uint8_t pdu[32] = {0}, *span;
+	T_OK(rpc_span(pdu, sizeof(pdu), 16, 16, &span));
+	T_ASSERT(span == pdu + 16);
+	T_OK(rpc_span(pdu, sizeof(pdu), 32, 0, &span));
+	T_EXPECT_ERR(rpc_span(pdu, sizeof(pdu), 16, 17, &span), NTLM_E_FIELD_RANGE);
+	T_ASSERT(span == NULL);
+	T_EXPECT_ERR(rpc_span(pdu, sizeof(pdu), 33, 0, &span), NTLM_E_FIELD_RANGE);
+	T_EXPECT_ERR(rpc_span(pdu, sizeof(pdu), SIZE_MAX, 2, &span), NTLM_E_FIELD_RANGE);
+}
+
 int main(void)
 {
 	T_RUN(test_uuid_text);
@@ -212,5 +225,6 @@ int main(void)
 	T_RUN(test_verifier_layout);
 	T_RUN(test_malformed);
 	T_RUN(test_truncated_bodies);
+	T_RUN(test_span_bounds);
 	T_END();
 }
