@@ -24,20 +24,6 @@ void client_state_wipe(struct ntlm_client_state *cl)
 	ntlm_memzero(cl, sizeof(*cl));
 }
 
-static ntlm_err default_workstation(char **out)
-{
-	char host[256];
-	if (gethostname(host, sizeof(host) - 1) != 0)
-		host[0] = '\0';
-	host[sizeof(host) - 1] = '\0';
-	char *dot = strchr(host, '.');
-	if (dot)
-		*dot = '\0';
-	if (strlen(host) > 15)
-		host[15] = '\0'; /* NetBIOS names are at most 15 characters */
-	return ntlm_utf8_upper(host, out);
-}
-
 NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const ntlm_client_config *cfg)
 {
 	if (!out || !cred)
@@ -75,7 +61,7 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const n
 		rc = ctx_set_string(&cl->target_spn, cfg->target_name);
 	if (rc == NTLM_OK)
 		rc = cfg->workstation ? ctx_set_string(&cl->workstation, cfg->workstation)
-		                      : default_workstation(&cl->workstation);
+		                      : ctx_host_netbios_name(&cl->workstation);
 	if (rc != NTLM_OK) {
 		ntlm_ctx_free(ctx);
 		return rc;

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "context.h"
 #include "util.h"
@@ -29,6 +30,20 @@ ntlm_err ctx_set_string(char **slot, const char *s)
 	ntlm_free_string(*slot);
 	*slot = copy;
 	return NTLM_OK;
+}
+
+ntlm_err ctx_host_netbios_name(char **out)
+{
+	char host[256];
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		strcpy(host, "LOCALHOST");
+	host[sizeof(host) - 1] = '\0';
+	char *dot = strchr(host, '.');
+	if (dot)
+		*dot = '\0';
+	if (strlen(host) > 15)
+		host[15] = '\0'; /* NetBIOS names are at most 15 characters */
+	return ntlm_utf8_upper(host, out);
 }
 
 ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out)

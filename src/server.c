@@ -53,20 +53,6 @@ static ntlm_err copy_services(struct ntlm_server_state *sv, const char *const *n
 	return NTLM_OK;
 }
 
-static ntlm_err host_netbios_name(char **out)
-{
-	char host[256];
-	if (gethostname(host, sizeof(host) - 1) != 0)
-		strcpy(host, "LOCALHOST");
-	host[sizeof(host) - 1] = '\0';
-	char *dot = strchr(host, '.');
-	if (dot)
-		*dot = '\0';
-	if (strlen(host) > 15)
-		host[15] = '\0';
-	return ntlm_utf8_upper(host, out);
-}
-
 static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 {
 	struct ntlm_server_state *sv = &ctx->hs->sv;
@@ -79,7 +65,7 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 		sv->have_cbt = 1;
 	}
 	NTLM_TRY(cfg->computer_name ? ctx_set_string(&sv->computer, cfg->computer_name)
-	                            : host_netbios_name(&sv->computer));
+	                            : ctx_host_netbios_name(&sv->computer));
 	NTLM_TRY(ctx_set_string(&sv->domain, cfg->domain_name ? cfg->domain_name : sv->computer));
 	if (cfg->dns_computer_name)
 		NTLM_TRY(ctx_set_string(&sv->dns_computer, cfg->dns_computer_name));

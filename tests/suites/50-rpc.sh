@@ -51,13 +51,14 @@ run() {
 	tally "$name" "$out" "$rc"
 }
 
-# One shell-level check: the command must succeed and print the pattern.
-check() {
-	local name=$1 pattern=$2 out rc
-	shift 2
+# One shell-level check: the command must succeed (want=0) or fail (want=1)
+# and print the pattern.
+expect() {
+	local want=$1 name=$2 pattern=$3 out rc
+	shift 3
 	out=$(timeout 60 "$@" 2>&1)
 	rc=$?
-	if [ $rc -eq 0 ] && grep -qE -- "$pattern" <<<"$out"; then
+	if [ $((rc != 0)) -eq "$want" ] && grep -qE -- "$pattern" <<<"$out"; then
 		pass=$((pass + 1))
 		echo "ok   $name"
 	else
@@ -66,22 +67,8 @@ check() {
 		printf '%s\n' "$out" | head -10
 	fi
 }
-
-# The same, for a command that must fail.
-check_fails() {
-	local name=$1 pattern=$2 out rc
-	shift 2
-	out=$(timeout 60 "$@" 2>&1)
-	rc=$?
-	if [ $rc -ne 0 ] && grep -qE -- "$pattern" <<<"$out"; then
-		pass=$((pass + 1))
-		echo "ok   $name"
-	else
-		fail=$((fail + 1))
-		echo "FAIL $name (exit $rc)"
-		printf '%s\n' "$out" | head -10
-	fi
-}
+check() { expect 0 "$@"; }
+check_fails() { expect 1 "$@"; }
 
 for t in test_rpc_pdu test_rpc_sec test_rpc_runtime rpc-demo-server rpc-demo-client rpc_samba_call; do
 	[ -x "$B/$t" ] || { echo "missing $B/$t: build first"; echo "rpc: 0 passed, 1 failed"; exit 1; }
