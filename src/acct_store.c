@@ -68,10 +68,13 @@ NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntl
 static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_hash[16],
                               ntlm_auth_result *res)
 {
-	const char *candidates[3] = {req->domain ? req->domain : "", NULL, ""};
+	const char *candidates[3] = {req->domain ? req->domain : "", NULL, NULL};
 	char *upper = NULL;
-	if (ntlm_utf8_upper(candidates[0], &upper) == NTLM_OK)
+	/* each distinct spelling once: a wrong password costs no repeated NTOWFv2 */
+	if (ntlm_utf8_upper(candidates[0], &upper) == NTLM_OK && strcmp(upper, candidates[0]) != 0)
 		candidates[1] = upper;
+	if (*candidates[0])
+		candidates[2] = "";
 	ntlm_err rc = NTLM_E_LOGON_FAILURE;
 	for (size_t i = 0; i < 3 && rc != NTLM_OK; i++) {
 		uint8_t key[16], proof[16], sbk[16];

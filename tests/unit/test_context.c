@@ -711,6 +711,37 @@ static void test_store_sees_edits(void)
 	unlink(path);
 }
 
+/* NTLMv2 keyed with the domain upper-cased, or with none, still verifies (clients differ). */
+static void test_verify_domain_spellings(void)
+{
+	const char *keyed_with[3] = {"WORKGROUP", "", "OTHER"};
+	const ntlm_err want[3] = {NTLM_OK, NTLM_OK, NTLM_E_LOGON_FAILURE};
+	uint8_t nt[16], chal[8] = {8, 7, 6, 5, 4, 3, 2, 1}, cc[8] = {1}, v2[16], resp[16 + 64];
+	ntlm_nt_hash("Secret-1", nt);
+	for (int i = 0; i < 3; i++) {
+		ntlm_buffer temp = {0};
+		uint8_t sbk[16];
+		T_OK(nk_ntowfv2(nt, "alice", keyed_with[i], v2));
+		T_OK(nk_v2_temp(ntlm_unix_to_filetime(1700000000), cc, NULL, 0, &temp));
+		T_ASSERT(temp.len <= 64);
+		nk_v2_proof_and_key(v2, chal, temp.data, temp.len, resp, sbk);
+		memcpy(resp + 16, temp.data, temp.len);
+		ntlm_auth_request req;
+		ntlm_auth_result res;
+		memset(&req, 0, sizeof(req));
+		req.user = "alice";
+		req.domain = "workgroup"; /* as typed: lower case */
+		req.server_challenge = chal;
+		req.nt_response = resp;
+		req.nt_response_len = 16 + temp.len;
+		req.allowed_responses = NTLM_RESP_NTLMV2;
+		T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), want[i]);
+		if (want[i] == NTLM_OK)
+			T_BYTES(res.session_base_key, sbk, 16);
+		ntlm_buffer_free(&temp);
+	}
+}
+
 static void test_api_misuse(void)
 {
 	ntlm_ctx *ctx = NULL;
@@ -755,6 +786,7 @@ int main(void)
 	T_RUN(test_cred_file);
 	T_RUN(test_verify_response_lm_and_refusals);
 	T_RUN(test_store_sees_edits);
+	T_RUN(test_verify_domain_spellings);
 	T_RUN(test_api_misuse);
 	unlink(store_path);
 	char lock[300];
