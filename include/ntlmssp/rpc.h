@@ -273,7 +273,12 @@ NTLM_API uint32_t ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
                                                   const ntlm_client_config *cfg);
 /* Connects (if needed), checks the server principal (ncalrpc) and binds with the blanket. */
 NTLM_API uint32_t ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface);
-/* One call on the bound interface; *out gets the response stub (ntlm_buffer_free). */
+/*
+ * One call on the bound interface; *out gets the response stub
+ * (ntlm_buffer_free). At PKT and above the request carries the
+ * verification trailer ([MS-RPCE] 2.2.2.13) naming the interface and the
+ * header, so that a server can tell a bind renamed on the way.
+ */
 NTLM_API uint32_t ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum, const uint8_t *in,
                                        size_t in_len, ntlm_buffer *out);
 /* The fault status or bind_nak reason of the last failure (0 if none came from the server). */
