@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "fuzz_common.h"
+#include "fuzz_rpc_common.h"
 #include "nlmp_vectors.h"
 #include "smbpasswd.h"
 
@@ -482,6 +483,191 @@ static void file_seeds(void)
 	put_str("fuzz_policy", "bad-value", "timestamp_window = -5\n");
 }
 
+/* ------------------------------------------------------------ DCE/RPC */
+
+/* A finished writer's bytes (the writer is freed). */
+static void finish_into(nb_writer *w, ntlm_buffer *out)
+{
+	FZ_CHECK(nb_writer_finish(w, out) == NTLM_OK);
+	nb_writer_free(w);
+}
+
+/* Appends b to the seed being built in t. */
+static void seed_add(ntlm_buffer *t, const ntlm_buffer *b)
+{
+	uint8_t *n = realloc(t->data, t->len + b->len);
+	FZ_CHECK(n != NULL);
+	memcpy(n + t->len, b->data, b->len);
+	t->data = n;
+	t->len += b->len;
+}
+
+static void put_rpc_pdu(const char *name, const ntlm_buffer *b)
+{
+	put1("fuzz_rpc_pdu", name, b->data, b->len);
+}
+
+/*
+ * A real client's PDUs for one association with the fuzz_rpc_server
+ * configuration sel: bind (NEGOTIATE), then rpc_auth_3 or, with alter, an
+ * alter_context (AUTHENTICATE) computed against the CHALLENGE the target's
+ * server will send (same NTLM settings, time and randomness), then a
+ * request protected at level. Written as one fuzz_rpc_server seed, and each
+ * PDU (plus a server's bind_ack and response) as fuzz_rpc_pdu seeds.
+ */
+static void rpc_ntlm_seed(uint8_t sel, uint32_t level, int alter, const char *name)
+{
+	ntlm_account_store *store = fz_store_new();
+	ntlm_policy spol, cpol;
+	ntlm_hooks sh, ch;
+	fz_rng sr, cr;
+	ntlm_server_config scfg;
+	fzr_ntlm_config(sel, store, &spol, &sh, &sr, &scfg);
+	ntlm_client_config ccfg;
+	memset(&ccfg, 0, sizeof(ccfg));
+	ntlm_policy_init(&cpol);
+	fz_hooks_init(&ch, &cr, 0xc11e47ull);
+	ccfg.policy = &cpol;
+	ccfg.workstation = "FUZZWS";
+	ccfg.hooks = &ch;
+	ntlm_cred *cred = NULL;
+	FZ_CHECK(ntlm_cred_password(&cred, FZ_DOMAIN, FZ_USER, FZ_PASSWORD) == NTLM_OK);
+	ntlm_rpc_sec *cs = NULL, *ss = NULL;
+	FZ_CHECK(ntlm_rpc_sec_client_new(&cs, cred, &ccfg, level, NTLM_RPC_IMP_IMPERSONATE) == NTLM_OK);
+	FZ_CHECK(ntlm_rpc_sec_server_new(&ss, &scfg) == NTLM_OK);
+
+	nb_writer w;
+	ntlm_buffer bind = {0}, ack = {0}, auth = {0}, req = {0}, resp = {0}, seed = {0};
+	uint32_t fault = 0;
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_bind(&w, RPC_PT_BIND, 1, 0, 0, &fzr_iface_id) == NTLM_OK);
+	finish_into(&w, &bind);
+	FZ_CHECK(ntlm_rpc_sec_step(cs, NULL, 0, &bind, &fault) == NTLM_CONTINUE);
+	rpc_result accept = {RPC_RESULT_ACCEPT, 0, rpc_ndr_syntax};
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_ack(&w, RPC_PT_BIND_ACK, 1, RPC_FRAG_OFFER, RPC_FRAG_OFFER, 0x53f0, "135",
+	                     &accept, 1) == NTLM_OK);
+	finish_into(&w, &ack);
+	FZ_CHECK(ntlm_rpc_sec_step(ss, bind.data, bind.len, &ack, &fault) == NTLM_CONTINUE);
+	nb_writer_init(&w);
+	if (alter)
+		FZ_CHECK(rpc_put_bind(&w, RPC_PT_ALTER, 2, 0x53f0, 0, &fzr_iface_id) == NTLM_OK);
+	else
+		FZ_CHECK(rpc_put_auth3(&w, 1) == NTLM_OK);
+	finish_into(&w, &auth);
+	FZ_CHECK(ntlm_rpc_sec_step(cs, ack.data, ack.len, &auth, &fault) == NTLM_OK);
+
+	static const uint8_t stub[] = "an echo, protected at the association's level";
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_request(&w, 3, RPC_PFC_FIRST | RPC_PFC_LAST, sizeof(stub), 0, 0, stub,
+	                         sizeof(stub)) == NTLM_OK);
+	finish_into(&w, &req);
+	FZ_CHECK(ntlm_rpc_sec_protect(cs, &req) == NTLM_OK);
+	/* the server side of the same association answers, for a protected response PDU */
+	ntlm_buffer none = {0};
+	FZ_CHECK(ntlm_rpc_sec_step(ss, auth.data, auth.len, alter ? &none : NULL, &fault) == NTLM_OK);
+	ntlm_buffer_free(&none);
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_response(&w, 3, RPC_PFC_FIRST | RPC_PFC_LAST, sizeof(stub), 0, stub,
+	                          sizeof(stub)) == NTLM_OK);
+	finish_into(&w, &resp);
+	FZ_CHECK(ntlm_rpc_sec_protect(ss, &resp) == NTLM_OK);
+
+	seed_add(&seed, &(ntlm_buffer){&sel, 1});
+	seed_add(&seed, &bind);
+	seed_add(&seed, &auth);
+	seed_add(&seed, &req);
+	put1("fuzz_rpc_server", name, seed.data, seed.len);
+	char pname[64];
+	snprintf(pname, sizeof(pname), "%s-bind", name);
+	put_rpc_pdu(pname, &bind);
+	snprintf(pname, sizeof(pname), "%s-ack", name);
+	put_rpc_pdu(pname, &ack);
+	snprintf(pname, sizeof(pname), "%s-auth", name);
+	put_rpc_pdu(pname, &auth);
+	snprintf(pname, sizeof(pname), "%s-request", name);
+	put_rpc_pdu(pname, &req);
+	snprintf(pname, sizeof(pname), "%s-response", name);
+	put_rpc_pdu(pname, &resp);
+
+	ntlm_buffer *all[] = {&bind, &ack, &auth, &req, &resp, &seed};
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		ntlm_buffer_free(all[i]);
+	ntlm_rpc_sec_free(cs);
+	ntlm_rpc_sec_free(ss);
+	ntlm_cred_free(cred);
+	ntlm_account_store_free(store);
+}
+
+/* Unauthenticated and ncalrpc associations, and the bare PDUs the server sends. */
+static void rpc_plain_seeds(void)
+{
+	nb_writer w;
+	ntlm_buffer bind = {0}, req = {0}, other = {0}, seed = {0};
+	static const uint8_t stub[] = "plain";
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_bind(&w, RPC_PT_BIND, 1, 0, 0, &fzr_iface_id) == NTLM_OK);
+	finish_into(&w, &bind);
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_request(&w, 2, RPC_PFC_FIRST | RPC_PFC_LAST, sizeof(stub), 0, 0, stub,
+	                         sizeof(stub)) == NTLM_OK);
+	finish_into(&w, &req);
+	/* sel 0: no floor, NTLMv2 policy, ncacn_ip_tcp */
+	uint8_t sel = 0;
+	seed_add(&seed, &(ntlm_buffer){&sel, 1});
+	seed_add(&seed, &bind);
+	seed_add(&seed, &req);
+	put1("fuzz_rpc_server", "plain-call", seed.data, seed.len);
+	seed.data[0] = NTLM_RPC_LEVEL_PKT_INTEGRITY; /* the same call below the floor */
+	put1("fuzz_rpc_server", "plain-call-refused", seed.data, seed.len);
+	ntlm_buffer_free(&seed);
+	put_rpc_pdu("plain-bind", &bind);
+	put_rpc_pdu("plain-request", &req);
+
+	/* ncalrpc: the bind carries the local token with the impersonation level */
+	uint8_t token[RPC_LOCAL_TOKEN_LEN];
+	rpc_local_token(NTLM_RPC_IMP_IMPERSONATE, token);
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_bind(&w, RPC_PT_BIND, 1, 0, 0, &fzr_iface_id) == NTLM_OK);
+	FZ_CHECK(rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, NTLM_RPC_LEVEL_PKT_PRIVACY,
+	                          (uint8_t)((4 - w.len % 4) % 4), 0, token, sizeof(token)) == NTLM_OK);
+	finish_into(&w, &other);
+	sel = FZR_SEL_LOCAL | NTLM_RPC_LEVEL_PKT_PRIVACY;
+	seed_add(&seed, &(ntlm_buffer){&sel, 1});
+	seed_add(&seed, &other);
+	seed_add(&seed, &req);
+	put1("fuzz_rpc_server", "local-call", seed.data, seed.len);
+	put_rpc_pdu("local-bind", &other);
+	ntlm_buffer_free(&seed);
+	ntlm_buffer_free(&other);
+
+	/* what a server answers with: a nak and a fault */
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_nak(&w, 1, 2) == NTLM_OK);
+	finish_into(&w, &other);
+	put_rpc_pdu("nak", &other);
+	ntlm_buffer_free(&other);
+	nb_writer_init(&w);
+	FZ_CHECK(rpc_put_fault(&w, 2, 0, 0x1c010003, 1) == NTLM_OK);
+	finish_into(&w, &other);
+	put_rpc_pdu("fault", &other);
+	ntlm_buffer_free(&other);
+	ntlm_buffer_free(&bind);
+	ntlm_buffer_free(&req);
+}
+
+static void rpc_seeds(void)
+{
+	rpc_plain_seeds();
+	rpc_ntlm_seed(0x00, NTLM_RPC_LEVEL_CONNECT, 0, "ntlm-connect");
+	rpc_ntlm_seed(0x00, NTLM_RPC_LEVEL_PKT_INTEGRITY, 0, "ntlm-integrity");
+	rpc_ntlm_seed(NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_LEVEL_PKT_PRIVACY, 0, "ntlm-privacy");
+	rpc_ntlm_seed(NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_LEVEL_PKT_INTEGRITY, 0, "ntlm-below-floor");
+	rpc_ntlm_seed(0x40 | NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_LEVEL_PKT_PRIVACY, 0,
+	              "ntlm-require-mic");
+	rpc_ntlm_seed(0x00, NTLM_RPC_LEVEL_PKT_PRIVACY, 1, "ntlm-alter-context");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc != 2) {
@@ -503,6 +689,7 @@ int main(int argc, char **argv)
 	vector_seeds();
 	unseal_seeds();
 	file_seeds();
+	rpc_seeds();
 	printf("%u files written under %s\n", written, outdir);
 	return 0;
 }

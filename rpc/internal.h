@@ -100,4 +100,17 @@ typedef enum rpc_thread_id {
 /* What the calling thread currently is, from its real/effective/saved uids. */
 rpc_thread_id rpc_thread_identity(uid_t *euid);
 
+/* ------------------------------------------- server.c, for the fuzzer */
+
+/*
+ * One server connection without a socket: local_peer NULL for
+ * ncacn_ip_tcp, else ncalrpc with that peer. serve runs one PDU through the
+ * association logic (what the server sends is dropped) and returns 0 once
+ * the connection would be closed. NULL if out of memory.
+ */
+struct conn;
+struct conn *rpc_server_conn_detached(ntlm_rpc_server *s, const rpc_peer *local_peer);
+int rpc_server_conn_serve(struct conn *c, uint8_t *pdu, size_t len);
+void rpc_server_conn_free(struct conn *c);
+
 #endif

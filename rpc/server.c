@@ -723,6 +723,46 @@ static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd)
 	pthread_mutex_unlock(&s->lock);
 }
 
+/*
+ * For the fuzzer: one connection's association logic (bind, alter_context,
+ * rpc_auth_3, requests) fed PDUs from memory. There is no socket (fd -1):
+ * what the server would send is dropped and nothing blocks; a request in
+ * several fragments ends at its first, as on a closed connection.
+ */
+static const struct listener detached_listener[2] = {
+	{-1, {RPC_TR_TCP, "", 0, ""}, 0},
+	{-1, {RPC_TR_LOCAL, "", 0, ""}, 0},
+};
+
+struct conn *rpc_server_conn_detached(ntlm_rpc_server *s, const rpc_peer *local_peer)
+{
+	struct conn *c = calloc(1, sizeof(*c));
+	if (!c)
+		return NULL;
+	c->srv = s;
+	c->fd = -1;
+	c->l = &detached_listener[local_peer ? 1 : 0];
+	if (local_peer) {
+		c->peer = *local_peer;
+		c->have_peer = 1;
+	}
+	atomic_init(&c->done, 0);
+	return c;
+}
+
+int rpc_server_conn_serve(struct conn *c, uint8_t *pdu, size_t len)
+{
+	if (!c->closing)
+		serve_pdu(c, pdu, len);
+	return !c->closing;
+}
+
+void rpc_server_conn_free(struct conn *c)
+{
+	if (c)
+		conn_free(c);
+}
+
 NTLM_API uint32_t ntlm_rpc_server_run(ntlm_rpc_server *srv)
 {
 	if (!srv || srv->n_listeners == 0)

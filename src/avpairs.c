@@ -147,10 +147,37 @@ static ntlm_err av_read_pair(nb_reader *r, uint16_t *id, const uint8_t **value, 
 	return NTLM_OK;
 }
 
-static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list)
+/*
+ * The ids a parse has met, one bit each: the known ids (< 64) in a word, any
+ * other in a 64 Kibit set allocated at the first one. A duplicate costs one
+ * lookup, so a list of n distinct unknown ids parses in O(n), not O(n^2).
+ */
+struct av_seen {
+	uint64_t low;
+	uint8_t *high;
+};
+
+/* NTLM_E_BAD_AV_PAIR if id was seen before; marks it seen. */
+static ntlm_err av_mark_seen(struct av_seen *s, uint16_t id)
 {
-	/* Known ids (< 64) in a bit set; the rare others by a scan of what was read. */
-	uint64_t seen = 0;
+	if (id < 64) {
+		uint64_t bit = (uint64_t)1 << id;
+		if (s->low & bit)
+			return NTLM_E_BAD_AV_PAIR;
+		s->low |= bit;
+		return NTLM_OK;
+	}
+	if (!s->high && !(s->high = ntlm_calloc((UINT16_MAX + 1) / 8, 1)))
+		return NTLM_E_NO_MEMORY;
+	uint8_t bit = (uint8_t)(1u << (id & 7));
+	if (s->high[id >> 3] & bit)
+		return NTLM_E_BAD_AV_PAIR;
+	s->high[id >> 3] |= bit;
+	return NTLM_OK;
+}
+
+static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list, struct av_seen *seen)
+{
 	for (;;) {
 		uint16_t id, len;
 		const uint8_t *value;
@@ -158,13 +185,7 @@ static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list)
 		NTLM_TRY(av_read_pair(r, &id, &value, &len));
 		if (id == NW_AV_EOL)
 			return NTLM_OK; /* trailing bytes are padding (Windows adds some) */
-		if (id < 64) {
-			if (seen & ((uint64_t)1 << id))
-				return NTLM_E_BAD_AV_PAIR;
-			seen |= (uint64_t)1 << id;
-		} else if (nw_av_get(list, id)) {
-			return NTLM_E_BAD_AV_PAIR;
-		}
+		NTLM_TRY(av_mark_seen(seen, id));
 		NTLM_TRY(av_dup(value, len, &copy));
 		NTLM_TRY(av_append_owned(list, id, copy, len));
 	}
@@ -182,7 +203,9 @@ ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list)
 	if (len == 0)
 		return NTLM_OK;
 	nb_reader_init(&r, data, len);
-	ntlm_err rc = av_parse_list(&r, list);
+	struct av_seen seen = {0, NULL};
+	ntlm_err rc = av_parse_list(&r, list, &seen);
+	free(seen.high); /* ids only, nothing secret */
 	if (rc != NTLM_OK)
 		nw_av_clear(list);
 	return rc;

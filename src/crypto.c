@@ -84,15 +84,6 @@ void cr_md5_final(cr_md5 *c, uint8_t out[16])
 
 /* -------------------------------------------------------------- HMAC */
 
-void cr_hmac_md5(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
-                 uint8_t out[16])
-{
-	cr_hmac_md5_ctx c;
-	cr_hmac_md5_init(&c, key, key_len);
-	cr_hmac_md5_update(&c, data, len);
-	cr_hmac_md5_final(&c, out);
-}
-
 void cr_hmac_md5_init(cr_hmac_md5_ctx *c, const uint8_t *key, size_t key_len)
 {
 	hmac_md5_set_key(hmac_of(c), key_len, key);

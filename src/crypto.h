@@ -16,7 +16,6 @@ typedef struct cr_md5 {
 	_Alignas(8) uint8_t opaque[128];
 } cr_md5;
 
-/* "_ctx": the plain name is taken by the one-shot cr_hmac_md5() below. */
 typedef struct cr_hmac_md5 {
 	_Alignas(8) uint8_t opaque[384];
 } cr_hmac_md5_ctx;
@@ -44,8 +43,6 @@ void cr_md5_init(cr_md5 *c);
 void cr_md5_update(cr_md5 *c, const uint8_t *data, size_t len);
 void cr_md5_final(cr_md5 *c, uint8_t out[16]); /* also wipes c */
 
-void cr_hmac_md5(const uint8_t *key, size_t key_len, const uint8_t *data, size_t len,
-                 uint8_t out[16]);
 void cr_hmac_md5_init(cr_hmac_md5_ctx *c, const uint8_t *key, size_t key_len);
 void cr_hmac_md5_update(cr_hmac_md5_ctx *c, const uint8_t *data, size_t len);
 void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[16]); /* also wipes c */

@@ -127,21 +127,6 @@ ntlm_err nk_v2_temp(uint64_t timestamp, const uint8_t client_challenge[8], const
 	return nb_writer_finish(&w, temp);
 }
 
-void nk_v2_proof(const uint8_t ntowfv2[16], const uint8_t server_challenge[8], const uint8_t *temp,
-                 size_t temp_len, uint8_t proof[16])
-{
-	cr_hmac_md5_ctx c;
-	cr_hmac_md5_init(&c, ntowfv2, 16);
-	cr_hmac_md5_update(&c, server_challenge, 8);
-	cr_hmac_md5_update(&c, temp, temp_len);
-	cr_hmac_md5_final(&c, proof);
-}
-
-void nk_v2_session_base_key(const uint8_t ntowfv2[16], const uint8_t proof[16], uint8_t out[16])
-{
-	cr_hmac_md5(ntowfv2, 16, proof, 16, out);
-}
-
 void nk_v2_proof_and_key(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
                          const uint8_t *temp, size_t temp_len, uint8_t proof[16],
                          uint8_t session_base_key[16])

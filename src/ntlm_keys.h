@@ -33,12 +33,10 @@ void nk_v1_session_base_key(const uint8_t nt_hash[16], uint8_t out[16]);
  */
 ntlm_err nk_v2_temp(uint64_t timestamp, const uint8_t client_challenge[8], const uint8_t *av_pairs,
                     size_t av_len, ntlm_buffer *temp);
-/* NTProofStr = HMAC_MD5(ntowfv2, server_challenge || temp) */
-void nk_v2_proof(const uint8_t ntowfv2[16], const uint8_t server_challenge[8], const uint8_t *temp,
-                 size_t temp_len, uint8_t proof[16]);
-/* NTLMv2 SessionBaseKey = HMAC_MD5(ntowfv2, NTProofStr) */
-void nk_v2_session_base_key(const uint8_t ntowfv2[16], const uint8_t proof[16], uint8_t out[16]);
-/* Both of the above with one key schedule (what the handshake needs). */
+/*
+ * NTProofStr = HMAC_MD5(ntowfv2, server_challenge || temp) and
+ * SessionBaseKey = HMAC_MD5(ntowfv2, NTProofStr), with one key schedule.
+ */
 void nk_v2_proof_and_key(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
                          const uint8_t *temp, size_t temp_len, uint8_t proof[16],
                          uint8_t session_base_key[16]);

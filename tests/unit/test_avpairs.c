@@ -5,6 +5,8 @@
  */
 #include "t.h"
 
+#include <time.h>
+
 #include "ntlmssp/ntlmssp.h"
 #include "nlmp_vectors.h"
 #include "util.h"
@@ -148,6 +150,62 @@ static void test_many_pairs(void)
 	buf_free(&b);
 	nw_av_clear(&d);
 	nw_av_clear(&l);
+}
+
+/* CPU time of the fastest of a few parses of buf (less noise on a busy machine). */
+static double parse_seconds(const uint8_t *buf, size_t len, size_t want_n)
+{
+	double best = 1e9;
+	for (int rep = 0; rep < 5; rep++) {
+		struct timespec a, b;
+		nw_av_list l;
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &a);
+		ntlm_err rc = nw_av_parse(buf, len, &l);
+		clock_gettime(CLOCK_THREAD_CPUTIME_ID, &b);
+		size_t n = l.n;
+		nw_av_clear(&l);
+		if (rc != NTLM_OK || n != want_n)
+			return -1;
+		double t = (double)(b.tv_sec - a.tv_sec) + (double)(b.tv_nsec - a.tv_nsec) * 1e-9;
+		if (t < best)
+			best = t;
+	}
+	return best;
+}
+
+/*
+ * Parsing is linear in the number of pairs, also when every id is a distinct
+ * unknown one (what an attacker's TargetInfo or NTLMv2 blob can hold): 8x the
+ * pairs may cost about 8x the time, never the 64x of a list scanned per pair
+ * for duplicates. Measured as a ratio so a slow machine, ASan or valgrind
+ * changes nothing; the bound (24x) sits far from both.
+ */
+static void test_parse_linear_in_distinct_unknown_ids(void)
+{
+	enum { SMALL = 2000, LARGE = 16000 };
+	static uint8_t buf[LARGE * 4 + 4];
+	for (size_t i = 0; i < LARGE; i++) {
+		uint16_t id = (uint16_t)(64 + i); /* unknown ids, all distinct, empty values */
+		buf[4 * i] = (uint8_t)id;
+		buf[4 * i + 1] = (uint8_t)(id >> 8);
+		buf[4 * i + 2] = buf[4 * i + 3] = 0;
+	}
+	/* the same list shorter: its first SMALL pairs and an MsvAvEOL */
+	static uint8_t small[SMALL * 4 + 4];
+	memcpy(small, buf, SMALL * 4);
+	memset(small + SMALL * 4, 0, 4);
+	memset(buf + LARGE * 4, 0, 4);
+	double ts = parse_seconds(small, sizeof(small), SMALL);
+	double tl = parse_seconds(buf, sizeof(buf), LARGE);
+	T_ASSERT(ts > 0 && tl > 0);
+	if (tl > 24 * ts)
+		T_FAIL("%d pairs took %.1f x the time of %d (%.2f ms vs %.2f ms)", LARGE, tl / ts, SMALL,
+		       tl * 1e3, ts * 1e3);
+	/* and a duplicate far down the list is still found */
+	buf[4 * (LARGE - 1)] = buf[0];
+	buf[4 * (LARGE - 1) + 1] = buf[1];
+	nw_av_list l;
+	T_EXPECT_ERR(nw_av_parse(buf, sizeof(buf), &l), NTLM_E_BAD_AV_PAIR);
 }
 
 static void test_getters_absent_and_wrong_size(void)
@@ -313,6 +371,7 @@ int main(void)
 	T_RUN(test_roundtrip_all_kinds);
 	T_RUN(test_set_replaces);
 	T_RUN(test_many_pairs);
+	T_RUN(test_parse_linear_in_distinct_unknown_ids);
 	T_RUN(test_getters_absent_and_wrong_size);
 	T_RUN(test_set_and_encode_reject_eol);
 	T_RUN(test_empty_and_padding);

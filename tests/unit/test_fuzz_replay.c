@@ -18,7 +18,8 @@
 #define FUZZ_TARGETS(X)                                                                     \
 	X(fuzz_negotiate) X(fuzz_challenge) X(fuzz_authenticate) X(fuzz_av_pairs)               \
 	X(fuzz_v2_response) X(fuzz_server) X(fuzz_client) X(fuzz_unseal) X(fuzz_smbpasswd)      \
-	X(fuzz_credfile) X(fuzz_policy) X(fuzz_helper) X(fuzz_squid)
+	X(fuzz_credfile) X(fuzz_policy) X(fuzz_helper) X(fuzz_squid) X(fuzz_rpc_pdu)              \
+	X(fuzz_rpc_server)
 
 #define DECLARE(t) int replay_##t(const uint8_t *data, size_t size);
 FUZZ_TARGETS(DECLARE)

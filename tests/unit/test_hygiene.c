@@ -264,18 +264,23 @@ static ntlm_err full_run(int v1, uint32_t flags, struct keys *k)
 		k->flags = ntlm_ctx_flags(client);
 		nw_authenticate a;
 		k->have_base = 0;
-		if (rc == NTLM_OK && nw_authenticate_decode(auth.data, auth.len, &a) == NTLM_OK) {
-			uint8_t nt[16], v2[16];
+		nw_challenge c;
+		memset(&c, 0, sizeof(c));
+		if (rc == NTLM_OK && nw_challenge_decode(chal.data, chal.len, &c) == NTLM_OK &&
+		    nw_authenticate_decode(auth.data, auth.len, &a) == NTLM_OK) {
+			uint8_t nt[16], v2[16], proof[16];
 			ntlm_nt_hash(PASSWORD, nt);
 			if (a.nt_response_len > 24) {
 				nk_ntowfv2(nt, USER, DOMAIN, v2);
-				nk_v2_session_base_key(v2, a.nt_response, k->base);
+				nk_v2_proof_and_key(v2, c.server_challenge, a.nt_response + 16,
+				                    a.nt_response_len - 16, proof, k->base);
 			} else {
 				nk_v1_session_base_key(nt, k->base);
 			}
 			k->have_base = 1;
 			nw_authenticate_clear(&a);
 		}
+		nw_challenge_clear(&c);
 	}
 	/* a sealed message each way, through every shape */
 	for (int dir = 0; rc == NTLM_OK && dir < 2; dir++) {

@@ -48,21 +48,21 @@ static void check_vector(uint32_t flags, const uint8_t key[16], const uint8_t *p
 /* 4.2.2.4: NTLMv1 without ESS: CRC32 checksum, RC4 pad, one key, full 16-byte seal key. */
 static void test_vector_ntlmv1(void)
 {
-	check_vector(V1_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, V1_PLAINTEXT, sizeof(V1_PLAINTEXT),
+	check_vector(V1_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, V_PLAINTEXT, sizeof(V_PLAINTEXT),
 	             V1_SEALED_DATA, V1_SIGNATURE);
 }
 
 /* 4.2.3.4: NTLMv1 with ESS, 56-bit, no key exchange: exported key = KXKEY. */
 static void test_vector_ntlmv1_ess(void)
 {
-	check_vector(V1ESS_NEGOTIATE_FLAGS, V1ESS_KEYEXCH_KEY, V1ESS_PLAINTEXT,
-	             sizeof(V1ESS_PLAINTEXT), V1ESS_SEALED_DATA, V1ESS_SIGNATURE);
+	check_vector(V1ESS_NEGOTIATE_FLAGS, V1ESS_KEYEXCH_KEY, V_PLAINTEXT,
+	             sizeof(V_PLAINTEXT), V1ESS_SEALED_DATA, V1ESS_SIGNATURE);
 }
 
 /* 4.2.4.4: NTLMv2, ESS, 128-bit, key exchange. */
 static void test_vector_ntlmv2(void)
 {
-	check_vector(V2_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, V2_PLAINTEXT, sizeof(V2_PLAINTEXT),
+	check_vector(V2_NEGOTIATE_FLAGS, V_RANDOM_SESSION_KEY, V_PLAINTEXT, sizeof(V_PLAINTEXT),
 	             V2_SEALED_DATA, V2_SIGNATURE);
 }
 
