@@ -662,6 +662,11 @@ def test_decode(tokens, v1_tokens, anon_tokens):
           and any("LM response" in w for w in j["warnings"])
           and any("40-bit" in w for w in j["warnings"])
           and any("key exchange" in w for w in j["warnings"]), j)
+    # LM_KEY without ESS shortens the seal key, NEGOTIATE_128 or not
+    f = (struct.unpack_from("<I", neg, 12)[0] | 0x80 | 0x20000000) & ~0x00080000
+    rc, j, _ = decode_json(neg[:12] + struct.pack("<I", f) + neg[16:])
+    check("decode: LM_KEY without ESS warns of a short seal key despite NEGOTIATE_128",
+          j and any("seal key" in w for w in j["warnings"]), j and j["warnings"])
 
     # input forms
     forms = {
