@@ -13,7 +13,9 @@
  * Invariants: a failed step leaves a failed context; an established one
  * answers its queries; the audit record is JSON; a replayed NTLMv2
  * AUTHENTICATE is refused by a second server sharing the replay cache;
- * nothing the policy forbids is accepted.
+ * nothing the policy forbids is accepted: only NTLMv2 when bindings or
+ * target names are required, a target name sent names one of our services,
+ * no key shorter than 128 bits under min_security 128bit.
  */
 #include "fuzz_common.h"
 
@@ -91,9 +93,15 @@ static ntlm_err run_server(uint8_t sel, ntlm_replay_cache *replay, const uint8_t
 			}
 			if (p.require_mic && *kind != NTLM_KIND_ANONYMOUS)
 				FZ_CHECK(ntlm_ctx_mic_verified(ctx));
-			if (p.require_target_name && *kind == NTLM_KIND_NTLMV2)
-				FZ_CHECK(ntlm_strcasecmp_utf8(ntlm_ctx_target_name(ctx), fz_services[0]) == 0 ||
-				         ntlm_strcasecmp_utf8(ntlm_ctx_target_name(ctx), fz_services[1]) == 0);
+			if (p.require_target_name || p.cbt == NTLM_CBT_REQUIRED)
+				FZ_CHECK(*kind == NTLM_KIND_NTLMV2);
+			/* service names are configured: any target name sent must be one */
+			const char *target = ntlm_ctx_target_name(ctx);
+			if (p.require_target_name || *target)
+				FZ_CHECK(ntlm_strcasecmp_utf8(target, fz_services[0]) == 0 ||
+				         ntlm_strcasecmp_utf8(target, fz_services[1]) == 0);
+			if (p.min_security & NTLM_SEC_128BIT)
+				FZ_CHECK(!policy_short_key(ntlm_ctx_flags(ctx)));
 		}
 		(void)ntlm_ctx_flags(ctx);
 		(void)ntlm_ctx_peer_user(ctx);

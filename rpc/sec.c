@@ -162,6 +162,7 @@ static uint32_t handshake_fault(ntlm_err rc)
 	case NTLM_E_TARGET_MISSING:
 	case NTLM_E_TIME_SKEW:
 	case NTLM_E_REPLAY:
+	case NTLM_E_TARGET_INFO_MISMATCH:
 		return NTLM_RPC_FAULT_ACCESS_DENIED;
 	default:
 		return NTLM_RPC_FAULT_SEC_PKG_ERROR;

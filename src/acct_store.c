@@ -158,6 +158,17 @@ NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8
 	return rc;
 }
 
+ntlm_err acct_verify_nobody(const ntlm_auth_request *req, ntlm_err why)
+{
+	/* whatever this "verifies" is thrown away: nobody's hash is not a password */
+	static const uint8_t nobody[16];
+	ntlm_auth_result scratch;
+	memset(&scratch, 0, sizeof(scratch));
+	(void)ntlm_verify_response(req, nobody, NULL, &scratch);
+	ntlm_memzero(&scratch, sizeof(scratch));
+	return why;
+}
+
 /*
  * The smbpasswd store keeps the file's contents between verifications and
  * re-reads them only when the file changed (device, inode, size, mtime and
@@ -310,13 +321,13 @@ static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_
 	smbpw_entry e;
 	ntlm_err rc = cached_lookup(st, req->user, &e);
 	if (rc == NTLM_E_NOT_FOUND)
-		return NTLM_E_NO_SUCH_USER;
+		return acct_verify_nobody(req, NTLM_E_NO_SUCH_USER);
 	if (rc != NTLM_OK)
 		return rc;
 	if (e.acb & SMBPW_ACB_DISABLED)
 		rc = NTLM_E_ACCOUNT_DISABLED;
 	else if (!e.has_nt)
-		rc = NTLM_E_LOGON_FAILURE;
+		rc = acct_verify_nobody(req, NTLM_E_LOGON_FAILURE);
 	else
 		rc = ntlm_verify_response(req, e.nt, e.has_lm ? e.lm : NULL, res);
 	if (rc == NTLM_OK) {

@@ -18,6 +18,7 @@
 /* wbclient.h uses the fixed-width types and bool without including their headers. */
 #include <wbclient.h>
 
+#include "context.h"
 #include "ntlm_keys.h"
 #include "util.h"
 
@@ -292,7 +293,7 @@ static ntlm_err winbind_verify(void *impl, const ntlm_auth_request *req, ntlm_au
 	if ((!req->nt_response && req->nt_response_len) || (!req->lm_response && req->lm_response_len))
 		return NTLM_E_INVALID_PARAMETER;
 	if (!*req->user || !domain_passes(st, req))
-		return NTLM_E_NO_SUCH_USER;
+		return acct_verify_nobody(req, NTLM_E_NO_SUCH_USER);
 	struct response_shape shape;
 	NTLM_TRY(classify(req, &shape));
 

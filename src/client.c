@@ -101,8 +101,9 @@ static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 		f &= ~NTLMSSP_NEGOTIATE_OEM;
 	else if (!(f & NTLMSSP_NEGOTIATE_OEM))
 		return NTLM_E_FLAGS_POLICY; /* no common character set */
-	if (f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
-		f &= ~NTLMSSP_NEGOTIATE_LM_KEY; /* ESS wins over LM_KEY (2.2.2.5) */
+	/* ESS wins over LM_KEY (2.2.2.5); without our LM hash we could not derive its key */
+	if ((f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) || !ctx->hs->cl.have_lm)
+		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
 	if (!ctx->hs->cl.send_version)
 		f &= ~NTLMSSP_NEGOTIATE_VERSION;
 	if (ctx->hs->cl.anonymous) {

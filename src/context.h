@@ -64,6 +64,7 @@ struct ntlm_server_state {
 	uint8_t cbt[16]; /* expected channel bindings hash */
 	int have_cbt;
 	uint32_t offered; /* flags of our CHALLENGE */
+	uint64_t timestamp; /* MsvAvTimestamp of our CHALLENGE (FILETIME) */
 	int audited;      /* the audit callback has seen this context's outcome */
 };
 
@@ -113,6 +114,8 @@ struct ntlm_ctx {
  */
 void ctx_finish(ntlm_ctx *ctx);
 
+/* Signing or sealing with less than a 128-bit key (see nk_seal_key_bits). */
+int policy_short_key(uint32_t flags);
 /* The policy rule (e.g. "min_security: 128bit") the flags break, or NULL. */
 const char *policy_min_security_violation(const ntlm_policy *p, uint32_t flags);
 /* The policy rule an error reports, or NULL when the error is not a policy refusal. */
@@ -147,6 +150,13 @@ ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
 void ctx_session_free(ntlm_ctx *ctx);
 /* Allocates ctx->hs with the policy (NULL: defaults) and hooks (NULL: real ones). */
 ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
+
+/*
+ * For an account that cannot be checked (unknown, no NT hash): the work of
+ * checking req against a hash nobody has, so that a refusal costs the same
+ * time whether or not the account exists; returns why.
+ */
+ntlm_err acct_verify_nobody(const ntlm_auth_request *req, ntlm_err why);
 
 /* Internal account store access used by server.c */
 ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,

@@ -218,14 +218,26 @@ void nk_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[1
  * LM_KEY is negotiated, or DATAGRAM with NTLM revision >= W2K3 (the only
  * revision we speak); otherwise the whole exported key is used.
  */
+unsigned nk_seal_key_bits(uint32_t flags)
+{
+	int ess = (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
+	/* without ESS only LM_KEY or DATAGRAM shorten the key, and never to 128 */
+	if (!ess && !(flags & (NTLMSSP_NEGOTIATE_LM_KEY | NTLMSSP_NEGOTIATE_DATAGRAM)))
+		return 128;
+	if (ess && (flags & NTLMSSP_NEGOTIATE_128))
+		return 128;
+	return (flags & NTLMSSP_NEGOTIATE_56) ? 56 : 40;
+}
+
 static size_t seal_key_v1(uint32_t flags, const uint8_t exported[16], uint8_t key[16])
 {
-	if (!(flags & (NTLMSSP_NEGOTIATE_LM_KEY | NTLMSSP_NEGOTIATE_DATAGRAM))) {
+	unsigned bits = nk_seal_key_bits(flags);
+	if (bits == 128) {
 		memcpy(key, exported, 16);
 		return 16;
 	}
 	memset(key, 0, 16);
-	if (flags & NTLMSSP_NEGOTIATE_56) {
+	if (bits == 56) {
 		memcpy(key, exported, 7);
 		key[7] = 0xA0;
 	} else {
@@ -245,11 +257,8 @@ void nk_seal_key(uint32_t flags, const uint8_t exported[16], int client_to_serve
 
 	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
 		/* 128/56/40-bit: how much of the key is hashed */
-		size_t n = 5;
-		if (flags & NTLMSSP_NEGOTIATE_128)
-			n = 16;
-		else if (flags & NTLMSSP_NEGOTIATE_56)
-			n = 7;
+		unsigned bits = nk_seal_key_bits(flags);
+		size_t n = bits == 128 ? 16 : bits == 56 ? 7 : 5;
 		if (client_to_server)
 			md5_key_magic(exported, n, seal_c2s, sizeof(seal_c2s), key);
 		else

@@ -62,6 +62,12 @@ void nk_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[1
  * DATAGRAM is set (56-bit -> key[0..6] || 0xA0, 40-bit -> key[0..4] ||
  * 0xE5 0x38 0xB0, 8 bytes); otherwise the whole 16-byte key. *out_len is 16 or 8.
  */
+/*
+ * The strength of that SEALKEY (128, 56 or 40 bits): what the flags really
+ * give, which is what a minimum-security policy must judge (LM_KEY or
+ * DATAGRAM without ESS shortens the key even when NEGOTIATE_128 is set).
+ */
+unsigned nk_seal_key_bits(uint32_t flags);
 void nk_seal_key(uint32_t flags, const uint8_t exported[16], int client_to_server, uint8_t out[16],
                  size_t *out_len);
 /* 3.1.5.1.2 MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE) */

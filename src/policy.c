@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ntlm_keys.h"
 #include "util.h"
 
 NTLM_API void ntlm_policy_init(ntlm_policy *p)
@@ -185,6 +186,13 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 	return NTLM_OK;
 }
 
+int policy_short_key(uint32_t f)
+{
+	if (!(f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+		return 0; /* no key in use */
+	return !(f & NTLMSSP_NEGOTIATE_128) || nk_seal_key_bits(f) < 128;
+}
+
 const char *policy_min_security_violation(const ntlm_policy *p, uint32_t f)
 {
 	uint32_t need = p->min_security;
@@ -194,7 +202,7 @@ const char *policy_min_security_violation(const ntlm_policy *p, uint32_t f)
 		return "min_security: sign";
 	if ((need & NTLM_SEC_SEAL) && !(f & NTLMSSP_NEGOTIATE_SEAL))
 		return "min_security: seal";
-	if ((need & NTLM_SEC_128BIT) && keyed && !(f & NTLMSSP_NEGOTIATE_128))
+	if ((need & NTLM_SEC_128BIT) && policy_short_key(f))
 		return "min_security: 128bit";
 	if ((need & NTLM_SEC_KEY_EXCH) && keyed && !(f & NTLMSSP_NEGOTIATE_KEY_EXCH))
 		return "min_security: key_exch";

@@ -115,7 +115,9 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 		f |= NTLMSSP_NEGOTIATE_UNICODE; /* neither: the spec default is Unicode */
 	if (f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY)
 		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
-	if (!(ctx->hs->policy.allowed_responses & (NTLM_RESP_LM | NTLM_RESP_NTLMV1)))
+	/* LM_KEY needs an LM hash, and its seal key has 56 bits at most */
+	if (!(ctx->hs->policy.allowed_responses & (NTLM_RESP_LM | NTLM_RESP_NTLMV1)) ||
+	    (ctx->hs->policy.min_security & NTLM_SEC_128BIT))
 		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
 	if (!ctx->datagram)
 		f &= ~NTLMSSP_NEGOTIATE_DATAGRAM;
@@ -143,8 +145,9 @@ static ntlm_err build_target_info(ntlm_ctx *ctx, ntlm_buffer *out)
 		rc = nw_av_set_string(&list, NW_AV_DNS_DOMAIN, sv->dns_domain);
 	if (rc == NTLM_OK && sv->dns_computer)
 		rc = nw_av_set_string(&list, NW_AV_DNS_COMPUTER, sv->dns_computer);
+	sv->timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
 	if (rc == NTLM_OK)
-		rc = nw_av_set_u64(&list, NW_AV_TIMESTAMP, ntlm_unix_to_filetime(ctx_now(ctx)));
+		rc = nw_av_set_u64(&list, NW_AV_TIMESTAMP, sv->timestamp);
 	if (rc == NTLM_OK)
 		rc = nw_av_encode(&list, out);
 	nw_av_clear(&list);
@@ -240,6 +243,21 @@ static ntlm_err check_kind_allowed(const ntlm_policy *p, ntlm_response_kind k)
 	}
 }
 
+/*
+ * Channel bindings and target names travel only inside an NTLMv2 response:
+ * when the policy requires either, any other kind would slip past the check.
+ */
+static ntlm_err check_kind_can_bind(const ntlm_policy *p, ntlm_response_kind k)
+{
+	if (k == NTLM_KIND_NTLMV2)
+		return NTLM_OK;
+	if (p->cbt == NTLM_CBT_REQUIRED)
+		return NTLM_E_CBT_MISSING;
+	if (p->require_target_name)
+		return NTLM_E_TARGET_MISSING;
+	return NTLM_OK;
+}
+
 /* Negotiated flags: the client's AUTHENTICATE flags limited to our offer. */
 static uint32_t final_flags(const ntlm_ctx *ctx, const nw_authenticate *a)
 {
@@ -260,13 +278,38 @@ static int name_matches_service(const ntlm_ctx *ctx, const char *spn)
 	return 0;
 }
 
-/* Checks on the client's NTLMv2 blob: timestamp window, target name, bindings, replay. */
+static int av_string_is(const nw_av_list *av, uint16_t id, const char *want)
+{
+	char *got = NULL;
+	int same = nw_av_get_string(av, id, &got) == NTLM_OK && strcmp(got, want) == 0;
+	ntlm_free_string(got);
+	return same;
+}
+
+/*
+ * The client echoes our TargetInfo under its NTProofStr ([MS-NLMP] 3.1.5.1.2).
+ * Without our timestamp it sends no MIC, so a MitM that strips it could edit
+ * the flags unseen; a missing timestamp or Nb name is that edit: refused.
+ */
+static ntlm_err check_echoed_target_info(const ntlm_ctx *ctx, const nw_av_list *av)
+{
+	const struct ntlm_server_state *sv = &ctx->hs->sv;
+	uint64_t ts = 0;
+	if (nw_av_get_u64(av, NW_AV_TIMESTAMP, &ts) != NTLM_OK || ts != sv->timestamp ||
+	    !av_string_is(av, NW_AV_NB_COMPUTER, sv->computer) ||
+	    !av_string_is(av, NW_AV_NB_DOMAIN, sv->domain))
+		return NTLM_E_TARGET_INFO_MISMATCH;
+	return NTLM_OK;
+}
+
+/* Checks on the client's NTLMv2 blob: echoed target info, timestamp window, target name, bindings. */
 static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_list *av,
                               struct verdict *v, int *mic_expected)
 {
 	nw_v2_response r;
 	NTLM_TRY(nw_v2_response_parse(a->nt_response, a->nt_response_len, &r));
 	NTLM_TRY(nw_av_parse(r.av_pairs, r.av_len, av));
+	NTLM_TRY(check_echoed_target_info(ctx, av));
 	const ntlm_policy *p = &ctx->hs->policy;
 	if (p->timestamp_window) {
 		int64_t t = ntlm_filetime_to_unix(r.timestamp), now = ctx_now(ctx);
@@ -282,7 +325,9 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_lis
 	if (nw_av_get_string(av, NW_AV_TARGET_NAME, &target) == NTLM_OK && *target) {
 		v->target = 1;
 		v->target_name = target;
-		if (p->require_target_name && !name_matches_service(ctx, target))
+		/* a name that is none of ours is refused whenever we know our names */
+		int have_services = ctx->hs->sv.services && ctx->hs->sv.services[0];
+		if ((p->require_target_name || have_services) && !name_matches_service(ctx, target))
 			return NTLM_E_TARGET_MISMATCH;
 	} else {
 		ntlm_free_string(target);
@@ -305,6 +350,13 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_lis
 	return NTLM_OK;
 }
 
+/* KXKEY from the LM hash (3.4.5.1): LM_KEY, which ESS overrides. */
+static int uses_lm_key(uint32_t flags)
+{
+	return (flags & NTLMSSP_NEGOTIATE_LM_KEY) &&
+	       !(flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY);
+}
+
 /* Session keys from the store's answer ([MS-NLMP] 3.2.5.1.2). */
 static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t flags,
                             const struct verdict *v)
@@ -313,6 +365,14 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t fl
 	if (v->kind == NTLM_KIND_NTLMV2 || v->kind == NTLM_KIND_LMV2) {
 		memcpy(kxkey, v->res.session_base_key, 16);
 	} else {
+		/*
+		 * Without the account's LM hash our KXKEY would differ from the
+		 * client's: refuse rather than end with two different keys.
+		 */
+		if (uses_lm_key(flags) && !v->res.have_lm_session_key) {
+			ctx->rule = "lm_key: the account has no LM hash";
+			return NTLM_E_FLAGS_POLICY;
+		}
 		uint8_t lm8[8] = {0};
 		if (a->lm_response_len >= 8)
 			memcpy(lm8, a->lm_response, 8);
@@ -363,8 +423,7 @@ static uint32_t flag_weaknesses(uint32_t flags, ntlm_response_kind kind)
 		w |= NTLM_WEAK_LM;
 	if (kind == NTLM_KIND_NTLMV1 || kind == NTLM_KIND_NTLMV1_ESS)
 		w |= NTLM_WEAK_NTLMV1;
-	if ((flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
-	    !(flags & NTLMSSP_NEGOTIATE_128))
+	if (policy_short_key(flags))
 		w |= NTLM_WEAK_SHORT_KEY;
 	if ((flags & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)) &&
 	    !(flags & NTLMSSP_NEGOTIATE_KEY_EXCH))
@@ -437,6 +496,7 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_l
 	NTLM_TRY(check_min_security(ctx, flags));
 	v->kind = classify(a, flags);
 	NTLM_TRY(check_kind_allowed(&ctx->hs->policy, v->kind));
+	NTLM_TRY(check_kind_can_bind(&ctx->hs->policy, v->kind));
 	if (v->kind == NTLM_KIND_ANONYMOUS)
 		return accept_anonymous(ctx);
 	ntlm_err rc = NTLM_OK;
@@ -485,6 +545,9 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_
 	if (rc == NTLM_OK && v.target_name)
 		rc = ctx_set_string(&ctx->target_name, v.target_name);
 	emit_audit(ctx, rc, &a, flags, &v);
+	/* The audit keeps the truth; the peer cannot tell an unknown user from a wrong password. */
+	if (rc == NTLM_E_NO_SUCH_USER)
+		rc = NTLM_E_LOGON_FAILURE;
 	ntlm_free_string(v.target_name);
 	ntlm_memzero(&v.res, sizeof(v.res));
 	nw_authenticate_clear(&a);

@@ -14,6 +14,7 @@
 #include "ntlm_b64.h"
 #include "ntlm_emit.h"
 #include "ntlm_io.h"
+#include "ntlm_keys.h"
 #include "ntlm_tool.h"
 #include "ntlm_walk.h"
 #include "util.h"
@@ -269,6 +270,11 @@ static void flag_warnings(warnings *w, uint32_t f)
 		warn(w, (f & NTLMSSP_NEGOTIATE_56) ? "56-bit session keys (NEGOTIATE_128 not set)"
 		                                   : "40-bit session keys (neither NEGOTIATE_128 nor "
 		                                     "NEGOTIATE_56 set)");
+	else if (nk_seal_key_bits(f) < 128)
+		warn(w, nk_seal_key_bits(f) == 56 ? "56-bit seal key (LM_KEY or DATAGRAM without extended "
+		                                    "session security, despite NEGOTIATE_128)"
+		                                  : "40-bit seal key (LM_KEY or DATAGRAM without extended "
+		                                    "session security, despite NEGOTIATE_128)");
 	if (!(f & NTLMSSP_NEGOTIATE_KEY_EXCH))
 		warn(w, "no key exchange (NEGOTIATE_KEY_EXCH not set): the session key is derived "
 		        "straight from the password hash");

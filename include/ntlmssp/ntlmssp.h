@@ -114,7 +114,9 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_UNSUPPORTED, 41, 0xC00000BBu, (int32_t)0x80090302, "not supported")                \
 	X(NTLM_E_TARGET_UNKNOWN, 42, 0xC0000063u, (int32_t)0x80090303,                             \
 	  "server principal could not be verified")                                               \
-	X(NTLM_E_INTERNAL, 43, 0xC00000E5u, (int32_t)0x80090304, "internal error")
+	X(NTLM_E_INTERNAL, 43, 0xC00000E5u, (int32_t)0x80090304, "internal error")                 \
+	X(NTLM_E_TARGET_INFO_MISMATCH, 44, 0xC000006Du, (int32_t)0x8009030C,                       \
+	  "NTLMv2 response lacks the server's timestamp or names (CHALLENGE tampered with)")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -185,11 +187,15 @@ typedef enum ntlm_cbt_policy {
  */
 typedef struct ntlm_policy {
 	uint32_t allowed_responses;  /* default NTLM_RESP_NTLMV2 */
-	uint32_t min_security;       /* default 128BIT | KEY_EXCH | ESS */
+	uint32_t min_security;       /* default 128BIT | KEY_EXCH | ESS; 128BIT judges the seal
+	                                key really used (LM_KEY or DATAGRAM without ESS: short) */
 	int require_mic;             /* server: refuse AUTHENTICATE without MIC (default 0; a
 	                                MIC that is present is always verified) */
-	ntlm_cbt_policy cbt;         /* server (default IF_PRESENT) */
-	int require_target_name;     /* server: MsvAvTargetName must name one of our services */
+	ntlm_cbt_policy cbt;         /* server (default IF_PRESENT; REQUIRED also refuses every
+	                                response kind but NTLMv2) */
+	int require_target_name;     /* server: MsvAvTargetName must name one of our services
+	                                (and only NTLMv2 is accepted). Without it, a non-empty
+	                                name that is none of service_names is still refused */
 	uint32_t timestamp_window;   /* server: allowed |client time - server time|, seconds
 	                                (default 7200; 0 = do not check) */
 	int allow_anonymous;         /* server: accept anonymous (default 0) */

@@ -218,7 +218,7 @@ static void check_case(const wb_case *c)
 	X(right_password_lowercase_domain, .lower = LOWER_DOMAIN, .kind = NTLM_KIND_NTLMV2)        \
 	X(right_password_no_domain, .domain = "", .kind = NTLM_KIND_NTLMV2)                        \
 	X(wrong_password, .password = "$WB_WRONG_PASSWORD", .want = NTLM_E_LOGON_FAILURE)          \
-	X(unknown_user, .user = "$WB_UNKNOWN_USER", .want = NTLM_E_NO_SUCH_USER)                   \
+	X(unknown_user, .user = "$WB_UNKNOWN_USER", .want = NTLM_E_LOGON_FAILURE)                  \
 	X(ntlmv1_refused_by_policy, .client_responses = V1, .want = NTLM_E_NTLMV1_REFUSED)         \
 	/* the domain allows NTLMv1 (the suite's smb.conf); so does our policy here */             \
 	X(ntlmv1_ess_allowed, .client_responses = V1, .server_responses = V1,                      \
@@ -230,7 +230,7 @@ static void check_case(const wb_case *c)
 	/* NetBIOS names compare case-insensitively */                                            \
 	X(domain_filter_matches, .domain_filter = "$WB_DOMAIN", .lower = LOWER_FILTER,             \
 	  .kind = NTLM_KIND_NTLMV2)                                                                \
-	X(domain_filter_other_domain, .domain_filter = "ELSEWHERE", .want = NTLM_E_NO_SUCH_USER)   \
+	X(domain_filter_other_domain, .domain_filter = "ELSEWHERE", .want = NTLM_E_LOGON_FAILURE)  \
 	/* the client sends no domain; winbindd's own domain is not the filter's */               \
 	X(domain_filter_checks_the_authority, .domain = "", .domain_filter = "ELSEWHERE",          \
 	  .want = NTLM_E_LOGON_FAILURE)
