@@ -487,7 +487,14 @@ static void test_server_v1_ess(void)
 	ntlm_ctx_free(srv);
 }
 
-/* 4.2.4 under the default policy (its clock at the spec's Time, so the blob is fresh). */
+/*
+ * 4.2.4 under the default policy (its clock at the spec's Time, so the blob is
+ * fresh). The spec's CHALLENGE carries no MsvAvTimestamp and ours always does,
+ * so the spec's blob echoes a TargetInfo without our timestamp: exactly what a
+ * MitM that strips the timestamp produces, and refused as such (issue item 5).
+ * The v2 key path itself is pinned by test_spec_v2_blob_production_path and
+ * test_client_v2, which run the same nk_v2_proof_and_key the store runs.
+ */
 static void test_server_v2(void)
 {
 	ntlm_ctx *srv = NULL;
@@ -495,13 +502,9 @@ static void test_server_v2(void)
 	ntlm_policy_init(&def);
 	ntlm_err rc = spec_server_run(def.allowed_responses, def.min_security, V2_NEGOTIATE_FLAGS,
 	                              V2_AUTHENTICATE_MSG, sizeof(V2_AUTHENTICATE_MSG), &srv);
-	if (rc != NTLM_OK) {
-		ntlm_ctx_free(srv);
-		T_FAIL("server: %s", ntlm_err_name(rc));
-	}
-	T_ASSERT(ntlm_ctx_response_kind(srv) == NTLM_KIND_NTLMV2);
-	check_server_unseals(srv, V_RANDOM_SESSION_KEY, V2_SEALED_DATA, V2_SIGNATURE);
 	ntlm_ctx_free(srv);
+	if (rc != NTLM_E_TARGET_INFO_MISMATCH)
+		T_FAIL("server: %s, wanted NTLM_E_TARGET_INFO_MISMATCH", ntlm_err_name(rc));
 }
 
 /* The same AUTHENTICATE against any other ServerChallenge is refused (no replay). */
@@ -516,7 +519,7 @@ static void test_server_other_challenge_refused(void)
 	    {NTLM_RESP_NTLMV1, 0, V1_NEGOTIATE_FLAGS, V1_AUTHENTICATE_MSG, sizeof(V1_AUTHENTICATE_MSG)},
 	    {NTLM_RESP_NTLMV1, 0, V1ESS_NEGOTIATE_FLAGS, V1ESS_AUTHENTICATE_MSG,
 	     sizeof(V1ESS_AUTHENTICATE_MSG)},
-	    {NTLM_RESP_NTLMV2, 0, V2_NEGOTIATE_FLAGS, V2_AUTHENTICATE_MSG, sizeof(V2_AUTHENTICATE_MSG)},
+	    /* 4.2.4 is refused under any challenge for its missing timestamp: test_server_v2 */
 	};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(cases); i++) {
 		ntlm_ctx *srv = NULL;
