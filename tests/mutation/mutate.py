@@ -11,6 +11,7 @@ failure: a test that cannot fail is a defect, and so is a mutant that tests noth
 Usage: mutate.py [--keep] [NAME...]   (names select mutants; default: all)
 """
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -33,9 +34,10 @@ def parse(path):
                 cur = {"name": line[1:-1], "line": n}
                 mutants.append(cur)
                 continue
-            key, sep, value = line.partition(" = ")
-            if cur is None or not sep or key not in ("file", "find", "replace", "run", "why"):
+            match = re.fullmatch(r"(file|find|replace|run|why) =(?: (.*))?", line)
+            if cur is None or not match:
                 sys.exit(f"{path}:{n}: expected '[name]' or 'file|find|replace|run|why = value'")
+            key, value = match.group(1), match.group(2) or ""
             cur[key] = value.replace("\\n", "\n").replace("\\t", "\t")
     for m in mutants:
         missing = [k for k in ("file", "find", "replace", "run") if k not in m]
