@@ -85,6 +85,7 @@ extern "C" {
 #define NTLM_RPC_S_INVALID_BINDING 1702u
 #define NTLM_RPC_S_UNKNOWN_IF 1717u
 #define NTLM_RPC_S_SERVER_UNAVAILABLE 1722u
+#define NTLM_RPC_S_DUPLICATE_ENDPOINT 1740u /* the endpoint is in use by a live server */
 #define NTLM_RPC_S_CALL_FAILED 1726u
 #define NTLM_RPC_S_PROTOCOL_ERROR 1728u
 #define NTLM_RPC_S_PROCNUM_OUT_OF_RANGE 1745u
@@ -208,7 +209,12 @@ typedef struct ntlm_rpc_server_config {
 	const ntlm_server_config *ntlm;
 	const char *principal;  /* reported as the server principal; NULL: "COMPUTER\\account" */
 	uint32_t min_level;     /* every interface's floor (0: none) */
-	unsigned max_connections; /* 0: 64 */
+	unsigned max_connections; /* 0: 64; beyond it connections wait in the accept queue */
+	/* Idle connections must not hold every slot (docs/rpc.md, "Connections"). */
+	unsigned max_connections_per_peer; /* per IP address (ncalrpc: per uid); 0: 16 */
+	unsigned handshake_timeout_ms;     /* until authenticated, the most a PDU may take; 0: 10000 */
+	/* 1: a client mapped to uid 0 may be impersonated (default: refused). */
+	int allow_root_impersonation;
 } ntlm_rpc_server_config;
 
 typedef struct ntlm_rpc_server ntlm_rpc_server;
@@ -219,7 +225,9 @@ NTLM_API uint32_t ntlm_rpc_server_register(ntlm_rpc_server *srv, const ntlm_rpc_
 /*
  * "ncacn_ip_tcp:127.0.0.1[0]" (port 0: the kernel chooses; *port gets it) or
  * "ncalrpc:[/path/to/socket]" (the socket file is created, mode 0666, and
- * removed when the server is freed). Up to 8 endpoints.
+ * removed when the server is freed if it is still the one created; a socket
+ * file nobody listens on is replaced). Up to 8 endpoints.
+ * NTLM_RPC_S_DUPLICATE_ENDPOINT when another server listens there already.
  */
 NTLM_API uint32_t ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpoint,
                                          uint16_t *port);

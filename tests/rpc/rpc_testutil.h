@@ -51,15 +51,19 @@ static inline void *rt_server_main(void *arg)
 
 /*
  * Listens on 127.0.0.1 (any port) and on ncalrpc:[dir/name.sock]; NTLM
- * against account_file (NULL: ncalrpc only) with computer name computer.
+ * against account_file (NULL: ncalrpc only) with computer name computer;
+ * the other settings from base (NULL: the defaults).
  */
-static inline int rt_server_start(rt_server *s, const char *dir, const char *name,
-                                  const char *account_file, const char *computer,
-                                  const ntlm_rpc_interface *extra)
+static inline int rt_server_start_cfg(rt_server *s, const char *dir, const char *name,
+                                      const char *account_file, const char *computer,
+                                      const ntlm_rpc_interface *extra,
+                                      const ntlm_rpc_server_config *base)
 {
 	memset(s, 0, sizeof(*s));
 	ntlm_rpc_server_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
+	if (base)
+		cfg = *base;
 	if (account_file) {
 		if (ntlm_account_store_smbpasswd(&s->store, account_file) != NTLM_OK)
 			return -1;
@@ -79,6 +83,13 @@ static inline int rt_server_start(rt_server *s, const char *dir, const char *nam
 	if (ntlm_rpc_server_listen(s->srv, s->local, NULL) != NTLM_RPC_S_OK)
 		return -1;
 	return pthread_create(&s->thread, NULL, rt_server_main, s) == 0 ? 0 : -1;
+}
+
+static inline int rt_server_start(rt_server *s, const char *dir, const char *name,
+                                  const char *account_file, const char *computer,
+                                  const ntlm_rpc_interface *extra)
+{
+	return rt_server_start_cfg(s, dir, name, account_file, computer, extra, NULL);
 }
 
 static inline void rt_server_stop(rt_server *s)
