@@ -104,7 +104,10 @@ typedef struct rpc_creds {
  */
 uint32_t rpc_imp_enter(uid_t uid, gid_t gid, const char *name, int delegate, rpc_creds *saved,
                        char *msg);
+/* Back to saved; on failure saved is kept (the thread is still someone else). */
 uint32_t rpc_imp_leave(rpc_creds *saved, char *msg);
+/* Frees what saved holds. */
+void rpc_creds_forget(rpc_creds *saved);
 
 typedef enum rpc_thread_id {
 	RPC_ID_SELF = 0,      /* the process's own identity */

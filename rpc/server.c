@@ -307,11 +307,13 @@ static ntlm_err accept_local_call(struct conn *c, const rpc_pdu *p, ntlm_buffer 
 	c->imp_level = imp == NTLM_RPC_IMP_DEFAULT ? NTLM_RPC_IMP_IMPERSONATE : imp;
 	c->local_call = c->authenticated = 1;
 	c->level = NTLM_RPC_LEVEL_PKT_PRIVACY; /* the kernel's channel: what Windows reports too */
-	if (imp == NTLM_RPC_IMP_ANONYMOUS)
+	/* An anonymous caller has no local account: its uid (maybe the server's own) is not told. */
+	if (imp == NTLM_RPC_IMP_ANONYMOUS) {
 		snprintf(c->client_principal, sizeof(c->client_principal), "NT AUTHORITY\\ANONYMOUS LOGON");
-	else
+	} else {
 		rpc_local_principal(c->peer.uid, c->client_principal, sizeof(c->client_principal));
-	rpc_account_name(c->peer.uid, c->unix_user, sizeof(c->unix_user));
+		rpc_account_name(c->peer.uid, c->unix_user, sizeof(c->unix_user));
+	}
 	uint8_t token[RPC_LOCAL_TOKEN_LEN];
 	rpc_local_token(0, token);
 	nb_writer w;
@@ -537,11 +539,12 @@ static uint32_t invoke(struct conn *c, ntlm_rpc_op op, void *arg, const ntlm_buf
 	call.conn = c;
 	uint32_t status = op(&call, in->data, in->len, out, arg);
 	if (call.impersonating && ntlm_rpc_revert_to_self(&call) != NTLM_RPC_S_OK) {
-		/* The thread cannot get its own identity back: it must not serve anyone again. */
+		/* The thread cannot get its own identity back: it answers nobody (the
+		 * socket is shut down, so the sends below fail) and ends. */
 		fprintf(stderr, "ntlm-rpc: %s; ending the connection's thread\n", call.msg);
+		rpc_creds_forget(&call.saved);
 		shutdown(c->fd, SHUT_RDWR);
-		atomic_store(&c->done, 1);
-		pthread_exit(NULL);
+		c->closing = 1;
 	}
 	return status;
 }
@@ -870,6 +873,12 @@ NTLM_API uint32_t ntlm_rpc_impersonate_client(ntlm_rpc_call *call)
 	gid_t gid;
 	const char *name;
 	uint32_t st = caller_account(call, &uid, &gid, &name);
+	if (st == NTLM_RPC_S_OK && uid == 0 && !c->srv->cfg.allow_root_impersonation) {
+		/* A handler impersonates to be limited to the client's rights: root has no limits. */
+		rpc_msg(call->msg, "%s maps to uid 0: impersonating root is refused "
+		        "(allow_root_impersonation)", c->client_principal);
+		st = NTLM_RPC_S_ACCESS_DENIED;
+	}
 	if (st == NTLM_RPC_S_OK)
 		st = rpc_imp_enter(uid, gid, name, c->imp_level == NTLM_RPC_IMP_DELEGATE, &call->saved,
 		                   call->msg);
@@ -883,6 +892,9 @@ NTLM_API uint32_t ntlm_rpc_revert_to_self(ntlm_rpc_call *call)
 		return NTLM_RPC_S_INVALID_ARG;
 	if (!call->impersonating)
 		return NTLM_RPC_S_OK;
-	call->impersonating = 0;
-	return rpc_imp_leave(&call->saved, call->msg);
+	/* Still someone else until the way back worked (the runtime then ends the thread). */
+	uint32_t st = rpc_imp_leave(&call->saved, call->msg);
+	if (st == NTLM_RPC_S_OK)
+		call->impersonating = 0;
+	return st;
 }

@@ -299,11 +299,17 @@ NTLM_API uint32_t ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_bl
  * Refused (NTLM_RPC_S_BAD_IMPERSONATION_LEVEL / CANT_OPEN_ANONYMOUS) when
  * the client granted only IDENTIFY or ANONYMOUS, NTLM_RPC_S_NO_CONTEXT_AVAILABLE
  * for an unauthenticated call, NTLM_RPC_S_ACCESS_DENIED when the server may
- * not change identity (not root) or the client maps to no local account.
- * The runtime reverts when the handler returns.
+ * not change identity (not root), the client maps to no local account, or
+ * it maps to uid 0 and allow_root_impersonation is not set.
+ * The runtime reverts when the handler returns. A thread the handler starts
+ * while impersonating keeps the client's identity (docs/rpc.md).
  */
 NTLM_API uint32_t ntlm_rpc_impersonate_client(ntlm_rpc_call *call);
-/* CoRevertToSelf: back to the server's own uid, gid and groups. */
+/*
+ * CoRevertToSelf: back to the server's own uid, gid and groups. If that
+ * fails the call still counts as impersonating, and the runtime ends the
+ * connection's thread after the handler returns.
+ */
 NTLM_API uint32_t ntlm_rpc_revert_to_self(ntlm_rpc_call *call);
 /* A sentence describing the last failure of a call function ("" if none). */
 NTLM_API const char *ntlm_rpc_call_message(const ntlm_rpc_call *call);
