@@ -109,6 +109,15 @@ check_fails "demo: wrong password refused" 'ACCESS_DENIED' \
 check "demo: ncalrpc local call" 'local=1' "$C" --binding "ncalrpc:[$WORK/demo.sock]" whoami
 check_fails "demo: ncalrpc principal mismatch" 'WRONG_PRINCIPAL' \
 	"$C" --binding "ncalrpc:[$WORK/demo.sock]" --principal '.\no-such-account' whoami
+# A created account is the Unix user of that name, else 65534: never the server's uid.
+DEMO_UID=$(id -u "$DEMO_USER" 2>/dev/null || echo 65534)
+check "demo: account maps to uid $DEMO_UID" "^$DEMO_USER:$DEMO_UID:" cat "$WORK/demo.smbpasswd"
+if [ "$(id -u)" -eq 0 ] && [ "$DEMO_UID" -ne 0 ]; then
+	check "demo: the account cannot read /etc/shadow" "^readfile: status=0 errno=13 euid=$DEMO_UID " \
+		"$C" --binding "$TCP" --user "$DEMO_USER" --password "$DEMO_PASS" readfile /etc/shadow
+	check "demo: root's local call is not impersonated" '^whoami: status=5 euid=0 ' \
+		"$C" --binding "ncalrpc:[$WORK/demo.sock]" whoami --impersonate
+fi
 
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import impacket' 2>/dev/null; then
 	run impacket "/usr/bin/python3" tests/rpc/impacket_client.py "$PORT" "$DEMO_USER" "$DEMO_PASS" \
@@ -120,6 +129,12 @@ fi
 kill "${PIDS[0]}" 2>/dev/null
 wait "${PIDS[0]}" 2>/dev/null
 PIDS=()
+
+# --- ntlm-demo: its default account is not the running uid either
+NTLM_DEMO=${RPC_BUILD_DIR:-build}/tools/ntlm-demo
+NDEMO_UID=$(id -u demo 2>/dev/null || echo 65534)
+check "ntlm-demo: success" '^demo: success$' "$NTLM_DEMO" --account-file "$WORK/ntlm-demo.smbpasswd"
+check "ntlm-demo: demo maps to uid $NDEMO_UID" "^demo:$NDEMO_UID:" cat "$WORK/ntlm-demo.smbpasswd"
 
 # --- our client against Samba, in a network namespace of its own when possible
 if [ "$(id -u)" -ne 0 ]; then
