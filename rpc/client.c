@@ -93,7 +93,8 @@ NTLM_API uint32_t ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t aut
 	free(cli->server_principal);
 	cli->server_principal = p;
 	cli->authn_svc = authn_svc;
-	cli->level = authn_level == NTLM_RPC_LEVEL_DEFAULT ? NTLM_RPC_LEVEL_CONNECT : authn_level;
+	/* CONNECT protects no call: it is used only when asked for by name. */
+	cli->level = authn_level == NTLM_RPC_LEVEL_DEFAULT ? NTLM_RPC_LEVEL_PKT_INTEGRITY : authn_level;
 	cli->imp_level = imp_level == NTLM_RPC_IMP_DEFAULT ? NTLM_RPC_IMP_IMPERSONATE : imp_level;
 	disconnect(cli); /* a new blanket is a new association */
 	return NTLM_RPC_S_OK;
@@ -234,7 +235,8 @@ static uint32_t send_pdu(ntlm_rpc_client *c, const ntlm_buffer *pdu)
 /* One PDU; on a fault PDU records its status and answers the matching RPC status. */
 static uint32_t recv_pdu(ntlm_rpc_client *c, uint8_t **pdu, size_t *len, rpc_pdu *p)
 {
-	ntlm_err rc = rpc_recv_pdu(c->fd, RPC_FRAG_ABS_MAX, pdu, len);
+	/* Nothing larger than the max_recv_frag our bind announced. */
+	ntlm_err rc = rpc_recv_pdu(c->fd, RPC_FRAG_OFFER, pdu, len);
 	if (rc != NTLM_OK)
 		return fail(c, NTLM_RPC_S_CALL_FAILED, "no answer from the server: %s",
 		            errno ? strerror(errno) : "connection closed");
@@ -463,29 +465,69 @@ static size_t fragment_room(const ntlm_rpc_client *c)
 	return room - room % RPC_AUTH_PAD_ALIGN; /* whole pad units: only the last fragment pads */
 }
 
+/*
+ * What a request carries: the stub and, on a signed or sealed association,
+ * the verification trailer ([MS-RPCE] 2.2.2.13) so that the server can tell
+ * whether the unprotected bind it saw named the interface we bound to, and
+ * whether the header it dispatches on is ours. *keep_whole: where the last
+ * fragment must start at the latest, so that the trailer travels whole in it.
+ */
+static uint32_t request_body(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *in, size_t len,
+                             ntlm_buffer *body, size_t *keep_whole)
+{
+	nb_writer w;
+	nb_writer_init(&w);
+	nb_write_bytes(&w, in, len);
+	*keep_whole = len - len % RPC_AUTH_PAD_ALIGN;
+	if (c->sec && ntlm_rpc_sec_level(c->sec) >= NTLM_RPC_LEVEL_PKT) {
+		rpc_vt vt;
+		memset(&vt, 0, sizeof(vt));
+		/* Our NTLM bind always offers PFC_SUPPORT_HEADER_SIGN (sec.c): say so. */
+		vt.have = RPC_VT_HAVE_BITMASK | RPC_VT_HAVE_PCONTEXT | RPC_VT_HAVE_HEADER2;
+		vt.bitmask = RPC_VT_CLIENT_HDR_SIGN;
+		vt.abstract = c->iface;
+		vt.transfer = rpc_ndr_syntax;
+		vt.ptype = RPC_PT_REQUEST;
+		vt.drep[0] = RPC_DREP_LE;
+		vt.call_id = c->call_id;
+		vt.ctx_id = 0;
+		vt.opnum = opnum;
+		rpc_put_vt(&w, len, &vt);
+	}
+	ntlm_err rc = nb_writer_finish(&w, body);
+	nb_writer_free(&w);
+	return rc == NTLM_OK ? NTLM_RPC_S_OK : NTLM_RPC_S_OUT_OF_MEMORY;
+}
+
 static uint32_t send_request(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *in, size_t len)
 {
-	size_t room = fragment_room(c), off = 0;
-	do {
-		size_t n = len - off < room ? len - off : room;
-		uint8_t flags = (off == 0 ? RPC_PFC_FIRST : 0) | (off + n == len ? RPC_PFC_LAST : 0);
+	ntlm_buffer body = {NULL, 0};
+	size_t room = fragment_room(c), off = 0, keep_whole;
+	uint32_t st = request_body(c, opnum, in, len, &body, &keep_whole);
+	size_t total = body.len;
+	while (st == NTLM_RPC_S_OK) {
+		size_t n = total - off < room ? total - off : room;
+		if (off + n < total && off + n > keep_whole)
+			n = keep_whole - off; /* a shorter fragment, still whole pad units */
+		uint8_t flags = (off == 0 ? RPC_PFC_FIRST : 0) | (off + n == total ? RPC_PFC_LAST : 0);
 		nb_writer w;
 		ntlm_buffer pdu = {NULL, 0};
 		nb_writer_init(&w);
-		ntlm_err rc = rpc_put_request(&w, c->call_id, flags, (uint32_t)(len - off), 0, opnum,
-		                              in + off, n);
+		ntlm_err rc = rpc_put_request(&w, c->call_id, flags, (uint32_t)(total - off), 0, opnum,
+		                              body.data ? body.data + off : NULL, n);
 		if (rc == NTLM_OK)
 			rc = nb_writer_finish(&w, &pdu);
 		nb_writer_free(&w);
 		if (rc == NTLM_OK && c->sec)
 			rc = ntlm_rpc_sec_protect(c->sec, &pdu);
-		uint32_t st = rc == NTLM_OK ? send_pdu(c, &pdu) : NTLM_RPC_S_OUT_OF_MEMORY;
+		st = rc == NTLM_OK ? send_pdu(c, &pdu) : NTLM_RPC_S_OUT_OF_MEMORY;
 		ntlm_buffer_free(&pdu);
-		if (st != NTLM_RPC_S_OK)
-			return st;
 		off += n;
-	} while (off < len);
-	return NTLM_RPC_S_OK;
+		if (off >= total)
+			break;
+	}
+	ntlm_buffer_free(&body);
+	return st;
 }
 
 /* Checks one response fragment and appends its stub to *out. */

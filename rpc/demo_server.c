@@ -39,7 +39,9 @@ static void usage(FILE *f)
 	           "         [--principal DOMAIN\\\\user] [--port-file FILE]\n"
 	           "         [--create-account USER:PASSWORD]\n"
 	           "ENDPOINT: ncacn_ip_tcp:HOST[PORT] (port 0: any) or ncalrpc:[/path/socket]\n"
-	           "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format).\n");
+	           "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format).\n"
+	           "--min-level: calls below are refused; default 5 (PKT_INTEGRITY). 2 (CONNECT)\n"
+	           "  or 1 (NONE) lets anyone on the path inject calls: only when asked for.\n");
 }
 
 static int add_endpoint(void *opts, const char *arg)

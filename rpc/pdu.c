@@ -7,7 +7,6 @@
 #include "util.h"
 
 #define RPC_VERS 5u
-#define RPC_DREP_LE 0x10u /* integer little-endian, ASCII, IEEE float */
 
 const ntlm_rpc_syntax rpc_ndr_syntax = {
 	{0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48,
@@ -131,18 +130,18 @@ ntlm_err rpc_pdu_parse(const uint8_t *data, size_t len, rpc_pdu *p)
 		return NTLM_E_INVALID_PARAMETER;
 	nb_reader r;
 	nb_reader_init(&r, data, len);
-	uint8_t vers, minor, drep[4];
+	uint8_t vers, minor;
 	NTLM_TRY(nb_read_u8(&r, &vers));
 	NTLM_TRY(nb_read_u8(&r, &minor));
 	NTLM_TRY(nb_read_u8(&r, &p->hdr.ptype));
 	NTLM_TRY(nb_read_u8(&r, &p->hdr.flags));
-	NTLM_TRY(nb_read_bytes(&r, drep, 4));
+	NTLM_TRY(nb_read_bytes(&r, p->hdr.drep, 4));
 	NTLM_TRY(nb_read_u16le(&r, &p->hdr.frag_len));
 	NTLM_TRY(nb_read_u16le(&r, &p->hdr.auth_len));
 	NTLM_TRY(nb_read_u32le(&r, &p->hdr.call_id));
 	if (vers != RPC_VERS || minor > 1)
 		return NTLM_E_BAD_MESSAGE_TYPE;
-	if ((drep[0] & 0xF0u) != (RPC_DREP_LE & 0xF0u))
+	if ((p->hdr.drep[0] & 0xF0u) != (RPC_DREP_LE & 0xF0u))
 		return NTLM_E_UNSUPPORTED;
 	if (p->hdr.frag_len != len)
 		return NTLM_E_FIELD_RANGE;
@@ -274,6 +273,96 @@ ntlm_err rpc_parse_call(const rpc_pdu *p, rpc_call_body *c)
 	return NTLM_OK;
 }
 
+/* ------------------------------------------------ verification trailer */
+
+static const uint8_t vt_magic[8] = {0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36, 0x71};
+
+#define VT_CMD_MASK 0x3FFFu
+#define VT_CMD_END 0x4000u      /* SEC_VT_COMMAND_END: the last command */
+#define VT_MUST_PROCESS 0x8000u /* SEC_VT_MUST_PROCESS_COMMAND: refuse it if unknown */
+#define VT_BITMASK_1 1u
+#define VT_PCONTEXT 2u
+#define VT_HEADER2 3u
+
+/* Structure only: commands that end exactly where r does, the last (only it) marked END. */
+static int vt_well_formed(nb_reader r)
+{
+	uint16_t cmd = 0, n;
+	while (nb_remaining(&r)) {
+		if (cmd & VT_CMD_END)
+			return 0;
+		if (nb_read_u16le(&r, &cmd) != NTLM_OK || nb_read_u16le(&r, &n) != NTLM_OK ||
+		    nb_skip(&r, n) != NTLM_OK)
+			return 0;
+	}
+	return (cmd & VT_CMD_END) != 0;
+}
+
+static ntlm_err vt_command(nb_reader *r, rpc_vt *vt)
+{
+	uint16_t cmd, n, reserved2;
+	uint8_t reserved1;
+	nb_reader v;
+	NTLM_TRY(nb_read_u16le(r, &cmd));
+	NTLM_TRY(nb_read_u16le(r, &n));
+	NTLM_TRY(sub_reader(r, n, &v));
+	static const struct {
+		unsigned have;
+		uint16_t len;
+	} known[] = {[VT_BITMASK_1] = {RPC_VT_HAVE_BITMASK, 4},
+	             [VT_PCONTEXT] = {RPC_VT_HAVE_PCONTEXT, 40},
+	             [VT_HEADER2] = {RPC_VT_HAVE_HEADER2, 16}};
+	unsigned id = cmd & VT_CMD_MASK;
+	if (id == 0 || id >= NTLM_ARRAY_LEN(known))
+		return (cmd & VT_MUST_PROCESS) ? NTLM_E_UNSUPPORTED : NTLM_OK;
+	if (n != known[id].len || (vt->have & known[id].have))
+		return NTLM_E_BAD_MESSAGE_TYPE; /* a repeated command would leave two answers */
+	vt->have |= known[id].have;
+	if (id == VT_BITMASK_1)
+		return nb_read_u32le(&v, &vt->bitmask);
+	if (id == VT_PCONTEXT) {
+		NTLM_TRY(rpc_next_syntax(&v, &vt->abstract));
+		return rpc_next_syntax(&v, &vt->transfer);
+	}
+	NTLM_TRY(nb_read_u8(&v, &vt->ptype));
+	NTLM_TRY(nb_read_u8(&v, &reserved1));
+	NTLM_TRY(nb_read_u16le(&v, &reserved2));
+	NTLM_TRY(nb_read_bytes(&v, vt->drep, 4));
+	NTLM_TRY(nb_read_u32le(&v, &vt->call_id));
+	NTLM_TRY(nb_read_u16le(&v, &vt->ctx_id));
+	return nb_read_u16le(&v, &vt->opnum);
+}
+
+/*
+ * [MS-RPCE] 2.2.2.13 asks a server to search for the signature rather than
+ * assume where the stub ends; the first 4-aligned candidate whose commands
+ * run exactly to the end is the trailer.
+ */
+ntlm_err rpc_vt_parse(const uint8_t *stub, size_t len, rpc_vt *vt, int *found)
+{
+	memset(vt, 0, sizeof(*vt));
+	*found = 0;
+	if (!stub)
+		return len ? NTLM_E_INVALID_PARAMETER : NTLM_OK;
+	nb_reader whole;
+	nb_reader_init(&whole, stub, len);
+	size_t start = len > RPC_VT_SEARCH ? len - RPC_VT_SEARCH : 0;
+	start += (4 - start % 4) % 4;
+	for (size_t off = start; off + sizeof(vt_magic) <= len; off += 4) {
+		nb_reader r;
+		NTLM_TRY(nb_slice(&whole, off, len - off, &r));
+		if (nb_expect(&r, vt_magic, sizeof(vt_magic), NTLM_E_BAD_MESSAGE_TYPE) != NTLM_OK ||
+		    !vt_well_formed(r))
+			continue;
+		vt->off = off;
+		*found = 1;
+		while (nb_remaining(&r))
+			NTLM_TRY(vt_command(&r, vt));
+		return NTLM_OK;
+	}
+	return NTLM_OK;
+}
+
 /* ----------------------------------------------------------- encoding */
 
 #define FRAG_LEN_OFF 8
@@ -297,6 +386,39 @@ static void put_syntax(nb_writer *w, const ntlm_rpc_syntax *s)
 	nb_write_bytes(w, s->uuid, 16);
 	nb_write_u16le(w, s->major);
 	nb_write_u16le(w, s->minor);
+}
+
+ntlm_err rpc_put_vt(nb_writer *w, size_t stub_len, const rpc_vt *vt)
+{
+	unsigned left = vt->have & (RPC_VT_HAVE_BITMASK | RPC_VT_HAVE_PCONTEXT | RPC_VT_HAVE_HEADER2);
+	if (!left)
+		return NTLM_E_INVALID_PARAMETER;
+	nb_write_zeros(w, (4 - stub_len % 4) % 4);
+	nb_write_bytes(w, vt_magic, sizeof(vt_magic));
+	if (left & RPC_VT_HAVE_BITMASK) {
+		left &= ~RPC_VT_HAVE_BITMASK;
+		nb_write_u16le(w, (uint16_t)(VT_BITMASK_1 | (left ? 0 : VT_CMD_END)));
+		nb_write_u16le(w, 4);
+		nb_write_u32le(w, vt->bitmask);
+	}
+	if (left & RPC_VT_HAVE_PCONTEXT) {
+		left &= ~RPC_VT_HAVE_PCONTEXT;
+		nb_write_u16le(w, (uint16_t)(VT_PCONTEXT | (left ? 0 : VT_CMD_END)));
+		nb_write_u16le(w, 40);
+		put_syntax(w, &vt->abstract);
+		put_syntax(w, &vt->transfer);
+	}
+	if (left & RPC_VT_HAVE_HEADER2) {
+		nb_write_u16le(w, (uint16_t)(VT_HEADER2 | VT_CMD_END));
+		nb_write_u16le(w, 16);
+		nb_write_u8(w, vt->ptype);
+		nb_write_zeros(w, 3);
+		nb_write_bytes(w, vt->drep, 4);
+		nb_write_u32le(w, vt->call_id);
+		nb_write_u16le(w, vt->ctx_id);
+		nb_write_u16le(w, vt->opnum);
+	}
+	return w->err;
 }
 
 /* frag_length = what was written; a PDU cannot exceed 64 KiB. */

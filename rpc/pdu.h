@@ -22,6 +22,7 @@
 #define RPC_FRAG_OFFER 5840u      /* max_xmit/recv_frag we offer (Windows' value) */
 #define RPC_FRAG_MIN 1432u        /* [C706] 12.6.3.1 must_recv_frag_size */
 #define RPC_FRAG_ABS_MAX 65535u
+#define RPC_DREP_LE 0x10u         /* drep[0]: integer little-endian, ASCII, IEEE float */
 
 enum rpc_ptype {
 	RPC_PT_REQUEST = 0,
@@ -56,6 +57,7 @@ enum rpc_ptype {
 /* The common header's fields we act on. */
 typedef struct rpc_hdr {
 	uint8_t ptype, flags;
+	uint8_t drep[4];
 	uint16_t frag_len, auth_len;
 	uint32_t call_id;
 } rpc_hdr;
@@ -139,6 +141,42 @@ typedef struct rpc_call_body {
 } rpc_call_body;
 
 ntlm_err rpc_parse_call(const rpc_pdu *p, rpc_call_body *c);
+
+/*
+ * The verification trailer ([MS-RPCE] 2.2.2.13): a client puts it after a
+ * request's stub (4-aligned, before the auth padding, in the last fragment)
+ * so that the signature or seal also covers what the unprotected bind said
+ * (the presentation context) and, where the signature does not cover the
+ * header, the header fields that pick the operation.
+ */
+#define RPC_VT_SEARCH 1024u              /* the trailer is looked for in the stub's last 1 KiB */
+#define RPC_VT_CLIENT_HDR_SIGN 0x1u      /* rpc_sec_vt_bitmask: the bind set PFC_SUPPORT_HEADER_SIGN */
+#define RPC_VT_HAVE_BITMASK 0x1u
+#define RPC_VT_HAVE_PCONTEXT 0x2u
+#define RPC_VT_HAVE_HEADER2 0x4u
+
+typedef struct rpc_vt {
+	size_t off;        /* where the trailer starts in the stub (what precedes it is the call's) */
+	unsigned have;     /* RPC_VT_HAVE_*: the commands present */
+	uint32_t bitmask;  /* rpc_sec_vt_bitmask */
+	ntlm_rpc_syntax abstract, transfer; /* rpc_sec_vt_pcontext */
+	uint8_t ptype, drep[4];             /* rpc_sec_vt_header2 */
+	uint32_t call_id;
+	uint16_t ctx_id, opnum;
+} rpc_vt;
+
+/*
+ * Finds the trailer at the end of a request's (reassembled) stub: a 4-aligned
+ * signature within the last RPC_VT_SEARCH bytes followed by commands that end
+ * exactly at len, the last one marked SEC_VT_COMMAND_END. NTLM_OK with
+ * *found 0 if there is none. A trailer that is there but wrong (a known
+ * command of the wrong length or repeated, a command the receiver must
+ * process but does not know) is NTLM_E_BAD_MESSAGE_TYPE / NTLM_E_UNSUPPORTED.
+ * A pure function over the bytes: the fuzzer's entry point for the trailer.
+ */
+ntlm_err rpc_vt_parse(const uint8_t *stub, size_t len, rpc_vt *vt, int *found);
+/* Appends zero padding to 4 (the stub so far is stub_len bytes) and the trailer's commands in vt->have. */
+ntlm_err rpc_put_vt(nb_writer *w, size_t stub_len, const rpc_vt *vt);
 
 /* The NDR transfer syntax 8a885d04-1ceb-11c9-9fe8-08002b104860 v2.0. */
 extern const ntlm_rpc_syntax rpc_ndr_syntax;

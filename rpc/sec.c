@@ -30,14 +30,24 @@ struct ntlm_rpc_sec {
 	int hdr_sign;        /* negotiated */
 };
 
-/* DEFAULT means CONNECT and CALL means PKT on connection-oriented RPC ([MS-RPCE] 2.2.1.1.8). */
+/*
+ * A level the API was given: DEFAULT is PKT_INTEGRITY (CONNECT, which
+ * protects no call, only when asked for by name); CALL means PKT on
+ * connection-oriented RPC ([MS-RPCE] 2.2.1.1.8).
+ */
 static uint8_t effective_level(uint32_t level)
 {
 	if (level == NTLM_RPC_LEVEL_DEFAULT)
-		return NTLM_RPC_LEVEL_CONNECT;
+		return NTLM_RPC_LEVEL_PKT_INTEGRITY;
 	if (level == NTLM_RPC_LEVEL_CALL)
 		return NTLM_RPC_LEVEL_PKT;
 	return (uint8_t)level;
+}
+
+/* A level a peer's sec_trailer names: DEFAULT there is no level at all (never "ours"). */
+static uint8_t wire_level(uint8_t level)
+{
+	return level == NTLM_RPC_LEVEL_DEFAULT ? 0 : effective_level(level);
 }
 
 static int level_valid(uint32_t level)
@@ -168,7 +178,7 @@ static int handshake_ptype_ok(const ntlm_rpc_sec *s, uint8_t t)
 /* The server's first leg fixes level, context id and header signing for the association. */
 static ntlm_err adopt_bind(ntlm_rpc_sec *s, const rpc_pdu *p, uint32_t *fault)
 {
-	uint8_t level = effective_level(p->ver.auth_level);
+	uint8_t level = wire_level(p->ver.auth_level);
 	if (!level_valid(level)) {
 		*fault = NTLM_RPC_FAULT_SEC_PKG_ERROR;
 		return NTLM_E_UNSUPPORTED;
@@ -192,7 +202,7 @@ static ntlm_err take_verifier(ntlm_rpc_sec *s, const uint8_t *in, size_t in_len,
 		return NTLM_E_UNSUPPORTED;
 	if (s->is_server && s->legs == 0)
 		return adopt_bind(s, p, fault);
-	if (effective_level(p->ver.auth_level) != s->level || p->ver.context_id != s->context_id)
+	if (wire_level(p->ver.auth_level) != s->level || p->ver.context_id != s->context_id)
 		return NTLM_E_WRONG_STATE;
 	if (!s->is_server)
 		s->hdr_sign = s->hdr_sign_asked && (p->hdr.flags & RPC_PFC_HDR_SIGN);
@@ -375,7 +385,7 @@ static ntlm_err check_call_verifier(const ntlm_rpc_sec *s, const rpc_pdu *p, uin
 		return NTLM_E_BAD_MESSAGE_TYPE;
 	*fault = NTLM_RPC_FAULT_SEC_PKG_ERROR;
 	if (p->ver.auth_type != NTLM_RPC_AUTHN_WINNT ||
-	    effective_level(p->ver.auth_level) != s->level || p->ver.context_id != s->context_id)
+	    wire_level(p->ver.auth_level) != s->level || p->ver.context_id != s->context_id)
 		return NTLM_E_WRONG_STATE;
 	*fault = 0;
 	return NTLM_OK;

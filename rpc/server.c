@@ -67,6 +67,8 @@ struct ntlm_rpc_server {
 struct pctx {
 	uint16_t id;
 	const ntlm_rpc_interface *iface;
+	ntlm_rpc_syntax abstract; /* as the bind named it: what a verification trailer must repeat */
+	int verified;             /* a verification trailer vouched for it */
 };
 
 /* One connection and its association. */
@@ -114,6 +116,8 @@ NTLM_API uint32_t ntlm_rpc_server_new(ntlm_rpc_server **out, const ntlm_rpc_serv
 	if (!s)
 		return NTLM_RPC_S_OUT_OF_MEMORY;
 	s->cfg = *cfg;
+	if (!s->cfg.min_level)
+		s->cfg.min_level = NTLM_RPC_LEVEL_PKT_INTEGRITY; /* lower only when configured */
 	if (!s->cfg.max_connections)
 		s->cfg.max_connections = DEFAULT_MAX_CONNECTIONS;
 	if (!s->cfg.max_connections_per_peer)
@@ -255,8 +259,8 @@ static void decide_ctx(struct conn *c, rpc_ctx_elem *e, rpc_result *r)
 	} else if (!offers_ndr(e)) {
 		r->reason = RPC_REASON_TRANSFER_NOT_SUPPORTED;
 	} else if (c->n_ctxs < MAX_CONTEXTS) {
-		c->ctxs[c->n_ctxs].id = e->ctx_id;
-		c->ctxs[c->n_ctxs++].iface = iface;
+		c->ctxs[c->n_ctxs] = (struct pctx){e->ctx_id, iface, e->abstract, 0};
+		c->n_ctxs++;
 		r->result = RPC_RESULT_ACCEPT;
 		r->transfer = rpc_ndr_syntax;
 	}
@@ -375,6 +379,12 @@ static void handle_bind(struct conn *c, const rpc_pdu *p)
 {
 	int bind = p->hdr.ptype == RPC_PT_BIND;
 	ntlm_buffer ack = {NULL, 0};
+	if (!bind && c->authenticated && p->has_verifier) {
+		/* The association has its one security context; a verifier here would be
+		 * ignored or start another, and neither may pass unnoticed. */
+		fault_and_close(c, p->hdr.call_id, NTLM_RPC_FAULT_ACCESS_DENIED);
+		return;
+	}
 	if (bind == c->bound || build_ack(c, p, &ack) != NTLM_OK) {
 		/* a second bind, an alter_context first, or a malformed context list */
 		if (bind)
@@ -385,7 +395,7 @@ static void handle_bind(struct conn *c, const rpc_pdu *p)
 		return;
 	}
 	c->bound = 1;
-	if (!p->has_verifier || (!bind && c->authenticated)) {
+	if (!p->has_verifier) {
 		/* no authentication asked, or a new context on an established association */
 		rpc_send_all(c->fd, ack.data, ack.len);
 	} else if (bind && rpc_is_local_token(p->ver.value, p->ver.value_len)) {
@@ -414,11 +424,11 @@ static void handle_auth3(struct conn *c, const rpc_pdu *p)
 
 /* -------------------------------------------------------------- calls */
 
-static const ntlm_rpc_interface *ctx_iface(const struct conn *c, uint16_t id)
+static struct pctx *find_ctx(struct conn *c, uint16_t id)
 {
 	for (size_t i = 0; i < c->n_ctxs; i++)
 		if (c->ctxs[i].id == id)
-			return c->ctxs[i].iface;
+			return &c->ctxs[i];
 	return NULL;
 }
 
@@ -450,15 +460,17 @@ static uint32_t take_fragment(struct conn *c, uint8_t *pdu, size_t len, const rp
 }
 
 /*
- * One PDU. Until the association is authenticated each must arrive in full
- * within the handshake timeout, so a silent or trickling peer cannot keep
- * its slot; afterwards the (long) idle timeout of the socket applies.
+ * One PDU; a fragment above the max_recv_frag we announce ends the
+ * connection. Until the association is authenticated each PDU must arrive in
+ * full within the handshake timeout, so a silent or trickling peer cannot
+ * keep its slot; afterwards the (long) idle timeout of the socket applies.
  */
 static ntlm_err conn_recv(struct conn *c, uint8_t **pdu, size_t *len)
 {
+	size_t max = RPC_FRAG_OFFER;
 	if (c->authenticated)
-		return rpc_recv_pdu(c->fd, RPC_FRAG_ABS_MAX, pdu, len);
-	return rpc_recv_pdu_within(c->fd, RPC_FRAG_ABS_MAX, c->srv->cfg.handshake_timeout_ms, pdu, len);
+		return rpc_recv_pdu(c->fd, max, pdu, len);
+	return rpc_recv_pdu_within(c->fd, max, c->srv->cfg.handshake_timeout_ms, pdu, len);
 }
 
 /* Gathers the fragments of one request; the first is already read. 0 or a fault status. */
@@ -530,6 +542,48 @@ static void send_response(struct conn *c, uint32_t call_id, uint16_t ctx_id, con
 	} while (off < out->len);
 }
 
+/*
+ * The verification trailer ([MS-RPCE] 2.2.2.13) inside a signed or sealed
+ * request vouches for what the unprotected bind negotiated (a man in the
+ * middle may have renamed the interface) and, where the signature leaves the
+ * header out (no ESS), for the fields that pick the operation. 0 or the
+ * fault status; *call_len: the stub before the trailer, what the handler sees.
+ */
+static uint32_t check_vt(struct conn *c, const rpc_pdu *p, const rpc_call_body *body,
+                         struct pctx *ctx, const ntlm_buffer *stub, size_t *call_len)
+{
+	rpc_vt vt;
+	int found = 0;
+	*call_len = stub->len;
+	if (!c->sec || c->level < NTLM_RPC_LEVEL_PKT)
+		return 0; /* nothing protects a trailer there: it would prove nothing */
+	if (rpc_vt_parse(stub->data, stub->len, &vt, &found) != NTLM_OK)
+		return NTLM_RPC_FAULT_ACCESS_DENIED;
+	int header_signed = (ntlm_ctx_flags(ntlm_rpc_sec_context(c->sec)) &
+	                     NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
+	if (c->srv->cfg.require_verification_trailer &&
+	    ((!ctx->verified && !(vt.have & RPC_VT_HAVE_PCONTEXT)) ||
+	     (!header_signed && !(vt.have & RPC_VT_HAVE_HEADER2))))
+		return NTLM_RPC_FAULT_ACCESS_DENIED;
+	if (!found)
+		return 0;
+	if ((vt.have & RPC_VT_HAVE_BITMASK) && (vt.bitmask & RPC_VT_CLIENT_HDR_SIGN) &&
+	    !ntlm_rpc_sec_header_signing(c->sec))
+		return NTLM_RPC_FAULT_ACCESS_DENIED; /* PFC_SUPPORT_HEADER_SIGN vanished from the bind */
+	if ((vt.have & RPC_VT_HAVE_PCONTEXT) &&
+	    (!rpc_syntax_equal(&vt.abstract, &ctx->abstract) ||
+	     !rpc_syntax_equal(&vt.transfer, &rpc_ndr_syntax)))
+		return NTLM_RPC_FAULT_ACCESS_DENIED;
+	if ((vt.have & RPC_VT_HAVE_HEADER2) &&
+	    (vt.ptype != p->hdr.ptype || memcmp(vt.drep, p->hdr.drep, 4) != 0 ||
+	     vt.call_id != p->hdr.call_id || vt.ctx_id != body->ctx_id || vt.opnum != body->opnum))
+		return NTLM_RPC_FAULT_ACCESS_DENIED;
+	if (vt.have & RPC_VT_HAVE_PCONTEXT)
+		ctx->verified = 1;
+	*call_len = vt.off;
+	return 0;
+}
+
 /* Runs the handler; the client's identity never outlives the call on this thread. */
 static uint32_t invoke(struct conn *c, ntlm_rpc_op op, void *arg, const ntlm_buffer *in,
                        ntlm_buffer *out)
@@ -567,16 +621,24 @@ static void handle_request(struct conn *c, uint8_t *pdu, size_t len, const rpc_p
 	ntlm_buffer in = {NULL, 0}, out = {NULL, 0};
 	nb_writer_finish(&stub, &in);
 	nb_writer_free(&stub);
-	const ntlm_rpc_interface *iface = ctx_iface(c, body.ctx_id);
+	struct pctx *ctx = find_ctx(c, body.ctx_id);
+	const ntlm_rpc_interface *iface = ctx ? ctx->iface : NULL;
+	size_t call_len = in.len;
 	if (!iface)
 		fault = NTLM_RPC_FAULT_UNKNOWN_IF;
 	else if (current_level(c) < required_level(c, iface))
 		fault = NTLM_RPC_FAULT_ACCESS_DENIED;
-	else if (body.opnum >= iface->n_ops || !iface->ops[body.opnum])
+	else if ((fault = check_vt(c, p, &body, ctx, &in, &call_len)) != 0) {
+		ntlm_buffer_free(&in);
+		fault_and_close(c, p->hdr.call_id, fault); /* tampering: the association is over */
+		return;
+	} else if (body.opnum >= iface->n_ops || !iface->ops[body.opnum])
 		fault = NTLM_RPC_FAULT_OP_RNG_ERROR;
 	int executed = fault == 0;
-	if (executed)
-		fault = invoke(c, iface->ops[body.opnum], iface->arg, &in, &out);
+	if (executed) {
+		ntlm_buffer call_in = {in.data, call_len};
+		fault = invoke(c, iface->ops[body.opnum], iface->arg, &call_in, &out);
+	}
 	if (fault)
 		send_fault(c, p->hdr.call_id, body.ctx_id, fault, !executed);
 	else

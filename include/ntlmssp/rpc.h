@@ -43,7 +43,7 @@ extern "C" {
 #define NTLM_RPC_AUTHZ_NONE 0u
 
 /* Authentication levels ([MS-RPCE] 2.2.1.1.8). */
-#define NTLM_RPC_LEVEL_DEFAULT 0u /* = CONNECT */
+#define NTLM_RPC_LEVEL_DEFAULT 0u /* = PKT_INTEGRITY; CONNECT only when named */
 #define NTLM_RPC_LEVEL_NONE 1u
 #define NTLM_RPC_LEVEL_CONNECT 2u
 #define NTLM_RPC_LEVEL_CALL 3u /* upgraded to PKT on connection-oriented transports */
@@ -128,14 +128,19 @@ typedef struct ntlm_rpc_sec ntlm_rpc_sec;
 
 /*
  * Client. level is NTLM_RPC_LEVEL_CONNECT..PKT_PRIVACY (CALL becomes PKT,
- * DEFAULT becomes CONNECT); imp_level NTLM_RPC_IMP_ANONYMOUS or IDENTIFY sets
+ * DEFAULT becomes PKT_INTEGRITY); imp_level NTLM_RPC_IMP_ANONYMOUS or IDENTIFY sets
  * NTLMSSP_NEGOTIATE_IDENTIFY, the only impersonation limit NTLM can carry.
  * cred and cfg (cfg may be NULL) are used during the call only.
  */
 NTLM_API ntlm_err ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
                                           const ntlm_client_config *cfg, uint32_t level,
                                           uint32_t imp_level);
-/* Server; the level is the one the client's bind asks for. */
+/*
+ * Server; the level is the one the client's bind asks for (a level of 0 or 1
+ * in a bind's verifier is refused). A runtime must refuse calls below the
+ * level it requires (ntlm_rpc_sec_level): at CONNECT ntlm_rpc_sec_unprotect
+ * checks nothing, so anyone on the path can send such calls.
+ */
 NTLM_API ntlm_err ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
 NTLM_API void ntlm_rpc_sec_free(ntlm_rpc_sec *sec);
 
@@ -199,7 +204,7 @@ typedef struct ntlm_rpc_interface {
 	const ntlm_rpc_op *ops; /* indexed by opnum */
 	size_t n_ops;
 	void *arg;             /* passed to every op */
-	uint32_t min_level;    /* calls below are refused with access denied (0: none) */
+	uint32_t min_level;    /* calls below are refused with access denied (0: the server's) */
 } ntlm_rpc_interface;
 
 typedef struct ntlm_rpc_server_config {
@@ -208,8 +213,17 @@ typedef struct ntlm_rpc_server_config {
 	 * the store, policy and names it points to must outlive the server. */
 	const ntlm_server_config *ntlm;
 	const char *principal;  /* reported as the server principal; NULL: "COMPUTER\\account" */
-	uint32_t min_level;     /* every interface's floor (0: none) */
+	/* Every interface's floor. 0: PKT_INTEGRITY. Below it a man in the middle
+	 * can inject calls that run as the client: NTLM_RPC_LEVEL_CONNECT (or NONE,
+	 * unauthenticated calls too) only if set here explicitly. */
+	uint32_t min_level;
 	unsigned max_connections; /* 0: 64; beyond it connections wait in the accept queue */
+	/* 1: a signed or sealed call on a presentation context no verification
+	 * trailer has vouched for yet is refused ([MS-RPCE] 2.2.2.13; also the
+	 * header2 command when the signature does not cover the header). Our
+	 * client, Windows and Samba send one; impacket does not. A trailer that
+	 * is present is always checked. */
+	int require_verification_trailer;
 	/* Idle connections must not hold every slot (docs/rpc.md, "Connections"). */
 	unsigned max_connections_per_peer; /* per IP address (ncalrpc: per uid); 0: 16 */
 	unsigned handshake_timeout_ms;     /* until authenticated, the most a PDU may take; 0: 10000 */
@@ -244,7 +258,8 @@ typedef struct ntlm_rpc_client ntlm_rpc_client;
 NTLM_API uint32_t ntlm_rpc_client_new(ntlm_rpc_client **out, const char *binding);
 /*
  * authn_svc NTLM_RPC_AUTHN_WINNT or NONE; authn_level as above (NONE: no
- * security context); imp_level NTLM_RPC_IMP_*; server_principal
+ * security context; DEFAULT: PKT_INTEGRITY; a new client starts at
+ * PKT_PRIVACY); imp_level NTLM_RPC_IMP_*; server_principal
  * "DOMAIN\\user" or NULL (not checked). Over ncalrpc the principal is
  * compared with the server process's account from the kernel; over
  * ncacn_ip_tcp it is sent as the NTLM target name and cannot be verified.
@@ -266,7 +281,12 @@ NTLM_API uint32_t ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
                                                   const ntlm_client_config *cfg);
 /* Connects (if needed), checks the server principal (ncalrpc) and binds with the blanket. */
 NTLM_API uint32_t ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface);
-/* One call on the bound interface; *out gets the response stub (ntlm_buffer_free). */
+/*
+ * One call on the bound interface; *out gets the response stub
+ * (ntlm_buffer_free). At PKT and above the request carries the
+ * verification trailer ([MS-RPCE] 2.2.2.13) naming the interface and the
+ * header, so that a server can tell a bind renamed on the way.
+ */
 NTLM_API uint32_t ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum, const uint8_t *in,
                                        size_t in_len, ntlm_buffer *out);
 /* The fault status or bind_nak reason of the last failure (0 if none came from the server). */

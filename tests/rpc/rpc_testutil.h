@@ -52,7 +52,7 @@ static inline void *rt_server_main(void *arg)
 /*
  * Listens on 127.0.0.1 (any port) and on ncalrpc:[dir/name.sock]; NTLM
  * against account_file (NULL: ncalrpc only) with computer name computer;
- * the other settings from base (NULL: the defaults).
+ * base (NULL: the defaults) gives the other server settings.
  */
 static inline int rt_server_start_cfg(rt_server *s, const char *dir, const char *name,
                                       const char *account_file, const char *computer,

@@ -90,6 +90,14 @@ if grep -q platform_id <<<"$out"; then ok "rpcclient srvinfo [sign,seal] (the se
 out=$(timeout 30 rpcclient -s "$W/smb.conf" -U "$DOMAIN\\$USER%wrong" 'ncacn_ip_tcp:127.0.0.1[sign,seal]' -c srvinfo 2>&1)
 if ! grep -q platform_id <<<"$out"; then ok "rpcclient with a wrong password is refused"; else bad "rpcclient wrong password" "$out"; fi
 
+# Wireshark's dissector must find our verification trailer where Samba looks for it.
+TPID=
+if command -v tshark >/dev/null; then
+	tshark -n -i lo -f tcp -w "$W/vt.pcapng" >"$W/tshark.log" 2>&1 &
+	TPID=$!
+	for _ in $(seq 1 50); do grep -q "Capturing on" "$W/tshark.log" && break; sleep 0.1; done
+fi
+ports=
 for level in integrity privacy; do
 	out=$(timeout 30 "$B/rpc_samba_call" 127.0.0.1 "$USER" "$PASS" "$DOMAIN" "$level" 2>&1)
 	rc=$?
@@ -100,7 +108,24 @@ for level in integrity privacy; do
 	else
 		bad "our client -> samba at $level" "$out"
 	fi
+	ports="$ports $(sed -nE 's/.*srvsvc on port ([0-9]+).*/\1/p' <<<"$out")"
 done
+if [ -n "$TPID" ]; then
+	sleep 0.5
+	kill -INT "$TPID" 2>/dev/null
+	wait "$TPID" 2>/dev/null
+	decode=()
+	for p in $ports; do decode+=(-d "tcp.port==$p,dcerpc"); done
+	vt=$(tshark -n -r "$W/vt.pcapng" "${decode[@]}" -Y 'dcerpc.pkt_type == 0 && dcerpc.opnum == 21 && dcerpc.auth_level == 5' \
+		-T fields -e dcerpc.rpc_sec_vt.command -e dcerpc.rpc_sec_vt.pcontext.interface.uuid 2>&1)
+	if grep -q '0x0001,0x0002,0x4003' <<<"$vt" && grep -q '4b324fc8-1670-01d3-1278-5a47bf6ee188' <<<"$vt"; then
+		ok "tshark reads our verification trailer (bitmask, pcontext srvsvc, header2) at integrity"
+	else
+		bad "tshark does not see our verification trailer" "$vt"
+	fi
+else
+	bad "tshark missing: cannot check the verification trailer on the wire"
+fi
 
 out=$(timeout 30 "$B/rpc_samba_call" 127.0.0.1 "$USER" "not-the-password" "$DOMAIN" privacy 2>&1)
 rc=$?

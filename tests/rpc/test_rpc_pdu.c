@@ -215,6 +215,160 @@ static void test_span_bounds(void)
 	T_EXPECT_ERR(rpc_span(pdu, sizeof(pdu), SIZE_MAX, 2, &span), NTLM_E_FIELD_RANGE);
 }
 
+/* rpcclient (Samba 4.17) -> srvsvc NetrServerGetInfo 101 at PKT_INTEGRITY, as captured: bitmask, pcontext. */
+static const char samba_request[] =
+	"0500000310000000a0001000040000006800000000001500000002000c000000000000000c0000005c005c00"
+	"3100320037002e0030002e0030002e0031000000650000008ae3137102f43671010004000100000002402800"
+	"c84f324b7016d30112785a47bf6ee18803000000045d888aeb1cc9119fe808002b1048600200000000000000"
+	"000000000a05080001000000010000008ff1387f3433c0a600000000";
+
+static void test_vt_from_samba(void)
+{
+	uint8_t pdu[160];
+	rpc_pdu p;
+	rpc_call_body c;
+	rpc_vt vt;
+	ntlm_rpc_syntax srvsvc;
+	int found = 0;
+	T_ASSERT(t_unhex(samba_request, pdu, sizeof(pdu)) == sizeof(pdu));
+	T_OK(rpc_pdu_parse(pdu, sizeof(pdu), &p));
+	T_OK(rpc_parse_call(&p, &c));
+	T_OK(rpc_vt_parse(pdu + c.stub_off, c.stub_len, &vt, &found));
+	T_ASSERT(found && vt.off == 44);
+	T_ASSERT(vt.have == (RPC_VT_HAVE_BITMASK | RPC_VT_HAVE_PCONTEXT));
+	T_ASSERT(vt.bitmask == RPC_VT_CLIENT_HDR_SIGN);
+	T_OK(ntlm_rpc_uuid_parse("4b324fc8-1670-01d3-1278-5a47bf6ee188", srvsvc.uuid));
+	srvsvc.major = 3;
+	srvsvc.minor = 0;
+	T_ASSERT(rpc_syntax_equal(&vt.abstract, &srvsvc));
+	T_ASSERT(rpc_syntax_equal(&vt.transfer, &rpc_ndr_syntax));
+}
+
+static rpc_vt full_vt(void)
+{
+	rpc_vt vt;
+	memset(&vt, 0, sizeof(vt));
+	vt.have = RPC_VT_HAVE_BITMASK | RPC_VT_HAVE_PCONTEXT | RPC_VT_HAVE_HEADER2;
+	vt.bitmask = RPC_VT_CLIENT_HDR_SIGN;
+	ntlm_rpc_uuid_parse("5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f60", vt.abstract.uuid);
+	vt.abstract.major = 1;
+	vt.transfer = rpc_ndr_syntax;
+	vt.ptype = RPC_PT_REQUEST;
+	vt.drep[0] = RPC_DREP_LE;
+	vt.call_id = 0x01020304;
+	vt.ctx_id = 7;
+	vt.opnum = 9;
+	return vt;
+}
+
+/* stub (len bytes of 'a') + trailer, as our client sends it */
+static ntlm_buffer stub_with_vt(size_t len, const rpc_vt *vt)
+{
+	ntlm_buffer out = {NULL, 0};
+	nb_writer w;
+	nb_writer_init(&w);
+	for (size_t i = 0; i < len; i++)
+		nb_write_u8(&w, 'a');
+	rpc_put_vt(&w, len, vt);
+	nb_writer_finish(&w, &out);
+	nb_writer_free(&w);
+	return out;
+}
+
+static void test_vt_roundtrip(void)
+{
+	rpc_vt in = full_vt(), out;
+	for (size_t len = 0; len < 9; len++) {
+		ntlm_buffer b = stub_with_vt(len, &in);
+		int found = 0;
+		T_ASSERT(b.len == ((len + 3) & ~(size_t)3) + 8 + 8 + 44 + 20);
+		T_OK(rpc_vt_parse(b.data, b.len, &out, &found));
+		T_ASSERT(found && out.off == ((len + 3) & ~(size_t)3) && out.have == in.have);
+		T_ASSERT(out.bitmask == 1 && rpc_syntax_equal(&out.abstract, &in.abstract) &&
+		         rpc_syntax_equal(&out.transfer, &rpc_ndr_syntax));
+		T_ASSERT(out.ptype == 0 && out.drep[0] == 0x10 && out.call_id == 0x01020304 &&
+		         out.ctx_id == 7 && out.opnum == 9);
+		/* the last command, and only it, carries SEC_VT_COMMAND_END */
+		T_ASSERT(b.data[b.len - 20 + 1] == 0x40 && b.data[out.off + 8 + 1] == 0x00);
+		ntlm_buffer_free(&b);
+	}
+}
+
+static void test_vt_absent_or_not_ours(void)
+{
+	rpc_vt vt = full_vt(), out;
+	int found = 1;
+	T_OK(rpc_vt_parse(NULL, 0, &out, &found));
+	T_ASSERT(!found);
+	T_OK(rpc_vt_parse((const uint8_t *)"plain stub bytes", 16, &out, &found));
+	T_ASSERT(!found);
+	ntlm_buffer b = stub_with_vt(8, &vt);
+	/* not 4-aligned: not a trailer */
+	uint8_t shifted[200];
+	shifted[0] = 'x';
+	memcpy(shifted + 1, b.data, b.len);
+	T_OK(rpc_vt_parse(shifted, b.len + 1, &out, &found));
+	T_ASSERT(!found);
+	/* bytes after the END command: not a trailer (the stub just contains the signature) */
+	memcpy(shifted, b.data, b.len);
+	memset(shifted + b.len, 0, 4);
+	T_OK(rpc_vt_parse(shifted, b.len + 4, &out, &found));
+	T_ASSERT(!found);
+	/* no END on the last command */
+	memcpy(shifted, b.data, b.len);
+	shifted[b.len - 20 + 1] = 0x00;
+	T_OK(rpc_vt_parse(shifted, b.len, &out, &found));
+	T_ASSERT(!found);
+	/* a length that runs past the end */
+	memcpy(shifted, b.data, b.len);
+	shifted[b.len - 20 + 2] = 0x20;
+	T_OK(rpc_vt_parse(shifted, b.len, &out, &found));
+	T_ASSERT(!found);
+	/* only the last 1 KiB is searched */
+	static uint8_t big[2048];
+	memset(big, 'b', sizeof(big));
+	memcpy(big, b.data + 8, b.len - 8);
+	T_OK(rpc_vt_parse(big, sizeof(big), &out, &found));
+	T_ASSERT(!found);
+	memcpy(big + sizeof(big) - (b.len - 8), b.data + 8, b.len - 8);
+	T_OK(rpc_vt_parse(big, sizeof(big), &out, &found));
+	T_ASSERT(found && out.off == sizeof(big) - (b.len - 8) && out.opnum == 9);
+	ntlm_buffer_free(&b);
+}
+
+static void test_vt_wrong(void)
+{
+	rpc_vt vt = full_vt(), out;
+	int found = 0;
+	uint8_t copy[200];
+	/* a known command with the wrong length: a pcontext of 36 bytes */
+	vt.have = RPC_VT_HAVE_PCONTEXT;
+	ntlm_buffer one = stub_with_vt(8, &vt);
+	memcpy(copy, one.data, one.len);
+	copy[8 + 8 + 2] = 36;
+	T_EXPECT_ERR(rpc_vt_parse(copy, one.len - 4, &out, &found), NTLM_E_BAD_MESSAGE_TYPE);
+	T_ASSERT(found);
+	/* a command given twice */
+	static const uint8_t twice[] = {0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36, 0x71, 0x01, 0x00, 0x04,
+	                                0x00, 1,    0,    0,    0,    0x01, 0x40, 0x04, 0x00, 0, 0, 0, 0};
+	T_EXPECT_ERR(rpc_vt_parse(twice, sizeof(twice), &out, &found), NTLM_E_BAD_MESSAGE_TYPE);
+	/* an unknown command: skipped, unless it must be processed */
+	static const uint8_t unknown[] = {'s', 't', 'u', 'b', 0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36,
+	                                  0x71, 0x09, 0x40, 0x04, 0x00, 1, 2, 3, 4};
+	memcpy(copy, unknown, sizeof(unknown));
+	T_OK(rpc_vt_parse(copy, sizeof(unknown), &out, &found));
+	T_ASSERT(found && out.off == 4 && out.have == 0);
+	copy[13] = 0xc0;
+	T_EXPECT_ERR(rpc_vt_parse(copy, sizeof(unknown), &out, &found), NTLM_E_UNSUPPORTED);
+	ntlm_buffer_free(&one);
+	rpc_vt none;
+	memset(&none, 0, sizeof(none));
+	nb_writer w;
+	nb_writer_init(&w);
+	T_EXPECT_ERR(rpc_put_vt(&w, 0, &none), NTLM_E_INVALID_PARAMETER);
+	nb_writer_free(&w);
+}
+
 int main(void)
 {
 	T_RUN(test_uuid_text);
@@ -226,5 +380,9 @@ int main(void)
 	T_RUN(test_malformed);
 	T_RUN(test_truncated_bodies);
 	T_RUN(test_span_bounds);
+	T_RUN(test_vt_from_samba);
+	T_RUN(test_vt_roundtrip);
+	T_RUN(test_vt_absent_or_not_ours);
+	T_RUN(test_vt_wrong);
 	T_END();
 }

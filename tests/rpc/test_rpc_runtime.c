@@ -18,9 +18,10 @@
 #define STRICT_UUID "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f61"
 
 static char dir[64], accounts[128], me[256];
-static rt_server server;
+static rt_server server, weak; /* weak: CONNECT and NONE allowed by name */
 static ntlm_cred *good, *wrong;
 
+/* Every level against a server that allows them all (test_rpc_vt: the default refuses them). */
 static void test_tcp_every_level(void)
 {
 	static const uint32_t levels[] = {NTLM_RPC_LEVEL_NONE, NTLM_RPC_LEVEL_CONNECT, NTLM_RPC_LEVEL_CALL,
@@ -31,7 +32,7 @@ static void test_tcp_every_level(void)
 		ntlm_rpc_client *cli = NULL;
 		demo_whoami who;
 		ntlm_buffer out = {NULL, 0};
-		T_OK(rt_bind(&cli, server.tcp, levels[i], NTLM_RPC_IMP_IMPERSONATE, NULL, good));
+		T_OK(rt_bind(&cli, weak.tcp, levels[i], NTLM_RPC_IMP_IMPERSONATE, NULL, good));
 		T_OK(ntlm_rpc_client_call(cli, DEMO_OP_ADD, (const uint8_t *)"\x28\0\0\0\x02\0\0\0", 8, &out));
 		T_ASSERT(out.len == 4 && nb_load_u32le(out.data) == 42);
 		ntlm_buffer_free(&out);
@@ -80,7 +81,7 @@ static void test_wrong_password_and_unknown_user(void)
 	ntlm_rpc_client_free(cli);
 	ntlm_cred *nobody = NULL;
 	T_OK(ntlm_cred_password(&nobody, "X", "nobody-here", PASSWORD));
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_CONNECT, NTLM_RPC_IMP_IMPERSONATE, NULL, nobody));
+	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL, nobody));
 	T_EXPECT_ERR(ntlm_rpc_client_call(cli, DEMO_OP_ECHO, (const uint8_t *)"x", 1, &out),
 	             NTLM_RPC_S_ACCESS_DENIED);
 	ntlm_rpc_client_free(cli);
@@ -104,13 +105,13 @@ static void test_unknown_interface_and_opnum(void)
 	/* a handler's own fault, and the association survives it */
 	T_EXPECT_ERR(ntlm_rpc_client_call(cli, DEMO_OP_ADD, (const uint8_t *)"abc", 3, &out),
 	             NTLM_RPC_S_BAD_STUB_DATA);
-	T_OK(ntlm_rpc_client_call(cli, DEMO_OP_ECHO, (const uint8_t *)"still here", 10, &out));
-	T_ASSERT(out.len == 10);
+	T_OK(ntlm_rpc_client_call(cli, DEMO_OP_ECHO, (const uint8_t *)"still here!!", 12, &out));
+	T_ASSERT(out.len == 12);
 	ntlm_buffer_free(&out);
 	ntlm_rpc_client_free(cli);
 }
 
-/* The second interface demands PKT_INTEGRITY. */
+/* The second interface demands PKT_INTEGRITY of a server that asks for nothing. */
 static void test_minimum_level(void)
 {
 	ntlm_rpc_syntax strict;
@@ -123,7 +124,7 @@ static void test_minimum_level(void)
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(levels); i++) {
 		ntlm_rpc_client *cli = NULL;
 		uint32_t svc = levels[i] == NTLM_RPC_LEVEL_NONE ? NTLM_RPC_AUTHN_NONE : NTLM_RPC_AUTHN_WINNT;
-		T_OK(ntlm_rpc_client_new(&cli, server.tcp));
+		T_OK(ntlm_rpc_client_new(&cli, weak.tcp));
 		T_OK(ntlm_rpc_client_set_blanket(cli, svc, levels[i], NTLM_RPC_IMP_IMPERSONATE, NULL));
 		T_OK(ntlm_rpc_client_set_credentials(cli, good));
 		T_OK(ntlm_rpc_client_bind(cli, &strict));
@@ -163,7 +164,7 @@ static void test_unauthenticated_cannot_impersonate(void)
 {
 	ntlm_rpc_client *cli = NULL;
 	demo_whoami who;
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_NONE, NTLM_RPC_IMP_IMPERSONATE, NULL, NULL));
+	T_OK(rt_bind(&cli, weak.tcp, NTLM_RPC_LEVEL_NONE, NTLM_RPC_IMP_IMPERSONATE, NULL, NULL));
 	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
 	T_ASSERT(who.status == NTLM_RPC_S_NO_CONTEXT_AVAILABLE);
 	ntlm_rpc_client_free(cli);
@@ -352,10 +353,12 @@ int main(void)
 	demo_iface(&strict);
 	ntlm_rpc_uuid_parse(STRICT_UUID, strict.id.uuid);
 	strict.min_level = NTLM_RPC_LEVEL_PKT_INTEGRITY;
+	ntlm_rpc_server_config none = {.min_level = NTLM_RPC_LEVEL_NONE};
 	if (rt_add_account(accounts, USER, PASSWORD, (uint32_t)getuid()) != NTLM_OK ||
 	    ntlm_cred_password(&good, "ELSEWHERE", USER, PASSWORD) != NTLM_OK ||
 	    ntlm_cred_password(&wrong, "ELSEWHERE", USER, "not-it") != NTLM_OK ||
-	    rt_server_start(&server, dir, "runtime", accounts, COMPUTER, &strict) != 0) {
+	    rt_server_start(&server, dir, "runtime", accounts, COMPUTER, &strict) != 0 ||
+	    rt_server_start_cfg(&weak, dir, "weak", accounts, COMPUTER, &strict, &none) != 0) {
 		fprintf(stderr, "set-up failed: %s\n", strerror(errno));
 		return 1;
 	}
@@ -376,6 +379,7 @@ int main(void)
 	T_RUN(test_garbage_is_refused);
 	T_RUN(test_bindings);
 	rt_server_stop(&server);
+	rt_server_stop(&weak);
 	ntlm_cred_free(good);
 	ntlm_cred_free(wrong);
 	char lock[160];

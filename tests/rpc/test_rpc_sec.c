@@ -189,6 +189,12 @@ static void test_level_integrity(void)
 	roundtrip(NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_LEVEL_PKT_INTEGRITY, 0);
 }
 
+/* DEFAULT is PKT_INTEGRITY: CONNECT, which protects no call, only when named. */
+static void test_level_default_is_integrity(void)
+{
+	roundtrip(NTLM_RPC_LEVEL_DEFAULT, NTLM_RPC_LEVEL_PKT_INTEGRITY, 0);
+}
+
 static void test_level_privacy(void)
 {
 	roundtrip(NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_LEVEL_PKT_PRIVACY, 0);
@@ -363,6 +369,26 @@ static void test_unknown_auth_type(void)
 	pair_free(&p);
 }
 
+/* A bind's verifier naming level 0 (DEFAULT) or 1 (NONE) names no level: refused, never CONNECT. */
+static void test_bind_without_a_level(void)
+{
+	for (uint8_t level = 0; level <= 1; level++) {
+		pair p;
+		uint32_t fault = 0;
+		T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
+		ntlm_buffer bind = bare(RPC_PT_BIND), ack = bare(RPC_PT_BIND_ACK);
+		T_EXPECT_ERR(ntlm_rpc_sec_step(p.cli, NULL, 0, &bind, &fault), NTLM_CONTINUE);
+		rpc_pdu pdu;
+		T_OK(rpc_pdu_parse(bind.data, bind.len, &pdu));
+		bind.data[pdu.ver.trailer_off + 1] = level;
+		T_EXPECT_ERR(ntlm_rpc_sec_step(p.srv, bind.data, bind.len, &ack, &fault), NTLM_E_UNSUPPORTED);
+		T_ASSERT(ntlm_rpc_sec_level(p.srv) == 0);
+		ntlm_buffer_free(&bind);
+		ntlm_buffer_free(&ack);
+		pair_free(&p);
+	}
+}
+
 /*
  * Without NTLMv2 session security (ESS) the checksum is a CRC32 of the stub
  * only (what Samba and impacket compute): the header is then not protected.
@@ -410,6 +436,7 @@ int main(void)
 	T_RUN(test_level_call_is_pkt);
 	T_RUN(test_level_pkt);
 	T_RUN(test_level_integrity);
+	T_RUN(test_level_default_is_integrity);
 	T_RUN(test_level_privacy);
 	T_RUN(test_third_leg_alter_context);
 	T_RUN(test_padding_to_16);
@@ -421,6 +448,7 @@ int main(void)
 	T_RUN(test_wrong_password);
 	T_RUN(test_identify_flag);
 	T_RUN(test_unknown_auth_type);
+	T_RUN(test_bind_without_a_level);
 	T_RUN(test_without_ess);
 	unlink(accounts);
 	char lock[160];

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # RPC (NTLMSSP as DCE/RPC authentication service 10): the PDU codec and the
-# security layer, the runtime end to end, connection limits and ncalrpc
-# endpoints, impersonation and delegation (as root), the demo server/client
-# pair and ntlm-demo, impacket's client against our server,
+# security layer, the runtime end to end, what the server refuses (verification
+# trailer, minimum level, alter_context, fragment size), connection limits and
+# ncalrpc endpoints, impersonation and delegation (as root), the demo
+# server/client pair and ntlm-demo, impacket's client against our server,
 # our client against Samba's samba-dcerpcd.
 # Prints "rpc: N passed, N failed" last and exits non-zero on failure. Every
 # process it starts is stopped by its PID (Samba's by its process group) on
@@ -71,13 +72,14 @@ expect() {
 check() { expect 0 "$@"; }
 check_fails() { expect 1 "$@"; }
 
-for t in test_rpc_pdu test_rpc_sec test_rpc_runtime test_rpc_conn rpc-demo-server rpc-demo-client rpc_samba_call; do
+for t in test_rpc_pdu test_rpc_sec test_rpc_runtime test_rpc_vt test_rpc_conn rpc-demo-server rpc-demo-client rpc_samba_call; do
 	[ -x "$B/$t" ] || { echo "missing $B/$t: build first"; echo "rpc: 0 passed, 1 failed"; exit 1; }
 done
 
 run test_rpc_pdu "$B/test_rpc_pdu"
 run test_rpc_sec "$B/test_rpc_sec"
 run test_rpc_runtime "$B/test_rpc_runtime"
+run test_rpc_vt "$B/test_rpc_vt"
 run test_rpc_conn "$B/test_rpc_conn"
 
 IMP_USER=ntlmrpcimp
