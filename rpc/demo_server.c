@@ -3,7 +3,6 @@
  * ncacn_ip_tcp with NTLMSSP against an smbpasswd account file, and over
  * ncalrpc with the local call, until SIGINT or SIGTERM.
  */
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -87,7 +86,8 @@ static int parse_options(int argc, char **argv, struct options *o)
 
 /*
  * USER:PASSWORD into the account file unless USER is there already; the
- * account maps to the local Unix account of the same name when there is one.
+ * account maps to the local Unix account of the same name when there is one,
+ * else to 65534, never to the uid the server runs as.
  */
 static int create_account(const char *file, const char *spec)
 {
@@ -100,13 +100,11 @@ static int create_account(const char *file, const char *spec)
 	memcpy(user, spec, (size_t)(colon - spec));
 	user[colon - spec] = '\0';
 	uint8_t nt[16];
-	struct passwd *pw = getpwnam(user);
-	uint32_t uid = pw ? (uint32_t)pw->pw_uid : (uint32_t)getuid();
 	ntlm_err e = ntlm_nt_hash(colon + 1, nt);
 	if (e == NTLM_OK) {
 		smbpw_entry existing;
 		if (smbpw_lookup(file, user, &existing) != NTLM_OK)
-			e = smbpw_modify(file, SMBPW_ADD, user, nt, NULL, uid);
+			e = smbpw_modify(file, SMBPW_ADD, user, nt, NULL, smbpw_default_uid(user));
 	}
 	return e == NTLM_OK ? 0 : demo_report_error("rpc-demo-server", file, e);
 }

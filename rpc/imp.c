@@ -131,12 +131,20 @@ uint32_t rpc_imp_leave(rpc_creds *saved, char *msg)
 	         thread_setgroups(saved->ngroups, saved->groups) == 0 &&
 	         thread_setresgid((long)saved->rgid, (long)saved->egid, (long)saved->sgid) == 0;
 	int err = errno;
-	free(saved->groups);
-	saved->groups = NULL;
-	if (ok)
+	if (ok) {
+		rpc_creds_forget(saved);
 		return NTLM_RPC_S_OK;
+	}
+	/* saved stays whole: the caller may try again, or must end the thread. */
 	rpc_msg(msg, "cannot return to the server's own identity: %s", strerror(err));
 	return NTLM_RPC_S_ACCESS_DENIED;
+}
+
+void rpc_creds_forget(rpc_creds *saved)
+{
+	free(saved->groups);
+	saved->groups = NULL;
+	saved->ngroups = 0;
 }
 
 rpc_thread_id rpc_thread_identity(uid_t *euid)

@@ -34,14 +34,29 @@ typedef struct rpc_endpoint {
 uint32_t rpc_endpoint_parse(const char *binding, rpc_endpoint *ep);
 /* A connected socket, or -1 with errno set. */
 int rpc_connect(const rpc_endpoint *ep);
-/* A listening socket (tcp: *port gets the bound port), or -1 with errno set. */
-int rpc_listen(const rpc_endpoint *ep, uint16_t *port);
+/* The socket file an ncalrpc listener created, so that only that one is ever removed. */
+typedef struct rpc_sockfile {
+	dev_t dev;
+	ino_t ino;
+} rpc_sockfile;
+
+/*
+ * A listening socket (tcp: *port gets the bound port; ncalrpc: *file the
+ * socket file, replacing one nobody listens on), or -1 with errno set
+ * (EADDRINUSE: a live server listens there, or the path is not a socket).
+ */
+int rpc_listen(const rpc_endpoint *ep, uint16_t *port, rpc_sockfile *file);
+/* Removes an ncalrpc listener's socket file if it is still the one rpc_listen created. */
+void rpc_unlink_sockfile(const rpc_endpoint *ep, const rpc_sockfile *file);
 /* Writes all of p (no SIGPIPE). */
 ntlm_err rpc_send_all(int fd, const uint8_t *p, size_t n);
 /* Reads one PDU (header, then frag_length - 16 bytes): *pdu is malloc'd. NTLM_E_IO on EOF. */
 ntlm_err rpc_recv_pdu(int fd, size_t max, uint8_t **pdu, size_t *len);
+/* The same, but the whole PDU must arrive within ms milliseconds (else NTLM_E_IO, ETIMEDOUT). */
+ntlm_err rpc_recv_pdu_within(int fd, size_t max, unsigned ms, uint8_t **pdu, size_t *len);
 /* Gives up on a peer silent for that long (a bound on every test and call). */
 void rpc_set_timeouts(int fd, unsigned seconds);
+void rpc_set_timeouts_ms(int fd, unsigned ms);
 
 /* ------------------------------------------------------ local identities */
 
@@ -89,7 +104,10 @@ typedef struct rpc_creds {
  */
 uint32_t rpc_imp_enter(uid_t uid, gid_t gid, const char *name, int delegate, rpc_creds *saved,
                        char *msg);
+/* Back to saved; on failure saved is kept (the thread is still someone else). */
 uint32_t rpc_imp_leave(rpc_creds *saved, char *msg);
+/* Frees what saved holds. */
+void rpc_creds_forget(rpc_creds *saved);
 
 typedef enum rpc_thread_id {
 	RPC_ID_SELF = 0,      /* the process's own identity */

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -27,12 +28,21 @@
 #define MAX_CONTEXTS 8
 #define MAX_REQUEST (4u * 1024 * 1024) /* a larger fragmented request is refused */
 #define DEFAULT_MAX_CONNECTIONS 64
-#define CONN_IDLE_SECONDS 300 /* a silent client gives its thread back */
+#define DEFAULT_MAX_PER_PEER 16
+#define DEFAULT_HANDSHAKE_MS 10000
+#define CONN_IDLE_SECONDS 300 /* a silent authenticated client gives its thread back */
 
 struct listener {
 	int fd;
 	rpc_endpoint ep;
 	uint16_t port;
+	rpc_sockfile file; /* ncalrpc: the socket file it created */
+};
+
+/* Whom the per-peer limit counts: an IP address (an IPv6 /64), or a local uid. */
+struct peer_key {
+	uint8_t kind; /* 4, 6, 'u' (uid), 'x' (a local peer of unknown uid) */
+	uint8_t addr[16];
 };
 
 struct conn;
@@ -46,7 +56,7 @@ struct ntlm_rpc_server {
 	size_t n_ifaces;
 	struct listener listeners[MAX_LISTENERS];
 	size_t n_listeners;
-	int wake[2]; /* ntlm_rpc_server_stop() writes here */
+	int wake[2]; /* ntlm_rpc_server_stop() and every ending connection write here */
 	atomic_int stopping;
 	pthread_mutex_t lock; /* guards conns, n_conns */
 	struct conn *conns;
@@ -71,6 +81,7 @@ struct conn {
 	const struct listener *l;
 	rpc_peer peer;
 	int have_peer;
+	struct peer_key key;
 	uint32_t assoc_group;
 	uint16_t max_xmit; /* largest fragment we send */
 	struct pctx ctxs[MAX_CONTEXTS];
@@ -109,6 +120,10 @@ NTLM_API uint32_t ntlm_rpc_server_new(ntlm_rpc_server **out, const ntlm_rpc_serv
 		s->cfg.min_level = NTLM_RPC_LEVEL_PKT_INTEGRITY; /* lower only when configured */
 	if (!s->cfg.max_connections)
 		s->cfg.max_connections = DEFAULT_MAX_CONNECTIONS;
+	if (!s->cfg.max_connections_per_peer)
+		s->cfg.max_connections_per_peer = DEFAULT_MAX_PER_PEER;
+	if (!s->cfg.handshake_timeout_ms)
+		s->cfg.handshake_timeout_ms = DEFAULT_HANDSHAKE_MS;
 	if (cfg->ntlm) {
 		s->ntlm = *cfg->ntlm;
 		s->have_ntlm = 1;
@@ -150,9 +165,9 @@ NTLM_API uint32_t ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpo
 	uint32_t st = rpc_endpoint_parse(endpoint, &l->ep);
 	if (st != NTLM_RPC_S_OK)
 		return st;
-	l->fd = rpc_listen(&l->ep, &l->port);
+	l->fd = rpc_listen(&l->ep, &l->port, &l->file);
 	if (l->fd < 0)
-		return NTLM_RPC_S_SERVER_UNAVAILABLE;
+		return errno == EADDRINUSE ? NTLM_RPC_S_DUPLICATE_ENDPOINT : NTLM_RPC_S_SERVER_UNAVAILABLE;
 	if (l->ep.kind == RPC_TR_TCP)
 		l->ep.port = l->port;
 	if (port)
@@ -296,11 +311,13 @@ static ntlm_err accept_local_call(struct conn *c, const rpc_pdu *p, ntlm_buffer 
 	c->imp_level = imp == NTLM_RPC_IMP_DEFAULT ? NTLM_RPC_IMP_IMPERSONATE : imp;
 	c->local_call = c->authenticated = 1;
 	c->level = NTLM_RPC_LEVEL_PKT_PRIVACY; /* the kernel's channel: what Windows reports too */
-	if (imp == NTLM_RPC_IMP_ANONYMOUS)
+	/* An anonymous caller has no local account: its uid (maybe the server's own) is not told. */
+	if (imp == NTLM_RPC_IMP_ANONYMOUS) {
 		snprintf(c->client_principal, sizeof(c->client_principal), "NT AUTHORITY\\ANONYMOUS LOGON");
-	else
+	} else {
 		rpc_local_principal(c->peer.uid, c->client_principal, sizeof(c->client_principal));
-	rpc_account_name(c->peer.uid, c->unix_user, sizeof(c->unix_user));
+		rpc_account_name(c->peer.uid, c->unix_user, sizeof(c->unix_user));
+	}
 	uint8_t token[RPC_LOCAL_TOKEN_LEN];
 	rpc_local_token(0, token);
 	nb_writer w;
@@ -442,6 +459,20 @@ static uint32_t take_fragment(struct conn *c, uint8_t *pdu, size_t len, const rp
 	return stub->err == NTLM_OK ? 0 : NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
 }
 
+/*
+ * One PDU; a fragment above the max_recv_frag we announce ends the
+ * connection. Until the association is authenticated each PDU must arrive in
+ * full within the handshake timeout, so a silent or trickling peer cannot
+ * keep its slot; afterwards the (long) idle timeout of the socket applies.
+ */
+static ntlm_err conn_recv(struct conn *c, uint8_t **pdu, size_t *len)
+{
+	size_t max = RPC_FRAG_OFFER;
+	if (c->authenticated)
+		return rpc_recv_pdu(c->fd, max, pdu, len);
+	return rpc_recv_pdu_within(c->fd, max, c->srv->cfg.handshake_timeout_ms, pdu, len);
+}
+
 /* Gathers the fragments of one request; the first is already read. 0 or a fault status. */
 static uint32_t gather_request(struct conn *c, uint8_t *first, size_t len, const rpc_pdu *p,
                                nb_writer *stub)
@@ -454,7 +485,7 @@ static uint32_t gather_request(struct conn *c, uint8_t *first, size_t len, const
 		uint8_t *pdu = NULL;
 		size_t n = 0;
 		rpc_pdu next;
-		if (rpc_recv_pdu(c->fd, RPC_FRAG_OFFER, &pdu, &n) != NTLM_OK)
+		if (conn_recv(c, &pdu, &n) != NTLM_OK)
 			return NTLM_RPC_FAULT_PROTO_ERROR;
 		if (rpc_pdu_parse(pdu, n, &next) != NTLM_OK || next.hdr.ptype != RPC_PT_REQUEST ||
 		    next.hdr.call_id != p->hdr.call_id || (next.hdr.flags & RPC_PFC_FIRST))
@@ -562,11 +593,12 @@ static uint32_t invoke(struct conn *c, ntlm_rpc_op op, void *arg, const ntlm_buf
 	call.conn = c;
 	uint32_t status = op(&call, in->data, in->len, out, arg);
 	if (call.impersonating && ntlm_rpc_revert_to_self(&call) != NTLM_RPC_S_OK) {
-		/* The thread cannot get its own identity back: it must not serve anyone again. */
+		/* The thread cannot get its own identity back: it answers nobody (the
+		 * socket is shut down, so the sends below fail) and ends. */
 		fprintf(stderr, "ntlm-rpc: %s; ending the connection's thread\n", call.msg);
+		rpc_creds_forget(&call.saved);
 		shutdown(c->fd, SHUT_RDWR);
-		atomic_store(&c->done, 1);
-		pthread_exit(NULL);
+		c->closing = 1;
 	}
 	return status;
 }
@@ -647,17 +679,24 @@ static void serve_pdu(struct conn *c, uint8_t *pdu, size_t len)
 static void *conn_main(void *arg)
 {
 	struct conn *c = arg;
+	int idle_timeouts = 0;
 	while (!c->closing && !atomic_load(&c->srv->stopping)) {
 		uint8_t *pdu = NULL;
 		size_t len = 0;
-		/* A fragment above the max_recv_frag we announce ends the connection. */
-		if (rpc_recv_pdu(c->fd, RPC_FRAG_OFFER, &pdu, &len) != NTLM_OK)
+		if (conn_recv(c, &pdu, &len) != NTLM_OK)
 			break;
 		serve_pdu(c, pdu, len);
 		ntlm_free_secret(pdu, len);
+		if (c->authenticated && !idle_timeouts) {
+			rpc_set_timeouts(c->fd, CONN_IDLE_SECONDS);
+			idle_timeouts = 1;
+		}
 	}
 	shutdown(c->fd, SHUT_RDWR);
 	atomic_store(&c->done, 1);
+	/* A slot is free: the accept loop may take a connection waiting in the queue. */
+	ssize_t ignored = write(c->srv->wake[1], "r", 1);
+	(void)ignored;
 	return NULL;
 }
 
@@ -695,7 +734,41 @@ static void reap(ntlm_rpc_server *s, int all)
 	pthread_mutex_unlock(&s->lock);
 }
 
-static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd)
+static void peer_key_of(const struct sockaddr_storage *from, const struct conn *c,
+                        struct peer_key *k)
+{
+	memset(k, 0, sizeof(*k));
+	if (from->ss_family == AF_INET) {
+		k->kind = 4;
+		memcpy(k->addr, &((const struct sockaddr_in *)from)->sin_addr, 4);
+	} else if (from->ss_family == AF_INET6) {
+		const struct in6_addr *a = &((const struct sockaddr_in6 *)from)->sin6_addr;
+		if (IN6_IS_ADDR_V4MAPPED(a)) {
+			k->kind = 4;
+			memcpy(k->addr, a->s6_addr + 12, 4);
+		} else {
+			k->kind = 6; /* one site's /64 is one peer: it has that many addresses */
+			memcpy(k->addr, a->s6_addr, 8);
+		}
+	} else if (c->have_peer) {
+		k->kind = 'u';
+		memcpy(k->addr, &c->peer.uid, sizeof(c->peer.uid));
+	} else {
+		k->kind = 'x';
+	}
+}
+
+/* Connections of that peer (the caller holds the lock). */
+static unsigned peer_count(const ntlm_rpc_server *s, const struct peer_key *k)
+{
+	unsigned n = 0;
+	for (const struct conn *c = s->conns; c; c = c->next)
+		n += memcmp(&c->key, k, sizeof(*k)) == 0;
+	return n;
+}
+
+static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd,
+                       const struct sockaddr_storage *from)
 {
 	struct conn *c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -706,11 +779,14 @@ static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd)
 	c->fd = fd;
 	c->l = l;
 	atomic_init(&c->done, 0);
-	rpc_set_timeouts(fd, CONN_IDLE_SECONDS);
+	/* Short until the association is authenticated (conn_main lengthens them). */
+	rpc_set_timeouts_ms(fd, s->cfg.handshake_timeout_ms);
 	if (l->ep.kind == RPC_TR_LOCAL)
 		c->have_peer = rpc_peer_creds(fd, &c->peer) == NTLM_OK;
+	peer_key_of(from, c, &c->key);
 	pthread_mutex_lock(&s->lock);
-	if (s->n_conns >= s->cfg.max_connections ||
+	/* A peer beyond its share is closed at once, so one address cannot take every slot. */
+	if (peer_count(s, &c->key) >= s->cfg.max_connections_per_peer ||
 	    pthread_create(&c->thread, NULL, conn_main, c) != 0) {
 		pthread_mutex_unlock(&s->lock);
 		close(fd);
@@ -763,25 +839,52 @@ void rpc_server_conn_free(struct conn *c)
 		conn_free(c);
 }
 
+static int has_room(ntlm_rpc_server *s)
+{
+	pthread_mutex_lock(&s->lock);
+	int room = s->n_conns < s->cfg.max_connections;
+	pthread_mutex_unlock(&s->lock);
+	return room;
+}
+
+static void accept_one(ntlm_rpc_server *s, const struct listener *l)
+{
+	struct sockaddr_storage from;
+	socklen_t len = sizeof(from);
+	memset(&from, 0, sizeof(from));
+	int fd = accept4(l->fd, (struct sockaddr *)&from, &len, SOCK_CLOEXEC);
+	if (fd >= 0)
+		start_conn(s, l, fd, &from);
+}
+
+static void drain_wake(ntlm_rpc_server *s)
+{
+	char buf[64];
+	while (read(s->wake[0], buf, sizeof(buf)) > 0)
+		;
+}
+
 NTLM_API uint32_t ntlm_rpc_server_run(ntlm_rpc_server *srv)
 {
 	if (!srv || srv->n_listeners == 0)
 		return NTLM_RPC_S_INVALID_ARG;
 	struct pollfd pfd[MAX_LISTENERS + 1];
 	while (!atomic_load(&srv->stopping)) {
-		for (size_t i = 0; i < srv->n_listeners; i++)
-			pfd[i] = (struct pollfd){srv->listeners[i].fd, POLLIN, 0};
-		pfd[srv->n_listeners] = (struct pollfd){srv->wake[0], POLLIN, 0};
-		if (poll(pfd, srv->n_listeners + 1, 1000) < 0 && errno != EINTR)
-			return NTLM_RPC_S_CALL_FAILED;
 		reap(srv, 0);
-		for (size_t i = 0; i < srv->n_listeners; i++) {
-			if (!(pfd[i].revents & POLLIN))
-				continue;
-			int fd = accept4(srv->listeners[i].fd, NULL, NULL, SOCK_CLOEXEC);
-			if (fd >= 0)
-				start_conn(srv, &srv->listeners[i], fd);
-		}
+		/* At the limit the listeners are left alone: new connections wait in the
+		 * kernel's accept queue (instead of being reset) until one ends and wakes us. */
+		nfds_t n = 0;
+		pfd[n++] = (struct pollfd){srv->wake[0], POLLIN, 0};
+		if (has_room(srv))
+			for (size_t i = 0; i < srv->n_listeners; i++)
+				pfd[n++] = (struct pollfd){srv->listeners[i].fd, POLLIN, 0};
+		if (poll(pfd, n, 1000) < 0 && errno != EINTR)
+			return NTLM_RPC_S_CALL_FAILED;
+		if (pfd[0].revents & POLLIN)
+			drain_wake(srv);
+		for (nfds_t i = 1; i < n; i++)
+			if ((pfd[i].revents & POLLIN) && has_room(srv))
+				accept_one(srv, &srv->listeners[i - 1]);
 	}
 	return NTLM_RPC_S_OK;
 }
@@ -794,8 +897,7 @@ NTLM_API void ntlm_rpc_server_free(ntlm_rpc_server *srv)
 	reap(srv, 1);
 	for (size_t i = 0; i < srv->n_listeners; i++) {
 		close(srv->listeners[i].fd);
-		if (srv->listeners[i].ep.kind == RPC_TR_LOCAL)
-			unlink(srv->listeners[i].ep.path);
+		rpc_unlink_sockfile(&srv->listeners[i].ep, &srv->listeners[i].file);
 	}
 	close(srv->wake[0]);
 	close(srv->wake[1]);
@@ -873,6 +975,12 @@ NTLM_API uint32_t ntlm_rpc_impersonate_client(ntlm_rpc_call *call)
 	gid_t gid;
 	const char *name;
 	uint32_t st = caller_account(call, &uid, &gid, &name);
+	if (st == NTLM_RPC_S_OK && uid == 0 && !c->srv->cfg.allow_root_impersonation) {
+		/* A handler impersonates to be limited to the client's rights: root has no limits. */
+		rpc_msg(call->msg, "%s maps to uid 0: impersonating root is refused "
+		        "(allow_root_impersonation)", c->client_principal);
+		st = NTLM_RPC_S_ACCESS_DENIED;
+	}
 	if (st == NTLM_RPC_S_OK)
 		st = rpc_imp_enter(uid, gid, name, c->imp_level == NTLM_RPC_IMP_DELEGATE, &call->saved,
 		                   call->msg);
@@ -886,6 +994,9 @@ NTLM_API uint32_t ntlm_rpc_revert_to_self(ntlm_rpc_call *call)
 		return NTLM_RPC_S_INVALID_ARG;
 	if (!call->impersonating)
 		return NTLM_RPC_S_OK;
-	call->impersonating = 0;
-	return rpc_imp_leave(&call->saved, call->msg);
+	/* Still someone else until the way back worked (the runtime then ends the thread). */
+	uint32_t st = rpc_imp_leave(&call->saved, call->msg);
+	if (st == NTLM_RPC_S_OK)
+		call->impersonating = 0;
+	return st;
 }

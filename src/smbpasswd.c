@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -568,4 +569,13 @@ ntlm_err smbpw_create_default(const char *path, const char *user, const char *pa
 	}
 	ntlm_memzero(nt, sizeof(nt));
 	return rc;
+}
+
+uint32_t smbpw_default_uid(const char *user)
+{
+	struct passwd pwd, *found = NULL;
+	char buf[2048];
+	if (user && getpwnam_r(user, &pwd, buf, sizeof(buf), &found) == 0 && found)
+		return (uint32_t)found->pw_uid;
+	return SMBPW_UID_NOBODY;
 }

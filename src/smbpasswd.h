@@ -113,4 +113,12 @@ ntlm_err smbpw_modify(const char *path, smbpw_op op, const char *user, const uin
 ntlm_err smbpw_create_default(const char *path, const char *user, const char *password,
                               uint32_t uid);
 
+#define SMBPW_UID_NOBODY 65534u /* an unprivileged placeholder */
+/*
+ * The uid a new account maps to when none is given: the Unix account of the
+ * same name, else SMBPW_UID_NOBODY; never the caller's own uid, which for a
+ * tool run as root would let the account impersonate root.
+ */
+uint32_t smbpw_default_uid(const char *user);
+
 #endif

@@ -198,7 +198,9 @@ int main(int argc, char **argv)
 			return c == 'h' ? 0 : 2;
 		}
 	}
-	ntlm_err rc = smbpw_create_default(o.account_file, "demo", "Demo-Passw0rd", getuid());
+	/* Never the running uid: run as root, the demo account would be root. */
+	ntlm_err rc = smbpw_create_default(o.account_file, "demo", "Demo-Passw0rd",
+	                                   smbpw_default_uid("demo"));
 	if (rc != NTLM_OK)
 		return fail("demo", o.account_file, rc);
 	printf("demo: account store %s (smbpasswd format)\n", o.account_file);

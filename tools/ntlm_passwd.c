@@ -5,7 +5,6 @@
  * the command line only when the caller asks for that by name.
  */
 #include <errno.h>
-#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -16,7 +15,6 @@
 #include "util.h"
 
 #define PW_MAX 512
-#define UID_NOBODY 65534 /* placeholder when no Unix account has the name */
 
 /* ------------------------------------------------------------ hash */
 
@@ -181,10 +179,7 @@ static int account_uid(const passwd_opts *o, const char *user, uint32_t *uid)
 		*uid = (uint32_t)v;
 		return 0;
 	}
-	struct passwd pwd, *found = NULL;
-	char buf[2048];
-	*uid = (getpwnam_r(user, &pwd, buf, sizeof(buf), &found) == 0 && found) ? (uint32_t)found->pw_uid
-	                                                                      : UID_NOBODY;
+	*uid = smbpw_default_uid(user);
 	return 0;
 }
 

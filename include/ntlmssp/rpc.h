@@ -85,6 +85,7 @@ extern "C" {
 #define NTLM_RPC_S_INVALID_BINDING 1702u
 #define NTLM_RPC_S_UNKNOWN_IF 1717u
 #define NTLM_RPC_S_SERVER_UNAVAILABLE 1722u
+#define NTLM_RPC_S_DUPLICATE_ENDPOINT 1740u /* the endpoint is in use by a live server */
 #define NTLM_RPC_S_CALL_FAILED 1726u
 #define NTLM_RPC_S_PROTOCOL_ERROR 1728u
 #define NTLM_RPC_S_PROCNUM_OUT_OF_RANGE 1745u
@@ -216,13 +217,18 @@ typedef struct ntlm_rpc_server_config {
 	 * can inject calls that run as the client: NTLM_RPC_LEVEL_CONNECT (or NONE,
 	 * unauthenticated calls too) only if set here explicitly. */
 	uint32_t min_level;
-	unsigned max_connections; /* 0: 64 */
+	unsigned max_connections; /* 0: 64; beyond it connections wait in the accept queue */
 	/* 1: a signed or sealed call on a presentation context no verification
 	 * trailer has vouched for yet is refused ([MS-RPCE] 2.2.2.13; also the
 	 * header2 command when the signature does not cover the header). Our
 	 * client, Windows and Samba send one; impacket does not. A trailer that
 	 * is present is always checked. */
 	int require_verification_trailer;
+	/* Idle connections must not hold every slot (docs/rpc.md, "Connections"). */
+	unsigned max_connections_per_peer; /* per IP address (ncalrpc: per uid); 0: 16 */
+	unsigned handshake_timeout_ms;     /* until authenticated, the most a PDU may take; 0: 10000 */
+	/* 1: a client mapped to uid 0 may be impersonated (default: refused). */
+	int allow_root_impersonation;
 } ntlm_rpc_server_config;
 
 typedef struct ntlm_rpc_server ntlm_rpc_server;
@@ -233,7 +239,9 @@ NTLM_API uint32_t ntlm_rpc_server_register(ntlm_rpc_server *srv, const ntlm_rpc_
 /*
  * "ncacn_ip_tcp:127.0.0.1[0]" (port 0: the kernel chooses; *port gets it) or
  * "ncalrpc:[/path/to/socket]" (the socket file is created, mode 0666, and
- * removed when the server is freed). Up to 8 endpoints.
+ * removed when the server is freed if it is still the one created; a socket
+ * file nobody listens on is replaced). Up to 8 endpoints.
+ * NTLM_RPC_S_DUPLICATE_ENDPOINT when another server listens there already.
  */
 NTLM_API uint32_t ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpoint,
                                          uint16_t *port);
@@ -311,11 +319,17 @@ NTLM_API uint32_t ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_bl
  * Refused (NTLM_RPC_S_BAD_IMPERSONATION_LEVEL / CANT_OPEN_ANONYMOUS) when
  * the client granted only IDENTIFY or ANONYMOUS, NTLM_RPC_S_NO_CONTEXT_AVAILABLE
  * for an unauthenticated call, NTLM_RPC_S_ACCESS_DENIED when the server may
- * not change identity (not root) or the client maps to no local account.
- * The runtime reverts when the handler returns.
+ * not change identity (not root), the client maps to no local account, or
+ * it maps to uid 0 and allow_root_impersonation is not set.
+ * The runtime reverts when the handler returns. A thread the handler starts
+ * while impersonating keeps the client's identity (docs/rpc.md).
  */
 NTLM_API uint32_t ntlm_rpc_impersonate_client(ntlm_rpc_call *call);
-/* CoRevertToSelf: back to the server's own uid, gid and groups. */
+/*
+ * CoRevertToSelf: back to the server's own uid, gid and groups. If that
+ * fails the call still counts as impersonating, and the runtime ends the
+ * connection's thread after the handler returns.
+ */
 NTLM_API uint32_t ntlm_rpc_revert_to_self(ntlm_rpc_call *call);
 /* A sentence describing the last failure of a call function ("" if none). */
 NTLM_API const char *ntlm_rpc_call_message(const ntlm_rpc_call *call);

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <pwd.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 
 #include "internal.h"
@@ -18,13 +19,14 @@
 #define PASSWORD "Imp-Passw0rd!"
 #define COMPUTER "IMPTEST"
 #define PROBE_UUID "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f62"
+#define ROOT_ACCOUNT "rootmapped" /* an NTLM account whose uid is 0 */
 
 static char dir[64], accounts[128], user_file[128], root_file[128], principal[256];
 static const char *user;
 static uid_t uid;
 static gid_t gid;
-static rt_server a, b;
-static ntlm_cred *cred;
+static rt_server a, b, c;
+static ntlm_cred *cred, *root_cred;
 
 /* ----------------------------------------------- a client as the user */
 
@@ -231,7 +233,25 @@ static uint32_t op_probe(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntl
 	return 0;
 }
 
-static const ntlm_rpc_op probe_ops[] = {op_probe};
+/* What op_lose_way_back saw: the two reverts' statuses and the euid after them. */
+static uint32_t lost_revert[2];
+static uid_t lost_euid;
+
+/* Impersonates, then drops the saved set-user-ID (this thread only): no way back. */
+static uint32_t op_lose_way_back(ntlm_rpc_call *call, const uint8_t *in, size_t len,
+                                 ntlm_buffer *out, void *arg)
+{
+	if (ntlm_rpc_impersonate_client(call) != NTLM_RPC_S_OK)
+		return NTLM_RPC_FAULT_ACCESS_DENIED;
+	long me = (long)geteuid();
+	syscall(SYS_setresuid, me, me, me);
+	lost_revert[0] = ntlm_rpc_revert_to_self(call);
+	lost_revert[1] = ntlm_rpc_revert_to_self(call); /* still impersonating: fails again */
+	lost_euid = geteuid();
+	return 0;
+}
+
+static const ntlm_rpc_op probe_ops[] = {op_probe, op_lose_way_back};
 
 struct probe_call {
 	uint32_t st;
@@ -295,6 +315,74 @@ static void test_other_threads_unchanged(void)
 	T_ASSERT(nb_load_u32le(pc.out.data + 12) == 0);      /* reverted */
 	T_ASSERT(nb_load_u32le(pc.out.data + 16) == 0);      /* to root */
 	ntlm_buffer_free(&pc.out);
+}
+
+/* --------------------------------------------- impersonation failures */
+
+static uint32_t bind_probe(ntlm_rpc_client **cli)
+{
+	ntlm_rpc_syntax s;
+	demo_syntax(&s);
+	ntlm_rpc_uuid_parse(PROBE_UUID, s.uuid);
+	uint32_t st = ntlm_rpc_client_new(cli, a.tcp);
+	if (st == NTLM_RPC_S_OK)
+		st = ntlm_rpc_client_set_credentials(*cli, cred);
+	return st == NTLM_RPC_S_OK ? ntlm_rpc_client_bind(*cli, &s) : st;
+}
+
+/* A thread that cannot return to the server's identity answers nobody and ends. */
+static void test_lost_way_back_ends_thread(void)
+{
+	ntlm_rpc_client *cli = NULL;
+	ntlm_buffer out = {NULL, 0};
+	demo_whoami who;
+	T_OK(bind_probe(&cli));
+	uint32_t st = ntlm_rpc_client_call(cli, 1, NULL, 0, &out);
+	ntlm_buffer_free(&out);
+	uint32_t again = ntlm_rpc_client_call(cli, 1, NULL, 0, &out);
+	ntlm_buffer_free(&out);
+	ntlm_rpc_client_free(cli);
+	T_ASSERT(lost_revert[0] == NTLM_RPC_S_ACCESS_DENIED && lost_revert[1] == NTLM_RPC_S_ACCESS_DENIED);
+	T_ASSERT(lost_euid == uid);
+	T_ASSERT(st != NTLM_RPC_S_OK && again != NTLM_RPC_S_OK); /* no answer from that thread */
+	/* the server itself is fine: a new connection gets a thread of its own identity */
+	T_OK(rt_bind(&cli, a.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, cred));
+	T_OK(rt_whoami(cli, 0, &who));
+	T_ASSERT(who.euid == 0);
+	ntlm_rpc_client_free(cli);
+}
+
+/* Whoever maps to uid 0 (NTLM account or local caller) is not impersonated by default. */
+static void test_root_not_impersonated(void)
+{
+	ntlm_rpc_client *cli = NULL;
+	demo_whoami who;
+	child_result r;
+	T_OK(rt_bind(&cli, a.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, root_cred));
+	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
+	T_STR(who.unix_user, "root");
+	T_ASSERT(who.status == NTLM_RPC_S_ACCESS_DENIED);
+	nb_writer w;
+	ntlm_buffer out = {NULL, 0};
+	nb_writer_init(&w);
+	demo_put_string(&w, root_file, strlen(root_file));
+	T_OK(ntlm_rpc_client_call(cli, DEMO_OP_READFILE, w.data, w.len, &out));
+	nb_writer_free(&w);
+	memset(&r, 0, sizeof(r));
+	parse_readfile(&out, &r);
+	ntlm_buffer_free(&out);
+	T_ASSERT(r.v[0] == NTLM_RPC_S_ACCESS_DENIED && r.v[1] == EACCES && r.s1[0] == '\0');
+	ntlm_rpc_client_free(cli);
+	/* this process is root: its local call is refused too */
+	T_OK(rt_bind(&cli, a.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, NULL));
+	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
+	T_ASSERT(who.status == NTLM_RPC_S_ACCESS_DENIED);
+	ntlm_rpc_client_free(cli);
+	/* a server configured to allow it does impersonate root */
+	T_OK(rt_bind(&cli, c.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, root_cred));
+	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
+	T_ASSERT(who.status == NTLM_RPC_S_OK && who.euid == 0);
+	ntlm_rpc_client_free(cli);
 }
 
 /* ---------------------------------------------- local clients (ncalrpc) */
@@ -400,16 +488,22 @@ static int set_up(void)
 	snprintf(user_file, sizeof(user_file), "%s/user-file", dir);
 	snprintf(root_file, sizeof(root_file), "%s/root-file", dir);
 	snprintf(principal, sizeof(principal), "%s\\%s", COMPUTER, user);
-	ntlm_rpc_interface probe = {{{0}, 1, 0}, probe_ops, 1, NULL, 0};
+	ntlm_rpc_interface probe = {{{0}, 1, 0}, probe_ops, 2, NULL, 0};
+	ntlm_rpc_server_config allow_root;
+	memset(&allow_root, 0, sizeof(allow_root));
+	allow_root.allow_root_impersonation = 1;
 	ntlm_rpc_uuid_parse(PROBE_UUID, probe.id.uuid);
 	pthread_barrier_init(&probe_in, NULL, 2);
 	pthread_barrier_init(&probe_out, NULL, 2);
 	if (write_file(user_file, text, uid, gid, 0400) != 0 ||
 	    write_file(root_file, "only for root\n", 0, 0, 0600) != 0 ||
 	    rt_add_account(accounts, user, PASSWORD, (uint32_t)uid) != NTLM_OK ||
+	    rt_add_account(accounts, ROOT_ACCOUNT, PASSWORD, 0) != NTLM_OK ||
 	    ntlm_cred_password(&cred, "UNTRUSTED", user, PASSWORD) != NTLM_OK ||
+	    ntlm_cred_password(&root_cred, "UNTRUSTED", ROOT_ACCOUNT, PASSWORD) != NTLM_OK ||
 	    rt_server_start(&a, dir, "a", accounts, COMPUTER, &probe) != 0 ||
-	    rt_server_start(&b, dir, "b", accounts, COMPUTER, NULL) != 0)
+	    rt_server_start(&b, dir, "b", accounts, COMPUTER, NULL) != 0 ||
+	    rt_server_start_cfg(&c, dir, "c", accounts, COMPUTER, NULL, &allow_root) != 0)
 		return -1;
 	return 0;
 }
@@ -418,7 +512,9 @@ static void clean_up(void)
 {
 	rt_server_stop(&a);
 	rt_server_stop(&b);
+	rt_server_stop(&c);
 	ntlm_cred_free(cred);
+	ntlm_cred_free(root_cred);
 	char lock[160];
 	snprintf(lock, sizeof(lock), "%s.lock", accounts);
 	unlink(accounts);
@@ -443,6 +539,8 @@ int main(void)
 	T_RUN(test_tcp_client_reads_its_file);
 	T_RUN(test_revert_restores);
 	T_RUN(test_other_threads_unchanged);
+	T_RUN(test_lost_way_back_ends_thread);
+	T_RUN(test_root_not_impersonated);
 	T_RUN(test_local_client_impersonated);
 	T_RUN(test_local_server_principal);
 	T_RUN(test_delegation_local_yes);

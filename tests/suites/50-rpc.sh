@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # RPC (NTLMSSP as DCE/RPC authentication service 10): the PDU codec and the
 # security layer, the runtime end to end, what the server refuses (verification
-# trailer, minimum level, alter_context, fragment size), impersonation and delegation (as
-# root), the demo server/client pair, impacket's client against our server,
+# trailer, minimum level, alter_context, fragment size), connection limits and
+# ncalrpc endpoints, impersonation and delegation (as root), the demo
+# server/client pair and ntlm-demo, impacket's client against our server,
 # our client against Samba's samba-dcerpcd.
 # Prints "rpc: N passed, N failed" last and exits non-zero on failure. Every
 # process it starts is stopped by its PID (Samba's by its process group) on
@@ -71,7 +72,7 @@ expect() {
 check() { expect 0 "$@"; }
 check_fails() { expect 1 "$@"; }
 
-for t in test_rpc_pdu test_rpc_sec test_rpc_runtime test_rpc_vt rpc-demo-server rpc-demo-client rpc_samba_call; do
+for t in test_rpc_pdu test_rpc_sec test_rpc_runtime test_rpc_vt test_rpc_conn rpc-demo-server rpc-demo-client rpc_samba_call; do
 	[ -x "$B/$t" ] || { echo "missing $B/$t: build first"; echo "rpc: 0 passed, 1 failed"; exit 1; }
 done
 
@@ -79,6 +80,7 @@ run test_rpc_pdu "$B/test_rpc_pdu"
 run test_rpc_sec "$B/test_rpc_sec"
 run test_rpc_runtime "$B/test_rpc_runtime"
 run test_rpc_vt "$B/test_rpc_vt"
+run test_rpc_conn "$B/test_rpc_conn"
 
 IMP_USER=ntlmrpcimp
 if [ "$(id -u)" -eq 0 ]; then
@@ -109,6 +111,15 @@ check_fails "demo: wrong password refused" 'ACCESS_DENIED' \
 check "demo: ncalrpc local call" 'local=1' "$C" --binding "ncalrpc:[$WORK/demo.sock]" whoami
 check_fails "demo: ncalrpc principal mismatch" 'WRONG_PRINCIPAL' \
 	"$C" --binding "ncalrpc:[$WORK/demo.sock]" --principal '.\no-such-account' whoami
+# A created account is the Unix user of that name, else 65534: never the server's uid.
+DEMO_UID=$(id -u "$DEMO_USER" 2>/dev/null || echo 65534)
+check "demo: account maps to uid $DEMO_UID" "^$DEMO_USER:$DEMO_UID:" cat "$WORK/demo.smbpasswd"
+if [ "$(id -u)" -eq 0 ] && [ "$DEMO_UID" -ne 0 ]; then
+	check "demo: the account cannot read /etc/shadow" "^readfile: status=0 errno=13 euid=$DEMO_UID " \
+		"$C" --binding "$TCP" --user "$DEMO_USER" --password "$DEMO_PASS" readfile /etc/shadow
+	check "demo: root's local call is not impersonated" '^whoami: status=5 euid=0 ' \
+		"$C" --binding "ncalrpc:[$WORK/demo.sock]" whoami --impersonate
+fi
 
 if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import impacket' 2>/dev/null; then
 	run impacket "/usr/bin/python3" tests/rpc/impacket_client.py "$PORT" "$DEMO_USER" "$DEMO_PASS" \
@@ -120,6 +131,12 @@ fi
 kill "${PIDS[0]}" 2>/dev/null
 wait "${PIDS[0]}" 2>/dev/null
 PIDS=()
+
+# --- ntlm-demo: its default account is not the running uid either
+NTLM_DEMO=${RPC_BUILD_DIR:-build}/tools/ntlm-demo
+NDEMO_UID=$(id -u demo 2>/dev/null || echo 65534)
+check "ntlm-demo: success" '^demo: success$' "$NTLM_DEMO" --account-file "$WORK/ntlm-demo.smbpasswd"
+check "ntlm-demo: demo maps to uid $NDEMO_UID" "^demo:$NDEMO_UID:" cat "$WORK/ntlm-demo.smbpasswd"
 
 # --- our client against Samba, in a network namespace of its own when possible
 if [ "$(id -u)" -ne 0 ]; then
