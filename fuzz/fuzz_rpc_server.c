@@ -58,7 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fz_rng rng;
 	ntlm_server_config ncfg;
 	fzr_ntlm_config(sel, store, &policy, &hooks, &rng, &ncfg);
-	ntlm_rpc_server_config cfg = {&ncfg, "FUZZSRV\\service", 0, 0};
+	ntlm_rpc_server_config cfg = {.ntlm = &ncfg, .principal = "FUZZSRV\\service"};
 	ntlm_rpc_server *srv = NULL;
 	FZ_CHECK(ntlm_rpc_server_new(&srv, &cfg) == NTLM_RPC_S_OK);
 	FZ_CHECK(ntlm_rpc_server_register(srv, &iface) == NTLM_RPC_S_OK);

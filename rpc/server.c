@@ -806,8 +806,8 @@ static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd,
  * several fragments ends at its first, as on a closed connection.
  */
 static const struct listener detached_listener[2] = {
-	{-1, {RPC_TR_TCP, "", 0, ""}, 0},
-	{-1, {RPC_TR_LOCAL, "", 0, ""}, 0},
+	{.fd = -1, .ep = {RPC_TR_TCP, "", 0, ""}},
+	{.fd = -1, .ep = {RPC_TR_LOCAL, "", 0, ""}},
 };
 
 struct conn *rpc_server_conn_detached(ntlm_rpc_server *s, const rpc_peer *local_peer)
