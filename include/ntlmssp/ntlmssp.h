@@ -118,7 +118,9 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_TARGET_INFO_INCOMPLETE, 44, 0xC000006Du, (int32_t)0x8009030C,                     \
 	  "signing or sealing, but the CHALLENGE lacks the server's NetBIOS computer or domain name") \
 	X(NTLM_E_DATAGRAM_MISMATCH, 45, 0xC00000BBu, (int32_t)0x80090302,                          \
-	  "connectionless context, but the CHALLENGE dropped NTLMSSP_NEGOTIATE_DATAGRAM")
+	  "connectionless context, but the CHALLENGE dropped NTLMSSP_NEGOTIATE_DATAGRAM")         \
+	X(NTLM_E_SEQUENCE_EXHAUSTED, 46, 0xC0000001u, (int32_t)0x80090317,                         \
+	  "sequence numbers exhausted: the context expired, establish a new one")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
