@@ -125,7 +125,7 @@ int __wrap_nettle_des_set_key(void *c, const uint8_t *k)
  * HMAC-MD5 counts complete MACs (hmac_md5_digest), HMAC-key the key
  * schedules (hmac_md5_set_key: one per MAC plus the two signing keys).
  * The LMv2 response is skipped (zeros) because the CHALLENGE carries a
- * timestamp; NTLMv2 needs no DES.
+ * TargetInfo; NTLMv2 needs no DES.
  */
 static const unsigned reasoned_client[OP_N] = {0, 4, 4, 6, 3, 1, 0};
 static const unsigned reasoned_server[OP_N] = {0, 4, 4, 6, 3, 1, 0};

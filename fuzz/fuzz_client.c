@@ -9,7 +9,11 @@
  * Invariants: the AUTHENTICATE the client produces decodes; it carries only
  * the response kind the client policy allows (a server cannot downgrade
  * it); the negotiated flags meet the client's minimum security and stay
- * within what it asked for; a failed step leaves a failed context.
+ * within what it asked for (a datagram client keeps DATAGRAM); an NTLMv2
+ * response echoes the client's own channel bindings and target name, never
+ * the server's, no MsvAvSingleHost, both server NetBIOS names when signing
+ * or sealing was asked for, and Z(24) as LM response next to a TargetInfo;
+ * a failed step leaves a failed context.
  */
 #include "fuzz_common.h"
 
@@ -42,6 +46,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ntlm_buffer_free(&out);
 	}
 	ntlm_err rc = ntlm_step(ctx, in, size, &out);
+	int chal_has_target_info = 0;
+	if (rc == NTLM_OK) {
+		nw_challenge chal;
+		FZ_CHECK(nw_challenge_decode(in, size, &chal) == NTLM_OK);
+		chal_has_target_info = chal.target_info_len != 0;
+		nw_challenge_clear(&chal);
+	}
 	if (rc == NTLM_OK) {
 		int anonymous = ntlm_ctx_is_anonymous(ctx);
 		nw_authenticate a;
@@ -49,6 +60,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		uint32_t f = ntlm_ctx_flags(ctx);
 		FZ_CHECK(a.flags == f);
 		FZ_CHECK((f & ~(requested | FZ_ALLOWED_EXTRA)) == 0);
+		if (sel & FZ_SEL_DATAGRAM)
+			FZ_CHECK(f & NTLMSSP_NEGOTIATE_DATAGRAM); /* never carries on connection-oriented */
 		if (anonymous) {
 			FZ_CHECK(a.nt_response_len == 0);
 			FZ_CHECK(!(f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)));
@@ -62,10 +75,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)nw_av_get_u32(&av, NW_AV_FLAGS, &avflags);
 			if (avflags & NW_AVF_MIC)
 				FZ_CHECK(a.has_mic_field); /* a MIC announced is a MIC sent */
-			if (sel & 0x08)
-				FZ_CHECK(nw_av_get(&av, NW_AV_CHANNEL_BINDINGS) != NULL);
-			if (sel & 0x10)
-				FZ_CHECK(nw_av_get(&av, NW_AV_TARGET_NAME) != NULL);
+			/* Our own bindings and target name, never the server's. */
+			static const uint8_t zero[24];
+			const nw_av *cb = nw_av_get(&av, NW_AV_CHANNEL_BINDINGS);
+			FZ_CHECK(cb && cb->len == 16);
+			FZ_CHECK(memcmp(cb->value, (sel & 0x08) ? fz_cbt : zero, 16) == 0);
+			char *spn = NULL;
+			FZ_CHECK(nw_av_get_string(&av, NW_AV_TARGET_NAME, &spn) == NTLM_OK);
+			FZ_CHECK(strcmp(spn, (sel & 0x10) ? fz_services[0] : "") == 0);
+			free(spn);
+			FZ_CHECK(nw_av_get(&av, NW_AV_SINGLE_HOST) == NULL);
+			/* Signing or sealing wanted: the server named itself (3.1.5.1.2). */
+			if (requested & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))
+				FZ_CHECK(nw_av_get(&av, NW_AV_NB_COMPUTER) && nw_av_get(&av, NW_AV_NB_DOMAIN));
+			/* With a TargetInfo the LmChallengeResponse is Z(24), not LMv2. */
+			FZ_CHECK(a.lm_response_len == 24);
+			if (chal_has_target_info)
+				FZ_CHECK(memcmp(a.lm_response, zero, 24) == 0);
 			nw_av_clear(&av);
 		} else {
 			FZ_CHECK(a.nt_response_len == 24);

@@ -246,6 +246,18 @@ const nw_av *nw_av_get(const nw_av_list *list, uint16_t id)
 	return NULL;
 }
 
+void nw_av_remove(nw_av_list *list, uint16_t id)
+{
+	for (size_t i = 0; list && i < list->n; i++) {
+		if (list->items[i].id != id)
+			continue; /* ids are unique (nw_av_parse, nw_av_set): the first is the one */
+		ntlm_free_secret(list->items[i].value, list->items[i].len);
+		memmove(&list->items[i], &list->items[i + 1], (list->n - i - 1) * sizeof(nw_av));
+		list->n--; /* the array keeps its size: still the room av_full expects of n */
+		return;
+	}
+}
+
 ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len)
 {
 	uint8_t *copy;

@@ -101,6 +101,8 @@ static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 		f &= ~NTLMSSP_NEGOTIATE_OEM;
 	else if (!(f & NTLMSSP_NEGOTIATE_OEM))
 		return NTLM_E_FLAGS_POLICY; /* no common character set */
+	if (ctx->datagram && !(f & NTLMSSP_NEGOTIATE_DATAGRAM))
+		return NTLM_E_DATAGRAM_MISMATCH; /* we would rekey per message, the server would not */
 	/* ESS wins over LM_KEY (2.2.2.5); without our LM hash we could not derive its key */
 	if ((f & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) || !ctx->hs->cl.have_lm)
 		f &= ~NTLMSSP_NEGOTIATE_LM_KEY;
@@ -136,7 +138,30 @@ static void auth_parts_wipe(struct auth_parts *p)
 	ntlm_memzero(p, sizeof(*p));
 }
 
-/* The AV pairs the client returns: the server's, plus Flags, TargetName, CBT. */
+/*
+ * [MS-NLMP] 3.1.5.1.2: with NTLMv2, a server that does not name itself
+ * (MsvAvNbComputerName, MsvAvNbDomainName) gets no signed or sealed session.
+ * Judged on what we asked for, not on what the CHALLENGE granted: a man in
+ * the middle could clear SIGN and SEAL to slip past.
+ */
+static ntlm_err check_server_names(const ntlm_ctx *ctx, const nw_av_list *server)
+{
+	if (!(ctx->hs->cl.requested & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))
+		return NTLM_OK;
+	if (nw_av_get(server, NW_AV_NB_COMPUTER) && nw_av_get(server, NW_AV_NB_DOMAIN))
+		return NTLM_OK;
+	return NTLM_E_TARGET_INFO_INCOMPLETE;
+}
+
+/*
+ * Pairs only a client speaks for (2.2.2.1): the target it means, the channel
+ * it is on, its own machine. A CHALLENGE has no business carrying them; echoed
+ * under our NTProofStr they would let a man in the middle choose them.
+ */
+static const uint16_t client_own_pairs[] = {NW_AV_TARGET_NAME, NW_AV_CHANNEL_BINDINGS,
+                                            NW_AV_SINGLE_HOST};
+
+/* The AV pairs the client returns: the server's, then our Flags, channel bindings, target name. */
 static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_t *timestamp,
                                 int *want_mic, ntlm_buffer *out)
 {
@@ -144,6 +169,10 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 	ntlm_err rc = nw_av_parse(chal->target_info, chal->target_info_len, &list);
 	uint64_t server_time = 0;
 	*want_mic = 0;
+	if (rc == NTLM_OK)
+		rc = check_server_names(ctx, &list);
+	for (size_t i = 0; rc == NTLM_OK && i < NTLM_ARRAY_LEN(client_own_pairs); i++)
+		nw_av_remove(&list, client_own_pairs[i]);
 	if (rc == NTLM_OK && nw_av_get_u64(&list, NW_AV_TIMESTAMP, &server_time) == NTLM_OK) {
 		/* The server's clock wins (3.1.5.2.1), and a MIC is then required. */
 		*timestamp = server_time;
@@ -159,13 +188,15 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 		else if (echoed && (avflags & NW_AVF_MIC))
 			rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags & ~NW_AVF_MIC);
 	}
-	if (rc == NTLM_OK && ctx->hs->cl.target_spn && *ctx->hs->cl.target_spn)
-		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME, ctx->hs->cl.target_spn);
-	if (rc == NTLM_OK && (ctx->hs->cl.have_cbt || *want_mic)) {
-		/* Like Windows, send all-zero bindings when there are none. */
+	/* Like Windows, always our own bindings (all zero without any) and target
+	 * name (empty without an SPN), in Windows' order. */
+	if (rc == NTLM_OK) {
 		static const uint8_t zero[16];
 		rc = nw_av_set(&list, NW_AV_CHANNEL_BINDINGS, ctx->hs->cl.have_cbt ? ctx->hs->cl.cbt : zero, 16);
 	}
+	if (rc == NTLM_OK)
+		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME,
+		                      ctx->hs->cl.target_spn ? ctx->hs->cl.target_spn : "");
 	if (rc == NTLM_OK)
 		rc = nw_av_encode(&list, out);
 	nw_av_clear(&list);
@@ -188,9 +219,10 @@ static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct a
 		nk_v2_proof_and_key(ntowfv2, chal->server_challenge, temp.data, temp.len, proof,
 		                    p->session_base_key);
 		memcpy(p->key_exchange_key, p->session_base_key, 16);
-		/* With a server timestamp the LMv2 response is zeros (3.1.5.1.2). */
+		/* With a TargetInfo the LmChallengeResponse is Z(24) (3.1.5.1.2): no
+		 * LMv2 response, which is only an offline-crackable proof of the password. */
 		p->lm_len = 24;
-		if (p->want_mic)
+		if (chal->target_info_len)
 			memset(p->lm, 0, 24);
 		else
 			nk_lmv2_response(ntowfv2, chal->server_challenge, client_challenge, p->lm);

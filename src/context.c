@@ -169,6 +169,17 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
 	ntlm_free_secret(ctx, sizeof(*ctx));
 }
 
+void ctx_fail(ntlm_ctx *ctx, ntlm_err why)
+{
+	ctx_session_free(ctx);
+	ntlm_memzero(ctx->exported_key, sizeof(ctx->exported_key));
+	ctx->have_key = 0;
+	ctx->state = CTX_FAILED;
+	ctx->failure = why;
+	if (!ctx->rule)
+		ctx->rule = policy_rule_for_error(why);
+}
+
 NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
 {
 	if (!ctx || !out || (!in && in_len))
@@ -182,15 +193,8 @@ NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntl
 	ntlm_err rc = ctx->is_server ? server_step(ctx, in, in_len, out)
 	                             : client_step(ctx, in, in_len, out);
 	if (rc != NTLM_OK && rc != NTLM_CONTINUE) {
-		/* Never leave a half-built context usable. */
-		ntlm_buffer_free(out);
-		ctx_session_free(ctx);
-		ntlm_memzero(ctx->exported_key, sizeof(ctx->exported_key));
-		ctx->have_key = 0;
-		ctx->state = CTX_FAILED;
-		ctx->failure = rc;
-		if (!ctx->rule)
-			ctx->rule = policy_rule_for_error(rc);
+		ntlm_buffer_free(out); /* never leave a half-built context usable */
+		ctx_fail(ctx, rc);
 	}
 	return rc;
 }

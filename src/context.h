@@ -116,6 +116,10 @@ void ctx_finish(ntlm_ctx *ctx);
 
 /* Signing or sealing with less than a 128-bit key (see nk_seal_key_bits). */
 int policy_short_key(uint32_t flags);
+
+/* Fails the context for good: keys wiped, every later call refused (why is kept). */
+void ctx_fail(ntlm_ctx *ctx, ntlm_err why);
+
 /* The policy rule (e.g. "min_security: 128bit") the flags break, or NULL. */
 const char *policy_min_security_violation(const ntlm_policy *p, uint32_t flags);
 /* The policy rule an error reports, or NULL when the error is not a policy refusal. */

@@ -132,6 +132,8 @@ typedef enum { OP_SIGN, OP_SEAL, OP_VERIFY, OP_UNSEAL } ss_op;
 ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out)
 {
 	*out = NULL;
+	if (ctx->state == CTX_FAILED)
+		return NTLM_E_FAILED_CONTEXT;
 	if (ctx->state != CTX_DONE)
 		return NTLM_E_WRONG_STATE;
 	if (!ctx->ss) {
@@ -228,6 +230,12 @@ static ntlm_err ss_run(ntlm_ctx *ctx, ss_op op, int64_t explicit_seq, ntlm_iov *
 	if (ss->datagram != (explicit_seq >= 0))
 		return NTLM_E_INVALID_PARAMETER; /* datagram mode: the caller numbers messages */
 	uint32_t seq = explicit_seq >= 0 ? (uint32_t)explicit_seq : d->seq;
+	if (explicit_seq < 0 && seq == UINT32_MAX) {
+		/* The counter stops short of wrapping: after UINT32_MAX it would repeat 0,
+		 * a number already used (a replay that verifies). The context ends here. */
+		ctx_fail(ctx, NTLM_E_SEQUENCE_EXHAUSTED);
+		return NTLM_E_SEQUENCE_EXHAUSTED;
+	}
 	/* Sending cannot fail from here on: only a receiver needs the RC4 state to restore. */
 	cr_rc4 saved;
 	if (!sending)

@@ -131,6 +131,8 @@ ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
 ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
 /* NULL if absent. */
 const nw_av *nw_av_get(const nw_av_list *list, uint16_t id);
+/* Removes the pair id (wiping its value), keeping the order of the rest; absent: no-op. */
+void nw_av_remove(nw_av_list *list, uint16_t id);
 /* Replaces the value of id or appends it. */
 ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len);
 ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v);

@@ -227,7 +227,7 @@ static void render_av_value(emit *e, const nw_av *av, av_facts *facts)
 		emit_bool(e, "all_zero", facts->cbt_zero);
 		return;
 	case NW_AV_TARGET_NAME:
-		facts->target = 1;
+		facts->target = av->len != 0; /* clients without an SPN send an empty one */
 		break;
 	default:
 		break;

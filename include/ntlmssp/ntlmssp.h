@@ -114,9 +114,15 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_UNSUPPORTED, 41, 0xC00000BBu, (int32_t)0x80090302, "not supported")                \
 	X(NTLM_E_TARGET_UNKNOWN, 42, 0xC0000063u, (int32_t)0x80090303,                             \
 	  "server principal could not be verified")                                               \
-	X(NTLM_E_INTERNAL, 43, 0xC00000E5u, (int32_t)0x80090304, "internal error")                 \
+	X(NTLM_E_INTERNAL, 43, 0xC00000E5u, (int32_t)0x80090304, "internal error")                  \
 	X(NTLM_E_TARGET_INFO_MISMATCH, 44, 0xC000006Du, (int32_t)0x8009030C,                       \
-	  "NTLMv2 response lacks the server's timestamp or names (CHALLENGE tampered with)")
+	  "NTLMv2 response lacks the server's timestamp or names (CHALLENGE tampered with)")       \
+	X(NTLM_E_TARGET_INFO_INCOMPLETE, 45, 0xC000006Du, (int32_t)0x8009030C,                     \
+	  "signing or sealing, but the CHALLENGE lacks the server's NetBIOS computer or domain name") \
+	X(NTLM_E_DATAGRAM_MISMATCH, 46, 0xC00000BBu, (int32_t)0x80090302,                          \
+	  "connectionless context, but the CHALLENGE dropped NTLMSSP_NEGOTIATE_DATAGRAM")         \
+	X(NTLM_E_SEQUENCE_EXHAUSTED, 47, 0xC0000001u, (int32_t)0x80090317,                         \
+	  "sequence numbers exhausted: the context expired, establish a new one")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,

@@ -17,8 +17,6 @@ The module has three parts, so other protocols can reuse the first two:
 
 Usage: ntlm_mitm.py [PATH/TO/ntlm] [SCENARIO...]
 Prints one line per check and "mitm: N passed, N failed"; exits 1 on failure.
-Scenarios that need the client fix of issue 10 item 1 run only with
-NTLM_MITM_CLIENT_FIXED=1 (otherwise they are reported as skipped).
 """
 import base64
 import os
@@ -401,7 +399,7 @@ SESSION_BITS = F_SIGN | F_SEAL | F_KEY_EXCH
 
 # ---------------------------------------------------------------- scenarios
 
-PASSED = FAILED = SKIPPED = 0
+PASSED = FAILED = 0
 
 
 def check(name, ok, detail=""):
@@ -414,12 +412,6 @@ def check(name, ok, detail=""):
         print("FAIL %s%s" % (name, (": " + str(detail)[:600]) if detail else ""))
     sys.stdout.flush()
     return ok
-
-
-def skip(name, why):
-    global SKIPPED
-    SKIPPED += 1
-    print("skip %s (%s)" % (name, why))
 
 
 class Env:
@@ -517,11 +509,8 @@ def scenario_injected_target_and_bindings(env):
 
 def scenario_client_drops_injected_pairs(env):
     """Item 1 seen from the client: it never echoes a server-sent
-    MsvAvTargetName or MsvAvChannelBindings (needs the client fix)."""
+    MsvAvTargetName or MsvAvChannelBindings."""
     name = "client does not echo injected target name / bindings"
-    if os.environ.get("NTLM_MITM_CLIENT_FIXED") != "1":
-        skip(name, "expected to fail until the client fix of item 1; NTLM_MITM_CLIENT_FIXED=1 runs it")
-        return
     out = env.run(inject_target_and_bindings(True), server_extra=STRICT_SERVER)
     a = out.forwarded(AUTHENTICATE)
     av = Authenticate(a).v2_av_pairs() if a else None
@@ -594,8 +583,7 @@ def main(argv):
                     sc(env)
         finally:
             env.cleanup()
-    print("mitm: %d passed, %d failed%s" % (PASSED, FAILED,
-                                              ", %d skipped" % SKIPPED if SKIPPED else ""))
+    print("mitm: %d passed, %d failed" % (PASSED, FAILED))
     return 1 if FAILED else 0
 
 

@@ -1,7 +1,8 @@
 /*
  * test_signseal.c - session security: the MS-NLMP 4.2.2.4, 4.2.3.4 and
  * 4.2.4.4 GSS_WrapEx examples byte for byte, every API shape, sequence
- * numbers, datagram mode, and every verification failure.
+ * numbers (and their end: no wrap), datagram mode, and every verification
+ * failure.
  */
 #include "context.h"
 #include "nlmp_vectors.h"
@@ -257,6 +258,103 @@ static void test_datagram(void)
 	ntlm_ctx_free(s);
 }
 
+/* The five shapes of one message, sending and receiving (iov: the flat layout as a list). */
+enum { SH_SIGN, SH_SEAL, SH_WRAP, SH_SIGN_IOV, SH_SEAL_IOV, SH_COUNT };
+
+static ntlm_err shape_send(ntlm_ctx *c, int shape, uint8_t msg[8], uint8_t sig[16], ntlm_buffer *w)
+{
+	ntlm_iov iov[2] = {{shape == SH_SEAL_IOV ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY, msg, 8},
+	                   {NTLM_IOV_TOKEN, sig, 16}};
+	switch (shape) {
+	case SH_SIGN:
+		return ntlm_sign(c, msg, 8, sig);
+	case SH_SEAL:
+		return ntlm_seal(c, msg, 8, sig);
+	case SH_WRAP:
+		return ntlm_wrap(c, msg, 8, w);
+	case SH_SIGN_IOV:
+		return ntlm_sign_iov(c, iov, 2);
+	default:
+		return ntlm_seal_iov(c, iov, 2);
+	}
+}
+
+static ntlm_err shape_recv(ntlm_ctx *s, int shape, uint8_t msg[8], uint8_t sig[16], const ntlm_buffer *w)
+{
+	ntlm_iov iov[2] = {{shape == SH_SEAL_IOV ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY, msg, 8},
+	                   {NTLM_IOV_TOKEN, sig, 16}};
+	ntlm_buffer plain = {0};
+	ntlm_err rc;
+	switch (shape) {
+	case SH_SIGN:
+		return ntlm_verify(s, msg, 8, sig);
+	case SH_SEAL:
+		return ntlm_unseal(s, msg, 8, sig);
+	case SH_WRAP:
+		rc = ntlm_unwrap(s, w->data, w->len, &plain);
+		ntlm_buffer_free(&plain);
+		return rc;
+	case SH_SIGN_IOV:
+		return ntlm_verify_iov(s, iov, 2);
+	default:
+		return ntlm_unseal_iov(s, iov, 2);
+	}
+}
+
+/*
+ * The context's own counter never wraps: every shape, with and without ESS,
+ * works up to 0xFFFFFFFE; the message that would take 0xFFFFFFFF (after which
+ * 0 would come again) fails the context for good, in both directions.
+ */
+static void test_sequence_never_wraps(void)
+{
+	for (size_t f = 0; f < NTLM_ARRAY_LEN(all_flag_sets); f++) {
+		for (int shape = 0; shape < SH_COUNT; shape++) {
+			ntlm_ctx *c = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 1, 0);
+			ntlm_ctx *s = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 0, 0);
+			ss_state *cs = session_of(c), *sv = session_of(s);
+			cs->out.seq = cs->in.seq = sv->out.seq = sv->in.seq = UINT32_MAX - 1;
+			uint8_t msg[8] = "counter", sig[16], k[16];
+			ntlm_buffer w = {0}, none = {0};
+			T_OK(shape_send(c, shape, msg, sig, &w));
+			T_OK(shape_recv(s, shape, msg, sig, &w));
+			T_EXPECT_ERR(shape_send(c, shape, msg, sig, &none), NTLM_E_SEQUENCE_EXHAUSTED);
+			T_ASSERT(none.data == NULL);
+			T_ASSERT(!ntlm_ctx_established(c));
+			T_EXPECT_ERR(ntlm_ctx_session_key(c, k), NTLM_E_WRONG_STATE);
+			T_EXPECT_ERR(shape_recv(c, shape, msg, sig, &w), NTLM_E_FAILED_CONTEXT);
+			T_EXPECT_ERR(shape_send(c, shape, msg, sig, &none), NTLM_E_FAILED_CONTEXT);
+			/* the receiver stops at the same number */
+			T_EXPECT_ERR(shape_recv(s, shape, msg, sig, &w), NTLM_E_SEQUENCE_EXHAUSTED);
+			T_EXPECT_ERR(shape_send(s, shape, msg, sig, &none), NTLM_E_FAILED_CONTEXT);
+			ntlm_buffer_free(&w);
+			ntlm_ctx_free(c);
+			ntlm_ctx_free(s);
+		}
+	}
+}
+
+/*
+ * A receiver at 0xFFFFFFFF refuses a message that verifies there, and so never
+ * wraps to take a replay of message 0. ESS without key exchange signs without
+ * the RC4 stream, so a datagram signer with the same key and an explicit
+ * sequence number makes the message a peer at 0xFFFFFFFF would send.
+ */
+static void test_receiver_never_wraps_to_a_replay(void)
+{
+	ntlm_ctx *s = fake_ctx(0x820a8235u, V_RANDOM_SESSION_KEY, 0, 0);
+	ntlm_ctx *dg = fake_ctx(0x820a8275u, V_RANDOM_SESSION_KEY, 1, 1);
+	uint8_t m0[6] = "first", last[5] = "last", s0[16], s1[16];
+	T_OK(ntlm_sign_seq(dg, 0, m0, 6, s0));
+	T_OK(ntlm_verify(s, m0, 6, s0)); /* the datagram signer speaks for the peer */
+	session_of(s)->in.seq = UINT32_MAX;
+	T_OK(ntlm_sign_seq(dg, UINT32_MAX, last, 5, s1)); /* explicit numbers are the caller's */
+	T_EXPECT_ERR(ntlm_verify(s, last, 5, s1), NTLM_E_SEQUENCE_EXHAUSTED);
+	T_EXPECT_ERR(ntlm_verify(s, m0, 6, s0), NTLM_E_FAILED_CONTEXT);
+	ntlm_ctx_free(s);
+	ntlm_ctx_free(dg);
+}
+
 static void test_not_ready_or_not_negotiated(void)
 {
 	uint8_t m[4] = "abc", sig[16];
@@ -286,5 +384,7 @@ int main(void)
 	T_RUN(test_iov);
 	T_RUN(test_datagram);
 	T_RUN(test_not_ready_or_not_negotiated);
+	T_RUN(test_sequence_never_wraps);
+	T_RUN(test_receiver_never_wraps_to_a_replay);
 	T_END();
 }
