@@ -16,6 +16,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -358,14 +360,39 @@ static inline char *fz_dup_str(const uint8_t *p, size_t n)
 	return d;
 }
 
+/* The private directory of fz_memfile's files, removed with them at exit. */
+static char fz_tmpdir[32];
+
+static void fz_tmpdir_remove(void)
+{
+	DIR *d = opendir(fz_tmpdir);
+	if (!d)
+		return;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			unlinkat(dirfd(d), de->d_name, 0);
+	closedir(d);
+	rmdir(fz_tmpdir);
+}
+
 /*
- * An anonymous in-memory file holding data, reachable by path as
- * /proc/self/fd/N, for the functions that read files. Returns the fd (close
- * it when done).
+ * A file holding data, for the functions that read files, as a path. The
+ * stores only read regular files that others cannot write, named without
+ * a symbolic link (so no /proc/self/fd/N): a 0600 file in a private
+ * directory, named after its descriptor, so that a closed one's name is
+ * reused rather than piling up. Returns the fd (close it when done).
  */
 static inline int fz_memfile(const void *data, size_t n, char path[64])
 {
-	int fd = memfd_create("ntlm-fuzz", MFD_CLOEXEC);
+	if (!fz_tmpdir[0]) {
+		snprintf(fz_tmpdir, sizeof(fz_tmpdir), "/tmp/ntlm-fuzz.XXXXXX");
+		FZ_CHECK(mkdtemp(fz_tmpdir) != NULL);
+		atexit(fz_tmpdir_remove);
+	}
+	char tmp[64];
+	snprintf(tmp, sizeof(tmp), "%s/new", fz_tmpdir);
+	int fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	FZ_CHECK(fd >= 0);
 	const uint8_t *p = data;
 	while (n) {
@@ -374,7 +401,8 @@ static inline int fz_memfile(const void *data, size_t n, char path[64])
 		p += w;
 		n -= (size_t)w;
 	}
-	snprintf(path, 64, "/proc/self/fd/%d", fd);
+	snprintf(path, 64, "%s/f%d", fz_tmpdir, fd);
+	FZ_CHECK(rename(tmp, path) == 0);
 	return fd;
 }
 

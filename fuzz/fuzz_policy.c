@@ -21,6 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.timestamp_window = 12345;
 	p.allow_anonymous = 1;
 	p.replay_cache = 77;
+	p.lockout_threshold = 9;
+	p.lockout_window = 99;
 	before = p;
 	unsigned line = 999999;
 	ntlm_err rc = ntlm_policy_load(&p, path, &line);

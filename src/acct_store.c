@@ -20,9 +20,28 @@
 #include "util.h"
 #include "wire.h"
 
+/*
+ * Lockout: failed logons counted per user name (upper-cased; the domain is
+ * ignored, so a client cannot buy more guesses by spelling it differently).
+ * Unknown names count as known ones do, so a lockout never tells which
+ * accounts exist. A fixed table; when it is full the entry whose last event
+ * (first failure, or end of its lock) is oldest makes room: a lock still
+ * running goes only after every count that started before its end.
+ */
+#define LOCKOUT_ENTRIES 1024
+
+struct lockout_entry {
+	char name[128]; /* "" = free */
+	uint32_t failures;
+	int64_t first;        /* first failure counted */
+	int64_t locked_until; /* 0: not locked */
+};
+
 struct ntlm_account_store {
 	ntlm_account_store_ops ops;
 	void *impl;
+	pthread_mutex_t lockout_mutex;
+	struct lockout_entry *lockout; /* allocated at the first counted failure */
 };
 
 NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
@@ -33,6 +52,11 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_ac
 	*out = ntlm_calloc(1, sizeof(**out));
 	if (!*out)
 		return NTLM_E_NO_MEMORY;
+	if (pthread_mutex_init(&(*out)->lockout_mutex, NULL) != 0) {
+		free(*out);
+		*out = NULL;
+		return NTLM_E_NO_MEMORY;
+	}
 	(*out)->ops = *ops;
 	(*out)->impl = impl;
 	return NTLM_OK;
@@ -44,7 +68,84 @@ NTLM_API void ntlm_account_store_free(ntlm_account_store *store)
 		return;
 	if (store->ops.free)
 		store->ops.free(store->impl);
+	pthread_mutex_destroy(&store->lockout_mutex);
+	free(store->lockout);
 	free(store);
+}
+
+static int64_t last_event(const struct lockout_entry *e)
+{
+	return e->locked_until ? e->locked_until : e->first;
+}
+
+/* The entry of name (upper-cased), or NULL; with create, a new or recycled one. */
+static struct lockout_entry *lockout_find(ntlm_account_store *store, const char *name, int create)
+{
+	struct lockout_entry *victim = NULL;
+	if (!store->lockout) {
+		if (!create || !(store->lockout = calloc(LOCKOUT_ENTRIES, sizeof(*store->lockout))))
+			return NULL;
+	}
+	for (size_t i = 0; i < LOCKOUT_ENTRIES; i++) {
+		struct lockout_entry *e = &store->lockout[i];
+		if (e->name[0] && strcmp(e->name, name) == 0)
+			return e;
+		if (!victim || (victim->name[0] && (!e->name[0] || last_event(e) < last_event(victim))))
+			victim = e;
+	}
+	if (!create)
+		return NULL;
+	memset(victim, 0, sizeof(*victim));
+	snprintf(victim->name, sizeof(victim->name), "%s", name);
+	return victim;
+}
+
+/* NTLM_E_ACCOUNT_LOCKED while name is locked out (an expired lock is forgotten). */
+static ntlm_err lockout_check(ntlm_account_store *store, const char *name, int64_t now)
+{
+	ntlm_err rc = NTLM_OK;
+	pthread_mutex_lock(&store->lockout_mutex);
+	struct lockout_entry *e = lockout_find(store, name, 0);
+	if (e && e->locked_until && now < e->locked_until)
+		rc = NTLM_E_ACCOUNT_LOCKED;
+	else if (e && e->locked_until)
+		memset(e, 0, sizeof(*e));
+	pthread_mutex_unlock(&store->lockout_mutex);
+	return rc;
+}
+
+/* Counts the outcome of one verification of name. */
+static void lockout_record(ntlm_account_store *store, const ntlm_auth_request *req,
+                           const char *name, ntlm_err result)
+{
+	int failed = result == NTLM_E_LOGON_FAILURE || result == NTLM_E_NO_SUCH_USER;
+	if (!failed && result != NTLM_OK)
+		return; /* not a password guess: a policy refusal, a backend failure */
+	pthread_mutex_lock(&store->lockout_mutex);
+	struct lockout_entry *e = lockout_find(store, name, failed);
+	if (e && !failed) {
+		memset(e, 0, sizeof(*e)); /* a logon that succeeded clears the count */
+	} else if (e) {
+		if (e->failures && req->now - e->first >= (int64_t)req->lockout_window)
+			e->failures = 0; /* the earlier failures are out of the window */
+		if (e->failures++ == 0)
+			e->first = req->now;
+		if (e->failures >= req->lockout_threshold) {
+			e->locked_until = req->now + (int64_t)req->lockout_window;
+			e->failures = 0;
+		}
+	}
+	pthread_mutex_unlock(&store->lockout_mutex);
+}
+
+static ntlm_err verify_impl(ntlm_account_store *store, const ntlm_auth_request *req,
+                            ntlm_auth_result *res)
+{
+	memset(res, 0, sizeof(*res));
+	ntlm_err rc = store->ops.verify(store->impl, req, res);
+	if (rc != NTLM_OK)
+		ntlm_memzero(res, sizeof(*res));
+	return rc;
 }
 
 NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
@@ -52,10 +153,22 @@ NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntl
 {
 	if (!store || !req || !res || !req->user || !req->server_challenge)
 		return NTLM_E_INVALID_PARAMETER;
-	memset(res, 0, sizeof(*res));
-	ntlm_err rc = store->ops.verify(store->impl, req, res);
-	if (rc != NTLM_OK)
-		ntlm_memzero(res, sizeof(*res));
+	if (!req->lockout_threshold)
+		return verify_impl(store, req, res);
+	char *name = NULL;
+	ntlm_err rc = ntlm_utf8_upper(req->user, &name);
+	if (rc == NTLM_OK) {
+		if (strlen(name) >= sizeof(((struct lockout_entry *)0)->name))
+			name[sizeof(((struct lockout_entry *)0)->name) - 1] = '\0'; /* as the table keeps it */
+		rc = lockout_check(store, name, req->now);
+	}
+	if (rc == NTLM_OK) {
+		rc = verify_impl(store, req, res);
+		lockout_record(store, req, name, rc);
+	} else {
+		memset(res, 0, sizeof(*res));
+	}
+	ntlm_free_string(name);
 	return rc;
 }
 
@@ -208,7 +321,7 @@ struct smbpasswd_store {
 static int file_id_of(const char *path, struct file_id *id)
 {
 	struct stat st;
-	if (stat(path, &st) != 0)
+	if (lstat(path, &st) != 0) /* a symbolic link put in its place is a change (then refused) */
 		return -1;
 	memset(id, 0, sizeof(*id));
 	id->dev = st.st_dev;
@@ -315,6 +428,24 @@ static void map_unix_user(struct smbpasswd_store *st, const smbpw_entry *e, char
 	remember_name(st, e->uid, out);
 }
 
+/*
+ * After the password verified, as Samba does: a disabled account or a trust
+ * account (machine and domain secrets, never a user's logon) is refused
+ * with its own status, which only who knows the password gets to see.
+ */
+static ntlm_err account_usable(const smbpw_entry *e)
+{
+	if (e->acb & SMBPW_ACB_DISABLED)
+		return NTLM_E_ACCOUNT_DISABLED;
+	if (e->acb & SMBPW_ACB_DOMTRUST)
+		return NTLM_E_NOLOGON_INTERDOMAIN_TRUST;
+	if (e->acb & SMBPW_ACB_SVRTRUST)
+		return NTLM_E_NOLOGON_SERVER_TRUST;
+	if (e->acb & SMBPW_ACB_WSTRUST)
+		return NTLM_E_NOLOGON_WORKSTATION_TRUST;
+	return NTLM_OK;
+}
+
 static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
 {
 	struct smbpasswd_store *st = impl;
@@ -324,12 +455,14 @@ static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_
 		return acct_verify_nobody(req, NTLM_E_NO_SUCH_USER);
 	if (rc != NTLM_OK)
 		return rc;
-	if (e.acb & SMBPW_ACB_DISABLED)
-		rc = NTLM_E_ACCOUNT_DISABLED;
+	if (e.acb & SMBPW_ACB_AUTOLOCK)
+		rc = NTLM_E_ACCOUNT_LOCKED; /* its password is not even tried */
 	else if (!e.has_nt)
 		rc = acct_verify_nobody(req, NTLM_E_LOGON_FAILURE);
 	else
 		rc = ntlm_verify_response(req, e.nt, e.has_lm ? e.lm : NULL, res);
+	if (rc == NTLM_OK)
+		rc = account_usable(&e);
 	if (rc == NTLM_OK) {
 		/* The local account represents the client: reported under this server's name. */
 		snprintf(res->authority, sizeof(res->authority), "%s",

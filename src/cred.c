@@ -79,7 +79,7 @@ NTLM_API ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const c
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;
 	if (!path)
-		path = getenv("NTLM_USER_FILE");
+		path = ntlm_secure_getenv("NTLM_USER_FILE");
 	if (!path || !*path)
 		return NTLM_E_NO_CREDENTIALS;
 	char *d = NULL, *u = NULL, *p = NULL;

@@ -1,11 +1,14 @@
 /* policy.c - the policy object and its config file; see ntlmssp.h */
 #include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ntlm_keys.h"
+#include "textfile.h"
 #include "util.h"
 
 NTLM_API void ntlm_policy_init(ntlm_policy *p)
@@ -21,6 +24,8 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p)
 	p->timestamp_window = 7200;
 	p->allow_anonymous = 0;
 	p->replay_cache = 4096;
+	p->lockout_threshold = 0;
+	p->lockout_window = 1800;
 }
 
 
@@ -91,6 +96,10 @@ static int apply_setting(ntlm_policy *p, const char *key, char *value)
 		                   &p->min_security);
 	if (!strcmp(key, "timestamp_window"))
 		return parse_u32(value, &p->timestamp_window);
+	if (!strcmp(key, "lockout_threshold"))
+		return parse_u32(value, &p->lockout_threshold);
+	if (!strcmp(key, "lockout_window"))
+		return parse_u32(value, &p->lockout_window);
 	if (!strcmp(key, "replay_cache")) {
 		uint32_t v;
 		if (parse_u32(value, &v))
@@ -130,14 +139,22 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 		*line_out = 0;
 	int explicit_path = path != NULL;
 	if (!path) {
-		path = getenv("NTLMSSP_CONF");
+		path = ntlm_secure_getenv("NTLMSSP_CONF");
 		explicit_path = path != NULL;
 	}
 	if (!path)
 		path = "/etc/ntlmssp.conf";
-	FILE *f = fopen(path, "re");
-	if (!f)
-		return (!explicit_path && errno == ENOENT) ? NTLM_OK : NTLM_E_IO;
+	int fd;
+	ntlm_err opened = tf_open(path, O_RDONLY, 0, TF_NOT_OTHERS_WRITABLE, &fd, NULL);
+	if (opened == NTLM_E_NOT_FOUND)
+		return explicit_path ? NTLM_E_IO : NTLM_OK;
+	if (opened != NTLM_OK)
+		return opened;
+	FILE *f = fdopen(fd, "r");
+	if (!f) {
+		close(fd);
+		return NTLM_E_NO_MEMORY;
+	}
 	ntlm_policy work = *p;
 	char *buf = NULL;
 	size_t cap = 0;

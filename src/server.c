@@ -473,6 +473,9 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const nw_authenticate *a, uint3
 	req.allowed_responses = ctx->hs->policy.allowed_responses;
 	req.server_name = ctx->hs->sv.computer;
 	req.server_domain = ctx->hs->sv.domain;
+	req.lockout_threshold = ctx->hs->policy.lockout_threshold;
+	req.lockout_window = ctx->hs->policy.lockout_window;
+	req.now = ctx_now(ctx);
 	NTLM_TRY(ntlm_account_store_verify(ctx->hs->sv.store, &req, &v->res));
 	/* The store may only have verified the LMv2 half; report what it verified. */
 	if (v->res.kind != NTLM_KIND_NONE)

@@ -474,8 +474,30 @@ static void sync_parent_dir(const char *path)
 	}
 }
 
-/* Writes data to a fresh 0600 file beside path and renames it over path (atomic). */
-static ntlm_err replace_file(const char *path, const tf_buf *data)
+/*
+ * The new file gets the old one's owner, group and permission bits: a
+ * service reading it through its group (Squid as "proxy", mode 0640) must
+ * keep reading it after an edit. Only root may give a file away; when the
+ * owner or the group cannot be kept, the file is ours and only we may read
+ * it (0600), so no group we belong to gains the hashes. A new file is 0600.
+ */
+static ntlm_err take_old_attributes(int fd, const struct stat *old)
+{
+	mode_t mode = 0600;
+	if (old) {
+		mode = old->st_mode & 0777;
+		int differ = old->st_uid != geteuid() || old->st_gid != getegid();
+		if (differ && fchown(fd, old->st_uid, old->st_gid) != 0) {
+			if (errno != EPERM)
+				return NTLM_E_IO;
+			mode &= 0600;
+		}
+	}
+	return fchmod(fd, mode) == 0 ? NTLM_OK : NTLM_E_IO;
+}
+
+/* Writes data to a fresh file beside path and renames it over path (atomic). */
+static ntlm_err replace_file(const char *path, const tf_buf *data, const struct stat *old)
 {
 	char *tmp = path_with_suffix(path, ".XXXXXX");
 	if (!tmp)
@@ -485,18 +507,8 @@ static ntlm_err replace_file(const char *path, const tf_buf *data)
 		free(tmp);
 		return NTLM_E_IO;
 	}
-	ntlm_err rc = NTLM_OK;
-	/*
-	 * Keep the owner of the file being replaced: an administrator (root)
-	 * editing a service's account file must not take it away from the
-	 * service. Not being allowed to (not root) just leaves it ours.
-	 */
-	struct stat old;
-	if (stat(path, &old) == 0 && (old.st_uid != geteuid() || old.st_gid != getegid()) &&
-	    fchown(fd, old.st_uid, old.st_gid) != 0 && errno != EPERM)
-		rc = NTLM_E_IO;
-	if (rc == NTLM_OK &&
-	    (fchmod(fd, 0600) != 0 || ntlm_write_all(fd, data->p, data->len) != 0 || fsync(fd) != 0))
+	ntlm_err rc = take_old_attributes(fd, old);
+	if (rc == NTLM_OK && (ntlm_write_all(fd, data->p, data->len) != 0 || fsync(fd) != 0))
 		rc = NTLM_E_IO;
 	if (close(fd) != 0)
 		rc = NTLM_E_IO;
@@ -531,11 +543,12 @@ static ntlm_err edit_file(const char *path, const smbpw_edit *ed)
 	tf_init(&in, SMBPW_FILE_MAX);
 	tf_init(&out, SMBPW_FILE_MAX);
 	int exists;
-	ntlm_err rc = tf_read(path, &in, &exists);
+	struct stat old;
+	ntlm_err rc = tf_read_stat(path, &in, &exists, &old);
 	if (rc == NTLM_OK && !(exists && ed->only_if_missing)) {
 		rc = edit_content(&in, exists, ed, &out);
 		if (rc == NTLM_OK)
-			rc = replace_file(path, &out);
+			rc = replace_file(path, &out, exists ? &old : NULL);
 	}
 	tf_free(&in);
 	tf_free(&out);

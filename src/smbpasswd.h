@@ -92,7 +92,10 @@ typedef enum smbpw_op {
  * "<path>.lock"; the new content goes to a temporary file in the same
  * directory and is renamed over path, so readers see the old or the new
  * file, never a mix. Comments and lines of other users keep their bytes;
- * the result has mode 0600.
+ * the new file keeps the old one's permission bits, owner and group (when
+ * the owner or group cannot be kept: mode 0600); a new file is 0600. The
+ * file is read as the store reads it (no symbolic link, a regular file that
+ * others cannot write: NTLM_E_UNSAFE_FILE otherwise).
  *
  * ADD: new [U] account with nt_hash, lm_hash (NULL: none stored) and uid;
  *      creates the file if missing; NTLM_E_INVALID_PARAMETER if user exists.

@@ -262,7 +262,7 @@ static ntlm_err outbound_cred(const char *principal, const void *auth, ntlm_cred
 
 static ntlm_err inbound_store(struct sspi_cred *c, const char *spn)
 {
-	const char *path = getenv("NTLM_ACCOUNT_FILE");
+	const char *path = ntlm_secure_getenv("NTLM_ACCOUNT_FILE");
 	if (!path || !*path)
 		path = NTLM_SSPI_DEFAULT_ACCOUNT_FILE;
 	NTLM_TRY(ntlm_account_store_smbpasswd(&c->store, path));

@@ -41,14 +41,44 @@ ntlm_err tf_append(tf_buf *b, const char *s, size_t n)
 	return NTLM_OK;
 }
 
-ntlm_err tf_read(const char *path, tf_buf *b, int *exists)
+ntlm_err tf_open(const char *path, int flags, unsigned mode, unsigned checks, int *fd,
+                 struct stat *st)
 {
-	*exists = 0;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return errno == ENOENT ? NTLM_OK : NTLM_E_IO;
-	*exists = 1;
+	struct stat own;
+	st = st ? st : &own;
+	*fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, (mode_t)mode);
+	if (*fd < 0) {
+		/* ELOOP: the name is a symbolic link; ENXIO: a FIFO nobody reads (write side) */
+		if (errno == ELOOP || errno == ENXIO)
+			return NTLM_E_UNSAFE_FILE;
+		return errno == ENOENT ? NTLM_E_NOT_FOUND : NTLM_E_IO;
+	}
 	ntlm_err rc = NTLM_OK;
+	if (fstat(*fd, st) != 0)
+		rc = NTLM_E_IO;
+	else if (!S_ISREG(st->st_mode))
+		rc = NTLM_E_UNSAFE_FILE;
+	else if ((checks & TF_NOT_OTHERS_WRITABLE) && (st->st_mode & S_IWOTH))
+		rc = NTLM_E_UNSAFE_FILE;
+	if (rc != NTLM_OK) {
+		int saved = errno;
+		close(*fd);
+		*fd = -1;
+		errno = saved;
+	}
+	return rc;
+}
+
+ntlm_err tf_read_stat(const char *path, tf_buf *b, int *exists, struct stat *st)
+{
+	int fd;
+	*exists = 0;
+	ntlm_err rc = tf_open(path, O_RDONLY, 0, TF_NOT_OTHERS_WRITABLE, &fd, st);
+	if (rc == NTLM_E_NOT_FOUND)
+		return NTLM_OK;
+	if (rc != NTLM_OK)
+		return rc;
+	*exists = 1;
 	for (;;) {
 		rc = tf_reserve(b, 4096);
 		if (rc != NTLM_OK)
@@ -64,6 +94,11 @@ ntlm_err tf_read(const char *path, tf_buf *b, int *exists)
 	}
 	close(fd);
 	return rc;
+}
+
+ntlm_err tf_read(const char *path, tf_buf *b, int *exists)
+{
+	return tf_read_stat(path, b, exists, NULL);
 }
 
 size_t tf_strip_eol(const char *line, size_t len)

@@ -7,6 +7,7 @@
 #define NTLM_TEXTFILE_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "ntlmssp/ntlmssp.h"
 
@@ -20,8 +21,24 @@ void tf_init(tf_buf *b, size_t max);
 void tf_free(tf_buf *b); /* wipes */
 ntlm_err tf_reserve(tf_buf *b, size_t more);
 ntlm_err tf_append(tf_buf *b, const char *s, size_t n);
+/*
+ * Opens a file the library takes accounts, credentials, settings or audit
+ * records from or to (flags: O_RDONLY, or O_WRONLY | O_APPEND | O_CREAT with
+ * mode for an audit log; O_CLOEXEC is added): never through a symbolic link
+ * (O_NOFOLLOW), never waiting for a FIFO's other end (O_NONBLOCK), and only a
+ * regular file. With TF_NOT_OTHERS_WRITABLE a file that others can write is
+ * refused too: whoever can write it could add an account or weaken the
+ * policy. NTLM_E_NOT_FOUND if it does not exist, NTLM_E_UNSAFE_FILE for a
+ * refused file, NTLM_E_IO otherwise (errno tells why). *st (may be NULL)
+ * gets the file's status.
+ */
+#define TF_NOT_OTHERS_WRITABLE 1u
+ntlm_err tf_open(const char *path, int flags, unsigned mode, unsigned checks, int *fd,
+                 struct stat *st);
 /* Reads path whole into b; a missing file gives *exists = 0 and NTLM_OK. */
 ntlm_err tf_read(const char *path, tf_buf *b, int *exists);
+/* The same, also giving the status of the file read (st may be NULL). */
+ntlm_err tf_read_stat(const char *path, tf_buf *b, int *exists, struct stat *st);
 
 /* Length of the line without its "\n" or "\r\n". */
 size_t tf_strip_eol(const char *line, size_t len);

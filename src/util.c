@@ -434,3 +434,14 @@ ntlm_err ntlm_grow_secret(void **block, size_t *cap, size_t used, size_t need, s
 	*cap = n;
 	return NTLM_OK;
 }
+
+const char *ntlm_secure_getenv(const char *name)
+{
+#if defined(NTLMSSP_HAVE_SECURE_GETENV)
+	return secure_getenv(name);
+#elif defined(NTLMSSP_HAVE_ISSETUGID)
+	return issetugid() ? NULL : getenv(name);
+#else
+	return (getuid() != geteuid() || getgid() != getegid()) ? NULL : getenv(name);
+#endif
+}

@@ -55,6 +55,13 @@ int ntlm_strcasecmp_utf8(const char *a, const char *b);
 /* Upper-case a UTF-8 string in a new allocation. */
 ntlm_err ntlm_utf8_upper(const char *s, char **out);
 
+/*
+ * getenv(), except in a set-user-ID or set-group-ID program, where the
+ * environment belongs to a less trusted caller: NULL there. For the
+ * variables that name files (NTLMSSP_CONF, NTLM_USER_FILE, NTLM_ACCOUNT_FILE).
+ */
+const char *ntlm_secure_getenv(const char *name);
+
 /* Strips leading and trailing white space in place; returns the new start. */
 char *ntlm_trim(char *s);
 

@@ -24,6 +24,7 @@ typedef struct helper {
 	const char *cmd;
 	ntlm_ctx *ctx;
 	int server, datagram, done;
+	int show_key; /* --show-session-key: the exported session key in the DONE line */
 	/* datagram mode numbers messages itself; counts successful ones per direction */
 	uint32_t send_seq, recv_seq;
 } helper;
@@ -79,17 +80,24 @@ static const char *safe_word(const char *w, char out[48])
 
 /* ------------------------------------------------------------ handshake */
 
+/*
+ * "DONE [user=..] flags=.. [sessionkey=..] kind=..": the key only when asked
+ * for (it decrypts the whole session); "sessionkey=-" means there is none.
+ */
 static void say_done(helper *h)
 {
 	uint8_t key[16];
 	char hex[33] = "-";
-	if (ntlm_ctx_session_key(h->ctx, key) == NTLM_OK)
-		ntlm_hex_encode(key, sizeof(key), hex);
 	fputs("DONE ", stdout);
 	if (h->server)
 		printf("user=%s ", ntlm_ctx_principal(h->ctx));
-	printf("flags=0x%08x sessionkey=%s kind=%s\n", ntlm_ctx_flags(h->ctx), hex,
-	       ntlm_response_kind_name(ntlm_ctx_response_kind(h->ctx)));
+	printf("flags=0x%08x ", ntlm_ctx_flags(h->ctx));
+	if (h->show_key) {
+		if (ntlm_ctx_session_key(h->ctx, key) == NTLM_OK)
+			ntlm_hex_encode(key, sizeof(key), hex);
+		printf("sessionkey=%s ", hex);
+	}
+	printf("kind=%s\n", ntlm_response_kind_name(ntlm_ctx_response_kind(h->ctx)));
 	fflush(stdout);
 	ntlm_memzero(key, sizeof(key));
 	ntlm_memzero(hex, sizeof(hex));
@@ -331,16 +339,18 @@ static const tool_cmd client_cmd = {
 	"Runs an NTLM client over stdin/stdout, one line per message: prints\n"
 	"\"TOKEN <base64>\" for each token to send (the NEGOTIATE at once), reads\n"
 	"\"TOKEN <base64>\" for each token received, and prints \"DONE flags=0x...\n"
-	"sessionkey=<hex> kind=...\" when done. Then SEAL, UNSEAL, SIGN, VERIFY and\n"
-	"QUIT requests use the session security (see ntlm(1))."};
+	"kind=...\" when done (with --show-session-key also sessionkey=<hex>). Then\n"
+	"SEAL, UNSEAL, SIGN, VERIFY and QUIT requests use the session security (see\n"
+	"ntlm(1))."};
 
 static const tool_cmd server_cmd = {
 	"server", "[OPTIONS]",
 	"Runs an NTLM server over stdin/stdout against an smbpasswd-format\n"
 	"account file: reads \"TOKEN <base64>\", answers \"TOKEN <base64>\", and\n"
-	"ends the handshake with \"DONE user=DOMAIN\\user flags=0x... sessionkey=<hex>\n"
-	"kind=...\" or \"FAIL <reason>\" (then exits 1). Then SEAL, UNSEAL, SIGN,\n"
-	"VERIFY and QUIT requests use the session security (see ntlm(1))."};
+	"ends the handshake with \"DONE user=DOMAIN\\user flags=0x... kind=...\" (with\n"
+	"--show-session-key also sessionkey=<hex>) or \"FAIL <reason>\" (then exits 1).\n"
+	"Then SEAL, UNSEAL, SIGN, VERIFY and QUIT requests use the session security\n"
+	"(see ntlm(1))."};
 
 static int run_role(int argc, char **argv, const tool_cmd *cmd, unsigned role)
 {
@@ -361,6 +371,7 @@ static int run_role(int argc, char **argv, const tool_cmd *cmd, unsigned role)
 	h.cmd = cmd->name;
 	h.server = role == ROLE_SERVER;
 	h.datagram = o.datagram;
+	h.show_key = o.show_session_key;
 	if (st == TOOL_EXIT_OK)
 		st = h.server ? setup_server_build(&o, 0, &s) : setup_client_build(&o, &c);
 	if (st == TOOL_EXIT_OK) {

@@ -198,7 +198,7 @@ static int modify_error(const char *path, const struct action *a, const char *us
 
 static int run_passwd(const passwd_opts *o, const struct action *a, const char *user)
 {
-	const char *path = o->account_file ? o->account_file : getenv("NTLM_ACCOUNT_FILE");
+	const char *path = o->account_file ? o->account_file : ntlm_secure_getenv("NTLM_ACCOUNT_FILE");
 	uint8_t nt[16], lm[16];
 	uint32_t uid = 0;
 	int st;

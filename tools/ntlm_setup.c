@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "ntlm_io.h"
+#include "textfile.h"
 #include "util.h"
 
 #define BOTH (ROLE_CLIENT | ROLE_SERVER)
@@ -20,7 +21,7 @@ enum {
 	O_WORKSTATION, O_TARGET_NAME, O_FLAGS, O_NTLMV1, O_ACCOUNT_FILE, O_COMPUTER_NAME,
 	O_DOMAIN_NAME, O_SERVICE_NAME, O_AUDIT_LOG, O_CONFIG, O_ALLOW_NTLMV1, O_ALLOW_LM,
 	O_ALLOW_ANONYMOUS, O_REQUIRE_MIC, O_REQUIRE_TARGET_NAME, O_CBT_HASH, O_CBT_POLICY,
-	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM, O_WINBIND, O_WINBIND_DOMAIN
+	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM, O_WINBIND, O_WINBIND_DOMAIN, O_SHOW_SESSION_KEY
 };
 
 const tool_opt setup_table[] = {
@@ -61,6 +62,8 @@ const tool_opt setup_table[] = {
 	 "channel bindings MD5 (client: send; server: expect)"},
 	{"cbt-policy", O_CBT_POLICY, ACCEPTORS, "POLICY", "never, if_present or required"},
 	{"datagram", O_DATAGRAM, BOTH, NULL, "connectionless NTLM (the server speaks first)"},
+	{"show-session-key", O_SHOW_SESSION_KEY, BOTH, NULL,
+	 "print the exported session key (a secret) in the DONE line"},
 };
 const size_t setup_table_len = sizeof(setup_table) / sizeof(setup_table[0]);
 
@@ -114,6 +117,7 @@ static int *switch_slot(setup_opts *o, int id)
 	case O_REQUIRE_TARGET_NAME: return &o->require_target_name;
 	case O_DATAGRAM: return &o->datagram;
 	case O_WINBIND: return &o->winbind;
+	case O_SHOW_SESSION_KEY: return &o->show_session_key;
 	default: return NULL;
 	}
 }
@@ -289,8 +293,9 @@ static int build_cred(const setup_opts *o, ntlm_cred **out)
 	}
 	if (n_explicit)
 		return explicit_cred(o, domain, user, out);
-	if (o->cred_file || (!getenv("NTLM_PASSWORD") && getenv("NTLM_USER_FILE"))) {
-		const char *path = o->cred_file ? o->cred_file : getenv("NTLM_USER_FILE");
+	const char *user_file = ntlm_secure_getenv("NTLM_USER_FILE");
+	if (o->cred_file || (!getenv("NTLM_PASSWORD") && user_file)) {
+		const char *path = o->cred_file ? o->cred_file : user_file;
 		rc = ntlm_cred_from_file(out, path, domain, user);
 		return rc == NTLM_OK ? 0 : cred_error(o, path, rc);
 	}
@@ -378,26 +383,38 @@ static int open_winbind_store(const setup_opts *o, setup_server *s)
 	return rc == NTLM_OK ? 0 : tool_lib_error(TOOL_EXIT_FAIL, o->cmd, "winbind", rc);
 }
 
+/* Why a file named on the command line or in the environment cannot be used. */
+static int open_error(const setup_opts *o, const char *path, ntlm_err rc)
+{
+	if (rc == NTLM_E_UNSAFE_FILE)
+		return tool_lib_error(TOOL_EXIT_FAIL, o->cmd, path, rc);
+	return tool_error(TOOL_EXIT_FAIL, o->cmd, "%s: %s", path, strerror(errno));
+}
+
 static int open_store(const setup_opts *o, setup_server *s)
 {
 	if (o->winbind || o->winbind_domain)
 		return open_winbind_store(o, s);
-	const char *path = o->account_file ? o->account_file : getenv("NTLM_ACCOUNT_FILE");
+	const char *path = o->account_file ? o->account_file : ntlm_secure_getenv("NTLM_ACCOUNT_FILE");
 	if (!path || !*path)
 		return tool_error(TOOL_EXIT_USAGE, o->cmd,
 		                  "no account file: use --account-file or $NTLM_ACCOUNT_FILE");
-	/* The store re-reads the file per logon; say now if it cannot be read at all. */
-	if (access(path, R_OK) != 0)
-		return tool_error(TOOL_EXIT_FAIL, o->cmd, "%s: %s", path, strerror(errno));
-	ntlm_err rc = ntlm_account_store_smbpasswd(&s->store, path);
+	/* The store re-reads the file when it changes; say now if it cannot be used at all. */
+	int fd;
+	ntlm_err rc = tf_open(path, O_RDONLY, 0, TF_NOT_OTHERS_WRITABLE, &fd, NULL);
+	if (rc != NTLM_OK)
+		return open_error(o, path, rc);
+	close(fd);
+	rc = ntlm_account_store_smbpasswd(&s->store, path);
 	return rc == NTLM_OK ? 0 : tool_lib_error(TOOL_EXIT_FAIL, o->cmd, path, rc);
 }
 
 static int open_audit(const setup_opts *o, setup_server *s)
 {
-	s->audit_fd = open(o->audit_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
-	if (s->audit_fd < 0)
-		return tool_error(TOOL_EXIT_FAIL, o->cmd, "%s: %s", o->audit_log, strerror(errno));
+	/* a regular file only: a FIFO must not block the logons, a link not redirect them */
+	ntlm_err rc = tf_open(o->audit_log, O_WRONLY | O_APPEND | O_CREAT, 0600, 0, &s->audit_fd, NULL);
+	if (rc != NTLM_OK)
+		return open_error(o, o->audit_log, rc);
 	s->audit_path = o->audit_log;
 	s->cfg.audit = audit_append;
 	s->cfg.audit_arg = s;

@@ -36,6 +36,7 @@ typedef struct setup_opts {
 	const char *config, *cbt_hash, *cbt_policy, *min_security, *responses;
 	int allow_ntlmv1, allow_lm, allow_anonymous, require_mic, require_target_name;
 	int datagram;
+	int show_session_key; /* client and server: the key in the DONE line */
 } setup_opts;
 
 extern const tool_opt setup_table[];

@@ -29,9 +29,23 @@
 #define MAX_CHANNELS 1024
 
 typedef struct channel {
-	unsigned long id;
+	uint64_t id;
 	ntlm_ctx *ctx;
 } channel;
+
+/*
+ * Squid numbers its requests with a uint64_t (written with PRIu64): an ID
+ * of digits that does not fit is no channel of Squid's, and it must not
+ * alias one (as strtoul's saturation to ULONG_MAX would).
+ */
+#define CHANNEL_ID_DIGITS 20
+
+typedef struct channel_id {
+	int present; /* the line starts with a word of digits */
+	int overflow;
+	uint64_t value;
+	char text[CHANNEL_ID_DIGITS + 1]; /* echoed as it came */
+} channel_id;
 
 typedef struct squid {
 	setup_server *srv;
@@ -63,7 +77,7 @@ static void answer_lib(const char *id, const char *verb, ntlm_err rc)
 	answer(id, verb, "%s (%s)", ntlm_strerror(rc), ntlm_err_name(rc));
 }
 
-static channel *find_channel(squid *s, unsigned long id, int create)
+static channel *find_channel(squid *s, uint64_t id, int create)
 {
 	for (size_t i = 0; i < s->n; i++)
 		if (s->ch[i].id == id)
@@ -194,31 +208,72 @@ static void handle_request(squid *s, const char *id, channel *c, char **w, size_
 	ntlm_free_secret(tok, len);
 }
 
-/* "[ID] VERB [TOKEN]": splits off the channel ID (all digits) if there is one. */
+/* The first word of the line (len bytes, NUL bytes included), if it is all digits. */
+static void read_channel_id(const char *line, size_t len, channel_id *id)
+{
+	size_t i = 0, n = 0;
+	memset(id, 0, sizeof(*id));
+	while (i < len && (line[i] == ' ' || line[i] == '\t'))
+		i++;
+	while (i + n < len && line[i + n] >= '0' && line[i + n] <= '9')
+		n++;
+	if (n == 0 || (i + n < len && line[i + n] != ' ' && line[i + n] != '\t'))
+		return;
+	id->present = 1;
+	for (size_t k = 0; k < n && !id->overflow; k++) {
+		unsigned digit = (unsigned)(line[i + k] - '0');
+		if (n > CHANNEL_ID_DIGITS || id->value > (UINT64_MAX - digit) / 10)
+			id->overflow = 1;
+		else
+			id->value = id->value * 10 + digit;
+	}
+	if (!id->overflow)
+		memcpy(id->text, line + i, n);
+}
+
+/*
+ * "[ID] VERB [TOKEN]". The channel ID is read first, so that every answer,
+ * even to a malformed line, goes to the channel that asked; an ID that does
+ * not fit is refused before anything else.
+ */
 static void handle_line(squid *s, char *line, size_t len)
 {
 	char *w[4];
-	const char *id = NULL;
+	channel_id cid;
 	channel *c = NULL;
 	size_t n = 0;
-	int has_nul = strlen(line) != len; /* before splitting puts NULs in */
-	if (!has_nul)
-		n = io_split_words(line, w, 3);
-	if (n > 0 && strspn(w[0], "0123456789") == strlen(w[0])) {
-		id = w[0];
-		memmove(w, w + 1, (n - 1) * sizeof(w[0]));
+	read_channel_id(line, len, &cid);
+	const char *id = cid.present && !cid.overflow ? cid.text : NULL;
+	if (cid.overflow) {
+		answer(NULL, "BH", "channel ID out of range");
+		return;
+	}
+	if (strlen(line) != len) {
+		answer(id, "BH", "the line contains a NUL byte");
+		return;
+	}
+	n = io_split_words(line, w, 3); /* 4: more than 3, of which w[3] is unset */
+	if (id) {
+		memmove(w, w + 1, ((n > 3 ? 3 : n) - 1) * sizeof(w[0]));
 		n--;
 	}
 	if (n > 0 && n <= 2)
-		c = find_channel(s, id ? strtoul(id, NULL, 10) : 0, 1);
-	if (has_nul)
-		answer(NULL, "BH", "the line contains a NUL byte");
-	else if (n == 0 || n > 2)
+		c = find_channel(s, cid.value, 1);
+	if (n == 0 || n > 2)
 		answer(id, "BH", "%s", n ? "too many words" : "empty request");
 	else if (!c)
 		answer(id, "BH", "too many channels");
 	else
 		handle_request(s, id, c, w, n);
+}
+
+/* A line over IO_LINE_MAX bytes: refused, on the channel its start names. */
+static void handle_overlong(const char *start, size_t len)
+{
+	channel_id cid;
+	read_channel_id(start, len, &cid);
+	answer(cid.present && !cid.overflow ? cid.text : NULL, "BH", "line longer than %d bytes",
+	       IO_LINE_MAX);
 }
 
 static const tool_cmd squid_cmd = {
@@ -250,7 +305,7 @@ int cmd_squid_helper(int argc, char **argv)
 	while (st == TOOL_EXIT_OK && !ferror(stdout) &&
 	       (got = io_read_line(stdin, &line, IO_LINE_MAX)) != IO_EOF && got != IO_ERROR) {
 		if (got == IO_TOO_LONG)
-			answer(NULL, "BH", "line longer than %d bytes", IO_LINE_MAX);
+			handle_overlong(line.data, line.len);
 		else
 			handle_line(&s, line.data, line.len);
 	}

@@ -122,7 +122,16 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_DATAGRAM_MISMATCH, 46, 0xC00000BBu, (int32_t)0x80090302,                          \
 	  "connectionless context, but the CHALLENGE dropped NTLMSSP_NEGOTIATE_DATAGRAM")         \
 	X(NTLM_E_SEQUENCE_EXHAUSTED, 47, 0xC0000001u, (int32_t)0x80090317,                         \
-	  "sequence numbers exhausted: the context expired, establish a new one")
+	  "sequence numbers exhausted: the context expired, establish a new one")                  \
+	X(NTLM_E_ACCOUNT_LOCKED, 48, 0xC0000234u, (int32_t)0x8009030C, "account locked out")        \
+	X(NTLM_E_NOLOGON_INTERDOMAIN_TRUST, 49, 0xC0000198u, (int32_t)0x8009030C,                  \
+	  "interdomain trust account: not for logons")                                            \
+	X(NTLM_E_NOLOGON_WORKSTATION_TRUST, 50, 0xC0000199u, (int32_t)0x8009030C,                  \
+	  "workstation trust account: not for logons")                                            \
+	X(NTLM_E_NOLOGON_SERVER_TRUST, 51, 0xC000019Au, (int32_t)0x8009030C,                       \
+	  "server trust account: not for logons")                                                 \
+	X(NTLM_E_UNSAFE_FILE, 52, 0xC0000001u, (int32_t)0x80090304,                                \
+	  "file refused: a symbolic link, not a regular file, or writable by others")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -210,6 +219,13 @@ typedef struct ntlm_policy {
 	                                layer and the ntlm tool create it; a library caller
 	                                creates it with ntlm_replay_cache_new() and passes it
 	                                as ntlm_server_config.replay */
+	uint32_t lockout_threshold;  /* server: this many failed logons (wrong password or unknown
+	                                user) of one user name, each within lockout_window of
+	                                the first, lock that name out for lockout_window: every
+	                                logon is then refused with NTLM_E_ACCOUNT_LOCKED without
+	                                trying the password (default 0 = off). Kept in memory
+	                                by the account store object */
+	uint32_t lockout_window;     /* server: seconds (default 1800) */
 } ntlm_policy;
 
 /* Fills *p with the secure defaults listed above. */
@@ -220,7 +236,11 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p);
  * lines, '#' comments; keys: allowed_responses (list of lm,ntlmv1,ntlmv2),
  * min_security (list of sign,seal,128bit,key_exch,ess or none),
  * require_mic, channel_bindings (never|if_present|required),
- * require_target_name, timestamp_window, allow_anonymous, replay_cache.
+ * require_target_name, timestamp_window, allow_anonymous, replay_cache,
+ * lockout_threshold, lockout_window. The file must be a regular file that
+ * others cannot write, named without a symbolic link at its end
+ * (NTLM_E_UNSAFE_FILE otherwise); $NTLMSSP_CONF is ignored in set-user-ID
+ * programs.
  * A line over 4096 bytes or holding a NUL byte is malformed. On
  * NTLM_E_BAD_FILE, *line (if not NULL) gets the failing line number; on any
  * error *p is left unchanged.
@@ -275,6 +295,10 @@ typedef struct ntlm_auth_request {
 	uint32_t allowed_responses; /* NTLM_RESP_* the policy permits */
 	const char *server_name;    /* this server's NetBIOS computer name */
 	const char *server_domain;  /* this server's NetBIOS domain name */
+	/* The server's lockout policy (ntlm_policy) and clock (seconds since 1970):
+	   ntlm_account_store_verify() applies it for every store */
+	uint32_t lockout_threshold, lockout_window;
+	int64_t now;
 } ntlm_auth_request;
 
 typedef enum ntlm_response_kind {
@@ -319,7 +343,12 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_ac
                                          void *impl);
 /*
  * The embedded default: a Samba smbpasswd-format file. The file is re-read
- * on each verification, so edits take effect at once.
+ * when it changes, so edits take effect at once. It must be a regular file
+ * that others cannot write, not named through a symbolic link
+ * (NTLM_E_UNSAFE_FILE). As Samba, the store refuses a locked account [L]
+ * (NTLM_E_ACCOUNT_LOCKED) before trying its password, and, once the password
+ * verified, a disabled one [D] and trust accounts [I] [W] [S]
+ * (NTLM_E_NOLOGON_*_TRUST): their state is told only to who knows the password.
  */
 NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
 /*
@@ -338,7 +367,15 @@ NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const c
  */
 NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
-/* Runs a store's verification directly (also what the server context does). */
+/*
+ * Runs a store's verification directly (also what the server context does).
+ * With req->lockout_threshold set, the store object counts failed logons
+ * (NTLM_E_LOGON_FAILURE, NTLM_E_NO_SUCH_USER) per user name, ignoring case
+ * and domain, and refuses a name that reached the threshold with
+ * NTLM_E_ACCOUNT_LOCKED for lockout_window seconds; a success clears the
+ * count. The table is bounded (the oldest entry makes room) and shared by
+ * the threads using the store.
+ */
 NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
                                             ntlm_auth_result *res);
 

@@ -6,12 +6,14 @@
  *
  *   ntlmpeer client --user U --domain D --password P [--ntlmv1] [--workstation W]
  *   ntlmpeer server --account-file F [--allow-ntlmv1] [--computer-name C] [--domain-name D]
+ *   (both: [--show-session-key])
  *
  * Client: prints "TOKEN <b64>" (NEGOTIATE) unprompted, reads "TOKEN <b64>"
  * (CHALLENGE), prints "TOKEN <b64>" (AUTHENTICATE) then
- * "DONE flags=0x%08x sessionkey=<hex>". Server: reads TOKEN, answers TOKEN,
- * ends with "DONE user=<DOMAIN\user> flags=.. sessionkey=<hex>" or
- * "FAIL <ERRNAME> <message>". After DONE: SEAL/UNSEAL/SIGN/VERIFY/QUIT.
+ * "DONE flags=0x%08x [sessionkey=<hex>] kind=..". Server: reads TOKEN, answers
+ * TOKEN, ends with "DONE user=<DOMAIN\user> flags=.. [sessionkey=<hex>] kind=.."
+ * or "FAIL <ERRNAME> <message>". The key only with --show-session-key, as
+ * `ntlm` does. After DONE: SEAL/UNSEAL/SIGN/VERIFY/QUIT.
  */
 #include "lineproto.h"
 #include "ntlmssp/ntlmssp.h"
@@ -22,16 +24,20 @@ static void say_fail(ntlm_err rc)
 	fflush(stdout);
 }
 
-static void say_done(ntlm_ctx *ctx, int server)
+static void say_done(ntlm_ctx *ctx, int server, int show_key)
 {
 	uint8_t key[16] = {0};
-	ntlm_ctx_session_key(ctx, key);
 	printf("DONE ");
 	if (server)
 		printf("user=%s ", ntlm_ctx_principal(ctx));
-	printf("flags=0x%08x sessionkey=", ntlm_ctx_flags(ctx));
-	lp_put_hex(key, 16);
-	printf(" kind=%s\n", ntlm_response_kind_name(ntlm_ctx_response_kind(ctx)));
+	printf("flags=0x%08x ", ntlm_ctx_flags(ctx));
+	if (show_key) {
+		ntlm_ctx_session_key(ctx, key);
+		printf("sessionkey=");
+		lp_put_hex(key, 16);
+		printf(" ");
+	}
+	printf("kind=%s\n", ntlm_response_kind_name(ntlm_ctx_response_kind(ctx)));
 	fflush(stdout);
 }
 
@@ -89,7 +95,7 @@ int main(int argc, char **argv)
 {
 	const char *user = NULL, *domain = NULL, *password = NULL, *account_file = NULL;
 	const char *computer = "NTLMSRV", *domain_name = NULL, *workstation = "NTLMCLI";
-	int v1 = 0;
+	int v1 = 0, show_key = 0;
 	const lp_opt opts[] = {{"user", &user, NULL},
 	                       {"domain", &domain, NULL},
 	                       {"password", &password, NULL},
@@ -98,7 +104,8 @@ int main(int argc, char **argv)
 	                       {"ntlmv1", NULL, &v1},
 	                       {"computer-name", &computer, NULL},
 	                       {"domain-name", &domain_name, NULL},
-	                       {"workstation", &workstation, NULL}};
+	                       {"workstation", &workstation, NULL},
+	                       {"show-session-key", NULL, &show_key}};
 	int server = lp_args(argc, argv, opts, sizeof(opts) / sizeof(*opts));
 	if (server < 0) {
 		fprintf(stderr, "usage: ntlmpeer client|server [options]\n");
@@ -152,7 +159,7 @@ int main(int argc, char **argv)
 		free(in);
 	}
 	if (rc == NTLM_OK) {
-		say_done(ctx, server);
+		say_done(ctx, server, show_key);
 		lp_ops ops = {ctx, op_seal, op_unseal, op_sign, op_verify};
 		lp_session(&ops);
 	} else if (rc == NTLM_CONTINUE) {

@@ -124,10 +124,14 @@ class Ours(Peer):
     def command(self):
         return [self.tool]
 
+    # the DONE line carries the session key only when asked for; the matrix compares them
+    def client_argv(self, env, case=None):
+        return super().client_argv(env, case) + ["--show-session-key"]
+
     def server_argv(self, env, allow_v1=False):
         return [self.tool, "server", "--account-file", env.account_file,
-                "--computer-name", env.domain, "--domain-name", env.domain] + \
-            (["--allow-ntlmv1"] if allow_v1 else [])
+                "--computer-name", env.domain, "--domain-name", env.domain,
+                "--show-session-key"] + (["--allow-ntlmv1"] if allow_v1 else [])
 
     def expected_failure(self, case):
         # an unknown user looks like a wrong password on the wire (the audit log tells)
@@ -440,6 +444,7 @@ def write_account_file(env):
     nt = compute_nthash(env.password).hex().upper()
     with open(env.account_file, "w") as f:
         f.write("%s:%d:%s:%s:[U          ]:LCT-00000000:\n" % (env.user, os.getuid(), "X" * 32, nt))
+    os.chmod(env.account_file, 0o600)  # the store refuses a file others can write
 
 
 def relay(client_argv, server_argv, env=None):

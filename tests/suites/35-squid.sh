@@ -8,9 +8,6 @@
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 NTLM=$ROOT/build/tools/ntlm
-# A local policy file must not change what the test expects (Squid passes
-# the environment on to its helpers).
-export NTLMSSP_CONF=/dev/null
 pass=0
 fail=0
 
@@ -27,6 +24,10 @@ for need in "$SQUID" curl python3 "$NTLM"; do
 done
 
 T=$(mktemp -d /tmp/ntlm-squid.XXXXXX)
+# A local policy file must not change what the test expects (Squid passes
+# the environment on to its helpers): an empty one (/dev/null is no regular file).
+: >"$T/empty.conf"
+export NTLMSSP_CONF=$T/empty.conf
 squid_pid=""
 origin_pid=""
 cleanup() {
@@ -78,6 +79,9 @@ if [ "$(id -u)" -eq 0 ]; then
 	user_line="cache_effective_user $squid_user"
 	chown -R "$squid_user" "$T"
 	chmod 711 "$T"
+	# the account file as an administrator keeps it: root's, read by Squid's group
+	chown root:"$(id -gn "$squid_user")" "$T/accounts"
+	chmod 640 "$T/accounts"
 fi
 cat >"$T/squid.conf" <<EOF
 http_port 127.0.0.1:$proxy_port
@@ -147,9 +151,18 @@ code=$(fetch)
 
 code=$(fetch --proxy-ntlm -U 'carol:Other-Pass1')
 [ "$code" = 200 ] && ok "second user: 200" || bad "second user" "HTTP $code"
+mode_before=$(stat -c '%a %U:%G' "$T/accounts")
 "$T/ntlm" passwd --account-file "$T/accounts" disable carol >/dev/null
 code=$(fetch --proxy-ntlm -U 'carol:Other-Pass1')
 [ "$code" = 407 ] && ok "disabled account: 407" || bad "disabled account" "HTTP $code"
+# the edit kept the file's mode and group: the helper still reads it
+mode_after=$(stat -c '%a %U:%G' "$T/accounts")
+code=$(fetch --proxy-ntlm -U 'alice:Sq-Passw0rd')
+if [ "$code" = 200 ] && [ "$mode_after" = "$mode_before" ]; then
+	ok "ntlm passwd keeps mode and group ($mode_after): still 200"
+else
+	bad "ntlm passwd keeps mode and group" "HTTP $code, $mode_before -> $mode_after"
+fi
 
 # HTTP (not proxy) authentication: `curl --ntlm` against the accelerator port.
 web_fetch() {

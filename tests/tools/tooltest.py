@@ -331,7 +331,15 @@ def session_checks(c, s, label, datagram=False):
 
 
 def test_helper_basic():
-    c, s, cfin, sfin, tokens = handshake(client_args(), SERVER)
+    # without --show-session-key the DONE lines do not carry the key (a secret)
+    c, s, cfin, sfin, _ = handshake(client_args(), SERVER)
+    check("helper: no session key in DONE without --show-session-key",
+          cfin.startswith("DONE ") and sfin.startswith("DONE ")
+          and "sessionkey" not in cfin + sfin and not re.search(r"[0-9a-f]{32}", cfin + sfin)
+          and "kind" in done_fields(sfin) and "flags" in done_fields(cfin), (cfin, sfin))
+    stop(c, s)
+    c, s, cfin, sfin, tokens = handshake(client_args("alice", "Alice-Pass1", "--show-session-key"),
+                                         SERVER + ["--show-session-key"])
     cf, sf = done_fields(cfin), done_fields(sfin)
     check("helper: handshake completes", cfin.startswith("DONE ") and sfin.startswith("DONE "),
           (cfin, sfin, c.err, s.err))
@@ -829,6 +837,145 @@ def test_squid_protocol():
     check("squid-helper exits 0 at end of input", rc == 0, (rc, sq.err))
 
 
+# ------------------------------------------------- files, account flags, lockout (issue 10)
+
+def write_private(path, text, mode=0o600):
+    with open(path, "w") as f:
+        f.write(text)
+    os.chmod(path, mode)
+
+
+def test_unsafe_files():
+    good = os.path.join(WORK, "good-accounts")
+    shutil.copy(ACCOUNTS, good)
+    os.chmod(good, 0o600)
+    rc, _, err = run(["server"] + ["--account-file", good], stdin="QUIT\n")
+    check("server: a private account file is accepted", rc == 0 or "handshake" in err, (rc, err))
+    link = os.path.join(WORK, "link-accounts")
+    os.symlink(good, link)
+    rc, _, err = run(["server", "--account-file", link])
+    check("server: symlinked account file refused", rc == 1 and "UNSAFE_FILE" in err, (rc, err))
+    rc, _, err = run(["squid-helper", "--account-file", link], stdin="YR\n")
+    check("squid-helper: symlinked account file refused", rc == 1 and "UNSAFE_FILE" in err, (rc, err))
+    open_file = os.path.join(WORK, "open-accounts")
+    shutil.copy(ACCOUNTS, open_file)
+    os.chmod(open_file, 0o666)
+    rc, _, err = run(["server", "--account-file", open_file])
+    check("server: world-writable account file refused", rc == 1 and "UNSAFE_FILE" in err, (rc, err))
+    rc, _, err = run(["passwd", "--account-file", open_file, "disable", "alice"])
+    check("passwd: world-writable account file not edited",
+          rc == 1 and "UNSAFE_FILE" in err and "D" not in account_line("alice", open_file).split(":")[4],
+          (rc, err))
+    fifo = os.path.join(WORK, "fifo-accounts")
+    os.mkfifo(fifo, 0o600)
+    try:
+        rc, _, err = run(["server", "--account-file", fifo], timeout=5)
+        check("server: FIFO account file refused without hanging", rc == 1 and "UNSAFE_FILE" in err,
+              (rc, err))
+        rc, _, err = run(["server", "--account-file", good, "--audit-log", fifo], timeout=5)
+        check("server: FIFO audit log refused without hanging", rc == 1, (rc, err))
+    except subprocess.TimeoutExpired:
+        check("FIFO files refused without hanging", False, "timed out")
+    audit_link = os.path.join(WORK, "audit-link")
+    os.symlink(os.path.join(WORK, "audit-target"), audit_link)
+    rc, _, err = run(["server", "--account-file", good, "--audit-log", audit_link])
+    check("server: symlinked audit log refused",
+          rc == 1 and not os.path.exists(os.path.join(WORK, "audit-target")), (rc, err))
+    conf = os.path.join(WORK, "open.conf")
+    write_private(conf, "", 0o666)
+    rc, _, err = run(["server", "--config", conf, "--account-file", good])
+    check("server: world-writable policy file refused", rc == 2 and "UNSAFE_FILE" in err, (rc, err))
+    rc, _, err = run(["server", "--account-file", good], env=dict(os.environ, NTLMSSP_CONF=conf))
+    check("server: world-writable $NTLMSSP_CONF refused", rc == 2 and "UNSAFE_FILE" in err, (rc, err))
+
+
+def test_passwd_keeps_mode_and_group():
+    try:
+        import grp
+        gid = grp.getgrnam("proxy").gr_gid
+    except KeyError:
+        gid = None
+    path = os.path.join(WORK, "shared-accounts")
+    rc, _, err = run(["passwd", "--account-file", path, "--password-on-command-line", "Pw-1", "add", "sq"])
+    os.chmod(path, 0o640)
+    if gid is not None and os.geteuid() == 0:
+        os.chown(path, -1, gid)
+    before = os.stat(path)
+    rc2, _, err2 = run(["passwd", "--account-file", path, "--password-on-command-line", "Pw-2", "set", "sq"])
+    rc3, _, err3 = run(["passwd", "--account-file", path, "disable", "sq"])
+    after = os.stat(path)
+    check("passwd keeps the file's mode and group (0640, group proxy)",
+          rc == rc2 == rc3 == 0 and stat.S_IMODE(after.st_mode) == 0o640
+          and after.st_gid == before.st_gid,
+          (err, err2, err3, oct(after.st_mode), after.st_gid, before.st_gid))
+
+
+def test_account_flags_and_lockout():
+    path = os.path.join(WORK, "flag-accounts")
+    nt = nt_hash_of("Flag-Pass1\n")[1].upper()
+    lines = ["%s:1000:%s:%s:[%s]:LCT-00000000:\n" % (u, "X" * 32, nt, f)
+             for u, f in (("alice", "U"), ("carl", "U"), ("lockd", "UL"), ("wks$", "W"),
+                          ("srv$", "S"), ("dom", "I"))]
+    write_private(path, "".join(lines))
+    server = ["--account-file", path, "--computer-name", "SRV"]
+    for user, want in (("lockd", "NTLM_E_ACCOUNT_LOCKED"), ("wks$", "NTLM_E_NOLOGON_WORKSTATION_TRUST"),
+                       ("srv$", "NTLM_E_NOLOGON_SERVER_TRUST"),
+                       ("dom", "NTLM_E_NOLOGON_INTERDOMAIN_TRUST")):
+        c, s, cfin, sfin, _ = handshake(client_args(user, "Flag-Pass1"), server)
+        check("server: [%s] refused with %s" % (user, want), sfin.startswith("FAIL " + want), sfin)
+        stop(c, s)
+    c, s, cfin, sfin, _ = handshake(client_args("alice", "Flag-Pass1"), server)
+    check("server: a normal account with the same password logs on", sfin.startswith("DONE "), sfin)
+    stop(c, s)
+
+    # lockout in a long-lived squid-helper: 2 failures lock alice out, with an audit record
+    conf = os.path.join(WORK, "lockout.conf")
+    write_private(conf, "lockout_threshold = 2\nlockout_window = 600\n")
+    audit = os.path.join(WORK, "lockout-audit.log")
+    sq = Proc(["squid-helper", "--config", conf, "--audit-log", audit] + server)
+
+    def attempt(chan, user, pw):
+        c = Proc(["client"] + client_args(user, pw))
+        t = sq.cmd("%d YR %s" % (chan, c.recv()[6:]))
+        a = c.cmd("TOKEN " + t.split()[2])[6:] if t.startswith("%d TT " % chan) else ""
+        stop(c)
+        return sq.cmd("%d KK %s" % (chan, a))
+
+    r1, r2 = attempt(1, "alice", "wrong-1"), attempt(2, "ALICE", "wrong-2")
+    r3 = attempt(3, "alice", "Flag-Pass1")
+    check("squid-helper lockout: 2 failures, then even the right password -> NA ACCOUNT_LOCKED",
+          "LOGON_FAILURE" in r1 and "LOGON_FAILURE" in r2 and r3.startswith("3 NA ")
+          and "NTLM_E_ACCOUNT_LOCKED" in r3, (r1, r2, r3))
+    r4 = attempt(4, "carl", "Flag-Pass1")
+    check("squid-helper lockout: other users unaffected", r4 == "4 AF SRV\\carl", r4)
+    sq.close()
+    with open(audit) as f:
+        records = [json.loads(line) for line in f if line.strip()]
+    check("lockout: the refusal has an audit record",
+          any(r.get("error") == "NTLM_E_ACCOUNT_LOCKED" and r.get("user") == "alice" for r in records),
+          records[-2:])
+
+
+def test_squid_channel_ids():
+    sq = Proc(["squid-helper"] + SERVER)
+    r = sq.cmd("18446744073709551615 YR")
+    check("squid: the largest 64-bit channel ID is echoed", r.startswith("18446744073709551615 TT "), r)
+    for line in ("18446744073709551616 YR", "99999999999999999999999999 KK abc",
+                 "000000000000000000001 YR"):
+        r = sq.cmd(line)
+        check("squid: channel ID %s... overflows -> BH" % line[:12], r == "BH channel ID out of range", r)
+    # an overflowing ID must not alias the largest one: channel 18446744073709551615 still waits for KK
+    r = sq.cmd("18446744073709551615 KK " + b64(b"garbage-token"))
+    check("squid: the overflowing IDs left channel 2^64-1 alone", r.startswith("18446744073709551615 NA "), r)
+    r = sq.cmd("9 KK a\0b")
+    check("squid: a NUL byte is refused on its channel", r == "9 BH the line contains a NUL byte", r)
+    sq.send("12 YR " + "A" * (1024 * 1024 + 10))
+    r = sq.recv()
+    check("squid: an overlong line is refused on its channel", r.startswith("12 BH line longer"), r[:60])
+    rc = sq.close()
+    check("squid-helper exits 0 after the ID checks", rc == 0, (rc, sq.err))
+
+
 def main():
     if not os.access(NTLM, os.X_OK):
         check("ntlm binary exists", False, NTLM)
@@ -844,6 +991,10 @@ def main():
         test_helper_bad_input(tokens)
         test_decode(tokens, v1, anon)
         test_squid_protocol()
+        test_unsafe_files()
+        test_passwd_keeps_mode_and_group()
+        test_account_flags_and_lockout()
+        test_squid_channel_ids()
     except Exception as e:  # a bug in the test itself still counts as a failure
         import traceback
         traceback.print_exc()

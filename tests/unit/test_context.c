@@ -6,6 +6,7 @@
  * name, stale timestamp, truncated messages, wrong order, replay on a
  * finished context).
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -33,6 +34,28 @@ static void make_store(void)
 	ntlm_nt_hash("SHORTPW", nt);
 	ntlm_lm_hash("SHORTPW", lm);
 	smbpw_modify(store_path, SMBPW_ADD, "carol", nt, lm, 0);
+	/* Samba's locked ([L]) and trust accounts ([I] [W] [S]), all with password "Flag-pw1" */
+	static const struct {
+		const char *name;
+		uint32_t acb;
+	} flagged[] = {{"locked", SMBPW_ACB_NORMAL | SMBPW_ACB_AUTOLOCK},
+	               {"trust-dom", SMBPW_ACB_DOMTRUST},
+	               {"wks$", SMBPW_ACB_WSTRUST},
+	               {"srv$", SMBPW_ACB_SVRTRUST}};
+	FILE *f = fopen(store_path, "a");
+	for (size_t i = 0; f && i < NTLM_ARRAY_LEN(flagged); i++) {
+		smbpw_entry e;
+		char line[SMBPW_LINE_MAX];
+		memset(&e, 0, sizeof(e));
+		snprintf(e.name, sizeof(e.name), "%s", flagged[i].name);
+		e.has_nt = 1;
+		ntlm_nt_hash("Flag-pw1", e.nt);
+		e.acb = flagged[i].acb;
+		if (smbpw_format_line(&e, line, sizeof(line)) == NTLM_OK)
+			fputs(line, f);
+	}
+	if (f)
+		fclose(f);
 }
 
 /* Controllable clocks: the server's and the client's. */
@@ -322,6 +345,95 @@ static void test_negotiate_refusal_is_audited(void)
 	T_EXPECT_ERR(ntlm_step(p.server, p.neg.data, p.neg.len, &out), NTLM_E_FAILED_CONTEXT);
 	T_ASSERT(audit_events == 1);
 	pair_free(&p);
+}
+
+/* ------------------------------------------- account flags and lockout (issue 10) */
+
+static ntlm_err logon(ntlm_account_store *store, const char *user, const char *domain,
+                      const char *password, uint32_t lockout_threshold)
+{
+	struct pair p;
+	pair_init(&p, user, password);
+	ntlm_cred_free(p.cred);
+	p.cred = NULL;
+	ntlm_cred_password(&p.cred, domain, user, password);
+	p.spol.lockout_threshold = lockout_threshold;
+	p.spol.lockout_window = 600;
+	if (store)
+		p.scfg.store = store;
+	p.scfg.audit = count_audit;
+	ntlm_err rc = pair_run(&p);
+	pair_free(&p);
+	return rc;
+}
+
+/* [L] and the trust accounts through a whole handshake, with Samba's statuses. */
+static void test_account_flags_refused(void)
+{
+	static const struct {
+		const char *user;
+		ntlm_err right, wrong; /* with the right password, with a wrong one */
+		uint32_t ntstatus;
+	} cases[] = {
+		{"locked", NTLM_E_ACCOUNT_LOCKED, NTLM_E_ACCOUNT_LOCKED, 0xC0000234u},
+		{"trust-dom", NTLM_E_NOLOGON_INTERDOMAIN_TRUST, NTLM_E_LOGON_FAILURE, 0xC0000198u},
+		{"wks$", NTLM_E_NOLOGON_WORKSTATION_TRUST, NTLM_E_LOGON_FAILURE, 0xC0000199u},
+		{"srv$", NTLM_E_NOLOGON_SERVER_TRUST, NTLM_E_LOGON_FAILURE, 0xC000019Au},
+	};
+	for (size_t i = 0; i < NTLM_ARRAY_LEN(cases); i++) {
+		audit_last = NTLM_OK;
+		T_EXPECT_ERR(logon(NULL, cases[i].user, "WORKGROUP", "Flag-pw1", 0), cases[i].right);
+		T_ASSERT(audit_last == cases[i].right); /* the audit record keeps the reason */
+		T_ASSERT(ntlm_err_ntstatus(cases[i].right) == cases[i].ntstatus);
+		/* a trust account's state is told only to who knows its password */
+		T_EXPECT_ERR(logon(NULL, cases[i].user, "WORKGROUP", "wrong", 0), cases[i].wrong);
+	}
+	/* negative: the same password on a normal account logs on */
+	T_OK(logon(NULL, "alice", "WORKGROUP", "Secret-1", 0));
+}
+
+static void test_lockout(void)
+{
+	ntlm_account_store *store = NULL;
+	make_store();
+	T_OK(ntlm_account_store_smbpasswd(&store, store_path));
+	int64_t saved = server_time;
+	/* three wrong passwords, the domain and the case spelled differently each time */
+	T_EXPECT_ERR(logon(store, "alice", "WORKGROUP", "guess-1", 3), NTLM_E_LOGON_FAILURE);
+	T_EXPECT_ERR(logon(store, "alice", "OTHER", "guess-2", 3), NTLM_E_LOGON_FAILURE);
+	T_EXPECT_ERR(logon(store, "ALICE", "", "guess-3", 3), NTLM_E_LOGON_FAILURE);
+	/* locked out: even the right password is refused, and audited as such */
+	audit_last = NTLM_OK;
+	T_EXPECT_ERR(logon(store, "alice", "WORKGROUP", "Secret-1", 3), NTLM_E_ACCOUNT_LOCKED);
+	T_ASSERT(audit_last == NTLM_E_ACCOUNT_LOCKED);
+	/* another account is not affected */
+	T_OK(logon(store, "carol", "WORKGROUP", "SHORTPW", 3));
+	/* the lock ends after the window */
+	server_time += 601;
+	client_time = server_time;
+	T_OK(logon(store, "alice", "WORKGROUP", "Secret-1", 3));
+	/* failures older than the window are forgotten; a success clears the count */
+	T_EXPECT_ERR(logon(store, "alice", "WORKGROUP", "guess-4", 3), NTLM_E_LOGON_FAILURE);
+	T_EXPECT_ERR(logon(store, "alice", "WORKGROUP", "guess-5", 3), NTLM_E_LOGON_FAILURE);
+	server_time += 601;
+	client_time = server_time;
+	T_EXPECT_ERR(logon(store, "alice", "WORKGROUP", "guess-6", 3), NTLM_E_LOGON_FAILURE);
+	T_OK(logon(store, "alice", "WORKGROUP", "Secret-1", 3));
+	T_EXPECT_ERR(logon(store, "alice", "WORKGROUP", "guess-7", 3), NTLM_E_LOGON_FAILURE);
+	T_EXPECT_ERR(logon(store, "alice", "WORKGROUP", "guess-8", 3), NTLM_E_LOGON_FAILURE);
+	T_OK(logon(store, "alice", "WORKGROUP", "Secret-1", 3));
+	/* an unknown name locks out like a known one: the lockout tells no account exists */
+	for (int i = 0; i < 3; i++) {
+		ntlm_err rc = logon(store, "mallory", "WORKGROUP", "guess", 3);
+		T_ASSERT(rc == NTLM_E_NO_SUCH_USER || rc == NTLM_E_LOGON_FAILURE);
+	}
+	T_EXPECT_ERR(logon(store, "mallory", "WORKGROUP", "guess", 3), NTLM_E_ACCOUNT_LOCKED);
+	/* negative: off by default, any number of failures */
+	for (int i = 0; i < 5; i++)
+		T_EXPECT_ERR(logon(store, "carol", "WORKGROUP", "guess", 0), NTLM_E_LOGON_FAILURE);
+	T_OK(logon(store, "carol", "WORKGROUP", "SHORTPW", 0));
+	server_time = client_time = saved;
+	ntlm_account_store_free(store);
 }
 
 static void test_anonymous(void)
@@ -790,6 +902,8 @@ int main(void)
 	T_RUN(test_store_sees_edits);
 	T_RUN(test_verify_domain_spellings);
 	T_RUN(test_api_misuse);
+	T_RUN(test_account_flags_refused);
+	T_RUN(test_lockout);
 	unlink(store_path);
 	char lock[300];
 	snprintf(lock, sizeof(lock), "%s.lock", store_path);

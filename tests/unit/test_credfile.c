@@ -256,8 +256,8 @@ static void test_lookup_io(void)
 	path_in(path, sizeof(path), "does-not-exist");
 	T_EXPECT_ERR(credfile_lookup(path, NULL, NULL, &t.d, &t.u, &t.p), NTLM_E_IO);
 	T_ASSERT(is_null(&t));
-	/* a directory opens but cannot be read */
-	T_EXPECT_ERR(credfile_lookup(tmpdir, NULL, NULL, &t.d, &t.u, &t.p), NTLM_E_IO);
+	/* a directory is no credential file */
+	T_EXPECT_ERR(credfile_lookup(tmpdir, NULL, NULL, &t.d, &t.u, &t.p), NTLM_E_UNSAFE_FILE);
 	T_EXPECT_ERR(credfile_lookup(NULL, NULL, NULL, &t.d, &t.u, &t.p), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(credfile_lookup(path, NULL, NULL, NULL, &t.u, &t.p), NTLM_E_INVALID_PARAMETER);
 }

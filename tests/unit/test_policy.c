@@ -7,6 +7,7 @@
  * lookup: explicit path, $NTLMSSP_CONF, missing files.
  */
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ntlmssp/ntlmssp.h"
@@ -25,6 +26,7 @@ static void write_conf_n(const char *content, size_t n)
 	}
 	fwrite(content, 1, n, f);
 	fclose(f);
+	chmod(path, 0600); /* whatever the umask: others may not write a policy file */
 }
 
 static void write_conf(const char *content)
@@ -59,6 +61,8 @@ static void test_defaults(void)
 	T_ASSERT(p.timestamp_window == 7200);
 	T_ASSERT(p.allow_anonymous == 0);
 	T_ASSERT(p.replay_cache == 4096);
+	T_ASSERT(p.lockout_threshold == 0); /* no lockout unless asked for */
+	T_ASSERT(p.lockout_window == 1800);
 	ntlm_policy_init(NULL); /* NULL-safe */
 }
 
@@ -76,8 +80,11 @@ static void test_every_key(void)
 	           "require_target_name = true\n"
 	           "timestamp_window = 300\n"
 	           "allow_anonymous = on\n"
-	           "replay_cache = 100\n");
+	           "replay_cache = 100\n"
+	           "lockout_threshold = 5\n"
+	           "lockout_window = 900\n");
 	T_OK(ntlm_policy_load(&p, path, &line));
+	T_ASSERT(p.lockout_threshold == 5 && p.lockout_window == 900);
 	T_ASSERT(line == 0);
 	T_ASSERT(p.allowed_responses == (NTLM_RESP_NTLMV2 | NTLM_RESP_NTLMV1 | NTLM_RESP_LM));
 	T_ASSERT(p.min_security == (NTLM_SEC_SIGN | NTLM_SEC_SEAL | NTLM_SEC_128BIT |
@@ -250,6 +257,39 @@ static void test_files(void)
 	T_ASSERT(ntlm_policy_load(&p, dir, &line) != NTLM_OK);
 }
 
+/* Symbolic links, files others can write and FIFOs are refused, the policy untouched. */
+static void test_unsafe_files(void)
+{
+	ntlm_policy p, before;
+	unsigned line = 0;
+	char link_path[400], fifo[400];
+	odd_policy(&p);
+	before = p;
+	write_conf("timestamp_window = 11\n");
+	snprintf(link_path, sizeof(link_path), "%s/link.conf", dir);
+	T_ASSERT(symlink(path, link_path) == 0);
+	T_EXPECT_ERR(ntlm_policy_load(&p, link_path, &line), NTLM_E_UNSAFE_FILE);
+	setenv("NTLMSSP_CONF", link_path, 1);
+	T_EXPECT_ERR(ntlm_policy_load(&p, NULL, &line), NTLM_E_UNSAFE_FILE);
+	unsetenv("NTLMSSP_CONF");
+	unlink(link_path);
+	T_ASSERT(chmod(path, 0666) == 0);
+	T_EXPECT_ERR(ntlm_policy_load(&p, path, &line), NTLM_E_UNSAFE_FILE);
+	T_ASSERT(memcmp(&p, &before, sizeof(p)) == 0);
+	/* negative: group-writable is the administrator's choice */
+	T_ASSERT(chmod(path, 0664) == 0);
+	T_OK(ntlm_policy_load(&p, path, &line));
+	T_ASSERT(p.timestamp_window == 11);
+	/* a FIFO (or a device such as /dev/null) is no policy file, and must not block */
+	snprintf(fifo, sizeof(fifo), "%s/fifo.conf", dir);
+	T_ASSERT(mkfifo(fifo, 0600) == 0);
+	alarm(5);
+	T_EXPECT_ERR(ntlm_policy_load(&p, fifo, &line), NTLM_E_UNSAFE_FILE);
+	alarm(0);
+	unlink(fifo);
+	T_EXPECT_ERR(ntlm_policy_load(&p, "/dev/null", &line), NTLM_E_UNSAFE_FILE);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -266,6 +306,7 @@ int main(void)
 	T_RUN(test_overlong_line);
 	T_RUN(test_nul_byte);
 	T_RUN(test_files);
+	T_RUN(test_unsafe_files);
 	unlink(path);
 	rmdir(dir);
 	T_END();

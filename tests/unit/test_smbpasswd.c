@@ -4,6 +4,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <signal.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -508,7 +510,7 @@ static void test_lookup_io(void)
 	T_EXPECT_ERR(smbpw_lookup(path, "alice", &e), NTLM_E_IO);
 	path_in(path, sizeof(path), "subdir");
 	T_ASSERT(mkdir(path, 0700) == 0);
-	T_EXPECT_ERR(smbpw_lookup(path, "alice", &e), NTLM_E_IO);
+	T_EXPECT_ERR(smbpw_lookup(path, "alice", &e), NTLM_E_UNSAFE_FILE); /* not a regular file */
 	rmdir(path);
 	/* negative: an empty but readable file is simply without the user */
 	path_in(path, sizeof(path), "empty");
@@ -570,7 +572,7 @@ static void test_modify_preserves_other_lines(void)
 	T_ASSERT(write_text(path, edit_file_text, 0644) == 0);
 	T_ASSERT(file_mode(path) == 0644);
 	T_OK(smbpw_modify(path, SMBPW_DISABLE, "BOB", NULL, NULL, 0));
-	T_ASSERT(file_mode(path) == 0600);
+	T_ASSERT(file_mode(path) == 0644); /* the mode is kept */
 	char *got = read_text(path);
 	T_ASSERT(got != NULL);
 	static const char want[] =
@@ -686,10 +688,10 @@ static void test_modify_missing(void)
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(ops); i++)
 		T_EXPECT_ERR(smbpw_modify(path, ops[i], "dave", nt, NULL, 0), NTLM_E_NOT_FOUND);
 	T_ASSERT(access(path, F_OK) != 0);
-	/* negative: an unreadable path is an I/O error, not "not found" */
+	/* negative: a path that is no regular file is refused, not "not found" */
 	path_in(path, sizeof(path), "dir");
 	T_ASSERT(mkdir(path, 0700) == 0);
-	T_EXPECT_ERR(smbpw_modify(path, SMBPW_DELETE, "dave", NULL, NULL, 0), NTLM_E_IO);
+	T_EXPECT_ERR(smbpw_modify(path, SMBPW_DELETE, "dave", NULL, NULL, 0), NTLM_E_UNSAFE_FILE);
 	char lock[300];
 	snprintf(lock, sizeof(lock), "%s.lock", path);
 	unlink(lock);
@@ -905,6 +907,98 @@ static void test_create_default(void)
 }
 
 /* An edit by root keeps the owner of the file it replaces (a service's account file). */
+/* ------------------------------------------------- files refused (issue 10) */
+
+static const char one_account[] = "alice:1000:" XS ":" NT_PASSWORD_HEX_UC ":[U          ]:LCT-5F0A1B2C:\n";
+
+static void test_refuses_symlink(void)
+{
+	char target[256], link_path[256];
+	smbpw_entry e;
+	uint8_t nt[16] = {7};
+	path_in(target, sizeof(target), "real");
+	path_in(link_path, sizeof(link_path), "link");
+	T_ASSERT(write_text(target, one_account, 0600) == 0);
+	unlink(link_path);
+	T_ASSERT(symlink(target, link_path) == 0);
+	T_EXPECT_ERR(smbpw_lookup(link_path, "alice", &e), NTLM_E_UNSAFE_FILE);
+	T_EXPECT_ERR(smbpw_modify(link_path, SMBPW_SET_HASH, "alice", nt, NULL, 0), NTLM_E_UNSAFE_FILE);
+	char *got = read_text(target);
+	T_ASSERT(got && strcmp(got, one_account) == 0); /* nothing written through the link */
+	free(got);
+	/* negative: the file itself is fine */
+	T_OK(smbpw_lookup(target, "alice", &e));
+	unlink(link_path);
+}
+
+static void test_refuses_world_writable(void)
+{
+	char path[256];
+	smbpw_entry e;
+	uint8_t nt[16] = {7};
+	path_in(path, sizeof(path), "open");
+	T_ASSERT(write_text(path, one_account, 0666) == 0);
+	T_EXPECT_ERR(smbpw_lookup(path, "alice", &e), NTLM_E_UNSAFE_FILE);
+	T_EXPECT_ERR(smbpw_modify(path, SMBPW_SET_HASH, "alice", nt, NULL, 0), NTLM_E_UNSAFE_FILE);
+	T_ASSERT(file_mode(path) == 0666);
+	/* negative: writable by its group only is an administrator's choice, accepted */
+	T_ASSERT(chmod(path, 0660) == 0);
+	T_OK(smbpw_lookup(path, "alice", &e));
+}
+
+static void on_alarm(int sig)
+{
+	(void)sig;
+	static const char msg[] = "test_smbpasswd: opening a FIFO blocked\n";
+	(void)!write(2, msg, sizeof(msg) - 1);
+	_exit(1);
+}
+
+static void test_refuses_fifo_without_blocking(void)
+{
+	char path[256];
+	smbpw_entry e;
+	path_in(path, sizeof(path), "fifo");
+	unlink(path);
+	T_ASSERT(mkfifo(path, 0600) == 0);
+	signal(SIGALRM, on_alarm);
+	alarm(5); /* without O_NONBLOCK, open(2) waits for a writer for ever */
+	T_EXPECT_ERR(smbpw_lookup(path, "alice", &e), NTLM_E_UNSAFE_FILE);
+	alarm(0);
+	unlink(path);
+}
+
+/* The group a service reads the file through (Squid's "proxy"), or any other. */
+static gid_t service_group(void)
+{
+	static const char *const names[] = {"proxy", "nogroup", "daemon"};
+	for (size_t i = 0; i < NTLM_ARRAY_LEN(names); i++) {
+		struct group *g = getgrnam(names[i]);
+		if (g && g->gr_gid != getegid())
+			return g->gr_gid;
+	}
+	return (gid_t)-1;
+}
+
+static void test_modify_keeps_mode_and_group(void)
+{
+	char path[256];
+	struct stat st;
+	uint8_t nt[16] = {7};
+	gid_t gid = service_group();
+	path_in(path, sizeof(path), "shared");
+	T_ASSERT(write_text(path, one_account, 0640) == 0);
+	if (gid != (gid_t)-1 && geteuid() == 0)
+		T_ASSERT(chown(path, (uid_t)-1, gid) == 0);
+	T_ASSERT(stat(path, &st) == 0);
+	gid_t before = st.st_gid;
+	T_OK(smbpw_modify(path, SMBPW_SET_HASH, "alice", nt, NULL, 0));
+	T_OK(smbpw_modify(path, SMBPW_ADD, "bob", nt, NULL, 1001));
+	T_ASSERT(stat(path, &st) == 0);
+	T_ASSERT((st.st_mode & 07777) == 0640);
+	T_ASSERT(st.st_gid == before);
+}
+
 static void test_modify_keeps_owner(void)
 {
 	if (geteuid() != 0)
@@ -962,6 +1056,10 @@ int main(void)
 	T_RUN(test_concurrent_adds);
 	T_RUN(test_lock_is_honoured);
 	T_RUN(test_create_default);
+	T_RUN(test_refuses_symlink);
+	T_RUN(test_refuses_world_writable);
+	T_RUN(test_refuses_fifo_without_blocking);
+	T_RUN(test_modify_keeps_mode_and_group);
 	clean_dir();
 	rmdir(tmpdir);
 	T_RUN(test_modify_keeps_owner);
