@@ -419,7 +419,10 @@ class Env:
         self.ntlm = ntlm
         self.work = tempfile.mkdtemp(prefix="ntlm-mitm-")
         self.accounts = os.path.join(self.work, "accounts")
-        self.env = dict(os.environ, NTLMSSP_CONF="/dev/null")  # defaults, whatever the host has
+        # defaults, whatever the host has: an empty policy file (/dev/null is no regular file)
+        policy = os.path.join(self.work, "ntlmssp.conf")
+        open(policy, "w").close()
+        self.env = dict(os.environ, NTLMSSP_CONF=policy)
         r = subprocess.run([ntlm, "passwd", "--account-file", self.accounts,
                             "--password-on-command-line", "Alice-Pass1", "add", "alice"],
                            capture_output=True, text=True, env=self.env, timeout=TIMEOUT)
