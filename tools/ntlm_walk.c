@@ -1,6 +1,6 @@
 /*
  * ntlm_walk.c - see ntlm_walk.h. Layouts: [MS-NLMP] 2.2.1.1-2.2.1.3 (the
- * tables in src/wire.c); AV pairs 2.2.2.1; NTLMv2 responses 2.2.2.8.
+ * tables in lib/wire/wire.c); AV pairs 2.2.2.1; NTLMv2 responses 2.2.2.8.
  * All reads go through nb_reader.
  */
 #include "ntlm_walk.h"

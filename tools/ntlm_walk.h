@@ -1,6 +1,6 @@
 /*
  * ntlm_walk.h - a validating walk over one NTLM message for `ntlm decode`.
- * The codec (src/wire.c) says what kind of fault a message has; people
+ * The codec (lib/wire/wire.c) says what kind of fault a message has; people
  * debugging a peer need to know which field and where. The walk follows
  * the codec's layout decisions (which optional header parts exist, which
  * fields are read) and checks every field it would read, so a message the
