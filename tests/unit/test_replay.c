@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 #include "t.h"
 
 static char store_path[256];
