@@ -8,7 +8,9 @@
 
 #include "buf.h"
 #include "context.h"
+#include "cred.h"
 #include "ntlm_keys.h"
+#include "policy.h"
 #include "util.h"
 #include "wire.h"
 

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "context.h"
+#include "policy.h"
 #include "util.h"
 
 int64_t ctx_now(const ntlm_ctx *ctx)

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
+#include "cred.h"
 #include "credfile.h"
 #include "ntlm_keys.h"
 #include "util.h"

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ntlm_keys.h"
+#include "policy.h"
 #include "textfile.h"
 #include "util.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
+#include "replay.h"
 #include "util.h"
 
 struct replay_entry {

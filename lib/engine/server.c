@@ -12,6 +12,8 @@
 #include "buf.h"
 #include "context.h"
 #include "ntlm_keys.h"
+#include "policy.h"
+#include "replay.h"
 #include "util.h"
 #include "wire.h"
 

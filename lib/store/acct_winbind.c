@@ -18,7 +18,7 @@
 /* wbclient.h uses the fixed-width types and bool without including their headers. */
 #include <wbclient.h>
 
-#include "context.h"
+#include "acct_store.h"
 #include "ntlm_keys.h"
 #include "util.h"
 
