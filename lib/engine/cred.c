@@ -4,8 +4,10 @@
 
 #include "cred.h"
 #include "credfile.h"
+#include "mem.h"
 #include "ntlm_keys.h"
-#include "util.h"
+#include "sys.h"
+#include "try.h"
 
 static ntlm_err cred_alloc(ntlm_cred **out, const char *domain, const char *user)
 {

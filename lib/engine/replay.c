@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mem.h"
 #include "replay.h"
-#include "util.h"
 
 struct replay_entry {
 	uint8_t proof[16];

@@ -14,10 +14,11 @@
 #include <unistd.h>
 
 #include "acct_store.h"
+#include "mem.h"
 #include "ntlm_keys.h"
 #include "smbpasswd.h"
+#include "text.h"
 #include "textfile.h"
-#include "util.h"
 
 /*
  * Lockout: failed logons counted per user name (upper-cased; the domain is

@@ -19,8 +19,10 @@
 #include <wbclient.h>
 
 #include "acct_store.h"
+#include "mem.h"
 #include "ntlm_keys.h"
-#include "util.h"
+#include "text.h"
+#include "try.h"
 
 /*
  * The NTSTATUS values winbindd passes on from the domain. Only the ones with

@@ -5,8 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "mem.h"
+#include "text.h"
 #include "textfile.h"
-#include "util.h"
 
 #define SMBPW_NAME_CAP sizeof(((smbpw_entry *)0)->name)
 
