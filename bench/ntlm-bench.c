@@ -32,8 +32,8 @@
 #include "bench_common.h"
 #include "context.h"
 #include "ntlm_keys.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 #include "util.h"
 
 /* --------------------------------------------- Nettle call counting (--wrap) */

@@ -18,6 +18,7 @@
  * no key shorter than 128 bits under min_security 128bit.
  */
 #include "fuzz_common.h"
+#include "policy.h"
 
 static ntlm_account_store *store;
 

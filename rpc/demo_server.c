@@ -11,8 +11,8 @@
 
 #include "demo_common.h"
 #include "demo_iface.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/rpc.h"
-#include "smbpasswd.h"
 
 #define MAX_ENDPOINTS 8
 

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "netframe.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 
 #define DEMO_DOMAIN "DEMO"
 

@@ -10,8 +10,8 @@
 #include <unistd.h>
 
 #include "ntlm_io.h"
+#include "ntlm_passwd_file.h"
 #include "ntlm_tool.h"
-#include "smbpasswd.h"
 #include "util.h"
 
 #define PW_MAX 512

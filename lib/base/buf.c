@@ -4,7 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 /* Writers never grow past this: no NTLM message comes near it. */
 #define NB_WRITER_MAX (16u * 1024u * 1024u)

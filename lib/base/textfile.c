@@ -7,7 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 void tf_init(tf_buf *b, size_t max)
 {

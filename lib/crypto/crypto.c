@@ -20,7 +20,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "util.h"
+#include "mem.h"
 
 /* The opaque storage in crypto.h must hold Nettle's structs. */
 _Static_assert(sizeof(struct md5_ctx) <= sizeof(((cr_md5 *)0)->opaque), "cr_md5 too small");

@@ -9,7 +9,9 @@
 
 #include "buf.h"
 #include "crypto.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
+#include "try.h"
 
 /* [MS-NLMP] 3.4.5.2 / 3.4.5.3: the constants include their terminating NUL. */
 static const char sign_c2s[] = "session key to client-to-server signing key magic constant";

@@ -4,7 +4,7 @@
 #include <time.h>
 
 #include "buf.h"
-#include "util.h"
+#include "mem.h"
 
 static void put(nb_writer *w, const char *s)
 {

@@ -5,7 +5,7 @@
  */
 #include "buf.h"
 #include "crypto.h"
-#include "util.h"
+#include "try.h"
 
 static void put_blob(nb_writer *w, const uint8_t *p, size_t n)
 {

@@ -8,8 +8,12 @@
 
 #include "buf.h"
 #include "context.h"
+#include "cred.h"
+#include "filetime.h"
+#include "mem.h"
 #include "ntlm_keys.h"
-#include "util.h"
+#include "policy.h"
+#include "try.h"
 #include "wire.h"
 
 /* What we announce as our VERSION: 10.0 build 20348, NTLMSSP_REVISION_W2K3. */

@@ -6,7 +6,10 @@
 #include <unistd.h>
 
 #include "context.h"
-#include "util.h"
+#include "mem.h"
+#include "policy.h"
+#include "text.h"
+#include "try.h"
 
 int64_t ctx_now(const ntlm_ctx *ctx)
 {

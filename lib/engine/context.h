@@ -1,6 +1,8 @@
 /*
  * context.h - struct ntlm_ctx, shared by the client and server state
  * machines (client.c, server.c) and session security (signseal.c).
+ * Credentials, the replay cache and the policy rules have their own
+ * headers (cred.h, replay.h, policy.h).
  */
 #ifndef NTLM_CONTEXT_H
 #define NTLM_CONTEXT_H
@@ -114,16 +116,8 @@ struct ntlm_ctx {
  */
 void ctx_finish(ntlm_ctx *ctx);
 
-/* Signing or sealing with less than a 128-bit key (see nk_seal_key_bits). */
-int policy_short_key(uint32_t flags);
-
 /* Fails the context for good: keys wiped, every later call refused (why is kept). */
 void ctx_fail(ntlm_ctx *ctx, ntlm_err why);
-
-/* The policy rule (e.g. "min_security: 128bit") the flags break, or NULL. */
-const char *policy_min_security_violation(const ntlm_policy *p, uint32_t flags);
-/* The policy rule an error reports, or NULL when the error is not a policy refusal. */
-const char *policy_rule_for_error(ntlm_err e);
 
 /* Time and randomness through the hooks (or the real ones). */
 int64_t ctx_now(const ntlm_ctx *ctx);
@@ -154,25 +148,5 @@ ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
 void ctx_session_free(ntlm_ctx *ctx);
 /* Allocates ctx->hs with the policy (NULL: defaults) and hooks (NULL: real ones). */
 ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
-
-/*
- * For an account that cannot be checked (unknown, no NT hash): the work of
- * checking req against a hash nobody has, so that a refusal costs the same
- * time whether or not the account exists; returns why.
- */
-ntlm_err acct_verify_nobody(const ntlm_auth_request *req, ntlm_err why);
-
-/* Internal account store access used by server.c */
-ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,
-                              uint32_t window);
-
-/* Client credential internals (cred.c). */
-struct ntlm_cred {
-	char *domain, *user;
-	uint8_t nt_hash[16];
-	uint8_t lm_hash[16];
-	int have_lm;
-	int anonymous;
-};
 
 #endif

@@ -2,10 +2,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
+#include "cred.h"
 #include "credfile.h"
+#include "mem.h"
 #include "ntlm_keys.h"
-#include "util.h"
+#include "sys.h"
+#include "try.h"
 
 static ntlm_err cred_alloc(ntlm_cred **out, const char *domain, const char *user)
 {

@@ -7,9 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mem.h"
 #include "ntlm_keys.h"
+#include "policy.h"
+#include "sys.h"
+#include "text.h"
 #include "textfile.h"
-#include "util.h"
 
 NTLM_API void ntlm_policy_init(ntlm_policy *p)
 {

@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "context.h"
-#include "util.h"
+#include "mem.h"
+#include "replay.h"
 
 struct replay_entry {
 	uint8_t proof[16];

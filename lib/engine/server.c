@@ -11,8 +11,13 @@
 
 #include "buf.h"
 #include "context.h"
+#include "filetime.h"
+#include "mem.h"
 #include "ntlm_keys.h"
-#include "util.h"
+#include "policy.h"
+#include "replay.h"
+#include "text.h"
+#include "try.h"
 #include "wire.h"
 
 static const nw_version our_version = {10, 0, 20348, 15};

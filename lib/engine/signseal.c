@@ -12,8 +12,9 @@
 
 #include "buf.h"
 #include "context.h"
+#include "mem.h"
 #include "ntlm_keys.h"
-#include "util.h"
+#include "try.h"
 
 #define SIG_VERSION 1u
 

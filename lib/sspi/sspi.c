@@ -10,8 +10,11 @@
 #include <string.h>
 #include <strings.h>
 
+#include "mem.h"
 #include "ntlmssp/sspi.h"
-#include "util.h"
+#include "sys.h"
+#include "text.h"
+#include "try.h"
 
 #define NTLM_SSPI_MAX_TOKEN 2888 /* what Windows announces for NTLM */
 #define NTLM_SSPI_DEFAULT_ACCOUNT_FILE "/etc/ntlmssp/smbpasswd"

@@ -13,12 +13,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "context.h"
+#include "acct_store.h"
+#include "mem.h"
 #include "ntlm_keys.h"
 #include "smbpasswd.h"
+#include "text.h"
 #include "textfile.h"
-#include "util.h"
-#include "wire.h"
 
 /*
  * Lockout: failed logons counted per user name (upper-cased; the domain is

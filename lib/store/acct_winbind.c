@@ -18,9 +18,11 @@
 /* wbclient.h uses the fixed-width types and bool without including their headers. */
 #include <wbclient.h>
 
-#include "context.h"
+#include "acct_store.h"
+#include "mem.h"
 #include "ntlm_keys.h"
-#include "util.h"
+#include "text.h"
+#include "try.h"
 
 /*
  * The NTSTATUS values winbindd passes on from the domain. Only the ones with

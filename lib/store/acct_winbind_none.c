@@ -4,7 +4,7 @@
  * build host had installed, and callers learn at run time that the domain
  * backend is missing.
  */
-#include "util.h"
+#include "ntlmssp/ntlmssp.h"
 
 NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter)
 {

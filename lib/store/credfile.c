@@ -7,8 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "mem.h"
+#include "text.h"
 #include "textfile.h"
-#include "util.h"
 
 /* Far beyond any real credential file: refuse it rather than exhaust memory. */
 #define CREDFILE_MAX ((size_t)16 * 1024 * 1024)

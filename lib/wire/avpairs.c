@@ -17,7 +17,9 @@
 #include <string.h>
 
 #include "buf.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
+#include "try.h"
 
 static const char *const av_names[] = {
 	"MsvAvEOL",

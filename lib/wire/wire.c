@@ -22,7 +22,9 @@
 #include <string.h>
 
 #include "buf.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
+#include "try.h"
 
 static const uint8_t nw_signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', '\0'};
 

@@ -9,8 +9,8 @@
 #include <unistd.h>
 
 #include "netframe.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 #include "t.h"
 
 static char store_path[128];

@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "demo_iface.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/rpc.h"
-#include "smbpasswd.h"
 
 /* A fresh directory under /tmp, world-searchable (impersonated threads walk into it). */
 static inline int rt_tempdir(char *out, size_t cap)

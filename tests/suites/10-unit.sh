@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Unit tests: every tests/unit binary (via meson test); sums their counts.
+# Unit tests: every tests/unit binary (via meson test) and the layering check
+# (tests/layers.py); sums their counts.
 cd "$ROOT"
 pass=0; fail=0
 for t in build/tests/test_*; do
@@ -13,5 +14,10 @@ for t in build/tests/test_*; do
 	[ "$f" -ne 0 ] && echo "$out" | grep -vE '^ok ' | head -40
 	pass=$((pass + p)); fail=$((fail + f))
 done
+# The library's rooms depend downwards only; the self-test plants each kind of
+# wrong include and fails unless the check catches it.
+out=$(python3 tests/layers.py --self-test 2>&1); rc=$?
+printf '%-24s %s\n' layers "$(echo "$out" | tail -1)"
+if [ $rc -eq 0 ]; then pass=$((pass + 1)); else echo "$out" | head -40; fail=$((fail + 1)); fi
 echo "unit: $pass passed, $fail failed"
 [ $fail -eq 0 ]

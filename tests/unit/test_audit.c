@@ -8,8 +8,8 @@
  */
 #include <unistd.h>
 
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 #include "t.h"
 
 /* ---------------------------------------------------- a strict JSON reader */

@@ -12,8 +12,8 @@
 
 #include "context.h"
 #include "ntlm_keys.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 #include "t.h"
 #include "util.h"
 

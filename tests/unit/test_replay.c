@@ -10,9 +10,9 @@
 #include <pthread.h>
 #include <unistd.h>
 
-#include "context.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
+#include "replay.h"
 #include "t.h"
 
 static char store_path[256];

@@ -11,10 +11,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "context.h"
 #include "ntlm_keys.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
+#include "policy.h"
 #include "t.h"
 #include "util.h"
 #include "wire.h"

@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "smbpasswd.h"
+#include "ntlm_passwd_file.h"
 #include "util.h"
 
 /* NT hash of "Password" */

@@ -14,8 +14,8 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/sspi.h"
-#include "smbpasswd.h"
 #include "t.h"
 #include "util.h"
 

@@ -6,8 +6,8 @@
 #include <pthread.h>
 #include <unistd.h>
 
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 #include "t.h"
 
 #define THREADS 8

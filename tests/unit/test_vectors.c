@@ -14,8 +14,8 @@
 
 #include "nlmp_vectors.h"
 #include "ntlm_keys.h"
+#include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "smbpasswd.h"
 #include "t.h"
 #include "util.h"
 #include "wire.h"

@@ -1,68 +1,10 @@
-/* util.c - see util.h */
-#include "util.h"
+/* text.c - UTF-8, UTF-16LE, OEM, upper case, hex; see text.h */
+#include "text.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-void ntlm_memzero(void *p, size_t n)
-{
-	if (!p || !n)
-		return;
-	/* A volatile function pointer keeps the compiler from eliding the wipe. */
-	static void *(*const volatile memset_v)(void *, int, size_t) = memset;
-	memset_v(p, 0, n);
-}
-
-int ntlm_ct_equal(const void *a, const void *b, size_t n)
-{
-	const volatile uint8_t *x = a, *y = b;
-	uint8_t d = 0;
-	for (size_t i = 0; i < n; i++)
-		d |= (uint8_t)(x[i] ^ y[i]);
-	return d == 0;
-}
-
-int ntlm_ct_is_zero(const void *a, size_t n)
-{
-	const volatile uint8_t *x = a;
-	uint8_t d = 0;
-	for (size_t i = 0; i < n; i++)
-		d |= x[i];
-	return d == 0;
-}
-
-void *ntlm_calloc(size_t n, size_t size)
-{
-	return calloc(n ? n : 1, size ? size : 1);
-}
-
-void ntlm_free_secret(void *p, size_t n)
-{
-	if (!p)
-		return;
-	ntlm_memzero(p, n);
-	free(p);
-}
-
-char *ntlm_strdup(const char *s)
-{
-	if (!s)
-		return NULL;
-	size_t n = strlen(s) + 1;
-	char *d = malloc(n);
-	if (d)
-		memcpy(d, s, n);
-	return d;
-}
-
-void ntlm_free_string(char *s)
-{
-	if (s)
-		ntlm_free_secret(s, strlen(s));
-}
+#include "mem.h"
 
 /* Simple upper-case mapping for the scripts user names are written in. */
 static uint32_t cp_upper(uint32_t c)
@@ -363,49 +305,6 @@ ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n)
 	return NTLM_OK;
 }
 
-/* Seconds between 1601-01-01 and 1970-01-01. */
-#define FILETIME_UNIX_EPOCH 11644473600LL
-
-uint64_t ntlm_unix_to_filetime(int64_t unix_seconds)
-{
-	return (uint64_t)(unix_seconds + FILETIME_UNIX_EPOCH) * 10000000ULL;
-}
-
-int64_t ntlm_filetime_to_unix(uint64_t filetime)
-{
-	return (int64_t)(filetime / 10000000ULL) - FILETIME_UNIX_EPOCH;
-}
-
-int ntlm_write_all(int fd, const void *buf, size_t n)
-{
-	const uint8_t *p = buf;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= (size_t)w;
-	}
-	return 0;
-}
-
-int ntlm_read_all(int fd, void *buf, size_t n)
-{
-	uint8_t *p = buf;
-	while (n) {
-		ssize_t r = read(fd, p, n);
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= (size_t)r;
-	}
-	return 0;
-}
-
 char *ntlm_trim(char *s)
 {
 	while (isspace((unsigned char)*s))
@@ -414,34 +313,4 @@ char *ntlm_trim(char *s)
 	while (n && isspace((unsigned char)s[n - 1]))
 		s[--n] = '\0';
 	return s;
-}
-
-ntlm_err ntlm_grow_secret(void **block, size_t *cap, size_t used, size_t need, size_t first)
-{
-	if (need <= *cap)
-		return NTLM_OK;
-	size_t n = *cap ? *cap : first;
-	while (n < need)
-		n *= 2;
-	uint8_t *p = malloc(n);
-	if (!p)
-		return NTLM_E_NO_MEMORY;
-	if (used)
-		memcpy(p, *block, used);
-	/* realloc() would free the old block without wiping it */
-	ntlm_free_secret(*block, *cap);
-	*block = p;
-	*cap = n;
-	return NTLM_OK;
-}
-
-const char *ntlm_secure_getenv(const char *name)
-{
-#if defined(NTLMSSP_HAVE_SECURE_GETENV)
-	return secure_getenv(name);
-#elif defined(NTLMSSP_HAVE_ISSETUGID)
-	return issetugid() ? NULL : getenv(name);
-#else
-	return (getuid() != geteuid() || getgid() != getegid()) ? NULL : getenv(name);
-#endif
 }

@@ -1,0 +1,21 @@
+/*
+ * cred.h - what a client credential (ntlm_cred, cred.c) holds: the names and
+ * the hashes, never the password, which becomes hashes as it arrives.
+ * client.c copies them into a context's handshake state.
+ */
+#ifndef NTLM_CRED_H
+#define NTLM_CRED_H
+
+#include <stdint.h>
+
+#include "ntlmssp/ntlmssp.h"
+
+struct ntlm_cred {
+	char *domain, *user;
+	uint8_t nt_hash[16];
+	uint8_t lm_hash[16];
+	int have_lm;
+	int anonymous;
+};
+
+#endif
