@@ -480,8 +480,16 @@ typedef struct ntlm_server_config {
 	const ntlm_policy *policy;     /* NULL: defaults */
 	const char *computer_name;     /* NetBIOS computer name (NULL: hostname, upper-case) */
 	const char *domain_name;       /* NetBIOS domain (NULL: = computer_name, standalone) */
-	const char *dns_computer_name; /* NULL: omitted */
-	const char *dns_domain_name;   /* NULL: omitted */
+	/*
+	 * DNS names sent in the CHALLENGE's TargetInfo, as Windows does
+	 * (MsvAvDnsComputerName, MsvAvDnsDomainName, and MsvAvDnsTreeName = the
+	 * DNS domain: a single-domain forest's name). dns_computer_name NULL: the
+	 * host name if it is fully qualified and computer_name is NULL (the
+	 * server describes this host), else omitted. dns_domain_name NULL: what
+	 * follows the first dot of the DNS computer name, else omitted.
+	 */
+	const char *dns_computer_name;
+	const char *dns_domain_name;
 	const char *const *service_names; /* NULL-terminated SPNs accepted as target name */
 	ntlm_account_store *store;     /* required; not owned */
 	const uint8_t *cbt_hash;       /* 16 bytes: expected channel bindings (NULL: none) */

@@ -704,7 +704,8 @@ def test_decode(tokens, v1_tokens, anon_tokens):
     m[28:36] = struct.pack("<HHI", 12, 12, 0x100)
     rc, out, err = decode([b64(m)])
     check("decode: DomainNameFields beyond the end names field and offset", rc == 1 and
-          "DomainNameFields: offset 0x00000100 + length 12 beyond message end (length 88)"
+          "DomainNameFields at offset 0x0000001c: offset 0x00000100 + length 12 beyond message "
+          "end (length 88)"
           in err, err)
     rc, out, err = decode(["--json", b64(m)])
     try:
@@ -715,7 +716,7 @@ def test_decode(tokens, v1_tokens, anon_tokens):
     check("decode --json: malformed message is a JSON error", ok, out)
     mutations = {
         "MaxLen < Len": (36, struct.pack("<HH", 10, 8), "UserNameFields at offset 0x00000024: MaxLen 8 is less than Len 10"),
-        "offset inside the header": (40, struct.pack("<I", 8), "UserNameFields: offset 0x00000008 lies inside the"),
+        "offset inside the header": (40, struct.pack("<I", 8), "UserNameFields at offset 0x00000024: offset 0x00000008 lies inside the 64-byte header"),
         "odd UTF-16 user": (36, struct.pack("<HH", 9, 9), "UserName at offset"),
         "bad signature": (0, b"NTLMSSQ", "Signature at offset 0x00000000"),
         "bad message type": (8, struct.pack("<I", 7), "MessageType at offset 0x00000008: 7 is not"),
