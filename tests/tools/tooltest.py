@@ -647,6 +647,12 @@ def test_decode(tokens, v1_tokens, anon_tokens):
           and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$",
                        [a for a in j["target_info"] if a["name"] == "MsvAvTimestamp"][0]["value"]),
           j)
+    # impacket's server: a UTF-16LE TargetName under OEM flags; tolerated, with a warning
+    f = (struct.unpack_from("<I", chal, 20)[0] & ~0x1) | 0x2
+    rc, j, err = decode_json(chal[:20] + struct.pack("<I", f) + chal[24:])
+    check("decode CHALLENGE: UTF-16 TargetName under OEM flags is explained, not refused",
+          rc == 0 and j and j["target_name"] == "SRV"
+          and any("TargetName is not OEM" in w for w in j["warnings"]), (j, err))
     rc, j, _ = decode_json(auth)
     av = {a["name"]: a for a in (j or {}).get("ntlmv2", {}).get("av_pairs", [])}
     check("decode AUTHENTICATE: names, NTLMv2, MIC",
@@ -733,6 +739,13 @@ def test_decode(tokens, v1_tokens, anon_tokens):
     rc, out, err = decode([b64(mm)])
     check("decode malformed: overlapping fields", rc == 1 and "overlaps" in err
           and "UserNameFields" in err, err)
+    # NTLMv2 response: RespType, named with its absolute offset
+    nt_len, _, nt_off = struct.unpack("<HHI", auth[20:28])
+    mm = bytearray(auth)
+    mm[nt_off + 16] = 2
+    rc, out, err = decode([b64(mm)])
+    check("decode malformed: NTLMv2 RespType names field and offset", rc == 1 and
+          ("RespType/HiRespType at offset 0x%08x: 2/1, expected 1/1" % (nt_off + 16)) in err, err)
     rc, out, err = decode([b64(auth[:50])])
     check("decode malformed: truncated header", rc == 1 and "the message ends at 50 bytes" in err, err)
     # CHALLENGE with a 6-byte MsvAvTimestamp

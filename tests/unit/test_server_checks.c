@@ -641,6 +641,43 @@ static void test_challenge_carries_dns_names(void)
 	ntlm_buffer_free(&last_challenge);
 }
 
+/* impacket's server: a UTF-16LE TargetName under OEM flags. Re-encodes the CHALLENGE so. */
+static void challenge_target_name_utf16_under_oem(ntlm_buffer *m)
+{
+	nw_challenge c;
+	ntlm_buffer out = {NULL, 0};
+	if (nw_challenge_decode(m->data, m->len, &c) != NTLM_OK)
+		return;
+	uint32_t oem_flags = c.flags;
+	c.flags = (c.flags & ~NTLMSSP_NEGOTIATE_OEM) | NTLMSSP_NEGOTIATE_UNICODE;
+	if (nw_challenge_encode(&c, &out) == NTLM_OK) {
+		for (int i = 0; i < 4; i++)
+			out.data[CHAL_FLAGS_AT + i] = (uint8_t)(oem_flags >> (8 * i));
+		ntlm_buffer_free(m);
+		*m = out;
+	}
+	nw_challenge_clear(&c);
+}
+
+/* An OEM-only client tolerates it (nothing uses the TargetName) and completes. */
+static void test_oem_client_tolerates_utf16_target_name(void)
+{
+	struct relay r;
+	relay_init(&r, "alice", "Secret-1");
+	r.ccfg.flags = NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_NTLM |
+	               NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+	               NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |
+	               NTLMSSP_NEGOTIATE_KEY_EXCH;
+	r.cpol.allowed_responses = NTLM_RESP_NTLMV1; /* the server's MIC check would see the edit */
+	r.spol.allowed_responses = NTLM_RESP_NTLMV1;
+	r.on_challenge = challenge_target_name_utf16_under_oem;
+	T_OK(relay_run(&r));
+	T_OK(r.client_rc);
+	T_ASSERT(!(ntlm_ctx_flags(r.client) & NTLMSSP_NEGOTIATE_UNICODE));
+	T_ASSERT(relay_talks(&r));
+	relay_free(&r);
+}
+
 int main(void)
 {
 	T_RUN(test_unmodified_relay_works);
@@ -662,6 +699,7 @@ int main(void)
 	T_RUN(test_unknown_user_costs_the_same);
 	T_RUN(test_zero_flags_from_unicode_client);
 	T_RUN(test_challenge_carries_dns_names);
+	T_RUN(test_oem_client_tolerates_utf16_target_name);
 	unlink(store_path);
 	T_END();
 }
