@@ -420,6 +420,18 @@ def test_helper_policy():
     v1 = expect_done("--allow-ntlmv1 accepts NTLMv1-ESS",
                      client_args("alice", "Alice-Pass1", "--ntlmv1"), SERVER + ["--allow-ntlmv1"],
                      "NTLMv1-ESS")
+    # lmuser (test_passwd) has an LM hash
+    lm_client = client_args("lmuser", "LmPass12", "--responses", "lm", "--min-security", "none")
+    c, s, cfin, sfin, _ = handshake(lm_client, SERVER + ["--allow-lm", "--min-security", "none"])
+    check("--responses lm against a server allowing LM: an LM-only exchange",
+          cfin.startswith("DONE") and done_fields(cfin).get("kind") == "LM"
+          and sfin.startswith("DONE") and done_fields(sfin).get("kind") == "LM",
+          (cfin, sfin, c.err, s.err))
+    if sfin.startswith("DONE"):
+        session_checks(c, s, "LM-only exchange")
+    stop(c, s)
+    expect_fail("--responses lm against the default server: LM refused", lm_client, SERVER,
+                "NTLM_E_LM_REFUSED")
     anon = expect_done("anonymous with --allow-anonymous", ["--anonymous"],
                        SERVER + ["--allow-anonymous"], "anonymous")
     expect_fail("anonymous refused by default", ["--anonymous"], SERVER, "NTLM_E_ANONYMOUS_REFUSED")
