@@ -1002,6 +1002,49 @@ def test_squid_channel_ids():
     check("squid-helper exits 0 after the ID checks", rc == 0, (rc, sq.err))
 
 
+def test_squid_channel_table():
+    """The channel table keeps only handshakes in progress and evicts the oldest when full:
+    more than 1,024 distinct IDs never lock the helper."""
+    sq = Proc(["squid-helper"] + SERVER)
+
+    def squid_logon(cid):
+        c = Proc(["client"] + client_args("alice", "Alice-Pass1"))
+        t = sq.cmd("%d YR %s" % (cid, c.recv()[6:]))
+        a = c.cmd("TOKEN " + t.split()[2])[6:] if t.startswith("%d TT " % cid) else ""
+        r = sq.cmd("%d KK %s" % (cid, a))
+        stop(c)
+        return r
+
+    # 1,100 finished handshakes (YR, then a KK that fails): each channel is freed
+    n = 1100
+    for i in range(n):
+        sq.send("%d YR" % (100000 + i))
+        sq.send("%d KK %s" % (100000 + i, b64(b"not an AUTHENTICATE")))
+    answers = [sq.recv() for _ in range(2 * n)]
+    check("squid: 1,100 distinct channels, each YR -> TT and KK -> NA",
+          all(answers[2 * i].startswith("%d TT " % (100000 + i)) and
+              answers[2 * i + 1].startswith("%d NA " % (100000 + i)) for i in range(n)),
+          [a for a in answers if " BH " in a][:3])
+    r = squid_logon(7)
+    check("squid: after 1,100 finished channels a new one still logs on", r == "7 AF SRV\\alice", r)
+
+    # 1,100 handshakes left waiting: the oldest are evicted, new channels keep working
+    for i in range(n):
+        sq.send("%d YR" % (200000 + i))
+    answers = [sq.recv() for _ in range(n)]
+    check("squid: 1,100 waiting channels all get TT (the oldest evicted)",
+          all(a.startswith("%d TT " % (200000 + i)) for i, a in enumerate(answers)),
+          [a for a in answers if " BH " in a][:3])
+    r = sq.cmd("200000 KK " + b64(b"x"))
+    check("squid: the evicted oldest channel's KK -> BH", r == "200000 BH KK without a preceding YR", r)
+    r = sq.cmd("%d KK %s" % (200000 + n - 1, b64(b"not an AUTHENTICATE")))
+    check("squid: the newest waiting channel kept its handshake", r.startswith("%d NA " % (200000 + n - 1)), r)
+    r = squid_logon(8)
+    check("squid: with the table full a new channel still logs on", r == "8 AF SRV\\alice", r)
+    rc = sq.close()
+    check("squid-helper exits 0 after the channel table checks", rc == 0, (rc, sq.err))
+
+
 def main():
     if not os.access(NTLM, os.X_OK):
         check("ntlm binary exists", False, NTLM)
@@ -1021,6 +1064,7 @@ def main():
         test_passwd_keeps_mode_and_group()
         test_account_flags_and_lockout()
         test_squid_channel_ids()
+        test_squid_channel_table()
     except Exception as e:  # a bug in the test itself still counts as a failure
         import traceback
         traceback.print_exc()
