@@ -1,8 +1,8 @@
-/* Target functions: handle_line, run_token, after_step, run_seal, run_unseal, run_sign, run_verify (tools/ntlm_helper.c: the line protocol of `ntlm client` / `ntlm server`) */
+/* Target functions: helper_handle_line, helper_start, run_token, after_step, run_seal, run_unseal, run_sign, run_verify (tools/ntlm_helper.c: the line protocol of `ntlm client` / `ntlm server`) */
 /*
  * The `ntlm client` / `ntlm server` line protocol fed whatever its peer on
- * stdin can write. tools/ntlm_helper.c is compiled into this target (its
- * line handler is static), with the context built from the fuzz_common.h
+ * stdin can write, through the engine of tools/ntlm_helper.h, with the
+ * context built from the fuzz_common.h
  * configurations instead of the command line. Seeds hold real handshakes
  * (TOKEN lines) followed by session requests, so the fuzzer reaches SEAL,
  * UNSEAL, SIGN and VERIFY on an established context.
@@ -16,7 +16,7 @@
 
 #include <fcntl.h>
 
-#include "../tools/ntlm_helper.c"
+#include "ntlm_helper.h"
 
 static int devnull = -1;
 
@@ -57,11 +57,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	int saved = show ? -1 : dup(STDOUT_FILENO);
 	FZ_CHECK(show || (saved >= 0 && dup2(devnull, STDOUT_FILENO) >= 0));
 
-	int st = H_NEXT;
-	if (h.server == h.datagram) { /* as helper_loop: the side that speaks first */
-		ntlm_buffer out = {NULL, 0};
-		st = after_step(&h, ntlm_step(h.ctx, NULL, 0, &out), &out);
-	}
+	int st = helper_start(&h);
 	while (st == H_NEXT && size > 0) {
 		const uint8_t *nl = memchr(data, '\n', size);
 		size_t n = nl ? (size_t)(nl - data) : size;
@@ -70,7 +66,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		memcpy(line, data, n);
 		line[n] = '\0';
 		int done_before = h.done;
-		st = handle_line(&h, line, n);
+		st = helper_handle_line(&h, line, n);
 		/* a finished handshake stays finished; the server fails for good */
 		FZ_CHECK(!done_before || h.done);
 		if (st == H_FAIL)

@@ -1,9 +1,9 @@
-/* Target functions: handle_line, handle_request, start, finish, find_channel (tools/ntlm_squid.c: Squid's squid-2.5-ntlmssp helper protocol) */
+/* Target functions: squid_handle_line, handle_request, start, finish, find_channel (tools/ntlm_squid.c: Squid's squid-2.5-ntlmssp helper protocol) */
 /*
  * The `ntlm squid-helper` line protocol fed whatever Squid (or anything on
  * its stdin) can write: "[ID] YR [token]", "[ID] KK token", garbage, many
- * channels. tools/ntlm_squid.c is compiled into this target (its line
- * handler is static); the server configuration comes from fuzz_common.h.
+ * channels, through the engine of tools/ntlm_squid.h; the server
+ * configuration comes from fuzz_common.h.
  *
  * Input: sel(1) | lines. Replies go to /dev/null. Invariants: no crash, no
  * leak; the channel table never exceeds its bound.
@@ -12,7 +12,7 @@
 
 #include <fcntl.h>
 
-#include "../tools/ntlm_squid.c"
+#include "ntlm_squid.h"
 
 static int devnull = -1;
 
@@ -42,7 +42,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	srv.cfg.store = srv.store;
 	srv.cfg.hooks = &hooks;
 	srv.cfg.replay = srv.replay;
-	squid s = {&srv, NULL, 0};
+	squid s;
+	squid_init(&s, &srv);
 
 	/* replies to /dev/null, for this input only (FUZZ_SQUID_SHOW=1 shows them) */
 	fflush(stdout);
@@ -55,7 +56,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		const uint8_t *nl = memchr(data + off, '\n', size - off);
 		size_t len = nl ? (size_t)(nl - (data + off)) : size - off;
 		char *line = fz_dup_str(data + off, len);
-		handle_line(&s, line, len);
+		squid_handle_line(&s, line, len);
 		free(line);
 		off += len + (nl != NULL);
 	}
@@ -65,10 +66,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		close(saved);
 	}
 
-	FZ_CHECK(s.n <= MAX_CHANNELS);
+	FZ_CHECK(s.n <= SQUID_MAX_CHANNELS);
 	for (size_t i = 0; i < s.n; i++)
-		reset(&s.ch[i]);
-	free(s.ch);
+		FZ_CHECK(s.ch[i].ctx != NULL); /* only handshakes in progress are kept */
+	squid_free(&s);
 	ntlm_replay_cache_free(srv.replay);
 	ntlm_account_store_free(srv.store);
 	return 0;

@@ -16,7 +16,6 @@
 #include "ntlm_io.h"
 #include "ntlm_keys.h"
 #include "ntlm_tool.h"
-#include "ntlm_walk.h"
 #include "util.h"
 #include "wire.h"
 
@@ -34,7 +33,8 @@ static const tool_cmd decode_cmd = {
 	"standard input is one. A message is base64, hex, \"NTLM <base64>\", an HTTP\n"
 	"Authorization, Proxy-Authorization, WWW-Authenticate or Proxy-Authenticate\n"
 	"header (with or without its name), or a TOKEN/YR/KK/TT helper line.\n"
-	"Exits 1 if a message is malformed, naming the field and its offset."};
+	"Exits 1 if a message is malformed, naming the field, its offset and the rule\n"
+	"it breaks."};
 
 /* Weaknesses found while rendering, printed last. */
 #define MAX_WARNINGS 16
@@ -245,7 +245,7 @@ static void render_av_pairs(emit *e, const char *key, const uint8_t *p, size_t n
 	nw_av_list list = {NULL, 0};
 	memset(facts, 0, sizeof(*facts));
 	if (nw_av_parse(p, n, &list) != NTLM_OK) {
-		emit_text(e, key, "malformed"); /* the walk refuses these first */
+		emit_text(e, key, "malformed"); /* decode_message refuses these first */
 		return;
 	}
 	emit_list(e, key);
@@ -314,6 +314,12 @@ static void render_challenge(emit *e, const nw_challenge *m, warnings *w)
 		emit_str(e, "target_name", m->target_name);
 	emit_bytes(e, "server_challenge", m->server_challenge, sizeof(m->server_challenge));
 	render_av_pairs(e, "target_info", m->target_info, m->target_info_len, &facts);
+	if (m->target_name_misencoded)
+		warn(w, (m->flags & NTLMSSP_NEGOTIATE_UNICODE)
+		            ? "TargetName is not UTF-16LE as NEGOTIATE_UNICODE says (shown as OEM if "
+		              "valid); tolerated: NTLMv2 does not use it"
+		            : "TargetName is not OEM text as the flags say (shown as UTF-16LE if valid; "
+		              "impacket sends this); tolerated: NTLMv2 does not use it");
 	flag_warnings(w, m->flags);
 	if (!m->target_info_len)
 		warn(w, "no TargetInfo: clients cannot send NTLMv2 protections (timestamp, MIC)");
@@ -342,7 +348,7 @@ static void render_ntlmv2(emit *e, const nw_authenticate *m, av_facts *facts)
 	nw_v2_response v2;
 	memset(facts, 0, sizeof(*facts));
 	if (nw_v2_response_parse(m->nt_response, m->nt_response_len, &v2) != NTLM_OK)
-		return; /* the walk refuses these first */
+		return; /* decode_message refuses these first */
 	emit_object(e, "ntlmv2");
 	emit_bytes(e, "nt_proof", v2.proof, 16);
 	render_filetime(e, "timestamp", v2.timestamp);
@@ -409,37 +415,77 @@ static void render_authenticate(emit *e, const nw_authenticate *m, warnings *w)
 
 static const char *const type_names[] = {"", "NEGOTIATE", "CHALLENGE", "AUTHENTICATE"};
 
-/* Renders a message the walk passed; 0, or -1 if the codec still refuses it. */
-static int render_message(emit *e, const uint8_t *msg, size_t len, ntlm_err *rc)
+/* One decoded message of any type. */
+typedef struct decoded {
+	uint32_t type;
+	nw_negotiate neg;
+	nw_challenge chal;
+	nw_authenticate auth;
+} decoded;
+
+static void decoded_clear(decoded *d)
 {
-	uint32_t type = 0;
+	nw_negotiate_clear(&d->neg);
+	nw_challenge_clear(&d->chal);
+	nw_authenticate_clear(&d->auth);
+}
+
+/* An AV pair list found at base in the message; faults name the list and the absolute offset. */
+static ntlm_err check_av_pairs(const uint8_t *p, size_t n, const char *where, size_t base,
+                               nw_fault *fault)
+{
+	nw_av_list list = {NULL, 0};
+	ntlm_err rc = nw_av_parse_fault(p, n, &list, fault);
+	nw_av_clear(&list);
+	if (rc != NTLM_OK)
+		nw_fault_within(fault, where, base);
+	return rc;
+}
+
+/* The NTLMv2 response of an AUTHENTICATE and its AV pairs, which the message codec keeps raw. */
+static ntlm_err check_ntlmv2(const nw_authenticate *m, nw_fault *fault)
+{
+	nw_v2_response v2;
+	if (m->nt_response_len <= 24)
+		return NTLM_OK; /* NTLMv1 (24) or none */
+	ntlm_err rc = nw_v2_response_parse_fault(m->nt_response, m->nt_response_len, &v2, fault);
+	if (rc != NTLM_OK) {
+		nw_fault_within(fault, NULL, m->nt_response_offset);
+		return rc;
+	}
+	return check_av_pairs(v2.av_pairs, v2.av_len, "NtChallengeResponse AvPairs",
+	                      m->nt_response_offset + (size_t)(v2.av_pairs - m->nt_response), fault);
+}
+
+/* Decodes with the codec, which names the field, offset and rule of any fault. */
+static ntlm_err decode_message(const uint8_t *msg, size_t len, decoded *d, nw_fault *fault)
+{
+	NTLM_TRY(nw_message_type_fault(msg, len, &d->type, fault));
+	if (d->type == NW_NEGOTIATE)
+		return nw_negotiate_decode_fault(msg, len, &d->neg, fault);
+	if (d->type == NW_CHALLENGE) {
+		NTLM_TRY(nw_challenge_decode_fault(msg, len, &d->chal, fault));
+		return check_av_pairs(d->chal.target_info, d->chal.target_info_len, "TargetInfo",
+		                      d->chal.target_info_offset, fault);
+	}
+	NTLM_TRY(nw_authenticate_decode_fault(msg, len, 0, &d->auth, fault));
+	return check_ntlmv2(&d->auth, fault);
+}
+
+static void render_message(emit *e, const decoded *d, size_t len)
+{
 	warnings w;
 	memset(&w, 0, sizeof(w));
-	if ((*rc = nw_message_type(msg, len, &type)) != NTLM_OK)
-		return -1;
-	emit_text(e, "message", type_names[type]);
-	emit_uint(e, "type", type);
+	emit_text(e, "message", type_names[d->type]);
+	emit_uint(e, "type", d->type);
 	emit_uint(e, "length", len);
-	if (type == NW_NEGOTIATE) {
-		nw_negotiate m;
-		if ((*rc = nw_negotiate_decode(msg, len, &m)) == NTLM_OK)
-			render_negotiate(e, &m, &w);
-		nw_negotiate_clear(&m);
-	} else if (type == NW_CHALLENGE) {
-		nw_challenge m;
-		if ((*rc = nw_challenge_decode(msg, len, &m)) == NTLM_OK)
-			render_challenge(e, &m, &w);
-		nw_challenge_clear(&m);
-	} else {
-		nw_authenticate m;
-		if ((*rc = nw_authenticate_decode(msg, len, &m)) == NTLM_OK)
-			render_authenticate(e, &m, &w);
-		nw_authenticate_clear(&m);
-	}
-	if (*rc != NTLM_OK)
-		return -1;
+	if (d->type == NW_NEGOTIATE)
+		render_negotiate(e, &d->neg, &w);
+	else if (d->type == NW_CHALLENGE)
+		render_challenge(e, &d->chal, &w);
+	else
+		render_authenticate(e, &d->auth, &w);
 	render_warnings(e, &w);
-	return 0;
 }
 
 /* ------------------------------------------------------------ driver */
@@ -465,22 +511,39 @@ static void report_malformed(decode_run *d, const char *source, const char *why)
 	emit_end(&e);
 }
 
+/* "<field> at offset 0x...: <rule>", or the error's own words when the codec gave none. */
+static void explain_fault(ntlm_err rc, const nw_fault *f, const uint8_t *msg, char *why, size_t cap)
+{
+	if (f->field[0])
+		snprintf(why, cap, "%s at offset 0x%08zx: %s", f->field, f->offset, f->rule);
+	else
+		snprintf(why, cap, "%s (%s)", ntlm_strerror(rc), ntlm_err_name(rc));
+	/* "Negotiate" headers usually wrap NTLM in SPNEGO (DER: 0x60 or 0xa1) */
+	if (msg[0] == 0x60 || msg[0] == 0xa1)
+		snprintf(why + strlen(why), cap - strlen(why),
+		         "; the input looks like SPNEGO, which decode does not unwrap");
+}
+
 static void decode_one(decode_run *d, char *text, const char *source)
 {
 	char why[512];
 	uint8_t *msg;
 	size_t len;
+	decoded m;
+	nw_fault fault;
 	const char *format, *bad = parse_input(text, &msg, &len, &format, why, sizeof(why));
-	ntlm_err rc = NTLM_OK;
-	if (!bad && walk_message(msg, len, why, sizeof(why)) != 0) {
-		/* "Negotiate" headers usually wrap NTLM in SPNEGO (DER: 0x60 or 0xa1) */
-		if (msg[0] == 0x60 || msg[0] == 0xa1)
-			snprintf(why + strlen(why), sizeof(why) - strlen(why),
-			         "; the input looks like SPNEGO, which decode does not unwrap");
-		bad = why;
+	memset(&m, 0, sizeof(m));
+	memset(&fault, 0, sizeof(fault));
+	if (!bad) {
+		ntlm_err rc = decode_message(msg, len, &m, &fault);
+		if (rc != NTLM_OK) {
+			explain_fault(rc, &fault, msg, why, sizeof(why));
+			bad = why;
+		}
 	}
 	if (bad) {
 		report_malformed(d, source, bad);
+		decoded_clear(&m);
 		ntlm_free_secret(msg, len);
 		return;
 	}
@@ -493,12 +556,9 @@ static void decode_one(decode_run *d, char *text, const char *source)
 		emit_bool(&e, "valid", 1);
 	emit_text(&e, "source", source);
 	emit_text(&e, "encoding", format);
-	if (render_message(&e, msg, len, &rc) != 0) {
-		/* a fault the walk does not know: the codec's word for it */
-		emit_text(&e, "error", ntlm_strerror(rc));
-		d->status = TOOL_EXIT_FAIL;
-	}
+	render_message(&e, &m, len);
 	emit_end(&e);
+	decoded_clear(&m);
 	ntlm_free_secret(msg, len);
 }
 

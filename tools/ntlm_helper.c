@@ -1,12 +1,13 @@
 /*
- * ntlm_helper.c - `ntlm client` and `ntlm server`: one NTLM context driven
- * by a line protocol on stdin/stdout, so that other programs (test
- * drivers, interop harnesses, scripts) can run a handshake through pipes
- * and then use the context's session security. Protocol: see ntlm(1).
+ * ntlm_helper.c - the line-protocol engine of `ntlm client` and `ntlm
+ * server` (see ntlm_helper.h; protocol: ntlm(1)). The commands are
+ * ntlm_client.c and ntlm_server.c.
  *
  * Every request gets exactly one answer line, flushed at once, because
  * the peer waits for it before writing the next request.
  */
+#include "ntlm_helper.h"
+
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,18 +17,6 @@
 #include "ntlm_io.h"
 #include "ntlm_setup.h"
 #include "util.h"
-
-/* What handling one line leads to. */
-enum { H_NEXT, H_QUIT, H_FAIL };
-
-typedef struct helper {
-	const char *cmd;
-	ntlm_ctx *ctx;
-	int server, datagram, done;
-	int show_key; /* --show-session-key: the exported session key in the DONE line */
-	/* datagram mode numbers messages itself; counts successful ones per direction */
-	uint32_t send_seq, recv_seq;
-} helper;
 
 typedef struct blob {
 	uint8_t *data;
@@ -278,7 +267,7 @@ static int decode_args(helper *h, char **words, size_t n, blob *args)
 	return -1;
 }
 
-static int handle_line(helper *h, char *line, size_t len)
+int helper_handle_line(helper *h, char *line, size_t len)
 {
 	char *w[MAX_ARGS + 2], shown[48];
 	blob args[MAX_ARGS];
@@ -302,17 +291,22 @@ static int handle_line(helper *h, char *line, size_t len)
 	return st;
 }
 
-static int helper_loop(helper *h)
+int helper_start(helper *h)
 {
-	io_line line = {NULL, 0, 0};
-	int st = H_NEXT;
-	/* a vanished peer is an error to report, not a reason to die by SIGPIPE */
-	signal(SIGPIPE, SIG_IGN);
 	/* the client opens a connection, the server a datagram exchange */
 	if (h->server == h->datagram) {
 		ntlm_buffer out = {NULL, 0};
-		st = after_step(h, ntlm_step(h->ctx, NULL, 0, &out), &out);
+		return after_step(h, ntlm_step(h->ctx, NULL, 0, &out), &out);
 	}
+	return H_NEXT;
+}
+
+static int helper_loop(helper *h)
+{
+	io_line line = {NULL, 0, 0};
+	/* a vanished peer is an error to report, not a reason to die by SIGPIPE */
+	signal(SIGPIPE, SIG_IGN);
+	int st = helper_start(h);
 	while (st == H_NEXT && !ferror(stdout)) {
 		int got = io_read_line(stdin, &line, IO_LINE_MAX);
 		if (got == IO_EOF || got == IO_ERROR)
@@ -320,7 +314,7 @@ static int helper_loop(helper *h)
 		if (got == IO_TOO_LONG)
 			st = reject(h, "syntax: line longer than %d bytes", IO_LINE_MAX);
 		else
-			st = handle_line(h, line.data, line.len);
+			st = helper_handle_line(h, line.data, line.len);
 	}
 	io_line_free(&line);
 	if (ferror(stdout))
@@ -332,27 +326,7 @@ static int helper_loop(helper *h)
 	return TOOL_EXIT_OK;
 }
 
-/* ------------------------------------------------------------ commands */
-
-static const tool_cmd client_cmd = {
-	"client", "[OPTIONS]",
-	"Runs an NTLM client over stdin/stdout, one line per message: prints\n"
-	"\"TOKEN <base64>\" for each token to send (the NEGOTIATE at once), reads\n"
-	"\"TOKEN <base64>\" for each token received, and prints \"DONE flags=0x...\n"
-	"kind=...\" when done (with --show-session-key also sessionkey=<hex>). Then\n"
-	"SEAL, UNSEAL, SIGN, VERIFY and QUIT requests use the session security (see\n"
-	"ntlm(1))."};
-
-static const tool_cmd server_cmd = {
-	"server", "[OPTIONS]",
-	"Runs an NTLM server over stdin/stdout against an smbpasswd-format\n"
-	"account file: reads \"TOKEN <base64>\", answers \"TOKEN <base64>\", and\n"
-	"ends the handshake with \"DONE user=DOMAIN\\user flags=0x... kind=...\" (with\n"
-	"--show-session-key also sessionkey=<hex>) or \"FAIL <reason>\" (then exits 1).\n"
-	"Then SEAL, UNSEAL, SIGN, VERIFY and QUIT requests use the session security\n"
-	"(see ntlm(1))."};
-
-static int run_role(int argc, char **argv, const tool_cmd *cmd, unsigned role)
+int helper_run(int argc, char **argv, const tool_cmd *cmd, unsigned role)
 {
 	setup_opts o;
 	setup_client c;
@@ -383,14 +357,4 @@ static int run_role(int argc, char **argv, const tool_cmd *cmd, unsigned role)
 	setup_server_free(&s);
 	setup_opts_free(&o);
 	return st < 0 ? TOOL_EXIT_OK : st;
-}
-
-int cmd_client(int argc, char **argv)
-{
-	return run_role(argc, argv, &client_cmd, ROLE_CLIENT);
-}
-
-int cmd_server(int argc, char **argv)
-{
-	return run_role(argc, argv, &server_cmd, ROLE_SERVER);
 }

@@ -21,7 +21,8 @@ enum {
 	O_WORKSTATION, O_TARGET_NAME, O_FLAGS, O_NTLMV1, O_ACCOUNT_FILE, O_COMPUTER_NAME,
 	O_DOMAIN_NAME, O_SERVICE_NAME, O_AUDIT_LOG, O_CONFIG, O_ALLOW_NTLMV1, O_ALLOW_LM,
 	O_ALLOW_ANONYMOUS, O_REQUIRE_MIC, O_REQUIRE_TARGET_NAME, O_CBT_HASH, O_CBT_POLICY,
-	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM, O_WINBIND, O_WINBIND_DOMAIN, O_SHOW_SESSION_KEY
+	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM, O_WINBIND, O_WINBIND_DOMAIN, O_SHOW_SESSION_KEY,
+	O_DNS_COMPUTER_NAME, O_DNS_DOMAIN_NAME
 };
 
 const tool_opt setup_table[] = {
@@ -46,6 +47,10 @@ const tool_opt setup_table[] = {
 	 "with --winbind: accept only users of this NetBIOS domain"},
 	{"computer-name", O_COMPUTER_NAME, ACCEPTORS, "NAME", "NetBIOS computer name (default: host name)"},
 	{"domain-name", O_DOMAIN_NAME, ACCEPTORS, "NAME", "NetBIOS domain name (default: computer name)"},
+	{"dns-computer-name", O_DNS_COMPUTER_NAME, ACCEPTORS, "NAME",
+	 "DNS computer name (default: the host name if fully qualified)"},
+	{"dns-domain-name", O_DNS_DOMAIN_NAME, ACCEPTORS, "NAME",
+	 "DNS domain name (default: the DNS computer name after its first dot)"},
 	{"service-name", O_SERVICE_NAME, ACCEPTORS, "SPN",
 	 "an SPN this server answers to (repeatable)"},
 	{"require-target-name", O_REQUIRE_TARGET_NAME, ACCEPTORS, NULL,
@@ -94,6 +99,8 @@ static const char **string_slot(setup_opts *o, int id)
 	case O_ACCOUNT_FILE: return &o->account_file;
 	case O_COMPUTER_NAME: return &o->computer_name;
 	case O_DOMAIN_NAME: return &o->domain_name;
+	case O_DNS_COMPUTER_NAME: return &o->dns_computer_name;
+	case O_DNS_DOMAIN_NAME: return &o->dns_domain_name;
 	case O_AUDIT_LOG: return &o->audit_log;
 	case O_WINBIND_DOMAIN: return &o->winbind_domain;
 	case O_CONFIG: return &o->config;
@@ -442,6 +449,8 @@ int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server 
 	s->cfg.policy = &s->policy;
 	s->cfg.computer_name = o->computer_name;
 	s->cfg.domain_name = o->domain_name;
+	s->cfg.dns_computer_name = o->dns_computer_name;
+	s->cfg.dns_domain_name = o->dns_domain_name;
 	s->cfg.service_names = o->n_services ? o->services : NULL;
 	s->cfg.store = s->store;
 	s->cfg.cbt_hash = o->cbt_hash ? s->cbt : NULL;

@@ -28,6 +28,7 @@ typedef struct setup_opts {
 	const char *workstation, *target_name, *flags;
 	/* server */
 	const char *account_file, *computer_name, *domain_name, *audit_log;
+	const char *dns_computer_name, *dns_domain_name;
 	int winbind;                /* verify through winbindd instead of account_file */
 	const char *winbind_domain; /* --winbind-domain (implies --winbind) */
 	const char *services[SETUP_MAX_SERVICES + 1];

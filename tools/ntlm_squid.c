@@ -1,37 +1,23 @@
 /*
- * ntlm_squid.c - `ntlm squid-helper`: Squid's "squid-2.5-ntlmssp" helper
- * protocol (auth_param ntlm program ...), checking against the account file.
+ * ntlm_squid.c - the engine of `ntlm squid-helper`: Squid's
+ * "squid-2.5-ntlmssp" helper protocol (auth_param ntlm program ...); see
+ * ntlm_squid.h. The command around it is ntlm_squid_helper.c.
  *
- *   request                  answer
- *   [ID] YR [<b64 NEGOTIATE>] [ID] TT <b64 CHALLENGE>    new handshake
- *   [ID] KK <b64 AUTHENTICATE> [ID] AF <DOMAIN\user>     success
- *                            [ID] NA <reason>            authentication failed
- *   anything wrong           [ID] BH <reason>            protocol fault
- *
- * ID is Squid's concurrency channel: present, it is echoed, and each
- * channel has its own handshake. Squid 5 reads "AF <user>" as NTLM's
+ * Squid 5 reads "AF <user>" as NTLM's
  * user-only form; a name with blanks or quotes is sent quoted, since
  * Squid splits the reply into words and honours quotes.
  */
+#include "ntlm_squid.h"
+
 #include <ctype.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
-#include "ntlm_setup.h"
 #include "util.h"
 #include "wire.h"
-
-/* Squid's concurrency is a few hundred at most; more is a confused caller. */
-#define MAX_CHANNELS 1024
-
-typedef struct channel {
-	uint64_t id;
-	ntlm_ctx *ctx;
-} channel;
 
 /*
  * Squid numbers its requests with a uint64_t (written with PRIu64): an ID
@@ -46,12 +32,6 @@ typedef struct channel_id {
 	uint64_t value;
 	char text[CHANNEL_ID_DIGITS + 1]; /* echoed as it came */
 } channel_id;
-
-typedef struct squid {
-	setup_server *srv;
-	channel *ch;
-	size_t n;
-} squid;
 
 /* One answer line, with the channel ID when the request had one. */
 static void answer(const char *id, const char *verb, const char *fmt, ...)
@@ -77,25 +57,51 @@ static void answer_lib(const char *id, const char *verb, ntlm_err rc)
 	answer(id, verb, "%s (%s)", ntlm_strerror(rc), ntlm_err_name(rc));
 }
 
-static channel *find_channel(squid *s, uint64_t id, int create)
-{
-	for (size_t i = 0; i < s->n; i++)
-		if (s->ch[i].id == id)
-			return &s->ch[i];
-	if (!create || s->n == MAX_CHANNELS)
-		return NULL;
-	channel *grown = realloc(s->ch, (s->n + 1) * sizeof(*grown));
-	if (!grown)
-		return NULL;
-	s->ch = grown;
-	s->ch[s->n] = (channel){id, NULL};
-	return &s->ch[s->n++];
-}
-
-static void reset(channel *c)
+static void reset(squid_channel *c)
 {
 	ntlm_ctx_free(c->ctx);
 	c->ctx = NULL;
+}
+
+/* The slot whose handshake waited longest (the table is full, so n > 0). */
+static squid_channel *oldest_channel(squid *s)
+{
+	squid_channel *old = &s->ch[0];
+	for (size_t i = 1; i < s->n; i++)
+		if (s->ch[i].used < old->used)
+			old = &s->ch[i];
+	return old;
+}
+
+/* The channel id, else a new one (evicting the oldest when full); NULL: out of memory. */
+static squid_channel *find_channel(squid *s, uint64_t id)
+{
+	squid_channel *c;
+	for (size_t i = 0; i < s->n; i++)
+		if (s->ch[i].id == id) {
+			s->ch[i].used = ++s->clock;
+			return &s->ch[i];
+		}
+	if (s->n == SQUID_MAX_CHANNELS) {
+		c = oldest_channel(s);
+		reset(c); /* its handshake is abandoned: a KK on it is answered BH */
+	} else {
+		squid_channel *grown = realloc(s->ch, (s->n + 1) * sizeof(*grown));
+		if (!grown)
+			return NULL;
+		s->ch = grown;
+		c = &s->ch[s->n++];
+	}
+	*c = (squid_channel){id, NULL, ++s->clock};
+	return c;
+}
+
+/* Drops a channel without a handshake in progress: the table holds live ones only. */
+static void release_channel(squid *s, squid_channel *c)
+{
+	if (c->ctx)
+		return;
+	*c = s->ch[--s->n];
 }
 
 /* AF's user word: as is, or quoted with \ escapes when Squid would split or unquote it. */
@@ -136,7 +142,7 @@ static ntlm_err default_negotiate(ntlm_buffer *out)
 }
 
 /* YR (or a KK that carries a NEGOTIATE: the client started over): a new handshake. */
-static void start(squid *s, channel *c, const char *id, const uint8_t *neg, size_t neg_len)
+static void start(squid *s, squid_channel *c, const char *id, const uint8_t *neg, size_t neg_len)
 {
 	ntlm_buffer out = {NULL, 0}, stand_in = {NULL, 0};
 	reset(c);
@@ -162,7 +168,7 @@ static void start(squid *s, channel *c, const char *id, const uint8_t *neg, size
 	ntlm_buffer_free(&stand_in);
 }
 
-static void finish(channel *c, const char *id, const uint8_t *auth, size_t len)
+static void finish(squid_channel *c, const char *id, const uint8_t *auth, size_t len)
 {
 	ntlm_buffer out = {NULL, 0};
 	ntlm_err rc = ntlm_step(c->ctx, auth, len, &out);
@@ -186,7 +192,7 @@ static const char *request_fault(char **w, size_t n, int yr, int kk)
 	return NULL;
 }
 
-static void handle_request(squid *s, const char *id, channel *c, char **w, size_t n)
+static void handle_request(squid *s, const char *id, squid_channel *c, char **w, size_t n)
 {
 	uint8_t *tok = NULL;
 	size_t len = 0, where = 0;
@@ -236,11 +242,11 @@ static void read_channel_id(const char *line, size_t len, channel_id *id)
  * even to a malformed line, goes to the channel that asked; an ID that does
  * not fit is refused before anything else.
  */
-static void handle_line(squid *s, char *line, size_t len)
+void squid_handle_line(squid *s, char *line, size_t len)
 {
 	char *w[4];
 	channel_id cid;
-	channel *c = NULL;
+	squid_channel *c = NULL;
 	size_t n = 0;
 	read_channel_id(line, len, &cid);
 	const char *id = cid.present && !cid.overflow ? cid.text : NULL;
@@ -258,17 +264,18 @@ static void handle_line(squid *s, char *line, size_t len)
 		n--;
 	}
 	if (n > 0 && n <= 2)
-		c = find_channel(s, cid.value, 1);
+		c = find_channel(s, cid.value);
 	if (n == 0 || n > 2)
 		answer(id, "BH", "%s", n ? "too many words" : "empty request");
 	else if (!c)
-		answer(id, "BH", "too many channels");
-	else
+		answer(id, "BH", "out of memory");
+	if (c) {
 		handle_request(s, id, c, w, n);
+		release_channel(s, c);
+	}
 }
 
-/* A line over IO_LINE_MAX bytes: refused, on the channel its start names. */
-static void handle_overlong(const char *start, size_t len)
+void squid_handle_overlong(const char *start, size_t len)
 {
 	channel_id cid;
 	read_channel_id(start, len, &cid);
@@ -276,44 +283,16 @@ static void handle_overlong(const char *start, size_t len)
 	       IO_LINE_MAX);
 }
 
-static const tool_cmd squid_cmd = {
-	"squid-helper", "[OPTIONS]",
-	"Squid NTLM authentication helper (protocol squid-2.5-ntlmssp), checking\n"
-	"users against an smbpasswd-format account file. In squid.conf:\n"
-	"  auth_param ntlm program /usr/bin/ntlm squid-helper --account-file FILE\n"
-	"Reads \"[ID] YR [token]\" and \"[ID] KK token\", answers \"TT token\",\n"
-	"\"AF DOMAIN\\user\", \"NA reason\" or \"BH reason\"; a leading numeric channel ID\n"
-	"(Squid's concurrency) is echoed and keeps a handshake per channel."};
-
-int cmd_squid_helper(int argc, char **argv)
+void squid_init(squid *s, setup_server *srv)
 {
-	setup_opts o;
-	setup_server srv;
-	squid s = {&srv, NULL, 0};
-	io_line line = {NULL, 0, 0};
-	int first, got;
-	setup_opts_init(&o, squid_cmd.name);
-	memset(&srv, 0, sizeof(srv));
-	srv.audit_fd = -1;
-	int st = tool_parse(argc, argv, &squid_cmd, setup_table, setup_table_len, ROLE_SQUID,
-	                    setup_option, &o, &first);
-	if (st == TOOL_EXIT_OK && first < argc)
-		st = tool_error(TOOL_EXIT_USAGE, squid_cmd.name, "unexpected argument '%s'", argv[first]);
-	if (st == TOOL_EXIT_OK)
-		st = setup_server_build(&o, 1, &srv);
-	signal(SIGPIPE, SIG_IGN); /* Squid gone: stop at the failed write, quietly */
-	while (st == TOOL_EXIT_OK && !ferror(stdout) &&
-	       (got = io_read_line(stdin, &line, IO_LINE_MAX)) != IO_EOF && got != IO_ERROR) {
-		if (got == IO_TOO_LONG)
-			handle_overlong(line.data, line.len);
-		else
-			handle_line(&s, line.data, line.len);
-	}
-	io_line_free(&line);
-	for (size_t i = 0; i < s.n; i++)
-		reset(&s.ch[i]);
-	free(s.ch);
-	setup_server_free(&srv);
-	setup_opts_free(&o);
-	return st < 0 ? TOOL_EXIT_OK : st;
+	memset(s, 0, sizeof(*s));
+	s->srv = srv;
+}
+
+void squid_free(squid *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		reset(&s->ch[i]);
+	free(s->ch);
+	memset(s, 0, sizeof(*s));
 }

@@ -101,7 +101,7 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_OUT_OF_SEQUENCE, 32, 0xC000022Au, (int32_t)0x80090310,                            \
 	  "message out of sequence")                                                               \
 	X(NTLM_E_NO_SESSION_KEY, 33, 0xC0000022u, (int32_t)0x80090302,                             \
-	  "signing or sealing not negotiated for this context")                                   \
+	  "no session key: neither signing nor sealing negotiated, or anonymous")                 \
 	X(NTLM_E_CRYPTO, 34, 0xC0000001u, (int32_t)0x80090304, "cryptographic operation failed")    \
 	X(NTLM_E_RANDOM, 35, 0xC0000001u, (int32_t)0x80090304, "no random bytes available")         \
 	X(NTLM_E_IO, 36, 0xC0000001u, (int32_t)0x80090304, "file or I/O error")                    \
@@ -131,7 +131,11 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_NOLOGON_SERVER_TRUST, 51, 0xC000019Au, (int32_t)0x8009030C,                       \
 	  "server trust account: not for logons")                                                 \
 	X(NTLM_E_UNSAFE_FILE, 52, 0xC0000001u, (int32_t)0x80090304,                                \
-	  "file refused: a symbolic link, not a regular file, or writable by others")
+	  "file refused: a symbolic link, not a regular file, or writable by others")             \
+	X(NTLM_E_SEAL_NOT_NEGOTIATED, 53, 0xC00000BBu, (int32_t)0x80090302,                        \
+	  "sealing not negotiated for this context (signing only)")                               \
+	X(NTLM_E_NO_LOGON_SERVERS, 54, 0xC000005Eu, (int32_t)0x80090311,                           \
+	  "no logon server for the user's domain (no domain controller reachable, or no trust)")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -480,8 +484,16 @@ typedef struct ntlm_server_config {
 	const ntlm_policy *policy;     /* NULL: defaults */
 	const char *computer_name;     /* NetBIOS computer name (NULL: hostname, upper-case) */
 	const char *domain_name;       /* NetBIOS domain (NULL: = computer_name, standalone) */
-	const char *dns_computer_name; /* NULL: omitted */
-	const char *dns_domain_name;   /* NULL: omitted */
+	/*
+	 * DNS names sent in the CHALLENGE's TargetInfo, as Windows does
+	 * (MsvAvDnsComputerName, MsvAvDnsDomainName, and MsvAvDnsTreeName = the
+	 * DNS domain: a single-domain forest's name). dns_computer_name NULL: the
+	 * host name if it is fully qualified and computer_name is NULL (the
+	 * server describes this host), else omitted. dns_domain_name NULL: what
+	 * follows the first dot of the DNS computer name, else omitted.
+	 */
+	const char *dns_computer_name;
+	const char *dns_domain_name;
 	const char *const *service_names; /* NULL-terminated SPNs accepted as target name */
 	ntlm_account_store *store;     /* required; not owned */
 	const uint8_t *cbt_hash;       /* 16 bytes: expected channel bindings (NULL: none) */

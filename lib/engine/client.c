@@ -272,6 +272,25 @@ static ntlm_err compute_ntlmv1(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t
 	return nb_writer_finish(&w, &p->nt);
 }
 
+/*
+ * LM only (the policy allows LM and neither NTLM response): LmChallengeResponse
+ * DESL(LMOWF, challenge) and an empty NtChallengeResponse, the form the
+ * server classifies as LM (3.3.1). The keys are NTLMv1's.
+ */
+static ntlm_err compute_lm(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t flags,
+                           struct auth_parts *p)
+{
+	struct ntlm_client_state *cl = &ctx->hs->cl;
+	p->lm_len = 24;
+	nk_desl(cl->lm_hash, chal->server_challenge, p->lm);
+	nk_v1_session_base_key(cl->nt_hash, p->session_base_key);
+	nk_kxkey_v1(flags, p->session_base_key, cl->lm_hash, p->lm, chal->server_challenge,
+	            p->key_exchange_key);
+	nb_writer w;
+	nb_writer_init(&w);
+	return nb_writer_finish(&w, &p->nt);
+}
+
 static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t flags,
                                   struct auth_parts *p)
 {
@@ -288,10 +307,14 @@ static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint3
 		ctx->kind = NTLM_KIND_NTLMV2;
 		return compute_ntlmv2(ctx, chal, p);
 	}
-	if ((allowed & NTLM_RESP_NTLMV1) || ((allowed & NTLM_RESP_LM) && ctx->hs->cl.have_lm)) {
+	if (allowed & NTLM_RESP_NTLMV1) {
 		ctx->kind = (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) ? NTLM_KIND_NTLMV1_ESS
 		                                                                 : NTLM_KIND_NTLMV1;
 		return compute_ntlmv1(ctx, chal, flags, p);
+	}
+	if ((allowed & NTLM_RESP_LM) && ctx->hs->cl.have_lm) {
+		ctx->kind = NTLM_KIND_LM;
+		return compute_lm(ctx, chal, flags, p);
 	}
 	return NTLM_E_FLAGS_POLICY;
 }

@@ -49,6 +49,20 @@ ntlm_err ctx_host_netbios_name(char **out)
 	return ntlm_utf8_upper(host, out);
 }
 
+ntlm_err ctx_host_dns_name(char **out)
+{
+	char host[256];
+	*out = NULL;
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		return NTLM_E_NOT_FOUND;
+	host[sizeof(host) - 1] = '\0';
+	/* a name without a dot, or ending in one, is no fully qualified name */
+	const char *dot = strchr(host, '.');
+	if (!dot || dot == host || dot[1] == '\0' || host[strlen(host) - 1] == '.')
+		return NTLM_E_NOT_FOUND;
+	return ctx_set_string(out, host);
+}
+
 ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out)
 {
 	uint8_t *copy = malloc(n ? n : 1);

@@ -126,6 +126,8 @@ ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len);
 ntlm_err ctx_set_string(char **slot, const char *s);
 /* This host's name as a NetBIOS name: short, upper-case, at most 15 characters. */
 ntlm_err ctx_host_netbios_name(char **out);
+/* The host name when it is fully qualified (has an inner dot), else NTLM_E_NOT_FOUND. */
+ntlm_err ctx_host_dns_name(char **out);
 /* *out = a new copy of p[0..n) (a previous value is wiped and freed). */
 ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out);
 /* Records the peer's names as sent (user, domain, workstation). */

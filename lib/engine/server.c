@@ -58,6 +58,28 @@ static ntlm_err copy_services(struct ntlm_server_state *sv, const char *const *n
 	return NTLM_OK;
 }
 
+/*
+ * The DNS names of the CHALLENGE (see ntlm_server_config): configured, or
+ * this host's fully qualified name when the server describes this host (no
+ * computer_name); the domain is what follows the computer's first dot.
+ */
+static ntlm_err server_dns_names(struct ntlm_server_state *sv, const ntlm_server_config *cfg)
+{
+	if (cfg->dns_computer_name)
+		NTLM_TRY(ctx_set_string(&sv->dns_computer, cfg->dns_computer_name));
+	else if (!cfg->computer_name) {
+		ntlm_err rc = ctx_host_dns_name(&sv->dns_computer);
+		if (rc != NTLM_OK && rc != NTLM_E_NOT_FOUND)
+			return rc;
+	}
+	const char *dot = sv->dns_computer ? strchr(sv->dns_computer, '.') : NULL;
+	if (cfg->dns_domain_name)
+		return ctx_set_string(&sv->dns_domain, cfg->dns_domain_name);
+	if (dot && dot[1])
+		return ctx_set_string(&sv->dns_domain, dot + 1);
+	return NTLM_OK;
+}
+
 static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 {
 	struct ntlm_server_state *sv = &ctx->hs->sv;
@@ -72,10 +94,7 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 	NTLM_TRY(cfg->computer_name ? ctx_set_string(&sv->computer, cfg->computer_name)
 	                            : ctx_host_netbios_name(&sv->computer));
 	NTLM_TRY(ctx_set_string(&sv->domain, cfg->domain_name ? cfg->domain_name : sv->computer));
-	if (cfg->dns_computer_name)
-		NTLM_TRY(ctx_set_string(&sv->dns_computer, cfg->dns_computer_name));
-	if (cfg->dns_domain_name)
-		NTLM_TRY(ctx_set_string(&sv->dns_domain, cfg->dns_domain_name));
+	NTLM_TRY(server_dns_names(sv, cfg));
 	return copy_services(sv, cfg->service_names);
 }
 
@@ -146,10 +165,13 @@ static ntlm_err build_target_info(ntlm_ctx *ctx, ntlm_buffer *out)
 	ntlm_err rc = nw_av_set_string(&list, NW_AV_NB_DOMAIN, sv->domain);
 	if (rc == NTLM_OK)
 		rc = nw_av_set_string(&list, NW_AV_NB_COMPUTER, sv->computer);
-	if (rc == NTLM_OK && sv->dns_domain)
-		rc = nw_av_set_string(&list, NW_AV_DNS_DOMAIN, sv->dns_domain);
 	if (rc == NTLM_OK && sv->dns_computer)
 		rc = nw_av_set_string(&list, NW_AV_DNS_COMPUTER, sv->dns_computer);
+	if (rc == NTLM_OK && sv->dns_domain)
+		rc = nw_av_set_string(&list, NW_AV_DNS_DOMAIN, sv->dns_domain);
+	/* the forest: one domain's forest is named after it, as Windows sends */
+	if (rc == NTLM_OK && sv->dns_domain)
+		rc = nw_av_set_string(&list, NW_AV_DNS_TREE, sv->dns_domain);
 	sv->timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
 	if (rc == NTLM_OK)
 		rc = nw_av_set_u64(&list, NW_AV_TIMESTAMP, sv->timestamp);
@@ -539,7 +561,8 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_
 	nw_authenticate a;
 	struct verdict v;
 	memset(&v, 0, sizeof(v));
-	ntlm_err rc = nw_authenticate_decode(in, in_len, &a);
+	/* NegotiateFlags 0 (old clients): the flags of our CHALLENGE stand, its encoding too */
+	ntlm_err rc = nw_authenticate_decode_fault(in, in_len, ctx->hs->sv.offered, &a, NULL);
 	if (rc != NTLM_OK) {
 		emit_audit(ctx, rc, NULL, ctx->hs->sv.offered, &v);
 		return rc;

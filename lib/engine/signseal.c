@@ -167,7 +167,7 @@ static ntlm_err check_ready(ntlm_ctx *ctx, ss_op op, ss_state **ss)
 {
 	NTLM_TRY(ctx_session(ctx, ss));
 	if ((op == OP_SEAL || op == OP_UNSEAL) && !((*ss)->flags & NTLMSSP_NEGOTIATE_SEAL))
-		return NTLM_E_NO_SESSION_KEY;
+		return NTLM_E_SEAL_NOT_NEGOTIATED;
 	return NTLM_OK;
 }
 

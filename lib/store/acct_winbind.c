@@ -119,9 +119,11 @@ static ntlm_err blocked_for(ntlm_response_kind kind)
 /*
  * The domain's verdict. Account restrictions (disabled, locked, expired,
  * outside its hours or workstations) all mean "this account may not log on
- * now"; failures of the domain itself (no DC, broken trust) are the
- * backend's, so callers can tell a bad password from an outage. Anything
- * else is a refusal whose finer reason we do not need.
+ * now"; "no logon servers" (a domain with no reachable DC, or a foreign
+ * domain without a trust) is its own answer; other failures of the domain
+ * (broken trust, a DC in trouble) are the backend's, so callers can tell a
+ * bad password from an outage. Anything else is a refusal whose finer
+ * reason we do not need.
  */
 static ntlm_err map_nt_status(uint32_t st, ntlm_response_kind kind)
 {
@@ -142,6 +144,8 @@ static ntlm_err map_nt_status(uint32_t st, ntlm_response_kind kind)
 	case ST_NO_MEMORY:
 		return NTLM_E_NO_MEMORY;
 	case ST_NO_LOGON_SERVERS:
+		/* the user's domain has no reachable DC, or is one we do not trust */
+		return NTLM_E_NO_LOGON_SERVERS;
 	case ST_INSUFFICIENT_RESOURCES:
 	case ST_INVALID_SERVER_STATE:
 	case ST_INTERNAL_ERROR:

@@ -13,6 +13,7 @@
  */
 #include "wire.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -138,14 +139,54 @@ static ntlm_err av_put_owned(nw_av_list *list, uint16_t id, uint8_t *value, size
 	return rc;
 }
 
-/* Reads and checks one pair (MsvAvEOL included). Any fault is a bad pair. */
-static ntlm_err av_read_pair(nb_reader *r, uint16_t *id, const uint8_t **value, uint16_t *len)
+/* "MsvAvTimestamp", or "AvId 77" for an id without a name. */
+static const char *av_label(uint16_t id, char buf[16])
 {
-	if (nb_read_u16le(r, id) != NTLM_OK || nb_read_u16le(r, len) != NTLM_OK ||
-	    nb_read_view(r, *len, value) != NTLM_OK)
+	if (nw_av_name(id))
+		return nw_av_name(id);
+	snprintf(buf, 16, "AvId %u", id);
+	return buf;
+}
+
+/* Explains why av_value_ok refused the value of id. */
+static void av_value_fault(nw_fault *fault, uint16_t id, uint16_t len, size_t at)
+{
+	char label[16];
+	const char *expect = id == NW_AV_FLAGS             ? "4"
+	                     : id == NW_AV_TIMESTAMP       ? "8"
+	                     : id == NW_AV_CHANNEL_BINDINGS ? "16"
+	                     : id == NW_AV_SINGLE_HOST     ? "at least 48"
+	                                                   : NULL;
+	if (expect)
+		nw_fault_set(fault, av_label(id, label), at, "length %u, expected %s", len, expect);
+	else
+		nw_fault_set(fault, av_label(id, label), at, "odd length %u for a UTF-16 string", len);
+}
+
+/* Reads and checks one pair (MsvAvEOL included). Any fault is a bad pair. */
+static ntlm_err av_read_pair(nb_reader *r, uint16_t *id, const uint8_t **value, uint16_t *len,
+                             nw_fault *fault)
+{
+	char label[16];
+	size_t at = nb_pos(r);
+	if (nb_read_u16le(r, id) != NTLM_OK || nb_read_u16le(r, len) != NTLM_OK) {
+		nw_fault_set(fault, "AV_PAIR", at, "the header runs past the end of the list (no MsvAvEOL)");
 		return NTLM_E_BAD_AV_PAIR;
-	if (*id == NW_AV_EOL ? *len != 0 : !av_value_ok(*id, *len))
+	}
+	if (nb_read_view(r, *len, value) != NTLM_OK) {
+		nw_fault_set(fault, av_label(*id, label), at,
+		             "length %u runs past the end of the list (%zu bytes left)", *len,
+		             nb_remaining(r));
 		return NTLM_E_BAD_AV_PAIR;
+	}
+	if (*id == NW_AV_EOL && *len != 0) {
+		nw_fault_set(fault, "MsvAvEOL", at, "length %u, expected 0", *len);
+		return NTLM_E_BAD_AV_PAIR;
+	}
+	if (*id != NW_AV_EOL && !av_value_ok(*id, *len)) {
+		av_value_fault(fault, *id, *len, at);
+		return NTLM_E_BAD_AV_PAIR;
+	}
 	return NTLM_OK;
 }
 
@@ -178,22 +219,33 @@ static ntlm_err av_mark_seen(struct av_seen *s, uint16_t id)
 	return NTLM_OK;
 }
 
-static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list, struct av_seen *seen)
+static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list, struct av_seen *seen,
+                              nw_fault *fault)
 {
 	for (;;) {
 		uint16_t id, len;
 		const uint8_t *value;
 		uint8_t *copy;
-		NTLM_TRY(av_read_pair(r, &id, &value, &len));
+		char label[16];
+		size_t at = nb_pos(r);
+		NTLM_TRY(av_read_pair(r, &id, &value, &len, fault));
 		if (id == NW_AV_EOL)
 			return NTLM_OK; /* trailing bytes are padding (Windows adds some) */
-		NTLM_TRY(av_mark_seen(seen, id));
+		ntlm_err rc = av_mark_seen(seen, id);
+		if (rc == NTLM_E_BAD_AV_PAIR)
+			nw_fault_set(fault, av_label(id, label), at, "appears twice");
+		NTLM_TRY(rc);
 		NTLM_TRY(av_dup(value, len, &copy));
 		NTLM_TRY(av_append_owned(list, id, copy, len));
 	}
 }
 
 ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list)
+{
+	return nw_av_parse_fault(data, len, list, NULL);
+}
+
+ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list, nw_fault *fault)
 {
 	nb_reader r;
 	if (!list)
@@ -206,7 +258,7 @@ ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list)
 		return NTLM_OK;
 	nb_reader_init(&r, data, len);
 	struct av_seen seen = {0, NULL};
-	ntlm_err rc = av_parse_list(&r, list, &seen);
+	ntlm_err rc = av_parse_list(&r, list, &seen, fault);
 	free(seen.high); /* ids only, nothing secret */
 	if (rc != NTLM_OK)
 		nw_av_clear(list);

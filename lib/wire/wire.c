@@ -19,6 +19,8 @@
  */
 #include "wire.h"
 
+#include <stdarg.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "buf.h"
@@ -28,11 +30,13 @@
 
 static const uint8_t nw_signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', '\0'};
 
-/* One security buffer: Len(2) MaxLen(2) Offset(4). */
+/* One security buffer: Len(2) MaxLen(2) Offset(4); name and pos for explanations. */
 typedef struct nw_secbuf {
 	uint16_t len;
 	uint16_t maxlen;
 	uint32_t off;
+	const char *name; /* "DomainNameFields"; the value it points at is the name minus "Fields" */
+	size_t pos;       /* where the security buffer sits in the header */
 } nw_secbuf;
 
 #define NW_SECBUF_SIZE 8
@@ -63,27 +67,95 @@ typedef struct nw_secbuf {
 #define NEG_SUPPLIED_MASK \
 	(NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED)
 
+/* ------------------------------------------------------ explanations */
+
+void nw_fault_set(nw_fault *f, const char *field, size_t offset, const char *fmt, ...)
+{
+	va_list ap;
+	if (!f)
+		return;
+	snprintf(f->field, sizeof(f->field), "%s", field);
+	f->offset = offset;
+	va_start(ap, fmt);
+	vsnprintf(f->rule, sizeof(f->rule), fmt, ap);
+	va_end(ap);
+}
+
+void nw_fault_within(nw_fault *f, const char *where, size_t base)
+{
+	char field[sizeof(f->field)] = "";
+	if (!f)
+		return;
+	if (where) {
+		strncat(field, where, sizeof(field) - 1);
+		strncat(field, ": ", sizeof(field) - 1 - strlen(field));
+		strncat(field, f->field, sizeof(field) - 1 - strlen(field));
+		memcpy(f->field, field, sizeof(field));
+	}
+	f->offset += base;
+}
+
+/* A header read that failed at pos (the reader does not move on failure). */
+static ntlm_err header_fault(ntlm_err rc, const nb_reader *r, const char *field, size_t pos,
+                             nw_fault *fault)
+{
+	if (rc == NTLM_E_TRUNCATED)
+		nw_fault_set(fault, field, pos, "the message ends at %zu bytes, inside the header", r->len);
+	return rc;
+}
+
+/* Reads one header field of n bytes (out may be NULL: skipped), naming it if it is cut off. */
+static ntlm_err read_header(nb_reader *r, const char *field, void *out, size_t n, nw_fault *fault)
+{
+	size_t pos = nb_pos(r);
+	ntlm_err rc = out ? nb_read_bytes(r, out, n) : nb_skip(r, n);
+	return header_fault(rc, r, field, pos, fault);
+}
+
+static ntlm_err read_header_u32(nb_reader *r, const char *field, uint32_t *v, nw_fault *fault)
+{
+	size_t pos = nb_pos(r);
+	return header_fault(nb_read_u32le(r, v), r, field, pos, fault);
+}
+
 /* ------------------------------------------------------ shared decoding */
 
 /* Signature and MessageType: the first 12 bytes of every message. */
-static ntlm_err read_preamble(nb_reader *r, uint32_t *type)
+static ntlm_err read_preamble(nb_reader *r, uint32_t *type, nw_fault *fault)
 {
-	NTLM_TRY(nb_expect(r, nw_signature, sizeof(nw_signature), NTLM_E_BAD_SIGNATURE_HEADER));
-	return nb_read_u32le(r, type);
+	ntlm_err rc = nb_expect(r, nw_signature, sizeof(nw_signature), NTLM_E_BAD_SIGNATURE_HEADER);
+	if (rc == NTLM_E_TRUNCATED)
+		nw_fault_set(fault, "Signature", 0,
+		             "the message is %zu bytes, shorter than the 8-byte \"NTLMSSP\\0\" signature",
+		             r->len);
+	else if (rc != NTLM_OK)
+		nw_fault_set(fault, "Signature", 0, "not \"NTLMSSP\\0\" (not an NTLM message)");
+	if (rc != NTLM_OK)
+		return rc;
+	return read_header_u32(r, "MessageType", type, fault);
 }
 
-static ntlm_err expect_preamble(nb_reader *r, uint32_t want)
+static ntlm_err expect_preamble(nb_reader *r, uint32_t want, nw_fault *fault)
 {
 	uint32_t type;
-	NTLM_TRY(read_preamble(r, &type));
-	return type == want ? NTLM_OK : NTLM_E_BAD_MESSAGE_TYPE;
+	NTLM_TRY(read_preamble(r, &type, fault));
+	if (type == want)
+		return NTLM_OK;
+	nw_fault_set(fault, "MessageType", 8, "%u, expected %u", type, want);
+	return NTLM_E_BAD_MESSAGE_TYPE;
 }
 
-static ntlm_err read_secbuf(nb_reader *r, nw_secbuf *f)
+static ntlm_err read_secbuf(nb_reader *r, nw_secbuf *f, const char *name, nw_fault *fault)
 {
-	NTLM_TRY(nb_read_u16le(r, &f->len));
-	NTLM_TRY(nb_read_u16le(r, &f->maxlen));
-	return nb_read_u32le(r, &f->off);
+	uint8_t b[NW_SECBUF_SIZE];
+	nb_reader sb;
+	f->name = name;
+	f->pos = nb_pos(r);
+	NTLM_TRY(read_header(r, name, b, sizeof(b), fault));
+	nb_reader_init(&sb, b, sizeof(b));
+	nb_read_u16le(&sb, &f->len);
+	nb_read_u16le(&sb, &f->maxlen);
+	return nb_read_u32le(&sb, &f->off);
 }
 
 /* 2.2.2.10: Major(1) Minor(1) Build(2) Reserved(3) NTLMRevisionCurrent(1) */
@@ -117,23 +189,46 @@ static int secbufs_overlap(const nw_secbuf *a, const nw_secbuf *b)
 	return a->off < b_end && b->off < a_end;
 }
 
-/* Applies the (Len, MaxLen, Offset) rules of the file comment to all fields. */
-static ntlm_err check_secbufs(const nb_reader *msg, const nw_secbuf *f, size_t n, size_t header_end)
+/* The (Len, MaxLen, Offset) rules of the file comment for one field. */
+static ntlm_err check_secbuf(const nb_reader *msg, const nw_secbuf *f, size_t header_end,
+                             nw_fault *fault)
 {
-	for (size_t i = 0; i < n; i++) {
-		nb_reader view;
-		if (f[i].maxlen < f[i].len)
-			return NTLM_E_FIELD_MAXLEN;
-		if (f[i].len == 0)
-			continue;
-		NTLM_TRY(nb_slice(msg, f[i].off, f[i].len, &view));
-		if (f[i].off < header_end)
-			return NTLM_E_FIELD_OVERLAP;
+	nb_reader view;
+	if (f->maxlen < f->len) {
+		nw_fault_set(fault, f->name, f->pos, "MaxLen %u is less than Len %u", f->maxlen, f->len);
+		return NTLM_E_FIELD_MAXLEN;
 	}
+	if (f->len == 0)
+		return NTLM_OK;
+	ntlm_err rc = nb_slice(msg, f->off, f->len, &view);
+	if (rc != NTLM_OK) {
+		nw_fault_set(fault, f->name, f->pos,
+		             "offset 0x%08x + length %u beyond message end (length %zu)", f->off, f->len,
+		             msg->len);
+		return rc;
+	}
+	if (f->off < header_end) {
+		nw_fault_set(fault, f->name, f->pos, "offset 0x%08x lies inside the %zu-byte header",
+		             f->off, header_end);
+		return NTLM_E_FIELD_OVERLAP;
+	}
+	return NTLM_OK;
+}
+
+/* Applies the rules to all fields, then refuses any two non-empty ones that overlap. */
+static ntlm_err check_secbufs(const nb_reader *msg, const nw_secbuf *f, size_t n, size_t header_end,
+                              nw_fault *fault)
+{
+	for (size_t i = 0; i < n; i++)
+		NTLM_TRY(check_secbuf(msg, &f[i], header_end, fault));
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = i + 1; j < n; j++)
-			if (f[i].len && f[j].len && secbufs_overlap(&f[i], &f[j]))
+			if (f[i].len && f[j].len && secbufs_overlap(&f[i], &f[j])) {
+				nw_fault_set(fault, f[j].name, f[j].pos,
+				             "offset 0x%08x, length %u overlaps %s (offset 0x%08x, length %u)",
+				             f[j].off, f[j].len, f[i].name, f[i].off, f[i].len);
 				return NTLM_E_FIELD_OVERLAP;
+			}
 	return NTLM_OK;
 }
 
@@ -167,17 +262,25 @@ static ntlm_err secbuf_copy(const nb_reader *msg, const nw_secbuf *f, uint8_t **
 }
 
 /* Decodes a string field (UTF-16LE or OEM) to UTF-8; an empty field gives "". */
-static ntlm_err secbuf_string(const nb_reader *msg, const nw_secbuf *f, int unicode, char **out)
+static ntlm_err secbuf_string(const nb_reader *msg, const nw_secbuf *f, int unicode, char **out,
+                              nw_fault *fault)
 {
 	const uint8_t *view;
 	*out = NULL;
 	NTLM_TRY(secbuf_view(msg, f, &view));
-	if (unicode)
-		return ntlm_utf16le_to_utf8(view, f->len, out);
-	return ntlm_oem_to_utf8(view, f->len, out);
+	ntlm_err rc = unicode ? ntlm_utf16le_to_utf8(view, f->len, out)
+	                      : ntlm_oem_to_utf8(view, f->len, out);
+	if (rc == NTLM_E_BAD_STRING) {
+		char value[48]; /* the value a "...Fields" buffer points at */
+		snprintf(value, sizeof(value), "%.*s", (int)(strlen(f->name) - strlen("Fields")), f->name);
+		nw_fault_set(fault, value, f->off, "length %u, not a valid %s string%s", f->len,
+		             unicode ? "UTF-16LE" : "OEM",
+		             unicode && f->len % 2 ? " (odd length)" : " (bad encoding or NUL)");
+	}
+	return rc;
 }
 
-ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type)
+ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type, nw_fault *fault)
 {
 	nb_reader r;
 	uint32_t t;
@@ -185,11 +288,19 @@ ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type)
 		return NTLM_E_INVALID_PARAMETER;
 	*type = 0;
 	nb_reader_init(&r, data, len);
-	NTLM_TRY(read_preamble(&r, &t));
-	if (t < NW_NEGOTIATE || t > NW_AUTHENTICATE)
+	NTLM_TRY(read_preamble(&r, &t, fault));
+	if (t < NW_NEGOTIATE || t > NW_AUTHENTICATE) {
+		nw_fault_set(fault, "MessageType", 8,
+		             "%u is not 1 (NEGOTIATE), 2 (CHALLENGE) or 3 (AUTHENTICATE)", t);
 		return NTLM_E_BAD_MESSAGE_TYPE;
+	}
 	*type = t;
 	return NTLM_OK;
+}
+
+ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type)
+{
+	return nw_message_type_fault(data, len, type, NULL);
 }
 
 /* ------------------------------------------------------ shared encoding */
@@ -300,44 +411,52 @@ ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out)
 	return finish(&w, rc, out);
 }
 
-static ntlm_err negotiate_parse(const uint8_t *data, size_t len, nw_negotiate *m)
+static ntlm_err negotiate_parse(const uint8_t *data, size_t len, nw_negotiate *m, nw_fault *fault)
 {
 	nb_reader r;
-	nw_secbuf f[2] = {{0, 0, 0}, {0, 0, 0}}; /* domain, workstation */
+	nw_secbuf f[2] = {{0, 0, 0, "DomainNameFields", NEG_DOMAIN},
+	                  {0, 0, 0, "WorkstationFields", NEG_WORKSTATION}};
 	nb_reader_init(&r, data, len);
-	NTLM_TRY(expect_preamble(&r, NW_NEGOTIATE));
-	NTLM_TRY(nb_read_u32le(&r, &m->flags));
+	NTLM_TRY(expect_preamble(&r, NW_NEGOTIATE, fault));
+	NTLM_TRY(read_header_u32(&r, "NegotiateFlags", &m->flags, fault));
 	if (nb_remaining(&r) > 0 || (m->flags & NEG_SUPPLIED_MASK)) {
-		NTLM_TRY(read_secbuf(&r, &f[0]));
-		NTLM_TRY(read_secbuf(&r, &f[1]));
+		NTLM_TRY(read_secbuf(&r, &f[0], "DomainNameFields", fault));
+		NTLM_TRY(read_secbuf(&r, &f[1], "WorkstationFields", fault));
 	}
+	/* an unflagged field is ignored, offset and length included */
 	if (!(m->flags & NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED))
-		f[0] = (nw_secbuf){0, 0, 0};
+		f[0].len = f[0].maxlen = 0;
 	if (!(m->flags & NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED))
-		f[1] = (nw_secbuf){0, 0, 0};
+		f[1].len = f[1].maxlen = 0;
 
 	/* (a payload start >= 40 implies the name fields were read: pos is 32) */
 	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && payload_start(f, 2, len) >= NEG_HEADER_VERSION) {
 		NTLM_TRY(read_version(&r, &m->version));
 		m->has_version = 1;
 	}
-	NTLM_TRY(check_secbufs(&r, f, 2, nb_pos(&r)));
+	NTLM_TRY(check_secbufs(&r, f, 2, nb_pos(&r), fault));
 	if (m->flags & NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED)
-		NTLM_TRY(secbuf_string(&r, &f[0], 0, &m->domain));
+		NTLM_TRY(secbuf_string(&r, &f[0], 0, &m->domain, fault));
 	if (m->flags & NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED)
-		NTLM_TRY(secbuf_string(&r, &f[1], 0, &m->workstation));
+		NTLM_TRY(secbuf_string(&r, &f[1], 0, &m->workstation, fault));
 	return NTLM_OK;
 }
 
-ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m)
+ntlm_err nw_negotiate_decode_fault(const uint8_t *data, size_t len, nw_negotiate *m,
+                                   nw_fault *fault)
 {
 	if (!m)
 		return NTLM_E_INVALID_PARAMETER;
 	memset(m, 0, sizeof(*m));
-	ntlm_err rc = negotiate_parse(data, len, m);
+	ntlm_err rc = negotiate_parse(data, len, m, fault);
 	if (rc != NTLM_OK)
 		nw_negotiate_clear(m);
 	return rc;
+}
+
+ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m)
+{
+	return nw_negotiate_decode_fault(data, len, m, NULL);
 }
 
 void nw_negotiate_clear(nw_negotiate *m)
@@ -367,7 +486,10 @@ void nw_negotiate_clear(nw_negotiate *m)
  * TargetInfoFields are read when the message and the payload start leave
  * room for them (>= 48), Version when they leave room for it (>= 56).
  * Peers set both UNICODE and OEM; UNICODE then wins, as in Windows.
- * An empty TargetName decodes to NULL (absent).
+ * An empty TargetName decodes to NULL (absent). A TargetName that is not
+ * valid in the flagged encoding is decoded in the other one and marked
+ * (target_name_misencoded): impacket's server sends UTF-16LE under OEM
+ * flags, and neither NTLMv2 nor the session keys use the TargetName.
  */
 
 ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out)
@@ -396,41 +518,62 @@ ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out)
 	return finish(&w, rc, out);
 }
 
-static ntlm_err challenge_parse(const uint8_t *data, size_t len, nw_challenge *m)
+/* The TargetName per the flags, else per the other encoding (see above); NULL if neither. */
+static ntlm_err challenge_target_name(const nb_reader *r, const nw_secbuf *f, nw_challenge *m)
+{
+	int unicode = (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+	if (f->len == 0)
+		return NTLM_OK;
+	ntlm_err rc = secbuf_string(r, f, unicode, &m->target_name, NULL);
+	if (rc != NTLM_E_BAD_STRING)
+		return rc;
+	m->target_name_misencoded = 1;
+	rc = secbuf_string(r, f, !unicode, &m->target_name, NULL);
+	return rc == NTLM_E_BAD_STRING ? NTLM_OK : rc;
+}
+
+static ntlm_err challenge_parse(const uint8_t *data, size_t len, nw_challenge *m, nw_fault *fault)
 {
 	nb_reader r;
-	nw_secbuf f[2] = {{0, 0, 0}, {0, 0, 0}}; /* target name, target info */
+	nw_secbuf f[2] = {{0, 0, 0, "TargetNameFields", CHAL_TARGET_NAME},
+	                  {0, 0, 0, "TargetInfoFields", CHAL_TARGET_INFO}};
 	nb_reader_init(&r, data, len);
-	NTLM_TRY(expect_preamble(&r, NW_CHALLENGE));
-	NTLM_TRY(read_secbuf(&r, &f[0]));
-	NTLM_TRY(nb_read_u32le(&r, &m->flags));
-	NTLM_TRY(nb_read_bytes(&r, m->server_challenge, sizeof(m->server_challenge)));
+	NTLM_TRY(expect_preamble(&r, NW_CHALLENGE, fault));
+	NTLM_TRY(read_secbuf(&r, &f[0], "TargetNameFields", fault));
+	NTLM_TRY(read_header_u32(&r, "NegotiateFlags", &m->flags, fault));
+	NTLM_TRY(read_header(&r, "ServerChallenge", m->server_challenge,
+	                     sizeof(m->server_challenge), fault));
 
 	if (payload_start(f, 1, len) >= CHAL_HEADER_TARGET_INFO) {
-		NTLM_TRY(nb_skip(&r, 8)); /* Reserved */
-		NTLM_TRY(read_secbuf(&r, &f[1]));
+		NTLM_TRY(read_header(&r, "Reserved", NULL, 8, fault));
+		NTLM_TRY(read_secbuf(&r, &f[1], "TargetInfoFields", fault));
 	}
 	/* (a payload start >= 56 implies TargetInfoFields were read: pos is 48) */
 	if ((m->flags & NTLMSSP_NEGOTIATE_VERSION) && payload_start(f, 2, len) >= CHAL_HEADER_VERSION) {
 		NTLM_TRY(read_version(&r, &m->version));
 		m->has_version = 1;
 	}
-	NTLM_TRY(check_secbufs(&r, f, 2, nb_pos(&r)));
-	if (f[0].len)
-		NTLM_TRY(secbuf_string(&r, &f[0], (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0,
-		                       &m->target_name));
+	NTLM_TRY(check_secbufs(&r, f, 2, nb_pos(&r), fault));
+	NTLM_TRY(challenge_target_name(&r, &f[0], m));
+	m->target_info_offset = f[1].len ? f[1].off : 0;
 	return secbuf_copy(&r, &f[1], &m->target_info, &m->target_info_len);
 }
 
-ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m)
+ntlm_err nw_challenge_decode_fault(const uint8_t *data, size_t len, nw_challenge *m,
+                                   nw_fault *fault)
 {
 	if (!m)
 		return NTLM_E_INVALID_PARAMETER;
 	memset(m, 0, sizeof(*m));
-	ntlm_err rc = challenge_parse(data, len, m);
+	ntlm_err rc = challenge_parse(data, len, m, fault);
 	if (rc != NTLM_OK)
 		nw_challenge_clear(m);
 	return rc;
+}
+
+ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m)
+{
+	return nw_challenge_decode_fault(data, len, m, NULL);
 }
 
 void nw_challenge_clear(nw_challenge *m)
@@ -505,17 +648,23 @@ ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buf
 	return finish(&w, rc, out);
 }
 
-static ntlm_err authenticate_parse(const uint8_t *data, size_t len, nw_authenticate *m)
+static const char *const auth_field_names[AF_COUNT] = {
+	"LmChallengeResponseFields", "NtChallengeResponseFields", "DomainNameFields",
+	"UserNameFields",            "WorkstationFields",         "EncryptedRandomSessionKeyFields",
+};
+
+static ntlm_err authenticate_parse(const uint8_t *data, size_t len, uint32_t flags_if_zero,
+                                   nw_authenticate *m, nw_fault *fault)
 {
 	nb_reader r;
 	nw_secbuf f[AF_COUNT];
 	size_t start;
 	int unicode;
 	nb_reader_init(&r, data, len);
-	NTLM_TRY(expect_preamble(&r, NW_AUTHENTICATE));
+	NTLM_TRY(expect_preamble(&r, NW_AUTHENTICATE, fault));
 	for (size_t i = 0; i < AF_COUNT; i++)
-		NTLM_TRY(read_secbuf(&r, &f[i]));
-	NTLM_TRY(nb_read_u32le(&r, &m->flags));
+		NTLM_TRY(read_secbuf(&r, &f[i], auth_field_names[i], fault));
+	NTLM_TRY(read_header_u32(&r, "NegotiateFlags", &m->flags, fault));
 
 	start = payload_start(f, AF_COUNT, len);
 	if (start >= AUTH_HEADER_VERSION && (m->flags & NTLMSSP_NEGOTIATE_VERSION)) {
@@ -528,26 +677,33 @@ static ntlm_err authenticate_parse(const uint8_t *data, size_t len, nw_authentic
 		NTLM_TRY(nb_read_bytes(&r, m->mic, sizeof(m->mic)));
 		m->has_mic_field = 1;
 	}
-	NTLM_TRY(check_secbufs(&r, f, AF_COUNT, nb_pos(&r)));
+	NTLM_TRY(check_secbufs(&r, f, AF_COUNT, nb_pos(&r), fault));
 
-	unicode = (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+	unicode = ((m->flags ? m->flags : flags_if_zero) & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+	m->nt_response_offset = f[AF_NT].len ? f[AF_NT].off : 0;
 	NTLM_TRY(secbuf_copy(&r, &f[AF_LM], &m->lm_response, &m->lm_response_len));
 	NTLM_TRY(secbuf_copy(&r, &f[AF_NT], &m->nt_response, &m->nt_response_len));
-	NTLM_TRY(secbuf_string(&r, &f[AF_DOMAIN], unicode, &m->domain));
-	NTLM_TRY(secbuf_string(&r, &f[AF_USER], unicode, &m->user));
-	NTLM_TRY(secbuf_string(&r, &f[AF_WORKSTATION], unicode, &m->workstation));
+	NTLM_TRY(secbuf_string(&r, &f[AF_DOMAIN], unicode, &m->domain, fault));
+	NTLM_TRY(secbuf_string(&r, &f[AF_USER], unicode, &m->user, fault));
+	NTLM_TRY(secbuf_string(&r, &f[AF_WORKSTATION], unicode, &m->workstation, fault));
 	return secbuf_copy(&r, &f[AF_KEY], &m->encrypted_session_key, &m->encrypted_session_key_len);
 }
 
-ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m)
+ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len, uint32_t flags_if_zero,
+                                      nw_authenticate *m, nw_fault *fault)
 {
 	if (!m)
 		return NTLM_E_INVALID_PARAMETER;
 	memset(m, 0, sizeof(*m));
-	ntlm_err rc = authenticate_parse(data, len, m);
+	ntlm_err rc = authenticate_parse(data, len, flags_if_zero, m, fault);
 	if (rc != NTLM_OK)
 		nw_authenticate_clear(m);
 	return rc;
+}
+
+ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m)
+{
+	return nw_authenticate_decode_fault(data, len, 0, m, NULL);
 }
 
 void nw_authenticate_clear(nw_authenticate *m)
@@ -581,7 +737,7 @@ void nw_authenticate_clear(nw_authenticate *m)
 
 #define V2_RESPONSE_MIN 48
 
-static ntlm_err v2_response_read(nb_reader *r, nw_v2_response *out)
+static ntlm_err v2_response_read(nb_reader *r, nw_v2_response *out, nw_fault *fault)
 {
 	uint8_t resp_type, hi_resp_type;
 	NTLM_TRY(nb_read_view(r, 16, &out->proof));
@@ -590,8 +746,11 @@ static ntlm_err v2_response_read(nb_reader *r, nw_v2_response *out)
 	nb_reader_init(r, out->temp, out->temp_len);
 	NTLM_TRY(nb_read_u8(r, &resp_type));
 	NTLM_TRY(nb_read_u8(r, &hi_resp_type));
-	if (resp_type != 1 || hi_resp_type != 1)
+	if (resp_type != 1 || hi_resp_type != 1) {
+		nw_fault_set(fault, "RespType/HiRespType", 16, "%u/%u, expected 1/1", resp_type,
+		             hi_resp_type);
 		return NTLM_E_BAD_RESPONSE;
+	}
 	NTLM_TRY(nb_skip(r, 6)); /* Reserved1, Reserved2: ignored on receipt */
 	NTLM_TRY(nb_read_u64le(r, &out->timestamp));
 	NTLM_TRY(nb_read_bytes(r, out->client_challenge, sizeof(out->client_challenge)));
@@ -600,20 +759,30 @@ static ntlm_err v2_response_read(nb_reader *r, nw_v2_response *out)
 	return nb_read_view(r, out->av_len, &out->av_pairs);
 }
 
-ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out)
+ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v2_response *out,
+                                    nw_fault *fault)
 {
 	nb_reader r;
 	if (!out)
 		return NTLM_E_INVALID_PARAMETER;
 	memset(out, 0, sizeof(*out));
-	if (!nt_response || len < V2_RESPONSE_MIN)
+	if (!nt_response || len < V2_RESPONSE_MIN) {
+		nw_fault_set(fault, "NtChallengeResponse", 0,
+		             "%zu bytes: too long for NTLMv1 (24) and too short for NTLMv2 (at least %d)",
+		             len, V2_RESPONSE_MIN);
 		return NTLM_E_BAD_RESPONSE;
+	}
 	nb_reader_init(&r, nt_response, len);
-	ntlm_err rc = v2_response_read(&r, out);
+	ntlm_err rc = v2_response_read(&r, out, fault);
 	if (rc != NTLM_OK) {
 		memset(out, 0, sizeof(*out));
 		/* every layout fault of a response is one error to the caller */
 		return NTLM_E_BAD_RESPONSE;
 	}
 	return NTLM_OK;
+}
+
+ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out)
+{
+	return nw_v2_response_parse_fault(nt_response, len, out, NULL);
 }

@@ -69,6 +69,14 @@ typedef struct nw_challenge {
 	size_t target_info_len;
 	int has_version;
 	nw_version version;
+	/*
+	 * 1 when the TargetName was not valid in the encoding the flags name;
+	 * it is then decoded in the other one (target_name NULL if that fails
+	 * too). Servers (impacket's) send UTF-16LE under OEM flags, and nothing
+	 * in NTLMv2 uses the TargetName, so this is tolerated.
+	 */
+	int target_name_misencoded;
+	size_t target_info_offset; /* where TargetInfo lies in the message (for explanations) */
 } nw_challenge;
 
 /* 2.2.1.3 */
@@ -86,7 +94,31 @@ typedef struct nw_authenticate {
 	/* 1 when the fixed header is long enough to hold a MIC (payload starts at >= 88). */
 	int has_mic_field;
 	uint8_t mic[16];
+	size_t nt_response_offset; /* where NtChallengeResponse lies in the message */
 } nw_authenticate;
+
+/*
+ * Why a decoder refused its input, for people debugging a peer: the field
+ * as [MS-NLMP] names it, the byte offset of the fault in the input the
+ * decoder was given, and the rule it broke. Every *_fault decoder takes an
+ * optional one (NULL: no detail) and fills it only when it fails; the
+ * plain decoders are the same with NULL. The error code stays the answer;
+ * this is only its explanation.
+ */
+typedef struct nw_fault {
+	char field[64]; /* "UserNameFields", "TargetInfo: MsvAvTimestamp" */
+	size_t offset;
+	char rule[192]; /* "MaxLen 8 is less than Len 10" */
+} nw_fault;
+
+/* Fills f (if not NULL): field, offset and the printf-formatted rule. */
+void nw_fault_set(nw_fault *f, const char *field, size_t offset, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/*
+ * For a part parsed on its own that lies at base inside a message:
+ * offset += base and, with where, field becomes "where: field".
+ */
+void nw_fault_within(nw_fault *f, const char *where, size_t base);
 
 /* Encoders. Strings are UTF-8 and are written Unicode or OEM per the flags. */
 ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
@@ -100,6 +132,20 @@ ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
 ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
 /* Message type of a token (after checking the signature), or an error. */
 ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
+
+/* The same, explaining a refusal in *fault (optional). */
+ntlm_err nw_negotiate_decode_fault(const uint8_t *data, size_t len, nw_negotiate *m,
+                                   nw_fault *fault);
+ntlm_err nw_challenge_decode_fault(const uint8_t *data, size_t len, nw_challenge *m,
+                                   nw_fault *fault);
+/*
+ * flags_if_zero: the flags that choose the string encoding when the
+ * message's own NegotiateFlags are 0 (old clients send none; the server
+ * passes the flags of its CHALLENGE, which then stand). m->flags stays 0.
+ */
+ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len, uint32_t flags_if_zero,
+                                      nw_authenticate *m, nw_fault *fault);
+ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type, nw_fault *fault);
 
 void nw_negotiate_clear(nw_negotiate *m);
 void nw_challenge_clear(nw_challenge *m);
@@ -127,6 +173,8 @@ typedef struct nw_av_list {
  * NTLM_E_BAD_AV_PAIR. An empty input gives an empty list.
  */
 ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
+/* The same, explaining a refusal (offsets relative to data). */
+ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list, nw_fault *fault);
 /* Serialises the list followed by MsvAvEOL. */
 ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
 /* NULL if absent. */
@@ -165,5 +213,8 @@ typedef struct nw_v2_response {
 
 /* NTLM_E_BAD_RESPONSE if the layout is wrong (length < 48, bad RespType). */
 ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out);
+/* The same, explaining a refusal (offsets relative to nt_response). */
+ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v2_response *out,
+                                    nw_fault *fault);
 
 #endif

@@ -420,6 +420,18 @@ def test_helper_policy():
     v1 = expect_done("--allow-ntlmv1 accepts NTLMv1-ESS",
                      client_args("alice", "Alice-Pass1", "--ntlmv1"), SERVER + ["--allow-ntlmv1"],
                      "NTLMv1-ESS")
+    # lmuser (test_passwd) has an LM hash
+    lm_client = client_args("lmuser", "LmPass12", "--responses", "lm", "--min-security", "none")
+    c, s, cfin, sfin, _ = handshake(lm_client, SERVER + ["--allow-lm", "--min-security", "none"])
+    check("--responses lm against a server allowing LM: an LM-only exchange",
+          cfin.startswith("DONE") and done_fields(cfin).get("kind") == "LM"
+          and sfin.startswith("DONE") and done_fields(sfin).get("kind") == "LM",
+          (cfin, sfin, c.err, s.err))
+    if sfin.startswith("DONE"):
+        session_checks(c, s, "LM-only exchange")
+    stop(c, s)
+    expect_fail("--responses lm against the default server: LM refused", lm_client, SERVER,
+                "NTLM_E_LM_REFUSED")
     anon = expect_done("anonymous with --allow-anonymous", ["--anonymous"],
                        SERVER + ["--allow-anonymous"], "anonymous")
     expect_fail("anonymous refused by default", ["--anonymous"], SERVER, "NTLM_E_ANONYMOUS_REFUSED")
@@ -647,6 +659,12 @@ def test_decode(tokens, v1_tokens, anon_tokens):
           and re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{7}Z$",
                        [a for a in j["target_info"] if a["name"] == "MsvAvTimestamp"][0]["value"]),
           j)
+    # impacket's server: a UTF-16LE TargetName under OEM flags; tolerated, with a warning
+    f = (struct.unpack_from("<I", chal, 20)[0] & ~0x1) | 0x2
+    rc, j, err = decode_json(chal[:20] + struct.pack("<I", f) + chal[24:])
+    check("decode CHALLENGE: UTF-16 TargetName under OEM flags is explained, not refused",
+          rc == 0 and j and j["target_name"] == "SRV"
+          and any("TargetName is not OEM" in w for w in j["warnings"]), (j, err))
     rc, j, _ = decode_json(auth)
     av = {a["name"]: a for a in (j or {}).get("ntlmv2", {}).get("av_pairs", [])}
     check("decode AUTHENTICATE: names, NTLMv2, MIC",
@@ -704,7 +722,8 @@ def test_decode(tokens, v1_tokens, anon_tokens):
     m[28:36] = struct.pack("<HHI", 12, 12, 0x100)
     rc, out, err = decode([b64(m)])
     check("decode: DomainNameFields beyond the end names field and offset", rc == 1 and
-          "DomainNameFields: offset 0x00000100 + length 12 beyond message end (length 88)"
+          "DomainNameFields at offset 0x0000001c: offset 0x00000100 + length 12 beyond message "
+          "end (length 88)"
           in err, err)
     rc, out, err = decode(["--json", b64(m)])
     try:
@@ -715,7 +734,7 @@ def test_decode(tokens, v1_tokens, anon_tokens):
     check("decode --json: malformed message is a JSON error", ok, out)
     mutations = {
         "MaxLen < Len": (36, struct.pack("<HH", 10, 8), "UserNameFields at offset 0x00000024: MaxLen 8 is less than Len 10"),
-        "offset inside the header": (40, struct.pack("<I", 8), "UserNameFields: offset 0x00000008 lies inside the"),
+        "offset inside the header": (40, struct.pack("<I", 8), "UserNameFields at offset 0x00000024: offset 0x00000008 lies inside the 64-byte header"),
         "odd UTF-16 user": (36, struct.pack("<HH", 9, 9), "UserName at offset"),
         "bad signature": (0, b"NTLMSSQ", "Signature at offset 0x00000000"),
         "bad message type": (8, struct.pack("<I", 7), "MessageType at offset 0x00000008: 7 is not"),
@@ -732,6 +751,13 @@ def test_decode(tokens, v1_tokens, anon_tokens):
     rc, out, err = decode([b64(mm)])
     check("decode malformed: overlapping fields", rc == 1 and "overlaps" in err
           and "UserNameFields" in err, err)
+    # NTLMv2 response: RespType, named with its absolute offset
+    nt_len, _, nt_off = struct.unpack("<HHI", auth[20:28])
+    mm = bytearray(auth)
+    mm[nt_off + 16] = 2
+    rc, out, err = decode([b64(mm)])
+    check("decode malformed: NTLMv2 RespType names field and offset", rc == 1 and
+          ("RespType/HiRespType at offset 0x%08x: 2/1, expected 1/1" % (nt_off + 16)) in err, err)
     rc, out, err = decode([b64(auth[:50])])
     check("decode malformed: truncated header", rc == 1 and "the message ends at 50 bytes" in err, err)
     # CHALLENGE with a 6-byte MsvAvTimestamp
@@ -976,6 +1002,49 @@ def test_squid_channel_ids():
     check("squid-helper exits 0 after the ID checks", rc == 0, (rc, sq.err))
 
 
+def test_squid_channel_table():
+    """The channel table keeps only handshakes in progress and evicts the oldest when full:
+    more than 1,024 distinct IDs never lock the helper."""
+    sq = Proc(["squid-helper"] + SERVER)
+
+    def squid_logon(cid):
+        c = Proc(["client"] + client_args("alice", "Alice-Pass1"))
+        t = sq.cmd("%d YR %s" % (cid, c.recv()[6:]))
+        a = c.cmd("TOKEN " + t.split()[2])[6:] if t.startswith("%d TT " % cid) else ""
+        r = sq.cmd("%d KK %s" % (cid, a))
+        stop(c)
+        return r
+
+    # 1,100 finished handshakes (YR, then a KK that fails): each channel is freed
+    n = 1100
+    for i in range(n):
+        sq.send("%d YR" % (100000 + i))
+        sq.send("%d KK %s" % (100000 + i, b64(b"not an AUTHENTICATE")))
+    answers = [sq.recv() for _ in range(2 * n)]
+    check("squid: 1,100 distinct channels, each YR -> TT and KK -> NA",
+          all(answers[2 * i].startswith("%d TT " % (100000 + i)) and
+              answers[2 * i + 1].startswith("%d NA " % (100000 + i)) for i in range(n)),
+          [a for a in answers if " BH " in a][:3])
+    r = squid_logon(7)
+    check("squid: after 1,100 finished channels a new one still logs on", r == "7 AF SRV\\alice", r)
+
+    # 1,100 handshakes left waiting: the oldest are evicted, new channels keep working
+    for i in range(n):
+        sq.send("%d YR" % (200000 + i))
+    answers = [sq.recv() for _ in range(n)]
+    check("squid: 1,100 waiting channels all get TT (the oldest evicted)",
+          all(a.startswith("%d TT " % (200000 + i)) for i, a in enumerate(answers)),
+          [a for a in answers if " BH " in a][:3])
+    r = sq.cmd("200000 KK " + b64(b"x"))
+    check("squid: the evicted oldest channel's KK -> BH", r == "200000 BH KK without a preceding YR", r)
+    r = sq.cmd("%d KK %s" % (200000 + n - 1, b64(b"not an AUTHENTICATE")))
+    check("squid: the newest waiting channel kept its handshake", r.startswith("%d NA " % (200000 + n - 1)), r)
+    r = squid_logon(8)
+    check("squid: with the table full a new channel still logs on", r == "8 AF SRV\\alice", r)
+    rc = sq.close()
+    check("squid-helper exits 0 after the channel table checks", rc == 0, (rc, sq.err))
+
+
 def main():
     if not os.access(NTLM, os.X_OK):
         check("ntlm binary exists", False, NTLM)
@@ -995,6 +1064,7 @@ def main():
         test_passwd_keeps_mode_and_group()
         test_account_flags_and_lockout()
         test_squid_channel_ids()
+        test_squid_channel_table()
     except Exception as e:  # a bug in the test itself still counts as a failure
         import traceback
         traceback.print_exc()

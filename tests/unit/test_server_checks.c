@@ -550,6 +550,134 @@ static void test_unknown_user_costs_the_same(void)
 	ntlm_account_store_free(store);
 }
 
+/* ------------------------------------- the AUTHENTICATE's flags, the CHALLENGE's names */
+
+static void authenticate_zero_flags(ntlm_buffer *m)
+{
+	memset(m->data + 60, 0, 4);
+}
+
+/* Old clients send NegotiateFlags 0: the CHALLENGE's flags stand, Unicode names included. */
+static void test_zero_flags_from_unicode_client(void)
+{
+	struct relay r;
+	relay_init(&r, "alice", "Secret-1");
+	r.cpol.allowed_responses = NTLM_RESP_NTLMV1; /* no MIC over the edited flags */
+	r.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	r.on_authenticate = authenticate_zero_flags;
+	T_OK(relay_run(&r));
+	T_STR(ntlm_ctx_peer_user(r.server), "alice");
+	T_ASSERT(ntlm_ctx_flags(r.server) & NTLMSSP_NEGOTIATE_UNICODE);
+	relay_free(&r);
+}
+
+static ntlm_buffer last_challenge;
+
+static void keep_challenge(ntlm_buffer *m)
+{
+	ntlm_buffer_free(&last_challenge);
+	last_challenge.data = malloc(m->len);
+	memcpy(last_challenge.data, m->data, m->len);
+	last_challenge.len = m->len;
+}
+
+/* A string AV pair of the captured CHALLENGE's TargetInfo, or NULL. */
+static char *captured_challenge_av(ntlm_buffer *m, uint16_t id)
+{
+	nw_challenge c;
+	nw_av_list list = {NULL, 0};
+	char *v = NULL;
+	if (nw_challenge_decode(m->data, m->len, &c) != NTLM_OK)
+		return NULL;
+	if (nw_av_parse(c.target_info, c.target_info_len, &list) == NTLM_OK &&
+	    nw_av_get_string(&list, id, &v) != NTLM_OK)
+		v = NULL;
+	nw_av_clear(&list);
+	nw_challenge_clear(&c);
+	return v;
+}
+
+static int challenge_av_is(uint16_t id, const char *want)
+{
+	char *v = captured_challenge_av(&last_challenge, id);
+	int same = want ? v && strcmp(v, want) == 0 : v == NULL;
+	if (!same)
+		fprintf(stderr, "    AV %u: '%s', wanted '%s'\n", id, v ? v : "(none)", want ? want : "(none)");
+	ntlm_free_string(v);
+	return same;
+}
+
+/* Configured DNS names reach the CHALLENGE, as Windows sends them; the domain and tree follow. */
+static void test_challenge_carries_dns_names(void)
+{
+	struct relay r;
+	relay_init(&r, "alice", "Secret-1");
+	r.scfg.dns_computer_name = "server.example.test";
+	r.on_challenge = keep_challenge;
+	T_OK(relay_run(&r));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_COMPUTER, "server.example.test"));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_DOMAIN, "example.test"));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_TREE, "example.test"));
+	T_ASSERT(relay_talks(&r));
+	relay_free(&r);
+
+	relay_init(&r, "alice", "Secret-1");
+	r.scfg.dns_computer_name = "server.example.test";
+	r.scfg.dns_domain_name = "corp.test";
+	r.on_challenge = keep_challenge;
+	T_OK(relay_run(&r));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_DOMAIN, "corp.test"));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_TREE, "corp.test"));
+	relay_free(&r);
+
+	/* a named computer (not this host) without DNS names: none invented */
+	relay_init(&r, "alice", "Secret-1");
+	r.on_challenge = keep_challenge;
+	T_OK(relay_run(&r));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_COMPUTER, NULL));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_DOMAIN, NULL));
+	T_ASSERT(challenge_av_is(NW_AV_DNS_TREE, NULL));
+	relay_free(&r);
+	ntlm_buffer_free(&last_challenge);
+}
+
+/* impacket's server: a UTF-16LE TargetName under OEM flags. Re-encodes the CHALLENGE so. */
+static void challenge_target_name_utf16_under_oem(ntlm_buffer *m)
+{
+	nw_challenge c;
+	ntlm_buffer out = {NULL, 0};
+	if (nw_challenge_decode(m->data, m->len, &c) != NTLM_OK)
+		return;
+	uint32_t oem_flags = c.flags;
+	c.flags = (c.flags & ~NTLMSSP_NEGOTIATE_OEM) | NTLMSSP_NEGOTIATE_UNICODE;
+	if (nw_challenge_encode(&c, &out) == NTLM_OK) {
+		for (int i = 0; i < 4; i++)
+			out.data[CHAL_FLAGS_AT + i] = (uint8_t)(oem_flags >> (8 * i));
+		ntlm_buffer_free(m);
+		*m = out;
+	}
+	nw_challenge_clear(&c);
+}
+
+/* An OEM-only client tolerates it (nothing uses the TargetName) and completes. */
+static void test_oem_client_tolerates_utf16_target_name(void)
+{
+	struct relay r;
+	relay_init(&r, "alice", "Secret-1");
+	r.ccfg.flags = NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_NTLM |
+	               NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+	               NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |
+	               NTLMSSP_NEGOTIATE_KEY_EXCH;
+	r.cpol.allowed_responses = NTLM_RESP_NTLMV1; /* the server's MIC check would see the edit */
+	r.spol.allowed_responses = NTLM_RESP_NTLMV1;
+	r.on_challenge = challenge_target_name_utf16_under_oem;
+	T_OK(relay_run(&r));
+	T_OK(r.client_rc);
+	T_ASSERT(!(ntlm_ctx_flags(r.client) & NTLMSSP_NEGOTIATE_UNICODE));
+	T_ASSERT(relay_talks(&r));
+	relay_free(&r);
+}
+
 int main(void)
 {
 	T_RUN(test_unmodified_relay_works);
@@ -569,6 +697,9 @@ int main(void)
 	T_RUN(test_datagram_without_ess_is_short);
 	T_RUN(test_unknown_user_looks_like_wrong_password);
 	T_RUN(test_unknown_user_costs_the_same);
+	T_RUN(test_zero_flags_from_unicode_client);
+	T_RUN(test_challenge_carries_dns_names);
+	T_RUN(test_oem_client_tolerates_utf16_target_name);
 	unlink(store_path);
 	T_END();
 }

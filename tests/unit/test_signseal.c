@@ -364,7 +364,7 @@ static void test_not_ready_or_not_negotiated(void)
 	T_EXPECT_ERR(ntlm_sign(c, m, 4, sig), NTLM_E_NO_SESSION_KEY);
 	ntlm_ctx_free(c);
 	ntlm_ctx *signonly = fake_ctx(0xe28a8215u /* SIGN, no SEAL */, V_RANDOM_SESSION_KEY, 1, 0);
-	T_EXPECT_ERR(ntlm_seal(signonly, m, 4, sig), NTLM_E_NO_SESSION_KEY);
+	T_EXPECT_ERR(ntlm_seal(signonly, m, 4, sig), NTLM_E_SEAL_NOT_NEGOTIATED);
 	T_OK(ntlm_sign(signonly, m, 4, sig));
 	ntlm_ctx_free(signonly);
 	T_EXPECT_ERR(ntlm_sign(NULL, m, 4, sig), NTLM_E_INVALID_PARAMETER);

@@ -466,14 +466,21 @@ static void test_challenge_field_errors(void)
 	set_field(b, CHAL_INFO, sizeof(target_info), sizeof(target_info), name_off + 4);
 	T_EXPECT_ERR(nw_challenge_decode(b, n, &d), NTLM_E_FIELD_OVERLAP);
 	RESET();
-	set_field(b, CHAL_NAME, 5, 5, name_off); /* odd UTF-16 length */
-	T_EXPECT_ERR(nw_challenge_decode(b, n, &d), NTLM_E_BAD_STRING);
+	/* A TargetName bad in its encoding is tolerated (nothing uses it) and marked. */
+	set_field(b, CHAL_NAME, 5, 5, name_off); /* odd UTF-16 length; has NULs for OEM */
+	T_OK(nw_challenge_decode(b, n, &d));
+	T_ASSERT(d.target_name == NULL && d.target_name_misencoded);
+	nw_challenge_clear(&d);
 	RESET();
 	b[name_off + 2] = 0; /* "S\0V" */
-	T_EXPECT_ERR(nw_challenge_decode(b, n, &d), NTLM_E_BAD_STRING);
+	T_OK(nw_challenge_decode(b, n, &d));
+	T_ASSERT(d.target_name == NULL && d.target_name_misencoded);
+	nw_challenge_clear(&d);
 	RESET();
-	put16(b, name_off, 0xDC00); /* lone low surrogate */
-	T_EXPECT_ERR(nw_challenge_decode(b, n, &d), NTLM_E_BAD_STRING);
+	put16(b, name_off, 0xDC00); /* lone low surrogate (and a NUL for OEM) */
+	T_OK(nw_challenge_decode(b, n, &d));
+	T_ASSERT(d.target_name == NULL && d.target_name_misencoded);
+	nw_challenge_clear(&d);
 	RESET();
 	set_field(b, CHAL_NAME, 0, 0, 0xFFFFFFFFu); /* empty: offset never checked */
 	T_OK(nw_challenge_decode(b, n, &d));
@@ -1059,6 +1066,140 @@ static void test_spec_messages(void)
 }
 #endif
 
+
+/* impacket's server: a UTF-16LE TargetName under OEM flags. Tolerated, decoded the other way, marked. */
+static void test_challenge_misencoded_target_name(void)
+{
+	nw_challenge m = sample_challenge(NTLMSSP_NEGOTIATE_UNICODE, "SRV", 1), d;
+	ntlm_buffer b;
+	T_OK(nw_challenge_encode(&m, &b));
+	put32(b.data, 20, get32(b.data, 20) & ~NTLMSSP_NEGOTIATE_UNICODE); /* OEM flags, UTF-16 name */
+	T_OK(nw_challenge_decode(b.data, b.len, &d));
+	T_STR(d.target_name, "SRV");
+	T_ASSERT(d.target_name_misencoded == 1);
+	nw_challenge_clear(&d);
+	/* a name valid in neither encoding: still tolerated, no name */
+	put32(b.data, 20, get32(b.data, 20) | NTLMSSP_NEGOTIATE_UNICODE);
+	put16(b.data, CHAL_NAME, 5);
+	b.data[get32(b.data, CHAL_NAME + 4) + 1] = 0; /* odd for UTF-16, NUL for OEM */
+	T_OK(nw_challenge_decode(b.data, b.len, &d));
+	T_ASSERT(d.target_name == NULL && d.target_name_misencoded == 1);
+	nw_challenge_clear(&d);
+	/* a well-encoded name is not marked */
+	m = sample_challenge(0, "SRV", 1);
+	buf_free(&b);
+	T_OK(nw_challenge_encode(&m, &b));
+	T_OK(nw_challenge_decode(b.data, b.len, &d));
+	T_ASSERT(d.target_name_misencoded == 0);
+	T_STR(d.target_name, "SRV");
+	nw_challenge_clear(&d);
+	buf_free(&b);
+}
+
+/* NegotiateFlags 0 (old clients): the caller's flags choose the encoding; the flags stay 0. */
+static void test_auth_flags_zero_uses_callers_flags(void)
+{
+	nw_authenticate m = sample_auth(1, 0), d;
+	ntlm_buffer b;
+	T_OK(nw_authenticate_encode(&m, 0, &b));
+	put32(b.data, 60, 0);
+	T_EXPECT_ERR(nw_authenticate_decode(b.data, b.len, &d), NTLM_E_BAD_STRING);
+	T_OK(nw_authenticate_decode_fault(b.data, b.len, NTLMSSP_NEGOTIATE_UNICODE, &d, NULL));
+	T_STR(d.user, "user");
+	T_ASSERT(d.flags == 0);
+	nw_authenticate_clear(&d);
+	/* the message's own flags win over the caller's */
+	put32(b.data, 60, NTLMSSP_NEGOTIATE_OEM);
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, b.len, NTLMSSP_NEGOTIATE_UNICODE, &d, NULL),
+	             NTLM_E_BAD_STRING);
+	buf_free(&b);
+}
+
+#define T_FAULT(f, fld, off, rule_part)                                            \
+	do {                                                                           \
+		T_STR((f).field, fld);                                                     \
+		T_ASSERT((f).offset == (off));                                             \
+		if (!strstr((f).rule, rule_part))                                          \
+			T_FAIL("rule '%s' lacks '%s'", (f).rule, rule_part);                   \
+	} while (0)
+
+/* Each refusal names its field, offset and rule. */
+static void test_fault_details(void)
+{
+	nw_authenticate m = sample_auth(1, 0), d;
+	nw_fault f;
+	ntlm_buffer b;
+	T_OK(nw_authenticate_encode(&m, 0, &b));
+	memset(&f, 0, sizeof(f));
+	T_OK(nw_authenticate_decode_fault(b.data, b.len, 0, &d, &f));
+	T_ASSERT(f.field[0] == 0); /* untouched on success */
+	nw_authenticate_clear(&d);
+
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, 50, 0, &d, &f), NTLM_E_TRUNCATED);
+	T_FAULT(f, "WorkstationFields", 44, "the message ends at 50 bytes, inside the header");
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, 61, 0, &d, &f), NTLM_E_TRUNCATED);
+	T_FAULT(f, "NegotiateFlags", 60, "the message ends at 61 bytes");
+
+	uint32_t user_off = get32(b.data, AUTH_USER + 4);
+	put16(b.data, AUTH_USER + 2, 6);
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, b.len, 0, &d, &f), NTLM_E_FIELD_MAXLEN);
+	T_FAULT(f, "UserNameFields", AUTH_USER, "MaxLen 6 is less than Len 8");
+	put16(b.data, AUTH_USER + 2, 8);
+	put32(b.data, AUTH_USER + 4, 0x1000);
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, b.len, 0, &d, &f), NTLM_E_FIELD_RANGE);
+	T_FAULT(f, "UserNameFields", AUTH_USER, "offset 0x00001000 + length 8 beyond message end");
+	put32(b.data, AUTH_USER + 4, 8);
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, b.len, 0, &d, &f), NTLM_E_FIELD_OVERLAP);
+	T_FAULT(f, "UserNameFields", AUTH_USER, "offset 0x00000008 lies inside the 64-byte header");
+	put32(b.data, AUTH_USER + 4, get32(b.data, AUTH_DOMAIN + 4));
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, b.len, 0, &d, &f), NTLM_E_FIELD_OVERLAP);
+	T_FAULT(f, "UserNameFields", AUTH_USER, "overlaps DomainNameFields");
+	put32(b.data, AUTH_USER + 4, user_off);
+	put16(b.data, AUTH_USER, 7);
+	put16(b.data, AUTH_USER + 2, 7);
+	T_EXPECT_ERR(nw_authenticate_decode_fault(b.data, b.len, 0, &d, &f), NTLM_E_BAD_STRING);
+	T_FAULT(f, "UserName", user_off, "not a valid UTF-16LE string (odd length)");
+
+	T_EXPECT_ERR(nw_challenge_decode_fault(b.data, b.len, &(nw_challenge){0}, &f),
+	             NTLM_E_BAD_MESSAGE_TYPE);
+	T_FAULT(f, "MessageType", 8, "3, expected 2");
+	b.data[3] = 'X';
+	T_EXPECT_ERR(nw_message_type_fault(b.data, b.len, &(uint32_t){0}, &f),
+	             NTLM_E_BAD_SIGNATURE_HEADER);
+	T_FAULT(f, "Signature", 0, "not an NTLM message");
+	T_EXPECT_ERR(nw_message_type_fault(b.data, 5, &(uint32_t){0}, &f), NTLM_E_TRUNCATED);
+	T_FAULT(f, "Signature", 0, "the message is 5 bytes");
+	buf_free(&b);
+
+	/* AV pairs: relative offsets, then placed inside the message by the caller */
+	static const uint8_t av[] = {7, 0, 6, 0, 1, 2, 3, 4, 5, 6, 0, 0, 0, 0};
+	nw_av_list list;
+	T_EXPECT_ERR(nw_av_parse_fault(av, sizeof(av), &list, &f), NTLM_E_BAD_AV_PAIR);
+	T_FAULT(f, "MsvAvTimestamp", 0, "length 6, expected 8");
+	nw_fault_within(&f, "TargetInfo", 56);
+	T_FAULT(f, "TargetInfo: MsvAvTimestamp", 56, "length 6, expected 8");
+	static const uint8_t dup[] = {1, 0, 2, 0, 'A', 0, 1, 0, 2, 0, 'B', 0, 0, 0, 0, 0};
+	T_EXPECT_ERR(nw_av_parse_fault(dup, sizeof(dup), &list, &f), NTLM_E_BAD_AV_PAIR);
+	T_FAULT(f, "MsvAvNbComputerName", 6, "appears twice");
+	static const uint8_t noeol[] = {1, 0, 2, 0, 'A', 0, 0};
+	T_EXPECT_ERR(nw_av_parse_fault(noeol, sizeof(noeol), &list, &f), NTLM_E_BAD_AV_PAIR);
+	T_FAULT(f, "AV_PAIR", 6, "no MsvAvEOL");
+	static const uint8_t longval[] = {99, 0, 9, 0, 1, 2};
+	T_EXPECT_ERR(nw_av_parse_fault(longval, sizeof(longval), &list, &f), NTLM_E_BAD_AV_PAIR);
+	T_FAULT(f, "AvId 99", 0, "length 9 runs past the end of the list (2 bytes left)");
+
+	/* NTLMv2 response */
+	uint8_t v2[48];
+	nw_v2_response r;
+	memset(v2, 0, sizeof(v2));
+	v2[16] = 2;
+	v2[17] = 1;
+	T_EXPECT_ERR(nw_v2_response_parse_fault(v2, sizeof(v2), &r, &f), NTLM_E_BAD_RESPONSE);
+	T_FAULT(f, "RespType/HiRespType", 16, "2/1, expected 1/1");
+	T_EXPECT_ERR(nw_v2_response_parse_fault(v2, 30, &r, &f), NTLM_E_BAD_RESPONSE);
+	T_FAULT(f, "NtChallengeResponse", 0, "30 bytes");
+}
+
 int main(void)
 {
 	T_RUN(test_negotiate_roundtrip_plain);
@@ -1088,6 +1229,9 @@ int main(void)
 	T_RUN(test_auth_truncation_points);
 	T_RUN(test_auth_field_errors);
 	T_RUN(test_auth_oem_nul);
+	T_RUN(test_challenge_misencoded_target_name);
+	T_RUN(test_auth_flags_zero_uses_callers_flags);
+	T_RUN(test_fault_details);
 	T_RUN(test_auth_cleared_on_error);
 	T_RUN(test_encode_bad_params);
 	T_RUN(test_auth_truncation_sweep);

@@ -233,7 +233,9 @@ static void check_case(const wb_case *c)
 	X(domain_filter_other_domain, .domain_filter = "ELSEWHERE", .want = NTLM_E_LOGON_FAILURE)  \
 	/* the client sends no domain; winbindd's own domain is not the filter's */               \
 	X(domain_filter_checks_the_authority, .domain = "", .domain_filter = "ELSEWHERE",          \
-	  .want = NTLM_E_LOGON_FAILURE)
+	  .want = NTLM_E_LOGON_FAILURE)                                                            \
+	/* a domain winbindd has no DC for: said so, not "backend failure" */                     \
+	X(foreign_domain_no_logon_servers, .domain = "FOREIGNDOM", .want = NTLM_E_NO_LOGON_SERVERS)
 
 #define DEFINE_CASE(name, ...)                                                                 \
 	static void name(void)                                                                     \
