@@ -131,7 +131,9 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_NOLOGON_SERVER_TRUST, 51, 0xC000019Au, (int32_t)0x8009030C,                       \
 	  "server trust account: not for logons")                                                 \
 	X(NTLM_E_UNSAFE_FILE, 52, 0xC0000001u, (int32_t)0x80090304,                                \
-	  "file refused: a symbolic link, not a regular file, or writable by others")
+	  "file refused: a symbolic link, not a regular file, or writable by others")               \
+	X(NTLM_E_NTLMV2_REFUSED, 53, 0xC0000388u, (int32_t)0x8009030C,                             \
+	  "NTLMv2 response refused by policy")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,

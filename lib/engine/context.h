@@ -119,6 +119,11 @@ int policy_short_key(uint32_t flags);
 
 /* Fails the context for good: keys wiped, every later call refused (why is kept). */
 void ctx_fail(ntlm_ctx *ctx, ntlm_err why);
+/* The exported session key (NULL: none, e.g. anonymous); the only writer of have_key. */
+void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[16]);
+/* Records the policy rule (a static string) behind a refusal and returns why; with
+ * ctx_fail the only writers of rule. */
+ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err why);
 
 /* The policy rule (e.g. "min_security: 128bit") the flags break, or NULL. */
 const char *policy_min_security_violation(const ntlm_policy *p, uint32_t flags);
@@ -154,13 +159,6 @@ ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
 void ctx_session_free(ntlm_ctx *ctx);
 /* Allocates ctx->hs with the policy (NULL: defaults) and hooks (NULL: real ones). */
 ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
-
-/*
- * For an account that cannot be checked (unknown, no NT hash): the work of
- * checking req against a hash nobody has, so that a refusal costs the same
- * time whether or not the account exists; returns why.
- */
-ntlm_err acct_verify_nobody(const ntlm_auth_request *req, ntlm_err why);
 
 /* Internal account store access used by server.c */
 ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,
