@@ -220,6 +220,7 @@ static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct a
 	v2.av_len = av.len;
 	/* NTProofStr || temp: the proof is computed over the temp, then patched in front */
 	if (rc == NTLM_OK) {
+		nb_writer_reserve(&w, 16 + 32 + av.len);
 		nb_write_zeros(&w, 16);
 		rc = nw_v2_temp_write(&w, &v2); /* the writer's error is sticky */
 	}

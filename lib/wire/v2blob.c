@@ -28,6 +28,7 @@ ntlm_err nw_v2_temp_write(nb_writer *w, const nw_v2_response *r)
 {
 	if (!w || !r || (r->av_len && !r->av_pairs))
 		return NTLM_E_INVALID_PARAMETER;
+	nb_writer_reserve(w, V2_RESPONSE_MIN - V2_PROOF_SIZE + r->av_len);
 	nb_write_u8(w, V2_RESP_TYPE);
 	nb_write_u8(w, V2_RESP_TYPE); /* HiRespType */
 	nb_write_zeros(w, 6);

@@ -253,6 +253,12 @@ static ntlm_err put_string(nb_writer *w, size_t field_pos, const char *s, int un
 	return rc;
 }
 
+/* strlen, 0 for NULL: for the writers' size hints. */
+static size_t str_len(const char *s)
+{
+	return s ? strlen(s) : 0;
+}
+
 /* Turns a writer into *out, or frees it when anything before failed. */
 static ntlm_err finish(nb_writer *w, ntlm_err rc, ntlm_buffer *out)
 {
@@ -385,6 +391,7 @@ ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out)
 	out->data = NULL;
 	out->len = 0;
 	nb_writer_init(&w);
+	nb_writer_reserve(&w, CHAL_HEADER_VERSION + 2 * str_len(m->target_name) + m->target_info_len);
 	write_preamble(&w, NW_CHALLENGE);
 	nb_write_zeros(&w, NW_SECBUF_SIZE);
 	nb_write_u32le(&w, m->flags);
@@ -482,6 +489,9 @@ ntlm_err nw_authenticate_write(const nw_authenticate *m, int with_mic, nb_writer
 	    (m->encrypted_session_key_len && !m->encrypted_session_key))
 		return NTLM_E_INVALID_PARAMETER;
 	unicode = (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
+	nb_writer_reserve(w, NW_AUTH_MIC_END + m->lm_response_len + m->nt_response_len +
+	                         m->encrypted_session_key_len +
+	                         2 * (str_len(m->domain) + str_len(m->user) + str_len(m->workstation)));
 	write_preamble(w, NW_AUTHENTICATE);
 	nb_write_zeros(w, AF_COUNT * NW_SECBUF_SIZE);
 	nb_write_u32le(w, m->flags);
