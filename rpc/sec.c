@@ -151,6 +151,7 @@ static uint32_t handshake_fault(ntlm_err rc)
 	case NTLM_E_LOGON_FAILURE:
 	case NTLM_E_NO_SUCH_USER:
 	case NTLM_E_ACCOUNT_DISABLED:
+	case NTLM_E_NTLMV2_REFUSED:
 	case NTLM_E_NTLMV1_REFUSED:
 	case NTLM_E_LM_REFUSED:
 	case NTLM_E_ANONYMOUS_REFUSED:

@@ -17,6 +17,7 @@
 #include "ntlm_keys.h"
 #include "ntlm_tool.h"
 #include "util.h"
+#include "verify.h"
 #include "wire.h"
 
 enum { O_JSON = 256 };
@@ -327,22 +328,6 @@ static void render_challenge(emit *e, const nw_challenge *m, warnings *w)
 		warn(w, "no MsvAvTimestamp in TargetInfo: clients will not send a MIC");
 }
 
-/* The response kind, from the message alone (as the server classifies it). */
-static ntlm_response_kind classify(const nw_authenticate *m)
-{
-	if (m->nt_response_len == 0 && m->user[0] == '\0' &&
-	    (m->lm_response_len == 0 || (m->lm_response_len == 1 && m->lm_response[0] == 0)))
-		return NTLM_KIND_ANONYMOUS;
-	if (m->nt_response_len > 24)
-		return NTLM_KIND_NTLMV2;
-	if (m->nt_response_len == 24)
-		return (m->flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) ? NTLM_KIND_NTLMV1_ESS
-		                                                               : NTLM_KIND_NTLMV1;
-	if (m->nt_response_len == 0 && m->lm_response_len == 24)
-		return NTLM_KIND_LM;
-	return NTLM_KIND_NONE;
-}
-
 static void render_ntlmv2(emit *e, const nw_authenticate *m, av_facts *facts)
 {
 	nw_v2_response v2;
@@ -384,7 +369,9 @@ static void response_warnings(warnings *w, ntlm_response_kind kind, const av_fac
 static void render_authenticate(emit *e, const nw_authenticate *m, warnings *w)
 {
 	av_facts facts;
-	ntlm_response_kind kind = classify(m);
+	/* the library's own classifier: the kind the server would name */
+	ntlm_response_kind kind = nv_classify(m->lm_response, m->lm_response_len, m->nt_response_len,
+	                                      m->user, m->flags);
 	memset(&facts, 0, sizeof(facts));
 	render_flags(e, m->flags);
 	render_version(e, m->has_version, &m->version);

@@ -135,7 +135,9 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_SEAL_NOT_NEGOTIATED, 53, 0xC00000BBu, (int32_t)0x80090302,                        \
 	  "sealing not negotiated for this context (signing only)")                               \
 	X(NTLM_E_NO_LOGON_SERVERS, 54, 0xC000005Eu, (int32_t)0x80090311,                           \
-	  "no logon server for the user's domain (no domain controller reachable, or no trust)")
+	  "no logon server for the user's domain (no domain controller reachable, or no trust)") \
+	X(NTLM_E_NTLMV2_REFUSED, 55, 0xC0000388u, (int32_t)0x8009030C,                             \
+	  "NTLMv2 response refused by policy")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,

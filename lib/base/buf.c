@@ -144,6 +144,11 @@ static ntlm_err nb_reserve(nb_writer *w, size_t n)
 	return rc;
 }
 
+ntlm_err nb_writer_reserve(nb_writer *w, size_t n)
+{
+	return nb_reserve(w, n);
+}
+
 ntlm_err nb_write_bytes(nb_writer *w, const void *p, size_t n)
 {
 	NTLM_TRY(nb_reserve(w, n));

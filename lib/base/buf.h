@@ -57,6 +57,8 @@ ntlm_err nb_write_u32le(nb_writer *w, uint32_t v);
 ntlm_err nb_write_u64le(nb_writer *w, uint64_t v);
 ntlm_err nb_write_bytes(nb_writer *w, const void *p, size_t n);
 ntlm_err nb_write_zeros(nb_writer *w, size_t n);
+/* Room for n more bytes at once: an encoder that knows its size grows the block only once. */
+ntlm_err nb_writer_reserve(nb_writer *w, size_t n);
 /* Overwrite already-written bytes (header fields filled in later). */
 ntlm_err nb_patch_u16le(nb_writer *w, size_t off, uint16_t v);
 ntlm_err nb_patch_u32le(nb_writer *w, size_t off, uint32_t v);

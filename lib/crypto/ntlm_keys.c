@@ -7,7 +7,6 @@
 
 #include <string.h>
 
-#include "buf.h"
 #include "crypto.h"
 #include "mem.h"
 #include "text.h"
@@ -111,23 +110,6 @@ void nk_v1_session_base_key(const uint8_t nt_hash[16], uint8_t out[16])
 }
 
 /* ----------------------------------------------------------------- NTLMv2 */
-
-ntlm_err nk_v2_temp(uint64_t timestamp, const uint8_t client_challenge[8], const uint8_t *av_pairs,
-                    size_t av_len, ntlm_buffer *temp)
-{
-	nb_writer w;
-	nb_writer_init(&w);
-	nb_write_u8(&w, 0x01); /* Responserversion */
-	nb_write_u8(&w, 0x01); /* HiResponserversion */
-	nb_write_zeros(&w, 6);
-	nb_write_u64le(&w, timestamp);
-	nb_write_bytes(&w, client_challenge, 8);
-	nb_write_zeros(&w, 4);
-	nb_write_bytes(&w, av_pairs, av_len);
-	nb_write_zeros(&w, 4);
-	/* the writer's error is sticky, so one check at the end suffices */
-	return nb_writer_finish(&w, temp);
-}
 
 void nk_v2_proof_and_key(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
                          const uint8_t *temp, size_t temp_len, uint8_t proof[16],
@@ -276,13 +258,21 @@ void nk_seal_key(uint32_t flags, const uint8_t exported[16], int client_to_serve
 }
 
 void nk_mic(const uint8_t exported[16], const uint8_t *neg, size_t neg_len, const uint8_t *chal,
-            size_t chal_len, const uint8_t *auth, size_t auth_len, uint8_t out[16])
+            size_t chal_len, const uint8_t *auth, size_t auth_len, size_t mic_off, uint8_t out[16])
 {
+	static const uint8_t zero[16];
 	cr_hmac_md5_ctx c;
 	cr_hmac_md5_init(&c, exported, 16);
 	cr_hmac_md5_update(&c, neg, neg_len);
 	cr_hmac_md5_update(&c, chal, chal_len);
-	cr_hmac_md5_update(&c, auth, auth_len);
+	if (mic_off <= auth_len && auth_len - mic_off >= sizeof(zero)) {
+		/* the AUTHENTICATE as sent, its MIC field read as zero: no copy to patch */
+		cr_hmac_md5_update(&c, auth, mic_off);
+		cr_hmac_md5_update(&c, zero, sizeof(zero));
+		cr_hmac_md5_update(&c, auth + mic_off + sizeof(zero), auth_len - mic_off - sizeof(zero));
+	} else {
+		cr_hmac_md5_update(&c, auth, auth_len);
+	}
 	cr_hmac_md5_final(&c, out);
 }
 

@@ -28,12 +28,6 @@ void nk_ess_challenge(const uint8_t server_challenge[8], const uint8_t client_ch
 void nk_v1_session_base_key(const uint8_t nt_hash[16], uint8_t out[16]);
 
 /*
- * NTLMv2 client challenge ("temp" of 3.3.2):
- * 0x01 0x01 Z(6) timestamp(8, LE) client_challenge(8) Z(4) av_pairs Z(4).
- */
-ntlm_err nk_v2_temp(uint64_t timestamp, const uint8_t client_challenge[8], const uint8_t *av_pairs,
-                    size_t av_len, ntlm_buffer *temp);
-/*
  * NTProofStr = HMAC_MD5(ntowfv2, server_challenge || temp) and
  * SessionBaseKey = HMAC_MD5(ntowfv2, NTProofStr), with one key schedule.
  */
@@ -70,9 +64,14 @@ void nk_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[1
 unsigned nk_seal_key_bits(uint32_t flags);
 void nk_seal_key(uint32_t flags, const uint8_t exported[16], int client_to_server, uint8_t out[16],
                  size_t *out_len);
-/* 3.1.5.1.2 MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE) */
+/*
+ * 3.1.5.1.2 MIC = HMAC_MD5(ExportedSessionKey, NEGOTIATE || CHALLENGE || AUTHENTICATE)
+ * with the AUTHENTICATE's MIC field (16 bytes at mic_off) taken as zero, so
+ * a received message is checked as it is; a mic_off past the message
+ * (SIZE_MAX) hashes auth unchanged.
+ */
 void nk_mic(const uint8_t exported[16], const uint8_t *neg, size_t neg_len, const uint8_t *chal,
-            size_t chal_len, const uint8_t *auth, size_t auth_len, uint8_t out[16]);
+            size_t chal_len, const uint8_t *auth, size_t auth_len, size_t mic_off, uint8_t out[16]);
 /* RC4(key, in) -> out, one shot (EncryptedRandomSessionKey). */
 void nk_rc4_oneshot(const uint8_t *key, size_t key_len, const uint8_t *in, uint8_t *out,
                     size_t len);

@@ -14,6 +14,7 @@
 #include "ntlm_keys.h"
 #include "policy.h"
 #include "try.h"
+#include "verify.h"
 #include "wire.h"
 
 /* What we announce as our VERSION: 10.0 build 20348, NTLMSSP_REVISION_W2K3. */
@@ -117,10 +118,8 @@ static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 		f &= ~(NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL);
 	} else {
 		const char *rule = policy_min_security_violation(&ctx->hs->policy, f);
-		if (rule) {
-			ctx->rule = rule;
-			return NTLM_E_FLAGS_POLICY;
-		}
+		if (rule)
+			return ctx_refuse(ctx, rule, NTLM_E_FLAGS_POLICY);
 	}
 	*out = f;
 	return NTLM_OK;
@@ -209,18 +208,28 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 
 static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct auth_parts *p)
 {
-	uint8_t ntowfv2[16], proof[16], client_challenge[8];
-	ntlm_buffer av = {NULL, 0}, temp = {NULL, 0};
-	uint64_t timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
-	ntlm_err rc = ctx_random(ctx, client_challenge, 8);
+	uint8_t ntowfv2[16], proof[16];
+	nw_v2_response v2;
+	ntlm_buffer av = {NULL, 0};
+	nb_writer w;
+	memset(&v2, 0, sizeof(v2));
+	v2.timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
+	nb_writer_init(&w);
+	ntlm_err rc = ctx_random(ctx, v2.client_challenge, 8);
 	if (rc == NTLM_OK)
-		rc = client_av_pairs(ctx, chal, &timestamp, &p->want_mic, &av);
+		rc = client_av_pairs(ctx, chal, &v2.timestamp, &p->want_mic, &av);
 	if (rc == NTLM_OK)
 		rc = nk_ntowfv2(ctx->hs->cl.nt_hash, ctx->hs->cl.user, ctx->hs->cl.domain, ntowfv2);
-	if (rc == NTLM_OK)
-		rc = nk_v2_temp(timestamp, client_challenge, av.data, av.len, &temp);
+	v2.av_pairs = av.data;
+	v2.av_len = av.len;
+	/* NTProofStr || temp: the proof is computed over the temp, then patched in front */
 	if (rc == NTLM_OK) {
-		nk_v2_proof_and_key(ntowfv2, chal->server_challenge, temp.data, temp.len, proof,
+		nb_writer_reserve(&w, 16 + 32 + av.len);
+		nb_write_zeros(&w, 16);
+		rc = nw_v2_temp_write(&w, &v2); /* the writer's error is sticky */
+	}
+	if (rc == NTLM_OK) {
+		nk_v2_proof_and_key(ntowfv2, chal->server_challenge, w.data + 16, w.len - 16, proof,
 		                    p->session_base_key);
 		memcpy(p->key_exchange_key, p->session_base_key, 16);
 		/* With a TargetInfo the LmChallengeResponse is Z(24) (3.1.5.1.2): no
@@ -229,17 +238,16 @@ static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct a
 		if (chal->target_info_len)
 			memset(p->lm, 0, 24);
 		else
-			nk_lmv2_response(ntowfv2, chal->server_challenge, client_challenge, p->lm);
-		nb_writer w;
-		nb_writer_init(&w);
-		nb_write_bytes(&w, proof, 16);
-		nb_write_bytes(&w, temp.data, temp.len);
-		rc = nb_writer_finish(&w, &p->nt);
+			nk_lmv2_response(ntowfv2, chal->server_challenge, v2.client_challenge, p->lm);
+		rc = nb_patch_bytes(&w, 0, proof, 16);
 	}
+	if (rc == NTLM_OK)
+		rc = nb_writer_finish(&w, &p->nt);
+	else
+		nb_writer_free(&w);
 	ntlm_memzero(ntowfv2, sizeof(ntowfv2));
 	ntlm_memzero(proof, sizeof(proof));
 	ntlm_buffer_free(&av);
-	ntlm_buffer_free(&temp);
 	return rc;
 }
 
@@ -303,19 +311,12 @@ static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint3
 		nb_writer_init(&w);
 		return nb_writer_finish(&w, &p->nt);
 	}
-	if (allowed & NTLM_RESP_NTLMV2) {
-		ctx->kind = NTLM_KIND_NTLMV2;
+	if (allowed & NTLM_RESP_NTLMV2)
 		return compute_ntlmv2(ctx, chal, p);
-	}
-	if (allowed & NTLM_RESP_NTLMV1) {
-		ctx->kind = (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) ? NTLM_KIND_NTLMV1_ESS
-		                                                                 : NTLM_KIND_NTLMV1;
+	if (allowed & NTLM_RESP_NTLMV1)
 		return compute_ntlmv1(ctx, chal, flags, p);
-	}
-	if ((allowed & NTLM_RESP_LM) && ctx->hs->cl.have_lm) {
-		ctx->kind = NTLM_KIND_LM;
+	if ((allowed & NTLM_RESP_LM) && ctx->hs->cl.have_lm)
 		return compute_lm(ctx, chal, flags, p);
-	}
 	return NTLM_E_FLAGS_POLICY;
 }
 
@@ -325,18 +326,19 @@ static ntlm_err derive_exported_key(ntlm_ctx *ctx, uint32_t flags, const struct 
 {
 	*have_encrypted = 0;
 	if (ctx->hs->cl.anonymous) {
-		memset(ctx->exported_key, 0, 16);
-		ctx->have_key = 0;
+		ctx_set_key(ctx, NULL);
 		return NTLM_OK;
 	}
+	uint8_t exported[16];
 	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
-		NTLM_TRY(ctx_random(ctx, ctx->exported_key, 16));
-		nk_rc4_oneshot(p->key_exchange_key, 16, ctx->exported_key, encrypted, 16);
+		NTLM_TRY(ctx_random(ctx, exported, 16));
+		nk_rc4_oneshot(p->key_exchange_key, 16, exported, encrypted, 16);
 		*have_encrypted = 1;
 	} else {
-		memcpy(ctx->exported_key, p->key_exchange_key, 16);
+		memcpy(exported, p->key_exchange_key, 16);
 	}
-	ctx->have_key = 1;
+	ctx_set_key(ctx, exported);
+	ntlm_memzero(exported, sizeof(exported));
 	return NTLM_OK;
 }
 
@@ -360,28 +362,26 @@ static ntlm_err build_authenticate(ntlm_ctx *ctx, uint32_t flags, const struct a
 		m.version = our_version;
 	}
 	/* m borrows every pointer: nothing to clear */
-	NTLM_TRY(nw_authenticate_encode(&m, p->want_mic, out));
-	if (p->want_mic) {
+	nb_writer w;
+	nb_writer_init(&w);
+	ntlm_err rc = nw_authenticate_write(&m, p->want_mic, &w);
+	if (rc == NTLM_OK && p->want_mic) {
 		uint8_t mic[16];
 		nk_mic(ctx->exported_key, ctx->hs->negotiate_msg.data, ctx->hs->negotiate_msg.len,
-		       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, out->data, out->len, mic);
-		nb_writer w = {out->data, out->len, out->len, NTLM_OK};
-		ntlm_err rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, mic, 16);
+		       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, w.data, w.len,
+		       NW_AUTH_MIC_OFFSET, mic);
+		rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, mic, 16);
 		ntlm_memzero(mic, sizeof(mic));
-		if (rc != NTLM_OK) {
-			ntlm_buffer_free(out);
-			return rc;
-		}
 	}
-	return NTLM_OK;
+	if (rc != NTLM_OK) {
+		nb_writer_free(&w);
+		return rc;
+	}
+	return nb_writer_finish(&w, out);
 }
 
 static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
 {
-	uint32_t type = 0;
-	NTLM_TRY(nw_message_type(in, in_len, &type));
-	if (type != NW_CHALLENGE)
-		return NTLM_E_WRONG_STATE;
 	nw_challenge chal;
 	struct auth_parts parts;
 	uint8_t encrypted[16];
@@ -390,7 +390,7 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	memset(&parts, 0, sizeof(parts));
 	ntlm_err rc = nw_challenge_decode(in, in_len, &chal);
 	if (rc != NTLM_OK)
-		return rc;
+		return nw_wrong_type_as_state(rc, in, in_len);
 	rc = ctx_copy_bytes(in, in_len, &ctx->hs->challenge_msg);
 	if (rc == NTLM_OK)
 		rc = choose_flags(ctx, chal.flags, &flags);
@@ -400,6 +400,8 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		rc = derive_exported_key(ctx, flags, &parts, encrypted, &have_encrypted);
 	if (rc == NTLM_OK)
 		rc = build_authenticate(ctx, flags, &parts, have_encrypted ? encrypted : NULL, out);
+	/* what we sent, named as the server will name it */
+	ctx->kind = nv_classify(parts.lm, parts.lm_len, parts.nt.len, ctx->hs->cl.user, flags);
 	if (rc == NTLM_OK && chal.target_name)
 		rc = ctx_set_string(&ctx->target_name, chal.target_name);
 	ctx->mic_verified = parts.want_mic; /* the client sent one; nothing to verify here */
@@ -410,8 +412,6 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		return rc;
 	ctx->flags = flags;
 	ctx->anonymous = ctx->hs->cl.anonymous;
-	if (ctx->anonymous)
-		ctx->kind = NTLM_KIND_ANONYMOUS;
 	rc = ctx_set_peer(ctx, ctx->hs->cl.user, ctx->hs->cl.domain, ctx->hs->cl.workstation);
 	if (rc == NTLM_OK)
 		rc = ctx_set_principal(ctx, ctx->hs->cl.domain, ctx->hs->cl.user);

@@ -186,11 +186,25 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
 	ntlm_free_secret(ctx, sizeof(*ctx));
 }
 
+void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[16])
+{
+	if (key)
+		memcpy(ctx->exported_key, key, sizeof(ctx->exported_key));
+	else
+		ntlm_memzero(ctx->exported_key, sizeof(ctx->exported_key));
+	ctx->have_key = key != NULL;
+}
+
+ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err why)
+{
+	ctx->rule = rule;
+	return why;
+}
+
 void ctx_fail(ntlm_ctx *ctx, ntlm_err why)
 {
 	ctx_session_free(ctx);
-	ntlm_memzero(ctx->exported_key, sizeof(ctx->exported_key));
-	ctx->have_key = 0;
+	ctx_set_key(ctx, NULL);
 	ctx->state = CTX_FAILED;
 	ctx->failure = why;
 	if (!ctx->rule)

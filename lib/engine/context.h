@@ -118,6 +118,11 @@ void ctx_finish(ntlm_ctx *ctx);
 
 /* Fails the context for good: keys wiped, every later call refused (why is kept). */
 void ctx_fail(ntlm_ctx *ctx, ntlm_err why);
+/* The exported session key (NULL: none, e.g. anonymous); the only writer of have_key. */
+void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[16]);
+/* Records the policy rule (a static string) behind a refusal and returns why; with
+ * ctx_fail the only writers of rule. */
+ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err why);
 
 /* Time and randomness through the hooks (or the real ones). */
 int64_t ctx_now(const ntlm_ctx *ctx);

@@ -235,6 +235,7 @@ const char *policy_min_security_violation(const ntlm_policy *p, uint32_t f)
 const char *policy_rule_for_error(ntlm_err e)
 {
 	switch (e) {
+	case NTLM_E_NTLMV2_REFUSED:
 	case NTLM_E_NTLMV1_REFUSED:
 	case NTLM_E_LM_REFUSED:
 		return "allowed_responses";

@@ -18,6 +18,7 @@
 #include "replay.h"
 #include "text.h"
 #include "try.h"
+#include "verify.h"
 #include "wire.h"
 
 static const nw_version our_version = {10, 0, 20348, 15};
@@ -123,10 +124,7 @@ NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
 static ntlm_err check_min_security(ntlm_ctx *ctx, uint32_t f)
 {
 	const char *rule = policy_min_security_violation(&ctx->hs->policy, f);
-	if (!rule)
-		return NTLM_OK;
-	ctx->rule = rule;
-	return NTLM_E_FLAGS_POLICY;
+	return rule ? ctx_refuse(ctx, rule, NTLM_E_FLAGS_POLICY) : NTLM_OK;
 }
 
 /* The CHALLENGE's flags: what the client asked for that we support, plus ours. */
@@ -216,7 +214,7 @@ static ntlm_err handle_negotiate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	nw_negotiate neg;
 	ntlm_err rc = nw_negotiate_decode(in, in_len, &neg);
 	if (rc != NTLM_OK)
-		return rc;
+		return nw_wrong_type_as_state(rc, in, in_len);
 	uint32_t flags = 0;
 	rc = grant_flags(ctx, neg.flags, &flags);
 	nw_negotiate_clear(&neg);
@@ -229,6 +227,20 @@ static ntlm_err handle_negotiate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 
 /* ------------------------------------------------------ AUTHENTICATE */
 
+/*
+ * The AUTHENTICATE, decoded once: the message as received (for the MIC), its
+ * fields, and for NTLMv2 the parsed response and AV pairs; every check reads
+ * this one view.
+ */
+struct auth_in {
+	const uint8_t *msg;
+	size_t len;
+	nw_authenticate a;
+	uint32_t flags;     /* negotiated: the client's flags limited to our offer */
+	nw_v2_response v2;  /* NTLMv2 only: views into a.nt_response */
+	nw_av_list av;      /* NTLMv2 only: the client's AV pairs */
+};
+
 /* Everything learned while checking an AUTHENTICATE, for the audit record. */
 struct verdict {
 	ntlm_response_kind kind;
@@ -237,38 +249,6 @@ struct verdict {
 	uint32_t weaknesses;
 	ntlm_auth_result res;
 };
-
-static ntlm_response_kind classify(const nw_authenticate *a, uint32_t flags)
-{
-	if (a->nt_response_len == 0 && a->user[0] == '\0' &&
-	    (a->lm_response_len == 0 || (a->lm_response_len == 1 && a->lm_response[0] == 0)))
-		return NTLM_KIND_ANONYMOUS;
-	if (a->nt_response_len > 24)
-		return NTLM_KIND_NTLMV2;
-	if (a->nt_response_len == 24)
-		return (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) ? NTLM_KIND_NTLMV1_ESS
-		                                                            : NTLM_KIND_NTLMV1;
-	if (a->nt_response_len == 0 && a->lm_response_len == 24)
-		return NTLM_KIND_LM;
-	return NTLM_KIND_NONE;
-}
-
-static ntlm_err check_kind_allowed(const ntlm_policy *p, ntlm_response_kind k)
-{
-	switch (k) {
-	case NTLM_KIND_ANONYMOUS:
-		return p->allow_anonymous ? NTLM_OK : NTLM_E_ANONYMOUS_REFUSED;
-	case NTLM_KIND_NTLMV2:
-		return (p->allowed_responses & NTLM_RESP_NTLMV2) ? NTLM_OK : NTLM_E_NTLMV1_REFUSED;
-	case NTLM_KIND_NTLMV1:
-	case NTLM_KIND_NTLMV1_ESS:
-		return (p->allowed_responses & NTLM_RESP_NTLMV1) ? NTLM_OK : NTLM_E_NTLMV1_REFUSED;
-	case NTLM_KIND_LM:
-		return (p->allowed_responses & NTLM_RESP_LM) ? NTLM_OK : NTLM_E_LM_REFUSED;
-	default:
-		return NTLM_E_BAD_RESPONSE;
-	}
-}
 
 /*
  * Channel bindings and target names travel only inside an NTLMv2 response:
@@ -329,25 +309,10 @@ static ntlm_err check_echoed_target_info(const ntlm_ctx *ctx, const nw_av_list *
 	return NTLM_OK;
 }
 
-/* Checks on the client's NTLMv2 blob: echoed target info, timestamp window, target name, bindings. */
-static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_list *av,
-                              struct verdict *v, int *mic_expected)
+/* The target name the client vouches for, against our service names. */
+static ntlm_err check_target_name(ntlm_ctx *ctx, const nw_av_list *av, struct verdict *v)
 {
-	nw_v2_response r;
-	NTLM_TRY(nw_v2_response_parse(a->nt_response, a->nt_response_len, &r));
-	NTLM_TRY(nw_av_parse(r.av_pairs, r.av_len, av));
-	NTLM_TRY(check_echoed_target_info(ctx, av));
 	const ntlm_policy *p = &ctx->hs->policy;
-	if (p->timestamp_window) {
-		int64_t t = ntlm_filetime_to_unix(r.timestamp), now = ctx_now(ctx);
-		int64_t skew = t > now ? t - now : now - t;
-		if (skew > (int64_t)p->timestamp_window)
-			return NTLM_E_TIME_SKEW;
-	}
-	uint32_t avflags = 0;
-	nw_av_get_u32(av, NW_AV_FLAGS, &avflags);
-	*mic_expected = (avflags & NW_AVF_MIC) != 0;
-
 	char *target = NULL;
 	if (nw_av_get_string(av, NW_AV_TARGET_NAME, &target) == NTLM_OK && *target) {
 		v->target = 1;
@@ -356,13 +321,17 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_lis
 		int have_services = ctx->hs->sv.services && ctx->hs->sv.services[0];
 		if ((p->require_target_name || have_services) && !name_matches_service(ctx, target))
 			return NTLM_E_TARGET_MISMATCH;
-	} else {
-		ntlm_free_string(target);
-		v->weaknesses |= NTLM_WEAK_NO_TARGET;
-		if (p->require_target_name)
-			return NTLM_E_TARGET_MISSING;
+		return NTLM_OK;
 	}
+	ntlm_free_string(target);
+	v->weaknesses |= NTLM_WEAK_NO_TARGET;
+	return p->require_target_name ? NTLM_E_TARGET_MISSING : NTLM_OK;
+}
 
+/* The channel bindings the client vouches for, against ours. */
+static ntlm_err check_bindings(ntlm_ctx *ctx, const nw_av_list *av, struct verdict *v)
+{
+	const ntlm_policy *p = &ctx->hs->policy;
 	const nw_av *cb = nw_av_get(av, NW_AV_CHANNEL_BINDINGS);
 	int sent_cbt = cb && cb->len == 16 && !ntlm_ct_is_zero(cb->value, 16);
 	if (!sent_cbt)
@@ -377,6 +346,29 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_lis
 	return NTLM_OK;
 }
 
+/* Checks on the client's NTLMv2 blob, parsed here once: echoed target info, timestamp window,
+ * target name, bindings. */
+static ntlm_err check_v2_blob(ntlm_ctx *ctx, struct auth_in *in, struct verdict *v,
+                              int *mic_expected)
+{
+	nw_av_list *av = &in->av;
+	NTLM_TRY(nw_v2_response_parse(in->a.nt_response, in->a.nt_response_len, &in->v2));
+	NTLM_TRY(nw_av_parse(in->v2.av_pairs, in->v2.av_len, av));
+	NTLM_TRY(check_echoed_target_info(ctx, av));
+	const ntlm_policy *p = &ctx->hs->policy;
+	if (p->timestamp_window) {
+		int64_t t = ntlm_filetime_to_unix(in->v2.timestamp), now = ctx_now(ctx);
+		int64_t skew = t > now ? t - now : now - t;
+		if (skew > (int64_t)p->timestamp_window)
+			return NTLM_E_TIME_SKEW;
+	}
+	uint32_t avflags = 0;
+	nw_av_get_u32(av, NW_AV_FLAGS, &avflags);
+	*mic_expected = (avflags & NW_AVF_MIC) != 0;
+	NTLM_TRY(check_target_name(ctx, av, v));
+	return check_bindings(ctx, av, v);
+}
+
 /* KXKEY from the LM hash (3.4.5.1): LM_KEY, which ESS overrides. */
 static int uses_lm_key(uint32_t flags)
 {
@@ -385,21 +377,20 @@ static int uses_lm_key(uint32_t flags)
 }
 
 /* Session keys from the store's answer ([MS-NLMP] 3.2.5.1.2). */
-static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t flags,
-                            const struct verdict *v)
+static ntlm_err derive_keys(ntlm_ctx *ctx, const struct auth_in *in, const struct verdict *v)
 {
-	uint8_t kxkey[16];
-	if (v->kind == NTLM_KIND_NTLMV2 || v->kind == NTLM_KIND_LMV2) {
+	const nw_authenticate *a = &in->a;
+	uint32_t flags = in->flags;
+	uint8_t kxkey[16], exported[16];
+	if (v->kind == NTLM_KIND_NTLMV2) {
 		memcpy(kxkey, v->res.session_base_key, 16);
 	} else {
 		/*
 		 * Without the account's LM hash our KXKEY would differ from the
 		 * client's: refuse rather than end with two different keys.
 		 */
-		if (uses_lm_key(flags) && !v->res.have_lm_session_key) {
-			ctx->rule = "lm_key: the account has no LM hash";
-			return NTLM_E_FLAGS_POLICY;
-		}
+		if (uses_lm_key(flags) && !v->res.have_lm_session_key)
+			return ctx_refuse(ctx, "lm_key: the account has no LM hash", NTLM_E_FLAGS_POLICY);
 		uint8_t lm8[8] = {0};
 		if (a->lm_response_len >= 8)
 			memcpy(lm8, a->lm_response, 8);
@@ -412,34 +403,27 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t fl
 			ntlm_memzero(kxkey, sizeof(kxkey));
 			return NTLM_E_BAD_RESPONSE;
 		}
-		nk_rc4_oneshot(kxkey, 16, a->encrypted_session_key, ctx->exported_key, 16);
+		nk_rc4_oneshot(kxkey, 16, a->encrypted_session_key, exported, 16);
 	} else {
-		memcpy(ctx->exported_key, kxkey, 16);
+		memcpy(exported, kxkey, 16);
 	}
+	ctx_set_key(ctx, exported);
 	ntlm_memzero(kxkey, sizeof(kxkey));
-	ctx->have_key = 1;
+	ntlm_memzero(exported, sizeof(exported));
 	return NTLM_OK;
 }
 
-/* MIC over the three messages, with the AUTHENTICATE's MIC field zeroed (3.2.5.1.2). */
-static ntlm_err verify_mic(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, const nw_authenticate *a)
+/* MIC over the three messages, the AUTHENTICATE's MIC field read as zero (3.2.5.1.2). */
+static ntlm_err verify_mic(const ntlm_ctx *ctx, const struct auth_in *in)
 {
-	if (!a->has_mic_field)
+	if (!in->a.has_mic_field)
 		return NTLM_E_MIC_MISSING;
-	ntlm_buffer copy = {NULL, 0};
-	NTLM_TRY(ctx_copy_bytes(in, in_len, &copy));
-	nb_writer w = {copy.data, copy.len, copy.len, NTLM_OK};
-	static const uint8_t zero[16];
-	ntlm_err rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, zero, 16);
 	uint8_t mic[16];
-	if (rc == NTLM_OK) {
-		nk_mic(ctx->exported_key, ctx->hs->negotiate_msg.data, ctx->hs->negotiate_msg.len,
-		       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, copy.data, copy.len, mic);
-		if (!ntlm_ct_equal(mic, a->mic, 16))
-			rc = NTLM_E_MIC_MISMATCH;
-	}
+	nk_mic(ctx->exported_key, ctx->hs->negotiate_msg.data, ctx->hs->negotiate_msg.len,
+	       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, in->msg, in->len,
+	       NW_AUTH_MIC_OFFSET, mic);
+	ntlm_err rc = ntlm_ct_equal(mic, in->a.mic, 16) ? NTLM_OK : NTLM_E_MIC_MISMATCH;
 	ntlm_memzero(mic, sizeof(mic));
-	ntlm_buffer_free(&copy);
 	return rc;
 }
 
@@ -483,9 +467,9 @@ static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a,
 	ctx->hs->sv.audit(ctx->hs->sv.audit_arg, &ev);
 }
 
-static ntlm_err verify_with_store(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t flags,
-                                  struct verdict *v)
+static ntlm_err verify_with_store(ntlm_ctx *ctx, const struct auth_in *in, struct verdict *v)
 {
+	const nw_authenticate *a = &in->a;
 	ntlm_auth_request req;
 	memset(&req, 0, sizeof(req));
 	req.user = a->user;
@@ -496,7 +480,7 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const nw_authenticate *a, uint3
 	req.nt_response_len = a->nt_response_len;
 	req.lm_response = a->lm_response;
 	req.lm_response_len = a->lm_response_len;
-	req.flags = flags;
+	req.flags = in->flags;
 	req.allowed_responses = ctx->hs->policy.allowed_responses;
 	req.server_name = ctx->hs->sv.computer;
 	req.server_domain = ctx->hs->sv.domain;
@@ -504,87 +488,85 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const nw_authenticate *a, uint3
 	req.lockout_window = ctx->hs->policy.lockout_window;
 	req.now = ctx_now(ctx);
 	NTLM_TRY(ntlm_account_store_verify(ctx->hs->sv.store, &req, &v->res));
-	/* The store may only have verified the LMv2 half; report what it verified. */
-	if (v->res.kind != NTLM_KIND_NONE)
-		v->kind = v->res.kind;
-	return NTLM_OK;
+	/* The store may have verified only the LM half of an NTLMv1 response: the same check. */
+	v->kind = nv_verified_kind(v->kind, v->res.kind);
+	return nv_kind_allowed(v->kind, ctx->hs->policy.allowed_responses, 0);
 }
 
 static ntlm_err accept_anonymous(ntlm_ctx *ctx)
 {
 	ctx->anonymous = 1;
-	ctx->have_key = 0;
+	ctx_set_key(ctx, NULL);
 	NTLM_TRY(ctx_set_string(&ctx->unix_user, ""));
 	return ctx_set_principal(ctx, "NT AUTHORITY", "ANONYMOUS LOGON");
 }
 
-static ntlm_err check_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
-                                   const nw_authenticate *a, uint32_t flags, struct verdict *v)
+static ntlm_err check_authenticate(ntlm_ctx *ctx, struct auth_in *in, struct verdict *v)
 {
-	nw_av_list av = {NULL, 0};
+	const nw_authenticate *a = &in->a;
+	const ntlm_policy *p = &ctx->hs->policy;
 	int mic_expected = 0;
-	NTLM_TRY(check_min_security(ctx, flags));
-	v->kind = classify(a, flags);
-	NTLM_TRY(check_kind_allowed(&ctx->hs->policy, v->kind));
+	NTLM_TRY(check_min_security(ctx, in->flags));
+	v->kind = nv_classify(a->lm_response, a->lm_response_len, a->nt_response_len, a->user,
+	                      in->flags);
+	NTLM_TRY(nv_kind_allowed(v->kind, p->allowed_responses, p->allow_anonymous));
 	NTLM_TRY(check_kind_can_bind(&ctx->hs->policy, v->kind));
 	if (v->kind == NTLM_KIND_ANONYMOUS)
 		return accept_anonymous(ctx);
-	ntlm_err rc = NTLM_OK;
 	if (v->kind == NTLM_KIND_NTLMV2)
-		rc = check_v2_blob(ctx, a, &av, v, &mic_expected);
-	if (rc == NTLM_OK)
-		rc = verify_with_store(ctx, a, flags, v);
-	if (rc == NTLM_OK)
-		rc = derive_keys(ctx, a, flags, v);
-	if (rc == NTLM_OK && mic_expected) {
-		rc = verify_mic(ctx, in, in_len, a);
+		NTLM_TRY(check_v2_blob(ctx, in, v, &mic_expected));
+	NTLM_TRY(verify_with_store(ctx, in, v));
+	NTLM_TRY(derive_keys(ctx, in, v));
+	if (mic_expected) {
+		ntlm_err rc = verify_mic(ctx, in);
 		v->mic = rc == NTLM_OK;
-	} else if (rc == NTLM_OK) {
+		NTLM_TRY(rc);
+	} else {
 		v->weaknesses |= NTLM_WEAK_NO_MIC;
-		if (ctx->hs->policy.require_mic)
-			rc = NTLM_E_MIC_MISSING;
+		if (p->require_mic)
+			return NTLM_E_MIC_MISSING;
 	}
-	if (rc == NTLM_OK && v->kind == NTLM_KIND_NTLMV2 && ctx->hs->sv.replay)
-		rc = replay_check_and_add(ctx->hs->sv.replay, a->nt_response, ctx_now(ctx),
-		                          ctx->hs->policy.timestamp_window ? ctx->hs->policy.timestamp_window
-		                                                       : 7200);
-	nw_av_clear(&av);
-	if (rc != NTLM_OK)
-		return rc;
+	if (v->kind == NTLM_KIND_NTLMV2 && ctx->hs->sv.replay)
+		NTLM_TRY(replay_check_and_add(ctx->hs->sv.replay, in->v2.proof, ctx_now(ctx),
+		                              p->timestamp_window ? p->timestamp_window : 7200));
 	ctx->mic_verified = v->mic;
 	NTLM_TRY(ctx_set_principal(ctx, v->res.authority, v->res.user));
 	return ctx_set_string(&ctx->unix_user, v->res.unix_user);
 }
 
-static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len)
+static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t len)
 {
-	nw_authenticate a;
+	struct auth_in in;
 	struct verdict v;
+	memset(&in, 0, sizeof(in));
 	memset(&v, 0, sizeof(v));
+	in.msg = msg;
+	in.len = len;
 	/* NegotiateFlags 0 (old clients): the flags of our CHALLENGE stand, its encoding too */
-	ntlm_err rc = nw_authenticate_decode_fault(in, in_len, ctx->hs->sv.offered, &a, NULL);
+	ntlm_err rc = nw_authenticate_decode_fault(msg, len, ctx->hs->sv.offered, &in.a, NULL);
 	if (rc != NTLM_OK) {
+		rc = nw_wrong_type_as_state(rc, msg, len);
 		emit_audit(ctx, rc, NULL, ctx->hs->sv.offered, &v);
 		return rc;
 	}
-	uint32_t flags = final_flags(ctx, &a);
-	v.weaknesses = 0;
-	rc = check_authenticate(ctx, in, in_len, &a, flags, &v);
-	v.weaknesses |= flag_weaknesses(flags, v.kind);
+	in.flags = final_flags(ctx, &in.a);
+	rc = check_authenticate(ctx, &in, &v);
+	v.weaknesses |= flag_weaknesses(in.flags, v.kind);
 	if (rc == NTLM_OK)
-		rc = ctx_set_peer(ctx, a.user, a.domain, a.workstation);
+		rc = ctx_set_peer(ctx, in.a.user, in.a.domain, in.a.workstation);
 	if (rc == NTLM_OK && v.target_name)
 		rc = ctx_set_string(&ctx->target_name, v.target_name);
-	emit_audit(ctx, rc, &a, flags, &v);
+	emit_audit(ctx, rc, &in.a, in.flags, &v);
 	/* The audit keeps the truth; the peer cannot tell an unknown user from a wrong password. */
 	if (rc == NTLM_E_NO_SUCH_USER)
 		rc = NTLM_E_LOGON_FAILURE;
 	ntlm_free_string(v.target_name);
 	ntlm_memzero(&v.res, sizeof(v.res));
-	nw_authenticate_clear(&a);
+	nw_av_clear(&in.av);
+	nw_authenticate_clear(&in.a);
 	if (rc != NTLM_OK)
 		return rc;
-	ctx->flags = flags;
+	ctx->flags = in.flags;
 	ctx->kind = v.kind;
 	ctx_finish(ctx);
 	return NTLM_OK;
@@ -609,20 +591,11 @@ static ntlm_err server_dispatch(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
 		}
 		if (!in)
 			return NTLM_E_INVALID_PARAMETER;
-		uint32_t type = 0;
-		NTLM_TRY(nw_message_type(in, in_len, &type));
-		if (type != NW_NEGOTIATE)
-			return NTLM_E_WRONG_STATE;
 		return handle_negotiate(ctx, in, in_len, out);
-	case CTX_CHALLENGE_SENT: {
+	case CTX_CHALLENGE_SENT:
 		if (!in)
 			return NTLM_E_INVALID_PARAMETER;
-		uint32_t msg_type = 0;
-		NTLM_TRY(nw_message_type(in, in_len, &msg_type));
-		if (msg_type != NW_AUTHENTICATE)
-			return NTLM_E_WRONG_STATE;
 		return handle_authenticate(ctx, in, in_len);
-	}
 	default:
 		return NTLM_E_WRONG_STATE;
 	}

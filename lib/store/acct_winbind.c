@@ -18,11 +18,11 @@
 /* wbclient.h uses the fixed-width types and bool without including their headers. */
 #include <wbclient.h>
 
-#include "acct_store.h"
 #include "mem.h"
 #include "ntlm_keys.h"
 #include "text.h"
 #include "try.h"
+#include "verify.h"
 
 /*
  * The NTSTATUS values winbindd passes on from the domain. Only the ones with
@@ -67,53 +67,23 @@ struct response_shape {
 };
 
 /*
- * Classifies the responses by their lengths exactly as ntlm_verify_response()
- * does, so the policy means the same whatever the store, and picks what
- * winbindd is given: only the response the policy lets count. A DC that
- * fails the NT response falls back to the LM one, so the LM response is
- * withheld unless LM is allowed.
+ * Classifies the responses as the server and every store do (verify.c), so
+ * the policy means the same whatever the store, and picks what winbindd is
+ * given: only the response the policy lets count. A DC that fails the NT
+ * response falls back to the LM one, so the LM response is withheld unless
+ * LM is allowed.
  */
 static ntlm_err classify(const ntlm_auth_request *req, struct response_shape *s)
 {
 	memset(s, 0, sizeof(*s));
-	memcpy(s->challenge, req->server_challenge, 8);
-	if (req->nt_response_len > 24) {
-		if (!(req->allowed_responses & NTLM_RESP_NTLMV2))
-			return NTLM_E_NTLMV1_REFUSED;
-		s->kind = NTLM_KIND_NTLMV2;
-		s->send_nt = 1;
-	} else if (req->nt_response_len == 24) {
-		if (!(req->allowed_responses & NTLM_RESP_NTLMV1))
-			return NTLM_E_NTLMV1_REFUSED;
-		s->send_nt = 1;
-		if ((req->flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) &&
-		    req->lm_response_len >= 8) {
-			/* NTLM2: the NT response answers MD5(server || client challenge). */
-			nk_ess_challenge(req->server_challenge, req->lm_response, s->challenge);
-			s->kind = NTLM_KIND_NTLMV1_ESS;
-		} else {
-			s->kind = NTLM_KIND_NTLMV1;
-			s->send_lm = req->lm_response_len == 24 && (req->allowed_responses & NTLM_RESP_LM);
-		}
-	} else if (req->nt_response_len == 0 && req->lm_response_len == 24) {
-		if (!(req->allowed_responses & NTLM_RESP_LM))
-			return NTLM_E_LM_REFUSED;
-		s->kind = NTLM_KIND_LM;
-		s->send_lm = 1;
-	} else {
-		return NTLM_E_BAD_RESPONSE;
-	}
+	s->kind = nv_classify_request(req);
+	NTLM_TRY(nv_kind_allowed(s->kind, req->allowed_responses, 0));
+	nv_v1_challenge(s->kind, req->server_challenge, req->lm_response, s->challenge);
+	s->send_nt = s->kind != NTLM_KIND_LM;
+	s->send_lm = s->kind == NTLM_KIND_LM ||
+	             (s->kind == NTLM_KIND_NTLMV1 && req->lm_response_len == 24 &&
+	              (req->allowed_responses & NTLM_RESP_LM));
 	return NTLM_OK;
-}
-
-/* "Refused for policy": which policy depends on what was refused. */
-static ntlm_err blocked_for(ntlm_response_kind kind)
-{
-	if (kind == NTLM_KIND_LM)
-		return NTLM_E_LM_REFUSED;
-	if (kind == NTLM_KIND_NTLMV1 || kind == NTLM_KIND_NTLMV1_ESS)
-		return NTLM_E_NTLMV1_REFUSED;
-	return NTLM_E_LOGON_FAILURE;
 }
 
 /*
@@ -140,7 +110,7 @@ static ntlm_err map_nt_status(uint32_t st, ntlm_response_kind kind)
 	case ST_LOGON_TYPE_NOT_GRANTED:
 		return NTLM_E_ACCOUNT_DISABLED;
 	case ST_NTLM_BLOCKED:
-		return blocked_for(kind);
+		return nv_refusal(kind); /* the domain refuses this kind */
 	case ST_NO_MEMORY:
 		return NTLM_E_NO_MEMORY;
 	case ST_NO_LOGON_SERVERS:
@@ -299,7 +269,7 @@ static ntlm_err winbind_verify(void *impl, const ntlm_auth_request *req, ntlm_au
 	if ((!req->nt_response && req->nt_response_len) || (!req->lm_response && req->lm_response_len))
 		return NTLM_E_INVALID_PARAMETER;
 	if (!*req->user || !domain_passes(st, req))
-		return acct_verify_nobody(req, NTLM_E_NO_SUCH_USER);
+		return nv_verify_nobody(req, NTLM_E_NO_SUCH_USER);
 	struct response_shape shape;
 	NTLM_TRY(classify(req, &shape));
 

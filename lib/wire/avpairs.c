@@ -273,6 +273,10 @@ ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out)
 	out->data = NULL;
 	out->len = 0;
 	nb_writer_init(&w);
+	size_t total = 4; /* MsvAvEOL */
+	for (size_t i = 0; i < list->n; i++)
+		total += 4 + list->items[i].len;
+	nb_writer_reserve(&w, total);
 	for (size_t i = 0; i < list->n; i++) {
 		const nw_av *av = &list->items[i];
 		/* An EOL inside the list would cut it short for every reader. */

@@ -303,6 +303,14 @@ ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type)
 	return nw_message_type_fault(data, len, type, NULL);
 }
 
+ntlm_err nw_wrong_type_as_state(ntlm_err rc, const uint8_t *data, size_t len)
+{
+	uint32_t type;
+	if (rc == NTLM_E_BAD_MESSAGE_TYPE && nw_message_type(data, len, &type) == NTLM_OK)
+		return NTLM_E_WRONG_STATE;
+	return rc;
+}
+
 /* ------------------------------------------------------ shared encoding */
 
 /*
@@ -356,6 +364,12 @@ static ntlm_err put_string(nb_writer *w, size_t field_pos, const char *s, int un
 	rc = put_secbuf(w, field_pos, enc, enc_len);
 	ntlm_free_secret(enc, enc_len);
 	return rc;
+}
+
+/* strlen, 0 for NULL: for the writers' size hints. */
+static size_t str_len(const char *s)
+{
+	return s ? strlen(s) : 0;
 }
 
 /* Turns a writer into *out, or frees it when anything before failed. */
@@ -501,6 +515,7 @@ ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out)
 	out->data = NULL;
 	out->len = 0;
 	nb_writer_init(&w);
+	nb_writer_reserve(&w, CHAL_HEADER_VERSION + 2 * str_len(m->target_name) + m->target_info_len);
 	write_preamble(&w, NW_CHALLENGE);
 	nb_write_zeros(&w, NW_SECBUF_SIZE);
 	nb_write_u32le(&w, m->flags);
@@ -610,42 +625,52 @@ void nw_challenge_clear(nw_challenge *m)
 
 enum { AF_LM, AF_NT, AF_DOMAIN, AF_USER, AF_WORKSTATION, AF_KEY, AF_COUNT };
 
-ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out)
+ntlm_err nw_authenticate_write(const nw_authenticate *m, int with_mic, nb_writer *w)
 {
-	nb_writer w;
 	ntlm_err rc;
 	int unicode;
-	if (!m || !out || (m->lm_response_len && !m->lm_response) ||
+	if (!m || !w || (m->lm_response_len && !m->lm_response) ||
 	    (m->nt_response_len && !m->nt_response) ||
 	    (m->encrypted_session_key_len && !m->encrypted_session_key))
 		return NTLM_E_INVALID_PARAMETER;
-	out->data = NULL;
-	out->len = 0;
 	unicode = (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
-	nb_writer_init(&w);
-	write_preamble(&w, NW_AUTHENTICATE);
-	nb_write_zeros(&w, AF_COUNT * NW_SECBUF_SIZE);
-	nb_write_u32le(&w, m->flags);
+	nb_writer_reserve(w, NW_AUTH_MIC_END + m->lm_response_len + m->nt_response_len +
+	                         m->encrypted_session_key_len +
+	                         2 * (str_len(m->domain) + str_len(m->user) + str_len(m->workstation)));
+	write_preamble(w, NW_AUTHENTICATE);
+	nb_write_zeros(w, AF_COUNT * NW_SECBUF_SIZE);
+	nb_write_u32le(w, m->flags);
 	/* The MIC sits after the VERSION slot, so a MIC forces one (zero if none). */
 	if (m->has_version || with_mic)
-		write_version(&w, m->has_version ? &m->version : NULL);
+		write_version(w, m->has_version ? &m->version : NULL);
 	if (with_mic)
-		nb_write_zeros(&w, NW_MIC_SIZE);
-	rc = w.err;
+		nb_write_zeros(w, NW_MIC_SIZE);
+	rc = w->err;
 	if (rc == NTLM_OK)
-		rc = put_string(&w, AUTH_DOMAIN, m->domain, unicode);
+		rc = put_string(w, AUTH_DOMAIN, m->domain, unicode);
 	if (rc == NTLM_OK)
-		rc = put_string(&w, AUTH_USER, m->user, unicode);
+		rc = put_string(w, AUTH_USER, m->user, unicode);
 	if (rc == NTLM_OK)
-		rc = put_string(&w, AUTH_WORKSTATION, m->workstation, unicode);
+		rc = put_string(w, AUTH_WORKSTATION, m->workstation, unicode);
 	if (rc == NTLM_OK)
-		rc = put_secbuf(&w, AUTH_LM, m->lm_response, m->lm_response_len);
+		rc = put_secbuf(w, AUTH_LM, m->lm_response, m->lm_response_len);
 	if (rc == NTLM_OK)
-		rc = put_secbuf(&w, AUTH_NT, m->nt_response, m->nt_response_len);
+		rc = put_secbuf(w, AUTH_NT, m->nt_response, m->nt_response_len);
 	if (rc == NTLM_OK)
-		rc = put_secbuf(&w, AUTH_SESSION_KEY, m->encrypted_session_key,
+		rc = put_secbuf(w, AUTH_SESSION_KEY, m->encrypted_session_key,
 		                m->encrypted_session_key_len);
-	return finish(&w, rc, out);
+	return rc;
+}
+
+ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out)
+{
+	nb_writer w;
+	if (!out)
+		return NTLM_E_INVALID_PARAMETER;
+	out->data = NULL;
+	out->len = 0;
+	nb_writer_init(&w);
+	return finish(&w, nw_authenticate_write(m, with_mic, &w), out);
 }
 
 static const char *const auth_field_names[AF_COUNT] = {
@@ -717,72 +742,4 @@ void nw_authenticate_clear(nw_authenticate *m)
 	ntlm_free_string(m->user);
 	ntlm_free_string(m->workstation);
 	ntlm_memzero(m, sizeof(*m)); /* the MIC too */
-}
-
-/* ------------------------------------------------ NTLMv2 client challenge */
-
-/*
- * NTLMv2_RESPONSE, [MS-NLMP] 2.2.2.8, holding NTLMv2_CLIENT_CHALLENGE (2.2.2.7)
- *
- *    0  NTProofStr (Response)           16
- *   16  RespType = 1                     1   <- temp starts here
- *   17  HiRespType = 1                   1
- *   18  Reserved1                        2
- *   20  Reserved2                        4
- *   24  TimeStamp (FILETIME)             8
- *   32  ChallengeFromClient              8
- *   40  Reserved3                        4
- *   44  AvPairs                          variable (at least MsvAvEOL: 4)
- */
-
-#define V2_RESPONSE_MIN 48
-
-static ntlm_err v2_response_read(nb_reader *r, nw_v2_response *out, nw_fault *fault)
-{
-	uint8_t resp_type, hi_resp_type;
-	NTLM_TRY(nb_read_view(r, 16, &out->proof));
-	out->temp_len = nb_remaining(r);
-	NTLM_TRY(nb_read_view(r, out->temp_len, &out->temp));
-	nb_reader_init(r, out->temp, out->temp_len);
-	NTLM_TRY(nb_read_u8(r, &resp_type));
-	NTLM_TRY(nb_read_u8(r, &hi_resp_type));
-	if (resp_type != 1 || hi_resp_type != 1) {
-		nw_fault_set(fault, "RespType/HiRespType", 16, "%u/%u, expected 1/1", resp_type,
-		             hi_resp_type);
-		return NTLM_E_BAD_RESPONSE;
-	}
-	NTLM_TRY(nb_skip(r, 6)); /* Reserved1, Reserved2: ignored on receipt */
-	NTLM_TRY(nb_read_u64le(r, &out->timestamp));
-	NTLM_TRY(nb_read_bytes(r, out->client_challenge, sizeof(out->client_challenge)));
-	NTLM_TRY(nb_skip(r, 4)); /* Reserved3 */
-	out->av_len = nb_remaining(r);
-	return nb_read_view(r, out->av_len, &out->av_pairs);
-}
-
-ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v2_response *out,
-                                    nw_fault *fault)
-{
-	nb_reader r;
-	if (!out)
-		return NTLM_E_INVALID_PARAMETER;
-	memset(out, 0, sizeof(*out));
-	if (!nt_response || len < V2_RESPONSE_MIN) {
-		nw_fault_set(fault, "NtChallengeResponse", 0,
-		             "%zu bytes: too long for NTLMv1 (24) and too short for NTLMv2 (at least %d)",
-		             len, V2_RESPONSE_MIN);
-		return NTLM_E_BAD_RESPONSE;
-	}
-	nb_reader_init(&r, nt_response, len);
-	ntlm_err rc = v2_response_read(&r, out, fault);
-	if (rc != NTLM_OK) {
-		memset(out, 0, sizeof(*out));
-		/* every layout fault of a response is one error to the caller */
-		return NTLM_E_BAD_RESPONSE;
-	}
-	return NTLM_OK;
-}
-
-ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out)
-{
-	return nw_v2_response_parse_fault(nt_response, len, out, NULL);
 }

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "buf.h"
 #include "ntlmssp/ntlmssp.h"
 
 #define NW_NEGOTIATE 1u
@@ -125,6 +126,8 @@ ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
 ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out);
 /* Writes a zero MIC field when with_mic (patch it later at NW_AUTH_MIC_OFFSET). */
 ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out);
+/* The same into the caller's writer, which can then patch the MIC (nb_patch_bytes). */
+ntlm_err nw_authenticate_write(const nw_authenticate *m, int with_mic, nb_writer *w);
 
 /* Decoders: on error *m is left cleared. */
 ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m);
@@ -132,6 +135,12 @@ ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
 ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
 /* Message type of a token (after checking the signature), or an error. */
 ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
+/*
+ * For a decoder's error: a well-formed NTLMSSP message of another type than
+ * the decoder wanted came at the wrong time (NTLM_E_WRONG_STATE); any other
+ * error stands. Lets a caller decode first and read the preamble only on failure.
+ */
+ntlm_err nw_wrong_type_as_state(ntlm_err rc, const uint8_t *data, size_t len);
 
 /* The same, explaining a refusal in *fault (optional). */
 ntlm_err nw_negotiate_decode_fault(const uint8_t *data, size_t len, nw_negotiate *m,
@@ -196,18 +205,21 @@ void nw_av_clear(nw_av_list *list);
 const char *nw_av_name(uint16_t id);
 
 /*
- * NTLMv2_CLIENT_CHALLENGE inside an NT response (2.2.2.7): the NTProofStr is
- * nt_response[0..15]; the rest parses as RespType(1)=1 HiRespType(1)=1 Z(6)
- * TimeStamp(8) ChallengeFromClient(8) Z(4) AvPairs. Views point into the
- * caller's response buffer.
+ * NTLMv2_RESPONSE (2.2.2.8): NTProofStr(16) || NTLMv2_CLIENT_CHALLENGE
+ * (2.2.2.7, the "temp" the proof covers): RespType(1)=1 HiRespType(1)=1 Z(6)
+ * TimeStamp(8) ChallengeFromClient(8) Z(4) AvPairs Z(4). One struct for both
+ * directions (v2blob.c): the client fills timestamp, client_challenge and
+ * av_pairs to encode; a decode fills every field with views into the
+ * caller's response buffer (av_pairs then runs to the end of the response,
+ * the trailing Z(4) included: the AV parser stops at MsvAvEOL).
  */
 typedef struct nw_v2_response {
-	const uint8_t *proof;  /* 16 bytes */
-	const uint8_t *temp;   /* everything after the proof */
+	const uint8_t *proof; /* 16 bytes (decode only) */
+	const uint8_t *temp;  /* everything after the proof (decode only) */
 	size_t temp_len;
 	uint64_t timestamp;
 	uint8_t client_challenge[8];
-	const uint8_t *av_pairs; /* raw, up to the end of the response */
+	const uint8_t *av_pairs;
 	size_t av_len;
 } nw_v2_response;
 
@@ -216,5 +228,14 @@ ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_resp
 /* The same, explaining a refusal (offsets relative to nt_response). */
 ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v2_response *out,
                                     nw_fault *fault);
+
+/*
+ * Appends the temp of r (timestamp, client_challenge, av_pairs) to w; the
+ * writer's error is sticky and returned. The caller writes the proof before
+ * it (a placeholder it patches once the proof is computed over the temp).
+ */
+ntlm_err nw_v2_temp_write(nb_writer *w, const nw_v2_response *r);
+/* The temp of r as a new buffer. */
+ntlm_err nw_v2_temp_encode(const nw_v2_response *r, ntlm_buffer *temp);
 
 #endif

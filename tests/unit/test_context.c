@@ -16,6 +16,21 @@
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
 #include "util.h"
+#include "verify.h"
+#include "wire.h"
+
+/* The NTLMv2 temp through the codec's encoder (v2blob.c). */
+static ntlm_err v2_temp(uint64_t t, const uint8_t cc[8], const uint8_t *av, size_t av_len,
+                        ntlm_buffer *out)
+{
+	nw_v2_response r;
+	memset(&r, 0, sizeof(r));
+	r.timestamp = t;
+	memcpy(r.client_challenge, cc, 8);
+	r.av_pairs = av;
+	r.av_len = av_len;
+	return nw_v2_temp_encode(&r, out);
+}
 
 static char store_path[256];
 
@@ -836,7 +851,7 @@ static void test_verify_domain_spellings(void)
 		ntlm_buffer temp = {0};
 		uint8_t sbk[16];
 		T_OK(nk_ntowfv2(nt, "alice", keyed_with[i], v2));
-		T_OK(nk_v2_temp(ntlm_unix_to_filetime(1700000000), cc, NULL, 0, &temp));
+		T_OK(v2_temp(ntlm_unix_to_filetime(1700000000), cc, NULL, 0, &temp));
 		T_ASSERT(temp.len <= 64);
 		nk_v2_proof_and_key(v2, chal, temp.data, temp.len, resp, sbk);
 		memcpy(resp + 16, temp.data, temp.len);
@@ -869,6 +884,143 @@ static void test_api_misuse(void)
 	T_EXPECT_ERR(ntlm_cred_password(&c, "D", "", "pw"), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(ntlm_cred_password(&c, "D", "u", NULL), NTLM_E_INVALID_PARAMETER);
 	ntlm_cred_free(c);
+}
+
+/* ------------------------------------------- one classifier, one ESS rule */
+
+static void test_classifier(void)
+{
+	static const uint8_t z1[1] = {0}, lm24[24] = {1};
+	const uint32_t ess = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY;
+	T_ASSERT(nv_classify(NULL, 0, 0, "", 0) == NTLM_KIND_ANONYMOUS);
+	T_ASSERT(nv_classify(z1, 1, 0, NULL, 0) == NTLM_KIND_ANONYMOUS);
+	T_ASSERT(nv_classify(z1, 1, 0, "bob", 0) == NTLM_KIND_NONE);
+	T_ASSERT(nv_classify(lm24, 24, 0, "bob", 0) == NTLM_KIND_LM);
+	T_ASSERT(nv_classify(lm24, 24, 24, "bob", 0) == NTLM_KIND_NTLMV1);
+	T_ASSERT(nv_classify(lm24, 24, 24, "bob", ess) == NTLM_KIND_NTLMV1_ESS);
+	T_ASSERT(nv_classify(lm24, 8, 24, "bob", ess) == NTLM_KIND_NTLMV1_ESS);
+	/* ESS without the client challenge it mixes in: malformed, not plain NTLMv1 */
+	T_ASSERT(nv_classify(lm24, 7, 24, "bob", ess) == NTLM_KIND_NONE);
+	T_ASSERT(nv_classify(NULL, 0, 24, "bob", ess) == NTLM_KIND_NONE);
+	T_ASSERT(nv_classify(NULL, 0, 24, "bob", 0) == NTLM_KIND_NTLMV1);
+	T_ASSERT(nv_classify(NULL, 0, 25, "bob", ess) == NTLM_KIND_NTLMV2);
+	T_ASSERT(nv_classify(NULL, 0, 23, "bob", 0) == NTLM_KIND_NONE);
+	/* each refusal names its kind */
+	T_EXPECT_ERR(nv_kind_allowed(NTLM_KIND_NTLMV2, NTLM_RESP_NTLMV1, 1), NTLM_E_NTLMV2_REFUSED);
+	T_EXPECT_ERR(nv_kind_allowed(NTLM_KIND_NTLMV1_ESS, NTLM_RESP_NTLMV2, 1),
+	             NTLM_E_NTLMV1_REFUSED);
+	T_EXPECT_ERR(nv_kind_allowed(NTLM_KIND_LM, NTLM_RESP_NTLMV1, 1), NTLM_E_LM_REFUSED);
+	T_EXPECT_ERR(nv_kind_allowed(NTLM_KIND_ANONYMOUS, (NTLM_RESP_LM | NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2), 0),
+	             NTLM_E_ANONYMOUS_REFUSED);
+	T_EXPECT_ERR(nv_kind_allowed(NTLM_KIND_NONE, (NTLM_RESP_LM | NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2), 1), NTLM_E_BAD_RESPONSE);
+	T_OK(nv_kind_allowed(NTLM_KIND_NTLMV2, NTLM_RESP_NTLMV2, 0));
+}
+
+/* A server that allows only NTLMv1 refuses NTLMv2 as NTLMv2, not as "NTLMv1 refused". */
+static void test_ntlmv2_refused_by_policy(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_NTLMV2_REFUSED);
+	T_STR(ntlm_ctx_refusal_rule(p.server), "allowed_responses");
+	pair_free(&p);
+}
+
+/*
+ * NEGOTIATE_EXTENDED_SESSIONSECURITY with a 24-byte NT response answering the
+ * plain challenge and no LM response (so no client challenge): the store once
+ * verified it as plain NTLMv1 while the server derived the keys the ESS way.
+ */
+static void test_ess_without_client_challenge(void)
+{
+	struct pair p;
+	pair_init(&p, "alice", "Secret-1");
+	use_ntlmv1(&p, 1);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	T_OK(pair_first_legs(&p));
+	nw_challenge c;
+	nw_authenticate a;
+	T_OK(nw_challenge_decode(p.chal.data, p.chal.len, &c));
+	T_OK(nw_authenticate_decode(p.auth.data, p.auth.len, &a));
+	T_ASSERT(a.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY);
+	T_ASSERT(a.nt_response_len == 24);
+	uint8_t nt[16];
+	ntlm_nt_hash("Secret-1", nt);
+	nk_desl(nt, c.server_challenge, a.nt_response);
+	a.lm_response_len = 0;
+	ntlm_buffer forged = {0}, out = {0};
+	T_OK(nw_authenticate_encode(&a, 0, &forged));
+	a.lm_response_len = 24;
+	T_EXPECT_ERR(ntlm_step(p.server, forged.data, forged.len, &out), NTLM_E_BAD_RESPONSE);
+	/* and the same request straight to the verifier */
+	ntlm_auth_request req;
+	ntlm_auth_result res;
+	memset(&req, 0, sizeof(req));
+	req.user = "alice";
+	req.server_challenge = c.server_challenge;
+	req.nt_response = a.nt_response;
+	req.nt_response_len = 24;
+	req.flags = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY;
+	req.allowed_responses = NTLM_RESP_NTLMV1;
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), NTLM_E_BAD_RESPONSE);
+	req.flags = 0;
+	T_OK(ntlm_verify_response(&req, nt, NULL, &res));
+	T_ASSERT(res.kind == NTLM_KIND_NTLMV1);
+	ntlm_buffer_free(&forged);
+	nw_authenticate_clear(&a);
+	nw_challenge_clear(&c);
+	pair_free(&p);
+}
+
+/* A store that verifies through the smbpasswd store, then claims another kind. */
+struct claiming_store {
+	ntlm_account_store *inner;
+	ntlm_response_kind says;
+};
+
+static ntlm_err claiming_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	struct claiming_store *cs = impl;
+	ntlm_err rc = ntlm_account_store_verify(cs->inner, req, res);
+	if (rc == NTLM_OK)
+		res->kind = cs->says;
+	return rc;
+}
+
+/* The server classifies; a store can only say it verified the LM half of NTLMv1. */
+static void test_store_cannot_change_kind(void)
+{
+	static const ntlm_account_store_ops ops = {claiming_verify, NULL};
+	struct pair p;
+	struct claiming_store cs;
+	ntlm_account_store *outer = NULL;
+
+	pair_init(&p, "alice", "Secret-1");
+	use_ntlmv1(&p, 1);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	cs.inner = p.store;
+	cs.says = NTLM_KIND_NTLMV2; /* would make the server take the NTLMv2 key path */
+	T_OK(ntlm_account_store_new(&outer, &ops, &cs));
+	p.scfg.store = outer;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_response_kind(p.server) == NTLM_KIND_NTLMV1_ESS);
+	T_ASSERT(pair_talks(&p));
+	pair_free(&p);
+	ntlm_account_store_free(outer);
+
+	/* "LM" for a plain NTLMv1 logon is a kind too: the policy must allow it */
+	pair_init(&p, "carol", "SHORTPW");
+	use_ntlmv1(&p, 0);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
+	p.spol.min_security = NTLM_SEC_128BIT;
+	cs.inner = p.store;
+	cs.says = NTLM_KIND_LM;
+	T_OK(ntlm_account_store_new(&outer, &ops, &cs));
+	p.scfg.store = outer;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_LM_REFUSED);
+	pair_free(&p);
+	ntlm_account_store_free(outer);
 }
 
 int main(void)
@@ -904,6 +1056,10 @@ int main(void)
 	T_RUN(test_api_misuse);
 	T_RUN(test_account_flags_refused);
 	T_RUN(test_lockout);
+	T_RUN(test_classifier);
+	T_RUN(test_ntlmv2_refused_by_policy);
+	T_RUN(test_ess_without_client_challenge);
+	T_RUN(test_store_cannot_change_kind);
 	unlink(store_path);
 	char lock[300];
 	snprintf(lock, sizeof(lock), "%s.lock", store_path);

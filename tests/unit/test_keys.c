@@ -4,12 +4,28 @@
  * "independent" below were computed outside this project (openssl MD4,
  * Python hashlib/hmac) from the spec's formulas.
  */
+#include <stdint.h>
+
 #include "ntlm_keys.h"
 
 #include "crypto.h"
 #include "nlmp_vectors.h"
 #include "t.h"
 #include "util.h"
+#include "wire.h"
+
+/* The NTLMv2 temp through the codec's encoder (v2blob.c). */
+static ntlm_err v2_temp(uint64_t t, const uint8_t cc[8], const uint8_t *av, size_t av_len,
+                        ntlm_buffer *out)
+{
+	nw_v2_response r;
+	memset(&r, 0, sizeof(r));
+	r.timestamp = t;
+	memcpy(r.client_challenge, cc, 8);
+	r.av_pairs = av;
+	r.av_len = av_len;
+	return nw_v2_temp_encode(&r, out);
+}
 
 static uint64_t le64(const uint8_t b[8])
 {
@@ -299,7 +315,7 @@ static void test_v2_lmv2(void)
 static void test_v2_temp(void)
 {
 	ntlm_buffer temp = {0};
-	T_OK(nk_v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO),
+	T_OK(v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO),
 	                &temp));
 	size_t len = temp.len;
 	int same = len == sizeof(V2_TEMP) && memcmp(temp.data, V2_TEMP, len) == 0;
@@ -319,7 +335,7 @@ static void test_v2_temp_layout(void)
 	    1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
 	};
 	ntlm_buffer temp = {0};
-	T_OK(nk_v2_temp(0x0102030405060708ull, cc, NULL, 0, &temp));
+	T_OK(v2_temp(0x0102030405060708ull, cc, NULL, 0, &temp));
 	size_t len = temp.len;
 	int same = len == sizeof(want) && memcmp(temp.data, want, len) == 0;
 	ntlm_free_secret(temp.data, temp.len);
@@ -334,7 +350,7 @@ static void test_v2_temp_layout(void)
 static void test_v2_nt_response_and_keys(void)
 {
 	ntlm_buffer temp = {0};
-	T_OK(nk_v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO),
+	T_OK(v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO),
 	                &temp));
 
 	uint8_t proof[16], sbk[16];
@@ -510,29 +526,40 @@ static void test_mic(void)
 {
 	static const uint8_t neg[] = "NTLMSSP\0\x01\0\0\0negotiate";
 	static const uint8_t chal[] = "NTLMSSP\0\x02\0\0\0challenge!";
-	static const uint8_t auth[] = "NTLMSSP\0\x03\0\0\0authenticate";
+	/* an AUTHENTICATE-sized message: its MIC field (72..88) is read as zero */
+	uint8_t auth[100], zeroed[100];
+	for (size_t i = 0; i < sizeof(auth); i++)
+		auth[i] = (uint8_t)(i * 7 + 1);
+	memcpy(zeroed, auth, sizeof(auth));
+	memset(zeroed + 72, 0, 16);
 	uint8_t all[sizeof(neg) + sizeof(chal) + sizeof(auth)];
 	memcpy(all, neg, sizeof(neg));
 	memcpy(all + sizeof(neg), chal, sizeof(chal));
-	memcpy(all + sizeof(neg) + sizeof(chal), auth, sizeof(auth));
+	memcpy(all + sizeof(neg) + sizeof(chal), zeroed, sizeof(zeroed));
 
 	uint8_t want[16], got[16];
 	cr_hmac_md5_ctx h;
 	cr_hmac_md5_init(&h, V_RANDOM_SESSION_KEY, 16);
 	cr_hmac_md5_update(&h, all, sizeof(all));
 	cr_hmac_md5_final(&h, want);
-	nk_mic(V_RANDOM_SESSION_KEY, neg, sizeof(neg), chal, sizeof(chal), auth, sizeof(auth), got);
+	nk_mic(V_RANDOM_SESSION_KEY, neg, sizeof(neg), chal, sizeof(chal), auth, sizeof(auth), 72, got);
+	T_BYTES(got, want, 16);
+	nk_mic(V_RANDOM_SESSION_KEY, neg, sizeof(neg), chal, sizeof(chal), zeroed, sizeof(zeroed),
+	       SIZE_MAX, got);
 	T_BYTES(got, want, 16);
 
-	/* a different key or a changed byte in any message changes the MIC */
+	/* a different key or a changed byte in any message outside the MIC changes the MIC */
 	uint8_t other[16];
-	nk_mic(V2_SESSION_BASE_KEY, neg, sizeof(neg), chal, sizeof(chal), auth, sizeof(auth),
+	nk_mic(V2_SESSION_BASE_KEY, neg, sizeof(neg), chal, sizeof(chal), auth, sizeof(auth), 72,
 	       other);
 	T_ASSERT(memcmp(other, want, 16) != 0);
-	uint8_t auth2[sizeof(auth)];
-	memcpy(auth2, auth, sizeof(auth));
-	auth2[sizeof(auth2) - 2] ^= 1;
-	nk_mic(V_RANDOM_SESSION_KEY, neg, sizeof(neg), chal, sizeof(chal), auth2, sizeof(auth2),
+	auth[sizeof(auth) - 2] ^= 1;
+	nk_mic(V_RANDOM_SESSION_KEY, neg, sizeof(neg), chal, sizeof(chal), auth, sizeof(auth), 72,
+	       other);
+	T_ASSERT(memcmp(other, want, 16) != 0);
+	auth[71] ^= 1; /* just before the field */
+	auth[sizeof(auth) - 2] ^= 1;
+	nk_mic(V_RANDOM_SESSION_KEY, neg, sizeof(neg), chal, sizeof(chal), auth, sizeof(auth), 72,
 	       other);
 	T_ASSERT(memcmp(other, want, 16) != 0);
 }
