@@ -10,7 +10,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "acct_store.h"
 #include "mem.h"
 #include "ntlm_keys.h"
 #include "smbpasswd.h"
