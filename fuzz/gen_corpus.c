@@ -533,8 +533,9 @@ static void rpc_ntlm_seed(uint8_t sel, uint32_t level, int alter, const char *na
 	ntlm_cred *cred = NULL;
 	FZ_CHECK(ntlm_cred_password(&cred, FZ_DOMAIN, FZ_USER, FZ_PASSWORD) == NTLM_OK);
 	ntlm_rpc_sec *cs = NULL, *ss = NULL;
-	FZ_CHECK(ntlm_rpc_sec_client_new(&cs, cred, &ccfg, level, NTLM_RPC_IMP_IMPERSONATE) == NTLM_OK);
-	FZ_CHECK(ntlm_rpc_sec_server_new(&ss, &scfg) == NTLM_OK);
+	FZ_CHECK(ntlm_rpc_sec_client_new(&cs, cred, &ccfg, level, NTLM_RPC_IMP_IMPERSONATE) ==
+	         NTLM_RPC_S_OK);
+	FZ_CHECK(ntlm_rpc_sec_server_new(&ss, &scfg) == NTLM_RPC_S_OK);
 
 	nb_writer w;
 	ntlm_buffer bind = {0}, ack = {0}, auth = {0}, req = {0}, resp = {0}, seed = {0};
@@ -542,36 +543,37 @@ static void rpc_ntlm_seed(uint8_t sel, uint32_t level, int alter, const char *na
 	nb_writer_init(&w);
 	FZ_CHECK(rpc_put_bind(&w, RPC_PT_BIND, 1, 0, 0, &fzr_iface_id) == NTLM_OK);
 	finish_into(&w, &bind);
-	FZ_CHECK(ntlm_rpc_sec_step(cs, NULL, 0, &bind, &fault) == NTLM_CONTINUE);
+	FZ_CHECK(ntlm_rpc_sec_step(cs, NULL, 0, &bind, &fault) == NTLM_RPC_S_CONTINUE_NEEDED);
 	rpc_result accept = {RPC_RESULT_ACCEPT, 0, rpc_ndr_syntax};
 	nb_writer_init(&w);
 	FZ_CHECK(rpc_put_ack(&w, RPC_PT_BIND_ACK, 1, RPC_FRAG_OFFER, RPC_FRAG_OFFER, 0x53f0, "135",
 	                     &accept, 1) == NTLM_OK);
 	finish_into(&w, &ack);
-	FZ_CHECK(ntlm_rpc_sec_step(ss, bind.data, bind.len, &ack, &fault) == NTLM_CONTINUE);
+	FZ_CHECK(ntlm_rpc_sec_step(ss, bind.data, bind.len, &ack, &fault) == NTLM_RPC_S_CONTINUE_NEEDED);
 	nb_writer_init(&w);
 	if (alter)
 		FZ_CHECK(rpc_put_bind(&w, RPC_PT_ALTER, 2, 0x53f0, 0, &fzr_iface_id) == NTLM_OK);
 	else
 		FZ_CHECK(rpc_put_auth3(&w, 1) == NTLM_OK);
 	finish_into(&w, &auth);
-	FZ_CHECK(ntlm_rpc_sec_step(cs, ack.data, ack.len, &auth, &fault) == NTLM_OK);
+	FZ_CHECK(ntlm_rpc_sec_step(cs, ack.data, ack.len, &auth, &fault) == NTLM_RPC_S_OK);
 
 	static const uint8_t stub[] = "an echo, protected at the association's level";
 	nb_writer_init(&w);
 	FZ_CHECK(rpc_put_request(&w, 3, RPC_PFC_FIRST | RPC_PFC_LAST, sizeof(stub), 0, 0, stub,
 	                         sizeof(stub)) == NTLM_OK);
 	finish_into(&w, &req);
-	FZ_CHECK(ntlm_rpc_sec_protect(cs, &req) == NTLM_OK);
+	FZ_CHECK(ntlm_rpc_sec_protect(cs, &req) == NTLM_RPC_S_OK);
 	/* the server side of the same association answers, for a protected response PDU */
 	ntlm_buffer none = {0};
-	FZ_CHECK(ntlm_rpc_sec_step(ss, auth.data, auth.len, alter ? &none : NULL, &fault) == NTLM_OK);
+	FZ_CHECK(ntlm_rpc_sec_step(ss, auth.data, auth.len, alter ? &none : NULL, &fault) ==
+	         NTLM_RPC_S_OK);
 	ntlm_buffer_free(&none);
 	nb_writer_init(&w);
 	FZ_CHECK(rpc_put_response(&w, 3, RPC_PFC_FIRST | RPC_PFC_LAST, sizeof(stub), 0, stub,
 	                          sizeof(stub)) == NTLM_OK);
 	finish_into(&w, &resp);
-	FZ_CHECK(ntlm_rpc_sec_protect(ss, &resp) == NTLM_OK);
+	FZ_CHECK(ntlm_rpc_sec_protect(ss, &resp) == NTLM_RPC_S_OK);
 
 	seed_add(&seed, &(ntlm_buffer){&sel, 1});
 	seed_add(&seed, &bind);

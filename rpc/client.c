@@ -32,7 +32,7 @@ struct ntlm_rpc_client {
 	char msg[RPC_MSG_CAP];
 };
 
-NTLM_API uint32_t ntlm_rpc_client_new(ntlm_rpc_client **out, const char *binding)
+NTLM_API ntlm_rpc_status ntlm_rpc_client_new(ntlm_rpc_client **out, const char *binding)
 {
 	if (!out)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -75,9 +75,9 @@ NTLM_API void ntlm_rpc_client_free(ntlm_rpc_client *cli)
 	free(cli);
 }
 
-NTLM_API uint32_t ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t authn_svc,
-                                              uint32_t authn_level, uint32_t imp_level,
-                                              const char *server_principal)
+NTLM_API ntlm_rpc_status ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t authn_svc,
+                                                     uint32_t authn_level, uint32_t imp_level,
+                                                     const char *server_principal)
 {
 	if (!cli)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -100,7 +100,8 @@ NTLM_API uint32_t ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t aut
 	return NTLM_RPC_S_OK;
 }
 
-NTLM_API uint32_t ntlm_rpc_client_set_credentials(ntlm_rpc_client *cli, const ntlm_cred *cred)
+NTLM_API ntlm_rpc_status ntlm_rpc_client_set_credentials(ntlm_rpc_client *cli,
+                                                         const ntlm_cred *cred)
 {
 	if (!cli)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -109,8 +110,8 @@ NTLM_API uint32_t ntlm_rpc_client_set_credentials(ntlm_rpc_client *cli, const nt
 	return NTLM_RPC_S_OK;
 }
 
-NTLM_API uint32_t ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
-                                                  const ntlm_client_config *cfg)
+NTLM_API ntlm_rpc_status ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
+                                                         const ntlm_client_config *cfg)
 {
 	if (!cli)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -357,11 +358,11 @@ static uint32_t new_sec(ntlm_rpc_client *c, const ntlm_cred *cred)
 		cfg = c->ncfg;
 	/* Over the network the principal can only travel as the NTLM target name. */
 	cfg.target_name = c->ep.kind == RPC_TR_TCP ? c->server_principal : NULL;
-	ntlm_err rc = ntlm_rpc_sec_client_new(&c->sec, cred, &cfg, c->level, c->imp_level);
+	ntlm_err rc = rpc_sec_client_new(&c->sec, cred, &cfg, c->level, c->imp_level);
 	if (rc == NTLM_OK)
 		return NTLM_RPC_S_OK;
 	rpc_msg(c->msg, "cannot start NTLM: %s", ntlm_strerror(rc));
-	return (uint32_t)ntlm_err_sec_status(rc);
+	return rpc_status(rc);
 }
 
 /* bind (NEGOTIATE) -> bind_ack (CHALLENGE) -> rpc_auth_3 (AUTHENTICATE), no answer to the last. */
@@ -373,7 +374,7 @@ static uint32_t ntlm_bind(ntlm_rpc_client *c, const ntlm_cred *cred, ntlm_buffer
 	rpc_pdu p;
 	ntlm_buffer auth3 = {NULL, 0};
 	ntlm_err rc = NTLM_OK;
-	if (st == NTLM_RPC_S_OK && (rc = ntlm_rpc_sec_step(c->sec, NULL, 0, bind, &fault)) != NTLM_CONTINUE) {
+	if (st == NTLM_RPC_S_OK && (rc = rpc_sec_step(c->sec, NULL, 0, bind, &fault)) != NTLM_CONTINUE) {
 		rpc_msg(c->msg, "NTLM could not start: %s", ntlm_strerror(rc));
 		st = NTLM_RPC_S_SEC_PKG_ERROR;
 	}
@@ -387,10 +388,10 @@ static uint32_t ntlm_bind(ntlm_rpc_client *c, const ntlm_cred *cred, ntlm_buffer
 			rc = nb_writer_finish(&w, &auth3);
 		nb_writer_free(&w);
 		if (rc == NTLM_OK)
-			rc = ntlm_rpc_sec_step(c->sec, ack, ack_len, &auth3, &fault);
+			rc = rpc_sec_step(c->sec, ack, ack_len, &auth3, &fault);
 		if (rc != NTLM_OK) {
 			rpc_msg(c->msg, "NTLM failed on the server's challenge: %s", ntlm_strerror(rc));
-			st = (uint32_t)ntlm_err_sec_status(rc);
+			st = rpc_status(rc);
 		}
 	}
 	if (st == NTLM_RPC_S_OK)
@@ -420,7 +421,7 @@ static uint32_t prepare_identity(ntlm_rpc_client *c, const ntlm_cred **cred)
 	return authenticated(c) ? pick_remote_cred(c, cred) : NTLM_RPC_S_OK;
 }
 
-NTLM_API uint32_t ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface)
+NTLM_API ntlm_rpc_status ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface)
 {
 	if (!cli || !iface)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -519,7 +520,7 @@ static uint32_t send_request(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *
 			rc = nb_writer_finish(&w, &pdu);
 		nb_writer_free(&w);
 		if (rc == NTLM_OK && c->sec)
-			rc = ntlm_rpc_sec_protect(c->sec, &pdu);
+			rc = rpc_sec_protect(c->sec, &pdu);
 		st = rc == NTLM_OK ? send_pdu(c, &pdu) : NTLM_RPC_S_OUT_OF_MEMORY;
 		ntlm_buffer_free(&pdu);
 		off += n;
@@ -539,7 +540,7 @@ static uint32_t take_response(ntlm_rpc_client *c, uint8_t *pdu, size_t len, cons
 	if (p->hdr.ptype != RPC_PT_RESPONSE || p->hdr.call_id != c->call_id)
 		return fail(c, NTLM_RPC_S_PROTOCOL_ERROR, "%s", "unexpected PDU instead of the response");
 	if (c->sec) {
-		ntlm_err rc = ntlm_rpc_sec_unprotect(c->sec, pdu, len, &off, &n, &fault);
+		ntlm_err rc = rpc_sec_unprotect(c->sec, pdu, len, &off, &n, &fault);
 		if (rc != NTLM_OK) {
 			c->fault = fault;
 			return fail(c, ntlm_rpc_status_from_fault(fault),
@@ -584,8 +585,8 @@ static uint32_t recv_response(ntlm_rpc_client *c, ntlm_buffer *out)
 	return st;
 }
 
-NTLM_API uint32_t ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum, const uint8_t *in,
-                                       size_t in_len, ntlm_buffer *out)
+NTLM_API ntlm_rpc_status ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum,
+                                              const uint8_t *in, size_t in_len, ntlm_buffer *out)
 {
 	if (!cli || !out || (!in && in_len))
 		return NTLM_RPC_S_INVALID_ARG;

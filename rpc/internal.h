@@ -19,6 +19,25 @@
 /* printf into a fixed message buffer (always terminated). */
 void rpc_msg(char *buf, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/*
+ * Inside the library the codec, the transport and the security layer speak
+ * ntlm_err (the NTLM package's type, and the bounded reader's); a public
+ * function turns one into its ntlm_rpc_status here and nowhere else.
+ */
+ntlm_rpc_status rpc_status(ntlm_err err);
+
+/* ------------------------------------------------------- security layer */
+
+/* ntlm_rpc_sec_*, with the NTLM package's own error (the runtime's messages name it). */
+ntlm_err rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
+                            const ntlm_client_config *cfg, uint32_t level, uint32_t imp_level);
+ntlm_err rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
+ntlm_err rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
+                      ntlm_buffer *out_pdu, uint32_t *fault);
+ntlm_err rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu);
+ntlm_err rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len, size_t *stub_off,
+                           size_t *stub_len, uint32_t *fault);
+
 /* ------------------------------------------------------------ transport */
 
 typedef enum rpc_transport { RPC_TR_TCP = 1, RPC_TR_LOCAL = 2 } rpc_transport;

@@ -21,10 +21,10 @@ static const struct {
 	int swap;
 } uuid_groups[] = {{8, 1}, {4, 1}, {4, 1}, {4, 0}, {12, 0}};
 
-NTLM_API ntlm_err ntlm_rpc_uuid_parse(const char *text, uint8_t wire[16])
+NTLM_API ntlm_rpc_status ntlm_rpc_uuid_parse(const char *text, uint8_t wire[16])
 {
 	if (!text || !wire || strlen(text) != 36)
-		return NTLM_E_INVALID_PARAMETER;
+		return NTLM_RPC_S_INVALID_ARG;
 	size_t pos = 0, out = 0;
 	for (size_t g = 0; g < NTLM_ARRAY_LEN(uuid_groups); g++) {
 		size_t n = uuid_groups[g].digits / 2;
@@ -36,15 +36,15 @@ NTLM_API ntlm_err ntlm_rpc_uuid_parse(const char *text, uint8_t wire[16])
 			if (*c >= 'A' && *c <= 'F')
 				*c = (char)(*c - 'A' + 'a');
 		if (ntlm_hex_decode(hex, bytes, n) != NTLM_OK)
-			return NTLM_E_INVALID_PARAMETER;
+			return NTLM_RPC_S_INVALID_ARG;
 		for (size_t i = 0; i < n; i++)
 			wire[out + i] = uuid_groups[g].swap ? bytes[n - 1 - i] : bytes[i];
 		out += n;
 		pos += uuid_groups[g].digits;
 		if (g + 1 < NTLM_ARRAY_LEN(uuid_groups) && text[pos++] != '-')
-			return NTLM_E_INVALID_PARAMETER;
+			return NTLM_RPC_S_INVALID_ARG;
 	}
-	return NTLM_OK;
+	return NTLM_RPC_S_OK;
 }
 
 NTLM_API void ntlm_rpc_uuid_format(const uint8_t wire[16], char out[37])

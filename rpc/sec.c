@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "internal.h"
 #include "ntlmssp/rpc.h"
 #include "pdu.h"
 #include "util.h"
@@ -28,6 +29,7 @@ struct ntlm_rpc_sec {
 	unsigned legs;       /* handshake PDUs taken so far */
 	int hdr_sign_asked;  /* client: offered in bind; server: the client offered */
 	int hdr_sign;        /* negotiated */
+	ntlm_err err;        /* the last failure a public function reported */
 };
 
 /*
@@ -55,9 +57,8 @@ static int level_valid(uint32_t level)
 	return level >= NTLM_RPC_LEVEL_CONNECT && level <= NTLM_RPC_LEVEL_PKT_PRIVACY;
 }
 
-NTLM_API ntlm_err ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
-                                          const ntlm_client_config *cfg, uint32_t level,
-                                          uint32_t imp_level)
+ntlm_err rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
+                            const ntlm_client_config *cfg, uint32_t level, uint32_t imp_level)
 {
 	if (!out || !cred || !level_valid(effective_level(level)))
 		return NTLM_E_INVALID_PARAMETER;
@@ -84,7 +85,7 @@ NTLM_API ntlm_err ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *c
 	return NTLM_OK;
 }
 
-NTLM_API ntlm_err ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg)
+ntlm_err rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg)
 {
 	if (!out || !cfg)
 		return NTLM_E_INVALID_PARAMETER;
@@ -133,13 +134,13 @@ NTLM_API uint32_t ntlm_rpc_sec_imp_level(const ntlm_rpc_sec *sec)
 	                                                              : NTLM_RPC_IMP_IMPERSONATE;
 }
 
-NTLM_API uint16_t ntlm_rpc_nak_reason(ntlm_err err, uint32_t fault)
+NTLM_API uint16_t ntlm_rpc_nak_reason(ntlm_rpc_status status, uint32_t fault)
 {
 	if (fault == NTLM_RPC_FAULT_PROTO_ERROR)
 		return NTLM_RPC_NAK_PROTOCOL_ERROR;
-	if (err == NTLM_E_UNSUPPORTED)
+	if (status == NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE)
 		return NTLM_RPC_NAK_AUTHN_TYPE_NOT_RECOGNIZED;
-	if (err == NTLM_E_NO_MEMORY)
+	if (status == NTLM_RPC_S_OUT_OF_MEMORY)
 		return NTLM_RPC_NAK_LOCAL_LIMIT_EXCEEDED;
 	return NTLM_RPC_NAK_INVALID_CHECKSUM;
 }
@@ -272,8 +273,8 @@ static ntlm_err check_level_flags(const ntlm_rpc_sec *s)
 	return NTLM_OK;
 }
 
-NTLM_API ntlm_err ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
-                                    ntlm_buffer *out_pdu, uint32_t *fault)
+ntlm_err rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
+                      ntlm_buffer *out_pdu, uint32_t *fault)
 {
 	uint32_t scratch;
 	if (!fault)
@@ -348,7 +349,7 @@ static ntlm_err run_iov(ntlm_rpc_sec *s, ntlm_iov iov[4], int sending)
 	return seal ? ntlm_unseal_iov(s->ctx, iov, 4) : ntlm_verify_iov(s->ctx, iov, 4);
 }
 
-NTLM_API ntlm_err ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu)
+ntlm_err rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu)
 {
 	if (!sec || !pdu || !pdu->data)
 		return NTLM_E_INVALID_PARAMETER;
@@ -393,8 +394,8 @@ static ntlm_err check_call_verifier(const ntlm_rpc_sec *s, const rpc_pdu *p, uin
 	return NTLM_OK;
 }
 
-NTLM_API ntlm_err ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len,
-                                         size_t *stub_off, size_t *stub_len, uint32_t *fault)
+ntlm_err rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len, size_t *stub_off,
+                           size_t *stub_len, uint32_t *fault)
 {
 	uint32_t scratch;
 	if (!fault)
@@ -427,4 +428,48 @@ NTLM_API ntlm_err ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t
 	*stub_off = c.stub_off;
 	*stub_len = c.stub_len;
 	return NTLM_OK;
+}
+
+/* ------------------------------------------------------ the public face */
+
+/* Every public result crosses as a status; the package's sentence stays with sec. */
+static ntlm_rpc_status sec_status(ntlm_rpc_sec *sec, ntlm_err rc)
+{
+	if (sec && rc != NTLM_OK && rc != NTLM_CONTINUE)
+		sec->err = rc;
+	return rpc_status(rc);
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
+                                                 const ntlm_client_config *cfg, uint32_t level,
+                                                 uint32_t imp_level)
+{
+	return rpc_status(rpc_sec_client_new(out, cred, cfg, level, imp_level));
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg)
+{
+	return rpc_status(rpc_sec_server_new(out, cfg));
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
+                                           ntlm_buffer *out_pdu, uint32_t *fault)
+{
+	return sec_status(sec, rpc_sec_step(sec, in_pdu, in_len, out_pdu, fault));
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu)
+{
+	return sec_status(sec, rpc_sec_protect(sec, pdu));
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len,
+                                                size_t *stub_off, size_t *stub_len, uint32_t *fault)
+{
+	return sec_status(sec, rpc_sec_unprotect(sec, pdu, len, stub_off, stub_len, fault));
+}
+
+NTLM_API const char *ntlm_rpc_sec_message(const ntlm_rpc_sec *sec)
+{
+	return sec && sec->err != NTLM_OK ? ntlm_strerror(sec->err) : "";
 }

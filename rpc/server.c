@@ -107,7 +107,8 @@ struct ntlm_rpc_call {
 
 /* ----------------------------------------------------------- set-up */
 
-NTLM_API uint32_t ntlm_rpc_server_new(ntlm_rpc_server **out, const ntlm_rpc_server_config *cfg)
+NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
+                                             const ntlm_rpc_server_config *cfg)
 {
 	if (!out || !cfg)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -144,7 +145,8 @@ NTLM_API uint32_t ntlm_rpc_server_new(ntlm_rpc_server **out, const ntlm_rpc_serv
 	return NTLM_RPC_S_OK;
 }
 
-NTLM_API uint32_t ntlm_rpc_server_register(ntlm_rpc_server *srv, const ntlm_rpc_interface *iface)
+NTLM_API ntlm_rpc_status ntlm_rpc_server_register(ntlm_rpc_server *srv,
+                                                  const ntlm_rpc_interface *iface)
 {
 	if (!srv || !iface || (!iface->ops && iface->n_ops) || iface->n_ops > 65536)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -156,8 +158,8 @@ NTLM_API uint32_t ntlm_rpc_server_register(ntlm_rpc_server *srv, const ntlm_rpc_
 	return NTLM_RPC_S_OK;
 }
 
-NTLM_API uint32_t ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpoint,
-                                         uint16_t *port)
+NTLM_API ntlm_rpc_status ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpoint,
+                                                uint16_t *port)
 {
 	if (!srv || srv->n_listeners == MAX_LISTENERS)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -351,21 +353,21 @@ static void start_ntlm(struct conn *c, const rpc_pdu *p, ntlm_buffer *ack)
 	uint32_t fault = 0;
 	ntlm_err rc = NTLM_E_UNSUPPORTED;
 	if (c->srv->have_ntlm)
-		rc = ntlm_rpc_sec_server_new(&c->sec, &c->srv->ntlm);
+		rc = rpc_sec_server_new(&c->sec, &c->srv->ntlm);
 	if (rc == NTLM_OK)
-		rc = ntlm_rpc_sec_step(c->sec, p->data, p->len, ack, &fault);
+		rc = rpc_sec_step(c->sec, p->data, p->len, ack, &fault);
 	if (rc == NTLM_CONTINUE) {
 		rpc_send_all(c->fd, ack->data, ack->len);
 		return;
 	}
-	send_nak(c, p->hdr.call_id, ntlm_rpc_nak_reason(rc, fault));
+	send_nak(c, p->hdr.call_id, ntlm_rpc_nak_reason(rpc_status(rc), fault));
 }
 
 /* A later leg (rpc_auth_3, or alter_context carrying AUTHENTICATE). */
 static void finish_ntlm(struct conn *c, const rpc_pdu *p, ntlm_buffer *ack)
 {
 	uint32_t fault = 0;
-	ntlm_err rc = ntlm_rpc_sec_step(c->sec, p->data, p->len, ack, &fault);
+	ntlm_err rc = rpc_sec_step(c->sec, p->data, p->len, ack, &fault);
 	if (rc != NTLM_OK) {
 		fault_and_close(c, p->hdr.call_id, fault ? fault : NTLM_RPC_FAULT_SEC_PKG_ERROR);
 		return;
@@ -441,7 +443,7 @@ static uint32_t take_fragment(struct conn *c, uint8_t *pdu, size_t len, const rp
 	if (c->sec && !c->authenticated)
 		return NTLM_RPC_FAULT_ACCESS_DENIED; /* rpc_auth_3 never came */
 	if (c->sec) {
-		if (ntlm_rpc_sec_unprotect(c->sec, pdu, len, &off, &n, &fault) != NTLM_OK)
+		if (rpc_sec_unprotect(c->sec, pdu, len, &off, &n, &fault) != NTLM_OK)
 			return fault;
 	} else {
 		rpc_call_body body;
@@ -530,7 +532,7 @@ static void send_response(struct conn *c, uint32_t call_id, uint16_t ctx_id, con
 			rc = nb_writer_finish(&w, &pdu);
 		nb_writer_free(&w);
 		if (rc == NTLM_OK && c->sec)
-			rc = ntlm_rpc_sec_protect(c->sec, &pdu);
+			rc = rpc_sec_protect(c->sec, &pdu);
 		if (rc == NTLM_OK)
 			rc = rpc_send_all(c->fd, pdu.data, pdu.len);
 		ntlm_buffer_free(&pdu);
@@ -864,7 +866,7 @@ static void drain_wake(ntlm_rpc_server *s)
 		;
 }
 
-NTLM_API uint32_t ntlm_rpc_server_run(ntlm_rpc_server *srv)
+NTLM_API ntlm_rpc_status ntlm_rpc_server_run(ntlm_rpc_server *srv)
 {
 	if (!srv || srv->n_listeners == 0)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -913,7 +915,7 @@ NTLM_API const char *ntlm_rpc_call_message(const ntlm_rpc_call *call)
 	return call ? call->msg : "";
 }
 
-NTLM_API uint32_t ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_blanket *out)
+NTLM_API ntlm_rpc_status ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_blanket *out)
 {
 	if (!call || !out)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -954,7 +956,7 @@ static uint32_t caller_account(ntlm_rpc_call *call, uid_t *uid, gid_t *gid, cons
 	return NTLM_RPC_S_ACCESS_DENIED;
 }
 
-NTLM_API uint32_t ntlm_rpc_impersonate_client(ntlm_rpc_call *call)
+NTLM_API ntlm_rpc_status ntlm_rpc_impersonate_client(ntlm_rpc_call *call)
 {
 	if (!call)
 		return NTLM_RPC_S_INVALID_ARG;
@@ -988,7 +990,7 @@ NTLM_API uint32_t ntlm_rpc_impersonate_client(ntlm_rpc_call *call)
 	return st;
 }
 
-NTLM_API uint32_t ntlm_rpc_revert_to_self(ntlm_rpc_call *call)
+NTLM_API ntlm_rpc_status ntlm_rpc_revert_to_self(ntlm_rpc_call *call)
 {
 	if (!call)
 		return NTLM_RPC_S_INVALID_ARG;

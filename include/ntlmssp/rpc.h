@@ -16,12 +16,17 @@
  *
  * See docs/rpc.md for what is and is not verified at each level.
  *
- * Runtime functions return an RPC status: 0 (NTLM_RPC_S_OK) or one of the
- * NTLM_RPC_S_* values below, which are the Windows RPC_STATUS / SEC_E_*
- * numbers for the same condition; a fault received from a server is
- * reported with the matching RPC_S_* value and, raw, by
- * ntlm_rpc_client_fault(). Every failure also leaves a sentence in
- * ntlm_rpc_client_message() / ntlm_rpc_call_message().
+ * One error type: every function that can fail returns an ntlm_rpc_status,
+ * 0 (NTLM_RPC_S_OK) or the Windows RPC_STATUS / SEC_E_* number for the same
+ * condition (ntlm_rpc_strerror() says it in words). A fault received from a
+ * server is reported with the matching RPC_S_* value and, raw, by
+ * ntlm_rpc_client_fault(). A failure of the NTLM package itself (an
+ * ntlm_err of libntlmssp) is reported as the SEC_E_* value
+ * ntlm_err_sec_status() gives for it, except NTLM_E_INVALID_PARAMETER,
+ * NTLM_E_NO_MEMORY and NTLM_E_UNSUPPORTED, which are NTLM_RPC_S_INVALID_ARG,
+ * NTLM_RPC_S_OUT_OF_MEMORY and NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE. Every
+ * failure also leaves a sentence in ntlm_rpc_client_message(),
+ * ntlm_rpc_call_message() or ntlm_rpc_sec_message().
  */
 #ifndef NTLMSSP_RPC_H
 #define NTLMSSP_RPC_H
@@ -75,8 +80,11 @@ extern "C" {
 #define NTLM_RPC_NAK_AUTHN_TYPE_NOT_RECOGNIZED 8u
 #define NTLM_RPC_NAK_INVALID_CHECKSUM 9u
 
-/* RPC statuses returned by the runtime (Windows values). */
+/* RPC statuses (Windows values): what every function of this library that can fail returns. */
+typedef uint32_t ntlm_rpc_status;
+
 #define NTLM_RPC_S_OK 0u
+#define NTLM_RPC_S_CONTINUE_NEEDED 0x00090312u /* SEC_I_CONTINUE_NEEDED: a handshake leg to send */
 #define NTLM_RPC_S_ACCESS_DENIED 5u
 #define NTLM_RPC_S_OUT_OF_MEMORY 14u
 #define NTLM_RPC_S_INVALID_ARG 87u
@@ -99,9 +107,11 @@ extern "C" {
 #define NTLM_RPC_S_WRONG_PRINCIPAL 0x80090322u /* SEC_E_WRONG_PRINCIPAL */
 
 /* Symbolic name of a status, fault or SEC_E value ("NTLM_RPC_S_ACCESS_DENIED"); never NULL. */
-NTLM_API const char *ntlm_rpc_status_name(uint32_t status);
+NTLM_API const char *ntlm_rpc_status_name(ntlm_rpc_status status);
+/* A fixed sentence for a status ("access denied"); never NULL. */
+NTLM_API const char *ntlm_rpc_strerror(ntlm_rpc_status status);
 /* The RPC status a client reports for a fault status it received. */
-NTLM_API uint32_t ntlm_rpc_status_from_fault(uint32_t fault);
+NTLM_API ntlm_rpc_status ntlm_rpc_status_from_fault(uint32_t fault);
 
 /* ------------------------------------------------------------ syntaxes */
 
@@ -111,8 +121,8 @@ typedef struct ntlm_rpc_syntax {
 	uint16_t major, minor;
 } ntlm_rpc_syntax;
 
-/* "8a885d04-1ceb-11c9-9fe8-08002b104860" -> wire form. NTLM_E_INVALID_PARAMETER if malformed. */
-NTLM_API ntlm_err ntlm_rpc_uuid_parse(const char *text, uint8_t wire[16]);
+/* "8a885d04-1ceb-11c9-9fe8-08002b104860" -> wire form. NTLM_RPC_S_INVALID_ARG if malformed. */
+NTLM_API ntlm_rpc_status ntlm_rpc_uuid_parse(const char *text, uint8_t wire[16]);
 /* Wire form -> lower-case text (37 bytes with the NUL). */
 NTLM_API void ntlm_rpc_uuid_format(const uint8_t wire[16], char out[37]);
 
@@ -132,16 +142,16 @@ typedef struct ntlm_rpc_sec ntlm_rpc_sec;
  * NTLMSSP_NEGOTIATE_IDENTIFY, the only impersonation limit NTLM can carry.
  * cred and cfg (cfg may be NULL) are used during the call only.
  */
-NTLM_API ntlm_err ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
-                                          const ntlm_client_config *cfg, uint32_t level,
-                                          uint32_t imp_level);
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
+                                                 const ntlm_client_config *cfg, uint32_t level,
+                                                 uint32_t imp_level);
 /*
  * Server; the level is the one the client's bind asks for (a level of 0 or 1
  * in a bind's verifier is refused). A runtime must refuse calls below the
  * level it requires (ntlm_rpc_sec_level): at CONNECT ntlm_rpc_sec_unprotect
  * checks nothing, so anyone on the path can send such calls.
  */
-NTLM_API ntlm_err ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
 NTLM_API void ntlm_rpc_sec_free(ntlm_rpc_sec *sec);
 
 /*
@@ -152,12 +162,12 @@ NTLM_API void ntlm_rpc_sec_free(ntlm_rpc_sec *sec);
  * bare PDU to answer with (bind / alter_context, bind_ack /
  * alter_context_resp, rpc_auth_3): the verifier is appended, the lengths are
  * patched, and PFC_SUPPORT_HEADER_SIGN is offered (client bind) or echoed
- * (server ack) there. Returns NTLM_CONTINUE, NTLM_OK or an error; on an
- * error *fault (if not NULL) receives the fault status that describes it
- * (proto error, sec pkg error or access denied).
+ * (server ack) there. Returns NTLM_RPC_S_CONTINUE_NEEDED, NTLM_RPC_S_OK or
+ * an error; on an error *fault (if not NULL) receives the fault status that
+ * describes it (proto error, sec pkg error or access denied).
  */
-NTLM_API ntlm_err ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
-                                    ntlm_buffer *out_pdu, uint32_t *fault);
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
+                                           ntlm_buffer *out_pdu, uint32_t *fault);
 
 /*
  * Protects a bare request or response PDU in *pdu for sending: at PKT and
@@ -166,14 +176,17 @@ NTLM_API ntlm_err ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, si
  * adds nothing. With NTLMv2 session security the signature covers the
  * whole PDU, header included (what Windows and Samba do for NTLMSSP).
  */
-NTLM_API ntlm_err ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu);
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu);
 /*
  * Checks a received request or response PDU in place (unsealing at
  * PKT_PRIVACY) and locates its plaintext stub: pdu[*stub_off, +*stub_len).
  * On failure *fault receives the fault status to answer with.
  */
-NTLM_API ntlm_err ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len,
-                                         size_t *stub_off, size_t *stub_len, uint32_t *fault);
+NTLM_API ntlm_rpc_status ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len,
+                                                size_t *stub_off, size_t *stub_len,
+                                                uint32_t *fault);
+/* The NTLM package's sentence for the last failure of sec ("" if none). */
+NTLM_API const char *ntlm_rpc_sec_message(const ntlm_rpc_sec *sec);
 
 /* The NTLM context (principal, unix user, flags...); NULL before the first step. */
 NTLM_API ntlm_ctx *ntlm_rpc_sec_context(const ntlm_rpc_sec *sec);
@@ -183,8 +196,8 @@ NTLM_API uint32_t ntlm_rpc_sec_level(const ntlm_rpc_sec *sec);
 NTLM_API int ntlm_rpc_sec_header_signing(const ntlm_rpc_sec *sec);
 /* Server: IDENTIFY if the client set NTLMSSP_NEGOTIATE_IDENTIFY, else IMPERSONATE. */
 NTLM_API uint32_t ntlm_rpc_sec_imp_level(const ntlm_rpc_sec *sec);
-/* The bind_nak reason for a failed server leg (err and fault as returned by ntlm_rpc_sec_step). */
-NTLM_API uint16_t ntlm_rpc_nak_reason(ntlm_err err, uint32_t fault);
+/* The bind_nak reason for a failed server leg (status and fault as ntlm_rpc_sec_step gave them). */
+NTLM_API uint16_t ntlm_rpc_nak_reason(ntlm_rpc_status status, uint32_t fault);
 
 /* ---------------------------------------------------------- 2. runtime */
 
@@ -233,9 +246,11 @@ typedef struct ntlm_rpc_server_config {
 
 typedef struct ntlm_rpc_server ntlm_rpc_server;
 
-NTLM_API uint32_t ntlm_rpc_server_new(ntlm_rpc_server **out, const ntlm_rpc_server_config *cfg);
+NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
+                                             const ntlm_rpc_server_config *cfg);
 /* Before ntlm_rpc_server_run(); iface is copied (ops must outlive the server). */
-NTLM_API uint32_t ntlm_rpc_server_register(ntlm_rpc_server *srv, const ntlm_rpc_interface *iface);
+NTLM_API ntlm_rpc_status ntlm_rpc_server_register(ntlm_rpc_server *srv,
+                                                  const ntlm_rpc_interface *iface);
 /*
  * "ncacn_ip_tcp:127.0.0.1[0]" (port 0: the kernel chooses; *port gets it) or
  * "ncalrpc:[/path/to/socket]" (the socket file is created, mode 0666, and
@@ -243,10 +258,10 @@ NTLM_API uint32_t ntlm_rpc_server_register(ntlm_rpc_server *srv, const ntlm_rpc_
  * file nobody listens on is replaced). Up to 8 endpoints.
  * NTLM_RPC_S_DUPLICATE_ENDPOINT when another server listens there already.
  */
-NTLM_API uint32_t ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpoint,
-                                         uint16_t *port);
+NTLM_API ntlm_rpc_status ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpoint,
+                                                uint16_t *port);
 /* Accepts and serves (one thread per connection) until ntlm_rpc_server_stop(). */
-NTLM_API uint32_t ntlm_rpc_server_run(ntlm_rpc_server *srv);
+NTLM_API ntlm_rpc_status ntlm_rpc_server_run(ntlm_rpc_server *srv);
 /* From any thread or a signal handler. */
 NTLM_API void ntlm_rpc_server_stop(ntlm_rpc_server *srv);
 /* Stops, closes every connection, waits for their threads, frees. */
@@ -255,7 +270,7 @@ NTLM_API void ntlm_rpc_server_free(ntlm_rpc_server *srv);
 typedef struct ntlm_rpc_client ntlm_rpc_client;
 
 /* "ncacn_ip_tcp:HOST[PORT]" or "ncalrpc:[PATH]". Nothing is connected yet. */
-NTLM_API uint32_t ntlm_rpc_client_new(ntlm_rpc_client **out, const char *binding);
+NTLM_API ntlm_rpc_status ntlm_rpc_client_new(ntlm_rpc_client **out, const char *binding);
 /*
  * authn_svc NTLM_RPC_AUTHN_WINNT or NONE; authn_level as above (NONE: no
  * security context; DEFAULT: PKT_INTEGRITY; a new client starts at
@@ -264,9 +279,9 @@ NTLM_API uint32_t ntlm_rpc_client_new(ntlm_rpc_client **out, const char *binding
  * compared with the server process's account from the kernel; over
  * ncacn_ip_tcp it is sent as the NTLM target name and cannot be verified.
  */
-NTLM_API uint32_t ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t authn_svc,
-                                              uint32_t authn_level, uint32_t imp_level,
-                                              const char *server_principal);
+NTLM_API ntlm_rpc_status ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t authn_svc,
+                                                     uint32_t authn_level, uint32_t imp_level,
+                                                     const char *server_principal);
 /*
  * NTLM credentials for ncacn_ip_tcp (not owned; must outlive the binding).
  * NULL (the default) means the calling thread's own identity: over ncalrpc
@@ -275,20 +290,21 @@ NTLM_API uint32_t ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t aut
  * cannot carry to another machine (NTLM_RPC_S_NO_CREDENTIALS).
  * With explicit credentials ncalrpc runs NTLM too instead of the local call.
  */
-NTLM_API uint32_t ntlm_rpc_client_set_credentials(ntlm_rpc_client *cli, const ntlm_cred *cred);
+NTLM_API ntlm_rpc_status ntlm_rpc_client_set_credentials(ntlm_rpc_client *cli,
+                                                         const ntlm_cred *cred);
 /* NTLM client settings (workstation, policy, hooks...); copied; target_name is ignored. */
-NTLM_API uint32_t ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
-                                                  const ntlm_client_config *cfg);
+NTLM_API ntlm_rpc_status ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
+                                                         const ntlm_client_config *cfg);
 /* Connects (if needed), checks the server principal (ncalrpc) and binds with the blanket. */
-NTLM_API uint32_t ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface);
+NTLM_API ntlm_rpc_status ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface);
 /*
  * One call on the bound interface; *out gets the response stub
  * (ntlm_buffer_free). At PKT and above the request carries the
  * verification trailer ([MS-RPCE] 2.2.2.13) naming the interface and the
  * header, so that a server can tell a bind renamed on the way.
  */
-NTLM_API uint32_t ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum, const uint8_t *in,
-                                       size_t in_len, ntlm_buffer *out);
+NTLM_API ntlm_rpc_status ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum,
+                                              const uint8_t *in, size_t in_len, ntlm_buffer *out);
 /* The fault status or bind_nak reason of the last failure (0 if none came from the server). */
 NTLM_API uint32_t ntlm_rpc_client_fault(const ntlm_rpc_client *cli);
 /* A sentence describing the last failure ("" if none). */
@@ -312,7 +328,7 @@ typedef struct ntlm_rpc_blanket {
 } ntlm_rpc_blanket;
 
 /* CoQueryClientBlanket: strings stay valid until the handler returns. */
-NTLM_API uint32_t ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_blanket *out);
+NTLM_API ntlm_rpc_status ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_blanket *out);
 /*
  * CoImpersonateClient: the calling thread (only it: per-thread credentials)
  * takes the client's mapped account: uid, gid and supplementary groups.
@@ -324,13 +340,13 @@ NTLM_API uint32_t ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_bl
  * The runtime reverts when the handler returns. A thread the handler starts
  * while impersonating keeps the client's identity (docs/rpc.md).
  */
-NTLM_API uint32_t ntlm_rpc_impersonate_client(ntlm_rpc_call *call);
+NTLM_API ntlm_rpc_status ntlm_rpc_impersonate_client(ntlm_rpc_call *call);
 /*
  * CoRevertToSelf: back to the server's own uid, gid and groups. If that
  * fails the call still counts as impersonating, and the runtime ends the
  * connection's thread after the handler returns.
  */
-NTLM_API uint32_t ntlm_rpc_revert_to_self(ntlm_rpc_call *call);
+NTLM_API ntlm_rpc_status ntlm_rpc_revert_to_self(ntlm_rpc_call *call);
 /* A sentence describing the last failure of a call function ("" if none). */
 NTLM_API const char *ntlm_rpc_call_message(const ntlm_rpc_call *call);
 

@@ -94,8 +94,8 @@ static ntlm_err raw_bind(raw *r, const char *binding, const ntlm_rpc_syntax *ifa
 	nb_writer_free(&w);
 	ntlm_err rc = NTLM_CONTINUE;
 	if (level != NTLM_RPC_LEVEL_NONE) {
-		NTLM_TRY(ntlm_rpc_sec_client_new(&r->sec, good, NULL, level, NTLM_RPC_IMP_IMPERSONATE));
-		rc = ntlm_rpc_sec_step(r->sec, NULL, 0, &bind, &fault);
+		NTLM_TRY(rpc_sec_client_new(&r->sec, good, NULL, level, NTLM_RPC_IMP_IMPERSONATE));
+		rc = rpc_sec_step(r->sec, NULL, 0, &bind, &fault);
 	}
 	if (rc == NTLM_CONTINUE && strip_hdr_sign)
 		bind.data[3] &= (uint8_t)~RPC_PFC_HDR_SIGN;
@@ -111,7 +111,7 @@ static ntlm_err raw_bind(raw *r, const char *binding, const ntlm_rpc_syntax *ifa
 		rc = nb_writer_finish(&w, &auth3);
 		nb_writer_free(&w);
 		if (rc == NTLM_OK)
-			rc = ntlm_rpc_sec_step(r->sec, ack, ack_len, &auth3, &fault);
+			rc = rpc_sec_step(r->sec, ack, ack_len, &auth3, &fault);
 		if (rc == NTLM_OK)
 			rc = rpc_send_all(r->fd, auth3.data, auth3.len);
 	}
@@ -160,7 +160,7 @@ static uint32_t raw_call(raw *r, uint16_t opnum, const void *stub, size_t len, c
 	ntlm_err rc = nb_writer_finish(&w, &pdu);
 	nb_writer_free(&w);
 	if (rc == NTLM_OK && r->sec)
-		rc = ntlm_rpc_sec_protect(r->sec, &pdu);
+		rc = rpc_sec_protect(r->sec, &pdu);
 	if (rc == NTLM_OK)
 		rc = rpc_send_all(r->fd, pdu.data, pdu.len);
 	ntlm_buffer_free(&pdu);
@@ -172,7 +172,7 @@ static uint32_t raw_call(raw *r, uint16_t opnum, const void *stub, size_t len, c
 	if (rc == NTLM_OK && raw_recv(r, &answer, &n, &p) == NTLM_OK && rpc_parse_call(&p, &c) == NTLM_OK) {
 		if (p.hdr.ptype == RPC_PT_FAULT)
 			st = c.status;
-		else if (!r->sec || ntlm_rpc_sec_unprotect(r->sec, answer, n, &off, &stub_len, NULL) == NTLM_OK)
+		else if (!r->sec || rpc_sec_unprotect(r->sec, answer, n, &off, &stub_len, NULL) == NTLM_OK)
 			st = 0;
 		if (st == 0 && out) {
 			out->data = NULL;

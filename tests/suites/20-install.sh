@@ -22,5 +22,30 @@ fi
 so=$(find "$stage" -name 'libntlmssp.so.*' | head -1)
 leaked=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v -e '^ntlm_' -e '^NTLMSSP_0$' || true)
 if [ -z "$leaked" ]; then ok "only ntlm_* exported"; else echo "$leaked"; ko "only ntlm_* exported"; fi
+
+# One engine per process: librpcntlm.so reaches the engine through
+# libntlmssp.so's public API and carries no copy of it, not even a hidden one
+# (nm without -D lists local symbols too). It may keep the base it links
+# privately (the bounded reader and its helpers: build/libntlmssp_base.a).
+rpc=$(find "$stage" -name 'librpcntlm.so.*' | head -1)
+needed=$(readelf -d "$rpc" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+if grep -qx 'libntlmssp.so.0' <<<"$needed" && ! grep -q 'nettle' <<<"$needed"; then
+	ok "librpcntlm.so needs libntlmssp.so.0, not the crypto library"
+else
+	echo "NEEDED: $needed"; ko "librpcntlm.so needs libntlmssp.so.0, not the crypto library"
+fi
+rpc_leaked=$(nm -D --defined-only "$rpc" | awk '{print $3}' | grep -v -e '^ntlm_rpc_' -e '^RPCNTLM_0$' || true)
+if [ -z "$rpc_leaked" ]; then ok "librpcntlm.so exports only ntlm_rpc_*"; else echo "$rpc_leaked"; ko "librpcntlm.so exports only ntlm_rpc_*"; fi
+symbols() { nm --defined-only "$1" 2>/dev/null | awk 'NF == 3 && $2 ~ /^[tTdDbBrR]$/ {print $3}' | sort -u; }
+crt='^(_|completed\.|deregister_tm_clones$|register_tm_clones$|frame_dummy$)'
+engine=$(comm -23 <(symbols "$so") <(symbols build/libntlmssp_base.a) | grep -Ev "$crt" |
+	comm -12 - <(symbols "$rpc") || true)
+if [ -z "$engine" ]; then
+	ok "librpcntlm.so defines nothing of libntlmssp.so beyond the base"
+else
+	echo "$engine" | head -20; ko "librpcntlm.so defines nothing of libntlmssp.so beyond the base"
+fi
+named=$(symbols "$rpc" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy)_.*)$' || true)
+if [ -z "$named" ]; then ok "no engine, codec or crypto symbol in librpcntlm.so"; else echo "$named" | head -20; ko "no engine, codec or crypto symbol in librpcntlm.so"; fi
 echo "install: $pass passed, $fail failed"
 [ $fail -eq 0 ]
