@@ -90,8 +90,9 @@ static int read_flags(walk *w, size_t pos)
 	nb_reader r;
 	if (need_bytes(w, "NegotiateFlags", pos, 4))
 		return -1;
-	nb_slice(&w->msg, pos, 4, &r);
-	nb_read_u32le(&r, &w->flags);
+	/* need_bytes() checked the four bytes are there */
+	NTLM_IGNORE_RESULT(nb_slice(&w->msg, pos, 4, &r));
+	NTLM_IGNORE_RESULT(nb_read_u32le(&r, &w->flags));
 	w->unicode = (w->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0;
 	return 0;
 }
@@ -104,10 +105,11 @@ static int read_field(walk *w, const field_def *def)
 	f->def = def;
 	if (need_bytes(w, def->name, def->pos, 8))
 		return -1;
-	nb_slice(&w->msg, def->pos, 8, &r);
-	nb_read_u16le(&r, &f->len);
-	nb_read_u16le(&r, &f->maxlen);
-	nb_read_u32le(&r, &f->off);
+	/* need_bytes() checked the eight bytes are there */
+	NTLM_IGNORE_RESULT(nb_slice(&w->msg, def->pos, 8, &r));
+	NTLM_IGNORE_RESULT(nb_read_u16le(&r, &f->len));
+	NTLM_IGNORE_RESULT(nb_read_u16le(&r, &f->maxlen));
+	NTLM_IGNORE_RESULT(nb_read_u32le(&r, &f->off));
 	f->active = !def->gate || (w->flags & def->gate);
 	return 0;
 }
@@ -297,15 +299,16 @@ static int walk_nt_response(walk *w, const field *f, const uint8_t *p)
 		return fail(w, "NtChallengeResponse at offset 0x%08x: %u bytes: too long for NTLMv1 (24) "
 		               "and too short for NTLMv2 (at least 48)", f->off, f->len);
 	nb_reader_init(&r, p, f->len);
-	nb_skip(&r, 16);
-	nb_read_u8(&r, &resp);
-	nb_read_u8(&r, &hi);
+	/* f->len >= 48 holds every fixed field read here */
+	NTLM_IGNORE_RESULT(nb_skip(&r, 16));
+	NTLM_IGNORE_RESULT(nb_read_u8(&r, &resp));
+	NTLM_IGNORE_RESULT(nb_read_u8(&r, &hi));
 	if (resp != 1 || hi != 1)
 		return fail(w, "NtChallengeResponse: RespType/HiRespType at offset 0x%08zx are %u/%u, "
 		               "expected 1/1", (size_t)f->off + 16, resp, hi);
-	nb_skip(&r, 26);
+	NTLM_IGNORE_RESULT(nb_skip(&r, 26));
 	size_t n = nb_remaining(&r);
-	nb_read_view(&r, n, &av);
+	NTLM_IGNORE_RESULT(nb_read_view(&r, n, &av)); /* exactly what remains */
 	return walk_av_pairs(w, "NtChallengeResponse AvPairs", av, n, (size_t)f->off + 44);
 }
 
@@ -315,8 +318,9 @@ static int check_content(walk *w, const field *f)
 	const uint8_t *p;
 	if (!f->active || f->len == 0)
 		return 0;
-	nb_slice(&w->msg, f->off, f->len, &r); /* checked by check_field_range */
-	nb_read_view(&r, f->len, &p);
+	/* the range was checked by check_field_range */
+	NTLM_IGNORE_RESULT(nb_slice(&w->msg, f->off, f->len, &r));
+	NTLM_IGNORE_RESULT(nb_read_view(&r, f->len, &p));
 	switch (f->def->kind) {
 	case FK_STRING:
 		return check_string(w, f, p, w->unicode);

@@ -26,6 +26,26 @@ extern "C" {
 #define NTLM_API
 #endif
 
+/*
+ * Every function returning ntlm_err is marked NTLM_MUST_CHECK: ignoring the
+ * result of an authentication, a verify or an unseal is how a failure goes
+ * unnoticed, so compilers that can warn about it do.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define NTLM_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define NTLM_MUST_CHECK
+#endif
+/*
+ * Drops a result on purpose (GCC warns even about a (void) cast). Every use
+ * carries a comment saying why the result does not matter there.
+ */
+#define NTLM_IGNORE_RESULT(expr)                                                            \
+	do {                                                                                   \
+		ntlm_err ntlm_ignored_ = (expr);                                                   \
+		(void)ntlm_ignored_;                                                               \
+	} while (0)
+
 #define NTLMSSP_VERSION_MAJOR 0
 #define NTLMSSP_VERSION_MINOR 1
 #define NTLMSSP_VERSION_PATCH 0
@@ -245,7 +265,7 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p);
  * NTLM_E_BAD_FILE, *line (if not NULL) gets the failing line number; on any
  * error *p is left unchanged.
  */
-NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line);
 
 /* ---------------------------------------------------------- buffers */
 
@@ -263,18 +283,18 @@ NTLM_API void ntlm_buffer_free(ntlm_buffer *b);
 typedef struct ntlm_cred ntlm_cred;
 
 /* Strings are UTF-8. domain may be NULL or "" (no domain). */
-NTLM_API ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
                                      const char *password);
-NTLM_API ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
                                    const uint8_t nt_hash[16]);
-NTLM_API ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
 /*
  * An entry of a gss-ntlmssp style credential file ("DOMAIN:USER:PASSWORD"
  * per line, '#' comments). path NULL means $NTLM_USER_FILE. The first entry
  * whose user (case-insensitive) and, when domain is not NULL, domain match is
  * taken; user NULL takes the first entry.
  */
-NTLM_API ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const char *domain,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const char *domain,
                                       const char *user);
 /* Wipes the secrets and frees. NULL-safe. */
 NTLM_API void ntlm_cred_free(ntlm_cred *cred);
@@ -339,7 +359,7 @@ typedef struct ntlm_account_store_ops {
 typedef struct ntlm_account_store ntlm_account_store;
 
 /* Wrap a custom store; impl is owned by the store and freed through ops->free. */
-NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
                                          void *impl);
 /*
  * The embedded default: a Samba smbpasswd-format file. The file is re-read
@@ -350,7 +370,7 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_ac
  * verified, a disabled one [D] and trust accounts [I] [W] [S]
  * (NTLM_E_NOLOGON_*_TRUST): their state is told only to who knows the password.
  */
-NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
 /*
  * A domain reached through Samba's winbindd (libwbclient): the responses go
  * to winbindd, which has the domain controller (or, on a standalone Samba,
@@ -365,7 +385,7 @@ NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const c
  * verification uses its own winbind connection). Built without libwbclient,
  * this returns NTLM_E_UNSUPPORTED.
  */
-NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 /*
  * Runs a store's verification directly (also what the server context does).
@@ -376,7 +396,7 @@ NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
  * count. The table is bounded (the oldest entry makes room) and shared by
  * the threads using the store.
  */
-NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
                                             ntlm_auth_result *res);
 
 /*
@@ -386,13 +406,13 @@ NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntl
  * lm_hash, may be NULL) and fills res->kind, the session base key and the LM
  * session key. The store fills in authority, user and unix_user itself.
  */
-NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[16],
                                        const uint8_t *lm_hash, ntlm_auth_result *res);
 
 /* NT hash (NTOWFv1 = MD4(UTF-16LE(password))). */
-NTLM_API ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16]);
 /* LM hash (LMOWFv1); fails with NTLM_E_UNSUPPORTED for passwords over 14 bytes. */
-NTLM_API ntlm_err ntlm_lm_hash(const char *password, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_lm_hash(const char *password, uint8_t out[16]);
 
 /* --------------------------------------------------------- contexts */
 
@@ -422,7 +442,7 @@ typedef struct ntlm_channel_bindings {
 } ntlm_channel_bindings;
 
 /* MD5 over the serialised bindings, as sent in MsvAvChannelBindings. */
-NTLM_API ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, uint8_t out[16]);
 
 /*
  * The flags a client requests when ntlm_client_config.flags is 0: Unicode
@@ -474,7 +494,7 @@ typedef struct ntlm_audit_event {
 #define NTLM_WEAK_NO_TARGET 0x40u
 
 /* One JSON object (no newline) describing ev; caller frees with ntlm_buffer_free. */
-NTLM_API ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
 
 typedef struct ntlm_server_config {
 	const ntlm_policy *policy;     /* NULL: defaults */
@@ -494,13 +514,13 @@ typedef struct ntlm_server_config {
 
 typedef struct ntlm_replay_cache ntlm_replay_cache;
 /* A thread-safe bounded cache of recent NTLMv2 proofs, shared by server contexts. */
-NTLM_API ntlm_err ntlm_replay_cache_new(ntlm_replay_cache **out, size_t entries);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_replay_cache_new(ntlm_replay_cache **out, size_t entries);
 NTLM_API void ntlm_replay_cache_free(ntlm_replay_cache *rc);
 
 /* The context copies what it needs from the config; cred/store must outlive it. */
-NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
                                   const ntlm_client_config *cfg);
-NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg);
 /* Wipes every secret and frees. NULL-safe. */
 NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx);
 
@@ -511,7 +531,7 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx);
  * the client's AUTHENTICATE); on an error the context is failed for good and
  * every later call returns NTLM_E_FAILED_CONTEXT.
  */
-NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
 
 /* ------------------------------------------- established context queries */
 
@@ -527,7 +547,7 @@ NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx);
 NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx);
 NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
 /* 16-byte exported session key (ExportedSessionKey). */
-NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16]);
 NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx);
 /*
  * After a failed ntlm_step: the policy rule that refused ("allowed_responses",
@@ -548,30 +568,30 @@ NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);
  * numbers (send for sign/seal, receive for verify/unseal). In datagram mode
  * use the *_seq variants, which take the sequence number explicitly.
  */
-NTLM_API ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
                             uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
                               const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 /* Encrypts data in place and produces the signature over the plaintext. */
-NTLM_API ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
                             uint8_t sig[NTLM_SIGNATURE_SIZE]);
 /* Decrypts in place, then verifies; on failure the data is wiped. */
-NTLM_API ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
                               const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
-NTLM_API ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
                                 uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
                                   const uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
                                 uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
                                   const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
 /* GSS_Wrap style: out = signature (16) || sealed data. */
-NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
 /* GSS_Unwrap style: in = signature (16) || sealed data; out = plaintext. */
-NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
 
 /* SSPI EncryptMessage style: a list of typed buffers. */
 typedef enum ntlm_iov_type {
@@ -588,15 +608,15 @@ typedef struct ntlm_iov {
 } ntlm_iov;
 
 /* Signature over DATA and SIGN_ONLY buffers in order; DATA encrypted. */
-NTLM_API ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
 /* The same for datagram mode, with the caller's sequence number. */
-NTLM_API ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
 
 #ifdef __cplusplus
 }

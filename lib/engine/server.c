@@ -318,7 +318,8 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, const nw_authenticate *a, nw_av_lis
 			return NTLM_E_TIME_SKEW;
 	}
 	uint32_t avflags = 0;
-	nw_av_get_u32(av, NW_AV_FLAGS, &avflags);
+	/* absent reads as 0; nw_av_parse already refused a MsvAvFlags of the wrong size */
+	NTLM_IGNORE_RESULT(nw_av_get_u32(av, NW_AV_FLAGS, &avflags));
 	*mic_expected = (avflags & NW_AVF_MIC) != 0;
 
 	char *target = NULL;

@@ -56,7 +56,7 @@ typedef struct smbpw_entry {
  * NTLM_E_NOT_FOUND: a comment or blank line (no entry on it);
  * NTLM_E_BAD_FILE: anything malformed. *e is zeroed unless NTLM_OK.
  */
-ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
+NTLM_MUST_CHECK ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
 
 /*
  * Writes e as one Samba-compatible line ending in '\n' and NUL-terminates
@@ -65,7 +65,7 @@ ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
  * NTLM_E_INVALID_PARAMETER for a name that cannot be written (empty,
  * unterminated, ':' or control characters, leading '#').
  */
-ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
+NTLM_MUST_CHECK ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
 
 /*
  * The first entry whose name equals user case-insensitively. NTLM_E_IO if
@@ -73,10 +73,10 @@ ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
  * names user (always for an empty user). A malformed line naming someone else is skipped; a malformed
  * line naming user is NTLM_E_BAD_FILE (never fall through to a later one).
  */
-ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e);
+NTLM_MUST_CHECK ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e);
 /* The same lookup over file contents already read (see textfile.h). */
 struct tf_buf;
-ntlm_err smbpw_find(const struct tf_buf *file, const char *user, smbpw_entry *e);
+NTLM_MUST_CHECK ntlm_err smbpw_find(const struct tf_buf *file, const char *user, smbpw_entry *e);
 
 typedef enum smbpw_op {
 	SMBPW_ADD,
@@ -105,7 +105,7 @@ typedef enum smbpw_op {
  * changed; one of them being malformed is NTLM_E_BAD_FILE and nothing is
  * written.
  */
-ntlm_err smbpw_modify(const char *path, smbpw_op op, const char *user, const uint8_t nt_hash[16],
+NTLM_MUST_CHECK ntlm_err smbpw_modify(const char *path, smbpw_op op, const char *user, const uint8_t nt_hash[16],
                       const uint8_t *lm_hash, uint32_t uid);
 
 /*
@@ -113,7 +113,7 @@ ntlm_err smbpw_modify(const char *path, smbpw_op op, const char *user, const uin
  * the NT hash of password (no LM hash: it is too weak to store). If it
  * exists, NTLM_OK and nothing changes.
  */
-ntlm_err smbpw_create_default(const char *path, const char *user, const char *password,
+NTLM_MUST_CHECK ntlm_err smbpw_create_default(const char *path, const char *user, const char *password,
                               uint32_t uid);
 
 #define SMBPW_UID_NOBODY 65534u /* an unprivileged placeholder */

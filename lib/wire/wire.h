@@ -89,17 +89,17 @@ typedef struct nw_authenticate {
 } nw_authenticate;
 
 /* Encoders. Strings are UTF-8 and are written Unicode or OEM per the flags. */
-ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
-ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out);
 /* Writes a zero MIC field when with_mic (patch it later at NW_AUTH_MIC_OFFSET). */
-ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out);
 
 /* Decoders: on error *m is left cleared. */
-ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m);
-ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
-ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
+NTLM_MUST_CHECK ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m);
+NTLM_MUST_CHECK ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
 /* Message type of a token (after checking the signature), or an error. */
-ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
+NTLM_MUST_CHECK ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
 
 void nw_negotiate_clear(nw_negotiate *m);
 void nw_challenge_clear(nw_challenge *m);
@@ -126,23 +126,23 @@ typedef struct nw_av_list {
  * >= 48); string ids have even length; no id appears twice. Violations:
  * NTLM_E_BAD_AV_PAIR. An empty input gives an empty list.
  */
-ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
+NTLM_MUST_CHECK ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
 /* Serialises the list followed by MsvAvEOL. */
-ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
 /* NULL if absent. */
 const nw_av *nw_av_get(const nw_av_list *list, uint16_t id);
 /* Removes the pair id (wiping its value), keeping the order of the rest; absent: no-op. */
 void nw_av_remove(nw_av_list *list, uint16_t id);
 /* Replaces the value of id or appends it. */
-ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len);
-ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v);
-ntlm_err nw_av_set_u64(nw_av_list *list, uint16_t id, uint64_t v);
+NTLM_MUST_CHECK ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len);
+NTLM_MUST_CHECK ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v);
+NTLM_MUST_CHECK ntlm_err nw_av_set_u64(nw_av_list *list, uint16_t id, uint64_t v);
 /* UTF-8 string value -> UTF-16LE pair. */
-ntlm_err nw_av_set_string(nw_av_list *list, uint16_t id, const char *utf8);
+NTLM_MUST_CHECK ntlm_err nw_av_set_string(nw_av_list *list, uint16_t id, const char *utf8);
 /* Typed getters: NTLM_E_NOT_FOUND when absent. */
-ntlm_err nw_av_get_u32(const nw_av_list *list, uint16_t id, uint32_t *v);
-ntlm_err nw_av_get_u64(const nw_av_list *list, uint16_t id, uint64_t *v);
-ntlm_err nw_av_get_string(const nw_av_list *list, uint16_t id, char **utf8);
+NTLM_MUST_CHECK ntlm_err nw_av_get_u32(const nw_av_list *list, uint16_t id, uint32_t *v);
+NTLM_MUST_CHECK ntlm_err nw_av_get_u64(const nw_av_list *list, uint16_t id, uint64_t *v);
+NTLM_MUST_CHECK ntlm_err nw_av_get_string(const nw_av_list *list, uint16_t id, char **utf8);
 void nw_av_clear(nw_av_list *list);
 /* Human name of an AV id ("MsvAvTimestamp"), or NULL. */
 const char *nw_av_name(uint16_t id);
@@ -164,6 +164,6 @@ typedef struct nw_v2_response {
 } nw_v2_response;
 
 /* NTLM_E_BAD_RESPONSE if the layout is wrong (length < 48, bad RespType). */
-ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out);
+NTLM_MUST_CHECK ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out);
 
 #endif

@@ -19,6 +19,25 @@ if out=$(LD_LIBRARY_PATH="$libdir" "$stage/custom_store") && [[ "$out" == *"EXAM
 else
 	ko "run example"
 fi
+# Every function of the installed headers that returns ntlm_err is
+# NTLM_MUST_CHECK, and the mark works: dropping a result does not build with
+# -Werror, NTLM_IGNORE_RESULT (the documented way to drop one) does.
+hdrdir=$(dirname "$(find "$stage" -path '*/ntlmssp/ntlmssp.h' | head -1)")
+unmarked=$(grep -hE '^(NTLM_API )?ntlm_err [a-z_0-9]+\(' "$hdrdir"/*.h || true)
+if [ -z "$unmarked" ]; then ok "every ntlm_err function is NTLM_MUST_CHECK"; else echo "$unmarked"; ko "every ntlm_err function is NTLM_MUST_CHECK"; fi
+printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
+	'NTLM_IGNORE_RESULT(ntlm_nt_hash("x", h))' >"$stage/ignore.c"
+printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
+	'ntlm_nt_hash("x", h)' >"$stage/drop.c"
+for compiler in cc clang; do
+	command -v $compiler >/dev/null || continue
+	if ! $compiler -std=c11 -Wall -Werror -c "$stage/drop.c" $(pkg-config --cflags ntlmssp) -o "$stage/drop.o" 2>/dev/null &&
+		$compiler -std=c11 -Wall -Werror -c "$stage/ignore.c" $(pkg-config --cflags ntlmssp) -o "$stage/ignore.o"; then
+		ok "$compiler: a dropped ntlm_err is an error, NTLM_IGNORE_RESULT is not"
+	else
+		ko "$compiler: a dropped ntlm_err is an error, NTLM_IGNORE_RESULT is not"
+	fi
+done
 so=$(find "$stage" -name 'libntlmssp.so.*' | head -1)
 leaked=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v -e '^ntlm_' -e '^NTLMSSP_0$' || true)
 if [ -z "$leaked" ]; then ok "only ntlm_* exported"; else echo "$leaked"; ko "only ntlm_* exported"; fi

@@ -282,7 +282,7 @@ int main(void)
 	         (int)getpid());
 	unlink(store_path);
 	uint8_t nt[16];
-	ntlm_nt_hash("Secret-1", nt);
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
 	if (smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0) != NTLM_OK ||
 	    ntlm_account_store_smbpasswd(&store, store_path) != NTLM_OK) {
 		fprintf(stderr, "cannot create %s\n", store_path);

@@ -29,11 +29,11 @@ static void make_store(void)
 	snprintf(store_path, sizeof(store_path), "/tmp/ntlmssp-test-srv-%d.smbpasswd", (int)getpid());
 	unlink(store_path);
 	uint8_t nt[16], lm[16];
-	ntlm_nt_hash("Secret-1", nt);
-	smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0);
-	ntlm_nt_hash("SHORTPW", nt);
-	ntlm_lm_hash("SHORTPW", lm);
-	smbpw_modify(store_path, SMBPW_ADD, "carol", nt, lm, 0);
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
+	T_SETUP(smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0));
+	T_SETUP(ntlm_nt_hash("SHORTPW", nt));
+	T_SETUP(ntlm_lm_hash("SHORTPW", lm));
+	T_SETUP(smbpw_modify(store_path, SMBPW_ADD, "carol", nt, lm, 0));
 	FILE *f = fopen(store_path, "a");
 	fputs("nohash:1003:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:"
 	      "[U          ]:LCT-00000000:\n", f);
@@ -78,10 +78,10 @@ static void relay_init(struct relay *r, const char *user, const char *password)
 	make_store();
 	memset(r, 0, sizeof(*r));
 	if (user)
-		ntlm_cred_password(&r->cred, "WORKGROUP", user, password);
+		T_SETUP(ntlm_cred_password(&r->cred, "WORKGROUP", user, password));
 	else
-		ntlm_cred_anonymous(&r->cred);
-	ntlm_account_store_smbpasswd(&r->store, store_path);
+		T_SETUP(ntlm_cred_anonymous(&r->cred));
+	T_SETUP(ntlm_account_store_smbpasswd(&r->store, store_path));
 	ntlm_policy_init(&r->cpol);
 	ntlm_policy_init(&r->spol);
 	r->hooks.now = fixed_now;
@@ -451,7 +451,7 @@ static void test_lm_key_without_client_lm_hash_agrees(void)
 	relay_init(&r, NULL, NULL);
 	ntlm_cred_free(r.cred);
 	uint8_t nt[16];
-	ntlm_nt_hash("SHORTPW", nt);
+	T_SETUP(ntlm_nt_hash("SHORTPW", nt));
 	T_OK(ntlm_cred_nthash(&r.cred, "WORKGROUP", "carol", nt));
 	lm_key_client(&r);
 	r.spol.min_security = 0;
@@ -509,7 +509,8 @@ static double fastest_verify(ntlm_account_store *store, ntlm_auth_request *req, 
 	req->user = user;
 	for (int i = 0; i < 400; i++) {
 		double t0 = now_ns();
-		(void)ntlm_account_store_verify(store, req, &res);
+		/* timed only: the caller checked the answer once before */
+		NTLM_IGNORE_RESULT(ntlm_account_store_verify(store, req, &res));
 		double t = now_ns() - t0;
 		if (t < best)
 			best = t;
