@@ -151,7 +151,15 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_NOLOGON_SERVER_TRUST, 51, 0xC000019Au, (int32_t)0x8009030C,                       \
 	  "server trust account: not for logons")                                                 \
 	X(NTLM_E_UNSAFE_FILE, 52, 0xC0000001u, (int32_t)0x80090304,                                \
-	  "file refused: a symbolic link, not a regular file, or writable by others")
+	  "file refused: a symbolic link, not a regular file, or writable by others")              \
+	X(NTLM_E_POLICY_CONFLICT, 53, 0xC000000Du, (int32_t)0x8009035D,                            \
+	  "contradictory policy settings (ntlm_policy_conflict() names them)")                      \
+	X(NTLM_E_NO_COMMON_CHARSET, 54, 0xC00000BBu, (int32_t)0x80090302,                          \
+	  "no character set in common: the CHALLENGE chose neither Unicode nor OEM")              \
+	X(NTLM_E_NO_LM_HASH, 55, 0xC000006Du, (int32_t)0x8009030C,                                 \
+	  "the LM hash is needed (LM_KEY, or only LM allowed) but the account has none")          \
+	X(NTLM_E_BAD_SESSION_KEY, 56, 0xC000000Du, (int32_t)0x80090308,                            \
+	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -234,11 +242,10 @@ typedef struct ntlm_policy {
 	uint32_t timestamp_window;   /* server: allowed |client time - server time|, seconds
 	                                (default 7200; 0 = do not check) */
 	int allow_anonymous;         /* server: accept anonymous (default 0) */
-	int replay_cache;            /* server: entries of the replay cache to share between
-	                                server contexts (default 4096, 0 = off). The SSPI
-	                                layer and the ntlm tool create it; a library caller
-	                                creates it with ntlm_replay_cache_new() and passes it
-	                                as ntlm_server_config.replay */
+	int replay_cache;            /* server: entries of the replay cache shared by server
+	                                contexts (default 4096, 0 = off). A server given no
+	                                ntlm_server_config.replay uses one kept by its account
+	                                store, so every server of that store shares it */
 	uint32_t lockout_threshold;  /* server: this many failed logons (wrong password or unknown
 	                                user) of one user name, each within lockout_window of
 	                                the first, lock that name out for lockout_window: every
@@ -250,6 +257,20 @@ typedef struct ntlm_policy {
 
 /* Fills *p with the secure defaults listed above. */
 NTLM_API void ntlm_policy_init(ntlm_policy *p);
+
+typedef struct ntlm_server_config ntlm_server_config;
+/*
+ * NULL when the settings can all take effect together; else a fixed message
+ * naming the two that contradict each other, e.g. "channel_bindings =
+ * required, but allowed_responses lacks ntlmv2 ...". With server, the
+ * policy as that server applies it (also against its own configuration:
+ * require_target_name needs service_names, channel_bindings = required needs
+ * cbt_hash); with server NULL, as a client applies it (allowed_responses
+ * must allow something). ntlm_client_new() (for a non-anonymous credential)
+ * and ntlm_server_new() refuse a contradictory policy with
+ * NTLM_E_POLICY_CONFLICT; this call says why.
+ */
+NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_server_config *server);
 /*
  * Reads a config file (path NULL: $NTLMSSP_CONF, else /etc/ntlmssp.conf) over
  * the defaults. A missing default file is not an error. Format: "key = value"
@@ -458,7 +479,9 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_
 	 NTLMSSP_NEGOTIATE_56)
 
 typedef struct ntlm_client_config {
-	const ntlm_policy *policy;    /* NULL: defaults */
+	const ntlm_policy *policy;    /* NULL: the system policy, as ntlm_policy_load(p, NULL,
+	                                 NULL) reads it; a file that does not load fails
+	                                 the creation with its error */
 	const char *workstation;      /* NULL: gethostname() short name, upper-case */
 	const char *target_name;      /* SPN sent as MsvAvTargetName, e.g. "HOST/srv" (NULL: none) */
 	const uint8_t *cbt_hash;      /* 16 bytes, MD5 of the bindings (NULL: none) */
@@ -496,8 +519,8 @@ typedef struct ntlm_audit_event {
 /* One JSON object (no newline) describing ev; caller frees with ntlm_buffer_free. */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
 
-typedef struct ntlm_server_config {
-	const ntlm_policy *policy;     /* NULL: defaults */
+struct ntlm_server_config {
+	const ntlm_policy *policy;     /* NULL: the system policy (as for the client) */
 	const char *computer_name;     /* NetBIOS computer name (NULL: hostname, upper-case) */
 	const char *domain_name;       /* NetBIOS domain (NULL: = computer_name, standalone) */
 	const char *dns_computer_name; /* NULL: omitted */
@@ -509,8 +532,10 @@ typedef struct ntlm_server_config {
 	const ntlm_hooks *hooks;
 	void (*audit)(void *arg, const ntlm_audit_event *ev); /* NULL: none */
 	void *audit_arg;
-	struct ntlm_replay_cache *replay; /* shared cache (ntlm_replay_cache_new), NULL: none */
-} ntlm_server_config;
+	struct ntlm_replay_cache *replay; /* shared cache (ntlm_replay_cache_new); NULL: with
+	                                     policy replay_cache > 0, the store's own (created
+	                                     on first use, shared by every server of the store) */
+};
 
 typedef struct ntlm_replay_cache ntlm_replay_cache;
 /* A thread-safe bounded cache of recent NTLMv2 proofs, shared by server contexts. */

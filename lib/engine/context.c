@@ -101,10 +101,15 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 	ctx->hs = ntlm_calloc(1, sizeof(*ctx->hs));
 	if (!ctx->hs)
 		return NTLM_E_NO_MEMORY;
-	if (policy)
+	if (policy) {
 		ctx->hs->policy = *policy;
-	else
+	} else {
+		/* No policy of the caller's: the administrator's (/etc/ntlmssp.conf,
+		   $NTLMSSP_CONF), read for each context; a file that does not load
+		   fails the creation, never falls back to the defaults. */
 		ntlm_policy_init(&ctx->hs->policy);
+		NTLM_TRY(ntlm_policy_load(&ctx->hs->policy, NULL, NULL));
+	}
 	if (hooks)
 		ctx->hs->hooks = *hooks;
 	return NTLM_OK;

@@ -152,7 +152,7 @@ void ss_wipe(ss_state *ss);
 NTLM_MUST_CHECK ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
 /* Wipes and frees ctx->ss (NULL-safe). */
 void ctx_session_free(ntlm_ctx *ctx);
-/* Allocates ctx->hs with the policy (NULL: defaults) and hooks (NULL: real ones). */
+/* Allocates ctx->hs with the policy (NULL: the system policy) and hooks (NULL: real ones). */
 NTLM_MUST_CHECK ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
 
 /*
@@ -163,6 +163,9 @@ NTLM_MUST_CHECK ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *pol
 NTLM_MUST_CHECK ntlm_err acct_verify_nobody(const ntlm_auth_request *req, ntlm_err why);
 
 /* Internal account store access used by server.c */
+/* The store's own replay cache, created with entries on first use (acct_store.c). */
+NTLM_MUST_CHECK ntlm_err acct_store_replay_cache(ntlm_account_store *store, size_t entries,
+                                                 ntlm_replay_cache **out);
 NTLM_MUST_CHECK ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,
                               uint32_t window);
 

@@ -60,6 +60,10 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 	sv->audit = cfg->audit;
 	sv->audit_arg = cfg->audit_arg;
 	sv->replay = cfg->replay;
+	/* replay_cache means every server: one without a cache shares its store's */
+	if (!sv->replay && ctx->hs->policy.replay_cache > 0)
+		NTLM_TRY(acct_store_replay_cache(cfg->store, (size_t)ctx->hs->policy.replay_cache,
+		                                 &sv->replay));
 	if (cfg->cbt_hash) {
 		memcpy(sv->cbt, cfg->cbt_hash, 16);
 		sv->have_cbt = 1;
@@ -85,6 +89,8 @@ NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
 	ctx->is_server = 1;
 	ctx->datagram = cfg->datagram;
 	ntlm_err rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	if (rc == NTLM_OK && ntlm_policy_conflict(&ctx->hs->policy, cfg))
+		rc = NTLM_E_POLICY_CONFLICT;
 	if (rc == NTLM_OK)
 		rc = server_copy_config(ctx, cfg);
 	if (rc != NTLM_OK) {
@@ -370,10 +376,8 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t fl
 		 * Without the account's LM hash our KXKEY would differ from the
 		 * client's: refuse rather than end with two different keys.
 		 */
-		if (uses_lm_key(flags) && !v->res.have_lm_session_key) {
-			ctx->rule = "lm_key: the account has no LM hash";
-			return NTLM_E_FLAGS_POLICY;
-		}
+		if (uses_lm_key(flags) && !v->res.have_lm_session_key)
+			return NTLM_E_NO_LM_HASH; /* the account's lack, not a policy's refusal */
 		uint8_t lm8[8] = {0};
 		if (a->lm_response_len >= 8)
 			memcpy(lm8, a->lm_response, 8);
@@ -384,7 +388,7 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const nw_authenticate *a, uint32_t fl
 	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
 		if (a->encrypted_session_key_len != 16) {
 			ntlm_memzero(kxkey, sizeof(kxkey));
-			return NTLM_E_BAD_RESPONSE;
+			return NTLM_E_BAD_SESSION_KEY;
 		}
 		nk_rc4_oneshot(kxkey, 16, a->encrypted_session_key, ctx->exported_key, 16);
 	} else {

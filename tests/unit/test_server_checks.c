@@ -439,8 +439,8 @@ static void test_lm_key_without_account_lm_hash_refused(void)
 	relay_init(&r, "alice", "Secret-1");
 	lm_key_client(&r);
 	r.spol.min_security = 0;
-	T_EXPECT_ERR(relay_run(&r), NTLM_E_FLAGS_POLICY);
-	T_ASSERT(strncmp(ntlm_ctx_refusal_rule(r.server), "lm_key", 6) == 0);
+	T_EXPECT_ERR(relay_run(&r), NTLM_E_NO_LM_HASH);
+	T_STR(ntlm_ctx_refusal_rule(r.server), ""); /* the account's lack: no policy rule refused */
 	relay_free(&r);
 }
 
@@ -474,6 +474,41 @@ static void test_datagram_without_ess_is_short(void)
 	r.spol.min_security = NTLM_SEC_128BIT | NTLM_SEC_KEY_EXCH;
 	T_EXPECT_ERR(relay_run(&r), NTLM_E_FLAGS_POLICY);
 	T_STR(ntlm_ctx_refusal_rule(r.server), "min_security: 128bit");
+	relay_free(&r);
+}
+
+/* ------------------------------------ each refusal its own error value */
+
+/* EncryptedRandomSessionKey (Len at 52) emptied although KEY_EXCH was negotiated. */
+static void authenticate_drop_session_key(ntlm_buffer *m)
+{
+	m->data[52] = m->data[53] = 0;
+	m->data[54] = m->data[55] = 0;
+}
+
+static void test_missing_session_key_is_not_a_bad_response(void)
+{
+	struct relay r;
+	relay_init(&r, "alice", "Secret-1");
+	r.on_authenticate = authenticate_drop_session_key;
+	T_EXPECT_ERR(relay_run(&r), NTLM_E_BAD_SESSION_KEY);
+	T_ASSERT(r.audits == 1 && r.audit_result == NTLM_E_BAD_SESSION_KEY);
+	relay_free(&r);
+}
+
+/* A client allowed only LM, with no LM hash to compute it from. */
+static void test_lm_only_client_without_lm_hash(void)
+{
+	struct relay r;
+	uint8_t nt[16];
+	relay_init(&r, NULL, NULL);
+	ntlm_cred_free(r.cred);
+	T_SETUP(ntlm_nt_hash("SHORTPW", nt));
+	T_SETUP(ntlm_cred_nthash(&r.cred, "WORKGROUP", "carol", nt));
+	r.cpol.allowed_responses = NTLM_RESP_LM;
+	r.cpol.min_security = 0;
+	T_EXPECT_ERR(relay_run(&r), NTLM_E_NO_LM_HASH);
+	T_EXPECT_ERR(r.client_rc, NTLM_E_NO_LM_HASH);
 	relay_free(&r);
 }
 
@@ -568,6 +603,8 @@ int main(void)
 	T_RUN(test_lm_key_without_account_lm_hash_refused);
 	T_RUN(test_lm_key_without_client_lm_hash_agrees);
 	T_RUN(test_datagram_without_ess_is_short);
+	T_RUN(test_missing_session_key_is_not_a_bad_response);
+	T_RUN(test_lm_only_client_without_lm_hash);
 	T_RUN(test_unknown_user_looks_like_wrong_password);
 	T_RUN(test_unknown_user_costs_the_same);
 	unlink(store_path);
