@@ -38,6 +38,25 @@ for compiler in cc clang; do
 		ko "$compiler: a dropped ntlm_err is an error, NTLM_IGNORE_RESULT is not"
 	fi
 done
+# The reference pages install and render without a warning (groff -ww; man -l).
+pages="ntlm.1 ntlm_client_new.3 ntlm_step.3 ntlm_seal.3 ntlm_account_store.3 ntlm_policy.3
+	ntlm_strerror.3 ntlm_rpc.3 ntlmssp_sspi.3 ntlmssp.conf.5"
+for p in $pages; do
+	f=$(find "$stage" -path "*/man/man${p##*.}/$p" | head -1)
+	if [ -z "$f" ]; then ko "man page $p installed"; continue; fi
+	warn=$( { groff -man -ww -z "$f"; MANWIDTH=80 man --warnings -l "$f" >/dev/null; } 2>&1)
+	if [ -z "$warn" ] && MANWIDTH=80 man -l "$f" 2>/dev/null | grep -q NAME; then
+		ok "man page $p installed and renders cleanly"
+	else
+		echo "$warn"; ko "man page $p installed and renders cleanly"
+	fi
+done
+# every public function is named in some section 3 page
+undocumented=$(grep -hoE '^NTLM_API [^(]*\b(ntlm_[a-z_0-9]+)\(' "$hdrdir"/ntlmssp.h "$hdrdir"/rpc.h |
+	grep -oE 'ntlm_[a-z_0-9]+\($' | tr -d '(' | sort -u | while read -r fn; do
+		grep -qsw -- "$fn" docs/man/*.3 || echo "$fn"
+	done)
+if [ -z "$undocumented" ]; then ok "every public function has a man page"; else echo "$undocumented" | tr '\n' ' '; echo; ko "every public function has a man page"; fi
 so=$(find "$stage" -name 'libntlmssp.so.*' | head -1)
 leaked=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v -e '^ntlm_' -e '^NTLMSSP_0$' || true)
 if [ -z "$leaked" ]; then ok "only ntlm_* exported"; else echo "$leaked"; ko "only ntlm_* exported"; fi
