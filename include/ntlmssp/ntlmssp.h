@@ -51,6 +51,13 @@ extern "C" {
 #define NTLMSSP_VERSION_PATCH 0
 #define NTLMSSP_VERSION_STRING "0.1.0"
 
+/* Sizes of the protocol's fixed fields, in bytes. */
+#define NTLM_HASH_SIZE 16        /* an NT or LM hash (NTOWFv1, LMOWFv1) */
+#define NTLM_SESSION_KEY_SIZE 16 /* session base key, exported session key */
+#define NTLM_CHALLENGE_SIZE 8    /* server and client challenges */
+#define NTLM_CBT_HASH_SIZE 16    /* MD5 of the channel bindings (MsvAvChannelBindings) */
+#define NTLM_SIGNATURE_SIZE 16   /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
+
 /* Returns NTLMSSP_VERSION_STRING of the library actually linked. */
 NTLM_API const char *ntlm_version(void);
 
@@ -307,7 +314,7 @@ typedef struct ntlm_cred ntlm_cred;
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
                                      const char *password);
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
-                                   const uint8_t nt_hash[16]);
+                                   const uint8_t nt_hash[NTLM_HASH_SIZE]);
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
 /*
  * An entry of a gss-ntlmssp style credential file ("DOMAIN:USER:PASSWORD"
@@ -327,7 +334,7 @@ typedef struct ntlm_auth_request {
 	const char *user;        /* UTF-8, as sent by the client */
 	const char *domain;      /* UTF-8, as sent (may be "") */
 	const char *workstation; /* UTF-8, as sent (may be "") */
-	const uint8_t *server_challenge; /* 8 bytes */
+	const uint8_t *server_challenge; /* NTLM_CHALLENGE_SIZE bytes */
 	const uint8_t *nt_response;
 	size_t nt_response_len;
 	const uint8_t *lm_response;
@@ -358,7 +365,7 @@ NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k);
 /* What an account store answers when verification succeeds. */
 typedef struct ntlm_auth_result {
 	ntlm_response_kind kind;
-	uint8_t session_base_key[16];
+	uint8_t session_base_key[NTLM_SESSION_KEY_SIZE];
 	uint8_t lm_session_key[8]; /* LMOWF[0..7], for NTLMv1 LM_KEY / NON_NT_SESSION_KEY */
 	int have_lm_session_key;
 	char authority[64];  /* domain that vouches for the user, e.g. server name */
@@ -427,13 +434,13 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_verify(ntlm_account_store *
  * lm_hash, may be NULL) and fills res->kind, the session base key and the LM
  * session key. The store fills in authority, user and unix_user itself.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[NTLM_HASH_SIZE],
                                        const uint8_t *lm_hash, ntlm_auth_result *res);
 
 /* NT hash (NTOWFv1 = MD4(UTF-16LE(password))). */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_nt_hash(const char *password, uint8_t out[NTLM_HASH_SIZE]);
 /* LM hash (LMOWFv1); fails with NTLM_E_UNSUPPORTED for passwords over 14 bytes. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_lm_hash(const char *password, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_lm_hash(const char *password, uint8_t out[NTLM_HASH_SIZE]);
 
 /* --------------------------------------------------------- contexts */
 
@@ -463,7 +470,8 @@ typedef struct ntlm_channel_bindings {
 } ntlm_channel_bindings;
 
 /* MD5 over the serialised bindings, as sent in MsvAvChannelBindings. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb,
+                                                       uint8_t out[NTLM_CBT_HASH_SIZE]);
 
 /*
  * The flags a client requests when ntlm_client_config.flags is 0: Unicode
@@ -572,7 +580,8 @@ NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx);
 NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx);
 NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
 /* 16-byte exported session key (ExportedSessionKey). */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx,
+                                                 uint8_t out[NTLM_SESSION_KEY_SIZE]);
 NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx);
 /*
  * After a failed ntlm_step: the policy rule that refused ("allowed_responses",
@@ -585,8 +594,6 @@ NTLM_API int ntlm_ctx_is_anonymous(const ntlm_ctx *ctx);
 NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);
 
 /* ------------------------------------------------- signing and sealing */
-
-#define NTLM_SIGNATURE_SIZE 16
 
 /*
  * Connection-oriented mode uses and advances the context's own sequence

@@ -254,7 +254,7 @@ NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx)
 	return ctx ? ctx->kind : NTLM_KIND_NONE;
 }
 
-NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16])
+NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[NTLM_SESSION_KEY_SIZE])
 {
 	if (!ctx || !out)
 		return NTLM_E_INVALID_PARAMETER;
@@ -262,7 +262,7 @@ NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16])
 		return NTLM_E_WRONG_STATE;
 	if (!ctx->have_key)
 		return NTLM_E_NO_SESSION_KEY;
-	memcpy(out, ctx->exported_key, 16);
+	memcpy(out, ctx->exported_key, NTLM_SESSION_KEY_SIZE);
 	return NTLM_OK;
 }
 
