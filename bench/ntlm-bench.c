@@ -147,6 +147,13 @@ static void check(ntlm_err rc, const char *what)
 		bc_die("%s: %s (%s)", what, ntlm_strerror(rc), ntlm_err_name(rc));
 }
 
+/* The first two legs of a handshake answer NTLM_CONTINUE. */
+static void check_continue(ntlm_err rc, const char *what)
+{
+	if (rc != NTLM_CONTINUE)
+		bc_die("%s: %s (%s)", what, ntlm_strerror(rc), ntlm_err_name(rc));
+}
+
 static void env_init(hs_env *e)
 {
 	memset(e, 0, sizeof(*e));
@@ -338,12 +345,12 @@ static void section_crypto(const bc_opts *o, const hs_env *e, double *bound_out)
 		ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
 		memcpy(before, op_count, sizeof(before));
 		check(ntlm_client_new(&c, e->cred, &e->ccfg), "client_new");
-		ntlm_step(c, NULL, 0, &neg);
+		check_continue(ntlm_step(c, NULL, 0, &neg), "step");
 		for (int i = 0; i < OP_N; i++)
 			cl[i] += op_count[i] - before[i];
 		memcpy(before, op_count, sizeof(before));
 		check(ntlm_server_new(&s, &e->scfg), "server_new");
-		ntlm_step(s, neg.data, neg.len, &chal);
+		check_continue(ntlm_step(s, neg.data, neg.len, &chal), "step");
 		for (int i = 0; i < OP_N; i++)
 			sv[i] += op_count[i] - before[i];
 		memcpy(before, op_count, sizeof(before));
@@ -648,11 +655,11 @@ static void section_memory(const bc_opts *o, const hs_env *e)
 			ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
 			b = bc_allocs;
 			check(ntlm_client_new(&c, e->cred, &e->ccfg), "client_new");
-			ntlm_step(c, NULL, 0, &neg);
+			check_continue(ntlm_step(c, NULL, 0, &neg), "step");
 			ca += bc_allocs - b;
 			b = bc_allocs;
 			check(ntlm_server_new(&s, &e->scfg), "server_new");
-			ntlm_step(s, neg.data, neg.len, &chal);
+			check_continue(ntlm_step(s, neg.data, neg.len, &chal), "step");
 			sa += bc_allocs - b;
 			b = bc_allocs;
 			check(ntlm_step(c, chal.data, chal.len, &auth), "client: AUTHENTICATE");
@@ -701,7 +708,7 @@ static double scaling(const hs_env *e, int n, double secs)
 	while (timed < secs) {
 		for (int i = 0; i < n; i++) {
 			check(ntlm_client_new(&cc[i], e->cred, &e->ccfg), "client_new");
-			ntlm_step(cc[i], NULL, 0, &neg[i]);
+			check_continue(ntlm_step(cc[i], NULL, 0, &neg[i]), "step");
 		}
 		double t0 = bc_now();
 		for (int i = 0; i < n; i++) {
@@ -776,11 +783,11 @@ static void phase_loop(void *p, long n)
 		double t0 = bc_now();
 		check(ntlm_client_new(&c, a->e->cred, &a->e->ccfg), "client_new");
 		double t1 = bc_now();
-		ntlm_step(c, NULL, 0, &neg);
+		check_continue(ntlm_step(c, NULL, 0, &neg), "step");
 		double t2 = bc_now();
 		check(ntlm_server_new(&s, &a->e->scfg), "server_new");
 		double t3 = bc_now();
-		ntlm_step(s, neg.data, neg.len, &chal);
+		check_continue(ntlm_step(s, neg.data, neg.len, &chal), "step");
 		double t4 = bc_now();
 		check(ntlm_step(c, chal.data, chal.len, &auth), "client: AUTHENTICATE");
 		double t5 = bc_now();
@@ -863,7 +870,7 @@ static void ssinit_loop(void *p, long n)
 	uint32_t flags = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |
 	                 NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL;
 	for (long i = 0; i < n; i++)
-		ss_init(ss, flags, key, (int)(i & 1), 0);
+		check(ss_init(ss, flags, key, (int)(i & 1), 0), "ss_init");
 }
 
 static void section_profile(const bc_opts *o, const hs_env *e)
@@ -986,7 +993,7 @@ static int squid_one(squid *q)
 	ntlm_buffer neg = {0}, auth = {0};
 	int ok = -1;
 	check(ntlm_client_new(&c, q->e->cred, &q->e->ccfg), "client_new");
-	ntlm_step(c, NULL, 0, &neg);
+	check_continue(ntlm_step(c, NULL, 0, &neg), "step");
 	b64_encode(neg.data, neg.len, b64);
 	fprintf(q->to, "YR %s\n", b64);
 	fflush(q->to);

@@ -38,19 +38,27 @@ static int check(const char *what, ntlm_err rc, ntlm_err want)
 int main(void)
 {
 	struct account acct = {"zoe", {0}};
-	ntlm_nt_hash("zoe's password", acct.nt_hash);
 	static const ntlm_account_store_ops ops = {verify, NULL};
-	ntlm_account_store *store;
-	ntlm_cred *cred;
-	ntlm_ctx *client, *server;
-	ntlm_account_store_new(&store, &ops, &acct);
-	ntlm_server_config scfg = {.store = store, .computer_name = "EXAMPLE"};
-	ntlm_cred_password(&cred, "", "zoe", "zoe's password");
-	ntlm_client_new(&client, cred, NULL);
-	ntlm_server_new(&server, &scfg);
+	ntlm_account_store *store = NULL;
+	ntlm_cred *cred = NULL;
+	ntlm_ctx *client = NULL, *server = NULL;
+	ntlm_server_config scfg = {.computer_name = "EXAMPLE"};
+	/* every call can fail (no memory, a bad /etc/ntlmssp.conf): check each */
+	int bad = check("hash", ntlm_nt_hash("zoe's password", acct.nt_hash), NTLM_OK);
+	bad = bad || check("store", ntlm_account_store_new(&store, &ops, &acct), NTLM_OK);
+	scfg.store = store;
+	bad = bad || check("credential", ntlm_cred_password(&cred, "", "zoe", "zoe's password"), NTLM_OK);
+	bad = bad || check("client", ntlm_client_new(&client, cred, NULL), NTLM_OK);
+	bad = bad || check("server", ntlm_server_new(&server, &scfg), NTLM_OK);
+	if (bad) {
+		ntlm_ctx_free(client);
+		ntlm_cred_free(cred);
+		ntlm_account_store_free(store);
+		return 1;
+	}
 
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
-	int bad = check("negotiate", ntlm_step(client, NULL, 0, &neg), NTLM_CONTINUE);
+	bad = check("negotiate", ntlm_step(client, NULL, 0, &neg), NTLM_CONTINUE);
 	bad |= check("challenge", ntlm_step(server, neg.data, neg.len, &chal), NTLM_CONTINUE);
 	bad |= check("authenticate", ntlm_step(client, chal.data, chal.len, &auth), NTLM_OK);
 	bad |= check("verify", ntlm_step(server, auth.data, auth.len, &none), NTLM_OK);

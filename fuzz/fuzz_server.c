@@ -111,7 +111,8 @@ static ntlm_err run_server(uint8_t sel, ntlm_replay_cache *replay, const uint8_t
 		FZ_CHECK(ntlm_ctx_principal(ctx)[0] != '\0');
 		(void)ntlm_ctx_unix_user(ctx);
 		uint8_t key[16];
-		(void)ntlm_ctx_session_key(ctx, key);
+		/* an anonymous logon has no key: either answer is fine */
+		NTLM_IGNORE_RESULT(ntlm_ctx_session_key(ctx, key));
 		ntlm_buffer w = {NULL, 0};
 		if (ntlm_wrap(ctx, (const uint8_t *)"reply", 5, &w) == NTLM_OK)
 			FZ_CHECK(w.len == 5 + NTLM_SIGNATURE_SIZE);

@@ -51,7 +51,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FZ_CHECK(smbpw_lookup(path, e.name, &found) == NTLM_OK);
 		same_entry(&e, &found);
 	}
-	(void)smbpw_lookup(path, "alice", &found);
+	/* exercised for crashes only: the file is fuzzed, alice may be anywhere or nowhere */
+	NTLM_IGNORE_RESULT(smbpw_lookup(path, "alice", &found));
 	close(fd);
 	ntlm_memzero(&e, sizeof(e));
 	free(in);

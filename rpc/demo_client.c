@@ -152,7 +152,8 @@ static void print_fields(const char *cmd, const uint8_t *p, size_t n, const char
 	printf("%s:", cmd);
 	for (size_t i = 0; i < n_labels; i++) {
 		uint32_t v = 0;
-		nb_read_u32le(&r, &v);
+		if (nb_read_u32le(&r, &v) != NTLM_OK)
+			break; /* a short answer: print what there is */
 		printf(" %s=%u", labels[i], v);
 	}
 	uint32_t len = 0;
@@ -168,12 +169,15 @@ static void print_relay(const uint8_t *p, size_t n)
 	uint32_t imp = 0, onward = 0, mlen = 0, alen = 0;
 	const uint8_t *msg = NULL, *ans = NULL;
 	nb_reader_init(&r, p, n);
-	nb_read_u32le(&r, &imp);
-	nb_read_u32le(&r, &onward);
+	if (nb_read_u32le(&r, &imp) != NTLM_OK || nb_read_u32le(&r, &onward) != NTLM_OK) {
+		printf("relay: short answer (%zu bytes)\n", n);
+		return;
+	}
 	if (nb_read_u32le(&r, &mlen) != NTLM_OK || nb_read_view(&r, mlen, &msg) != NTLM_OK)
 		mlen = 0;
-	nb_skip(&r, (4 - mlen % 4) % 4);
-	if (nb_read_u32le(&r, &alen) != NTLM_OK || nb_read_view(&r, alen, &ans) != NTLM_OK)
+	if (nb_skip(&r, (4 - mlen % 4) % 4) != NTLM_OK)
+		alen = 0; /* no padding, so no answer either */
+	else if (nb_read_u32le(&r, &alen) != NTLM_OK || nb_read_view(&r, alen, &ans) != NTLM_OK)
 		alen = 0;
 	printf("relay: impersonation=%u onward=%u (%s) message=%.*s\n", imp, onward,
 	       ntlm_rpc_status_name(onward), (int)mlen, msg ? (const char *)msg : "");
@@ -190,8 +194,10 @@ static void print_answer(const char *cmd, const ntlm_buffer *out)
 		printf("echo: %.*s\n", (int)out->len, (const char *)out->data);
 	} else if (strcmp(cmd, "add") == 0) {
 		nb_reader_init(&r, out->data, out->len);
-		nb_read_u32le(&r, &v);
-		printf("add: %u\n", v);
+		if (nb_read_u32le(&r, &v) != NTLM_OK)
+			printf("add: short answer (%zu bytes)\n", out->len);
+		else
+			printf("add: %u\n", v);
 	} else if (strcmp(cmd, "whoami") == 0) {
 		print_whoami("", out->data, out->len);
 	} else if (strcmp(cmd, "readfile") == 0) {

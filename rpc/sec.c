@@ -255,10 +255,11 @@ static ntlm_err put_handshake_verifier(ntlm_rpc_sec *s, ntlm_buffer *pdu, const 
 	nb_writer w;
 	nb_writer_init(&w);
 	nb_write_bytes(&w, pdu->data, pdu->len);
-	nb_patch_bytes(&w, 3, &flags, 1);
+	ntlm_err rc = nb_patch_bytes(&w, 3, &flags, 1);
 	uint8_t pad = (uint8_t)((4 - pdu->len % 4) % 4);
-	ntlm_err rc = rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, s->level, pad, s->context_id,
-	                               tok->data, tok->len);
+	if (rc == NTLM_OK)
+		rc = rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, s->level, pad, s->context_id,
+		                      tok->data, tok->len);
 	return replace_pdu(pdu, &w, rc);
 }
 

@@ -621,8 +621,12 @@ static void handle_request(struct conn *c, uint8_t *pdu, size_t len, const rpc_p
 		return;
 	}
 	ntlm_buffer in = {NULL, 0}, out = {NULL, 0};
-	nb_writer_finish(&stub, &in);
+	ntlm_err gathered = nb_writer_finish(&stub, &in);
 	nb_writer_free(&stub);
+	if (gathered != NTLM_OK) { /* never run a call on a stub we could not hold */
+		fault_and_close(c, p->hdr.call_id, NTLM_RPC_FAULT_REMOTE_NO_MEMORY);
+		return;
+	}
 	struct pctx *ctx = find_ctx(c, body.ctx_id);
 	const ntlm_rpc_interface *iface = ctx ? ctx->iface : NULL;
 	size_t call_len = in.len;

@@ -155,11 +155,14 @@ static int run_client(uint16_t port, const struct demo_opts *o)
 		fail("client", "authentication", rc);
 	else {
 		uint8_t key[16];
-		ntlm_ctx_session_key(ctx, key);
-		printf("client: authenticated as %s, session key %02x%02x..%02x%02x\n",
-		       ntlm_ctx_principal(ctx), key[0], key[1], key[14], key[15]);
-		fflush(stdout);
-		status = send_sealed(ctx, fd, "hello server, this message is sealed");
+		if ((rc = ntlm_ctx_session_key(ctx, key)) != NTLM_OK) {
+			fail("client", "session key", rc);
+		} else {
+			printf("client: authenticated as %s, session key %02x%02x..%02x%02x\n",
+			       ntlm_ctx_principal(ctx), key[0], key[1], key[14], key[15]);
+			fflush(stdout);
+			status = send_sealed(ctx, fd, "hello server, this message is sealed");
+		}
 		if (!status)
 			status = recv_sealed(ctx, fd, "client");
 	}

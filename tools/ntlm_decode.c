@@ -194,7 +194,8 @@ static void render_av_flags(emit *e, nb_reader *r, av_facts *facts)
 	                                    "MSV_AV_FLAG_MIC_PRESENT",
 	                                    "MSV_AV_FLAG_TARGET_SPN_UNTRUSTED"};
 	uint32_t v = 0;
-	nb_read_u32le(r, &v);
+	/* nw_av_parse refused a MsvAvFlags that is not four bytes */
+	NTLM_IGNORE_RESULT(nb_read_u32le(r, &v));
 	facts->flags_present = 1;
 	facts->flags = v;
 	emit_hex32(e, "value", v);
@@ -216,7 +217,8 @@ static void render_av_value(emit *e, const nw_av *av, av_facts *facts)
 		render_av_flags(e, &r, facts);
 		return;
 	case NW_AV_TIMESTAMP:
-		nb_read_u64le(&r, &ts);
+		/* nw_av_parse refused a MsvAvTimestamp that is not eight bytes */
+		NTLM_IGNORE_RESULT(nb_read_u64le(&r, &ts));
 		facts->timestamp = 1;
 		render_filetime(e, "value", ts);
 		emit_uint(e, "filetime", ts);

@@ -456,6 +456,10 @@ int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server 
 	s->cfg.cbt_hash = o->cbt_hash ? s->cbt : NULL;
 	s->cfg.datagram = o->datagram;
 	s->cfg.replay = s->replay;
+	/* the library would refuse the context (NTLM_E_POLICY_CONFLICT): say which settings */
+	const char *why = ntlm_policy_conflict(&s->policy, &s->cfg);
+	if (why)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "contradictory policy: %s", why);
 	return 0;
 }
 

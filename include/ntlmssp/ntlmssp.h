@@ -26,10 +26,37 @@ extern "C" {
 #define NTLM_API
 #endif
 
+/*
+ * Every function returning ntlm_err is marked NTLM_MUST_CHECK: ignoring the
+ * result of an authentication, a verify or an unseal is how a failure goes
+ * unnoticed, so compilers that can warn about it do.
+ */
+#if defined(__GNUC__) || defined(__clang__)
+#define NTLM_MUST_CHECK __attribute__((warn_unused_result))
+#else
+#define NTLM_MUST_CHECK
+#endif
+/*
+ * Drops a result on purpose (GCC warns even about a (void) cast). Every use
+ * carries a comment saying why the result does not matter there.
+ */
+#define NTLM_IGNORE_RESULT(expr)                                                            \
+	do {                                                                                   \
+		ntlm_err ntlm_ignored_ = (expr);                                                   \
+		(void)ntlm_ignored_;                                                               \
+	} while (0)
+
 #define NTLMSSP_VERSION_MAJOR 0
 #define NTLMSSP_VERSION_MINOR 1
 #define NTLMSSP_VERSION_PATCH 0
 #define NTLMSSP_VERSION_STRING "0.1.0"
+
+/* Sizes of the protocol's fixed fields, in bytes. */
+#define NTLM_HASH_SIZE 16        /* an NT or LM hash (NTOWFv1, LMOWFv1) */
+#define NTLM_SESSION_KEY_SIZE 16 /* session base key, exported session key */
+#define NTLM_CHALLENGE_SIZE 8    /* server and client challenges */
+#define NTLM_CBT_HASH_SIZE 16    /* MD5 of the channel bindings (MsvAvChannelBindings) */
+#define NTLM_SIGNATURE_SIZE 16   /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
 
 /* Returns NTLMSSP_VERSION_STRING of the library actually linked. */
 NTLM_API const char *ntlm_version(void);
@@ -137,7 +164,15 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_NO_LOGON_SERVERS, 54, 0xC000005Eu, (int32_t)0x80090311,                           \
 	  "no logon server for the user's domain (no domain controller reachable, or no trust)") \
 	X(NTLM_E_NTLMV2_REFUSED, 55, 0xC0000388u, (int32_t)0x8009030C,                             \
-	  "NTLMv2 response refused by policy")
+	  "NTLMv2 response refused by policy")                  \
+	X(NTLM_E_POLICY_CONFLICT, 56, 0xC000000Du, (int32_t)0x8009035D,                            \
+	  "contradictory policy settings (ntlm_policy_conflict() names them)")                      \
+	X(NTLM_E_NO_COMMON_CHARSET, 57, 0xC00000BBu, (int32_t)0x80090302,                          \
+	  "no character set in common: the CHALLENGE chose neither Unicode nor OEM")              \
+	X(NTLM_E_NO_LM_HASH, 58, 0xC000006Du, (int32_t)0x8009030C,                                 \
+	  "the LM hash is needed (LM_KEY, or only LM allowed) but the account has none")          \
+	X(NTLM_E_BAD_SESSION_KEY, 59, 0xC000000Du, (int32_t)0x80090308,                            \
+	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -220,11 +255,10 @@ typedef struct ntlm_policy {
 	uint32_t timestamp_window;   /* server: allowed |client time - server time|, seconds
 	                                (default 7200; 0 = do not check) */
 	int allow_anonymous;         /* server: accept anonymous (default 0) */
-	int replay_cache;            /* server: entries of the replay cache to share between
-	                                server contexts (default 4096, 0 = off). The SSPI
-	                                layer and the ntlm tool create it; a library caller
-	                                creates it with ntlm_replay_cache_new() and passes it
-	                                as ntlm_server_config.replay */
+	int replay_cache;            /* server: entries of the replay cache shared by server
+	                                contexts (default 4096, 0 = off). A server given no
+	                                ntlm_server_config.replay uses one kept by its account
+	                                store, so every server of that store shares it */
 	uint32_t lockout_threshold;  /* server: this many failed logons (wrong password or unknown
 	                                user) of one user name, each within lockout_window of
 	                                the first, lock that name out for lockout_window: every
@@ -236,6 +270,20 @@ typedef struct ntlm_policy {
 
 /* Fills *p with the secure defaults listed above. */
 NTLM_API void ntlm_policy_init(ntlm_policy *p);
+
+typedef struct ntlm_server_config ntlm_server_config;
+/*
+ * NULL when the settings can all take effect together; else a fixed message
+ * naming the two that contradict each other, e.g. "channel_bindings =
+ * required, but allowed_responses lacks ntlmv2 ...". With server, the
+ * policy as that server applies it (also against its own configuration:
+ * require_target_name needs service_names, channel_bindings = required needs
+ * cbt_hash); with server NULL, as a client applies it (allowed_responses
+ * must allow something). ntlm_client_new() (for a non-anonymous credential)
+ * and ntlm_server_new() refuse a contradictory policy with
+ * NTLM_E_POLICY_CONFLICT; this call says why.
+ */
+NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_server_config *server);
 /*
  * Reads a config file (path NULL: $NTLMSSP_CONF, else /etc/ntlmssp.conf) over
  * the defaults. A missing default file is not an error. Format: "key = value"
@@ -251,7 +299,7 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p);
  * NTLM_E_BAD_FILE, *line (if not NULL) gets the failing line number; on any
  * error *p is left unchanged.
  */
-NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line);
 
 /* ---------------------------------------------------------- buffers */
 
@@ -269,18 +317,18 @@ NTLM_API void ntlm_buffer_free(ntlm_buffer *b);
 typedef struct ntlm_cred ntlm_cred;
 
 /* Strings are UTF-8. domain may be NULL or "" (no domain). */
-NTLM_API ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
                                      const char *password);
-NTLM_API ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
-                                   const uint8_t nt_hash[16]);
-NTLM_API ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
+                                   const uint8_t nt_hash[NTLM_HASH_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
 /*
  * An entry of a gss-ntlmssp style credential file ("DOMAIN:USER:PASSWORD"
  * per line, '#' comments). path NULL means $NTLM_USER_FILE. The first entry
  * whose user (case-insensitive) and, when domain is not NULL, domain match is
  * taken; user NULL takes the first entry.
  */
-NTLM_API ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const char *domain,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const char *domain,
                                       const char *user);
 /* Wipes the secrets and frees. NULL-safe. */
 NTLM_API void ntlm_cred_free(ntlm_cred *cred);
@@ -292,7 +340,7 @@ typedef struct ntlm_auth_request {
 	const char *user;        /* UTF-8, as sent by the client */
 	const char *domain;      /* UTF-8, as sent (may be "") */
 	const char *workstation; /* UTF-8, as sent (may be "") */
-	const uint8_t *server_challenge; /* 8 bytes */
+	const uint8_t *server_challenge; /* NTLM_CHALLENGE_SIZE bytes */
 	const uint8_t *nt_response;
 	size_t nt_response_len;
 	const uint8_t *lm_response;
@@ -323,7 +371,7 @@ NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k);
 /* What an account store answers when verification succeeds. */
 typedef struct ntlm_auth_result {
 	ntlm_response_kind kind;
-	uint8_t session_base_key[16];
+	uint8_t session_base_key[NTLM_SESSION_KEY_SIZE];
 	uint8_t lm_session_key[8]; /* LMOWF[0..7], for NTLMv1 LM_KEY / NON_NT_SESSION_KEY */
 	int have_lm_session_key;
 	char authority[64];  /* domain that vouches for the user, e.g. server name */
@@ -345,7 +393,7 @@ typedef struct ntlm_account_store_ops {
 typedef struct ntlm_account_store ntlm_account_store;
 
 /* Wrap a custom store; impl is owned by the store and freed through ops->free. */
-NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
                                          void *impl);
 /*
  * The embedded default: a Samba smbpasswd-format file. The file is re-read
@@ -356,7 +404,7 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_ac
  * verified, a disabled one [D] and trust accounts [I] [W] [S]
  * (NTLM_E_NOLOGON_*_TRUST): their state is told only to who knows the password.
  */
-NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
 /*
  * A domain reached through Samba's winbindd (libwbclient): the responses go
  * to winbindd, which has the domain controller (or, on a standalone Samba,
@@ -371,7 +419,7 @@ NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const c
  * verification uses its own winbind connection). Built without libwbclient,
  * this returns NTLM_E_UNSUPPORTED.
  */
-NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 /*
  * Runs a store's verification directly (also what the server context does).
@@ -382,7 +430,7 @@ NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
  * count. The table is bounded (the oldest entry makes room) and shared by
  * the threads using the store.
  */
-NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
                                             ntlm_auth_result *res);
 
 /*
@@ -392,13 +440,13 @@ NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntl
  * lm_hash, may be NULL) and fills res->kind, the session base key and the LM
  * session key. The store fills in authority, user and unix_user itself.
  */
-NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[NTLM_HASH_SIZE],
                                        const uint8_t *lm_hash, ntlm_auth_result *res);
 
 /* NT hash (NTOWFv1 = MD4(UTF-16LE(password))). */
-NTLM_API ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_nt_hash(const char *password, uint8_t out[NTLM_HASH_SIZE]);
 /* LM hash (LMOWFv1); fails with NTLM_E_UNSUPPORTED for passwords over 14 bytes. */
-NTLM_API ntlm_err ntlm_lm_hash(const char *password, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_lm_hash(const char *password, uint8_t out[NTLM_HASH_SIZE]);
 
 /* --------------------------------------------------------- contexts */
 
@@ -428,7 +476,8 @@ typedef struct ntlm_channel_bindings {
 } ntlm_channel_bindings;
 
 /* MD5 over the serialised bindings, as sent in MsvAvChannelBindings. */
-NTLM_API ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb,
+                                                       uint8_t out[NTLM_CBT_HASH_SIZE]);
 
 /*
  * The flags a client requests when ntlm_client_config.flags is 0: Unicode
@@ -444,7 +493,9 @@ NTLM_API ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, ui
 	 NTLMSSP_NEGOTIATE_56)
 
 typedef struct ntlm_client_config {
-	const ntlm_policy *policy;    /* NULL: defaults */
+	const ntlm_policy *policy;    /* NULL: the system policy, as ntlm_policy_load(p, NULL,
+	                                 NULL) reads it; a file that does not load fails
+	                                 the creation with its error */
 	const char *workstation;      /* NULL: gethostname() short name, upper-case */
 	const char *target_name;      /* SPN sent as MsvAvTargetName, e.g. "HOST/srv" (NULL: none) */
 	const uint8_t *cbt_hash;      /* 16 bytes, MD5 of the bindings (NULL: none) */
@@ -480,10 +531,10 @@ typedef struct ntlm_audit_event {
 #define NTLM_WEAK_NO_TARGET 0x40u
 
 /* One JSON object (no newline) describing ev; caller frees with ntlm_buffer_free. */
-NTLM_API ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
 
-typedef struct ntlm_server_config {
-	const ntlm_policy *policy;     /* NULL: defaults */
+struct ntlm_server_config {
+	const ntlm_policy *policy;     /* NULL: the system policy (as for the client) */
 	const char *computer_name;     /* NetBIOS computer name (NULL: hostname, upper-case) */
 	const char *domain_name;       /* NetBIOS domain (NULL: = computer_name, standalone) */
 	/*
@@ -503,18 +554,20 @@ typedef struct ntlm_server_config {
 	const ntlm_hooks *hooks;
 	void (*audit)(void *arg, const ntlm_audit_event *ev); /* NULL: none */
 	void *audit_arg;
-	struct ntlm_replay_cache *replay; /* shared cache (ntlm_replay_cache_new), NULL: none */
-} ntlm_server_config;
+	struct ntlm_replay_cache *replay; /* shared cache (ntlm_replay_cache_new); NULL: with
+	                                     policy replay_cache > 0, the store's own (created
+	                                     on first use, shared by every server of the store) */
+};
 
 typedef struct ntlm_replay_cache ntlm_replay_cache;
 /* A thread-safe bounded cache of recent NTLMv2 proofs, shared by server contexts. */
-NTLM_API ntlm_err ntlm_replay_cache_new(ntlm_replay_cache **out, size_t entries);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_replay_cache_new(ntlm_replay_cache **out, size_t entries);
 NTLM_API void ntlm_replay_cache_free(ntlm_replay_cache *rc);
 
 /* The context copies what it needs from the config; cred/store must outlive it. */
-NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
                                   const ntlm_client_config *cfg);
-NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg);
 /* Wipes every secret and frees. NULL-safe. */
 NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx);
 
@@ -525,7 +578,7 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx);
  * the client's AUTHENTICATE); on an error the context is failed for good and
  * every later call returns NTLM_E_FAILED_CONTEXT.
  */
-NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
 
 /* ------------------------------------------- established context queries */
 
@@ -541,7 +594,8 @@ NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx);
 NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx);
 NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
 /* 16-byte exported session key (ExportedSessionKey). */
-NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx,
+                                                 uint8_t out[NTLM_SESSION_KEY_SIZE]);
 NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx);
 /*
  * After a failed ntlm_step: the policy rule that refused ("allowed_responses",
@@ -555,37 +609,35 @@ NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);
 
 /* ------------------------------------------------- signing and sealing */
 
-#define NTLM_SIGNATURE_SIZE 16
-
 /*
  * Connection-oriented mode uses and advances the context's own sequence
  * numbers (send for sign/seal, receive for verify/unseal). In datagram mode
  * use the *_seq variants, which take the sequence number explicitly.
  */
-NTLM_API ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
                             uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
                               const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 /* Encrypts data in place and produces the signature over the plaintext. */
-NTLM_API ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
                             uint8_t sig[NTLM_SIGNATURE_SIZE]);
 /* Decrypts in place, then verifies; on failure the data is wiped. */
-NTLM_API ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
                               const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
-NTLM_API ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
                                 uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
                                   const uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
                                 uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
                                   const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
 /* GSS_Wrap style: out = signature (16) || sealed data. */
-NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
 /* GSS_Unwrap style: in = signature (16) || sealed data; out = plaintext. */
-NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
 
 /* SSPI EncryptMessage style: a list of typed buffers. */
 typedef enum ntlm_iov_type {
@@ -602,15 +654,15 @@ typedef struct ntlm_iov {
 } ntlm_iov;
 
 /* Signature over DATA and SIGN_ONLY buffers in order; DATA encrypted. */
-NTLM_API ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
 /* The same for datagram mode, with the caller's sequence number. */
-NTLM_API ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
 
 #ifdef __cplusplus
 }

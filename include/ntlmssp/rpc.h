@@ -122,7 +122,7 @@ typedef struct ntlm_rpc_syntax {
 } ntlm_rpc_syntax;
 
 /* "8a885d04-1ceb-11c9-9fe8-08002b104860" -> wire form. NTLM_RPC_S_INVALID_ARG if malformed. */
-NTLM_API ntlm_rpc_status ntlm_rpc_uuid_parse(const char *text, uint8_t wire[16]);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_uuid_parse(const char *text, uint8_t wire[16]);
 /* Wire form -> lower-case text (37 bytes with the NUL). */
 NTLM_API void ntlm_rpc_uuid_format(const uint8_t wire[16], char out[37]);
 
@@ -142,7 +142,7 @@ typedef struct ntlm_rpc_sec ntlm_rpc_sec;
  * NTLMSSP_NEGOTIATE_IDENTIFY, the only impersonation limit NTLM can carry.
  * cred and cfg (cfg may be NULL) are used during the call only.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
                                                  const ntlm_client_config *cfg, uint32_t level,
                                                  uint32_t imp_level);
 /*
@@ -151,7 +151,7 @@ NTLM_API ntlm_rpc_status ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_
  * level it requires (ntlm_rpc_sec_level): at CONNECT ntlm_rpc_sec_unprotect
  * checks nothing, so anyone on the path can send such calls.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
 NTLM_API void ntlm_rpc_sec_free(ntlm_rpc_sec *sec);
 
 /*
@@ -166,7 +166,7 @@ NTLM_API void ntlm_rpc_sec_free(ntlm_rpc_sec *sec);
  * an error; on an error *fault (if not NULL) receives the fault status that
  * describes it (proto error, sec pkg error or access denied).
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
                                            ntlm_buffer *out_pdu, uint32_t *fault);
 
 /*
@@ -176,13 +176,13 @@ NTLM_API ntlm_rpc_status ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_
  * adds nothing. With NTLMv2 session security the signature covers the
  * whole PDU, header included (what Windows and Samba do for NTLMSSP).
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu);
 /*
  * Checks a received request or response PDU in place (unsealing at
  * PKT_PRIVACY) and locates its plaintext stub: pdu[*stub_off, +*stub_len).
  * On failure *fault receives the fault status to answer with.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len,
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len,
                                                 size_t *stub_off, size_t *stub_len,
                                                 uint32_t *fault);
 /* The NTLM package's sentence for the last failure of sec ("" if none). */

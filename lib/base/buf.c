@@ -144,52 +144,53 @@ static ntlm_err nb_reserve(nb_writer *w, size_t n)
 	return rc;
 }
 
-ntlm_err nb_writer_reserve(nb_writer *w, size_t n)
+/* Room for n more bytes at once; a failure sticks in w->err like a write's. */
+void nb_writer_reserve(nb_writer *w, size_t n)
 {
-	return nb_reserve(w, n);
+	(void)nb_reserve(w, n);
 }
 
-ntlm_err nb_write_bytes(nb_writer *w, const void *p, size_t n)
+void nb_write_bytes(nb_writer *w, const void *p, size_t n)
 {
-	NTLM_TRY(nb_reserve(w, n));
+	if (nb_reserve(w, n) != NTLM_OK)
+		return; /* sticky in w->err */
 	if (n)
 		memcpy(w->data + w->len, p, n);
 	w->len += n;
-	return NTLM_OK;
 }
 
-ntlm_err nb_write_zeros(nb_writer *w, size_t n)
+void nb_write_zeros(nb_writer *w, size_t n)
 {
-	NTLM_TRY(nb_reserve(w, n));
+	if (nb_reserve(w, n) != NTLM_OK)
+		return; /* sticky in w->err */
 	if (n)
 		memset(w->data + w->len, 0, n);
 	w->len += n;
-	return NTLM_OK;
 }
 
-ntlm_err nb_write_u8(nb_writer *w, uint8_t v)
+void nb_write_u8(nb_writer *w, uint8_t v)
 {
-	return nb_write_bytes(w, &v, 1);
+	nb_write_bytes(w, &v, 1);
 }
 
-ntlm_err nb_write_u16le(nb_writer *w, uint16_t v)
+void nb_write_u16le(nb_writer *w, uint16_t v)
 {
 	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-	return nb_write_bytes(w, b, 2);
+	nb_write_bytes(w, b, 2);
 }
 
-ntlm_err nb_write_u32le(nb_writer *w, uint32_t v)
+void nb_write_u32le(nb_writer *w, uint32_t v)
 {
 	uint8_t b[4];
 	nb_store_u32le(b, v);
-	return nb_write_bytes(w, b, 4);
+	nb_write_bytes(w, b, 4);
 }
 
-ntlm_err nb_write_u64le(nb_writer *w, uint64_t v)
+void nb_write_u64le(nb_writer *w, uint64_t v)
 {
 	uint8_t b[8];
 	nb_store_u64le(b, v);
-	return nb_write_bytes(w, b, 8);
+	nb_write_bytes(w, b, 8);
 }
 
 ntlm_err nb_patch_bytes(nb_writer *w, size_t off, const void *p, size_t n)

@@ -23,20 +23,20 @@ typedef struct nb_reader {
 void nb_reader_init(nb_reader *r, const uint8_t *data, size_t len);
 size_t nb_remaining(const nb_reader *r);
 size_t nb_pos(const nb_reader *r);
-ntlm_err nb_read_u8(nb_reader *r, uint8_t *v);
-ntlm_err nb_read_u16le(nb_reader *r, uint16_t *v);
-ntlm_err nb_read_u32le(nb_reader *r, uint32_t *v);
-ntlm_err nb_read_u64le(nb_reader *r, uint64_t *v);
-ntlm_err nb_read_bytes(nb_reader *r, uint8_t *out, size_t n);
-ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view);
-ntlm_err nb_skip(nb_reader *r, size_t n);
+NTLM_MUST_CHECK ntlm_err nb_read_u8(nb_reader *r, uint8_t *v);
+NTLM_MUST_CHECK ntlm_err nb_read_u16le(nb_reader *r, uint16_t *v);
+NTLM_MUST_CHECK ntlm_err nb_read_u32le(nb_reader *r, uint32_t *v);
+NTLM_MUST_CHECK ntlm_err nb_read_u64le(nb_reader *r, uint64_t *v);
+NTLM_MUST_CHECK ntlm_err nb_read_bytes(nb_reader *r, uint8_t *out, size_t n);
+NTLM_MUST_CHECK ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view);
+NTLM_MUST_CHECK ntlm_err nb_skip(nb_reader *r, size_t n);
 /* Fails (NTLM_E_BAD_SIGNATURE_HEADER) unless the next n bytes equal expect. */
-ntlm_err nb_expect(nb_reader *r, const uint8_t *expect, size_t n, ntlm_err on_mismatch);
+NTLM_MUST_CHECK ntlm_err nb_expect(nb_reader *r, const uint8_t *expect, size_t n, ntlm_err on_mismatch);
 /*
  * child = bytes [off, off+len) of r's whole buffer (absolute, independent of
  * r->pos). Overflow-safe; NTLM_E_FIELD_RANGE when outside.
  */
-ntlm_err nb_slice(const nb_reader *r, size_t off, size_t len, nb_reader *child);
+NTLM_MUST_CHECK ntlm_err nb_slice(const nb_reader *r, size_t off, size_t len, nb_reader *child);
 /* Little-endian loads from a fixed-size array the caller owns (not wire data). */
 uint32_t nb_load_u32le(const uint8_t b[4]);
 void nb_store_u32le(uint8_t b[4], uint32_t v);
@@ -51,20 +51,25 @@ typedef struct nb_writer {
 } nb_writer;
 
 void nb_writer_init(nb_writer *w);
-ntlm_err nb_write_u8(nb_writer *w, uint8_t v);
-ntlm_err nb_write_u16le(nb_writer *w, uint16_t v);
-ntlm_err nb_write_u32le(nb_writer *w, uint32_t v);
-ntlm_err nb_write_u64le(nb_writer *w, uint64_t v);
-ntlm_err nb_write_bytes(nb_writer *w, const void *p, size_t n);
-ntlm_err nb_write_zeros(nb_writer *w, size_t n);
+/*
+ * Writes return nothing: the first failure sticks in w->err and every later
+ * write does nothing, so a sequence of writes is checked once, by
+ * nb_writer_finish() (or w->err).
+ */
+void nb_write_u8(nb_writer *w, uint8_t v);
+void nb_write_u16le(nb_writer *w, uint16_t v);
+void nb_write_u32le(nb_writer *w, uint32_t v);
+void nb_write_u64le(nb_writer *w, uint64_t v);
+void nb_write_bytes(nb_writer *w, const void *p, size_t n);
+void nb_write_zeros(nb_writer *w, size_t n);
 /* Room for n more bytes at once: an encoder that knows its size grows the block only once. */
-ntlm_err nb_writer_reserve(nb_writer *w, size_t n);
+void nb_writer_reserve(nb_writer *w, size_t n);
 /* Overwrite already-written bytes (header fields filled in later). */
-ntlm_err nb_patch_u16le(nb_writer *w, size_t off, uint16_t v);
-ntlm_err nb_patch_u32le(nb_writer *w, size_t off, uint32_t v);
-ntlm_err nb_patch_bytes(nb_writer *w, size_t off, const void *p, size_t n);
+NTLM_MUST_CHECK ntlm_err nb_patch_u16le(nb_writer *w, size_t off, uint16_t v);
+NTLM_MUST_CHECK ntlm_err nb_patch_u32le(nb_writer *w, size_t off, uint32_t v);
+NTLM_MUST_CHECK ntlm_err nb_patch_bytes(nb_writer *w, size_t off, const void *p, size_t n);
 /* Hands the bytes to *out (w is emptied); returns w->err if any write failed. */
-ntlm_err nb_writer_finish(nb_writer *w, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nb_writer_finish(nb_writer *w, ntlm_buffer *out);
 /* Wipes and frees. */
 void nb_writer_free(nb_writer *w);
 

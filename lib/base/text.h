@@ -16,17 +16,17 @@
  * upper != 0 upper-cases (the Unicode simple mapping for the common scripts:
  * Latin, Greek, Cyrillic), as NTOWFv2's Uppercase(User) needs.
  */
-ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_len);
+NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_len);
 /* UTF-16LE -> UTF-8 (NUL-terminated). Odd length, unpaired surrogates, NUL -> BAD_STRING. */
-ntlm_err ntlm_utf16le_to_utf8(const uint8_t *in, size_t len, char **out);
+NTLM_MUST_CHECK ntlm_err ntlm_utf16le_to_utf8(const uint8_t *in, size_t len, char **out);
 /* OEM (treated as ISO-8859-1) -> UTF-8; NUL -> BAD_STRING. */
-ntlm_err ntlm_oem_to_utf8(const uint8_t *in, size_t len, char **out);
+NTLM_MUST_CHECK ntlm_err ntlm_oem_to_utf8(const uint8_t *in, size_t len, char **out);
 /* UTF-8 -> OEM (ISO-8859-1); characters outside Latin-1 -> BAD_STRING. upper as above. */
-ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_len);
+NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_len);
 /* Case-insensitive compare of two UTF-8 strings (same folding as above); 0 if equal. */
 int ntlm_strcasecmp_utf8(const char *a, const char *b);
 /* Upper-case a UTF-8 string in a new allocation. */
-ntlm_err ntlm_utf8_upper(const char *s, char **out);
+NTLM_MUST_CHECK ntlm_err ntlm_utf8_upper(const char *s, char **out);
 
 /* Strips leading and trailing white space in place; returns the new start. */
 char *ntlm_trim(char *s);
@@ -36,6 +36,6 @@ void ntlm_hex_encode(const uint8_t *in, size_t n, char *out);
 /* Value of one hex digit (either case), or -1. */
 int ntlm_hex_value(char c);
 /* Exactly 2n hex digits -> n bytes; NTLM_E_INVALID_PARAMETER otherwise. */
-ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n);
+NTLM_MUST_CHECK ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n);
 
 #endif

@@ -19,8 +19,8 @@ typedef struct tf_buf {
 
 void tf_init(tf_buf *b, size_t max);
 void tf_free(tf_buf *b); /* wipes */
-ntlm_err tf_reserve(tf_buf *b, size_t more);
-ntlm_err tf_append(tf_buf *b, const char *s, size_t n);
+NTLM_MUST_CHECK ntlm_err tf_reserve(tf_buf *b, size_t more);
+NTLM_MUST_CHECK ntlm_err tf_append(tf_buf *b, const char *s, size_t n);
 /*
  * Opens a file the library takes accounts, credentials, settings or audit
  * records from or to (flags: O_RDONLY, or O_WRONLY | O_APPEND | O_CREAT with
@@ -33,12 +33,12 @@ ntlm_err tf_append(tf_buf *b, const char *s, size_t n);
  * gets the file's status.
  */
 #define TF_NOT_OTHERS_WRITABLE 1u
-ntlm_err tf_open(const char *path, int flags, unsigned mode, unsigned checks, int *fd,
+NTLM_MUST_CHECK ntlm_err tf_open(const char *path, int flags, unsigned mode, unsigned checks, int *fd,
                  struct stat *st);
 /* Reads path whole into b; a missing file gives *exists = 0 and NTLM_OK. */
-ntlm_err tf_read(const char *path, tf_buf *b, int *exists);
+NTLM_MUST_CHECK ntlm_err tf_read(const char *path, tf_buf *b, int *exists);
 /* The same, also giving the status of the file read (st may be NULL). */
-ntlm_err tf_read_stat(const char *path, tf_buf *b, int *exists, struct stat *st);
+NTLM_MUST_CHECK ntlm_err tf_read_stat(const char *path, tf_buf *b, int *exists, struct stat *st);
 
 /* Length of the line without its "\n" or "\r\n". */
 size_t tf_strip_eol(const char *line, size_t len);

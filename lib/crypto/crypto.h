@@ -64,6 +64,6 @@ void cr_des56_encrypt(const uint8_t key7[7], const uint8_t in[8], uint8_t out[8]
 uint32_t cr_crc32(uint32_t crc, const uint8_t *data, size_t len);
 
 /* getrandom(2), retried on EINTR; NTLM_E_RANDOM on failure. */
-ntlm_err cr_random(uint8_t *buf, size_t len);
+NTLM_MUST_CHECK ntlm_err cr_random(uint8_t *buf, size_t len);
 
 #endif

@@ -11,12 +11,12 @@
 #include "ntlmssp/ntlmssp.h"
 
 /* 3.3.1 NTOWFv1 = MD4(UNICODE(password)) */
-ntlm_err nk_ntowfv1(const char *password, uint8_t out[16]);
+NTLM_MUST_CHECK ntlm_err nk_ntowfv1(const char *password, uint8_t out[16]);
 /* 3.3.1 LMOWFv1 = DES(upper(password)[0..6], "KGS!@#$%") || DES([7..13], ...);
  * passwords longer than 14 OEM bytes: NTLM_E_UNSUPPORTED. */
-ntlm_err nk_lmowfv1(const char *password, uint8_t out[16]);
+NTLM_MUST_CHECK ntlm_err nk_lmowfv1(const char *password, uint8_t out[16]);
 /* 3.3.2 NTOWFv2 = HMAC_MD5(NTOWFv1, UNICODE(Uppercase(user) || domain)); also LMOWFv2. */
-ntlm_err nk_ntowfv2(const uint8_t nt_hash[16], const char *user, const char *domain,
+NTLM_MUST_CHECK ntlm_err nk_ntowfv2(const uint8_t nt_hash[16], const char *user, const char *domain,
                     uint8_t out[16]);
 
 /* 6 DESL(K, D): K 16 bytes, D 8 bytes -> 24 bytes. */

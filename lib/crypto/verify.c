@@ -189,7 +189,7 @@ ntlm_err nv_verify_nobody(const ntlm_auth_request *req, ntlm_err why)
 	static const uint8_t nobody[16];
 	ntlm_auth_result scratch;
 	memset(&scratch, 0, sizeof(scratch));
-	(void)ntlm_verify_response(req, nobody, NULL, &scratch);
+	NTLM_IGNORE_RESULT(ntlm_verify_response(req, nobody, NULL, &scratch));
 	ntlm_memzero(&scratch, sizeof(scratch));
 	return why;
 }

@@ -36,10 +36,10 @@ ntlm_response_kind nv_classify_request(const ntlm_auth_request *req);
  * count, else the refusal naming it (nv_refusal); NTLM_E_BAD_RESPONSE for
  * NTLM_KIND_NONE.
  */
-ntlm_err nv_kind_allowed(ntlm_response_kind kind, uint32_t allowed_responses, int allow_anonymous);
+NTLM_MUST_CHECK ntlm_err nv_kind_allowed(ntlm_response_kind kind, uint32_t allowed_responses, int allow_anonymous);
 
 /* The "refused by policy" error of a kind: NTLM_E_NTLMV2_REFUSED, ..._NTLMV1_, _LM_, _ANONYMOUS_. */
-ntlm_err nv_refusal(ntlm_response_kind kind);
+NTLM_MUST_CHECK ntlm_err nv_refusal(ntlm_response_kind kind);
 
 /*
  * The kind the server reports after the store verified: its own, except that
@@ -58,6 +58,6 @@ void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[8],
  * checking req against a hash nobody has, so that a refusal costs the same
  * time whether or not the account exists; returns why.
  */
-ntlm_err nv_verify_nobody(const ntlm_auth_request *req, ntlm_err why);
+NTLM_MUST_CHECK ntlm_err nv_verify_nobody(const ntlm_auth_request *req, ntlm_err why);
 
 #endif

@@ -41,9 +41,13 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const n
 	memset(&none, 0, sizeof(none));
 	if (!cfg)
 		cfg = &none;
-	if (ctx_handshake_new(ctx, cfg->policy, cfg->hooks) != NTLM_OK) {
+	ntlm_err rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	/* an anonymous client sends no response: allowed_responses does not bind it */
+	if (rc == NTLM_OK && !cred->anonymous && ntlm_policy_conflict(&ctx->hs->policy, NULL))
+		rc = NTLM_E_POLICY_CONFLICT;
+	if (rc != NTLM_OK) {
 		ntlm_ctx_free(ctx);
-		return NTLM_E_NO_MEMORY;
+		return rc;
 	}
 	ctx->datagram = cfg->datagram;
 	struct ntlm_client_state *cl = &ctx->hs->cl;
@@ -59,7 +63,7 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const n
 		memcpy(cl->cbt, cfg->cbt_hash, 16);
 		cl->have_cbt = 1;
 	}
-	ntlm_err rc = ctx_set_string(&cl->domain, cred->domain);
+	rc = ctx_set_string(&cl->domain, cred->domain);
 	if (rc == NTLM_OK)
 		rc = ctx_set_string(&cl->user, cred->user);
 	if (rc == NTLM_OK && cfg->target_name)
@@ -105,7 +109,7 @@ static ntlm_err choose_flags(ntlm_ctx *ctx, uint32_t offered, uint32_t *out)
 	if (f & NTLMSSP_NEGOTIATE_UNICODE)
 		f &= ~NTLMSSP_NEGOTIATE_OEM;
 	else if (!(f & NTLMSSP_NEGOTIATE_OEM))
-		return NTLM_E_FLAGS_POLICY; /* no common character set */
+		return NTLM_E_NO_COMMON_CHARSET; /* no policy refused this: the peers cannot talk */
 	if (ctx->datagram && !(f & NTLMSSP_NEGOTIATE_DATAGRAM))
 		return NTLM_E_DATAGRAM_MISMATCH; /* we would rekey per message, the server would not */
 	/* ESS wins over LM_KEY (2.2.2.5); without our LM hash we could not derive its key */
@@ -317,7 +321,7 @@ static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint3
 		return compute_ntlmv1(ctx, chal, flags, p);
 	if ((allowed & NTLM_RESP_LM) && ctx->hs->cl.have_lm)
 		return compute_lm(ctx, chal, flags, p);
-	return NTLM_E_FLAGS_POLICY;
+	return NTLM_E_NO_LM_HASH; /* only LM allowed (a policy without responses is refused at creation) */
 }
 
 /* ExportedSessionKey and, with KEY_EXCH, its encryption under KXKEY (3.1.5.1.2). */

@@ -118,10 +118,15 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 	ctx->hs = ntlm_calloc(1, sizeof(*ctx->hs));
 	if (!ctx->hs)
 		return NTLM_E_NO_MEMORY;
-	if (policy)
+	if (policy) {
 		ctx->hs->policy = *policy;
-	else
+	} else {
+		/* No policy of the caller's: the administrator's (/etc/ntlmssp.conf,
+		   $NTLMSSP_CONF), read for each context; a file that does not load
+		   fails the creation, never falls back to the defaults. */
 		ntlm_policy_init(&ctx->hs->policy);
+		NTLM_TRY(ntlm_policy_load(&ctx->hs->policy, NULL, NULL));
+	}
 	if (hooks)
 		ctx->hs->hooks = *hooks;
 	return NTLM_OK;
@@ -280,7 +285,7 @@ NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx)
 	return ctx ? ctx->kind : NTLM_KIND_NONE;
 }
 
-NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16])
+NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[NTLM_SESSION_KEY_SIZE])
 {
 	if (!ctx || !out)
 		return NTLM_E_INVALID_PARAMETER;
@@ -288,7 +293,7 @@ NTLM_API ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx, uint8_t out[16])
 		return NTLM_E_WRONG_STATE;
 	if (!ctx->have_key)
 		return NTLM_E_NO_SESSION_KEY;
-	memcpy(out, ctx->exported_key, 16);
+	memcpy(out, ctx->exported_key, NTLM_SESSION_KEY_SIZE);
 	return NTLM_OK;
 }
 

@@ -122,38 +122,38 @@ void ctx_fail(ntlm_ctx *ctx, ntlm_err why);
 void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[16]);
 /* Records the policy rule (a static string) behind a refusal and returns why; with
  * ctx_fail the only writers of rule. */
-ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err why);
+NTLM_MUST_CHECK ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err why);
 
 /* Time and randomness through the hooks (or the real ones). */
 int64_t ctx_now(const ntlm_ctx *ctx);
-ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len);
+NTLM_MUST_CHECK ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len);
 /* Replace *slot with a copy of s ("" for NULL). */
-ntlm_err ctx_set_string(char **slot, const char *s);
+NTLM_MUST_CHECK ntlm_err ctx_set_string(char **slot, const char *s);
 /* This host's name as a NetBIOS name: short, upper-case, at most 15 characters. */
-ntlm_err ctx_host_netbios_name(char **out);
+NTLM_MUST_CHECK ntlm_err ctx_host_netbios_name(char **out);
 /* The host name when it is fully qualified (has an inner dot), else NTLM_E_NOT_FOUND. */
-ntlm_err ctx_host_dns_name(char **out);
+NTLM_MUST_CHECK ntlm_err ctx_host_dns_name(char **out);
 /* *out = a new copy of p[0..n) (a previous value is wiped and freed). */
-ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out);
 /* Records the peer's names as sent (user, domain, workstation). */
-ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain, const char *workstation);
+NTLM_MUST_CHECK ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain, const char *workstation);
 /* ctx->principal = "domain\\user" */
-ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user);
+NTLM_MUST_CHECK ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user);
 
-ntlm_err client_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
-ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err client_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
 void client_state_wipe(struct ntlm_client_state *cl);
 void server_state_wipe(struct ntlm_server_state *sv);
 
 /* Session security set-up once the exported key is known. */
-ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client,
+NTLM_MUST_CHECK ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client,
                  int datagram);
 void ss_wipe(ss_state *ss);
 /* The context's session security, derived now if this is its first use. */
-ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
+NTLM_MUST_CHECK ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
 /* Wipes and frees ctx->ss (NULL-safe). */
 void ctx_session_free(ntlm_ctx *ctx);
-/* Allocates ctx->hs with the policy (NULL: defaults) and hooks (NULL: real ones). */
-ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
+/* Allocates ctx->hs with the policy (NULL: the system policy) and hooks (NULL: real ones). */
+NTLM_MUST_CHECK ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
 
 #endif

@@ -46,12 +46,12 @@ NTLM_API ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const 
 }
 
 NTLM_API ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
-                                   const uint8_t nt_hash[16])
+                                   const uint8_t nt_hash[NTLM_HASH_SIZE])
 {
 	if (!out || !nt_hash)
 		return NTLM_E_INVALID_PARAMETER;
 	NTLM_TRY(cred_alloc(out, domain, user));
-	memcpy((*out)->nt_hash, nt_hash, 16);
+	memcpy((*out)->nt_hash, nt_hash, NTLM_HASH_SIZE);
 	return NTLM_OK;
 }
 
@@ -102,14 +102,14 @@ NTLM_API void ntlm_cred_free(ntlm_cred *c)
 	ntlm_free_secret(c, sizeof(*c));
 }
 
-NTLM_API ntlm_err ntlm_nt_hash(const char *password, uint8_t out[16])
+NTLM_API ntlm_err ntlm_nt_hash(const char *password, uint8_t out[NTLM_HASH_SIZE])
 {
 	if (!password || !out)
 		return NTLM_E_INVALID_PARAMETER;
 	return nk_ntowfv1(password, out);
 }
 
-NTLM_API ntlm_err ntlm_lm_hash(const char *password, uint8_t out[16])
+NTLM_API ntlm_err ntlm_lm_hash(const char *password, uint8_t out[NTLM_HASH_SIZE])
 {
 	if (!password || !out)
 		return NTLM_E_INVALID_PARAMETER;

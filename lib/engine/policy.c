@@ -206,6 +206,34 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 	return NTLM_OK;
 }
 
+/* Settings that can never take effect together, each message naming both. */
+NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_server_config *server)
+{
+	if (!p)
+		return NULL;
+	if (!server) /* a client applies only allowed_responses and min_security */
+		return p->allowed_responses ? NULL
+		                            : "allowed_responses = none: a client has no response to send";
+	int v2 = (p->allowed_responses & NTLM_RESP_NTLMV2) != 0;
+	if (!p->allowed_responses && !p->allow_anonymous)
+		return "allowed_responses = none with allow_anonymous = no: no logon could succeed";
+	if (p->cbt == NTLM_CBT_REQUIRED && !v2)
+		return "channel_bindings = required, but allowed_responses lacks ntlmv2 "
+		       "(only an NTLMv2 response carries channel bindings)";
+	if (p->require_target_name && !v2)
+		return "require_target_name = yes, but allowed_responses lacks ntlmv2 "
+		       "(only an NTLMv2 response carries a target name)";
+	if (p->allow_anonymous && (p->min_security & (NTLM_SEC_SIGN | NTLM_SEC_SEAL)))
+		return "allow_anonymous = yes, but min_security asks for sign or seal "
+		       "(an anonymous logon has no session key)";
+	if (p->require_target_name && !(server->service_names && server->service_names[0]))
+		return "require_target_name = yes, but the server has no service_names to match";
+	if (p->cbt == NTLM_CBT_REQUIRED && !server->cbt_hash)
+		return "channel_bindings = required, but the server has no channel bindings (cbt_hash) "
+		       "to compare";
+	return NULL;
+}
+
 int policy_short_key(uint32_t f)
 {
 	if (!(f & (NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL)))

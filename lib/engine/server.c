@@ -9,6 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "acct_store.h"
 #include "buf.h"
 #include "context.h"
 #include "filetime.h"
@@ -88,6 +89,10 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 	sv->audit = cfg->audit;
 	sv->audit_arg = cfg->audit_arg;
 	sv->replay = cfg->replay;
+	/* replay_cache means every server: one without a cache shares its store's */
+	if (!sv->replay && ctx->hs->policy.replay_cache > 0)
+		NTLM_TRY(acct_store_replay_cache(cfg->store, (size_t)ctx->hs->policy.replay_cache,
+		                                 &sv->replay));
 	if (cfg->cbt_hash) {
 		memcpy(sv->cbt, cfg->cbt_hash, 16);
 		sv->have_cbt = 1;
@@ -110,6 +115,8 @@ NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
 	ctx->is_server = 1;
 	ctx->datagram = cfg->datagram;
 	ntlm_err rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	if (rc == NTLM_OK && ntlm_policy_conflict(&ctx->hs->policy, cfg))
+		rc = NTLM_E_POLICY_CONFLICT;
 	if (rc == NTLM_OK)
 		rc = server_copy_config(ctx, cfg);
 	if (rc != NTLM_OK) {
@@ -363,7 +370,8 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, struct auth_in *in, struct verdict 
 			return NTLM_E_TIME_SKEW;
 	}
 	uint32_t avflags = 0;
-	nw_av_get_u32(av, NW_AV_FLAGS, &avflags);
+	/* absent reads as 0; nw_av_parse already refused a MsvAvFlags of the wrong size */
+	NTLM_IGNORE_RESULT(nw_av_get_u32(av, NW_AV_FLAGS, &avflags));
 	*mic_expected = (avflags & NW_AVF_MIC) != 0;
 	NTLM_TRY(check_target_name(ctx, av, v));
 	return check_bindings(ctx, av, v);
@@ -390,7 +398,7 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const struct auth_in *in, const struc
 		 * client's: refuse rather than end with two different keys.
 		 */
 		if (uses_lm_key(flags) && !v->res.have_lm_session_key)
-			return ctx_refuse(ctx, "lm_key: the account has no LM hash", NTLM_E_FLAGS_POLICY);
+			return NTLM_E_NO_LM_HASH; /* the account's lack, not a policy's refusal */
 		uint8_t lm8[8] = {0};
 		if (a->lm_response_len >= 8)
 			memcpy(lm8, a->lm_response, 8);
@@ -401,7 +409,7 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const struct auth_in *in, const struc
 	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
 		if (a->encrypted_session_key_len != 16) {
 			ntlm_memzero(kxkey, sizeof(kxkey));
-			return NTLM_E_BAD_RESPONSE;
+			return NTLM_E_BAD_SESSION_KEY;
 		}
 		nk_rc4_oneshot(kxkey, 16, a->encrypted_session_key, exported, 16);
 	} else {

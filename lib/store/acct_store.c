@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acct_store.h"
 #include "mem.h"
 #include "ntlm_keys.h"
 #include "smbpasswd.h"
@@ -36,8 +37,15 @@ struct lockout_entry {
 struct ntlm_account_store {
 	ntlm_account_store_ops ops;
 	void *impl;
-	pthread_mutex_t lockout_mutex;
+	pthread_mutex_t lockout_mutex; /* also guards replay */
 	struct lockout_entry *lockout; /* allocated at the first counted failure */
+	/*
+	 * The replay cache of the servers that use this store without one of
+	 * their own: created by the first of them (policy.replay_cache > 0). A
+	 * cache per context would hold one handshake and protect nothing; the
+	 * store is the object every server of one service already shares.
+	 */
+	ntlm_replay_cache *replay;
 };
 
 NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
@@ -66,7 +74,19 @@ NTLM_API void ntlm_account_store_free(ntlm_account_store *store)
 		store->ops.free(store->impl);
 	pthread_mutex_destroy(&store->lockout_mutex);
 	free(store->lockout);
+	ntlm_replay_cache_free(store->replay);
 	free(store);
+}
+
+ntlm_err acct_store_replay_cache(ntlm_account_store *store, size_t entries, ntlm_replay_cache **out)
+{
+	ntlm_err rc = NTLM_OK;
+	pthread_mutex_lock(&store->lockout_mutex);
+	if (!store->replay)
+		rc = ntlm_replay_cache_new(&store->replay, entries);
+	*out = store->replay;
+	pthread_mutex_unlock(&store->lockout_mutex);
+	return rc;
 }
 
 static int64_t last_event(const struct lockout_entry *e)

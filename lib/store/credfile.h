@@ -24,7 +24,7 @@
  * NTLM_E_NOT_FOUND: a comment or blank line; NTLM_E_BAD_FILE: fewer than
  * two ':', an empty user, or a NUL byte.
  */
-ntlm_err credfile_parse_line(const char *line, size_t len, char **domain, char **user,
+NTLM_MUST_CHECK ntlm_err credfile_parse_line(const char *line, size_t len, char **domain, char **user,
                              char **password);
 
 /*
@@ -33,7 +33,7 @@ ntlm_err credfile_parse_line(const char *line, size_t len, char **domain, char *
  * user. Malformed lines are skipped. NTLM_E_NOT_FOUND when nothing
  * matches, NTLM_E_IO when the file cannot be read. Outputs as above.
  */
-ntlm_err credfile_lookup(const char *path, const char *domain, const char *user,
+NTLM_MUST_CHECK ntlm_err credfile_lookup(const char *path, const char *domain, const char *user,
                          char **domain_out, char **user_out, char **password_out);
 
 #endif

@@ -57,7 +57,7 @@ typedef struct smbpw_entry {
  * NTLM_E_NOT_FOUND: a comment or blank line (no entry on it);
  * NTLM_E_BAD_FILE: anything malformed. *e is zeroed unless NTLM_OK.
  */
-ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
+NTLM_MUST_CHECK ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
 
 /*
  * Writes e as one Samba-compatible line ending in '\n' and NUL-terminates
@@ -66,7 +66,7 @@ ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
  * NTLM_E_INVALID_PARAMETER for a name that cannot be written (empty,
  * unterminated, ':' or control characters, leading '#').
  */
-ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
+NTLM_MUST_CHECK ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
 
 /*
  * The first entry whose name equals user case-insensitively. NTLM_E_IO if
@@ -74,10 +74,10 @@ ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap);
  * names user (always for an empty user). A malformed line naming someone else is skipped; a malformed
  * line naming user is NTLM_E_BAD_FILE (never fall through to a later one).
  */
-ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e);
+NTLM_MUST_CHECK ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e);
 /* The same lookup over file contents already read (see textfile.h). */
 struct tf_buf;
-ntlm_err smbpw_find(const struct tf_buf *file, const char *user, smbpw_entry *e);
+NTLM_MUST_CHECK ntlm_err smbpw_find(const struct tf_buf *file, const char *user, smbpw_entry *e);
 
 /*
  * 1 for a name an account line can carry (see smbpw_format_line): not empty,

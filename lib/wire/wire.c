@@ -153,8 +153,8 @@ static ntlm_err read_secbuf(nb_reader *r, nw_secbuf *f, const char *name, nw_fau
 	f->pos = nb_pos(r);
 	NTLM_TRY(read_header(r, name, b, sizeof(b), fault));
 	nb_reader_init(&sb, b, sizeof(b));
-	nb_read_u16le(&sb, &f->len);
-	nb_read_u16le(&sb, &f->maxlen);
+	NTLM_TRY(nb_read_u16le(&sb, &f->len));
+	NTLM_TRY(nb_read_u16le(&sb, &f->maxlen));
 	return nb_read_u32le(&sb, &f->off);
 }
 
@@ -320,8 +320,9 @@ ntlm_err nw_wrong_type_as_state(ntlm_err rc, const uint8_t *data, size_t len)
 
 static ntlm_err write_preamble(nb_writer *w, uint32_t type)
 {
-	NTLM_TRY(nb_write_bytes(w, nw_signature, sizeof(nw_signature)));
-	return nb_write_u32le(w, type);
+	nb_write_bytes(w, nw_signature, sizeof(nw_signature));
+	nb_write_u32le(w, type);
+	return w->err;
 }
 
 /* v NULL writes the all-zero VERSION 2.2.2.10 asks for when none is sent. */
@@ -330,11 +331,12 @@ static ntlm_err write_version(nb_writer *w, const nw_version *v)
 	static const nw_version zero;
 	if (!v)
 		v = &zero;
-	NTLM_TRY(nb_write_u8(w, v->major));
-	NTLM_TRY(nb_write_u8(w, v->minor));
-	NTLM_TRY(nb_write_u16le(w, v->build));
-	NTLM_TRY(nb_write_zeros(w, 3));
-	return nb_write_u8(w, v->revision);
+	nb_write_u8(w, v->major);
+	nb_write_u8(w, v->minor);
+	nb_write_u16le(w, v->build);
+	nb_write_zeros(w, 3);
+	nb_write_u8(w, v->revision);
+	return w->err;
 }
 
 /*
@@ -346,7 +348,8 @@ static ntlm_err put_secbuf(nb_writer *w, size_t field_pos, const void *data, siz
 	size_t off = w->len;
 	if (len > UINT16_MAX || off > UINT32_MAX)
 		return NTLM_E_INVALID_PARAMETER;
-	NTLM_TRY(nb_write_bytes(w, data, len));
+	nb_write_bytes(w, data, len);
+	NTLM_TRY(w->err);
 	NTLM_TRY(nb_patch_u16le(w, field_pos, (uint16_t)len));
 	NTLM_TRY(nb_patch_u16le(w, field_pos + 2, (uint16_t)len));
 	return nb_patch_u32le(w, field_pos + 4, (uint32_t)off);

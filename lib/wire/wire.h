@@ -122,39 +122,39 @@ void nw_fault_set(nw_fault *f, const char *field, size_t offset, const char *fmt
 void nw_fault_within(nw_fault *f, const char *where, size_t base);
 
 /* Encoders. Strings are UTF-8 and are written Unicode or OEM per the flags. */
-ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
-ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out);
 /* Writes a zero MIC field when with_mic (patch it later at NW_AUTH_MIC_OFFSET). */
-ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out);
 /* The same into the caller's writer, which can then patch the MIC (nb_patch_bytes). */
-ntlm_err nw_authenticate_write(const nw_authenticate *m, int with_mic, nb_writer *w);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_write(const nw_authenticate *m, int with_mic, nb_writer *w);
 
 /* Decoders: on error *m is left cleared. */
-ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m);
-ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
-ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
+NTLM_MUST_CHECK ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m);
+NTLM_MUST_CHECK ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
 /* Message type of a token (after checking the signature), or an error. */
-ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
+NTLM_MUST_CHECK ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
 /*
  * For a decoder's error: a well-formed NTLMSSP message of another type than
  * the decoder wanted came at the wrong time (NTLM_E_WRONG_STATE); any other
  * error stands. Lets a caller decode first and read the preamble only on failure.
  */
-ntlm_err nw_wrong_type_as_state(ntlm_err rc, const uint8_t *data, size_t len);
+NTLM_MUST_CHECK ntlm_err nw_wrong_type_as_state(ntlm_err rc, const uint8_t *data, size_t len);
 
 /* The same, explaining a refusal in *fault (optional). */
-ntlm_err nw_negotiate_decode_fault(const uint8_t *data, size_t len, nw_negotiate *m,
+NTLM_MUST_CHECK ntlm_err nw_negotiate_decode_fault(const uint8_t *data, size_t len, nw_negotiate *m,
                                    nw_fault *fault);
-ntlm_err nw_challenge_decode_fault(const uint8_t *data, size_t len, nw_challenge *m,
+NTLM_MUST_CHECK ntlm_err nw_challenge_decode_fault(const uint8_t *data, size_t len, nw_challenge *m,
                                    nw_fault *fault);
 /*
  * flags_if_zero: the flags that choose the string encoding when the
  * message's own NegotiateFlags are 0 (old clients send none; the server
  * passes the flags of its CHALLENGE, which then stand). m->flags stays 0.
  */
-ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len, uint32_t flags_if_zero,
+NTLM_MUST_CHECK ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len, uint32_t flags_if_zero,
                                       nw_authenticate *m, nw_fault *fault);
-ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type, nw_fault *fault);
+NTLM_MUST_CHECK ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type, nw_fault *fault);
 
 void nw_negotiate_clear(nw_negotiate *m);
 void nw_challenge_clear(nw_challenge *m);
@@ -181,25 +181,25 @@ typedef struct nw_av_list {
  * >= 48); string ids have even length; no id appears twice. Violations:
  * NTLM_E_BAD_AV_PAIR. An empty input gives an empty list.
  */
-ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
+NTLM_MUST_CHECK ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
 /* The same, explaining a refusal (offsets relative to data). */
-ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list, nw_fault *fault);
+NTLM_MUST_CHECK ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list, nw_fault *fault);
 /* Serialises the list followed by MsvAvEOL. */
-ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
 /* NULL if absent. */
 const nw_av *nw_av_get(const nw_av_list *list, uint16_t id);
 /* Removes the pair id (wiping its value), keeping the order of the rest; absent: no-op. */
 void nw_av_remove(nw_av_list *list, uint16_t id);
 /* Replaces the value of id or appends it. */
-ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len);
-ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v);
-ntlm_err nw_av_set_u64(nw_av_list *list, uint16_t id, uint64_t v);
+NTLM_MUST_CHECK ntlm_err nw_av_set(nw_av_list *list, uint16_t id, const uint8_t *value, size_t len);
+NTLM_MUST_CHECK ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v);
+NTLM_MUST_CHECK ntlm_err nw_av_set_u64(nw_av_list *list, uint16_t id, uint64_t v);
 /* UTF-8 string value -> UTF-16LE pair. */
-ntlm_err nw_av_set_string(nw_av_list *list, uint16_t id, const char *utf8);
+NTLM_MUST_CHECK ntlm_err nw_av_set_string(nw_av_list *list, uint16_t id, const char *utf8);
 /* Typed getters: NTLM_E_NOT_FOUND when absent. */
-ntlm_err nw_av_get_u32(const nw_av_list *list, uint16_t id, uint32_t *v);
-ntlm_err nw_av_get_u64(const nw_av_list *list, uint16_t id, uint64_t *v);
-ntlm_err nw_av_get_string(const nw_av_list *list, uint16_t id, char **utf8);
+NTLM_MUST_CHECK ntlm_err nw_av_get_u32(const nw_av_list *list, uint16_t id, uint32_t *v);
+NTLM_MUST_CHECK ntlm_err nw_av_get_u64(const nw_av_list *list, uint16_t id, uint64_t *v);
+NTLM_MUST_CHECK ntlm_err nw_av_get_string(const nw_av_list *list, uint16_t id, char **utf8);
 void nw_av_clear(nw_av_list *list);
 /* Human name of an AV id ("MsvAvTimestamp"), or NULL. */
 const char *nw_av_name(uint16_t id);
@@ -224,9 +224,9 @@ typedef struct nw_v2_response {
 } nw_v2_response;
 
 /* NTLM_E_BAD_RESPONSE if the layout is wrong (length < 48, bad RespType). */
-ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out);
+NTLM_MUST_CHECK ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out);
 /* The same, explaining a refusal (offsets relative to nt_response). */
-ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v2_response *out,
+NTLM_MUST_CHECK ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v2_response *out,
                                     nw_fault *fault);
 
 /*
@@ -234,8 +234,8 @@ ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v
  * writer's error is sticky and returned. The caller writes the proof before
  * it (a placeholder it patches once the proof is computed over the temp).
  */
-ntlm_err nw_v2_temp_write(nb_writer *w, const nw_v2_response *r);
+NTLM_MUST_CHECK ntlm_err nw_v2_temp_write(nb_writer *w, const nw_v2_response *r);
 /* The temp of r as a new buffer. */
-ntlm_err nw_v2_temp_encode(const nw_v2_response *r, ntlm_buffer *temp);
+NTLM_MUST_CHECK ntlm_err nw_v2_temp_encode(const nw_v2_response *r, ntlm_buffer *temp);
 
 #endif

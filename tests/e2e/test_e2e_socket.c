@@ -65,9 +65,14 @@ static int serve_one(int lfd)
 			plain.data[i] = plain.data[plain.len - 1 - i];
 			plain.data[plain.len - 1 - i] = t;
 		}
-		ntlm_wrap(ctx, plain.data, plain.len, &reply);
-		netframe_send(fd, reply.data, reply.len);
+		r = ntlm_wrap(ctx, plain.data, plain.len, &reply);
 		ntlm_buffer_free(&plain);
+		if (r != NTLM_OK) {
+			uint8_t code = (uint8_t)r; /* a one-byte answer: the client sees the failure */
+			netframe_send(fd, &code, 1);
+			continue;
+		}
+		netframe_send(fd, reply.data, reply.len);
 		ntlm_buffer_free(&reply);
 	}
 	close(fd);
@@ -92,9 +97,11 @@ static ntlm_err connect_and_auth(struct conn *c, const char *password)
 		_exit(serve_one(lfd));
 	close(lfd);
 	c->fd = netframe_connect_loopback(port);
-	ntlm_cred_password(&c->cred, "ANYDOMAIN", "erin", password);
-	ntlm_client_new(&c->ctx, c->cred, NULL);
-	ntlm_err rc;
+	ntlm_err rc = ntlm_cred_password(&c->cred, "ANYDOMAIN", "erin", password);
+	if (rc == NTLM_OK)
+		rc = ntlm_client_new(&c->ctx, c->cred, NULL);
+	if (rc != NTLM_OK)
+		return rc;
 	uint8_t *in = NULL;
 	size_t n = 0;
 	for (;;) {

@@ -35,7 +35,8 @@ static ntlm_rpc_syntax syntax(const char *uuid, uint16_t major, uint16_t minor)
 {
 	ntlm_rpc_syntax s;
 	memset(&s, 0, sizeof(s));
-	ntlm_rpc_uuid_parse(uuid, s.uuid);
+	/* the callers pass constants that parse */
+	NTLM_IGNORE_RESULT(ntlm_rpc_uuid_parse(uuid, s.uuid));
 	s.major = major;
 	s.minor = minor;
 	return s;

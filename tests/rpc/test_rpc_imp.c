@@ -56,8 +56,7 @@ static int read_string(nb_reader *rd, const uint8_t **p, uint32_t *len)
 {
 	if (nb_read_u32le(rd, len) != NTLM_OK || nb_read_view(rd, *len, p) != NTLM_OK)
 		return 0;
-	nb_skip(rd, (4 - *len % 4) % 4);
-	return 1;
+	return nb_skip(rd, (4 - *len % 4) % 4) == NTLM_OK;
 }
 
 /* ReadFile: status, errno, euid, content (into s1). */
@@ -68,7 +67,8 @@ static void parse_readfile(const ntlm_buffer *out, child_result *r)
 	const uint8_t *p;
 	nb_reader_init(&rd, out->data, out->len);
 	for (int i = 0; i < 3; i++)
-		nb_read_u32le(&rd, &r->v[i]);
+		if (nb_read_u32le(&rd, &r->v[i]) != NTLM_OK)
+			return; /* a short answer leaves the rest zero: the checks see it */
 	if (read_string(&rd, &p, &len))
 		snprintf(r->s1, sizeof(r->s1), "%.*s", (int)len, (const char *)p);
 }
@@ -81,8 +81,8 @@ static void parse_relay(const ntlm_buffer *out, child_result *r)
 	const uint8_t *p;
 	demo_whoami who;
 	nb_reader_init(&rd, out->data, out->len);
-	nb_read_u32le(&rd, &r->v[0]);
-	nb_read_u32le(&rd, &r->v[1]);
+	if (nb_read_u32le(&rd, &r->v[0]) != NTLM_OK || nb_read_u32le(&rd, &r->v[1]) != NTLM_OK)
+		return; /* a short answer leaves the rest zero: the checks see it */
 	if (read_string(&rd, &p, &len))
 		snprintf(r->s1, sizeof(r->s1), "%.*s", (int)len, (const char *)p);
 	if (read_string(&rd, &p, &len) && demo_parse_whoami(p, len, &who) == NTLM_OK) {
@@ -228,9 +228,9 @@ static uint32_t op_probe(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntl
 	nb_write_u32le(&w, during_gid);
 	nb_write_u32le(&w, rst);
 	nb_write_u32le(&w, after);
-	nb_writer_finish(&w, out);
+	ntlm_err rc = nb_writer_finish(&w, out);
 	nb_writer_free(&w);
-	return 0;
+	return rc == NTLM_OK ? 0 : NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
 }
 
 /* What op_lose_way_back saw: the two reverts' statuses and the euid after them. */
@@ -264,7 +264,7 @@ static void *probe_client(void *arg)
 	ntlm_rpc_client *cli = NULL;
 	ntlm_rpc_syntax s;
 	demo_syntax(&s);
-	ntlm_rpc_uuid_parse(PROBE_UUID, s.uuid);
+	T_SETUP(ntlm_rpc_uuid_parse(PROBE_UUID, s.uuid));
 	pc->st = ntlm_rpc_client_new(&cli, a.tcp);
 	if (pc->st == NTLM_RPC_S_OK)
 		pc->st = ntlm_rpc_client_set_credentials(cli, cred);
@@ -323,7 +323,7 @@ static uint32_t bind_probe(ntlm_rpc_client **cli)
 {
 	ntlm_rpc_syntax s;
 	demo_syntax(&s);
-	ntlm_rpc_uuid_parse(PROBE_UUID, s.uuid);
+	T_SETUP(ntlm_rpc_uuid_parse(PROBE_UUID, s.uuid));
 	uint32_t st = ntlm_rpc_client_new(cli, a.tcp);
 	if (st == NTLM_RPC_S_OK)
 		st = ntlm_rpc_client_set_credentials(*cli, cred);
@@ -492,7 +492,7 @@ static int set_up(void)
 	ntlm_rpc_server_config allow_root;
 	memset(&allow_root, 0, sizeof(allow_root));
 	allow_root.allow_root_impersonation = 1;
-	ntlm_rpc_uuid_parse(PROBE_UUID, probe.id.uuid);
+	T_SETUP(ntlm_rpc_uuid_parse(PROBE_UUID, probe.id.uuid));
 	pthread_barrier_init(&probe_in, NULL, 2);
 	pthread_barrier_init(&probe_out, NULL, 2);
 	if (write_file(user_file, text, uid, gid, 0400) != 0 ||

@@ -6,7 +6,7 @@
 static ntlm_rpc_syntax demo(void)
 {
 	ntlm_rpc_syntax s = {{0}, 1, 0};
-	ntlm_rpc_uuid_parse("5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f60", s.uuid);
+	T_SETUP(ntlm_rpc_uuid_parse("5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f60", s.uuid));
 	return s;
 }
 
@@ -250,7 +250,7 @@ static rpc_vt full_vt(void)
 	memset(&vt, 0, sizeof(vt));
 	vt.have = RPC_VT_HAVE_BITMASK | RPC_VT_HAVE_PCONTEXT | RPC_VT_HAVE_HEADER2;
 	vt.bitmask = RPC_VT_CLIENT_HDR_SIGN;
-	ntlm_rpc_uuid_parse("5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f60", vt.abstract.uuid);
+	T_SETUP(ntlm_rpc_uuid_parse("5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f60", vt.abstract.uuid));
 	vt.abstract.major = 1;
 	vt.transfer = rpc_ndr_syntax;
 	vt.ptype = RPC_PT_REQUEST;
@@ -270,7 +270,7 @@ static ntlm_buffer stub_with_vt(size_t len, const rpc_vt *vt)
 	for (size_t i = 0; i < len; i++)
 		nb_write_u8(&w, 'a');
 	rpc_put_vt(&w, len, vt);
-	nb_writer_finish(&w, &out);
+	T_SETUP(nb_writer_finish(&w, &out));
 	nb_writer_free(&w);
 	return out;
 }

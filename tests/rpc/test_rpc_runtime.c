@@ -117,7 +117,7 @@ static void test_minimum_level(void)
 	ntlm_rpc_syntax strict;
 	ntlm_buffer out = {NULL, 0};
 	demo_syntax(&strict);
-	ntlm_rpc_uuid_parse(STRICT_UUID, strict.uuid);
+	T_SETUP(ntlm_rpc_uuid_parse(STRICT_UUID, strict.uuid));
 	static const uint32_t levels[] = {NTLM_RPC_LEVEL_NONE, NTLM_RPC_LEVEL_CONNECT,
 	                                  NTLM_RPC_LEVEL_PKT, NTLM_RPC_LEVEL_PKT_INTEGRITY,
 	                                  NTLM_RPC_LEVEL_PKT_PRIVACY};
@@ -351,7 +351,7 @@ int main(void)
 	rpc_local_principal(geteuid(), me, sizeof(me));
 	ntlm_rpc_interface strict;
 	demo_iface(&strict);
-	ntlm_rpc_uuid_parse(STRICT_UUID, strict.id.uuid);
+	T_SETUP(ntlm_rpc_uuid_parse(STRICT_UUID, strict.id.uuid));
 	strict.min_level = NTLM_RPC_LEVEL_PKT_INTEGRITY;
 	ntlm_rpc_server_config none = {.min_level = NTLM_RPC_LEVEL_NONE};
 	if (rt_add_account(accounts, USER, PASSWORD, (uint32_t)getuid()) != NTLM_OK ||

@@ -45,7 +45,7 @@ static ntlm_buffer bare(uint8_t ptype)
 		rpc_put_auth3(&w, 1);
 	else
 		rpc_put_ack(&w, ptype, 1, 5840, 5840, 1, "135", &r, 1);
-	nb_writer_finish(&w, &out);
+	T_SETUP(nb_writer_finish(&w, &out));
 	nb_writer_free(&w);
 	return out;
 }
@@ -57,7 +57,7 @@ static ntlm_buffer request(const char *stub, size_t len)
 	nb_writer_init(&w);
 	rpc_put_request(&w, 2, RPC_PFC_FIRST | RPC_PFC_LAST, (uint32_t)len, 0, 1, (const uint8_t *)stub,
 	                len);
-	nb_writer_finish(&w, &out);
+	T_SETUP(nb_writer_finish(&w, &out));
 	nb_writer_free(&w);
 	return out;
 }

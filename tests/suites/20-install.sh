@@ -19,6 +19,44 @@ if out=$(LD_LIBRARY_PATH="$libdir" "$stage/custom_store") && [[ "$out" == *"EXAM
 else
 	ko "run example"
 fi
+# Every function of the installed headers that returns ntlm_err is
+# NTLM_MUST_CHECK, and the mark works: dropping a result does not build with
+# -Werror, NTLM_IGNORE_RESULT (the documented way to drop one) does.
+hdrdir=$(dirname "$(find "$stage" -path '*/ntlmssp/ntlmssp.h' | head -1)")
+unmarked=$(grep -hE '^(NTLM_API )?ntlm_err [a-z_0-9]+\(' "$hdrdir"/*.h || true)
+if [ -z "$unmarked" ]; then ok "every ntlm_err function is NTLM_MUST_CHECK"; else echo "$unmarked"; ko "every ntlm_err function is NTLM_MUST_CHECK"; fi
+printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
+	'NTLM_IGNORE_RESULT(ntlm_nt_hash("x", h))' >"$stage/ignore.c"
+printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
+	'ntlm_nt_hash("x", h)' >"$stage/drop.c"
+for compiler in cc clang; do
+	command -v $compiler >/dev/null || continue
+	if ! $compiler -std=c11 -Wall -Werror -c "$stage/drop.c" $(pkg-config --cflags ntlmssp) -o "$stage/drop.o" 2>/dev/null &&
+		$compiler -std=c11 -Wall -Werror -c "$stage/ignore.c" $(pkg-config --cflags ntlmssp) -o "$stage/ignore.o"; then
+		ok "$compiler: a dropped ntlm_err is an error, NTLM_IGNORE_RESULT is not"
+	else
+		ko "$compiler: a dropped ntlm_err is an error, NTLM_IGNORE_RESULT is not"
+	fi
+done
+# The reference pages install and render without a warning (groff -ww; man -l).
+pages="ntlm.1 ntlm_client_new.3 ntlm_step.3 ntlm_seal.3 ntlm_account_store.3 ntlm_policy.3
+	ntlm_strerror.3 ntlm_rpc.3 ntlmssp_sspi.3 ntlmssp.conf.5"
+for p in $pages; do
+	f=$(find "$stage" -path "*/man/man${p##*.}/$p" | head -1)
+	if [ -z "$f" ]; then ko "man page $p installed"; continue; fi
+	warn=$( { groff -man -ww -z "$f"; MANWIDTH=80 man --warnings -l "$f" >/dev/null; } 2>&1)
+	if [ -z "$warn" ] && MANWIDTH=80 man -l "$f" 2>/dev/null | grep -q NAME; then
+		ok "man page $p installed and renders cleanly"
+	else
+		echo "$warn"; ko "man page $p installed and renders cleanly"
+	fi
+done
+# every public function is named in some section 3 page
+undocumented=$(grep -hoE '^NTLM_API [^(]*\b(ntlm_[a-z_0-9]+)\(' "$hdrdir"/ntlmssp.h "$hdrdir"/rpc.h |
+	grep -oE 'ntlm_[a-z_0-9]+\($' | tr -d '(' | sort -u | while read -r fn; do
+		grep -qsw -- "$fn" docs/man/*.3 || echo "$fn"
+	done)
+if [ -z "$undocumented" ]; then ok "every public function has a man page"; else echo "$undocumented" | tr '\n' ' '; echo; ko "every public function has a man page"; fi
 so=$(find "$stage" -name 'libntlmssp.so.*' | head -1)
 leaked=$(nm -D --defined-only "$so" | awk '{print $3}' | grep -v -e '^ntlm_' -e '^NTLMSSP_0$' || true)
 if [ -z "$leaked" ]; then ok "only ntlm_* exported"; else echo "$leaked"; ko "only ntlm_* exported"; fi

@@ -6,8 +6,11 @@
 # Prints the clients x servers matrix and "interop: N passed, N failed" last.
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$ROOT"
+# Contexts made without a policy follow the system policy: run against the
+# defaults (an empty policy file), whatever this host's /etc/ntlmssp.conf says.
 work=$(mktemp -d /tmp/ntlm-interop.XXXXXX)
 [ -n "${INTEROP_KEEP:-}" ] && echo "interop: keeping $work" || trap 'rm -rf "$work"' EXIT
+NTLMSSP_CONF=$work/empty.conf && : >"$NTLMSSP_CONF" && chmod 644 "$NTLMSSP_CONF" && export NTLMSSP_CONF
 mkdir -p "$work/bin"
 fail_build() { echo "interop: cannot build $1"; cat "$work/cc.log" 2>/dev/null | tail -20; echo "interop: 0 passed, 1 failed"; exit 1; }
 

@@ -49,6 +49,18 @@ static inline void t_hexdump(const char *label, const void *p, size_t n)
 
 #define T_OK(expr) T_EXPECT_ERR(expr, NTLM_OK)
 
+/* Setup the test cannot go on without (hashes, account files, credentials):
+   a failure ends the whole binary loudly instead of testing garbage. */
+#define T_SETUP(expr)                                                      \
+	do {                                                               \
+		int t_rc_ = (int)(expr);                                       \
+		if (t_rc_ != 0) {                                              \
+			fprintf(stderr, "  %s:%d: setup %s failed: %s\n", __FILE__, \
+			        __LINE__, #expr, ntlm_err_name((ntlm_err)t_rc_));  \
+			exit(2);                                                   \
+		}                                                              \
+	} while (0)
+
 #define T_BYTES(got, want, n)                                              \
 	do {                                                                   \
 		if (memcmp((got), (want), (n)) != 0) {                             \

@@ -469,6 +469,12 @@ def test_helper_policy():
     check("--min-security: bad word -> exit 2", rc == 2 and "bogus" in err, err)
     rc, _, err = run(["server", "--cbt-policy", "sometimes"] + SERVER)
     check("--cbt-policy: bad value -> exit 2", rc == 2, err)
+    rc, _, err = run(["server", "--require-target-name"] + SERVER)
+    check("--require-target-name without --service-name: exit 2 naming both",
+          rc == 2 and "require_target_name" in err and "service_names" in err, err)
+    rc, _, err = run(["server", "--cbt-policy", "required", "--responses", "ntlmv1"] + SERVER)
+    check("--cbt-policy required with --responses ntlmv1: exit 2 naming both",
+          rc == 2 and "channel_bindings" in err and "allowed_responses" in err, err)
     rc, _, err = run(["client", "--user", "a", "--password", "b", "--cbt-hash", "12"])
     check("--cbt-hash: bad hex -> exit 2", rc == 2, err)
     expect_fail("--min-security seal refuses a client that does not seal",

@@ -592,7 +592,7 @@ int main(void)
 	snprintf(store_path, sizeof(store_path), "/tmp/ntlmssp-test-audit-%d.smbpasswd", (int)getpid());
 	unlink(store_path);
 	uint8_t nt[16];
-	ntlm_nt_hash("Secret-1", nt);
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
 	if (smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0) != NTLM_OK) {
 		fprintf(stderr, "cannot create %s\n", store_path);
 		return 1;

@@ -106,6 +106,16 @@ static void run_clear(struct run *r)
 	r->decoded = 0;
 }
 
+/* A CHALLENGE with neither Unicode nor OEM: no character set in common, no policy refusal. */
+static void test_no_common_charset(void)
+{
+	struct run r;
+	client_run(&r, 0, 0, NTLM_RESP_NTLMV2,
+	           GRANTED & ~(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM), NAMES);
+	T_EXPECT_ERR(r.rc, NTLM_E_NO_COMMON_CHARSET); /* was NTLM_E_FLAGS_POLICY ("min_security") */
+	run_clear(&r);
+}
+
 /* Item 2: with NTLMv2 and signing or sealing wanted, both NetBIOS names or nothing. */
 static void test_names_required_with_sign_or_seal(void)
 {
@@ -218,6 +228,7 @@ static void test_echoed_pairs(void)
 int main(void)
 {
 	T_RUN(test_names_required_with_sign_or_seal);
+	T_RUN(test_no_common_charset);
 	T_RUN(test_lm_response_zero_with_target_info);
 	T_RUN(test_datagram_flag_dropped);
 	T_RUN(test_echoed_pairs);

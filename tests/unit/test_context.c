@@ -41,14 +41,14 @@ static void make_store(void)
 	snprintf(store_path, sizeof(store_path), "/tmp/ntlmssp-test-ctx-%d.smbpasswd", (int)getpid());
 	unlink(store_path);
 	uint8_t nt[16], lm[16];
-	ntlm_nt_hash("Secret-1", nt);
-	smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0);
-	ntlm_nt_hash("Bob-pass", nt);
-	smbpw_modify(store_path, SMBPW_ADD, "bob", nt, NULL, 0);
-	smbpw_modify(store_path, SMBPW_DISABLE, "bob", NULL, NULL, 0);
-	ntlm_nt_hash("SHORTPW", nt);
-	ntlm_lm_hash("SHORTPW", lm);
-	smbpw_modify(store_path, SMBPW_ADD, "carol", nt, lm, 0);
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
+	T_SETUP(smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0));
+	T_SETUP(ntlm_nt_hash("Bob-pass", nt));
+	T_SETUP(smbpw_modify(store_path, SMBPW_ADD, "bob", nt, NULL, 0));
+	T_SETUP(smbpw_modify(store_path, SMBPW_DISABLE, "bob", NULL, NULL, 0));
+	T_SETUP(ntlm_nt_hash("SHORTPW", nt));
+	T_SETUP(ntlm_lm_hash("SHORTPW", lm));
+	T_SETUP(smbpw_modify(store_path, SMBPW_ADD, "carol", nt, lm, 0));
 	/* Samba's locked ([L]) and trust accounts ([I] [W] [S]), all with password "Flag-pw1" */
 	static const struct {
 		const char *name;
@@ -64,7 +64,7 @@ static void make_store(void)
 		memset(&e, 0, sizeof(e));
 		snprintf(e.name, sizeof(e.name), "%s", flagged[i].name);
 		e.has_nt = 1;
-		ntlm_nt_hash("Flag-pw1", e.nt);
+		T_SETUP(ntlm_nt_hash("Flag-pw1", e.nt));
 		e.acb = flagged[i].acb;
 		if (smbpw_format_line(&e, line, sizeof(line)) == NTLM_OK)
 			fputs(line, f);
@@ -97,10 +97,10 @@ static void pair_init(struct pair *p, const char *user, const char *password)
 	make_store();
 	memset(p, 0, sizeof(*p));
 	if (user)
-		ntlm_cred_password(&p->cred, "WORKGROUP", user, password);
+		T_SETUP(ntlm_cred_password(&p->cred, "WORKGROUP", user, password));
 	else
-		ntlm_cred_anonymous(&p->cred);
-	ntlm_account_store_smbpasswd(&p->store, store_path);
+		T_SETUP(ntlm_cred_anonymous(&p->cred));
+	T_SETUP(ntlm_account_store_smbpasswd(&p->store, store_path));
 	ntlm_policy_init(&p->cpol);
 	ntlm_policy_init(&p->spol);
 	p->shooks.now = server_now;
@@ -202,7 +202,7 @@ static void test_user_name_case_and_nthash_cred(void)
 	pair_init(&p, "ALICE", "Secret-1");
 	ntlm_cred_free(p.cred);
 	uint8_t nt[16];
-	ntlm_nt_hash("Secret-1", nt);
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
 	T_OK(ntlm_cred_nthash(&p.cred, "other-domain", "ALICE", nt));
 	T_OK(pair_run(&p));
 	T_STR(ntlm_ctx_principal(p.server), "SERVER\\alice"); /* canonical name from the store */
@@ -371,7 +371,7 @@ static ntlm_err logon(ntlm_account_store *store, const char *user, const char *d
 	pair_init(&p, user, password);
 	ntlm_cred_free(p.cred);
 	p.cred = NULL;
-	ntlm_cred_password(&p.cred, domain, user, password);
+	T_SETUP(ntlm_cred_password(&p.cred, domain, user, password));
 	p.spol.lockout_threshold = lockout_threshold;
 	p.spol.lockout_window = 600;
 	if (store)
@@ -740,8 +740,8 @@ static void test_cred_file(void)
 static void test_verify_response_lm_and_refusals(void)
 {
 	uint8_t nt[16], lm[16], chal[8] = {1, 2, 3, 4, 5, 6, 7, 8}, lmresp[24], ntresp[24];
-	ntlm_nt_hash("SHORTPW", nt);
-	ntlm_lm_hash("SHORTPW", lm);
+	T_SETUP(ntlm_nt_hash("SHORTPW", nt));
+	T_SETUP(ntlm_lm_hash("SHORTPW", lm));
 	nk_desl(lm, chal, lmresp);
 	nk_desl(nt, chal, ntresp);
 	ntlm_auth_request req;
@@ -805,7 +805,7 @@ static void test_store_sees_edits(void)
 	pair_free(&p);
 
 	uint8_t nt[16];
-	ntlm_nt_hash("second-pw", nt);
+	T_SETUP(ntlm_nt_hash("second-pw", nt));
 	T_OK(smbpw_modify(path, SMBPW_SET_HASH, "frank", nt, NULL, 0));
 	pair_init(&p, "frank", "first-pw");
 	ntlm_account_store_free(p.store);
@@ -846,7 +846,7 @@ static void test_verify_domain_spellings(void)
 	const char *keyed_with[3] = {"WORKGROUP", "", "OTHER"};
 	const ntlm_err want[3] = {NTLM_OK, NTLM_OK, NTLM_E_LOGON_FAILURE};
 	uint8_t nt[16], chal[8] = {8, 7, 6, 5, 4, 3, 2, 1}, cc[8] = {1}, v2[16], resp[16 + 64];
-	ntlm_nt_hash("Secret-1", nt);
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
 	for (int i = 0; i < 3; i++) {
 		ntlm_buffer temp = {0};
 		uint8_t sbk[16];
@@ -946,7 +946,7 @@ static void test_ess_without_client_challenge(void)
 	T_ASSERT(a.flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY);
 	T_ASSERT(a.nt_response_len == 24);
 	uint8_t nt[16];
-	ntlm_nt_hash("Secret-1", nt);
+	T_OK(ntlm_nt_hash("Secret-1", nt));
 	nk_desl(nt, c.server_challenge, a.nt_response);
 	a.lm_response_len = 0;
 	ntlm_buffer forged = {0}, out = {0};

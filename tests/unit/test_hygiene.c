@@ -174,14 +174,14 @@ static void add_credential_patterns(void)
 	}
 	add_pattern("password", PASSWORD, strlen(PASSWORD));
 	add_pattern("password (UTF-16LE)", u16, 2 * strlen(PASSWORD));
-	ntlm_nt_hash(PASSWORD, nt);
-	ntlm_lm_hash(PASSWORD, lm);
+	T_SETUP(ntlm_nt_hash(PASSWORD, nt));
+	T_SETUP(ntlm_lm_hash(PASSWORD, lm));
 	add_pattern("NT hash", nt, 16);
 	add_pattern("LM hash", lm, 16);
 	for (size_t i = 0; i < 16; i++)
 		snprintf(hex + 2 * i, 3, "%02X", nt[i]);
 	add_pattern("NT hash (hex)", hex, 32);
-	nk_ntowfv2(nt, USER, DOMAIN, v2);
+	T_SETUP(nk_ntowfv2(nt, USER, DOMAIN, v2));
 	add_pattern("NTOWFv2", v2, 16);
 }
 
@@ -269,9 +269,9 @@ static ntlm_err full_run(int v1, uint32_t flags, struct keys *k)
 		if (rc == NTLM_OK && nw_challenge_decode(chal.data, chal.len, &c) == NTLM_OK &&
 		    nw_authenticate_decode(auth.data, auth.len, &a) == NTLM_OK) {
 			uint8_t nt[16], v2[16], proof[16];
-			ntlm_nt_hash(PASSWORD, nt);
+			T_SETUP(ntlm_nt_hash(PASSWORD, nt));
 			if (a.nt_response_len > 24) {
-				nk_ntowfv2(nt, USER, DOMAIN, v2);
+				T_SETUP(nk_ntowfv2(nt, USER, DOMAIN, v2));
 				nk_v2_proof_and_key(v2, c.server_challenge, a.nt_response + 16,
 				                    a.nt_response_len - 16, proof, k->base);
 			} else {
@@ -351,7 +351,7 @@ static void test_checker_catches_unwiped_block(void)
 	void (*volatile do_free)(void *) = free;
 	uint8_t nt[16];
 	clear_patterns();
-	ntlm_nt_hash(PASSWORD, nt);
+	T_SETUP(ntlm_nt_hash(PASSWORD, nt));
 	add_pattern("NT hash", nt, 16);
 	uint8_t *p = do_malloc(40);
 	T_ASSERT(p != NULL);
@@ -389,7 +389,7 @@ static void test_cred_free_paths(void)
 	T_OK(ntlm_cred_password(&c, DOMAIN, USER, PASSWORD));
 	ntlm_cred_free(c);
 	uint8_t nt[16];
-	ntlm_nt_hash(PASSWORD, nt);
+	T_SETUP(ntlm_nt_hash(PASSWORD, nt));
 	c = NULL;
 	T_OK(ntlm_cred_nthash(&c, DOMAIN, USER, nt));
 	ntlm_cred_free(c);
@@ -500,7 +500,7 @@ static void test_smbpasswd_paths(void)
 	snprintf(path, sizeof(path), "%s.edit", store_path);
 	uint8_t nt[16];
 	smbpw_entry e;
-	ntlm_nt_hash(PASSWORD, nt);
+	T_SETUP(ntlm_nt_hash(PASSWORD, nt));
 	clear_patterns();
 	add_credential_patterns();
 	arm();
@@ -544,8 +544,8 @@ int main(void)
 	snprintf(cred_path, sizeof(cred_path), "/tmp/ntlmssp-test-hygiene-%d.creds", (int)getpid());
 	unlink(store_path);
 	uint8_t nt[16], lm[16];
-	ntlm_nt_hash(PASSWORD, nt);
-	ntlm_lm_hash(PASSWORD, lm);
+	T_SETUP(ntlm_nt_hash(PASSWORD, nt));
+	T_SETUP(ntlm_lm_hash(PASSWORD, lm));
 	FILE *f = fopen(cred_path, "w");
 	if (!f || smbpw_modify(store_path, SMBPW_ADD, USER, nt, lm, 0) != NTLM_OK) {
 		fprintf(stderr, "cannot create the test files\n");

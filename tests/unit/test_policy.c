@@ -290,6 +290,132 @@ static void test_unsafe_files(void)
 	T_EXPECT_ERR(ntlm_policy_load(&p, "/dev/null", &line), NTLM_E_UNSAFE_FILE);
 }
 
+/* ------------------------------- the system policy reaches every context */
+
+static ntlm_err never_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	return NTLM_E_LOGON_FAILURE;
+}
+
+static const ntlm_account_store_ops never_ops = {never_verify, NULL};
+
+/* ntlm_server_new / ntlm_client_new with no policy of the caller's, the file at path. */
+static ntlm_err server_with_system_policy(const char *const *services)
+{
+	ntlm_account_store *store = NULL;
+	ntlm_ctx *ctx = NULL;
+	T_SETUP(ntlm_account_store_new(&store, &never_ops, NULL));
+	ntlm_server_config cfg = {.store = store, .computer_name = "SRV", .service_names = services};
+	ntlm_err rc = ntlm_server_new(&ctx, &cfg);
+	ntlm_ctx_free(ctx);
+	ntlm_account_store_free(store);
+	return rc;
+}
+
+static ntlm_err client_with_system_policy(void)
+{
+	ntlm_cred *cred = NULL;
+	ntlm_ctx *ctx = NULL;
+	T_SETUP(ntlm_cred_password(&cred, "D", "u", "p"));
+	ntlm_err rc = ntlm_client_new(&ctx, cred, NULL);
+	ntlm_ctx_free(ctx);
+	ntlm_cred_free(cred);
+	return rc;
+}
+
+static void test_null_policy_reads_the_system_file(void)
+{
+	static const char *const services[] = {"HOST/srv", NULL};
+	setenv("NTLMSSP_CONF", path, 1);
+	/* the file's settings reach both roles: each is refused only because of them */
+	write_conf("allowed_responses = none\n");
+	T_EXPECT_ERR(client_with_system_policy(), NTLM_E_POLICY_CONFLICT);
+	write_conf("require_target_name = yes\n");
+	T_EXPECT_ERR(server_with_system_policy(NULL), NTLM_E_POLICY_CONFLICT);
+	T_OK(server_with_system_policy(services));
+	/* a file that does not load fails the creation: no silent defaults */
+	write_conf("allowed_responses = ntlmv3\n");
+	T_EXPECT_ERR(client_with_system_policy(), NTLM_E_BAD_FILE);
+	T_EXPECT_ERR(server_with_system_policy(services), NTLM_E_BAD_FILE);
+	chmod(path, 0666);
+	T_EXPECT_ERR(server_with_system_policy(services), NTLM_E_UNSAFE_FILE);
+	unlink(path);
+	T_EXPECT_ERR(client_with_system_policy(), NTLM_E_IO); /* $NTLMSSP_CONF names a missing file */
+	write_conf("# the defaults\n");
+	T_OK(client_with_system_policy());
+	T_OK(server_with_system_policy(NULL));
+	unsetenv("NTLMSSP_CONF");
+}
+
+/* ------------------------------------------ contradictions are refused */
+
+/* ntlm_server_new refuses p with cfg; the message names both settings. */
+static void expect_conflict(const ntlm_policy *p, const char *const *services, const uint8_t *cbt,
+                            const char *first, const char *second)
+{
+	ntlm_account_store *store = NULL;
+	ntlm_ctx *ctx = NULL;
+	T_SETUP(ntlm_account_store_new(&store, &never_ops, NULL));
+	ntlm_server_config cfg = {.policy = p, .store = store, .computer_name = "SRV",
+	                          .service_names = services, .cbt_hash = cbt};
+	ntlm_err rc = ntlm_server_new(&ctx, &cfg);
+	const char *why = ntlm_policy_conflict(p, &cfg);
+	ntlm_ctx_free(ctx);
+	ntlm_account_store_free(store);
+	T_EXPECT_ERR(rc, NTLM_E_POLICY_CONFLICT);
+	T_ASSERT(ctx == NULL);
+	T_ASSERT(why && strstr(why, first) && strstr(why, second));
+}
+
+static void test_conflicts_refused(void)
+{
+	static const char *const services[] = {"HOST/srv", NULL};
+	static const uint8_t cbt[16] = {1};
+	ntlm_policy p;
+
+	ntlm_policy_init(&p);
+	p.require_target_name = 1;
+	expect_conflict(&p, NULL, NULL, "require_target_name", "service_names");
+
+	ntlm_policy_init(&p);
+	p.cbt = NTLM_CBT_REQUIRED;
+	expect_conflict(&p, services, NULL, "channel_bindings", "cbt_hash");
+
+	ntlm_policy_init(&p);
+	p.cbt = NTLM_CBT_REQUIRED;
+	p.allowed_responses = NTLM_RESP_NTLMV1;
+	expect_conflict(&p, services, cbt, "channel_bindings", "allowed_responses");
+
+	ntlm_policy_init(&p);
+	p.require_target_name = 1;
+	p.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_LM;
+	expect_conflict(&p, services, cbt, "require_target_name", "allowed_responses");
+
+	ntlm_policy_init(&p);
+	p.allowed_responses = 0;
+	expect_conflict(&p, services, cbt, "allowed_responses", "allow_anonymous");
+
+	ntlm_policy_init(&p);
+	p.allow_anonymous = 1;
+	p.min_security |= NTLM_SEC_SIGN;
+	expect_conflict(&p, services, cbt, "allow_anonymous", "min_security");
+
+	/* the same settings apart are fine; a client is judged on what it applies */
+	ntlm_policy_init(&p);
+	T_ASSERT(ntlm_policy_conflict(&p, NULL) == NULL);
+	p.allowed_responses = 0;
+	p.allow_anonymous = 1;
+	ntlm_server_config cfg = {.service_names = services, .cbt_hash = cbt};
+	T_ASSERT(ntlm_policy_conflict(&p, &cfg) == NULL); /* an anonymous-only server */
+	T_ASSERT(ntlm_policy_conflict(&p, NULL) != NULL);  /* a client with nothing to send */
+	ntlm_policy_init(&p);
+	p.cbt = NTLM_CBT_REQUIRED;
+	p.require_target_name = 1;
+	p.allowed_responses = NTLM_RESP_NTLMV1;
+	T_ASSERT(ntlm_policy_conflict(&p, NULL) == NULL); /* server settings: no client's business */
+	T_ASSERT(ntlm_policy_conflict(NULL, NULL) == NULL);
+}
+
 int main(void)
 {
 	if (!mkdtemp(dir)) {
@@ -307,6 +433,8 @@ int main(void)
 	T_RUN(test_nul_byte);
 	T_RUN(test_files);
 	T_RUN(test_unsafe_files);
+	T_RUN(test_null_policy_reads_the_system_file);
+	T_RUN(test_conflicts_refused);
 	unlink(path);
 	rmdir(dir);
 	T_END();

@@ -57,16 +57,24 @@ static void party_hooks(struct party *p, uint64_t seed)
 
 static ntlm_account_store *store;
 
-static ntlm_err server_new(struct party *s, ntlm_replay_cache *rc)
+static ntlm_err server_new_with(struct party *s, ntlm_replay_cache *rc, const ntlm_policy *pol)
 {
 	ntlm_server_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy = pol;
 	party_hooks(s, 1000); /* every server: the same challenge */
 	cfg.store = store;
 	cfg.computer_name = "SERVER";
 	cfg.hooks = &s->hooks;
 	cfg.replay = rc;
 	return ntlm_server_new(&s->ctx, &cfg);
+}
+
+static ntlm_err server_new(struct party *s, ntlm_replay_cache *rc)
+{
+	static ntlm_policy defaults;
+	ntlm_policy_init(&defaults);
+	return server_new_with(s, rc, &defaults);
 }
 
 /* A client (seed picks its client challenge) runs NEGOTIATE/CHALLENGE/AUTHENTICATE with s. */
@@ -139,14 +147,36 @@ static void test_replay_to_second_server(void)
 	ntlm_replay_cache_free(rc);
 }
 
-/* The control: without a shared cache the very same replay is accepted. */
-static void test_without_cache_replay_passes(void)
+/*
+ * No cache given: the servers share their store's (replay_cache means every
+ * server, not only those whose caller made a cache).
+ */
+static void test_store_cache_by_default(void)
 {
 	struct party a, b;
 	struct msgs m;
 	int same;
 	T_OK(server_new(&a, NULL));
 	T_OK(server_new(&b, NULL));
+	T_OK(handshake(&a, 11, &m));
+	T_EXPECT_ERR(replay_to(&b, &m, &same), NTLM_E_REPLAY);
+	T_ASSERT(same); /* otherwise the replay would fail for another reason */
+	msgs_free(&m);
+	ntlm_ctx_free(a.ctx);
+	ntlm_ctx_free(b.ctx);
+}
+
+/* The control: with replay_cache = 0 (and no cache given) the very same replay is accepted. */
+static void test_without_cache_replay_passes(void)
+{
+	struct party a, b;
+	struct msgs m;
+	int same;
+	ntlm_policy off;
+	ntlm_policy_init(&off);
+	off.replay_cache = 0;
+	T_OK(server_new_with(&a, NULL, &off));
+	T_OK(server_new_with(&b, NULL, &off));
 	T_OK(handshake(&a, 7, &m));
 	T_OK(replay_to(&b, &m, &same));
 	T_ASSERT(same);
@@ -282,13 +312,14 @@ int main(void)
 	         (int)getpid());
 	unlink(store_path);
 	uint8_t nt[16];
-	ntlm_nt_hash("Secret-1", nt);
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
 	if (smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0) != NTLM_OK ||
 	    ntlm_account_store_smbpasswd(&store, store_path) != NTLM_OK) {
 		fprintf(stderr, "cannot create %s\n", store_path);
 		return 1;
 	}
 	T_RUN(test_replay_to_second_server);
+	T_RUN(test_store_cache_by_default);
 	T_RUN(test_without_cache_replay_passes);
 	T_RUN(test_different_handshake_passes);
 	T_RUN(test_window);

@@ -51,8 +51,8 @@ static void setup(void)
 	snprintf(store_path, sizeof(store_path), "%s.smbpasswd", tmp_dir);
 	unlink(store_path);
 	uint8_t nt[16];
-	ntlm_nt_hash(PASSWORD, nt);
-	smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0);
+	T_SETUP(ntlm_nt_hash(PASSWORD, nt));
+	T_SETUP(smbpw_modify(store_path, SMBPW_ADD, "alice", nt, NULL, 0));
 	setenv("NTLM_ACCOUNT_FILE", store_path, 1);
 	unsetenv("NTLMSSP_CONF");
 	unsetenv("NTLM_USER_FILE");

@@ -28,9 +28,9 @@ static void *worker(void *arg)
 		scfg.store = store;
 		scfg.replay = replay;
 		scfg.computer_name = "THREADSRV";
-		ntlm_cred_password(&cred, "D", (r + id) % 2 ? "t1" : "t2", (r + id) % 2 ? "pw-one" : "pw-two");
-		ntlm_client_new(&c, cred, NULL);
-		ntlm_server_new(&s, &scfg);
+		T_SETUP(ntlm_cred_password(&cred, "D", (r + id) % 2 ? "t1" : "t2", (r + id) % 2 ? "pw-one" : "pw-two"));
+		T_SETUP(ntlm_client_new(&c, cred, NULL));
+		T_SETUP(ntlm_server_new(&s, &scfg));
 		ntlm_buffer a = {0}, b = {0}, d = {0}, e = {0};
 		ntlm_err rc = ntlm_step(c, NULL, 0, &a);
 		if (rc == NTLM_CONTINUE)
@@ -67,7 +67,7 @@ static void test_parallel_handshakes(void)
 	unlink(path);
 	T_OK(smbpw_create_default(path, "t1", "pw-one", 0));
 	uint8_t nt[16];
-	ntlm_nt_hash("pw-two", nt);
+	T_SETUP(ntlm_nt_hash("pw-two", nt));
 	T_OK(smbpw_modify(path, SMBPW_ADD, "t2", nt, NULL, 0));
 	T_OK(ntlm_account_store_smbpasswd(&store, path));
 	T_OK(ntlm_replay_cache_new(&replay, 1024));

@@ -346,7 +346,7 @@ static void test_client_v2(void)
 	uint8_t nt[16], enc[16];
 	memset(&req, 0, sizeof(req));
 	memset(&res, 0, sizeof(res));
-	ntlm_nt_hash(V_PASSWORD_STR, nt);
+	T_SETUP(ntlm_nt_hash(V_PASSWORD_STR, nt));
 	req.user = a.user;
 	req.domain = a.domain;
 	req.server_challenge = V_SERVER_CHALLENGE;
@@ -398,8 +398,8 @@ static const char *spec_store(void)
 		snprintf(store_path, sizeof(store_path), "/tmp/ntlmssp-test-vectors-%d.smbpasswd",
 		         (int)getpid());
 		unlink(store_path);
-		ntlm_nt_hash(V_PASSWORD_STR, nt);
-		smbpw_modify(store_path, SMBPW_ADD, V_USER_STR, nt, NULL, 65534);
+		T_SETUP(ntlm_nt_hash(V_PASSWORD_STR, nt));
+		T_SETUP(smbpw_modify(store_path, SMBPW_ADD, V_USER_STR, nt, NULL, 65534));
 	}
 	return store_path;
 }
