@@ -546,7 +546,12 @@ static SECURITY_STATUS ctx_for_leg(PCredHandle phCredential, PCtxtHandle phConte
 		return status(NTLM_E_INVALID_PARAMETER);
 	if (!(c->use & (is_server ? SECPKG_CRED_INBOUND : SECPKG_CRED_OUTBOUND)))
 		return status(NTLM_E_NO_CREDENTIALS);
-	return status(is_server ? server_ctx_new(c, req, out) : client_ctx_new(c, target, req, out));
+	ntlm_err rc = is_server ? server_ctx_new(c, req, out) : client_ctx_new(c, target, req, out);
+	if (rc == NTLM_OK)
+		return SEC_E_OK;
+	/* No context was made: whatever the answer, the caller must not go on with one. */
+	SECURITY_STATUS st = status(rc);
+	return failed(st) ? st : SEC_E_INTERNAL_ERROR;
 }
 
 static SECURITY_STATUS handshake(PCredHandle phCredential, PCtxtHandle phContext, int is_server,
