@@ -53,10 +53,12 @@ fi
 
 # --- clang, -Werror, under the static analyzer
 # The directory must be configured under scan-build (its C compiler is then
-# scan-build's wrapper): one configured otherwise would build without analysis
-# and report nothing, so it is set up again.
+# scan-build's wrapper, compiling with clang): one configured otherwise would
+# build without analysis and report nothing, so it is set up again.
 configure_scan() {
-	if [ -f "$B/build.ninja" ] && ! grep -q ccc-analyzer "$B/build.ninja"; then
+	local cc
+	cc=$(meson introspect "$B" --compilers 2>/dev/null | tr -d ' \n')
+	if [ -f "$B/build.ninja" ] && ! [[ "$cc" == *ccc-analyzer* && "$cc" == *'"id":"clang"'* ]]; then
 		rm -rf "$B"
 	fi
 	if [ -f "$B/build.ninja" ]; then
