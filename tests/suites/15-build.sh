@@ -56,9 +56,8 @@ fi
 # scan-build's wrapper, compiling with clang): one configured otherwise would
 # build without analysis and report nothing, so it is set up again.
 configure_scan() {
-	local cc
-	cc=$(meson introspect "$B" --compilers 2>/dev/null | tr -d ' \n')
-	if [ -f "$B/build.ninja" ] && ! [[ "$cc" == *ccc-analyzer* && "$cc" == *'"id":"clang"'* ]]; then
+	if [ -f "$B/build.ninja" ] && ! grep -q 'C compiler for the host machine: .*ccc-analyzer (clang ' \
+		"$B/meson-logs/meson-log.txt" 2>/dev/null; then
 		rm -rf "$B"
 	fi
 	if [ -f "$B/build.ninja" ]; then
