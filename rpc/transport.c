@@ -139,6 +139,7 @@ static int tcp_socket(const rpc_endpoint *ep, int passive, uint16_t *port)
 	}
 	if (passive && port) {
 		struct sockaddr_storage ss;
+		memset(&ss, 0, sizeof(ss)); /* a short answer reads as no family, never as garbage */
 		socklen_t sl = sizeof(ss);
 		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
 			saved = errno;

@@ -546,12 +546,7 @@ static SECURITY_STATUS ctx_for_leg(PCredHandle phCredential, PCtxtHandle phConte
 		return status(NTLM_E_INVALID_PARAMETER);
 	if (!(c->use & (is_server ? SECPKG_CRED_INBOUND : SECPKG_CRED_OUTBOUND)))
 		return status(NTLM_E_NO_CREDENTIALS);
-	ntlm_err rc = is_server ? server_ctx_new(c, req, out) : client_ctx_new(c, target, req, out);
-	if (rc == NTLM_OK)
-		return SEC_E_OK;
-	/* No context was made: whatever the answer, the caller must not go on with one. */
-	SECURITY_STATUS st = status(rc);
-	return failed(st) ? st : SEC_E_INTERNAL_ERROR;
+	return status(is_server ? server_ctx_new(c, req, out) : client_ctx_new(c, target, req, out));
 }
 
 static SECURITY_STATUS handshake(PCredHandle phCredential, PCtxtHandle phContext, int is_server,
@@ -566,8 +561,9 @@ static SECURITY_STATUS handshake(PCredHandle phCredential, PCtxtHandle phContext
 	struct sspi_ctx *sc;
 	SECURITY_STATUS st =
 		ctx_for_leg(phCredential, phContext, phNewContext, is_server, req, target, &sc);
-	if (failed(st))
-		return st;
+	/* No context, no leg: whatever status() made of the error, never go on without one. */
+	if (failed(st) || !sc)
+		return failed(st) ? st : SEC_E_INTERNAL_ERROR;
 	/* ISC_REQ_ALLOCATE_MEMORY and ASC_REQ_ALLOCATE_MEMORY are the same bit. */
 	st = ctx_leg(sc, !phContext, pInput, out_tok, (req & ISC_REQ_ALLOCATE_MEMORY) != 0);
 	return ctx_publish(sc, !phContext, st, phContext, phNewContext, pfContextAttr, ptsExpiry);
