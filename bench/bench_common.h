@@ -95,7 +95,7 @@ static inline void bc_info(const char *key, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static inline void bc_die(const char *fmt, ...)
+static inline _Noreturn void bc_die(const char *fmt, ...)
 {
 	va_list ap;
 	fprintf(stderr, "%s-bench: ", bc_impl);

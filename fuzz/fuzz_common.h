@@ -342,7 +342,7 @@ static inline size_t fz_take(const uint8_t **data, size_t *size, const uint8_t *
 /* A heap copy, so ASan sees reads past the end of exactly this input. */
 static inline uint8_t *fz_dup(const uint8_t *p, size_t n)
 {
-	uint8_t *d = malloc(n ? n : 1);
+	uint8_t *d = calloc(1, n ? n : 1); /* an empty input is one defined NUL byte */
 	FZ_CHECK(d != NULL);
 	if (n)
 		memcpy(d, p, n);

@@ -139,8 +139,14 @@ static int tcp_socket(const rpc_endpoint *ep, int passive, uint16_t *port)
 	}
 	if (passive && port) {
 		struct sockaddr_storage ss;
+		memset(&ss, 0, sizeof(ss)); /* a short answer reads as no family, never as garbage */
 		socklen_t sl = sizeof(ss);
-		getsockname(fd, (struct sockaddr *)&ss, &sl);
+		if (getsockname(fd, (struct sockaddr *)&ss, &sl) != 0) {
+			saved = errno;
+			close(fd);
+			errno = saved;
+			return -1;
+		}
 		*port = ntohs(ss.ss_family == AF_INET6 ? ((struct sockaddr_in6 *)&ss)->sin6_port
 		                                       : ((struct sockaddr_in *)&ss)->sin_port);
 	}

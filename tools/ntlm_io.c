@@ -40,7 +40,7 @@ int io_read_line(FILE *f, io_line *l, size_t max)
 			too_long = 1;
 			continue;
 		}
-		if (l->len + 2 > l->cap && line_grow(l, l->len + 2) != 0)
+		if ((!l->data || l->len + 2 > l->cap) && line_grow(l, l->len + 2) != 0)
 			return IO_ERROR;
 		l->data[l->len++] = (char)c;
 	}

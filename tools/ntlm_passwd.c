@@ -238,7 +238,7 @@ int cmd_passwd(int argc, char **argv)
 	if (st == TOOL_EXIT_OK && o.password && o.from_stdin)
 		st = tool_error(TOOL_EXIT_USAGE, "passwd",
 		                "--stdin and --password-on-command-line exclude each other");
-	if (st == TOOL_EXIT_OK)
+	if (st == TOOL_EXIT_OK && a)
 		st = run_passwd(&o, a, argv[first + 1]);
 	ntlm_free_string(o.password);
 	return st < 0 ? TOOL_EXIT_OK : st;

@@ -1,6 +1,7 @@
 /* ntlm_setup.c - shared options of the helper subcommands; see ntlm_setup.h */
 #include "ntlm_setup.h"
 
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
@@ -132,6 +133,9 @@ static int *switch_slot(setup_opts *o, int id)
 int setup_option(void *arg, int id, char *value)
 {
 	setup_opts *o = arg;
+	/* The parser always hands back the options it was given. Said for the
+	 * analyzer, which otherwise takes a null &o->field as a null o. */
+	assert(o != NULL);
 	const char **s = string_slot(o, id);
 	int *sw = switch_slot(o, id);
 	if (s) {

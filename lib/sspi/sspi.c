@@ -564,8 +564,9 @@ static SECURITY_STATUS handshake(PCredHandle phCredential, PCtxtHandle phContext
 	struct sspi_ctx *sc;
 	SECURITY_STATUS st =
 		ctx_for_leg(phCredential, phContext, phNewContext, is_server, req, target, &sc);
-	if (failed(st))
-		return st;
+	/* No context, no leg: whatever status() made of the error, never go on without one. */
+	if (failed(st) || !sc)
+		return failed(st) ? st : SEC_E_INTERNAL_ERROR;
 	/* ISC_REQ_ALLOCATE_MEMORY and ASC_REQ_ALLOCATE_MEMORY are the same bit. */
 	st = ctx_leg(sc, !phContext, pInput, out_tok, (req & ISC_REQ_ALLOCATE_MEMORY) != 0);
 	return ctx_publish(sc, !phContext, st, phContext, phNewContext, pfContextAttr, ptsExpiry);

@@ -32,9 +32,11 @@ static void say_done(ntlm_ctx *ctx, int server, int show_key)
 		printf("user=%s ", ntlm_ctx_principal(ctx));
 	printf("flags=0x%08x ", ntlm_ctx_flags(ctx));
 	if (show_key) {
-		ntlm_ctx_session_key(ctx, key);
 		printf("sessionkey=");
-		lp_put_hex(key, 16);
+		if (ntlm_ctx_session_key(ctx, key) == NTLM_OK)
+			lp_put_hex(key, 16);
+		else
+			printf("-"); /* no key (anonymous), as ntlm(1) says */
 		printf(" ");
 	}
 	printf("kind=%s\n", ntlm_response_kind_name(ntlm_ctx_response_kind(ctx)));

@@ -22,7 +22,8 @@ class Env:
         self.root = os.environ.get("ROOT", os.path.abspath(os.path.join(HERE, "..", "..")))
         self.user, self.password, self.domain = USER, PASSWORD, DOMAIN
         self.account_file = os.path.join(self.work, "accounts.smbpasswd")
-        self.bin = os.path.join(self.work, "bin")
+        # the C peers, built by meson (tests/interop/meson.build)
+        self.bin = os.environ.get("INTEROP_BIN") or os.path.join(self.root, "build", "tests", "interop")
 
     def openssl_conf(self):
         path = os.path.join(self.work, "openssl-legacy.cnf")
@@ -108,7 +109,7 @@ class Ours(Peer):
 
     def setup(self, env):
         tool = os.path.join(env.root, "build", "tools", "ntlm")
-        if not os.access(tool, os.X_OK):  # the line-protocol fallback built by 40-interop.sh
+        if not os.access(tool, os.X_OK):  # the line-protocol fallback
             tool = os.path.join(env.bin, "ntlmpeer")
         self.tool = os.environ.get("INTEROP_OURS") or tool
         self.v1_flag = os.environ.get("INTEROP_OURS_V1_FLAG", "--ntlmv1")

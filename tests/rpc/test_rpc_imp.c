@@ -105,6 +105,7 @@ static void child_run(const child_job *job, child_result *r)
 	ntlm_rpc_client *cli = NULL;
 	ntlm_buffer out = {NULL, 0};
 	demo_whoami who;
+	memset(&who, 0, sizeof(who)); /* a failed call leaves it unwritten */
 	r->st = rt_bind(&cli, job->binding, NTLM_RPC_LEVEL_PKT_PRIVACY, job->imp, job->principal, NULL);
 	snprintf(r->s1, sizeof(r->s1), "%s", cli ? ntlm_rpc_client_message(cli) : "");
 	if (r->st == NTLM_RPC_S_OK && job->op == DEMO_OP_WHOAMI) {
@@ -530,7 +531,8 @@ int main(void)
 		printf("skipped: impersonation tests need root\n0 passed, 0 failed, 1 skipped\n");
 		return 0;
 	}
-	user = getenv("RPC_IMP_USER") ? getenv("RPC_IMP_USER") : "ntlmrpcimp";
+	const char *env_user = getenv("RPC_IMP_USER");
+	user = env_user ? env_user : "ntlmrpcimp";
 	if (rt_tempdir(dir, sizeof(dir)) != 0 || set_up() != 0) {
 		fprintf(stderr, "set-up failed: %s\n", strerror(errno));
 		printf("0 passed, 1 failed\n");

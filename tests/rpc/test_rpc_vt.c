@@ -169,12 +169,13 @@ static uint32_t raw_call(raw *r, uint16_t opnum, const void *stub, size_t len, c
 	rpc_pdu p;
 	rpc_call_body c;
 	uint32_t st = CLOSED;
+	int has_stub = 0; /* a fault has none, whatever its status */
 	if (rc == NTLM_OK && raw_recv(r, &answer, &n, &p) == NTLM_OK && rpc_parse_call(&p, &c) == NTLM_OK) {
 		if (p.hdr.ptype == RPC_PT_FAULT)
 			st = c.status;
 		else if (!r->sec || rpc_sec_unprotect(r->sec, answer, n, &off, &stub_len, NULL) == NTLM_OK)
-			st = 0;
-		if (st == 0 && out) {
+			st = 0, has_stub = 1;
+		if (has_stub && out) {
 			out->data = NULL;
 			out->len = 0;
 			if (!r->sec) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The installed library is usable on its own: install into a staging root,
-# build examples/custom_store.c with pkg-config against it (public header
-# only), run it, and check that the shared object exports nothing but ntlm_*.
+# build examples/custom_store.c against it as a separate project through
+# pkg-config (tests/install; public header only), run it, and check that the shared object exports nothing but ntlm_*.
 cd "$ROOT"
 pass=0; fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
@@ -12,9 +12,14 @@ if DESTDIR="$stage" meson install -C build --quiet >/dev/null 2>&1; then ok inst
 pc=$(find "$stage" -name ntlmssp.pc | head -1)
 libdir=$(dirname "$(dirname "$pc")")
 export PKG_CONFIG_SYSROOT_DIR="$stage" PKG_CONFIG_PATH=$(dirname "$pc")
-if [ -n "$pc" ] && cc -std=c11 -Wall -Werror examples/custom_store.c $(pkg-config --cflags --libs ntlmssp) \
-	-o "$stage/custom_store" 2>"$stage/cc.log"; then ok "build example with pkg-config"; else cat "$stage/cc.log"; ko "build example with pkg-config"; fi
-if out=$(LD_LIBRARY_PATH="$libdir" "$stage/custom_store") && [[ "$out" == *"EXAMPLE\\zoe authenticated"* ]]; then
+# tests/install/meson.build: a consumer project finding the library through pkg-config
+if [ -n "$pc" ] && meson setup "$stage/consumer" tests/install -Dsource="$ROOT/examples/custom_store.c" \
+	>"$stage/build.log" 2>&1 && ninja -C "$stage/consumer" >>"$stage/build.log" 2>&1; then
+	ok "build example with pkg-config"
+else
+	tail -20 "$stage/build.log"; ko "build example with pkg-config"
+fi
+if out=$(LD_LIBRARY_PATH="$libdir" "$stage/consumer/consumer") && [[ "$out" == *"EXAMPLE\\zoe authenticated"* ]]; then
 	ok "run example: $out"
 else
 	ko "run example"

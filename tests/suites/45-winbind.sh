@@ -3,9 +3,8 @@
 # winbindd: a private standalone Samba set up the way the interop suite does
 # it (tests/interop/peers.py: smb.conf on private paths, 127.0.0.1 only, an
 # `smbpasswd -a` account), with its winbindd started here and ended by PID.
-# tests/winbind/test_winbind.c, built against
-# build/libntlmssp.a, runs the client/server handshakes with winbindd up,
-# then again after it is stopped.
+# build/tests/winbind/test_winbind (tests/winbind/test_winbind.c) runs the
+# client/server handshakes with winbindd up, then again after it is stopped.
 # Prints "winbind: N passed, N failed" last; exits non-zero on a failure.
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -50,7 +49,7 @@ run_phase() { # phase
 	local out="$T/test-$1.out"
 	in_wbenv WB_USER="$WB_USER" WB_PASSWORD="$WB_PASSWORD" WB_DOMAIN="$WB_DOMAIN" \
 		WB_WRONG_PASSWORD="$WB_WRONG_PASSWORD" WB_UNKNOWN_USER="$WB_UNKNOWN_USER" \
-		timeout -k 5 120 "$T/test_winbind" "$1" >"$out" 2>&1
+		timeout -k 5 120 "$TW" "$1" >"$out" 2>&1
 	local rc=$?
 	sed 's/^/    /' "$out"
 	local n_ok n_bad
@@ -61,23 +60,14 @@ run_phase() { # phase
 	[ "$rc" -eq 0 ] || [ "$n_bad" -gt 0 ] || bad "test_winbind $1" "exit status $rc"
 }
 
-# --- the test program
-[ -f build/libntlmssp.a ] || { bad "prerequisites" "build/libntlmssp.a missing (build first)"; finish; }
+# --- the test program (a meson target: tests/winbind/meson.build)
+TW=build/tests/winbind/test_winbind
+[ -x "$TW" ] || { bad "prerequisites" "$TW missing (build first)"; finish; }
 with_winbind=0
 nm build/libntlmssp.a 2>/dev/null | grep -q 'U wbcCtxAuthenticateUserEx' && with_winbind=1
-wblibs=""
-[ "$with_winbind" -eq 1 ] && wblibs=$(pkg-config --libs wbclient)
-if cc -std=c11 -D_GNU_SOURCE -O1 -g -Wall -Wextra -Werror -Iinclude -Itests/testlib \
-	-o "$T/test_winbind" tests/winbind/test_winbind.c build/libntlmssp.a \
-	$(pkg-config --libs nettle zlib) $wblibs -lpthread >"$T/cc.log" 2>&1; then
-	ok "build tests/winbind/test_winbind.c"
-else
-	bad "build tests/winbind/test_winbind.c" "$(tail -5 "$T/cc.log" | tr '\n' ' ')"
-	finish
-fi
 if [ "$with_winbind" -eq 0 ]; then
 	echo "winbind: the library was built without libwbclient: checking the stub only"
-	"$T/test_winbind" stub | sed 's/^/    /'
+	"$TW" stub | sed 's/^/    /'
 	[ "${PIPESTATUS[0]}" -eq 0 ] && ok "stub answers NTLM_E_UNSUPPORTED" || bad "stub"
 	finish
 fi

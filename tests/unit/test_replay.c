@@ -95,6 +95,7 @@ static ntlm_err handshake(struct party *s, uint64_t client_seed, struct msgs *m)
 	ntlm_cred *cred = NULL;
 	ntlm_client_config cfg;
 	ntlm_buffer none = {0};
+	memset(&c, 0, sizeof(c)); /* c.ctx is freed even when the client was never made */
 	memset(&cfg, 0, sizeof(cfg));
 	memset(m, 0, sizeof(*m));
 	party_hooks(&c, client_seed);

@@ -529,13 +529,21 @@ static void test_credentials_freed_early(void)
 	T_SEC(acquire_server(&s.scred, NULL), SEC_E_OK);
 	uint8_t *tok = NULL;
 	ULONG len = 0;
-	T_SEC(session_leg(&s, 0, &tok, &len), SEC_I_CONTINUE_NEEDED);
-	T_SEC(session_leg(&s, 1, &tok, &len), SEC_I_CONTINUE_NEEDED);
-	T_SEC(FreeCredentialsHandle(&s.ccred), SEC_E_OK);
-	T_SEC(FreeCredentialsHandle(&s.scred), SEC_E_OK);
-	T_SEC(session_leg(&s, 0, &tok, &len), SEC_E_OK);
-	T_SEC(session_leg(&s, 1, &tok, &len), SEC_E_OK); /* verified through the freed cred's store */
+	/* every step runs, the token is freed, then the answers are checked */
+	SECURITY_STATUS st[6];
+	st[0] = session_leg(&s, 0, &tok, &len);
+	st[1] = session_leg(&s, 1, &tok, &len);
+	st[2] = FreeCredentialsHandle(&s.ccred);
+	st[3] = FreeCredentialsHandle(&s.scred);
+	st[4] = session_leg(&s, 0, &tok, &len);
+	st[5] = session_leg(&s, 1, &tok, &len); /* verified through the freed cred's store */
 	FreeContextBuffer(tok);
+	T_SEC(st[0], SEC_I_CONTINUE_NEEDED);
+	T_SEC(st[1], SEC_I_CONTINUE_NEEDED);
+	T_SEC(st[2], SEC_E_OK);
+	T_SEC(st[3], SEC_E_OK);
+	T_SEC(st[4], SEC_E_OK);
+	T_SEC(st[5], SEC_E_OK);
 	seal_token_data(&s.cctx, &s.sctx);
 	session_free(&s);
 }
