@@ -173,8 +173,8 @@ typedef struct bc_pair_result {
 
 typedef void (*bc_batch_fn)(void *arg, int k);
 
-static inline bc_pair_result bc_pair_rate(double secs, bc_batch_fn send, bc_batch_fn recv, void *arg,
-                                   int k)
+static inline bc_pair_result bc_pair_rate(double secs, bc_batch_fn send, bc_batch_fn recv,
+                                          void *arg, int k)
 {
 	double ts = 0, tr = 0;
 	long done = 0;
@@ -305,7 +305,8 @@ static inline double bc_rate_threads(int nthreads, double secs, const bc_mt_plan
 }
 
 /* The "threads" I-line and the hs.mt result: one thread per core unless --threads. */
-static inline void bc_report_hs_mt(const bc_opts *o, const bc_mt_plan *plan, bc_fn hs_loop, void *arg)
+static inline void bc_report_hs_mt(const bc_opts *o, const bc_mt_plan *plan, bc_fn hs_loop,
+                                   void *arg)
 {
 	int n = o->threads > 0 ? o->threads : bc_ncpu();
 	bc_info("threads", "%d", n);
@@ -478,7 +479,8 @@ static inline void bc_report_auth(const uint8_t *m, size_t n)
 		bc_info("handshake", "last client token is not an AUTHENTICATE");
 		return;
 	}
-	bc_info("handshake", "AUTHENTICATE flags=0x%08x %s ESS=%d KEY_EXCH=%d SEAL=%d SIGN=%d 128=%d MIC=%d",
+	bc_info("handshake",
+	        "AUTHENTICATE flags=0x%08x %s ESS=%d KEY_EXCH=%d SEAL=%d SIGN=%d 128=%d MIC=%d",
 	        a.flags, a.ntlmv2 ? "NTLMv2" : "NTLMv1/LM", !!(a.flags & 0x00080000u),
 	        !!(a.flags & 0x40000000u), !!(a.flags & 0x20u), !!(a.flags & 0x10u),
 	        !!(a.flags & 0x20000000u), a.mic);
@@ -523,10 +525,10 @@ static inline void bc_write_file(const char *path, const char *text)
 }
 
 /* The account every benchmark authenticates (and the same password). */
-#define BC_DOMAIN "BENCH"
-#define BC_USER "benchuser"
+#define BC_DOMAIN   "BENCH"
+#define BC_USER     "benchuser"
 #define BC_PASSWORD "Bench-Passw0rd!"
-#define BC_SERVER "BENCHSRV" /* the server's NetBIOS name; the target is HOST/BENCHSRV */
+#define BC_SERVER   "BENCHSRV" /* the server's NetBIOS name; the target is HOST/BENCHSRV */
 
 /* Common command line: --quick, --secs S, --threads N, --contexts N, --only a,b */
 static inline int bc_parse_common(bc_opts *o, int argc, char **argv, int *i)
@@ -569,8 +571,10 @@ static inline void bc_peer_args(bc_opts *o, int argc, char **argv, const char *p
 	for (int i = 1; i < argc; i++) {
 		if (bc_parse_common(o, argc, argv, &i))
 			continue;
-		fprintf(stderr, "usage: %s [--quick] [--secs S] [--threads N] [--contexts N] "
-		                "[--only handshake,seal,memory]\n", prog);
+		fprintf(stderr,
+		        "usage: %s [--quick] [--secs S] [--threads N] [--contexts N] "
+		        "[--only handshake,seal,memory]\n",
+		        prog);
 		exit(2);
 	}
 }

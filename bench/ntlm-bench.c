@@ -46,7 +46,7 @@
  * crypto shim (cr_rc4_init), which schedules RC4 keys itself.
  */
 enum { OP_MD4, OP_MD5, OP_HMAC, OP_HMAC_KEY, OP_RC4_KEY, OP_RC4_CRYPT, OP_DES, OP_N };
-static const char *const op_names[OP_N] = {"MD4",     "MD5",     "HMAC-MD5", "HMAC-key",
+static const char *const op_names[OP_N] = {"MD4",     "MD5",       "HMAC-MD5", "HMAC-key",
                                            "RC4-key", "RC4-crypt", "DES"};
 static _Thread_local unsigned long op_count[OP_N];
 
@@ -247,9 +247,9 @@ static void section_handshake(const bc_opts *o, const hs_env *e)
 	ntlm_ctx *c, *s;
 	bc_describe_next = 1;
 	handshake(e, &c, &s, NULL);
-	bc_info("handshake", "server: flags=0x%08x kind=%s mic_verified=%d principal=%s", ntlm_ctx_flags(s),
-	        ntlm_response_kind_name(ntlm_ctx_response_kind(s)), ntlm_ctx_mic_verified(s),
-	        ntlm_ctx_principal(s));
+	bc_info("handshake", "server: flags=0x%08x kind=%s mic_verified=%d principal=%s",
+	        ntlm_ctx_flags(s), ntlm_response_kind_name(ntlm_ctx_response_kind(s)),
+	        ntlm_ctx_mic_verified(s), ntlm_ctx_principal(s));
 	uint32_t want = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_KEY_EXCH |
 	                NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_128;
 	if ((ntlm_ctx_flags(s) & want) != want || !ntlm_ctx_mic_verified(s) ||
@@ -680,8 +680,8 @@ static void section_memory(const bc_opts *o, const hs_env *e)
 
 	for (int side = 0; side < 2; side++) {
 		hold_arg h = {e, side};
-		bc_mem_per_ctx(side == 0 ? "server" : "client", keep, n, sizeof(*keep), hold_side,
-		               drop_ctx, &h);
+		bc_mem_per_ctx(side == 0 ? "server" : "client", keep, n, sizeof(*keep), hold_side, drop_ctx,
+		               &h);
 	}
 	bc_info("contexts", "%ld established contexts per memory measurement", n);
 	free(keep);
@@ -699,7 +699,7 @@ static double scaling(const hs_env *e, int n, double secs)
 {
 	ntlm_ctx **cc = calloc((size_t)n, sizeof(*cc)), **sc = calloc((size_t)n, sizeof(*sc));
 	ntlm_buffer *neg = calloc((size_t)n, sizeof(*neg)), *chal = calloc((size_t)n, sizeof(*chal)),
-	            *auth = calloc((size_t)n, sizeof(*auth));
+				*auth = calloc((size_t)n, sizeof(*auth));
 	if (!cc || !sc || !neg || !chal || !auth)
 		bc_die("out of memory");
 	double timed = 0;

@@ -68,16 +68,16 @@ static void env_init(env *e)
 	                                     NULL, NULL, &e->ccred, &expiry);
 	if (st != SEC_E_OK)
 		fail("AcquireCredentialsHandle(outbound)", st);
-	st = sspi->AcquireCredentialsHandleA(NULL, "NTLM", SECPKG_CRED_INBOUND, NULL, NULL, NULL,
-	                                     NULL, &e->scred, &expiry);
+	st = sspi->AcquireCredentialsHandleA(NULL, "NTLM", SECPKG_CRED_INBOUND, NULL, NULL, NULL, NULL,
+	                                     &e->scred, &expiry);
 	if (st != SEC_E_OK)
 		fail("AcquireCredentialsHandle(inbound)", st);
 }
 
-#define ISC_FLAGS (ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | \
-                   ISC_REQ_SEQUENCE_DETECT)
-#define ASC_FLAGS (ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT | \
-                   ASC_REQ_SEQUENCE_DETECT)
+#define ISC_FLAGS                                                                                  \
+	(ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT)
+#define ASC_FLAGS                                                                                  \
+	(ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT)
 
 static void handshake(env *e, CtxtHandle *c, CtxtHandle *s)
 {
@@ -98,10 +98,9 @@ static void handshake(env *e, CtxtHandle *c, CtxtHandle *s)
 		cb.BufferType = SECBUFFER_TOKEN;
 		cb.cbBuffer = e->max_token;
 		cb.pvBuffer = tok_c;
-		cst = sspi->InitializeSecurityContextA(&e->ccred, have_c ? c : NULL, "HOST/" BC_SERVER,
-		                                       ISC_FLAGS, 0, SECURITY_NATIVE_DREP,
-		                                       have_c ? &indesc : NULL, 0, c, &cdesc, &attrs,
-		                                       &expiry);
+		cst = sspi->InitializeSecurityContextA(
+			&e->ccred, have_c ? c : NULL, "HOST/" BC_SERVER, ISC_FLAGS, 0, SECURITY_NATIVE_DREP,
+			have_c ? &indesc : NULL, 0, c, &cdesc, &attrs, &expiry);
 		have_c = 1;
 		if (cst == SEC_I_COMPLETE_NEEDED || cst == SEC_I_COMPLETE_AND_CONTINUE) {
 			SECURITY_STATUS x = sspi->CompleteAuthToken(c, &cdesc);
@@ -128,8 +127,8 @@ static void handshake(env *e, CtxtHandle *c, CtxtHandle *s)
 		if (!have_s) {
 			have_s = 1;
 			/* the SAM file is a context attribute in WinPR 2 */
-			SECURITY_STATUS x = sspi->SetContextAttributesA(
-			    s, SECPKG_ATTR_AUTH_NTLM_SAM_FILE, sam_path, (ULONG)strlen(sam_path) + 1);
+			SECURITY_STATUS x = sspi->SetContextAttributesA(s, SECPKG_ATTR_AUTH_NTLM_SAM_FILE,
+			                                                sam_path, (ULONG)strlen(sam_path) + 1);
 			if (x != SEC_E_OK)
 				fail("SetContextAttributes(SAM_FILE)", x);
 		}
@@ -253,7 +252,8 @@ static int sign_supported(seal_arg *a)
 		return 1;
 	}
 	if (!said++)
-		bc_info("sign", "MakeSignature/VerifySignature not measured: 0x%08x (unsupported in WinPR %s)",
+		bc_info("sign",
+		        "MakeSignature/VerifySignature not measured: 0x%08x (unsupported in WinPR %s)",
 		        (unsigned)st, WINPR_VERSION_FULL);
 	return 0;
 }

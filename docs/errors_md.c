@@ -32,10 +32,10 @@ static int put_cell(FILE *out, const char *s)
 }
 
 static int put_row(FILE *out, const char *name, int value, uint32_t nt, int32_t sec,
-	const char *msg)
+                   const char *msg)
 {
 	if (fprintf(out, "| %d | `%s` | 0x%08X | 0x%08X | ", value, name, (unsigned)nt,
-		    (unsigned)(uint32_t)sec) < 0 ||
+	            (unsigned)(uint32_t)sec) < 0 ||
 	    put_cell(out, msg) < 0 || fputs(" |\n", out) == EOF)
 		return -1;
 	return 0;
@@ -44,8 +44,8 @@ static int put_row(FILE *out, const char *name, int value, uint32_t nt, int32_t 
 int errors_md_write(FILE *out)
 {
 	int rc = fputs(intro, out) == EOF ? -1 : 0;
-#define ERRORS_MD_ROW_(name, value, nt, sec, msg)                \
-	if (rc == 0)                                             \
+#define ERRORS_MD_ROW_(name, value, nt, sec, msg)                                                  \
+	if (rc == 0)                                                                                   \
 		rc = put_row(out, #name, value, nt, sec, msg);
 	NTLM_ERROR_LIST(ERRORS_MD_ROW_)
 #undef ERRORS_MD_ROW_

@@ -47,7 +47,8 @@ int main(void)
 	int bad = check("hash", ntlm_nt_hash("zoe's password", acct.nt_hash), NTLM_OK);
 	bad = bad || check("store", ntlm_account_store_new(&store, &ops, &acct), NTLM_OK);
 	scfg.store = store;
-	bad = bad || check("credential", ntlm_cred_password(&cred, "", "zoe", "zoe's password"), NTLM_OK);
+	bad = bad ||
+	      check("credential", ntlm_cred_password(&cred, "", "zoe", "zoe's password"), NTLM_OK);
 	bad = bad || check("client", ntlm_client_new(&client, cred, NULL), NTLM_OK);
 	bad = bad || check("server", ntlm_server_new(&server, &scfg), NTLM_OK);
 	if (bad) {

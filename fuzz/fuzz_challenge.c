@@ -14,7 +14,8 @@ static void same_challenge(const nw_challenge *a, const nw_challenge *b)
 	FZ_CHECK((a->target_name == NULL) == (b->target_name == NULL));
 	FZ_CHECK(!a->target_name || strcmp(a->target_name, b->target_name) == 0);
 	FZ_CHECK(a->target_info_len == b->target_info_len);
-	FZ_CHECK(!a->target_info_len || memcmp(a->target_info, b->target_info, a->target_info_len) == 0);
+	FZ_CHECK(!a->target_info_len ||
+	         memcmp(a->target_info, b->target_info, a->target_info_len) == 0);
 	FZ_CHECK(a->has_version == b->has_version);
 	FZ_CHECK(!a->has_version || memcmp(&a->version, &b->version, sizeof(a->version)) == 0);
 }

@@ -17,8 +17,8 @@
  */
 #include "fuzz_common.h"
 
-#define FZ_ALLOWED_EXTRA                                                                      \
-	(NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_TARGET_TYPE_DOMAIN | NTLMSSP_TARGET_TYPE_SERVER | \
+#define FZ_ALLOWED_EXTRA                                                                           \
+	(NTLMSSP_NEGOTIATE_TARGET_INFO | NTLMSSP_TARGET_TYPE_DOMAIN | NTLMSSP_TARGET_TYPE_SERVER |     \
 	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_ANONYMOUS)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -30,12 +30,12 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 /* An invariant of the library that an input broke: a finding. */
-#define FZ_CHECK(cond)                                                                    \
-	do {                                                                                  \
-		if (!(cond)) {                                                                    \
-			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond); \
-			abort();                                                                      \
-		}                                                                                 \
+#define FZ_CHECK(cond)                                                                             \
+	do {                                                                                           \
+		if (!(cond)) {                                                                             \
+			fprintf(stderr, "%s:%d: invariant failed: %s\n", __FILE__, __LINE__, #cond);           \
+			abort();                                                                               \
+		}                                                                                          \
 	} while (0)
 
 /* ------------------------------------------------- deterministic hooks */
@@ -80,10 +80,10 @@ static inline void fz_hooks_init(ntlm_hooks *h, fz_rng *r, uint64_t seed)
 
 /* ------------------------------------------------ in-memory account store */
 
-#define FZ_DOMAIN "FUZZDOM"
-#define FZ_USER "alice"
-#define FZ_PASSWORD "Fuzz-Passw0rd"
-#define FZ_LM_USER "bob"
+#define FZ_DOMAIN      "FUZZDOM"
+#define FZ_USER        "alice"
+#define FZ_PASSWORD    "Fuzz-Passw0rd"
+#define FZ_LM_USER     "bob"
 #define FZ_LM_PASSWORD "SHORTPW" /* has an LM hash too */
 
 static const char *const fz_services[] = {"HOST/fuzzsrv.example", "HTTP/fuzzsrv", NULL};
@@ -170,9 +170,9 @@ static inline void fz_policy(uint8_t sel, ntlm_policy *p)
 }
 
 /* Client flag sets (0: the library's defaults), picked by a second selector byte. */
-#define FZ_BASE_FLAGS                                                                        \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |          \
-	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |      \
+#define FZ_BASE_FLAGS                                                                              \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |                 \
+	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |             \
 	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56)
 static const uint32_t fz_client_flags[8] = {
 	0,
@@ -180,20 +180,20 @@ static const uint32_t fz_client_flags[8] = {
 	FZ_BASE_FLAGS | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* no key exchange */
 	FZ_BASE_FLAGS | NTLMSSP_NEGOTIATE_KEY_EXCH,                 /* no ESS */
 	FZ_BASE_FLAGS | NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_LM_KEY,
-	(FZ_BASE_FLAGS & ~(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_128)) |
-	    NTLMSSP_NEGOTIATE_OEM | NTLMSSP_NEGOTIATE_KEY_EXCH |
-	    NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* OEM, 56-bit */
+	(FZ_BASE_FLAGS & ~(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_128)) | NTLMSSP_NEGOTIATE_OEM |
+		NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* OEM, 56-bit */
 	NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_SIGN |
-	    NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* sign only */
+		NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, /* sign only */
 	NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_IDENTIFY |
-	    NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED,
+		NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED,
 };
 
 /* A server context for selector sel; *rng must outlive it. */
-static inline ntlm_err fz_server_new(uint8_t sel, ntlm_account_store *store, ntlm_replay_cache *replay,
-                              ntlm_policy *policy, ntlm_hooks *hooks, fz_rng *rng,
-                              void (*audit)(void *, const ntlm_audit_event *), void *audit_arg,
-                              ntlm_ctx **out)
+static inline ntlm_err fz_server_new(uint8_t sel, ntlm_account_store *store,
+                                     ntlm_replay_cache *replay, ntlm_policy *policy,
+                                     ntlm_hooks *hooks, fz_rng *rng,
+                                     void (*audit)(void *, const ntlm_audit_event *),
+                                     void *audit_arg, ntlm_ctx **out)
 {
 	ntlm_server_config cfg;
 	memset(&cfg, 0, sizeof(cfg));
@@ -221,8 +221,9 @@ static inline ntlm_err fz_server_new(uint8_t sel, ntlm_account_store *store, ntl
  * with an anonymous credential when bits 0-1 are 3 and bit 2 is clear).
  * flags: 0 for the defaults, else the exact flags to request.
  */
-static inline ntlm_err fz_client_new(uint8_t sel, uint32_t flags, ntlm_cred **cred, ntlm_policy *policy,
-                              ntlm_hooks *hooks, fz_rng *rng, uint64_t seed, ntlm_ctx **out)
+static inline ntlm_err fz_client_new(uint8_t sel, uint32_t flags, ntlm_cred **cred,
+                                     ntlm_policy *policy, ntlm_hooks *hooks, fz_rng *rng,
+                                     uint64_t seed, ntlm_ctx **out)
 {
 	ntlm_client_config cfg;
 	ntlm_err rc;
@@ -284,8 +285,8 @@ static inline int fz_pair_open(struct fz_pair *p, uint8_t fsel)
 	p->store = fz_store_new();
 	FZ_CHECK(fz_client_new(sel, flags, &p->cred, &p->cpol, &p->ch, &p->cr, 0xc11e47ull,
 	                       &p->client) == NTLM_OK);
-	FZ_CHECK(fz_server_new(sel, p->store, NULL, &p->spol, &p->sh, &p->sr, NULL, NULL,
-	                       &p->server) == NTLM_OK);
+	FZ_CHECK(fz_server_new(sel, p->store, NULL, &p->spol, &p->sh, &p->sr, NULL, NULL, &p->server) ==
+	         NTLM_OK);
 	ntlm_buffer a = {NULL, 0}, b = {NULL, 0};
 	ntlm_err rc;
 	if (p->datagram) {

@@ -78,9 +78,8 @@ static void check_ack(const rpc_pdu *p)
 	FZ_CHECK(rpc_put_ack(&w, p->hdr.ptype, p->hdr.call_id, a.max_xmit, a.max_recv, a.assoc_group,
 	                     "135", res, n) == NTLM_OK);
 	reparse(&w, &q, &buf);
-	FZ_CHECK(rpc_parse_ack(&q, &qa) == NTLM_OK && qa.n_results == n &&
-	         qa.max_xmit == a.max_xmit && qa.max_recv == a.max_recv &&
-	         qa.assoc_group == a.assoc_group);
+	FZ_CHECK(rpc_parse_ack(&q, &qa) == NTLM_OK && qa.n_results == n && qa.max_xmit == a.max_xmit &&
+	         qa.max_recv == a.max_recv && qa.assoc_group == a.assoc_group);
 	for (size_t i = 0; i < n; i++) {
 		rpc_result r;
 		FZ_CHECK(rpc_next_result(&qa.results, &r) == NTLM_OK && r.result == res[i].result &&
@@ -127,8 +126,8 @@ static void check_call(const rpc_pdu *p, uint8_t *copy)
 		return;
 	}
 	reparse(&w, &q, &buf);
-	FZ_CHECK(rpc_parse_call(&q, &qc) == NTLM_OK && qc.ctx_id == c.ctx_id &&
-	         qc.opnum == c.opnum && qc.alloc_hint == c.alloc_hint && qc.stub_len == c.stub_len &&
+	FZ_CHECK(rpc_parse_call(&q, &qc) == NTLM_OK && qc.ctx_id == c.ctx_id && qc.opnum == c.opnum &&
+	         qc.alloc_hint == c.alloc_hint && qc.stub_len == c.stub_len &&
 	         memcmp(buf.data + qc.stub_off, stub, c.stub_len) == 0);
 	ntlm_buffer_free(&buf);
 }

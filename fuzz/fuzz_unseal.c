@@ -21,7 +21,8 @@ static ntlm_err c_seal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n, ui
 	return p->datagram ? ntlm_seal_seq(p->client, seq, d, n, sig) : ntlm_seal(p->client, d, n, sig);
 }
 
-static ntlm_err s_unseal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n, const uint8_t sig[16])
+static ntlm_err s_unseal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n,
+                         const uint8_t sig[16])
 {
 	return p->datagram ? ntlm_unseal_seq(p->server, seq, d, n, sig)
 	                   : ntlm_unseal(p->server, d, n, sig);

@@ -376,8 +376,8 @@ static void vector_seeds(void)
 	ntlm_free_string(ws);
 
 	/* NEGOTIATE: the 16-byte minimal form, and one with OEM names and a version. */
-	static const uint8_t minimal[16] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0,
-	                                    0x07, 0x82, 0x08, 0xa2};
+	static const uint8_t minimal[16] = {'N', 'T', 'L', 'M', 'S',  'S',  'P',  0,
+	                                    1,   0,   0,   0,   0x07, 0x82, 0x08, 0xa2};
 	put1("fuzz_negotiate", "minimal-16", minimal, sizeof(minimal));
 	nw_negotiate n;
 	memset(&n, 0, sizeof(n));
@@ -549,7 +549,8 @@ static void rpc_ntlm_seed(uint8_t sel, uint32_t level, int alter, const char *na
 	FZ_CHECK(rpc_put_ack(&w, RPC_PT_BIND_ACK, 1, RPC_FRAG_OFFER, RPC_FRAG_OFFER, 0x53f0, "135",
 	                     &accept, 1) == NTLM_OK);
 	finish_into(&w, &ack);
-	FZ_CHECK(ntlm_rpc_sec_step(ss, bind.data, bind.len, &ack, &fault) == NTLM_RPC_S_CONTINUE_NEEDED);
+	FZ_CHECK(ntlm_rpc_sec_step(ss, bind.data, bind.len, &ack, &fault) ==
+	         NTLM_RPC_S_CONTINUE_NEEDED);
 	nb_writer_init(&w);
 	if (alter)
 		FZ_CHECK(rpc_put_bind(&w, RPC_PT_ALTER, 2, 0x53f0, 0, &fzr_iface_id) == NTLM_OK);
@@ -681,9 +682,9 @@ int main(int argc, char **argv)
 		perror(outdir);
 		return 1;
 	}
-	static const uint8_t sels[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x07, 0x08, 0x0c, 0x10, 0x14,
-	                               0x1c, 0x20, 0x21, 0x22, 0x23, 0x40, 0x41, 0x43, 0x60, 0x62,
-	                               0x80, 0x9c, 0xa1, 0xe3};
+	static const uint8_t sels[] = {0x00, 0x01, 0x02, 0x03, 0x04, 0x07, 0x08, 0x0c,
+	                               0x10, 0x14, 0x1c, 0x20, 0x21, 0x22, 0x23, 0x40,
+	                               0x41, 0x43, 0x60, 0x62, 0x80, 0x9c, 0xa1, 0xe3};
 	for (size_t i = 0; i < sizeof(sels); i++)
 		for (uint8_t f = 0; f < 8; f++)
 			handshake(sels[i], f);

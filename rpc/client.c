@@ -12,7 +12,7 @@
 #include "util.h"
 
 #define CLIENT_TIMEOUT_SECONDS 60
-#define CLIENT_MAX_RESPONSE (16u * 1024 * 1024) /* refuse to buffer more than this */
+#define CLIENT_MAX_RESPONSE    (16u * 1024 * 1024) /* refuse to buffer more than this */
 
 struct ntlm_rpc_client {
 	rpc_endpoint ep;
@@ -161,7 +161,7 @@ static uint32_t check_local_identity(ntlm_rpc_client *c)
 	if (c->cred || rpc_thread_identity(NULL) != RPC_ID_IMPERSONATING)
 		return NTLM_RPC_S_OK;
 	rpc_msg(c->msg, "this thread impersonates a client that did not grant delegation: its "
-	        "identity may not be passed to another server");
+	                "identity may not be passed to another server");
 	return NTLM_RPC_S_BAD_IMPERSONATION_LEVEL;
 }
 
@@ -173,9 +173,11 @@ static uint32_t pick_remote_cred(ntlm_rpc_client *c, const ntlm_cred **cred)
 		return NTLM_RPC_S_OK;
 	uid_t euid;
 	if (rpc_thread_identity(&euid) != RPC_ID_SELF) {
-		rpc_msg(c->msg, "this thread impersonates a client (uid %u) whose identity cannot "
+		rpc_msg(c->msg,
+		        "this thread impersonates a client (uid %u) whose identity cannot "
 		        "authenticate to another machine: NTLM never had that account's password; "
-		        "only local ncalrpc calls can carry it", (unsigned)euid);
+		        "only local ncalrpc calls can carry it",
+		        (unsigned)euid);
 		return NTLM_RPC_S_NO_CREDENTIALS;
 	}
 	if (!c->file_cred && ntlm_cred_from_file(&c->file_cred, NULL, NULL, NULL) != NTLM_OK) {
@@ -339,9 +341,9 @@ static uint32_t local_call_bind(ntlm_rpc_client *c, ntlm_buffer *bind)
 	uint32_t st = add_local_verifier(c, bind);
 	if (st == NTLM_RPC_S_OK)
 		st = exchange_bind(c, bind, &ack, &ack_len, &p);
-	if (st == NTLM_RPC_S_OK && (!p.has_verifier ||
-	                            rpc_local_token_parse(p.ver.value, p.ver.value_len, &answer) != NTLM_OK ||
-	                            answer != 0)) {
+	if (st == NTLM_RPC_S_OK &&
+	    (!p.has_verifier ||
+	     rpc_local_token_parse(p.ver.value, p.ver.value_len, &answer) != NTLM_OK || answer != 0)) {
 		rpc_msg(c->msg, "the server did not accept the ncalrpc local call");
 		st = NTLM_RPC_S_SEC_PKG_ERROR;
 	}
@@ -374,7 +376,8 @@ static uint32_t ntlm_bind(ntlm_rpc_client *c, const ntlm_cred *cred, ntlm_buffer
 	rpc_pdu p;
 	ntlm_buffer auth3 = {NULL, 0};
 	ntlm_err rc = NTLM_OK;
-	if (st == NTLM_RPC_S_OK && (rc = rpc_sec_step(c->sec, NULL, 0, bind, &fault)) != NTLM_CONTINUE) {
+	if (st == NTLM_RPC_S_OK &&
+	    (rc = rpc_sec_step(c->sec, NULL, 0, bind, &fault)) != NTLM_CONTINUE) {
 		rpc_msg(c->msg, "NTLM could not start: %s", ntlm_strerror(rc));
 		st = NTLM_RPC_S_SEC_PKG_ERROR;
 	}
@@ -543,8 +546,8 @@ static uint32_t take_response(ntlm_rpc_client *c, uint8_t *pdu, size_t len, cons
 		ntlm_err rc = rpc_sec_unprotect(c->sec, pdu, len, &off, &n, &fault);
 		if (rc != NTLM_OK) {
 			c->fault = fault;
-			return fail(c, ntlm_rpc_status_from_fault(fault),
-			            "the response does not verify: %s", ntlm_strerror(rc));
+			return fail(c, ntlm_rpc_status_from_fault(fault), "the response does not verify: %s",
+			            ntlm_strerror(rc));
 		}
 	} else {
 		rpc_call_body body;

@@ -18,8 +18,8 @@ struct options {
 	int n_args;
 };
 
-static const char *const level_names[] = {"default", "none", "connect", "call",
-                                          "pkt", "integrity", "privacy"};
+static const char *const level_names[] = {"default", "none",      "connect", "call",
+                                          "pkt",     "integrity", "privacy"};
 static const char *const imp_names[] = {"default", "anonymous", "identify", "impersonate",
                                         "delegate"};
 
@@ -41,14 +41,14 @@ static int set_by_name(uint32_t *dst, const char *s, const char *const *names, s
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-	        "usage: rpc-demo-client --binding B [--user U --password P [--domain D]]\n"
-	        "         [--level none|connect|call|pkt|integrity|privacy]\n"
-	        "         [--imp anonymous|identify|impersonate|delegate] [--principal DOMAIN\\\\user]\n"
-	        "         COMMAND [ARG...]\n"
-	        "B: ncacn_ip_tcp:HOST[PORT] or ncalrpc:[/path/socket]\n"
-	        "COMMAND: echo TEXT | add A B | whoami [--impersonate] | readfile PATH | relay BINDING\n"
-	        "Without --user, ncalrpc uses this process's own identity (the local call).\n");
+	fprintf(
+		f, "usage: rpc-demo-client --binding B [--user U --password P [--domain D]]\n"
+		   "         [--level none|connect|call|pkt|integrity|privacy]\n"
+		   "         [--imp anonymous|identify|impersonate|delegate] [--principal DOMAIN\\\\user]\n"
+		   "         COMMAND [ARG...]\n"
+		   "B: ncacn_ip_tcp:HOST[PORT] or ncalrpc:[/path/socket]\n"
+		   "COMMAND: echo TEXT | add A B | whoami [--impersonate] | readfile PATH | relay BINDING\n"
+		   "Without --user, ncalrpc uses this process's own identity (the local call).\n");
 }
 
 static int set_level(void *opts, const char *arg)

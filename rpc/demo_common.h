@@ -24,9 +24,14 @@ typedef struct demo_option {
 	int (*set)(void *opts, const char *arg);
 } demo_option;
 
-#define DEMO_STRING_OPTION(name, letter, type, member) \
-	{name, letter, required_argument, offsetof(type, member), NULL}
-#define DEMO_CUSTOM_OPTION(name, letter, has_arg, set) {name, letter, has_arg, 0, set}
+#define DEMO_STRING_OPTION(name, letter, type, member)                                             \
+	{                                                                                              \
+		name, letter, required_argument, offsetof(type, member), NULL                              \
+	}
+#define DEMO_CUSTOM_OPTION(name, letter, has_arg, set)                                             \
+	{                                                                                              \
+		name, letter, has_arg, 0, set                                                              \
+	}
 
 /*
  * getopt_long over table[0..n) plus --help (-h), filling opts. Returns -1 to

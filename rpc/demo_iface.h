@@ -26,7 +26,7 @@
 #include "buf.h"
 #include "ntlmssp/rpc.h"
 
-#define DEMO_IFACE_UUID "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f60"
+#define DEMO_IFACE_UUID  "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f60"
 #define DEMO_IFACE_MAJOR 1
 #define DEMO_IFACE_MINOR 0
 

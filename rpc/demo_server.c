@@ -94,7 +94,8 @@ static int create_account(const char *file, const char *spec)
 	char user[128];
 	const char *colon = strchr(spec, ':');
 	if (!file || !colon || colon == spec || (size_t)(colon - spec) >= sizeof(user)) {
-		fprintf(stderr, "rpc-demo-server: --create-account needs --account-file and USER:PASSWORD\n");
+		fprintf(stderr,
+		        "rpc-demo-server: --create-account needs --account-file and USER:PASSWORD\n");
 		return 1;
 	}
 	memcpy(user, spec, (size_t)(colon - spec));

@@ -36,7 +36,7 @@
 #define RPC_SYS_GETGROUPS SYS_getgroups
 #endif
 
-#define KEEP ((long)-1) /* setres*id: leave this one as it is */
+#define KEEP       ((long)-1) /* setres*id: leave this one as it is */
 #define MAX_GROUPS 65536
 
 static int thread_setresuid(long r, long e, long s)
@@ -119,8 +119,10 @@ uint32_t rpc_imp_enter(uid_t uid, gid_t gid, const char *name, int delegate, rpc
 	thread_setresgid((long)saved->rgid, (long)saved->egid, (long)saved->sgid);
 	free(saved->groups);
 	saved->groups = NULL;
-	rpc_msg(msg, "cannot take uid %u / gid %u on this thread: %s (the server needs root or "
-	        "CAP_SETUID and CAP_SETGID)", (unsigned)uid, (unsigned)gid, strerror(err));
+	rpc_msg(msg,
+	        "cannot take uid %u / gid %u on this thread: %s (the server needs root or "
+	        "CAP_SETUID and CAP_SETGID)",
+	        (unsigned)uid, (unsigned)gid, strerror(err));
 	return NTLM_RPC_S_ACCESS_DENIED;
 }
 

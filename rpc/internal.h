@@ -32,8 +32,8 @@ ntlm_rpc_status rpc_status(ntlm_err err);
 ntlm_err rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
                             const ntlm_client_config *cfg, uint32_t level, uint32_t imp_level);
 ntlm_err rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
-ntlm_err rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
-                      ntlm_buffer *out_pdu, uint32_t *fault);
+ntlm_err rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len, ntlm_buffer *out_pdu,
+                      uint32_t *fault);
 ntlm_err rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu);
 ntlm_err rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len, size_t *stub_off,
                            size_t *stub_len, uint32_t *fault);

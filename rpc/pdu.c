@@ -8,10 +8,10 @@
 
 #define RPC_VERS 5u
 
-const ntlm_rpc_syntax rpc_ndr_syntax = {
-	{0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, 0x9f, 0xe8, 0x08, 0x00, 0x2b, 0x10, 0x48,
-	 0x60},
-	2, 0};
+const ntlm_rpc_syntax rpc_ndr_syntax = {{0x04, 0x5d, 0x88, 0x8a, 0xeb, 0x1c, 0xc9, 0x11, 0x9f, 0xe8,
+                                         0x08, 0x00, 0x2b, 0x10, 0x48, 0x60},
+                                        2,
+                                        0};
 
 /* ------------------------------------------------------------- UUIDs */
 
@@ -277,12 +277,12 @@ ntlm_err rpc_parse_call(const rpc_pdu *p, rpc_call_body *c)
 
 static const uint8_t vt_magic[8] = {0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36, 0x71};
 
-#define VT_CMD_MASK 0x3FFFu
-#define VT_CMD_END 0x4000u      /* SEC_VT_COMMAND_END: the last command */
+#define VT_CMD_MASK     0x3FFFu
+#define VT_CMD_END      0x4000u /* SEC_VT_COMMAND_END: the last command */
 #define VT_MUST_PROCESS 0x8000u /* SEC_VT_MUST_PROCESS_COMMAND: refuse it if unknown */
-#define VT_BITMASK_1 1u
-#define VT_PCONTEXT 2u
-#define VT_HEADER2 3u
+#define VT_BITMASK_1    1u
+#define VT_PCONTEXT     2u
+#define VT_HEADER2      3u
 
 /* Structure only: commands that end exactly where r does, the last (only it) marked END. */
 static int vt_well_formed(nb_reader r)

@@ -14,15 +14,15 @@
 #include "buf.h"
 #include "ntlmssp/rpc.h"
 
-#define RPC_HDR_LEN 16u
-#define RPC_TRAILER_LEN 8u        /* sec_trailer without auth_value */
-#define RPC_CALL_HDR_LEN 24u      /* request / response: header + alloc_hint, ctx, opnum */
-#define RPC_AUTH_PAD_ALIGN 16u    /* [MS-RPCE] 2.2.2.11: sec_trailer 16-aligned after the stub */
-#define RPC_SIG_LEN 16u           /* an NTLMSSP signature */
-#define RPC_FRAG_OFFER 5840u      /* max_xmit/recv_frag we offer (Windows' value) */
-#define RPC_FRAG_MIN 1432u        /* [C706] 12.6.3.1 must_recv_frag_size */
-#define RPC_FRAG_ABS_MAX 65535u
-#define RPC_DREP_LE 0x10u         /* drep[0]: integer little-endian, ASCII, IEEE float */
+#define RPC_HDR_LEN        16u
+#define RPC_TRAILER_LEN    8u    /* sec_trailer without auth_value */
+#define RPC_CALL_HDR_LEN   24u   /* request / response: header + alloc_hint, ctx, opnum */
+#define RPC_AUTH_PAD_ALIGN 16u   /* [MS-RPCE] 2.2.2.11: sec_trailer 16-aligned after the stub */
+#define RPC_SIG_LEN        16u   /* an NTLMSSP signature */
+#define RPC_FRAG_OFFER     5840u /* max_xmit/recv_frag we offer (Windows' value) */
+#define RPC_FRAG_MIN       1432u /* [C706] 12.6.3.1 must_recv_frag_size */
+#define RPC_FRAG_ABS_MAX   65535u
+#define RPC_DREP_LE        0x10u /* drep[0]: integer little-endian, ASCII, IEEE float */
 
 enum rpc_ptype {
 	RPC_PT_REQUEST = 0,
@@ -39,18 +39,18 @@ enum rpc_ptype {
 	RPC_PT_ORPHANED = 19
 };
 
-#define RPC_PFC_FIRST 0x01u
-#define RPC_PFC_LAST 0x02u
-#define RPC_PFC_HDR_SIGN 0x04u /* bind family; PFC_PENDING_CANCEL on other PDUs */
-#define RPC_PFC_CONC_MPX 0x10u
+#define RPC_PFC_FIRST           0x01u
+#define RPC_PFC_LAST            0x02u
+#define RPC_PFC_HDR_SIGN        0x04u /* bind family; PFC_PENDING_CANCEL on other PDUs */
+#define RPC_PFC_CONC_MPX        0x10u
 #define RPC_PFC_DID_NOT_EXECUTE 0x20u
-#define RPC_PFC_OBJECT_UUID 0x80u
+#define RPC_PFC_OBJECT_UUID     0x80u
 
 /* p_cont_def_result_t and p_provider_reason_t ([C706] 12.6.3.1). */
-#define RPC_RESULT_ACCEPT 0u
-#define RPC_RESULT_PROVIDER_REJECT 2u
-#define RPC_RESULT_NEGOTIATE_ACK 3u /* bind time feature negotiation ([MS-RPCE] 3.3.1.5.3) */
-#define RPC_REASON_NONE 0u
+#define RPC_RESULT_ACCEPT                 0u
+#define RPC_RESULT_PROVIDER_REJECT        2u
+#define RPC_RESULT_NEGOTIATE_ACK          3u /* bind time feature negotiation ([MS-RPCE] 3.3.1.5.3) */
+#define RPC_REASON_NONE                   0u
 #define RPC_REASON_ABSTRACT_NOT_SUPPORTED 1u
 #define RPC_REASON_TRANSFER_NOT_SUPPORTED 2u
 
@@ -133,10 +133,10 @@ ntlm_err rpc_parse_nak(const rpc_pdu *p, uint16_t *reason);
 typedef struct rpc_call_body {
 	uint32_t alloc_hint;
 	uint16_t ctx_id;
-	uint16_t opnum;       /* request */
-	int has_object;       /* request with PFC_OBJECT_UUID */
+	uint16_t opnum; /* request */
+	int has_object; /* request with PFC_OBJECT_UUID */
 	uint8_t object[16];
-	uint32_t status;      /* fault */
+	uint32_t status; /* fault */
 	size_t stub_off, stub_len;
 } rpc_call_body;
 
@@ -149,16 +149,16 @@ ntlm_err rpc_parse_call(const rpc_pdu *p, rpc_call_body *c);
  * (the presentation context) and, where the signature does not cover the
  * header, the header fields that pick the operation.
  */
-#define RPC_VT_SEARCH 1024u              /* the trailer is looked for in the stub's last 1 KiB */
-#define RPC_VT_CLIENT_HDR_SIGN 0x1u      /* rpc_sec_vt_bitmask: the bind set PFC_SUPPORT_HEADER_SIGN */
-#define RPC_VT_HAVE_BITMASK 0x1u
-#define RPC_VT_HAVE_PCONTEXT 0x2u
-#define RPC_VT_HAVE_HEADER2 0x4u
+#define RPC_VT_SEARCH          1024u /* the trailer is looked for in the stub's last 1 KiB */
+#define RPC_VT_CLIENT_HDR_SIGN 0x1u  /* rpc_sec_vt_bitmask: the bind set PFC_SUPPORT_HEADER_SIGN */
+#define RPC_VT_HAVE_BITMASK    0x1u
+#define RPC_VT_HAVE_PCONTEXT   0x2u
+#define RPC_VT_HAVE_HEADER2    0x4u
 
 typedef struct rpc_vt {
-	size_t off;        /* where the trailer starts in the stub (what precedes it is the call's) */
-	unsigned have;     /* RPC_VT_HAVE_*: the commands present */
-	uint32_t bitmask;  /* rpc_sec_vt_bitmask */
+	size_t off;       /* where the trailer starts in the stub (what precedes it is the call's) */
+	unsigned have;    /* RPC_VT_HAVE_*: the commands present */
+	uint32_t bitmask; /* rpc_sec_vt_bitmask */
 	ntlm_rpc_syntax abstract, transfer; /* rpc_sec_vt_pcontext */
 	uint8_t ptype, drep[4];             /* rpc_sec_vt_header2 */
 	uint32_t call_id;

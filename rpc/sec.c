@@ -24,12 +24,12 @@
 struct ntlm_rpc_sec {
 	ntlm_ctx *ctx;
 	int is_server;
-	uint8_t level;       /* effective: CALL already raised to PKT */
+	uint8_t level; /* effective: CALL already raised to PKT */
 	uint32_t context_id;
-	unsigned legs;       /* handshake PDUs taken so far */
-	int hdr_sign_asked;  /* client: offered in bind; server: the client offered */
-	int hdr_sign;        /* negotiated */
-	ntlm_err err;        /* the last failure a public function reported */
+	unsigned legs;      /* handshake PDUs taken so far */
+	int hdr_sign_asked; /* client: offered in bind; server: the client offered */
+	int hdr_sign;       /* negotiated */
+	ntlm_err err;       /* the last failure a public function reported */
 };
 
 /*
@@ -131,7 +131,7 @@ NTLM_API uint32_t ntlm_rpc_sec_imp_level(const ntlm_rpc_sec *sec)
 	if (!sec || !ntlm_ctx_established(sec->ctx))
 		return NTLM_RPC_IMP_DEFAULT;
 	return (ntlm_ctx_flags(sec->ctx) & NTLMSSP_NEGOTIATE_IDENTIFY) ? NTLM_RPC_IMP_IDENTIFY
-	                                                              : NTLM_RPC_IMP_IMPERSONATE;
+	                                                               : NTLM_RPC_IMP_IMPERSONATE;
 }
 
 NTLM_API uint16_t ntlm_rpc_nak_reason(ntlm_rpc_status status, uint32_t fault)
@@ -258,8 +258,8 @@ static ntlm_err put_handshake_verifier(ntlm_rpc_sec *s, ntlm_buffer *pdu, const 
 	ntlm_err rc = nb_patch_bytes(&w, 3, &flags, 1);
 	uint8_t pad = (uint8_t)((4 - pdu->len % 4) % 4);
 	if (rc == NTLM_OK)
-		rc = rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, s->level, pad, s->context_id,
-		                      tok->data, tok->len);
+		rc = rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, s->level, pad, s->context_id, tok->data,
+		                      tok->len);
 	return replace_pdu(pdu, &w, rc);
 }
 
@@ -274,8 +274,8 @@ static ntlm_err check_level_flags(const ntlm_rpc_sec *s)
 	return NTLM_OK;
 }
 
-ntlm_err rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
-                      ntlm_buffer *out_pdu, uint32_t *fault)
+ntlm_err rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len, ntlm_buffer *out_pdu,
+                      uint32_t *fault)
 {
 	uint32_t scratch;
 	if (!fault)
@@ -327,8 +327,8 @@ static ntlm_err make_iov(const ntlm_rpc_sec *s, uint8_t *pdu, size_t len, size_t
 {
 	int ess = (ntlm_ctx_flags(s->ctx) & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) != 0;
 	ntlm_iov_type around = ess ? NTLM_IOV_SIGN_ONLY : NTLM_IOV_IGNORE;
-	ntlm_iov_type stub =
-		s->level == NTLM_RPC_LEVEL_PKT_PRIVACY ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY;
+	ntlm_iov_type stub = s->level == NTLM_RPC_LEVEL_PKT_PRIVACY ? NTLM_IOV_DATA
+	                                                            : NTLM_IOV_SIGN_ONLY;
 	if (trailer_off < stub_off || len < RPC_SIG_LEN)
 		return NTLM_E_FIELD_RANGE;
 	const size_t off[4] = {0, stub_off, trailer_off, len - RPC_SIG_LEN};
@@ -388,8 +388,8 @@ static ntlm_err check_call_verifier(const ntlm_rpc_sec *s, const rpc_pdu *p, uin
 	if (!p->has_verifier || p->ver.value_len != RPC_SIG_LEN)
 		return NTLM_E_BAD_MESSAGE_TYPE;
 	*fault = NTLM_RPC_FAULT_SEC_PKG_ERROR;
-	if (p->ver.auth_type != NTLM_RPC_AUTHN_WINNT ||
-	    wire_level(p->ver.auth_level) != s->level || p->ver.context_id != s->context_id)
+	if (p->ver.auth_type != NTLM_RPC_AUTHN_WINNT || wire_level(p->ver.auth_level) != s->level ||
+	    p->ver.context_id != s->context_id)
 		return NTLM_E_WRONG_STATE;
 	*fault = 0;
 	return NTLM_OK;

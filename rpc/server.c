@@ -24,13 +24,13 @@
 #include "pdu.h"
 #include "util.h"
 
-#define MAX_LISTENERS 8
-#define MAX_CONTEXTS 8
-#define MAX_REQUEST (4u * 1024 * 1024) /* a larger fragmented request is refused */
+#define MAX_LISTENERS           8
+#define MAX_CONTEXTS            8
+#define MAX_REQUEST             (4u * 1024 * 1024) /* a larger fragmented request is refused */
 #define DEFAULT_MAX_CONNECTIONS 64
-#define DEFAULT_MAX_PER_PEER 16
-#define DEFAULT_HANDSHAKE_MS 10000
-#define CONN_IDLE_SECONDS 300 /* a silent authenticated client gives its thread back */
+#define DEFAULT_MAX_PER_PEER    16
+#define DEFAULT_HANDSHAKE_MS    10000
+#define CONN_IDLE_SECONDS       300 /* a silent authenticated client gives its thread back */
 
 struct listener {
 	int fd;
@@ -90,7 +90,7 @@ struct conn {
 	ntlm_rpc_sec *sec; /* NTLMSSP association */
 	int local_call;    /* ncalrpc: identity from the kernel */
 	int authenticated;
-	uint32_t level;    /* the association's authentication level */
+	uint32_t level; /* the association's authentication level */
 	uint32_t imp_level;
 	char client_principal[256];
 	char unix_user[64];
@@ -241,7 +241,8 @@ static int offers_ndr(rpc_ctx_elem *e)
 {
 	ntlm_rpc_syntax ts;
 	for (uint8_t i = 0; i < e->n_transfer; i++)
-		if (rpc_next_syntax(&e->transfer_list, &ts) == NTLM_OK && rpc_syntax_equal(&ts, &rpc_ndr_syntax))
+		if (rpc_next_syntax(&e->transfer_list, &ts) == NTLM_OK &&
+		    rpc_syntax_equal(&ts, &rpc_ndr_syntax))
 			return 1;
 	return 0;
 }
@@ -572,9 +573,8 @@ static uint32_t check_vt(struct conn *c, const rpc_pdu *p, const rpc_call_body *
 	if ((vt.have & RPC_VT_HAVE_BITMASK) && (vt.bitmask & RPC_VT_CLIENT_HDR_SIGN) &&
 	    !ntlm_rpc_sec_header_signing(c->sec))
 		return NTLM_RPC_FAULT_ACCESS_DENIED; /* PFC_SUPPORT_HEADER_SIGN vanished from the bind */
-	if ((vt.have & RPC_VT_HAVE_PCONTEXT) &&
-	    (!rpc_syntax_equal(&vt.abstract, &ctx->abstract) ||
-	     !rpc_syntax_equal(&vt.transfer, &rpc_ndr_syntax)))
+	if ((vt.have & RPC_VT_HAVE_PCONTEXT) && (!rpc_syntax_equal(&vt.abstract, &ctx->abstract) ||
+	                                         !rpc_syntax_equal(&vt.transfer, &rpc_ndr_syntax)))
 		return NTLM_RPC_FAULT_ACCESS_DENIED;
 	if ((vt.have & RPC_VT_HAVE_HEADER2) &&
 	    (vt.ptype != p->hdr.ptype || memcmp(vt.drep, p->hdr.drep, 4) != 0 ||
@@ -983,8 +983,10 @@ NTLM_API ntlm_rpc_status ntlm_rpc_impersonate_client(ntlm_rpc_call *call)
 	uint32_t st = caller_account(call, &uid, &gid, &name);
 	if (st == NTLM_RPC_S_OK && uid == 0 && !c->srv->cfg.allow_root_impersonation) {
 		/* A handler impersonates to be limited to the client's rights: root has no limits. */
-		rpc_msg(call->msg, "%s maps to uid 0: impersonating root is refused "
-		        "(allow_root_impersonation)", c->client_principal);
+		rpc_msg(call->msg,
+		        "%s maps to uid 0: impersonating root is refused "
+		        "(allow_root_impersonation)",
+		        c->client_principal);
 		st = NTLM_RPC_S_ACCESS_DENIED;
 	}
 	if (st == NTLM_RPC_S_OK)

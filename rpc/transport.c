@@ -45,7 +45,8 @@ static uint32_t parse_tcp(const char *rest, rpc_endpoint *ep)
 	char port[8];
 	const char *open = strchr(rest, '[');
 	size_t host_len = open ? (size_t)(open - rest) : 0;
-	if (!open || host_len == 0 || host_len >= sizeof(ep->host) || !bracketed(rest, port, sizeof(port)))
+	if (!open || host_len == 0 || host_len >= sizeof(ep->host) ||
+	    !bracketed(rest, port, sizeof(port)))
 		return NTLM_RPC_S_INVALID_BINDING;
 	char *end;
 	unsigned long v = strtoul(port, &end, 10);

@@ -14,7 +14,8 @@ int netframe_send(int fd, const uint8_t *data, size_t len)
 {
 	if (len > NETFRAME_MAX)
 		return -1;
-	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+	uint8_t hdr[4] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+	                  (uint8_t)len};
 	if (ntlm_write_all(fd, hdr, 4))
 		return -1;
 	return len ? ntlm_write_all(fd, data, len) : 0;

@@ -52,7 +52,6 @@ static void warn(warnings *w, const char *s)
 
 /* ------------------------------------------------------------ input */
 
-
 /* If s starts with word (any case) and then a separator sep, returns what follows; else s. */
 static char *strip_word(char *s, const char *word, const char *seps)
 {
@@ -344,7 +343,8 @@ static void render_ntlmv2(emit *e, const nw_authenticate *m, av_facts *facts)
 	emit_close(e);
 }
 
-static void response_warnings(warnings *w, ntlm_response_kind kind, const av_facts *f, int mic_field)
+static void response_warnings(warnings *w, ntlm_response_kind kind, const av_facts *f,
+                              int mic_field)
 {
 	switch (kind) {
 	case NTLM_KIND_LM:
@@ -380,8 +380,8 @@ static void render_authenticate(emit *e, const nw_authenticate *m, warnings *w)
 	emit_str(e, "domain", m->domain);
 	emit_str(e, "user", m->user);
 	emit_str(e, "workstation", m->workstation);
-	emit_text(e, "response_kind", kind == NTLM_KIND_NONE ? "unknown"
-	                                                     : ntlm_response_kind_name(kind));
+	emit_text(e, "response_kind",
+	          kind == NTLM_KIND_NONE ? "unknown" : ntlm_response_kind_name(kind));
 	emit_uint(e, "lm_response_length", m->lm_response_len);
 	emit_bytes(e, "lm_response", m->lm_response, m->lm_response_len);
 	emit_uint(e, "nt_response_length", m->nt_response_len);

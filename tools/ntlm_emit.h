@@ -15,11 +15,11 @@
 typedef struct emit {
 	FILE *f;
 	int json;
-	int depth;                        /* open containers, the document included */
+	int depth; /* open containers, the document included */
 	int is_list[EMIT_MAX_DEPTH];
-	size_t count[EMIT_MAX_DEPTH];     /* members written so far per container */
+	size_t count[EMIT_MAX_DEPTH];        /* members written so far per container */
 	const char *pending[EMIT_MAX_DEPTH]; /* text: header of a list not yet printed */
-	int too_deep;                     /* containers refused past EMIT_MAX_DEPTH */
+	int too_deep;                        /* containers refused past EMIT_MAX_DEPTH */
 } emit;
 
 /* Opens the document (an object). */

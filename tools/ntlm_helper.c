@@ -350,7 +350,8 @@ int helper_run(int argc, char **argv, const tool_cmd *cmd, unsigned role)
 		st = h.server ? setup_server_build(&o, 0, &s) : setup_client_build(&o, &c);
 	if (st == TOOL_EXIT_OK) {
 		rc = h.server ? ntlm_server_new(&h.ctx, &s.cfg) : ntlm_client_new(&h.ctx, c.cred, &c.cfg);
-		st = rc == NTLM_OK ? helper_loop(&h) : tool_lib_error(TOOL_EXIT_FAIL, cmd->name, "context", rc);
+		st = rc == NTLM_OK ? helper_loop(&h)
+		                   : tool_lib_error(TOOL_EXIT_FAIL, cmd->name, "context", rc);
 	}
 	ntlm_ctx_free(h.ctx);
 	setup_client_free(&c);

@@ -66,8 +66,9 @@ int tool_parse(int argc, char **argv, const tool_cmd *cmd, const tool_opt *table
 			tool_help(stdout, cmd, table, n, role);
 			status = -1;
 		} else if (c == '?') {
-			status = tool_error(TOOL_EXIT_USAGE, cmd->name, "unknown option '%s' (see ntlm %s --help)",
-			                    argv[optind - 1], cmd->name);
+			status = tool_error(TOOL_EXIT_USAGE, cmd->name,
+			                    "unknown option '%s' (see ntlm %s --help)", argv[optind - 1],
+			                    cmd->name);
 		} else if (c == ':') {
 			status = tool_error(TOOL_EXIT_USAGE, cmd->name, "option '%s' needs an argument",
 			                    argv[optind - 1]);

@@ -60,11 +60,11 @@ enum { O_ACCOUNT_FILE = 256, O_UID, O_STDIN, O_PW_ARG, O_LM };
 
 static const tool_opt passwd_table[] = {
 	{"account-file", O_ACCOUNT_FILE, 1, "FILE",
-	 "the smbpasswd-format file (default $NTLM_ACCOUNT_FILE)"},
+     "the smbpasswd-format file (default $NTLM_ACCOUNT_FILE)"},
 	{"uid", O_UID, 1, "N", "add: Unix uid (default: the Unix user's, else 65534)"},
 	{"stdin", O_STDIN, 1, NULL, "read the password as one line of standard input"},
 	{"password-on-command-line", O_PW_ARG, 1, "PW",
-	 "take the password from here (other users can see it)"},
+     "take the password from here (other users can see it)"},
 	{"with-lm-hash", O_LM, 1, NULL, "also store the (weak) LM hash, for LM clients"},
 };
 
@@ -112,8 +112,8 @@ static const struct action {
 	int needs_password;
 	const char *done;
 } actions[] = {
-	{"add", SMBPW_ADD, 1, "added"},          {"set", SMBPW_SET_HASH, 1, "changed the password of"},
-	{"delete", SMBPW_DELETE, 0, "deleted"},  {"disable", SMBPW_DISABLE, 0, "disabled"},
+	{"add", SMBPW_ADD, 1, "added"},         {"set", SMBPW_SET_HASH, 1, "changed the password of"},
+	{"delete", SMBPW_DELETE, 0, "deleted"}, {"disable", SMBPW_DISABLE, 0, "disabled"},
 	{"enable", SMBPW_ENABLE, 0, "enabled"},
 };
 
@@ -229,12 +229,15 @@ int cmd_passwd(int argc, char **argv)
 	int st = tool_parse(argc, argv, &passwd_cmd, passwd_table, NTLM_ARRAY_LEN(passwd_table), 1,
 	                    passwd_option, &o, &first);
 	if (st == TOOL_EXIT_OK && argc - first != 2)
-		st = tool_error(TOOL_EXIT_USAGE, "passwd", "expected an action and a user name (see "
-		                                           "ntlm passwd --help)");
+		st = tool_error(TOOL_EXIT_USAGE, "passwd",
+		                "expected an action and a user name (see "
+		                "ntlm passwd --help)");
 	const struct action *a = st == TOOL_EXIT_OK ? find_action(argv[first]) : NULL;
 	if (st == TOOL_EXIT_OK && !a)
-		st = tool_error(TOOL_EXIT_USAGE, "passwd", "unknown action '%s': add, set, delete, "
-		                                           "disable or enable", argv[first]);
+		st = tool_error(TOOL_EXIT_USAGE, "passwd",
+		                "unknown action '%s': add, set, delete, "
+		                "disable or enable",
+		                argv[first]);
 	if (st == TOOL_EXIT_OK && o.password && o.from_stdin)
 		st = tool_error(TOOL_EXIT_USAGE, "passwd",
 		                "--stdin and --password-on-command-line exclude each other");

@@ -99,7 +99,8 @@ static ntlm_err rewrite_lines(const tf_buf *in, const smbpw_edit *ed, tf_buf *ou
 		const char *line = in->p + off;
 		size_t n = end - off;
 		off = end;
-		if (tf_is_blank_or_comment(line, tf_strip_eol(line, n)) || !smbpw_line_names(line, n, ed->user)) {
+		if (tf_is_blank_or_comment(line, tf_strip_eol(line, n)) ||
+		    !smbpw_line_names(line, n, ed->user)) {
 			NTLM_TRY(tf_append(out, line, n));
 			continue;
 		}

@@ -38,16 +38,17 @@ typedef enum smbpw_op {
  * changed; one of them being malformed is NTLM_E_BAD_FILE and nothing is
  * written.
  */
-NTLM_MUST_CHECK ntlm_err smbpw_modify(const char *path, smbpw_op op, const char *user, const uint8_t nt_hash[16],
-                      const uint8_t *lm_hash, uint32_t uid);
+NTLM_MUST_CHECK ntlm_err smbpw_modify(const char *path, smbpw_op op, const char *user,
+                                      const uint8_t nt_hash[16], const uint8_t *lm_hash,
+                                      uint32_t uid);
 
 /*
  * If path does not exist, creates it holding one [U] account for user with
  * the NT hash of password (no LM hash: it is too weak to store). If it
  * exists, NTLM_OK and nothing changes.
  */
-NTLM_MUST_CHECK ntlm_err smbpw_create_default(const char *path, const char *user, const char *password,
-                              uint32_t uid);
+NTLM_MUST_CHECK ntlm_err smbpw_create_default(const char *path, const char *user,
+                                              const char *password, uint32_t uid);
 
 #define SMBPW_UID_NOBODY 65534u /* an unprivileged placeholder */
 /*

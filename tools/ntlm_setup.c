@@ -13,49 +13,78 @@
 #include "textfile.h"
 #include "util.h"
 
-#define BOTH (ROLE_CLIENT | ROLE_SERVER)
+#define BOTH      (ROLE_CLIENT | ROLE_SERVER)
 #define ACCEPTORS (ROLE_SERVER | ROLE_SQUID)
-#define ALL (ROLE_CLIENT | ROLE_SERVER | ROLE_SQUID)
+#define ALL       (ROLE_CLIENT | ROLE_SERVER | ROLE_SQUID)
 
 enum {
-	O_USER = 256, O_DOMAIN, O_PASSWORD, O_PASSWORD_FILE, O_NT_HASH, O_CRED_FILE, O_ANONYMOUS,
-	O_WORKSTATION, O_TARGET_NAME, O_FLAGS, O_NTLMV1, O_ACCOUNT_FILE, O_COMPUTER_NAME,
-	O_DOMAIN_NAME, O_SERVICE_NAME, O_AUDIT_LOG, O_CONFIG, O_ALLOW_NTLMV1, O_ALLOW_LM,
-	O_ALLOW_ANONYMOUS, O_REQUIRE_MIC, O_REQUIRE_TARGET_NAME, O_CBT_HASH, O_CBT_POLICY,
-	O_MIN_SECURITY, O_RESPONSES, O_DATAGRAM, O_WINBIND, O_WINBIND_DOMAIN, O_SHOW_SESSION_KEY,
-	O_DNS_COMPUTER_NAME, O_DNS_DOMAIN_NAME
+	O_USER = 256,
+	O_DOMAIN,
+	O_PASSWORD,
+	O_PASSWORD_FILE,
+	O_NT_HASH,
+	O_CRED_FILE,
+	O_ANONYMOUS,
+	O_WORKSTATION,
+	O_TARGET_NAME,
+	O_FLAGS,
+	O_NTLMV1,
+	O_ACCOUNT_FILE,
+	O_COMPUTER_NAME,
+	O_DOMAIN_NAME,
+	O_SERVICE_NAME,
+	O_AUDIT_LOG,
+	O_CONFIG,
+	O_ALLOW_NTLMV1,
+	O_ALLOW_LM,
+	O_ALLOW_ANONYMOUS,
+	O_REQUIRE_MIC,
+	O_REQUIRE_TARGET_NAME,
+	O_CBT_HASH,
+	O_CBT_POLICY,
+	O_MIN_SECURITY,
+	O_RESPONSES,
+	O_DATAGRAM,
+	O_WINBIND,
+	O_WINBIND_DOMAIN,
+	O_SHOW_SESSION_KEY,
+	O_DNS_COMPUTER_NAME,
+	O_DNS_DOMAIN_NAME
 };
 
 const tool_opt setup_table[] = {
 	{"user", O_USER, ROLE_CLIENT, "NAME", "user name (default $NTLM_USER)"},
 	{"domain", O_DOMAIN, ROLE_CLIENT, "NAME", "user's domain (default $NTLM_DOMAIN)"},
 	{"password", O_PASSWORD, ROLE_CLIENT, "PW",
-	 "password (visible to other users: prefer --password-file)"},
+     "password (visible to other users: prefer --password-file)"},
 	{"password-file", O_PASSWORD_FILE, ROLE_CLIENT, "FILE", "password: the first line of FILE"},
 	{"nt-hash", O_NT_HASH, ROLE_CLIENT, "HEX", "the NT hash (32 hex digits) instead of a password"},
 	{"cred-file", O_CRED_FILE, ROLE_CLIENT, "FILE",
-	 "DOMAIN:USER:PASSWORD file (default $NTLM_USER_FILE)"},
+     "DOMAIN:USER:PASSWORD file (default $NTLM_USER_FILE)"},
 	{"anonymous", O_ANONYMOUS, ROLE_CLIENT, NULL, "authenticate anonymously"},
-	{"workstation", O_WORKSTATION, ROLE_CLIENT, "NAME", "workstation name sent (default: host name)"},
+	{"workstation", O_WORKSTATION, ROLE_CLIENT, "NAME",
+     "workstation name sent (default: host name)"},
 	{"target-name", O_TARGET_NAME, ROLE_CLIENT, "SPN", "send SPN as MsvAvTargetName"},
 	{"flags", O_FLAGS, ROLE_CLIENT, "HEX", "request exactly these NEGOTIATE flags"},
 	{"ntlmv1", O_NTLMV1, ROLE_CLIENT, NULL, "send an NTLMv1 response (= --responses ntlmv1)"},
 	{"account-file", O_ACCOUNT_FILE, ACCEPTORS, "FILE",
-	 "smbpasswd-format accounts (default $NTLM_ACCOUNT_FILE)"},
+     "smbpasswd-format accounts (default $NTLM_ACCOUNT_FILE)"},
 	{"winbind", O_WINBIND, ACCEPTORS, NULL,
-	 "verify users through winbindd (a domain) instead of an account file"},
+     "verify users through winbindd (a domain) instead of an account file"},
 	{"winbind-domain", O_WINBIND_DOMAIN, ACCEPTORS, "NAME",
-	 "with --winbind: accept only users of this NetBIOS domain"},
-	{"computer-name", O_COMPUTER_NAME, ACCEPTORS, "NAME", "NetBIOS computer name (default: host name)"},
-	{"domain-name", O_DOMAIN_NAME, ACCEPTORS, "NAME", "NetBIOS domain name (default: computer name)"},
+     "with --winbind: accept only users of this NetBIOS domain"},
+	{"computer-name", O_COMPUTER_NAME, ACCEPTORS, "NAME",
+     "NetBIOS computer name (default: host name)"},
+	{"domain-name", O_DOMAIN_NAME, ACCEPTORS, "NAME",
+     "NetBIOS domain name (default: computer name)"},
 	{"dns-computer-name", O_DNS_COMPUTER_NAME, ACCEPTORS, "NAME",
-	 "DNS computer name (default: the host name if fully qualified)"},
+     "DNS computer name (default: the host name if fully qualified)"},
 	{"dns-domain-name", O_DNS_DOMAIN_NAME, ACCEPTORS, "NAME",
-	 "DNS domain name (default: the DNS computer name after its first dot)"},
+     "DNS domain name (default: the DNS computer name after its first dot)"},
 	{"service-name", O_SERVICE_NAME, ACCEPTORS, "SPN",
-	 "an SPN this server answers to (repeatable)"},
+     "an SPN this server answers to (repeatable)"},
 	{"require-target-name", O_REQUIRE_TARGET_NAME, ACCEPTORS, NULL,
-	 "refuse clients whose MsvAvTargetName is not a --service-name"},
+     "refuse clients whose MsvAvTargetName is not a --service-name"},
 	{"allow-anonymous", O_ALLOW_ANONYMOUS, ACCEPTORS, NULL, "accept anonymous authentication"},
 	{"require-mic", O_REQUIRE_MIC, ACCEPTORS, NULL, "refuse an AUTHENTICATE without a MIC"},
 	{"audit-log", O_AUDIT_LOG, ACCEPTORS, "FILE", "append one JSON line per authentication"},
@@ -64,12 +93,11 @@ const tool_opt setup_table[] = {
 	{"allow-lm", O_ALLOW_LM, ALL, NULL, "permit LM responses"},
 	{"responses", O_RESPONSES, ALL, "LIST", "exactly these responses: lm,ntlmv1,ntlmv2"},
 	{"min-security", O_MIN_SECURITY, ALL, "LIST", "sign,seal,128bit,key_exch,ess or none"},
-	{"cbt-hash", O_CBT_HASH, BOTH, "HEX",
-	 "channel bindings MD5 (client: send; server: expect)"},
+	{"cbt-hash", O_CBT_HASH, BOTH, "HEX", "channel bindings MD5 (client: send; server: expect)"},
 	{"cbt-policy", O_CBT_POLICY, ACCEPTORS, "POLICY", "never, if_present or required"},
 	{"datagram", O_DATAGRAM, BOTH, NULL, "connectionless NTLM (the server speaks first)"},
 	{"show-session-key", O_SHOW_SESSION_KEY, BOTH, NULL,
-	 "print the exported session key (a secret) in the DONE line"},
+     "print the exported session key (a secret) in the DONE line"},
 };
 const size_t setup_table_len = sizeof(setup_table) / sizeof(setup_table[0]);
 
@@ -89,27 +117,48 @@ void setup_opts_free(setup_opts *o)
 static const char **string_slot(setup_opts *o, int id)
 {
 	switch (id) {
-	case O_USER: return &o->user;
-	case O_DOMAIN: return &o->domain;
-	case O_PASSWORD_FILE: return &o->password_file;
-	case O_NT_HASH: return &o->nt_hash;
-	case O_CRED_FILE: return &o->cred_file;
-	case O_WORKSTATION: return &o->workstation;
-	case O_TARGET_NAME: return &o->target_name;
-	case O_FLAGS: return &o->flags;
-	case O_ACCOUNT_FILE: return &o->account_file;
-	case O_COMPUTER_NAME: return &o->computer_name;
-	case O_DOMAIN_NAME: return &o->domain_name;
-	case O_DNS_COMPUTER_NAME: return &o->dns_computer_name;
-	case O_DNS_DOMAIN_NAME: return &o->dns_domain_name;
-	case O_AUDIT_LOG: return &o->audit_log;
-	case O_WINBIND_DOMAIN: return &o->winbind_domain;
-	case O_CONFIG: return &o->config;
-	case O_CBT_HASH: return &o->cbt_hash;
-	case O_CBT_POLICY: return &o->cbt_policy;
-	case O_MIN_SECURITY: return &o->min_security;
-	case O_RESPONSES: return &o->responses;
-	default: return NULL;
+	case O_USER:
+		return &o->user;
+	case O_DOMAIN:
+		return &o->domain;
+	case O_PASSWORD_FILE:
+		return &o->password_file;
+	case O_NT_HASH:
+		return &o->nt_hash;
+	case O_CRED_FILE:
+		return &o->cred_file;
+	case O_WORKSTATION:
+		return &o->workstation;
+	case O_TARGET_NAME:
+		return &o->target_name;
+	case O_FLAGS:
+		return &o->flags;
+	case O_ACCOUNT_FILE:
+		return &o->account_file;
+	case O_COMPUTER_NAME:
+		return &o->computer_name;
+	case O_DOMAIN_NAME:
+		return &o->domain_name;
+	case O_DNS_COMPUTER_NAME:
+		return &o->dns_computer_name;
+	case O_DNS_DOMAIN_NAME:
+		return &o->dns_domain_name;
+	case O_AUDIT_LOG:
+		return &o->audit_log;
+	case O_WINBIND_DOMAIN:
+		return &o->winbind_domain;
+	case O_CONFIG:
+		return &o->config;
+	case O_CBT_HASH:
+		return &o->cbt_hash;
+	case O_CBT_POLICY:
+		return &o->cbt_policy;
+	case O_MIN_SECURITY:
+		return &o->min_security;
+	case O_RESPONSES:
+		return &o->responses;
+	default:
+		return NULL;
 	}
 }
 
@@ -117,16 +166,26 @@ static const char **string_slot(setup_opts *o, int id)
 static int *switch_slot(setup_opts *o, int id)
 {
 	switch (id) {
-	case O_ANONYMOUS: return &o->anonymous;
-	case O_ALLOW_NTLMV1: return &o->allow_ntlmv1;
-	case O_ALLOW_LM: return &o->allow_lm;
-	case O_ALLOW_ANONYMOUS: return &o->allow_anonymous;
-	case O_REQUIRE_MIC: return &o->require_mic;
-	case O_REQUIRE_TARGET_NAME: return &o->require_target_name;
-	case O_DATAGRAM: return &o->datagram;
-	case O_WINBIND: return &o->winbind;
-	case O_SHOW_SESSION_KEY: return &o->show_session_key;
-	default: return NULL;
+	case O_ANONYMOUS:
+		return &o->anonymous;
+	case O_ALLOW_NTLMV1:
+		return &o->allow_ntlmv1;
+	case O_ALLOW_LM:
+		return &o->allow_lm;
+	case O_ALLOW_ANONYMOUS:
+		return &o->allow_anonymous;
+	case O_REQUIRE_MIC:
+		return &o->require_mic;
+	case O_REQUIRE_TARGET_NAME:
+		return &o->require_target_name;
+	case O_DATAGRAM:
+		return &o->datagram;
+	case O_WINBIND:
+		return &o->winbind;
+	case O_SHOW_SESSION_KEY:
+		return &o->show_session_key;
+	default:
+		return NULL;
 	}
 }
 
@@ -167,9 +226,11 @@ struct word_bit {
 
 static const struct word_bit response_words[] = {
 	{"lm", NTLM_RESP_LM}, {"ntlmv1", NTLM_RESP_NTLMV1}, {"ntlmv2", NTLM_RESP_NTLMV2}};
-static const struct word_bit security_words[] = {
-	{"sign", NTLM_SEC_SIGN}, {"seal", NTLM_SEC_SEAL}, {"128bit", NTLM_SEC_128BIT},
-	{"key_exch", NTLM_SEC_KEY_EXCH}, {"ess", NTLM_SEC_ESS}};
+static const struct word_bit security_words[] = {{"sign", NTLM_SEC_SIGN},
+                                                 {"seal", NTLM_SEC_SEAL},
+                                                 {"128bit", NTLM_SEC_128BIT},
+                                                 {"key_exch", NTLM_SEC_KEY_EXCH},
+                                                 {"ess", NTLM_SEC_ESS}};
 
 /* "a,b c" -> bits; "none" alone is the empty set. 0, or -1 naming the bad word. */
 static int parse_words(const setup_opts *o, const char *opt, const char *list,
@@ -251,13 +312,12 @@ static int parse_cbt(const setup_opts *o, uint8_t out[16])
 
 static int cred_error(const setup_opts *o, const char *what, ntlm_err rc)
 {
-	return tool_lib_error(rc == NTLM_E_INVALID_PARAMETER ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL,
-	                      o->cmd, what, rc);
+	return tool_lib_error(rc == NTLM_E_INVALID_PARAMETER ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL, o->cmd,
+	                      what, rc);
 }
 
 /* A password or hash given explicitly (--password, --password-file, --nt-hash). */
-static int explicit_cred(const setup_opts *o, const char *domain, const char *user,
-                         ntlm_cred **out)
+static int explicit_cred(const setup_opts *o, const char *domain, const char *user, ntlm_cred **out)
 {
 	char pw[1024];
 	uint8_t hash[16];
@@ -387,7 +447,8 @@ static void audit_append(void *arg, const ntlm_audit_event *ev)
 static int open_winbind_store(const setup_opts *o, setup_server *s)
 {
 	if (o->account_file)
-		return tool_error(TOOL_EXIT_USAGE, o->cmd, "--winbind and --account-file exclude each other");
+		return tool_error(TOOL_EXIT_USAGE, o->cmd,
+		                  "--winbind and --account-file exclude each other");
 	ntlm_err rc = ntlm_account_store_winbind(&s->store, o->winbind_domain);
 	if (rc == NTLM_E_UNSUPPORTED)
 		return tool_error(TOOL_EXIT_FAIL, o->cmd, "--winbind: built without libwbclient");

@@ -14,7 +14,7 @@
 /* Roles (tool_opt.roles) of the shared option table. */
 #define ROLE_CLIENT 0x1u
 #define ROLE_SERVER 0x2u
-#define ROLE_SQUID 0x4u
+#define ROLE_SQUID  0x4u
 
 #define SETUP_MAX_SERVICES 32
 

@@ -13,8 +13,8 @@
 #include "ntlmssp/ntlmssp.h"
 
 /* Exit statuses of every subcommand (documented in ntlm(1)). */
-#define TOOL_EXIT_OK 0
-#define TOOL_EXIT_FAIL 1  /* authentication failed, malformed input, I/O error */
+#define TOOL_EXIT_OK    0
+#define TOOL_EXIT_FAIL  1 /* authentication failed, malformed input, I/O error */
 #define TOOL_EXIT_USAGE 2 /* bad command line */
 
 /* Subcommands; argv[0] is the subcommand name. */
@@ -32,7 +32,7 @@ int cmd_squid_helper(int argc, char **argv);
  */
 typedef struct tool_opt {
 	const char *name;
-	int id;          /* what getopt_long returns for it (>= 256 by convention) */
+	int id; /* what getopt_long returns for it (>= 256 by convention) */
 	unsigned roles;
 	const char *arg; /* placeholder shown by --help ("FILE"); NULL: no argument */
 	const char *help;

@@ -40,23 +40,23 @@ extern "C" {
  * Drops a result on purpose (GCC warns even about a (void) cast). Every use
  * carries a comment saying why the result does not matter there.
  */
-#define NTLM_IGNORE_RESULT(expr)                                                            \
-	do {                                                                                   \
-		ntlm_err ntlm_ignored_ = (expr);                                                   \
-		(void)ntlm_ignored_;                                                               \
+#define NTLM_IGNORE_RESULT(expr)                                                                   \
+	do {                                                                                           \
+		ntlm_err ntlm_ignored_ = (expr);                                                           \
+		(void)ntlm_ignored_;                                                                       \
 	} while (0)
 
-#define NTLMSSP_VERSION_MAJOR 0
-#define NTLMSSP_VERSION_MINOR 1
-#define NTLMSSP_VERSION_PATCH 0
+#define NTLMSSP_VERSION_MAJOR  0
+#define NTLMSSP_VERSION_MINOR  1
+#define NTLMSSP_VERSION_PATCH  0
 #define NTLMSSP_VERSION_STRING "0.1.0"
 
 /* Sizes of the protocol's fixed fields, in bytes. */
-#define NTLM_HASH_SIZE 16        /* an NT or LM hash (NTOWFv1, LMOWFv1) */
+#define NTLM_HASH_SIZE        16 /* an NT or LM hash (NTOWFv1, LMOWFv1) */
 #define NTLM_SESSION_KEY_SIZE 16 /* session base key, exported session key */
-#define NTLM_CHALLENGE_SIZE 8    /* server and client challenges */
-#define NTLM_CBT_HASH_SIZE 16    /* MD5 of the channel bindings (MsvAvChannelBindings) */
-#define NTLM_SIGNATURE_SIZE 16   /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
+#define NTLM_CHALLENGE_SIZE   8  /* server and client challenges */
+#define NTLM_CBT_HASH_SIZE    16 /* MD5 of the channel bindings (MsvAvChannelBindings) */
+#define NTLM_SIGNATURE_SIZE   16 /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
 
 /* Returns NTLMSSP_VERSION_STRING of the library actually linked. */
 NTLM_API const char *ntlm_version(void);
@@ -68,110 +68,106 @@ NTLM_API const char *ntlm_version(void);
  * The NTSTATUS and SECURITY_STATUS are what Windows would report for the
  * same condition, so callers porting Windows code can keep their mapping.
  */
-#define NTLM_ERROR_LIST(X)                                                                     \
-	X(NTLM_OK, 0, 0x00000000u, 0x00000000, "success")                                          \
-	X(NTLM_CONTINUE, 1, 0x00000016u, 0x00090312, "continue: send the output token and wait")  \
-	X(NTLM_E_INVALID_PARAMETER, 2, 0xC000000Du, (int32_t)0x8009035Du,                          \
-	  "invalid parameter passed to the API")                                                   \
-	X(NTLM_E_NO_MEMORY, 3, 0xC0000017u, (int32_t)0x80090300, "out of memory")                  \
-	X(NTLM_E_BUFFER_TOO_SMALL, 4, 0xC0000023u, (int32_t)0x80090321, "buffer too small")        \
-	X(NTLM_E_TRUNCATED, 5, 0xC000000Du, (int32_t)0x80090308,                                  \
-	  "message truncated: a field extends past the end")                                      \
-	X(NTLM_E_BAD_SIGNATURE_HEADER, 6, 0xC000000Du, (int32_t)0x80090308,                        \
-	  "not an NTLMSSP message (bad \"NTLMSSP\\0\" signature)")                                 \
-	X(NTLM_E_BAD_MESSAGE_TYPE, 7, 0xC000000Du, (int32_t)0x80090308,                            \
-	  "unexpected NTLMSSP message type")                                                       \
-	X(NTLM_E_FIELD_RANGE, 8, 0xC000000Du, (int32_t)0x80090308,                                 \
-	  "payload field offset/length out of range")                                             \
-	X(NTLM_E_FIELD_OVERLAP, 9, 0xC000000Du, (int32_t)0x80090308,                               \
-	  "payload fields overlap each other or the fixed header")                                \
-	X(NTLM_E_FIELD_MAXLEN, 10, 0xC000000Du, (int32_t)0x80090308,                               \
-	  "payload field MaxLen is smaller than Len")                                             \
-	X(NTLM_E_BAD_STRING, 11, 0xC000000Du, (int32_t)0x80090308,                                 \
-	  "invalid string (odd UTF-16 length, bad encoding or embedded NUL)")                    \
-	X(NTLM_E_BAD_AV_PAIR, 12, 0xC000000Du, (int32_t)0x80090308,                                \
-	  "malformed AV_PAIR list (target info)")                                                  \
-	X(NTLM_E_BAD_RESPONSE, 13, 0xC000006Du, (int32_t)0x8009030C,                               \
-	  "malformed LM/NT challenge response")                                                    \
-	X(NTLM_E_WRONG_STATE, 14, 0xC0000008u, (int32_t)0x80090301,                                \
-	  "call not valid in the context's current state (wrong message order or finished)")     \
-	X(NTLM_E_FAILED_CONTEXT, 15, 0xC0000008u, (int32_t)0x80090301,                             \
-	  "context failed earlier and cannot be reused")                                          \
-	X(NTLM_E_FLAGS_POLICY, 16, 0xC0000388u, (int32_t)0x80090302,                               \
-	  "negotiated flags do not meet the minimum session security")                           \
-	X(NTLM_E_LOGON_FAILURE, 17, 0xC000006Du, (int32_t)0x8009030C,                              \
-	  "logon failure: wrong password or response")                                            \
-	X(NTLM_E_NO_SUCH_USER, 18, 0xC0000064u, (int32_t)0x8009030C, "no such user")               \
-	X(NTLM_E_ACCOUNT_DISABLED, 19, 0xC0000072u, (int32_t)0x8009030C, "account disabled")        \
-	X(NTLM_E_NTLMV1_REFUSED, 20, 0xC0000388u, (int32_t)0x8009030C,                             \
-	  "NTLMv1 response refused by policy")                                                     \
-	X(NTLM_E_LM_REFUSED, 21, 0xC0000388u, (int32_t)0x8009030C, "LM response refused by policy") \
-	X(NTLM_E_ANONYMOUS_REFUSED, 22, 0xC0000388u, (int32_t)0x8009030C,                          \
-	  "anonymous authentication refused by policy")                                           \
-	X(NTLM_E_MIC_MISMATCH, 23, 0xC000006Du, (int32_t)0x8009030C,                               \
-	  "message integrity code (MIC) does not match")                                          \
-	X(NTLM_E_MIC_MISSING, 24, 0xC000006Du, (int32_t)0x8009030C,                                \
-	  "MIC required by policy but not sent")                                                   \
-	X(NTLM_E_CBT_MISMATCH, 25, 0xC000006Du, (int32_t)0x80090346,                               \
-	  "channel bindings do not match")                                                         \
-	X(NTLM_E_CBT_MISSING, 26, 0xC000006Du, (int32_t)0x80090346,                                \
-	  "channel bindings required by policy but not sent")                                     \
-	X(NTLM_E_TARGET_MISMATCH, 27, 0xC000006Du, (int32_t)0x8009030C,                            \
-	  "target name does not name this service")                                               \
-	X(NTLM_E_TARGET_MISSING, 28, 0xC000006Du, (int32_t)0x8009030C,                             \
-	  "target name required by policy but not sent")                                          \
-	X(NTLM_E_TIME_SKEW, 29, 0xC0000133u, (int32_t)0x80090324,                                  \
-	  "NTLMv2 timestamp outside the allowed window (clock skew)")                              \
-	X(NTLM_E_REPLAY, 30, 0xC000006Du, (int32_t)0x8009030C, "replayed authentication")          \
-	X(NTLM_E_BAD_MAC, 31, 0xC000022Au, (int32_t)0x8009030F,                                   \
-	  "message signature does not verify")                                                     \
-	X(NTLM_E_OUT_OF_SEQUENCE, 32, 0xC000022Au, (int32_t)0x80090310,                            \
-	  "message out of sequence")                                                               \
-	X(NTLM_E_NO_SESSION_KEY, 33, 0xC0000022u, (int32_t)0x80090302,                             \
-	  "no session key: neither signing nor sealing negotiated, or anonymous")                 \
-	X(NTLM_E_CRYPTO, 34, 0xC0000001u, (int32_t)0x80090304, "cryptographic operation failed")    \
-	X(NTLM_E_RANDOM, 35, 0xC0000001u, (int32_t)0x80090304, "no random bytes available")         \
-	X(NTLM_E_IO, 36, 0xC0000001u, (int32_t)0x80090304, "file or I/O error")                    \
-	X(NTLM_E_BAD_FILE, 37, 0xC0000001u, (int32_t)0x80090304,                                  \
-	  "malformed account or credential file")                                                  \
-	X(NTLM_E_NOT_FOUND, 38, 0xC0000225u, (int32_t)0x8009030E, "no such entry")                  \
-	X(NTLM_E_NO_CREDENTIALS, 39, 0xC000005Eu, (int32_t)0x8009030E,                             \
-	  "no credentials available")                                                              \
-	X(NTLM_E_BACKEND, 40, 0xC0000001u, (int32_t)0x80090304, "account backend failure")          \
-	X(NTLM_E_UNSUPPORTED, 41, 0xC00000BBu, (int32_t)0x80090302, "not supported")                \
-	X(NTLM_E_TARGET_UNKNOWN, 42, 0xC0000063u, (int32_t)0x80090303,                             \
-	  "server principal could not be verified")                                               \
-	X(NTLM_E_INTERNAL, 43, 0xC00000E5u, (int32_t)0x80090304, "internal error")                  \
-	X(NTLM_E_TARGET_INFO_MISMATCH, 44, 0xC000006Du, (int32_t)0x8009030C,                       \
-	  "NTLMv2 response lacks the server's timestamp or names (CHALLENGE tampered with)")       \
-	X(NTLM_E_TARGET_INFO_INCOMPLETE, 45, 0xC000006Du, (int32_t)0x8009030C,                     \
-	  "signing or sealing, but the CHALLENGE lacks the server's NetBIOS computer or domain name") \
-	X(NTLM_E_DATAGRAM_MISMATCH, 46, 0xC00000BBu, (int32_t)0x80090302,                          \
-	  "connectionless context, but the CHALLENGE dropped NTLMSSP_NEGOTIATE_DATAGRAM")         \
-	X(NTLM_E_SEQUENCE_EXHAUSTED, 47, 0xC0000001u, (int32_t)0x80090317,                         \
-	  "sequence numbers exhausted: the context expired, establish a new one")                  \
-	X(NTLM_E_ACCOUNT_LOCKED, 48, 0xC0000234u, (int32_t)0x8009030C, "account locked out")        \
-	X(NTLM_E_NOLOGON_INTERDOMAIN_TRUST, 49, 0xC0000198u, (int32_t)0x8009030C,                  \
-	  "interdomain trust account: not for logons")                                            \
-	X(NTLM_E_NOLOGON_WORKSTATION_TRUST, 50, 0xC0000199u, (int32_t)0x8009030C,                  \
-	  "workstation trust account: not for logons")                                            \
-	X(NTLM_E_NOLOGON_SERVER_TRUST, 51, 0xC000019Au, (int32_t)0x8009030C,                       \
-	  "server trust account: not for logons")                                                 \
-	X(NTLM_E_UNSAFE_FILE, 52, 0xC0000001u, (int32_t)0x80090304,                                \
-	  "file refused: a symbolic link, not a regular file, or writable by others")             \
-	X(NTLM_E_SEAL_NOT_NEGOTIATED, 53, 0xC00000BBu, (int32_t)0x80090302,                        \
-	  "sealing not negotiated for this context (signing only)")                               \
-	X(NTLM_E_NO_LOGON_SERVERS, 54, 0xC000005Eu, (int32_t)0x80090311,                           \
-	  "no logon server for the user's domain (no domain controller reachable, or no trust)") \
-	X(NTLM_E_NTLMV2_REFUSED, 55, 0xC0000388u, (int32_t)0x8009030C,                             \
-	  "NTLMv2 response refused by policy")                  \
-	X(NTLM_E_POLICY_CONFLICT, 56, 0xC000000Du, (int32_t)0x8009035D,                            \
-	  "contradictory policy settings (ntlm_policy_conflict() names them)")                      \
-	X(NTLM_E_NO_COMMON_CHARSET, 57, 0xC00000BBu, (int32_t)0x80090302,                          \
-	  "no character set in common: the CHALLENGE chose neither Unicode nor OEM")              \
-	X(NTLM_E_NO_LM_HASH, 58, 0xC000006Du, (int32_t)0x8009030C,                                 \
-	  "the LM hash is needed (LM_KEY, or only LM allowed) but the account has none")          \
-	X(NTLM_E_BAD_SESSION_KEY, 59, 0xC000000Du, (int32_t)0x80090308,                            \
+#define NTLM_ERROR_LIST(X)                                                                         \
+	X(NTLM_OK, 0, 0x00000000u, 0x00000000, "success")                                              \
+	X(NTLM_CONTINUE, 1, 0x00000016u, 0x00090312, "continue: send the output token and wait")       \
+	X(NTLM_E_INVALID_PARAMETER, 2, 0xC000000Du, (int32_t)0x8009035Du,                              \
+	  "invalid parameter passed to the API")                                                       \
+	X(NTLM_E_NO_MEMORY, 3, 0xC0000017u, (int32_t)0x80090300, "out of memory")                      \
+	X(NTLM_E_BUFFER_TOO_SMALL, 4, 0xC0000023u, (int32_t)0x80090321, "buffer too small")            \
+	X(NTLM_E_TRUNCATED, 5, 0xC000000Du, (int32_t)0x80090308,                                       \
+	  "message truncated: a field extends past the end")                                           \
+	X(NTLM_E_BAD_SIGNATURE_HEADER, 6, 0xC000000Du, (int32_t)0x80090308,                            \
+	  "not an NTLMSSP message (bad \"NTLMSSP\\0\" signature)")                                     \
+	X(NTLM_E_BAD_MESSAGE_TYPE, 7, 0xC000000Du, (int32_t)0x80090308,                                \
+	  "unexpected NTLMSSP message type")                                                           \
+	X(NTLM_E_FIELD_RANGE, 8, 0xC000000Du, (int32_t)0x80090308,                                     \
+	  "payload field offset/length out of range")                                                  \
+	X(NTLM_E_FIELD_OVERLAP, 9, 0xC000000Du, (int32_t)0x80090308,                                   \
+	  "payload fields overlap each other or the fixed header")                                     \
+	X(NTLM_E_FIELD_MAXLEN, 10, 0xC000000Du, (int32_t)0x80090308,                                   \
+	  "payload field MaxLen is smaller than Len")                                                  \
+	X(NTLM_E_BAD_STRING, 11, 0xC000000Du, (int32_t)0x80090308,                                     \
+	  "invalid string (odd UTF-16 length, bad encoding or embedded NUL)")                          \
+	X(NTLM_E_BAD_AV_PAIR, 12, 0xC000000Du, (int32_t)0x80090308,                                    \
+	  "malformed AV_PAIR list (target info)")                                                      \
+	X(NTLM_E_BAD_RESPONSE, 13, 0xC000006Du, (int32_t)0x8009030C,                                   \
+	  "malformed LM/NT challenge response")                                                        \
+	X(NTLM_E_WRONG_STATE, 14, 0xC0000008u, (int32_t)0x80090301,                                    \
+	  "call not valid in the context's current state (wrong message order or finished)")           \
+	X(NTLM_E_FAILED_CONTEXT, 15, 0xC0000008u, (int32_t)0x80090301,                                 \
+	  "context failed earlier and cannot be reused")                                               \
+	X(NTLM_E_FLAGS_POLICY, 16, 0xC0000388u, (int32_t)0x80090302,                                   \
+	  "negotiated flags do not meet the minimum session security")                                 \
+	X(NTLM_E_LOGON_FAILURE, 17, 0xC000006Du, (int32_t)0x8009030C,                                  \
+	  "logon failure: wrong password or response")                                                 \
+	X(NTLM_E_NO_SUCH_USER, 18, 0xC0000064u, (int32_t)0x8009030C, "no such user")                   \
+	X(NTLM_E_ACCOUNT_DISABLED, 19, 0xC0000072u, (int32_t)0x8009030C, "account disabled")           \
+	X(NTLM_E_NTLMV1_REFUSED, 20, 0xC0000388u, (int32_t)0x8009030C,                                 \
+	  "NTLMv1 response refused by policy")                                                         \
+	X(NTLM_E_LM_REFUSED, 21, 0xC0000388u, (int32_t)0x8009030C, "LM response refused by policy")    \
+	X(NTLM_E_ANONYMOUS_REFUSED, 22, 0xC0000388u, (int32_t)0x8009030C,                              \
+	  "anonymous authentication refused by policy")                                                \
+	X(NTLM_E_MIC_MISMATCH, 23, 0xC000006Du, (int32_t)0x8009030C,                                   \
+	  "message integrity code (MIC) does not match")                                               \
+	X(NTLM_E_MIC_MISSING, 24, 0xC000006Du, (int32_t)0x8009030C,                                    \
+	  "MIC required by policy but not sent")                                                       \
+	X(NTLM_E_CBT_MISMATCH, 25, 0xC000006Du, (int32_t)0x80090346, "channel bindings do not match")  \
+	X(NTLM_E_CBT_MISSING, 26, 0xC000006Du, (int32_t)0x80090346,                                    \
+	  "channel bindings required by policy but not sent")                                          \
+	X(NTLM_E_TARGET_MISMATCH, 27, 0xC000006Du, (int32_t)0x8009030C,                                \
+	  "target name does not name this service")                                                    \
+	X(NTLM_E_TARGET_MISSING, 28, 0xC000006Du, (int32_t)0x8009030C,                                 \
+	  "target name required by policy but not sent")                                               \
+	X(NTLM_E_TIME_SKEW, 29, 0xC0000133u, (int32_t)0x80090324,                                      \
+	  "NTLMv2 timestamp outside the allowed window (clock skew)")                                  \
+	X(NTLM_E_REPLAY, 30, 0xC000006Du, (int32_t)0x8009030C, "replayed authentication")              \
+	X(NTLM_E_BAD_MAC, 31, 0xC000022Au, (int32_t)0x8009030F, "message signature does not verify")   \
+	X(NTLM_E_OUT_OF_SEQUENCE, 32, 0xC000022Au, (int32_t)0x80090310, "message out of sequence")     \
+	X(NTLM_E_NO_SESSION_KEY, 33, 0xC0000022u, (int32_t)0x80090302,                                 \
+	  "no session key: neither signing nor sealing negotiated, or anonymous")                      \
+	X(NTLM_E_CRYPTO, 34, 0xC0000001u, (int32_t)0x80090304, "cryptographic operation failed")       \
+	X(NTLM_E_RANDOM, 35, 0xC0000001u, (int32_t)0x80090304, "no random bytes available")            \
+	X(NTLM_E_IO, 36, 0xC0000001u, (int32_t)0x80090304, "file or I/O error")                        \
+	X(NTLM_E_BAD_FILE, 37, 0xC0000001u, (int32_t)0x80090304,                                       \
+	  "malformed account or credential file")                                                      \
+	X(NTLM_E_NOT_FOUND, 38, 0xC0000225u, (int32_t)0x8009030E, "no such entry")                     \
+	X(NTLM_E_NO_CREDENTIALS, 39, 0xC000005Eu, (int32_t)0x8009030E, "no credentials available")     \
+	X(NTLM_E_BACKEND, 40, 0xC0000001u, (int32_t)0x80090304, "account backend failure")             \
+	X(NTLM_E_UNSUPPORTED, 41, 0xC00000BBu, (int32_t)0x80090302, "not supported")                   \
+	X(NTLM_E_TARGET_UNKNOWN, 42, 0xC0000063u, (int32_t)0x80090303,                                 \
+	  "server principal could not be verified")                                                    \
+	X(NTLM_E_INTERNAL, 43, 0xC00000E5u, (int32_t)0x80090304, "internal error")                     \
+	X(NTLM_E_TARGET_INFO_MISMATCH, 44, 0xC000006Du, (int32_t)0x8009030C,                           \
+	  "NTLMv2 response lacks the server's timestamp or names (CHALLENGE tampered with)")           \
+	X(NTLM_E_TARGET_INFO_INCOMPLETE, 45, 0xC000006Du, (int32_t)0x8009030C,                         \
+	  "signing or sealing, but the CHALLENGE lacks the server's NetBIOS computer or domain name")  \
+	X(NTLM_E_DATAGRAM_MISMATCH, 46, 0xC00000BBu, (int32_t)0x80090302,                              \
+	  "connectionless context, but the CHALLENGE dropped NTLMSSP_NEGOTIATE_DATAGRAM")              \
+	X(NTLM_E_SEQUENCE_EXHAUSTED, 47, 0xC0000001u, (int32_t)0x80090317,                             \
+	  "sequence numbers exhausted: the context expired, establish a new one")                      \
+	X(NTLM_E_ACCOUNT_LOCKED, 48, 0xC0000234u, (int32_t)0x8009030C, "account locked out")           \
+	X(NTLM_E_NOLOGON_INTERDOMAIN_TRUST, 49, 0xC0000198u, (int32_t)0x8009030C,                      \
+	  "interdomain trust account: not for logons")                                                 \
+	X(NTLM_E_NOLOGON_WORKSTATION_TRUST, 50, 0xC0000199u, (int32_t)0x8009030C,                      \
+	  "workstation trust account: not for logons")                                                 \
+	X(NTLM_E_NOLOGON_SERVER_TRUST, 51, 0xC000019Au, (int32_t)0x8009030C,                           \
+	  "server trust account: not for logons")                                                      \
+	X(NTLM_E_UNSAFE_FILE, 52, 0xC0000001u, (int32_t)0x80090304,                                    \
+	  "file refused: a symbolic link, not a regular file, or writable by others")                  \
+	X(NTLM_E_SEAL_NOT_NEGOTIATED, 53, 0xC00000BBu, (int32_t)0x80090302,                            \
+	  "sealing not negotiated for this context (signing only)")                                    \
+	X(NTLM_E_NO_LOGON_SERVERS, 54, 0xC000005Eu, (int32_t)0x80090311,                               \
+	  "no logon server for the user's domain (no domain controller reachable, or no trust)")       \
+	X(NTLM_E_NTLMV2_REFUSED, 55, 0xC0000388u, (int32_t)0x8009030C,                                 \
+	  "NTLMv2 response refused by policy")                                                         \
+	X(NTLM_E_POLICY_CONFLICT, 56, 0xC000000Du, (int32_t)0x8009035D,                                \
+	  "contradictory policy settings (ntlm_policy_conflict() names them)")                         \
+	X(NTLM_E_NO_COMMON_CHARSET, 57, 0xC00000BBu, (int32_t)0x80090302,                              \
+	  "no character set in common: the CHALLENGE chose neither Unicode nor OEM")                   \
+	X(NTLM_E_NO_LM_HASH, 58, 0xC000006Du, (int32_t)0x8009030C,                                     \
+	  "the LM hash is needed (LM_KEY, or only LM allowed) but the account has none")               \
+	X(NTLM_E_BAD_SESSION_KEY, 59, 0xC000000Du, (int32_t)0x80090308,                                \
 	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")
 
 typedef enum ntlm_err {
@@ -191,28 +187,28 @@ NTLM_API int32_t ntlm_err_sec_status(ntlm_err err);
 
 /* ---------------------------------------------------- negotiate flags */
 /* [MS-NLMP] 2.2.2.5 */
-#define NTLMSSP_NEGOTIATE_UNICODE 0x00000001u
-#define NTLMSSP_NEGOTIATE_OEM 0x00000002u
-#define NTLMSSP_REQUEST_TARGET 0x00000004u
-#define NTLMSSP_NEGOTIATE_SIGN 0x00000010u
-#define NTLMSSP_NEGOTIATE_SEAL 0x00000020u
-#define NTLMSSP_NEGOTIATE_DATAGRAM 0x00000040u
-#define NTLMSSP_NEGOTIATE_LM_KEY 0x00000080u
-#define NTLMSSP_NEGOTIATE_NTLM 0x00000200u
-#define NTLMSSP_ANONYMOUS 0x00000800u
-#define NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED 0x00001000u
+#define NTLMSSP_NEGOTIATE_UNICODE                  0x00000001u
+#define NTLMSSP_NEGOTIATE_OEM                      0x00000002u
+#define NTLMSSP_REQUEST_TARGET                     0x00000004u
+#define NTLMSSP_NEGOTIATE_SIGN                     0x00000010u
+#define NTLMSSP_NEGOTIATE_SEAL                     0x00000020u
+#define NTLMSSP_NEGOTIATE_DATAGRAM                 0x00000040u
+#define NTLMSSP_NEGOTIATE_LM_KEY                   0x00000080u
+#define NTLMSSP_NEGOTIATE_NTLM                     0x00000200u
+#define NTLMSSP_ANONYMOUS                          0x00000800u
+#define NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED      0x00001000u
 #define NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED 0x00002000u
-#define NTLMSSP_NEGOTIATE_ALWAYS_SIGN 0x00008000u
-#define NTLMSSP_TARGET_TYPE_DOMAIN 0x00010000u
-#define NTLMSSP_TARGET_TYPE_SERVER 0x00020000u
+#define NTLMSSP_NEGOTIATE_ALWAYS_SIGN              0x00008000u
+#define NTLMSSP_TARGET_TYPE_DOMAIN                 0x00010000u
+#define NTLMSSP_TARGET_TYPE_SERVER                 0x00020000u
 #define NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY 0x00080000u
-#define NTLMSSP_NEGOTIATE_IDENTIFY 0x00100000u
-#define NTLMSSP_REQUEST_NON_NT_SESSION_KEY 0x00400000u
-#define NTLMSSP_NEGOTIATE_TARGET_INFO 0x00800000u
-#define NTLMSSP_NEGOTIATE_VERSION 0x02000000u
-#define NTLMSSP_NEGOTIATE_128 0x20000000u
-#define NTLMSSP_NEGOTIATE_KEY_EXCH 0x40000000u
-#define NTLMSSP_NEGOTIATE_56 0x80000000u
+#define NTLMSSP_NEGOTIATE_IDENTIFY                 0x00100000u
+#define NTLMSSP_REQUEST_NON_NT_SESSION_KEY         0x00400000u
+#define NTLMSSP_NEGOTIATE_TARGET_INFO              0x00800000u
+#define NTLMSSP_NEGOTIATE_VERSION                  0x02000000u
+#define NTLMSSP_NEGOTIATE_128                      0x20000000u
+#define NTLMSSP_NEGOTIATE_KEY_EXCH                 0x40000000u
+#define NTLMSSP_NEGOTIATE_56                       0x80000000u
 
 /* Name of one flag bit ("NTLMSSP_NEGOTIATE_SEAL"), or NULL if unknown. */
 NTLM_API const char *ntlm_flag_name(uint32_t bit);
@@ -220,16 +216,16 @@ NTLM_API const char *ntlm_flag_name(uint32_t bit);
 /* ------------------------------------------------------------- policy */
 
 /* Response kinds, as bits of ntlm_policy.allowed_responses. */
-#define NTLM_RESP_LM 0x1u     /* LM (and NTLMv1 responses that carry only LM) */
+#define NTLM_RESP_LM     0x1u /* LM (and NTLMv1 responses that carry only LM) */
 #define NTLM_RESP_NTLMV1 0x2u /* NTLMv1, with or without extended session security */
 #define NTLM_RESP_NTLMV2 0x4u /* NTLMv2 + LMv2 */
 
 /* Minimum session security, as bits of ntlm_policy.min_security. */
-#define NTLM_SEC_SIGN 0x1u
-#define NTLM_SEC_SEAL 0x2u
-#define NTLM_SEC_128BIT 0x4u
+#define NTLM_SEC_SIGN     0x1u
+#define NTLM_SEC_SEAL     0x2u
+#define NTLM_SEC_128BIT   0x4u
 #define NTLM_SEC_KEY_EXCH 0x8u
-#define NTLM_SEC_ESS 0x10u /* extended session security */
+#define NTLM_SEC_ESS      0x10u /* extended session security */
 
 typedef enum ntlm_cbt_policy {
 	NTLM_CBT_NEVER = 0,      /* ignore channel bindings */
@@ -242,30 +238,30 @@ typedef enum ntlm_cbt_policy {
  * secure defaults) or ntlm_policy_load() (a config file), then adjust.
  */
 typedef struct ntlm_policy {
-	uint32_t allowed_responses;  /* default NTLM_RESP_NTLMV2 */
-	uint32_t min_security;       /* default 128BIT | KEY_EXCH | ESS; 128BIT judges the seal
+	uint32_t allowed_responses; /* default NTLM_RESP_NTLMV2 */
+	uint32_t min_security;      /* default 128BIT | KEY_EXCH | ESS; 128BIT judges the seal
 	                                key really used (LM_KEY or DATAGRAM without ESS: short) */
-	int require_mic;             /* server: refuse AUTHENTICATE without MIC (default 0; a
+	int require_mic;            /* server: refuse AUTHENTICATE without MIC (default 0; a
 	                                MIC that is present is always verified) */
-	ntlm_cbt_policy cbt;         /* server (default IF_PRESENT; REQUIRED also refuses every
+	ntlm_cbt_policy cbt;        /* server (default IF_PRESENT; REQUIRED also refuses every
 	                                response kind but NTLMv2) */
-	int require_target_name;     /* server: MsvAvTargetName must name one of our services
+	int require_target_name;    /* server: MsvAvTargetName must name one of our services
 	                                (and only NTLMv2 is accepted). Without it, a non-empty
 	                                name that is none of service_names is still refused */
-	uint32_t timestamp_window;   /* server: allowed |client time - server time|, seconds
+	uint32_t timestamp_window;  /* server: allowed |client time - server time|, seconds
 	                                (default 7200; 0 = do not check) */
-	int allow_anonymous;         /* server: accept anonymous (default 0) */
-	int replay_cache;            /* server: entries of the replay cache shared by server
+	int allow_anonymous;        /* server: accept anonymous (default 0) */
+	int replay_cache;           /* server: entries of the replay cache shared by server
 	                                contexts (default 4096, 0 = off). A server given no
 	                                ntlm_server_config.replay uses one kept by its account
 	                                store, so every server of that store shares it */
-	uint32_t lockout_threshold;  /* server: this many failed logons (wrong password or unknown
+	uint32_t lockout_threshold; /* server: this many failed logons (wrong password or unknown
 	                                user) of one user name, each within lockout_window of
 	                                the first, lock that name out for lockout_window: every
 	                                logon is then refused with NTLM_E_ACCOUNT_LOCKED without
 	                                trying the password (default 0 = off). Kept in memory
 	                                by the account store object */
-	uint32_t lockout_window;     /* server: seconds (default 1800) */
+	uint32_t lockout_window;    /* server: seconds (default 1800) */
 } ntlm_policy;
 
 /* Fills *p with the secure defaults listed above. */
@@ -299,7 +295,8 @@ NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_serve
  * NTLM_E_BAD_FILE, *line (if not NULL) gets the failing line number; on any
  * error *p is left unchanged.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path,
+                                                   unsigned *line);
 
 /* ---------------------------------------------------------- buffers */
 
@@ -317,10 +314,11 @@ NTLM_API void ntlm_buffer_free(ntlm_buffer *b);
 typedef struct ntlm_cred ntlm_cred;
 
 /* Strings are UTF-8. domain may be NULL or "" (no domain). */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain, const char *user,
-                                     const char *password);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain, const char *user,
-                                   const uint8_t nt_hash[NTLM_HASH_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_password(ntlm_cred **out, const char *domain,
+                                                     const char *user, const char *password);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *domain,
+                                                   const char *user,
+                                                   const uint8_t nt_hash[NTLM_HASH_SIZE]);
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
 /*
  * An entry of a gss-ntlmssp style credential file ("DOMAIN:USER:PASSWORD"
@@ -328,8 +326,8 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
  * whose user (case-insensitive) and, when domain is not NULL, domain match is
  * taken; user NULL takes the first entry.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const char *domain,
-                                      const char *user);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path,
+                                                      const char *domain, const char *user);
 /* Wipes the secrets and frees. NULL-safe. */
 NTLM_API void ntlm_cred_free(ntlm_cred *cred);
 
@@ -337,9 +335,9 @@ NTLM_API void ntlm_cred_free(ntlm_cred *cred);
 
 /* What the server hands to an account store to verify. */
 typedef struct ntlm_auth_request {
-	const char *user;        /* UTF-8, as sent by the client */
-	const char *domain;      /* UTF-8, as sent (may be "") */
-	const char *workstation; /* UTF-8, as sent (may be "") */
+	const char *user;                /* UTF-8, as sent by the client */
+	const char *domain;              /* UTF-8, as sent (may be "") */
+	const char *workstation;         /* UTF-8, as sent (may be "") */
 	const uint8_t *server_challenge; /* NTLM_CHALLENGE_SIZE bytes */
 	const uint8_t *nt_response;
 	size_t nt_response_len;
@@ -374,9 +372,9 @@ typedef struct ntlm_auth_result {
 	uint8_t session_base_key[NTLM_SESSION_KEY_SIZE];
 	uint8_t lm_session_key[8]; /* LMOWF[0..7], for NTLMv1 LM_KEY / NON_NT_SESSION_KEY */
 	int have_lm_session_key;
-	char authority[64];  /* domain that vouches for the user, e.g. server name */
-	char user[128];      /* canonical user name */
-	char unix_user[64];  /* mapped local Unix account ("" if none) */
+	char authority[64]; /* domain that vouches for the user, e.g. server name */
+	char user[128];     /* canonical user name */
+	char unix_user[64]; /* mapped local Unix account ("" if none) */
 } ntlm_auth_result;
 
 typedef struct ntlm_account_store_ops {
@@ -393,8 +391,9 @@ typedef struct ntlm_account_store_ops {
 typedef struct ntlm_account_store ntlm_account_store;
 
 /* Wrap a custom store; impl is owned by the store and freed through ops->free. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
-                                         void *impl);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_new(ntlm_account_store **out,
+                                                         const ntlm_account_store_ops *ops,
+                                                         void *impl);
 /*
  * The embedded default: a Samba smbpasswd-format file. The file is re-read
  * when it changes, so edits take effect at once. It must be a regular file
@@ -404,7 +403,8 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_new(ntlm_account_store **ou
  * verified, a disabled one [D] and trust accounts [I] [W] [S]
  * (NTLM_E_NOLOGON_*_TRUST): their state is told only to who knows the password.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const char *path);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out,
+                                                               const char *path);
 /*
  * A domain reached through Samba's winbindd (libwbclient): the responses go
  * to winbindd, which has the domain controller (or, on a standalone Samba,
@@ -419,7 +419,8 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_smbpasswd(ntlm_account_stor
  * verification uses its own winbind connection). Built without libwbclient,
  * this returns NTLM_E_UNSUPPORTED.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_winbind(ntlm_account_store **out,
+                                                             const char *domain_filter);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 /*
  * Runs a store's verification directly (also what the server context does).
@@ -430,8 +431,9 @@ NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
  * count. The table is bounded (the oldest entry makes room) and shared by
  * the threads using the store.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
-                                            ntlm_auth_result *res);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_verify(ntlm_account_store *store,
+                                                            const ntlm_auth_request *req,
+                                                            ntlm_auth_result *res);
 
 /*
  * The verification a custom store needs once it has found the account's
@@ -440,8 +442,10 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_verify(ntlm_account_store *
  * lm_hash, may be NULL) and fills res->kind, the session base key and the LM
  * session key. The store fills in authority, user and unix_user itself.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[NTLM_HASH_SIZE],
-                                       const uint8_t *lm_hash, ntlm_auth_result *res);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_response(const ntlm_auth_request *req,
+                                                       const uint8_t nt_hash[NTLM_HASH_SIZE],
+                                                       const uint8_t *lm_hash,
+                                                       ntlm_auth_result *res);
 
 /* NT hash (NTOWFv1 = MD4(UTF-16LE(password))). */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_nt_hash(const char *password, uint8_t out[NTLM_HASH_SIZE]);
@@ -477,7 +481,7 @@ typedef struct ntlm_channel_bindings {
 
 /* MD5 over the serialised bindings, as sent in MsvAvChannelBindings. */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb,
-                                                       uint8_t out[NTLM_CBT_HASH_SIZE]);
+                                                             uint8_t out[NTLM_CBT_HASH_SIZE]);
 
 /*
  * The flags a client requests when ntlm_client_config.flags is 0: Unicode
@@ -485,25 +489,25 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_
  * security, version, 128- and 56-bit, key exchange. Exposed so a caller can
  * add a bit (e.g. NTLMSSP_NEGOTIATE_IDENTIFY) without restating the rest.
  */
-#define NTLM_CLIENT_DEFAULT_FLAGS                                                          \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |         \
-	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |           \
-	 NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |         \
-	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
+#define NTLM_CLIENT_DEFAULT_FLAGS                                                                  \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |                  \
+	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |                    \
+	 NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |                  \
+	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |              \
 	 NTLMSSP_NEGOTIATE_56)
 
 typedef struct ntlm_client_config {
-	const ntlm_policy *policy;    /* NULL: the system policy, as ntlm_policy_load(p, NULL,
+	const ntlm_policy *policy; /* NULL: the system policy, as ntlm_policy_load(p, NULL,
 	                                 NULL) reads it; a file that does not load fails
 	                                 the creation with its error */
-	const char *workstation;      /* NULL: gethostname() short name, upper-case */
-	const char *target_name;      /* SPN sent as MsvAvTargetName, e.g. "HOST/srv" (NULL: none) */
-	const uint8_t *cbt_hash;      /* 16 bytes, MD5 of the bindings (NULL: none) */
-	uint32_t flags;               /* 0: NTLM_CLIENT_DEFAULT_FLAGS;
+	const char *workstation;   /* NULL: gethostname() short name, upper-case */
+	const char *target_name;   /* SPN sent as MsvAvTargetName, e.g. "HOST/srv" (NULL: none) */
+	const uint8_t *cbt_hash;   /* 16 bytes, MD5 of the bindings (NULL: none) */
+	uint32_t flags;            /* 0: NTLM_CLIENT_DEFAULT_FLAGS;
 	                                 else exactly these requested flags */
-	int datagram;                 /* connectionless mode (no NEGOTIATE message) */
-	int omit_version;             /* 1: send no VERSION structure (default 0: send it) */
-	const ntlm_hooks *hooks;      /* NULL: real clock and getrandom(2) */
+	int datagram;              /* connectionless mode (no NEGOTIATE message) */
+	int omit_version;          /* 1: send no VERSION structure (default 0: send it) */
+	const ntlm_hooks *hooks;   /* NULL: real clock and getrandom(2) */
 } ntlm_client_config;
 
 /* Audit record handed to ntlm_server_config.audit after every authentication. */
@@ -514,29 +518,29 @@ typedef struct ntlm_audit_event {
 	const char *authenticated;               /* "DOMAIN\\user" or NULL */
 	ntlm_response_kind kind;
 	uint32_t flags;
-	int mic;        /* 0 absent, 1 verified */
-	int cbt;        /* 0 absent, 1 matched */
-	int target;     /* 0 absent, 1 present (and matched when checked) */
+	int mic;    /* 0 absent, 1 verified */
+	int cbt;    /* 0 absent, 1 matched */
+	int target; /* 0 absent, 1 present (and matched when checked) */
 	const char *target_name;
 	uint32_t weaknesses; /* NTLM_WEAK_* */
 	const char *rule;    /* the policy rule that refused, e.g. "min_security: 128bit" (or NULL) */
 } ntlm_audit_event;
 
-#define NTLM_WEAK_LM 0x1u
-#define NTLM_WEAK_NTLMV1 0x2u
-#define NTLM_WEAK_NO_MIC 0x4u
-#define NTLM_WEAK_NO_CBT 0x8u
-#define NTLM_WEAK_SHORT_KEY 0x10u
+#define NTLM_WEAK_LM          0x1u
+#define NTLM_WEAK_NTLMV1      0x2u
+#define NTLM_WEAK_NO_MIC      0x4u
+#define NTLM_WEAK_NO_CBT      0x8u
+#define NTLM_WEAK_SHORT_KEY   0x10u
 #define NTLM_WEAK_NO_KEY_EXCH 0x20u
-#define NTLM_WEAK_NO_TARGET 0x40u
+#define NTLM_WEAK_NO_TARGET   0x40u
 
 /* One JSON object (no newline) describing ev; caller frees with ntlm_buffer_free. */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
 
 struct ntlm_server_config {
-	const ntlm_policy *policy;     /* NULL: the system policy (as for the client) */
-	const char *computer_name;     /* NetBIOS computer name (NULL: hostname, upper-case) */
-	const char *domain_name;       /* NetBIOS domain (NULL: = computer_name, standalone) */
+	const ntlm_policy *policy; /* NULL: the system policy (as for the client) */
+	const char *computer_name; /* NetBIOS computer name (NULL: hostname, upper-case) */
+	const char *domain_name;   /* NetBIOS domain (NULL: = computer_name, standalone) */
 	/*
 	 * DNS names sent in the CHALLENGE's TargetInfo, as Windows does
 	 * (MsvAvDnsComputerName, MsvAvDnsDomainName, and MsvAvDnsTreeName = the
@@ -548,8 +552,8 @@ struct ntlm_server_config {
 	const char *dns_computer_name;
 	const char *dns_domain_name;
 	const char *const *service_names; /* NULL-terminated SPNs accepted as target name */
-	ntlm_account_store *store;     /* required; not owned */
-	const uint8_t *cbt_hash;       /* 16 bytes: expected channel bindings (NULL: none) */
+	ntlm_account_store *store;        /* required; not owned */
+	const uint8_t *cbt_hash;          /* 16 bytes: expected channel bindings (NULL: none) */
 	int datagram;
 	const ntlm_hooks *hooks;
 	void (*audit)(void *arg, const ntlm_audit_event *ev); /* NULL: none */
@@ -566,7 +570,7 @@ NTLM_API void ntlm_replay_cache_free(ntlm_replay_cache *rc);
 
 /* The context copies what it needs from the config; cred/store must outlive it. */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
-                                  const ntlm_client_config *cfg);
+                                                  const ntlm_client_config *cfg);
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg);
 /* Wipes every secret and frees. NULL-safe. */
 NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx);
@@ -578,7 +582,8 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx);
  * the client's AUTHENTICATE); on an error the context is failed for good and
  * every later call returns NTLM_E_FAILED_CONTEXT.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
+                                            ntlm_buffer *out);
 
 /* ------------------------------------------- established context queries */
 
@@ -595,7 +600,7 @@ NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx);
 NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
 /* 16-byte exported session key (ExportedSessionKey). */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx,
-                                                 uint8_t out[NTLM_SESSION_KEY_SIZE]);
+                                                       uint8_t out[NTLM_SESSION_KEY_SIZE]);
 NTLM_API int ntlm_ctx_mic_verified(const ntlm_ctx *ctx);
 /*
  * After a failed ntlm_step: the policy rule that refused ("allowed_responses",
@@ -615,29 +620,33 @@ NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);
  * use the *_seq variants, which take the sequence number explicitly.
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
-                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
+                                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
-                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+                                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 /* Encrypts data in place and produces the signature over the plaintext. */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
-                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
+                                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
 /* Decrypts in place, then verifies; on failure the data is wiped. */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
-                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+                                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
-                                uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
-                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
-                                uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
-                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg,
+                                                size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg,
+                                                  size_t len,
+                                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data,
+                                                size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data,
+                                                  size_t len,
+                                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
 /* GSS_Wrap style: out = signature (16) || sealed data. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len,
+                                            ntlm_buffer *out);
 /* GSS_Unwrap style: in = signature (16) || sealed data; out = plaintext. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len,
+                                              ntlm_buffer *out);
 
 /* SSPI EncryptMessage style: a list of typed buffers. */
 typedef enum ntlm_iov_type {
@@ -659,10 +668,14 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, 
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
 /* The same for datagram mode, with the caller's sequence number. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
+                                                    size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
+                                                      size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
+                                                    size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
+                                                      size_t n);
 
 #ifdef __cplusplus
 }

@@ -43,68 +43,68 @@ extern "C" {
 /* ------------------------------------------------------------ constants */
 
 /* Authentication and authorization services ([MS-RPCE] 2.2.1.1.7). */
-#define NTLM_RPC_AUTHN_NONE 0u
+#define NTLM_RPC_AUTHN_NONE  0u
 #define NTLM_RPC_AUTHN_WINNT 10u
-#define NTLM_RPC_AUTHZ_NONE 0u
+#define NTLM_RPC_AUTHZ_NONE  0u
 
 /* Authentication levels ([MS-RPCE] 2.2.1.1.8). */
-#define NTLM_RPC_LEVEL_DEFAULT 0u /* = PKT_INTEGRITY; CONNECT only when named */
-#define NTLM_RPC_LEVEL_NONE 1u
-#define NTLM_RPC_LEVEL_CONNECT 2u
-#define NTLM_RPC_LEVEL_CALL 3u /* upgraded to PKT on connection-oriented transports */
-#define NTLM_RPC_LEVEL_PKT 4u
+#define NTLM_RPC_LEVEL_DEFAULT       0u /* = PKT_INTEGRITY; CONNECT only when named */
+#define NTLM_RPC_LEVEL_NONE          1u
+#define NTLM_RPC_LEVEL_CONNECT       2u
+#define NTLM_RPC_LEVEL_CALL          3u /* upgraded to PKT on connection-oriented transports */
+#define NTLM_RPC_LEVEL_PKT           4u
 #define NTLM_RPC_LEVEL_PKT_INTEGRITY 5u
-#define NTLM_RPC_LEVEL_PKT_PRIVACY 6u
+#define NTLM_RPC_LEVEL_PKT_PRIVACY   6u
 
 /* Impersonation levels (COM's RPC_C_IMP_LEVEL_*). */
-#define NTLM_RPC_IMP_DEFAULT 0u /* = IMPERSONATE */
-#define NTLM_RPC_IMP_ANONYMOUS 1u
-#define NTLM_RPC_IMP_IDENTIFY 2u
+#define NTLM_RPC_IMP_DEFAULT     0u /* = IMPERSONATE */
+#define NTLM_RPC_IMP_ANONYMOUS   1u
+#define NTLM_RPC_IMP_IDENTIFY    2u
 #define NTLM_RPC_IMP_IMPERSONATE 3u
-#define NTLM_RPC_IMP_DELEGATE 4u
+#define NTLM_RPC_IMP_DELEGATE    4u
 
 /* Fault statuses carried in fault PDUs ([C706] appendix E, [MS-RPCE] 2.2.2.7). */
-#define NTLM_RPC_FAULT_ACCESS_DENIED 0x00000005u    /* nca_s_fault_access_denied */
-#define NTLM_RPC_FAULT_NDR 0x000006F7u              /* nca_s_fault_ndr */
-#define NTLM_RPC_FAULT_SEC_PKG_ERROR 0x00000721u    /* nca_s_fault_sec_pkg_error */
-#define NTLM_RPC_FAULT_OP_RNG_ERROR 0x1C010002u     /* nca_s_op_rng_error */
-#define NTLM_RPC_FAULT_UNKNOWN_IF 0x1C010003u       /* nca_s_unknown_if */
-#define NTLM_RPC_FAULT_PROTO_ERROR 0x1C01000Bu      /* nca_s_proto_error */
+#define NTLM_RPC_FAULT_ACCESS_DENIED    0x00000005u /* nca_s_fault_access_denied */
+#define NTLM_RPC_FAULT_NDR              0x000006F7u /* nca_s_fault_ndr */
+#define NTLM_RPC_FAULT_SEC_PKG_ERROR    0x00000721u /* nca_s_fault_sec_pkg_error */
+#define NTLM_RPC_FAULT_OP_RNG_ERROR     0x1C010002u /* nca_s_op_rng_error */
+#define NTLM_RPC_FAULT_UNKNOWN_IF       0x1C010003u /* nca_s_unknown_if */
+#define NTLM_RPC_FAULT_PROTO_ERROR      0x1C01000Bu /* nca_s_proto_error */
 #define NTLM_RPC_FAULT_CONTEXT_MISMATCH 0x1C00001Au /* nca_s_fault_context_mismatch */
 #define NTLM_RPC_FAULT_REMOTE_NO_MEMORY 0x1C00001Bu /* nca_s_fault_remote_no_memory */
 
 /* bind_nak provider_reject_reason ([MS-RPCE] 2.2.2.5). */
-#define NTLM_RPC_NAK_NOT_SPECIFIED 0u
-#define NTLM_RPC_NAK_LOCAL_LIMIT_EXCEEDED 2u
-#define NTLM_RPC_NAK_PROTOCOL_ERROR 4u
+#define NTLM_RPC_NAK_NOT_SPECIFIED             0u
+#define NTLM_RPC_NAK_LOCAL_LIMIT_EXCEEDED      2u
+#define NTLM_RPC_NAK_PROTOCOL_ERROR            4u
 #define NTLM_RPC_NAK_AUTHN_TYPE_NOT_RECOGNIZED 8u
-#define NTLM_RPC_NAK_INVALID_CHECKSUM 9u
+#define NTLM_RPC_NAK_INVALID_CHECKSUM          9u
 
 /* RPC statuses (Windows values): what every function of this library that can fail returns. */
 typedef uint32_t ntlm_rpc_status;
 
-#define NTLM_RPC_S_OK 0u
-#define NTLM_RPC_S_CONTINUE_NEEDED 0x00090312u /* SEC_I_CONTINUE_NEEDED: a handshake leg to send */
-#define NTLM_RPC_S_ACCESS_DENIED 5u
-#define NTLM_RPC_S_OUT_OF_MEMORY 14u
-#define NTLM_RPC_S_INVALID_ARG 87u
+#define NTLM_RPC_S_OK                      0u
+#define NTLM_RPC_S_CONTINUE_NEEDED         0x00090312u /* SEC_I_CONTINUE_NEEDED: a handshake leg to send */
+#define NTLM_RPC_S_ACCESS_DENIED           5u
+#define NTLM_RPC_S_OUT_OF_MEMORY           14u
+#define NTLM_RPC_S_INVALID_ARG             87u
 #define NTLM_RPC_S_BAD_IMPERSONATION_LEVEL 1346u /* ERROR_BAD_IMPERSONATION_LEVEL */
-#define NTLM_RPC_S_CANT_OPEN_ANONYMOUS 1347u     /* ERROR_CANT_OPEN_ANONYMOUS */
-#define NTLM_RPC_S_INVALID_BINDING 1702u
-#define NTLM_RPC_S_UNKNOWN_IF 1717u
-#define NTLM_RPC_S_SERVER_UNAVAILABLE 1722u
-#define NTLM_RPC_S_DUPLICATE_ENDPOINT 1740u /* the endpoint is in use by a live server */
-#define NTLM_RPC_S_CALL_FAILED 1726u
-#define NTLM_RPC_S_PROTOCOL_ERROR 1728u
-#define NTLM_RPC_S_PROCNUM_OUT_OF_RANGE 1745u
-#define NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE 1747u
-#define NTLM_RPC_S_UNKNOWN_AUTHN_LEVEL 1748u
-#define NTLM_RPC_S_NO_CONTEXT_AVAILABLE 1751u /* not an authenticated call */
-#define NTLM_RPC_S_BAD_STUB_DATA 1783u        /* RPC_X_BAD_STUB_DATA (= nca_s_fault_ndr) */
-#define NTLM_RPC_S_SEC_PKG_ERROR 1825u        /* = nca_s_fault_sec_pkg_error */
-#define NTLM_RPC_S_LOGON_DENIED 0x8009030Cu   /* SEC_E_LOGON_DENIED */
-#define NTLM_RPC_S_NO_CREDENTIALS 0x8009030Eu /* SEC_E_NO_CREDENTIALS */
-#define NTLM_RPC_S_WRONG_PRINCIPAL 0x80090322u /* SEC_E_WRONG_PRINCIPAL */
+#define NTLM_RPC_S_CANT_OPEN_ANONYMOUS     1347u /* ERROR_CANT_OPEN_ANONYMOUS */
+#define NTLM_RPC_S_INVALID_BINDING         1702u
+#define NTLM_RPC_S_UNKNOWN_IF              1717u
+#define NTLM_RPC_S_SERVER_UNAVAILABLE      1722u
+#define NTLM_RPC_S_DUPLICATE_ENDPOINT      1740u /* the endpoint is in use by a live server */
+#define NTLM_RPC_S_CALL_FAILED             1726u
+#define NTLM_RPC_S_PROTOCOL_ERROR          1728u
+#define NTLM_RPC_S_PROCNUM_OUT_OF_RANGE    1745u
+#define NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE   1747u
+#define NTLM_RPC_S_UNKNOWN_AUTHN_LEVEL     1748u
+#define NTLM_RPC_S_NO_CONTEXT_AVAILABLE    1751u       /* not an authenticated call */
+#define NTLM_RPC_S_BAD_STUB_DATA           1783u       /* RPC_X_BAD_STUB_DATA (= nca_s_fault_ndr) */
+#define NTLM_RPC_S_SEC_PKG_ERROR           1825u       /* = nca_s_fault_sec_pkg_error */
+#define NTLM_RPC_S_LOGON_DENIED            0x8009030Cu /* SEC_E_LOGON_DENIED */
+#define NTLM_RPC_S_NO_CREDENTIALS          0x8009030Eu /* SEC_E_NO_CREDENTIALS */
+#define NTLM_RPC_S_WRONG_PRINCIPAL         0x80090322u /* SEC_E_WRONG_PRINCIPAL */
 
 /* Symbolic name of a status, fault or SEC_E value ("NTLM_RPC_S_ACCESS_DENIED"); never NULL. */
 NTLM_API const char *ntlm_rpc_status_name(ntlm_rpc_status status);
@@ -142,16 +142,19 @@ typedef struct ntlm_rpc_sec ntlm_rpc_sec;
  * NTLMSSP_NEGOTIATE_IDENTIFY, the only impersonation limit NTLM can carry.
  * cred and cfg (cfg may be NULL) are used during the call only.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
-                                                 const ntlm_client_config *cfg, uint32_t level,
-                                                 uint32_t imp_level);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_client_new(ntlm_rpc_sec **out,
+                                                                 const ntlm_cred *cred,
+                                                                 const ntlm_client_config *cfg,
+                                                                 uint32_t level,
+                                                                 uint32_t imp_level);
 /*
  * Server; the level is the one the client's bind asks for (a level of 0 or 1
  * in a bind's verifier is refused). A runtime must refuse calls below the
  * level it requires (ntlm_rpc_sec_level): at CONNECT ntlm_rpc_sec_unprotect
  * checks nothing, so anyone on the path can send such calls.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_server_new(ntlm_rpc_sec **out, const ntlm_server_config *cfg);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_server_new(ntlm_rpc_sec **out,
+                                                                 const ntlm_server_config *cfg);
 NTLM_API void ntlm_rpc_sec_free(ntlm_rpc_sec *sec);
 
 /*
@@ -166,8 +169,9 @@ NTLM_API void ntlm_rpc_sec_free(ntlm_rpc_sec *sec);
  * an error; on an error *fault (if not NULL) receives the fault status that
  * describes it (proto error, sec pkg error or access denied).
  */
-NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu, size_t in_len,
-                                           ntlm_buffer *out_pdu, uint32_t *fault);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_step(ntlm_rpc_sec *sec, const uint8_t *in_pdu,
+                                                           size_t in_len, ntlm_buffer *out_pdu,
+                                                           uint32_t *fault);
 
 /*
  * Protects a bare request or response PDU in *pdu for sending: at PKT and
@@ -182,9 +186,9 @@ NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_protect(ntlm_rpc_sec *sec,
  * PKT_PRIVACY) and locates its plaintext stub: pdu[*stub_off, +*stub_len).
  * On failure *fault receives the fault status to answer with.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu, size_t len,
-                                                size_t *stub_off, size_t *stub_len,
-                                                uint32_t *fault);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_sec_unprotect(ntlm_rpc_sec *sec, uint8_t *pdu,
+                                                                size_t len, size_t *stub_off,
+                                                                size_t *stub_len, uint32_t *fault);
 /* The NTLM package's sentence for the last failure of sec ("" if none). */
 NTLM_API const char *ntlm_rpc_sec_message(const ntlm_rpc_sec *sec);
 
@@ -213,11 +217,11 @@ typedef uint32_t (*ntlm_rpc_op)(ntlm_rpc_call *call, const uint8_t *in, size_t i
                                 ntlm_buffer *out, void *arg);
 
 typedef struct ntlm_rpc_interface {
-	ntlm_rpc_syntax id;    /* interface UUID and version */
+	ntlm_rpc_syntax id;     /* interface UUID and version */
 	const ntlm_rpc_op *ops; /* indexed by opnum */
 	size_t n_ops;
-	void *arg;             /* passed to every op */
-	uint32_t min_level;    /* calls below are refused with access denied (0: the server's) */
+	void *arg;          /* passed to every op */
+	uint32_t min_level; /* calls below are refused with access denied (0: the server's) */
 } ntlm_rpc_interface;
 
 typedef struct ntlm_rpc_server_config {
@@ -225,7 +229,7 @@ typedef struct ntlm_rpc_server_config {
 	 * needed for ncalrpc, whose clients are identified by the kernel. Copied;
 	 * the store, policy and names it points to must outlive the server. */
 	const ntlm_server_config *ntlm;
-	const char *principal;  /* reported as the server principal; NULL: "COMPUTER\\account" */
+	const char *principal; /* reported as the server principal; NULL: "COMPUTER\\account" */
 	/* Every interface's floor. 0: PKT_INTEGRITY. Below it a man in the middle
 	 * can inject calls that run as the client: NTLM_RPC_LEVEL_CONNECT (or NONE,
 	 * unauthenticated calls too) only if set here explicitly. */

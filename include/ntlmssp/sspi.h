@@ -61,10 +61,10 @@ typedef struct _SecHandle {
 typedef SecHandle CredHandle, *PCredHandle;
 typedef SecHandle CtxtHandle, *PCtxtHandle;
 
-#define SecInvalidateHandle(x) \
+#define SecInvalidateHandle(x)                                                                     \
 	((PSecHandle)(x))->dwLower = ((PSecHandle)(x))->dwUpper = ((ULONG_PTR)(intptr_t)-1)
-#define SecIsValidHandle(x)                                     \
-	((((PSecHandle)(x))->dwLower != ((ULONG_PTR)(intptr_t)-1)) && \
+#define SecIsValidHandle(x)                                                                        \
+	((((PSecHandle)(x))->dwLower != ((ULONG_PTR)(intptr_t)-1)) &&                                  \
 	 (((PSecHandle)(x))->dwUpper != ((ULONG_PTR)(intptr_t)-1)))
 
 typedef void (*SEC_GET_KEY_FN)(void *Arg, void *Principal, ULONG KeyVer, void **Key,
@@ -86,33 +86,33 @@ typedef struct _SecBufferDesc {
 
 #define SECBUFFER_VERSION 0
 
-#define SECBUFFER_EMPTY 0
-#define SECBUFFER_DATA 1
-#define SECBUFFER_TOKEN 2
-#define SECBUFFER_PKG_PARAMS 3
-#define SECBUFFER_MISSING 4
-#define SECBUFFER_EXTRA 5
-#define SECBUFFER_STREAM_TRAILER 6
-#define SECBUFFER_STREAM_HEADER 7
-#define SECBUFFER_PADDING 9
-#define SECBUFFER_STREAM 10
+#define SECBUFFER_EMPTY            0
+#define SECBUFFER_DATA             1
+#define SECBUFFER_TOKEN            2
+#define SECBUFFER_PKG_PARAMS       3
+#define SECBUFFER_MISSING          4
+#define SECBUFFER_EXTRA            5
+#define SECBUFFER_STREAM_TRAILER   6
+#define SECBUFFER_STREAM_HEADER    7
+#define SECBUFFER_PADDING          9
+#define SECBUFFER_STREAM           10
 #define SECBUFFER_CHANNEL_BINDINGS 14
 
 /* Attribute bits or-ed into BufferType. */
-#define SECBUFFER_ATTRMASK 0xF0000000u
-#define SECBUFFER_READONLY 0x80000000u
+#define SECBUFFER_ATTRMASK               0xF0000000u
+#define SECBUFFER_READONLY               0x80000000u
 #define SECBUFFER_READONLY_WITH_CHECKSUM 0x10000000u
 
 /* ------------------------------------------------------ credentials */
 
-#define SECPKG_CRED_INBOUND 0x00000001
+#define SECPKG_CRED_INBOUND  0x00000001
 #define SECPKG_CRED_OUTBOUND 0x00000002
-#define SECPKG_CRED_BOTH 0x00000003
+#define SECPKG_CRED_BOTH     0x00000003
 
 #define SECURITY_NETWORK_DREP 0x00000000
-#define SECURITY_NATIVE_DREP 0x00000010
+#define SECURITY_NATIVE_DREP  0x00000010
 
-#define SEC_WINNT_AUTH_IDENTITY_ANSI 0x1
+#define SEC_WINNT_AUTH_IDENTITY_ANSI    0x1
 #define SEC_WINNT_AUTH_IDENTITY_UNICODE 0x2
 
 /* Lengths are in characters, without a terminating NUL. */
@@ -150,27 +150,27 @@ typedef struct _SecPkgInfoA {
 } SecPkgInfoA, *PSecPkgInfoA;
 typedef SecPkgInfoA SecPkgInfo, *PSecPkgInfo;
 
-#define SECPKG_FLAG_INTEGRITY 0x00000001
-#define SECPKG_FLAG_PRIVACY 0x00000002
-#define SECPKG_FLAG_TOKEN_ONLY 0x00000004
-#define SECPKG_FLAG_DATAGRAM 0x00000008
-#define SECPKG_FLAG_CONNECTION 0x00000010
-#define SECPKG_FLAG_MULTI_REQUIRED 0x00000020
-#define SECPKG_FLAG_ACCEPT_WIN32_NAME 0x00000200
-#define SECPKG_FLAG_NEGOTIABLE 0x00000800
+#define SECPKG_FLAG_INTEGRITY              0x00000001
+#define SECPKG_FLAG_PRIVACY                0x00000002
+#define SECPKG_FLAG_TOKEN_ONLY             0x00000004
+#define SECPKG_FLAG_DATAGRAM               0x00000008
+#define SECPKG_FLAG_CONNECTION             0x00000010
+#define SECPKG_FLAG_MULTI_REQUIRED         0x00000020
+#define SECPKG_FLAG_ACCEPT_WIN32_NAME      0x00000200
+#define SECPKG_FLAG_NEGOTIABLE             0x00000800
 #define SECPKG_FLAG_READONLY_WITH_CHECKSUM 0x00040000
 
-#define NTLMSP_NAME_A "NTLM"
+#define NTLMSP_NAME_A     "NTLM"
 #define RPC_C_AUTHN_WINNT 10
 
 /* ------------------------------------------------ context attributes */
 
-#define SECPKG_ATTR_SIZES 0
-#define SECPKG_ATTR_NAMES 1
-#define SECPKG_ATTR_LIFESPAN 2
-#define SECPKG_ATTR_SESSION_KEY 9
+#define SECPKG_ATTR_SIZES        0
+#define SECPKG_ATTR_NAMES        1
+#define SECPKG_ATTR_LIFESPAN     2
+#define SECPKG_ATTR_SESSION_KEY  9
 #define SECPKG_ATTR_PACKAGE_INFO 10
-#define SECPKG_ATTR_FLAGS 14
+#define SECPKG_ATTR_FLAGS        14
 
 typedef struct _SecPkgContext_Sizes {
 	ULONG cbMaxToken;
@@ -200,106 +200,106 @@ typedef SecPkgContext_PackageInfoA SecPkgContext_PackageInfo, *PSecPkgContext_Pa
 
 /* ------------------------------------------- context requirement flags */
 
-#define ISC_REQ_DELEGATE 0x00000001
-#define ISC_REQ_MUTUAL_AUTH 0x00000002
-#define ISC_REQ_REPLAY_DETECT 0x00000004
-#define ISC_REQ_SEQUENCE_DETECT 0x00000008
-#define ISC_REQ_CONFIDENTIALITY 0x00000010
-#define ISC_REQ_USE_SESSION_KEY 0x00000020
-#define ISC_REQ_PROMPT_FOR_CREDS 0x00000040
+#define ISC_REQ_DELEGATE           0x00000001
+#define ISC_REQ_MUTUAL_AUTH        0x00000002
+#define ISC_REQ_REPLAY_DETECT      0x00000004
+#define ISC_REQ_SEQUENCE_DETECT    0x00000008
+#define ISC_REQ_CONFIDENTIALITY    0x00000010
+#define ISC_REQ_USE_SESSION_KEY    0x00000020
+#define ISC_REQ_PROMPT_FOR_CREDS   0x00000040
 #define ISC_REQ_USE_SUPPLIED_CREDS 0x00000080
-#define ISC_REQ_ALLOCATE_MEMORY 0x00000100
-#define ISC_REQ_USE_DCE_STYLE 0x00000200
-#define ISC_REQ_DATAGRAM 0x00000400
-#define ISC_REQ_CONNECTION 0x00000800
-#define ISC_REQ_EXTENDED_ERROR 0x00004000
-#define ISC_REQ_STREAM 0x00008000
-#define ISC_REQ_INTEGRITY 0x00010000
-#define ISC_REQ_IDENTIFY 0x00020000
-#define ISC_REQ_NULL_SESSION 0x00040000
+#define ISC_REQ_ALLOCATE_MEMORY    0x00000100
+#define ISC_REQ_USE_DCE_STYLE      0x00000200
+#define ISC_REQ_DATAGRAM           0x00000400
+#define ISC_REQ_CONNECTION         0x00000800
+#define ISC_REQ_EXTENDED_ERROR     0x00004000
+#define ISC_REQ_STREAM             0x00008000
+#define ISC_REQ_INTEGRITY          0x00010000
+#define ISC_REQ_IDENTIFY           0x00020000
+#define ISC_REQ_NULL_SESSION       0x00040000
 
-#define ISC_RET_DELEGATE 0x00000001
-#define ISC_RET_MUTUAL_AUTH 0x00000002
-#define ISC_RET_REPLAY_DETECT 0x00000004
-#define ISC_RET_SEQUENCE_DETECT 0x00000008
-#define ISC_RET_CONFIDENTIALITY 0x00000010
-#define ISC_RET_USE_SESSION_KEY 0x00000020
+#define ISC_RET_DELEGATE            0x00000001
+#define ISC_RET_MUTUAL_AUTH         0x00000002
+#define ISC_RET_REPLAY_DETECT       0x00000004
+#define ISC_RET_SEQUENCE_DETECT     0x00000008
+#define ISC_RET_CONFIDENTIALITY     0x00000010
+#define ISC_RET_USE_SESSION_KEY     0x00000020
 #define ISC_RET_USED_SUPPLIED_CREDS 0x00000080
-#define ISC_RET_ALLOCATED_MEMORY 0x00000100
-#define ISC_RET_USED_DCE_STYLE 0x00000200
-#define ISC_RET_DATAGRAM 0x00000400
-#define ISC_RET_CONNECTION 0x00000800
-#define ISC_RET_EXTENDED_ERROR 0x00004000
-#define ISC_RET_STREAM 0x00008000
-#define ISC_RET_INTEGRITY 0x00010000
-#define ISC_RET_IDENTIFY 0x00020000
-#define ISC_RET_NULL_SESSION 0x00040000
+#define ISC_RET_ALLOCATED_MEMORY    0x00000100
+#define ISC_RET_USED_DCE_STYLE      0x00000200
+#define ISC_RET_DATAGRAM            0x00000400
+#define ISC_RET_CONNECTION          0x00000800
+#define ISC_RET_EXTENDED_ERROR      0x00004000
+#define ISC_RET_STREAM              0x00008000
+#define ISC_RET_INTEGRITY           0x00010000
+#define ISC_RET_IDENTIFY            0x00020000
+#define ISC_RET_NULL_SESSION        0x00040000
 
-#define ASC_REQ_DELEGATE 0x00000001
-#define ASC_REQ_MUTUAL_AUTH 0x00000002
-#define ASC_REQ_REPLAY_DETECT 0x00000004
-#define ASC_REQ_SEQUENCE_DETECT 0x00000008
-#define ASC_REQ_CONFIDENTIALITY 0x00000010
-#define ASC_REQ_USE_SESSION_KEY 0x00000020
-#define ASC_REQ_ALLOCATE_MEMORY 0x00000100
-#define ASC_REQ_USE_DCE_STYLE 0x00000200
-#define ASC_REQ_DATAGRAM 0x00000400
-#define ASC_REQ_CONNECTION 0x00000800
-#define ASC_REQ_EXTENDED_ERROR 0x00008000
-#define ASC_REQ_STREAM 0x00010000
-#define ASC_REQ_INTEGRITY 0x00020000
-#define ASC_REQ_IDENTIFY 0x00080000
+#define ASC_REQ_DELEGATE           0x00000001
+#define ASC_REQ_MUTUAL_AUTH        0x00000002
+#define ASC_REQ_REPLAY_DETECT      0x00000004
+#define ASC_REQ_SEQUENCE_DETECT    0x00000008
+#define ASC_REQ_CONFIDENTIALITY    0x00000010
+#define ASC_REQ_USE_SESSION_KEY    0x00000020
+#define ASC_REQ_ALLOCATE_MEMORY    0x00000100
+#define ASC_REQ_USE_DCE_STYLE      0x00000200
+#define ASC_REQ_DATAGRAM           0x00000400
+#define ASC_REQ_CONNECTION         0x00000800
+#define ASC_REQ_EXTENDED_ERROR     0x00008000
+#define ASC_REQ_STREAM             0x00010000
+#define ASC_REQ_INTEGRITY          0x00020000
+#define ASC_REQ_IDENTIFY           0x00080000
 #define ASC_REQ_ALLOW_NULL_SESSION 0x00100000
 
-#define ASC_RET_DELEGATE 0x00000001
-#define ASC_RET_MUTUAL_AUTH 0x00000002
-#define ASC_RET_REPLAY_DETECT 0x00000004
-#define ASC_RET_SEQUENCE_DETECT 0x00000008
-#define ASC_RET_CONFIDENTIALITY 0x00000010
-#define ASC_RET_USE_SESSION_KEY 0x00000020
+#define ASC_RET_DELEGATE         0x00000001
+#define ASC_RET_MUTUAL_AUTH      0x00000002
+#define ASC_RET_REPLAY_DETECT    0x00000004
+#define ASC_RET_SEQUENCE_DETECT  0x00000008
+#define ASC_RET_CONFIDENTIALITY  0x00000010
+#define ASC_RET_USE_SESSION_KEY  0x00000020
 #define ASC_RET_ALLOCATED_MEMORY 0x00000100
-#define ASC_RET_USED_DCE_STYLE 0x00000200
-#define ASC_RET_DATAGRAM 0x00000400
-#define ASC_RET_CONNECTION 0x00000800
-#define ASC_RET_EXTENDED_ERROR 0x00008000
-#define ASC_RET_STREAM 0x00010000
-#define ASC_RET_INTEGRITY 0x00020000
-#define ASC_RET_IDENTIFY 0x00080000
-#define ASC_RET_NULL_SESSION 0x00100000
+#define ASC_RET_USED_DCE_STYLE   0x00000200
+#define ASC_RET_DATAGRAM         0x00000400
+#define ASC_RET_CONNECTION       0x00000800
+#define ASC_RET_EXTENDED_ERROR   0x00008000
+#define ASC_RET_STREAM           0x00010000
+#define ASC_RET_INTEGRITY        0x00020000
+#define ASC_RET_IDENTIFY         0x00080000
+#define ASC_RET_NULL_SESSION     0x00100000
 
 /* fQOP of EncryptMessage: sign without sealing (not supported here). */
 #define SECQOP_WRAP_NO_ENCRYPT 0x80000001u
 
 /* ------------------------------------------------------------ status */
 
-#define SEC_E_OK ((SECURITY_STATUS)0x00000000)
-#define SEC_I_CONTINUE_NEEDED ((SECURITY_STATUS)0x00090312)
-#define SEC_I_COMPLETE_NEEDED ((SECURITY_STATUS)0x00090313)
-#define SEC_I_COMPLETE_AND_CONTINUE ((SECURITY_STATUS)0x00090314)
-#define SEC_E_INSUFFICIENT_MEMORY ((SECURITY_STATUS)0x80090300)
-#define SEC_E_INVALID_HANDLE ((SECURITY_STATUS)0x80090301)
-#define SEC_E_UNSUPPORTED_FUNCTION ((SECURITY_STATUS)0x80090302)
-#define SEC_E_TARGET_UNKNOWN ((SECURITY_STATUS)0x80090303)
-#define SEC_E_INTERNAL_ERROR ((SECURITY_STATUS)0x80090304)
-#define SEC_E_SECPKG_NOT_FOUND ((SECURITY_STATUS)0x80090305)
-#define SEC_E_NOT_OWNER ((SECURITY_STATUS)0x80090306)
-#define SEC_E_INVALID_TOKEN ((SECURITY_STATUS)0x80090308)
-#define SEC_E_QOP_NOT_SUPPORTED ((SECURITY_STATUS)0x8009030A)
-#define SEC_E_NO_IMPERSONATION ((SECURITY_STATUS)0x8009030B)
-#define SEC_E_LOGON_DENIED ((SECURITY_STATUS)0x8009030C)
-#define SEC_E_UNKNOWN_CREDENTIALS ((SECURITY_STATUS)0x8009030D)
-#define SEC_E_NO_CREDENTIALS ((SECURITY_STATUS)0x8009030E)
-#define SEC_E_MESSAGE_ALTERED ((SECURITY_STATUS)0x8009030F)
-#define SEC_E_OUT_OF_SEQUENCE ((SECURITY_STATUS)0x80090310)
+#define SEC_E_OK                          ((SECURITY_STATUS)0x00000000)
+#define SEC_I_CONTINUE_NEEDED             ((SECURITY_STATUS)0x00090312)
+#define SEC_I_COMPLETE_NEEDED             ((SECURITY_STATUS)0x00090313)
+#define SEC_I_COMPLETE_AND_CONTINUE       ((SECURITY_STATUS)0x00090314)
+#define SEC_E_INSUFFICIENT_MEMORY         ((SECURITY_STATUS)0x80090300)
+#define SEC_E_INVALID_HANDLE              ((SECURITY_STATUS)0x80090301)
+#define SEC_E_UNSUPPORTED_FUNCTION        ((SECURITY_STATUS)0x80090302)
+#define SEC_E_TARGET_UNKNOWN              ((SECURITY_STATUS)0x80090303)
+#define SEC_E_INTERNAL_ERROR              ((SECURITY_STATUS)0x80090304)
+#define SEC_E_SECPKG_NOT_FOUND            ((SECURITY_STATUS)0x80090305)
+#define SEC_E_NOT_OWNER                   ((SECURITY_STATUS)0x80090306)
+#define SEC_E_INVALID_TOKEN               ((SECURITY_STATUS)0x80090308)
+#define SEC_E_QOP_NOT_SUPPORTED           ((SECURITY_STATUS)0x8009030A)
+#define SEC_E_NO_IMPERSONATION            ((SECURITY_STATUS)0x8009030B)
+#define SEC_E_LOGON_DENIED                ((SECURITY_STATUS)0x8009030C)
+#define SEC_E_UNKNOWN_CREDENTIALS         ((SECURITY_STATUS)0x8009030D)
+#define SEC_E_NO_CREDENTIALS              ((SECURITY_STATUS)0x8009030E)
+#define SEC_E_MESSAGE_ALTERED             ((SECURITY_STATUS)0x8009030F)
+#define SEC_E_OUT_OF_SEQUENCE             ((SECURITY_STATUS)0x80090310)
 #define SEC_E_NO_AUTHENTICATING_AUTHORITY ((SECURITY_STATUS)0x80090311)
-#define SEC_E_CONTEXT_EXPIRED ((SECURITY_STATUS)0x80090317)
-#define SEC_E_INCOMPLETE_MESSAGE ((SECURITY_STATUS)0x80090318)
-#define SEC_E_BUFFER_TOO_SMALL ((SECURITY_STATUS)0x80090321)
-#define SEC_E_WRONG_PRINCIPAL ((SECURITY_STATUS)0x80090322)
-#define SEC_E_TIME_SKEW ((SECURITY_STATUS)0x80090324)
-#define SEC_E_DECRYPT_FAILURE ((SECURITY_STATUS)0x80090330)
-#define SEC_E_BAD_BINDINGS ((SECURITY_STATUS)0x80090346)
-#define SEC_E_INVALID_PARAMETER ((SECURITY_STATUS)0x8009035D)
+#define SEC_E_CONTEXT_EXPIRED             ((SECURITY_STATUS)0x80090317)
+#define SEC_E_INCOMPLETE_MESSAGE          ((SECURITY_STATUS)0x80090318)
+#define SEC_E_BUFFER_TOO_SMALL            ((SECURITY_STATUS)0x80090321)
+#define SEC_E_WRONG_PRINCIPAL             ((SECURITY_STATUS)0x80090322)
+#define SEC_E_TIME_SKEW                   ((SECURITY_STATUS)0x80090324)
+#define SEC_E_DECRYPT_FAILURE             ((SECURITY_STATUS)0x80090330)
+#define SEC_E_BAD_BINDINGS                ((SECURITY_STATUS)0x80090346)
+#define SEC_E_INVALID_PARAMETER           ((SECURITY_STATUS)0x8009035D)
 
 #endif /* NTLMSSP_SSPI_NO_TYPES */
 
@@ -375,19 +375,19 @@ NTLM_API SECURITY_STATUS ntlm_sspi_EnumerateSecurityPackagesA(PULONG pcPackages,
 /* -------------------------------------------------- Windows names */
 
 #ifndef NTLMSSP_SSPI_NO_WINDOWS_NAMES
-#define AcquireCredentialsHandleA ntlm_sspi_AcquireCredentialsHandleA
-#define FreeCredentialsHandle ntlm_sspi_FreeCredentialsHandle
+#define AcquireCredentialsHandleA  ntlm_sspi_AcquireCredentialsHandleA
+#define FreeCredentialsHandle      ntlm_sspi_FreeCredentialsHandle
 #define InitializeSecurityContextA ntlm_sspi_InitializeSecurityContextA
-#define AcceptSecurityContext ntlm_sspi_AcceptSecurityContext
-#define CompleteAuthToken ntlm_sspi_CompleteAuthToken
-#define DeleteSecurityContext ntlm_sspi_DeleteSecurityContext
-#define QueryContextAttributesA ntlm_sspi_QueryContextAttributesA
-#define EncryptMessage ntlm_sspi_EncryptMessage
-#define DecryptMessage ntlm_sspi_DecryptMessage
-#define MakeSignature ntlm_sspi_MakeSignature
-#define VerifySignature ntlm_sspi_VerifySignature
-#define FreeContextBuffer ntlm_sspi_FreeContextBuffer
-#define QuerySecurityPackageInfoA ntlm_sspi_QuerySecurityPackageInfoA
+#define AcceptSecurityContext      ntlm_sspi_AcceptSecurityContext
+#define CompleteAuthToken          ntlm_sspi_CompleteAuthToken
+#define DeleteSecurityContext      ntlm_sspi_DeleteSecurityContext
+#define QueryContextAttributesA    ntlm_sspi_QueryContextAttributesA
+#define EncryptMessage             ntlm_sspi_EncryptMessage
+#define DecryptMessage             ntlm_sspi_DecryptMessage
+#define MakeSignature              ntlm_sspi_MakeSignature
+#define VerifySignature            ntlm_sspi_VerifySignature
+#define FreeContextBuffer          ntlm_sspi_FreeContextBuffer
+#define QuerySecurityPackageInfoA  ntlm_sspi_QuerySecurityPackageInfoA
 #define EnumerateSecurityPackagesA ntlm_sspi_EnumerateSecurityPackagesA
 /* Only the ANSI forms exist; a Windows/WinPR header may already map these. */
 #ifndef AcquireCredentialsHandle

@@ -31,7 +31,8 @@ NTLM_MUST_CHECK ntlm_err nb_read_bytes(nb_reader *r, uint8_t *out, size_t n);
 NTLM_MUST_CHECK ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view);
 NTLM_MUST_CHECK ntlm_err nb_skip(nb_reader *r, size_t n);
 /* Fails (NTLM_E_BAD_SIGNATURE_HEADER) unless the next n bytes equal expect. */
-NTLM_MUST_CHECK ntlm_err nb_expect(nb_reader *r, const uint8_t *expect, size_t n, ntlm_err on_mismatch);
+NTLM_MUST_CHECK ntlm_err nb_expect(nb_reader *r, const uint8_t *expect, size_t n,
+                                   ntlm_err on_mismatch);
 /*
  * child = bytes [off, off+len) of r's whole buffer (absolute, independent of
  * r->pos). Overflow-safe; NTLM_E_FIELD_RANGE when outside.

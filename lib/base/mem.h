@@ -23,7 +23,8 @@ void ntlm_free_secret(void *p, size_t n);
  * Grows *block (capacity *cap, of which used bytes are kept) to hold at least
  * need bytes, doubling from first; the old block is wiped before it is freed.
  */
-NTLM_MUST_CHECK ntlm_err ntlm_grow_secret(void **block, size_t *cap, size_t used, size_t need, size_t first);
+NTLM_MUST_CHECK ntlm_err ntlm_grow_secret(void **block, size_t *cap, size_t used, size_t need,
+                                          size_t first);
 /* strdup that tolerates NULL (returns NULL) */
 char *ntlm_strdup(const char *s);
 /* Wipes strlen(s) bytes then frees. NULL-safe. */

@@ -240,8 +240,7 @@ ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_l
 {
 	if (!s)
 		s = "";
-	return utf8_convert(s, 0, upper ? emit_latin1_upper : emit_latin1, strlen(s) + 1, out,
-	                    out_len);
+	return utf8_convert(s, 0, upper ? emit_latin1_upper : emit_latin1, strlen(s) + 1, out, out_len);
 }
 
 ntlm_err ntlm_utf8_upper(const char *s, char **out)

@@ -16,7 +16,8 @@
  * upper != 0 upper-cases (the Unicode simple mapping for the common scripts:
  * Latin, Greek, Cyrillic), as NTOWFv2's Uppercase(User) needs.
  */
-NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_len);
+NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out,
+                                              size_t *out_len);
 /* UTF-16LE -> UTF-8 (NUL-terminated). Odd length, unpaired surrogates, NUL -> BAD_STRING. */
 NTLM_MUST_CHECK ntlm_err ntlm_utf16le_to_utf8(const uint8_t *in, size_t len, char **out);
 /* OEM (treated as ISO-8859-1) -> UTF-8; NUL -> BAD_STRING. */

@@ -33,8 +33,8 @@ NTLM_MUST_CHECK ntlm_err tf_append(tf_buf *b, const char *s, size_t n);
  * gets the file's status.
  */
 #define TF_NOT_OTHERS_WRITABLE 1u
-NTLM_MUST_CHECK ntlm_err tf_open(const char *path, int flags, unsigned mode, unsigned checks, int *fd,
-                 struct stat *st);
+NTLM_MUST_CHECK ntlm_err tf_open(const char *path, int flags, unsigned mode, unsigned checks,
+                                 int *fd, struct stat *st);
 /* Reads path whole into b; a missing file gives *exists = 0 and NTLM_OK. */
 NTLM_MUST_CHECK ntlm_err tf_read(const char *path, tf_buf *b, int *exists);
 /* The same, also giving the status of the file read (st may be NULL). */

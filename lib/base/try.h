@@ -5,11 +5,11 @@
 #include "ntlmssp/ntlmssp.h"
 
 /* Propagate an error: the one guard macro used throughout. */
-#define NTLM_TRY(expr)                     \
-	do {                                   \
-		ntlm_err try_rc_ = (expr);         \
-		if (try_rc_ != NTLM_OK)            \
-			return try_rc_;                \
+#define NTLM_TRY(expr)                                                                             \
+	do {                                                                                           \
+		ntlm_err try_rc_ = (expr);                                                                 \
+		if (try_rc_ != NTLM_OK)                                                                    \
+			return try_rc_;                                                                        \
 	} while (0)
 
 #endif

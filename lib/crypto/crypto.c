@@ -158,11 +158,12 @@ _Static_assert(sizeof(((struct arcfour_ctx *)0)->S) == 256, "arcfour_ctx.S");
  * tests/unit/test_crypto.c hold it to the reference.
  */
 static const uint8_t rc4_identity[256] = {
-#define ID16(x)                                                                                \
-	x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, x + 9, x + 10, x + 11, x + 12, \
-	    x + 13, x + 14, x + 15
-	ID16(0),   ID16(16),  ID16(32),  ID16(48),  ID16(64),  ID16(80),  ID16(96),  ID16(112),
-	ID16(128), ID16(144), ID16(160), ID16(176), ID16(192), ID16(208), ID16(224), ID16(240)
+#define ID16(x)                                                                                    \
+	x, x + 1, x + 2, x + 3, x + 4, x + 5, x + 6, x + 7, x + 8, x + 9, x + 10, x + 11, x + 12,      \
+		x + 13, x + 14, x + 15
+	ID16(0),   ID16(16),  ID16(32),  ID16(48),  ID16(64),  ID16(80),
+	ID16(96),  ID16(112), ID16(128), ID16(144), ID16(160), ID16(176),
+	ID16(192), ID16(208), ID16(224), ID16(240)
 #undef ID16
 };
 

@@ -276,8 +276,7 @@ void nk_mic(const uint8_t exported[16], const uint8_t *neg, size_t neg_len, cons
 	cr_hmac_md5_final(&c, out);
 }
 
-void nk_rc4_oneshot(const uint8_t *key, size_t key_len, const uint8_t *in, uint8_t *out,
-                    size_t len)
+void nk_rc4_oneshot(const uint8_t *key, size_t key_len, const uint8_t *in, uint8_t *out, size_t len)
 {
 	cr_rc4 c;
 	cr_rc4_init(&c, key, key_len);

@@ -36,7 +36,8 @@ ntlm_response_kind nv_classify_request(const ntlm_auth_request *req);
  * count, else the refusal naming it (nv_refusal); NTLM_E_BAD_RESPONSE for
  * NTLM_KIND_NONE.
  */
-NTLM_MUST_CHECK ntlm_err nv_kind_allowed(ntlm_response_kind kind, uint32_t allowed_responses, int allow_anonymous);
+NTLM_MUST_CHECK ntlm_err nv_kind_allowed(ntlm_response_kind kind, uint32_t allowed_responses,
+                                         int allow_anonymous);
 
 /* The "refused by policy" error of a kind: NTLM_E_NTLMV2_REFUSED, ..._NTLMV1_, _LM_, _ANONYMOUS_. */
 NTLM_MUST_CHECK ntlm_err nv_refusal(ntlm_response_kind kind);

@@ -14,7 +14,8 @@ static void put_blob(nb_writer *w, const uint8_t *p, size_t n)
 		nb_write_bytes(w, p, n);
 }
 
-NTLM_API ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb, uint8_t out[NTLM_CBT_HASH_SIZE])
+NTLM_API ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_bindings *cb,
+                                             uint8_t out[NTLM_CBT_HASH_SIZE])
 {
 	if (!cb || !out || (!cb->initiator_address && cb->initiator_address_len) ||
 	    (!cb->acceptor_address && cb->acceptor_address_len) ||

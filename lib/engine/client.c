@@ -29,7 +29,8 @@ void client_state_wipe(struct ntlm_client_state *cl)
 	ntlm_memzero(cl, sizeof(*cl));
 }
 
-NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred, const ntlm_client_config *cfg)
+NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
+                                  const ntlm_client_config *cfg)
 {
 	if (!out || !cred)
 		return NTLM_E_INVALID_PARAMETER;
@@ -199,7 +200,8 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 	 * name (empty without an SPN), in Windows' order. */
 	if (rc == NTLM_OK) {
 		static const uint8_t zero[16];
-		rc = nw_av_set(&list, NW_AV_CHANNEL_BINDINGS, ctx->hs->cl.have_cbt ? ctx->hs->cl.cbt : zero, 16);
+		rc = nw_av_set(&list, NW_AV_CHANNEL_BINDINGS, ctx->hs->cl.have_cbt ? ctx->hs->cl.cbt : zero,
+		               16);
 	}
 	if (rc == NTLM_OK)
 		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME,

@@ -65,9 +65,9 @@ struct ntlm_server_state {
 	uint8_t challenge[8];
 	uint8_t cbt[16]; /* expected channel bindings hash */
 	int have_cbt;
-	uint32_t offered; /* flags of our CHALLENGE */
+	uint32_t offered;   /* flags of our CHALLENGE */
 	uint64_t timestamp; /* MsvAvTimestamp of our CHALLENGE (FILETIME) */
-	int audited;      /* the audit callback has seen this context's outcome */
+	int audited;        /* the audit callback has seen this context's outcome */
 };
 
 /* Everything only the handshake needs; freed (wiped) once the context is established. */
@@ -87,9 +87,9 @@ struct ntlm_ctx {
 	int is_server;
 	ctx_state state;
 	ntlm_err failure; /* sticky, when state == CTX_FAILED */
-	const char *rule;  /* the policy rule behind the failure (static string), or NULL */
+	const char *rule; /* the policy rule behind the failure (static string), or NULL */
 	int datagram;
-	uint32_t flags; /* negotiated */
+	uint32_t flags;           /* negotiated */
 	struct ctx_handshake *hs; /* NULL once established */
 
 	/* Results. At DONE they are packed into names_block (one allocation). */
@@ -136,24 +136,28 @@ NTLM_MUST_CHECK ntlm_err ctx_host_dns_name(char **out);
 /* *out = a new copy of p[0..n) (a previous value is wiped and freed). */
 NTLM_MUST_CHECK ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out);
 /* Records the peer's names as sent (user, domain, workstation). */
-NTLM_MUST_CHECK ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain, const char *workstation);
+NTLM_MUST_CHECK ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain,
+                                      const char *workstation);
 /* ctx->principal = "domain\\user" */
 NTLM_MUST_CHECK ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user);
 
-NTLM_MUST_CHECK ntlm_err client_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
-NTLM_MUST_CHECK ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err client_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
+                                     ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
+                                     ntlm_buffer *out);
 void client_state_wipe(struct ntlm_client_state *cl);
 void server_state_wipe(struct ntlm_server_state *sv);
 
 /* Session security set-up once the exported key is known. */
-NTLM_MUST_CHECK ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client,
-                 int datagram);
+NTLM_MUST_CHECK ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16],
+                                 int is_client, int datagram);
 void ss_wipe(ss_state *ss);
 /* The context's session security, derived now if this is its first use. */
 NTLM_MUST_CHECK ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
 /* Wipes and frees ctx->ss (NULL-safe). */
 void ctx_session_free(ntlm_ctx *ctx);
 /* Allocates ctx->hs with the policy (NULL: the system policy) and hooks (NULL: real ones). */
-NTLM_MUST_CHECK ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks);
+NTLM_MUST_CHECK ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy,
+                                           const ntlm_hooks *hooks);
 
 #endif

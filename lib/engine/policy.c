@@ -31,7 +31,6 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p)
 	p->lockout_window = 1800;
 }
 
-
 static int parse_bool(const char *v, int *out)
 {
 	if (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true") || !strcasecmp(v, "on"))
@@ -95,8 +94,7 @@ static int apply_setting(ntlm_policy *p, const char *key, char *value)
 		return parse_words(value, response_words, NTLM_ARRAY_LEN(response_words),
 		                   &p->allowed_responses);
 	if (!strcmp(key, "min_security"))
-		return parse_words(value, security_words, NTLM_ARRAY_LEN(security_words),
-		                   &p->min_security);
+		return parse_words(value, security_words, NTLM_ARRAY_LEN(security_words), &p->min_security);
 	if (!strcmp(key, "timestamp_window"))
 		return parse_u32(value, &p->timestamp_window);
 	if (!strcmp(key, "lockout_threshold"))
@@ -219,18 +217,18 @@ NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_serve
 		return "allowed_responses = none with allow_anonymous = no: no logon could succeed";
 	if (p->cbt == NTLM_CBT_REQUIRED && !v2)
 		return "channel_bindings = required, but allowed_responses lacks ntlmv2 "
-		       "(only an NTLMv2 response carries channel bindings)";
+			   "(only an NTLMv2 response carries channel bindings)";
 	if (p->require_target_name && !v2)
 		return "require_target_name = yes, but allowed_responses lacks ntlmv2 "
-		       "(only an NTLMv2 response carries a target name)";
+			   "(only an NTLMv2 response carries a target name)";
 	if (p->allow_anonymous && (p->min_security & (NTLM_SEC_SIGN | NTLM_SEC_SEAL)))
 		return "allow_anonymous = yes, but min_security asks for sign or seal "
-		       "(an anonymous logon has no session key)";
+			   "(an anonymous logon has no session key)";
 	if (p->require_target_name && !(server->service_names && server->service_names[0]))
 		return "require_target_name = yes, but the server has no service_names to match";
 	if (p->cbt == NTLM_CBT_REQUIRED && !server->cbt_hash)
 		return "channel_bindings = required, but the server has no channel bindings (cbt_hash) "
-		       "to compare";
+			   "to compare";
 	return NULL;
 }
 

@@ -14,7 +14,7 @@
  * seconds before now; otherwise records it, evicting the oldest entry of
  * its set when the set is full, and NTLM_OK. Thread-safe.
  */
-NTLM_MUST_CHECK ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,
-                              uint32_t window);
+NTLM_MUST_CHECK ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16],
+                                              int64_t now, uint32_t window);
 
 #endif

@@ -25,11 +25,11 @@
 static const nw_version our_version = {10, 0, 20348, 15};
 
 /* Flags the server can grant; the rest of a client's request is ignored. */
-#define SERVER_SUPPORTED                                                                   \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_NEGOTIATE_SIGN |         \
-	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |     \
-	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_IDENTIFY |            \
-	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |     \
+#define SERVER_SUPPORTED                                                                           \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_NEGOTIATE_SIGN |                  \
+	 NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |             \
+	 NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_IDENTIFY |                     \
+	 NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH |              \
 	 NTLMSSP_NEGOTIATE_56 | NTLMSSP_NEGOTIATE_LM_KEY | NTLMSSP_NEGOTIATE_DATAGRAM)
 
 void server_state_wipe(struct ntlm_server_state *sv)
@@ -91,8 +91,8 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 	sv->replay = cfg->replay;
 	/* replay_cache means every server: one without a cache shares its store's */
 	if (!sv->replay && ctx->hs->policy.replay_cache > 0)
-		NTLM_TRY(acct_store_replay_cache(cfg->store, (size_t)ctx->hs->policy.replay_cache,
-		                                 &sv->replay));
+		NTLM_TRY(
+			acct_store_replay_cache(cfg->store, (size_t)ctx->hs->policy.replay_cache, &sv->replay));
 	if (cfg->cbt_hash) {
 		memcpy(sv->cbt, cfg->cbt_hash, 16);
 		sv->have_cbt = 1;
@@ -243,9 +243,9 @@ struct auth_in {
 	const uint8_t *msg;
 	size_t len;
 	nw_authenticate a;
-	uint32_t flags;     /* negotiated: the client's flags limited to our offer */
-	nw_v2_response v2;  /* NTLMv2 only: views into a.nt_response */
-	nw_av_list av;      /* NTLMv2 only: the client's AV pairs */
+	uint32_t flags;    /* negotiated: the client's flags limited to our offer */
+	nw_v2_response v2; /* NTLMv2 only: views into a.nt_response */
+	nw_av_list av;     /* NTLMv2 only: the client's AV pairs */
 };
 
 /* Everything learned while checking an AUTHENTICATE, for the audit record. */
@@ -588,13 +588,13 @@ static ntlm_err server_dispatch(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
 			if (in)
 				return NTLM_E_WRONG_STATE; /* connectionless: we speak first */
 			uint32_t flags = 0;
-			NTLM_TRY(grant_flags(ctx, NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN |
-			                              NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |
-			                              NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
-			                              NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
-			                              NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_128 |
-			                              NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56,
-			                         &flags));
+			NTLM_TRY(grant_flags(
+				ctx,
+				NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+					NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+					NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_VERSION |
+					NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56,
+				&flags));
 			return send_challenge(ctx, flags, out);
 		}
 		if (!in)

@@ -47,7 +47,8 @@ static void dir_init(ss_dir *d, uint32_t flags, const uint8_t exported[16], int 
 	cr_rc4_init(&d->rc4, d->seal_key, len);
 }
 
-ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client, int datagram)
+ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client,
+                 int datagram)
 {
 	ss_wipe(ss);
 	ss->flags = flags;
@@ -282,9 +283,9 @@ static ntlm_err run_flat(ntlm_ctx *ctx, ss_op op, int64_t seq, uint8_t *data, si
 {
 	if ((!data && len) || !sig)
 		return NTLM_E_INVALID_PARAMETER;
-	ntlm_iov iov[2] = {{(op == OP_SEAL || op == OP_UNSEAL) ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY,
-	                    data, len},
-	                   {NTLM_IOV_TOKEN, sig, NTLM_SIGNATURE_SIZE}};
+	ntlm_iov iov[2] = {
+		{(op == OP_SEAL || op == OP_UNSEAL) ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY, data, len},
+		{NTLM_IOV_TOKEN, sig, NTLM_SIGNATURE_SIZE}};
 	return ss_run(ctx, op, seq, iov, 2);
 }
 

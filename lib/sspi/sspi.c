@@ -16,12 +16,12 @@
 #include "text.h"
 #include "try.h"
 
-#define NTLM_SSPI_MAX_TOKEN 2888 /* what Windows announces for NTLM */
+#define NTLM_SSPI_MAX_TOKEN            2888 /* what Windows announces for NTLM */
 #define NTLM_SSPI_DEFAULT_ACCOUNT_FILE "/etc/ntlmssp/smbpasswd"
 
 /* dwUpper of our handles: a credential handle is never taken for a context. */
 #define CRED_MAGIC ((ULONG_PTR)0x6e746c63u) /* "ntlc" */
-#define CTX_MAGIC ((ULONG_PTR)0x6e746c78u)  /* "ntlx" */
+#define CTX_MAGIC  ((ULONG_PTR)0x6e746c78u) /* "ntlx" */
 
 static SECURITY_STATUS status(ntlm_err rc)
 {
@@ -151,11 +151,11 @@ struct sspi_cred {
 	atomic_uint refs; /* the handle, plus one per context made from it */
 	ULONG use;        /* SECPKG_CRED_INBOUND / OUTBOUND bits */
 	ntlm_policy policy;
-	ntlm_cred *cred;            /* outbound */
-	ntlm_account_store *store;  /* inbound */
-	ntlm_replay_cache *replay;  /* inbound: shared by all its contexts */
-	char *service;              /* inbound: our SPN, from pszPrincipal */
-	const char *services[2];    /* {service, NULL} for ntlm_server_config */
+	ntlm_cred *cred;           /* outbound */
+	ntlm_account_store *store; /* inbound */
+	ntlm_replay_cache *replay; /* inbound: shared by all its contexts */
+	char *service;             /* inbound: our SPN, from pszPrincipal */
+	const char *services[2];   /* {service, NULL} for ntlm_server_config */
 };
 
 static void cred_release(struct sspi_cred *c)
@@ -409,13 +409,13 @@ struct ret_bits {
 };
 
 static const struct ret_bits client_bits = {
-	ISC_RET_CONFIDENTIALITY, ISC_RET_INTEGRITY, ISC_RET_REPLAY_DETECT, ISC_RET_SEQUENCE_DETECT,
-	ISC_RET_IDENTIFY,        ISC_RET_NULL_SESSION, ISC_RET_DATAGRAM, ISC_RET_CONNECTION,
-	ISC_RET_ALLOCATED_MEMORY};
+	ISC_RET_CONFIDENTIALITY, ISC_RET_INTEGRITY,  ISC_RET_REPLAY_DETECT,
+	ISC_RET_SEQUENCE_DETECT, ISC_RET_IDENTIFY,   ISC_RET_NULL_SESSION,
+	ISC_RET_DATAGRAM,        ISC_RET_CONNECTION, ISC_RET_ALLOCATED_MEMORY};
 static const struct ret_bits server_bits = {
-	ASC_RET_CONFIDENTIALITY, ASC_RET_INTEGRITY, ASC_RET_REPLAY_DETECT, ASC_RET_SEQUENCE_DETECT,
-	ASC_RET_IDENTIFY,        ASC_RET_NULL_SESSION, ASC_RET_DATAGRAM, ASC_RET_CONNECTION,
-	ASC_RET_ALLOCATED_MEMORY};
+	ASC_RET_CONFIDENTIALITY, ASC_RET_INTEGRITY,  ASC_RET_REPLAY_DETECT,
+	ASC_RET_SEQUENCE_DETECT, ASC_RET_IDENTIFY,   ASC_RET_NULL_SESSION,
+	ASC_RET_DATAGRAM,        ASC_RET_CONNECTION, ASC_RET_ALLOCATED_MEMORY};
 
 /* What the negotiated flags grant, in the caller's role's bits. */
 static ULONG ret_attrs(const struct sspi_ctx *sc, int allocated)
@@ -562,8 +562,8 @@ static SECURITY_STATUS handshake(PCredHandle phCredential, PCtxtHandle phContext
 	if (!out_tok)
 		return SEC_E_INVALID_TOKEN;
 	struct sspi_ctx *sc;
-	SECURITY_STATUS st =
-		ctx_for_leg(phCredential, phContext, phNewContext, is_server, req, target, &sc);
+	SECURITY_STATUS st = ctx_for_leg(phCredential, phContext, phNewContext, is_server, req, target,
+	                                 &sc);
 	/* No context, no leg: whatever status() made of the error, never go on without one. */
 	if (failed(st) || !sc)
 		return failed(st) ? st : SEC_E_INTERNAL_ERROR;
@@ -577,8 +577,8 @@ NTLM_API SECURITY_STATUS ntlm_sspi_InitializeSecurityContextA(
 	ULONG Reserved1, ULONG TargetDataRep, PSecBufferDesc pInput, ULONG Reserved2,
 	PCtxtHandle phNewContext, PSecBufferDesc pOutput, PULONG pfContextAttr, PTimeStamp ptsExpiry)
 {
-	return handshake(phCredential, phContext, 0, pszTargetName, fContextReq, pInput,
-	                 phNewContext, pOutput, pfContextAttr, ptsExpiry);
+	return handshake(phCredential, phContext, 0, pszTargetName, fContextReq, pInput, phNewContext,
+	                 pOutput, pfContextAttr, ptsExpiry);
 }
 
 NTLM_API SECURITY_STATUS ntlm_sspi_AcceptSecurityContext(
@@ -586,8 +586,8 @@ NTLM_API SECURITY_STATUS ntlm_sspi_AcceptSecurityContext(
 	ULONG TargetDataRep, PCtxtHandle phNewContext, PSecBufferDesc pOutput, PULONG pfContextAttr,
 	PTimeStamp ptsExpiry)
 {
-	return handshake(phCredential, phContext, 1, NULL, fContextReq, pInput, phNewContext,
-	                 pOutput, pfContextAttr, ptsExpiry);
+	return handshake(phCredential, phContext, 1, NULL, fContextReq, pInput, phNewContext, pOutput,
+	                 pfContextAttr, ptsExpiry);
 }
 
 NTLM_API SECURITY_STATUS ntlm_sspi_CompleteAuthToken(PCtxtHandle phContext, PSecBufferDesc pToken)

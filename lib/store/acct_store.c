@@ -48,8 +48,8 @@ struct ntlm_account_store {
 	ntlm_replay_cache *replay;
 };
 
-NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out, const ntlm_account_store_ops *ops,
-                                         void *impl)
+NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out,
+                                         const ntlm_account_store_ops *ops, void *impl)
 {
 	if (!out || !ops || !ops->verify)
 		return NTLM_E_INVALID_PARAMETER;

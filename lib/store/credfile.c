@@ -92,8 +92,8 @@ static ntlm_err find_entry(const char *s, size_t len, const char *domain, const 
 	return NTLM_E_NOT_FOUND;
 }
 
-ntlm_err credfile_lookup(const char *path, const char *domain, const char *user,
-                         char **domain_out, char **user_out, char **password_out)
+ntlm_err credfile_lookup(const char *path, const char *domain, const char *user, char **domain_out,
+                         char **user_out, char **password_out)
 {
 	if (!domain_out || !user_out || !password_out)
 		return NTLM_E_INVALID_PARAMETER;

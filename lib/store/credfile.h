@@ -24,8 +24,8 @@
  * NTLM_E_NOT_FOUND: a comment or blank line; NTLM_E_BAD_FILE: fewer than
  * two ':', an empty user, or a NUL byte.
  */
-NTLM_MUST_CHECK ntlm_err credfile_parse_line(const char *line, size_t len, char **domain, char **user,
-                             char **password);
+NTLM_MUST_CHECK ntlm_err credfile_parse_line(const char *line, size_t len, char **domain,
+                                             char **user, char **password);
 
 /*
  * The first entry whose user and domain match, ignoring case. domain NULL
@@ -34,6 +34,6 @@ NTLM_MUST_CHECK ntlm_err credfile_parse_line(const char *line, size_t len, char 
  * matches, NTLM_E_IO when the file cannot be read. Outputs as above.
  */
 NTLM_MUST_CHECK ntlm_err credfile_lookup(const char *path, const char *domain, const char *user,
-                         char **domain_out, char **user_out, char **password_out);
+                                         char **domain_out, char **user_out, char **password_out);
 
 #endif

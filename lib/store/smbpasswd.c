@@ -235,8 +235,8 @@ ntlm_err smbpw_format_line(const smbpw_entry *e, char *buf, size_t cap)
 	format_hash(e->has_lm, e->lm, e->acb, lm);
 	format_hash(e->has_nt, e->nt, e->acb, nt);
 	format_flags(e->acb, flags);
-	int n = snprintf(buf, cap, "%s:%" PRIu32 ":%s:%s:%s:LCT-%08" PRIX32 ":\n", e->name, e->uid,
-	                 lm, nt, flags, e->lct);
+	int n = snprintf(buf, cap, "%s:%" PRIu32 ":%s:%s:%s:LCT-%08" PRIX32 ":\n", e->name, e->uid, lm,
+	                 nt, flags, e->lct);
 	ntlm_memzero(lm, sizeof(lm));
 	ntlm_memzero(nt, sizeof(nt));
 	if (n < 0)

@@ -23,17 +23,17 @@
 #include "ntlmssp/ntlmssp.h"
 
 /* Account flags: the values Samba (and [MS-SAMR] USER_ACCOUNT) use. */
-#define SMBPW_ACB_DISABLED 0x00000001u /* D */
+#define SMBPW_ACB_DISABLED  0x00000001u /* D */
 #define SMBPW_ACB_HOMDIRREQ 0x00000002u /* H: home directory required */
-#define SMBPW_ACB_PWNOTREQ 0x00000004u /* N: no password required */
-#define SMBPW_ACB_TEMPDUP 0x00000008u /* T: temporary duplicate account */
-#define SMBPW_ACB_NORMAL 0x00000010u /* U: normal user */
-#define SMBPW_ACB_MNS 0x00000020u /* M: MNS logon user */
-#define SMBPW_ACB_DOMTRUST 0x00000040u /* I: interdomain trust */
-#define SMBPW_ACB_WSTRUST 0x00000080u /* W: workstation trust */
-#define SMBPW_ACB_SVRTRUST 0x00000100u /* S: server trust */
-#define SMBPW_ACB_PWNOEXP 0x00000200u /* X: password does not expire */
-#define SMBPW_ACB_AUTOLOCK 0x00000400u /* L: locked out */
+#define SMBPW_ACB_PWNOTREQ  0x00000004u /* N: no password required */
+#define SMBPW_ACB_TEMPDUP   0x00000008u /* T: temporary duplicate account */
+#define SMBPW_ACB_NORMAL    0x00000010u /* U: normal user */
+#define SMBPW_ACB_MNS       0x00000020u /* M: MNS logon user */
+#define SMBPW_ACB_DOMTRUST  0x00000040u /* I: interdomain trust */
+#define SMBPW_ACB_WSTRUST   0x00000080u /* W: workstation trust */
+#define SMBPW_ACB_SVRTRUST  0x00000100u /* S: server trust */
+#define SMBPW_ACB_PWNOEXP   0x00000200u /* X: password does not expire */
+#define SMBPW_ACB_AUTOLOCK  0x00000400u /* L: locked out */
 
 /* Room for any line smbpw_format_line() writes, NUL included. */
 #define SMBPW_LINE_MAX 256

@@ -29,7 +29,7 @@
  * live in the store object, under its read-write lock; the hashes in the cached text
  * are wiped when it is replaced or freed.
  */
-#define NAME_CACHE_SIZE 16
+#define NAME_CACHE_SIZE    16
 #define NAME_CACHE_SECONDS 60
 
 struct file_id {

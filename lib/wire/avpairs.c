@@ -23,24 +23,16 @@
 #include "try.h"
 
 static const char *const av_names[] = {
-	"MsvAvEOL",
-	"MsvAvNbComputerName",
-	"MsvAvNbDomainName",
-	"MsvAvDnsComputerName",
-	"MsvAvDnsDomainName",
-	"MsvAvDnsTreeName",
-	"MsvAvFlags",
-	"MsvAvTimestamp",
-	"MsvAvSingleHost",
-	"MsvAvTargetName",
-	"MsvChannelBindings",
+	"MsvAvEOL",           "MsvAvNbComputerName", "MsvAvNbDomainName",  "MsvAvDnsComputerName",
+	"MsvAvDnsDomainName", "MsvAvDnsTreeName",    "MsvAvFlags",         "MsvAvTimestamp",
+	"MsvAvSingleHost",    "MsvAvTargetName",     "MsvChannelBindings",
 };
 
 /* Sizes fixed by 2.2.2.1 (MsvAvSingleHost: 2.2.2.2 Single_Host_Data, >= 48). */
-#define AV_FLAGS_SIZE 4
-#define AV_TIMESTAMP_SIZE 8
+#define AV_FLAGS_SIZE            4
+#define AV_TIMESTAMP_SIZE        8
 #define AV_CHANNEL_BINDINGS_SIZE 16
-#define AV_SINGLE_HOST_MIN 48
+#define AV_SINGLE_HOST_MIN       48
 
 const char *nw_av_name(uint16_t id)
 {
@@ -152,11 +144,11 @@ static const char *av_label(uint16_t id, char buf[16])
 static void av_value_fault(nw_fault *fault, uint16_t id, uint16_t len, size_t at)
 {
 	char label[16];
-	const char *expect = id == NW_AV_FLAGS             ? "4"
-	                     : id == NW_AV_TIMESTAMP       ? "8"
+	const char *expect = id == NW_AV_FLAGS              ? "4"
+	                     : id == NW_AV_TIMESTAMP        ? "8"
 	                     : id == NW_AV_CHANNEL_BINDINGS ? "16"
-	                     : id == NW_AV_SINGLE_HOST     ? "at least 48"
-	                                                   : NULL;
+	                     : id == NW_AV_SINGLE_HOST      ? "at least 48"
+	                                                    : NULL;
 	if (expect)
 		nw_fault_set(fault, av_label(id, label), at, "length %u, expected %s", len, expect);
 	else
@@ -170,7 +162,8 @@ static ntlm_err av_read_pair(nb_reader *r, uint16_t *id, const uint8_t **value, 
 	char label[16];
 	size_t at = nb_pos(r);
 	if (nb_read_u16le(r, id) != NTLM_OK || nb_read_u16le(r, len) != NTLM_OK) {
-		nw_fault_set(fault, "AV_PAIR", at, "the header runs past the end of the list (no MsvAvEOL)");
+		nw_fault_set(fault, "AV_PAIR", at,
+		             "the header runs past the end of the list (no MsvAvEOL)");
 		return NTLM_E_BAD_AV_PAIR;
 	}
 	if (nb_read_view(r, *len, value) != NTLM_OK) {
@@ -219,8 +212,7 @@ static ntlm_err av_mark_seen(struct av_seen *s, uint16_t id)
 	return NTLM_OK;
 }
 
-static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list, struct av_seen *seen,
-                              nw_fault *fault)
+static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list, struct av_seen *seen, nw_fault *fault)
 {
 	for (;;) {
 		uint16_t id, len;

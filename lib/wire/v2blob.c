@@ -20,9 +20,9 @@
 #include "try.h"
 #include "wire.h"
 
-#define V2_PROOF_SIZE 16
+#define V2_PROOF_SIZE   16
 #define V2_RESPONSE_MIN 48
-#define V2_RESP_TYPE 1
+#define V2_RESP_TYPE    1
 
 ntlm_err nw_v2_temp_write(nb_writer *w, const nw_v2_response *r)
 {
@@ -63,8 +63,8 @@ static ntlm_err v2_response_read(nb_reader *r, nw_v2_response *out, nw_fault *fa
 	NTLM_TRY(nb_read_u8(r, &resp_type));
 	NTLM_TRY(nb_read_u8(r, &hi_resp_type));
 	if (resp_type != V2_RESP_TYPE || hi_resp_type != V2_RESP_TYPE) {
-		nw_fault_set(fault, "RespType/HiRespType", V2_PROOF_SIZE, "%u/%u, expected 1/1",
-		             resp_type, hi_resp_type);
+		nw_fault_set(fault, "RespType/HiRespType", V2_PROOF_SIZE, "%u/%u, expected 1/1", resp_type,
+		             hi_resp_type);
 		return NTLM_E_BAD_RESPONSE;
 	}
 	NTLM_TRY(nb_skip(r, 6)); /* Reserved1, Reserved2: ignored on receipt */

@@ -39,32 +39,32 @@ typedef struct nw_secbuf {
 	size_t pos;       /* where the security buffer sits in the header */
 } nw_secbuf;
 
-#define NW_SECBUF_SIZE 8
+#define NW_SECBUF_SIZE  8
 #define NW_VERSION_SIZE 8
-#define NW_MIC_SIZE 16
+#define NW_MIC_SIZE     16
 
 /*
  * Offsets of fixed header fields, and *_HEADER_X: where the header ends when
  * it includes part X (see the layout tables below).
  */
-#define NEG_DOMAIN 16
-#define NEG_WORKSTATION 24
+#define NEG_DOMAIN         16
+#define NEG_WORKSTATION    24
 #define NEG_HEADER_VERSION 40
 
-#define CHAL_TARGET_NAME 12
-#define CHAL_TARGET_INFO 40
+#define CHAL_TARGET_NAME        12
+#define CHAL_TARGET_INFO        40
 #define CHAL_HEADER_TARGET_INFO 48
-#define CHAL_HEADER_VERSION 56
+#define CHAL_HEADER_VERSION     56
 
-#define AUTH_LM 12
-#define AUTH_NT 20
-#define AUTH_DOMAIN 28
-#define AUTH_USER 36
-#define AUTH_WORKSTATION 44
-#define AUTH_SESSION_KEY 52
+#define AUTH_LM             12
+#define AUTH_NT             20
+#define AUTH_DOMAIN         28
+#define AUTH_USER           36
+#define AUTH_WORKSTATION    44
+#define AUTH_SESSION_KEY    52
 #define AUTH_HEADER_VERSION 72
 
-#define NEG_SUPPLIED_MASK \
+#define NEG_SUPPLIED_MASK                                                                          \
 	(NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED | NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED)
 
 /* ------------------------------------------------------ explanations */
@@ -559,8 +559,8 @@ static ntlm_err challenge_parse(const uint8_t *data, size_t len, nw_challenge *m
 	NTLM_TRY(expect_preamble(&r, NW_CHALLENGE, fault));
 	NTLM_TRY(read_secbuf(&r, &f[0], "TargetNameFields", fault));
 	NTLM_TRY(read_header_u32(&r, "NegotiateFlags", &m->flags, fault));
-	NTLM_TRY(read_header(&r, "ServerChallenge", m->server_challenge,
-	                     sizeof(m->server_challenge), fault));
+	NTLM_TRY(read_header(&r, "ServerChallenge", m->server_challenge, sizeof(m->server_challenge),
+	                     fault));
 
 	if (payload_start(f, 1, len) >= CHAL_HEADER_TARGET_INFO) {
 		NTLM_TRY(read_header(&r, "Reserved", NULL, 8, fault));
@@ -677,8 +677,9 @@ ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buf
 }
 
 static const char *const auth_field_names[AF_COUNT] = {
-	"LmChallengeResponseFields", "NtChallengeResponseFields", "DomainNameFields",
-	"UserNameFields",            "WorkstationFields",         "EncryptedRandomSessionKeyFields",
+	"LmChallengeResponseFields", "NtChallengeResponseFields",
+	"DomainNameFields",          "UserNameFields",
+	"WorkstationFields",         "EncryptedRandomSessionKeyFields",
 };
 
 static ntlm_err authenticate_parse(const uint8_t *data, size_t len, uint32_t flags_if_zero,

@@ -14,31 +14,31 @@
 #include "buf.h"
 #include "ntlmssp/ntlmssp.h"
 
-#define NW_NEGOTIATE 1u
-#define NW_CHALLENGE 2u
+#define NW_NEGOTIATE    1u
+#define NW_CHALLENGE    2u
 #define NW_AUTHENTICATE 3u
 
 /* AV_PAIR ids, 2.2.2.1 */
-#define NW_AV_EOL 0
-#define NW_AV_NB_COMPUTER 1
-#define NW_AV_NB_DOMAIN 2
-#define NW_AV_DNS_COMPUTER 3
-#define NW_AV_DNS_DOMAIN 4
-#define NW_AV_DNS_TREE 5
-#define NW_AV_FLAGS 6
-#define NW_AV_TIMESTAMP 7
-#define NW_AV_SINGLE_HOST 8
-#define NW_AV_TARGET_NAME 9
+#define NW_AV_EOL              0
+#define NW_AV_NB_COMPUTER      1
+#define NW_AV_NB_DOMAIN        2
+#define NW_AV_DNS_COMPUTER     3
+#define NW_AV_DNS_DOMAIN       4
+#define NW_AV_DNS_TREE         5
+#define NW_AV_FLAGS            6
+#define NW_AV_TIMESTAMP        7
+#define NW_AV_SINGLE_HOST      8
+#define NW_AV_TARGET_NAME      9
 #define NW_AV_CHANNEL_BINDINGS 10
 
 /* MsvAvFlags bits */
-#define NW_AVF_CONSTRAINED 0x1u
-#define NW_AVF_MIC 0x2u
+#define NW_AVF_CONSTRAINED   0x1u
+#define NW_AVF_MIC           0x2u
 #define NW_AVF_UNTRUSTED_SPN 0x4u
 
 /* Offset of the MIC in an AUTHENTICATE message that carries one. */
 #define NW_AUTH_MIC_OFFSET 72
-#define NW_AUTH_MIC_END 88
+#define NW_AUTH_MIC_END    88
 
 /*
  * MaxLen policy (decided in docs/interop.md): a decoder accepts MaxLen >= Len
@@ -65,7 +65,7 @@ typedef struct nw_negotiate {
 typedef struct nw_challenge {
 	uint32_t flags;
 	uint8_t server_challenge[8];
-	char *target_name; /* decoded per UNICODE/OEM flag; NULL if absent */
+	char *target_name;    /* decoded per UNICODE/OEM flag; NULL if absent */
 	uint8_t *target_info; /* raw AV pairs (NULL/0 if absent) */
 	size_t target_info_len;
 	int has_version;
@@ -125,14 +125,17 @@ void nw_fault_within(nw_fault *f, const char *where, size_t base);
 NTLM_MUST_CHECK ntlm_err nw_negotiate_encode(const nw_negotiate *m, ntlm_buffer *out);
 NTLM_MUST_CHECK ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out);
 /* Writes a zero MIC field when with_mic (patch it later at NW_AUTH_MIC_OFFSET). */
-NTLM_MUST_CHECK ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buffer *out);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic,
+                                                ntlm_buffer *out);
 /* The same into the caller's writer, which can then patch the MIC (nb_patch_bytes). */
-NTLM_MUST_CHECK ntlm_err nw_authenticate_write(const nw_authenticate *m, int with_mic, nb_writer *w);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_write(const nw_authenticate *m, int with_mic,
+                                               nb_writer *w);
 
 /* Decoders: on error *m is left cleared. */
 NTLM_MUST_CHECK ntlm_err nw_negotiate_decode(const uint8_t *data, size_t len, nw_negotiate *m);
 NTLM_MUST_CHECK ntlm_err nw_challenge_decode(const uint8_t *data, size_t len, nw_challenge *m);
-NTLM_MUST_CHECK ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len,
+                                                nw_authenticate *m);
 /* Message type of a token (after checking the signature), or an error. */
 NTLM_MUST_CHECK ntlm_err nw_message_type(const uint8_t *data, size_t len, uint32_t *type);
 /*
@@ -144,17 +147,19 @@ NTLM_MUST_CHECK ntlm_err nw_wrong_type_as_state(ntlm_err rc, const uint8_t *data
 
 /* The same, explaining a refusal in *fault (optional). */
 NTLM_MUST_CHECK ntlm_err nw_negotiate_decode_fault(const uint8_t *data, size_t len, nw_negotiate *m,
-                                   nw_fault *fault);
+                                                   nw_fault *fault);
 NTLM_MUST_CHECK ntlm_err nw_challenge_decode_fault(const uint8_t *data, size_t len, nw_challenge *m,
-                                   nw_fault *fault);
+                                                   nw_fault *fault);
 /*
  * flags_if_zero: the flags that choose the string encoding when the
  * message's own NegotiateFlags are 0 (old clients send none; the server
  * passes the flags of its CHALLENGE, which then stand). m->flags stays 0.
  */
-NTLM_MUST_CHECK ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len, uint32_t flags_if_zero,
-                                      nw_authenticate *m, nw_fault *fault);
-NTLM_MUST_CHECK ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type, nw_fault *fault);
+NTLM_MUST_CHECK ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len,
+                                                      uint32_t flags_if_zero, nw_authenticate *m,
+                                                      nw_fault *fault);
+NTLM_MUST_CHECK ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type,
+                                               nw_fault *fault);
 
 void nw_negotiate_clear(nw_negotiate *m);
 void nw_challenge_clear(nw_challenge *m);
@@ -183,7 +188,8 @@ typedef struct nw_av_list {
  */
 NTLM_MUST_CHECK ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list);
 /* The same, explaining a refusal (offsets relative to data). */
-NTLM_MUST_CHECK ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list, nw_fault *fault);
+NTLM_MUST_CHECK ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list,
+                                           nw_fault *fault);
 /* Serialises the list followed by MsvAvEOL. */
 NTLM_MUST_CHECK ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
 /* NULL if absent. */
@@ -224,10 +230,11 @@ typedef struct nw_v2_response {
 } nw_v2_response;
 
 /* NTLM_E_BAD_RESPONSE if the layout is wrong (length < 48, bad RespType). */
-NTLM_MUST_CHECK ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len, nw_v2_response *out);
+NTLM_MUST_CHECK ntlm_err nw_v2_response_parse(const uint8_t *nt_response, size_t len,
+                                              nw_v2_response *out);
 /* The same, explaining a refusal (offsets relative to nt_response). */
-NTLM_MUST_CHECK ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len, nw_v2_response *out,
-                                    nw_fault *fault);
+NTLM_MUST_CHECK ntlm_err nw_v2_response_parse_fault(const uint8_t *nt_response, size_t len,
+                                                    nw_v2_response *out, nw_fault *fault);
 
 /*
  * Appends the temp of r (timestamp, client_challenge, av_pairs) to w; the

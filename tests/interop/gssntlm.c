@@ -55,17 +55,18 @@ static void gss_err_str(OM_uint32 maj, OM_uint32 min, char *buf, size_t len)
  * gss_err.c table; smaller values are errno values.
  */
 static const char *const gssntlm_errs[] = {
-    "Unknown Error", "ERR_DECODE", "ERR_ENCODE", "ERR_CRYPTO", "ERR_NOARG", "ERR_BADARG",
-    "ERR_NONAME", "ERR_NOSRVNAME", "ERR_NOUSRNAME", "ERR_BADLMLEVEL", "ERR_IMPOSSIBLE",
-    "ERR_BADCTX", "ERR_WRONGCTX", "ERR_WRONGMSG", "ERR_REQNEGFLAG", "ERR_FAILNEGFLAGS",
-    "ERR_BADNEGFLAGS", "ERR_NOSRVCRED", "ERR_NOUSRCRED", "ERR_BADCRED", "ERR_NOTOKEN",
-    "ERR_NOTSUPPORTED", "ERR_NOTAVAIL", "ERR_NAMETOOLONG", "ERR_NOBINDINGS", "ERR_TIMESKEW",
-    "ERR_EXPIRED", "ERR_KEYLEN", "ERR_NONTLMV1", "ERR_NOUSRFOUND"};
+	"Unknown Error",    "ERR_DECODE",       "ERR_ENCODE",    "ERR_CRYPTO",      "ERR_NOARG",
+	"ERR_BADARG",       "ERR_NONAME",       "ERR_NOSRVNAME", "ERR_NOUSRNAME",   "ERR_BADLMLEVEL",
+	"ERR_IMPOSSIBLE",   "ERR_BADCTX",       "ERR_WRONGCTX",  "ERR_WRONGMSG",    "ERR_REQNEGFLAG",
+	"ERR_FAILNEGFLAGS", "ERR_BADNEGFLAGS",  "ERR_NOSRVCRED", "ERR_NOUSRCRED",   "ERR_BADCRED",
+	"ERR_NOTOKEN",      "ERR_NOTSUPPORTED", "ERR_NOTAVAIL",  "ERR_NAMETOOLONG", "ERR_NOBINDINGS",
+	"ERR_TIMESKEW",     "ERR_EXPIRED",      "ERR_KEYLEN",    "ERR_NONTLMV1",    "ERR_NOUSRFOUND"};
 #define GSSNTLM_ERR_BASE 0x4E540000u
 
 static const char *minor_name(unsigned long m)
 {
-	if (m >= GSSNTLM_ERR_BASE && m - GSSNTLM_ERR_BASE < sizeof(gssntlm_errs) / sizeof(*gssntlm_errs))
+	if (m >= GSSNTLM_ERR_BASE &&
+	    m - GSSNTLM_ERR_BASE < sizeof(gssntlm_errs) / sizeof(*gssntlm_errs))
 		return gssntlm_errs[m - GSSNTLM_ERR_BASE];
 	return m ? strerror((int)m) : "0";
 }
@@ -107,8 +108,8 @@ static void fail(const char *what, OM_uint32 maj, OM_uint32 min)
 	fflush(stdout);
 }
 
-static int op_seal(void *c, const uint8_t *in, size_t n, uint8_t **data, size_t *dn, uint8_t sig[16],
-                   char *err, size_t errlen)
+static int op_seal(void *c, const uint8_t *in, size_t n, uint8_t **data, size_t *dn,
+                   uint8_t sig[16], char *err, size_t errlen)
 {
 	OM_uint32 maj, min;
 	int conf = 0;
@@ -216,7 +217,8 @@ static void report_done(gss_ctx_id_t ctx, int server)
 int main(int argc, char **argv)
 {
 	const char *user = "", *domain = "", *password = "";
-	const lp_opt opts[] = {{"user", &user, NULL}, {"domain", &domain, NULL}, {"password", &password, NULL}};
+	const lp_opt opts[] = {
+		{"user", &user, NULL}, {"domain", &domain, NULL}, {"password", &password, NULL}};
 	int server = lp_args(argc, argv, opts, sizeof(opts) / sizeof(*opts));
 	if (server < 0)
 		return 2;
@@ -233,13 +235,14 @@ int main(int argc, char **argv)
 		char principal[512];
 		gss_name_t name = GSS_C_NO_NAME, target = GSS_C_NO_NAME;
 		snprintf(principal, sizeof(principal), "%s\\%s", domain, user);
-		gss_buffer_desc nb = {strlen(principal), principal}, pw = {strlen(password), (void *)password};
+		gss_buffer_desc nb = {strlen(principal), principal},
+						pw = {strlen(password), (void *)password};
 		gss_buffer_desc tb = {strlen("host@interop"), (void *)"host@interop"};
 		maj = gss_import_name(&min, &nb, GSS_C_NT_USER_NAME, &name);
 		if (GSS_ERROR(maj))
 			return fail("gss_import_name", maj, min), 1;
-		maj = gss_acquire_cred_with_password(&min, name, &pw, GSS_C_INDEFINITE, &mechs, GSS_C_INITIATE,
-		                                     &cred, NULL, NULL);
+		maj = gss_acquire_cred_with_password(&min, name, &pw, GSS_C_INDEFINITE, &mechs,
+		                                     GSS_C_INITIATE, &cred, NULL, NULL);
 		if (GSS_ERROR(maj))
 			return fail("gss_acquire_cred_with_password", maj, min), 1;
 		gss_import_name(&min, &tb, GSS_C_NT_HOSTBASED_SERVICE, &target);
@@ -265,8 +268,8 @@ int main(int argc, char **argv)
 		gss_release_name(&min, &name);
 		gss_release_name(&min, &target);
 	} else {
-		maj = gss_acquire_cred(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, &cred, NULL,
-		                       NULL);
+		maj = gss_acquire_cred(&min, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT, &cred,
+		                       NULL, NULL);
 		if (GSS_ERROR(maj))
 			return fail("gss_acquire_cred", maj, min), 1;
 		for (;;) {
@@ -275,8 +278,8 @@ int main(int argc, char **argv)
 			in.value = tok;
 			in.length = tn;
 			auth_flags |= lp_auth_flags(tok, tn);
-			maj = gss_accept_sec_context(&min, &ctx, cred, &in, GSS_C_NO_CHANNEL_BINDINGS, NULL, NULL,
-			                             &out, NULL, NULL, NULL);
+			maj = gss_accept_sec_context(&min, &ctx, cred, &in, GSS_C_NO_CHANNEL_BINDINGS, NULL,
+			                             NULL, &out, NULL, NULL, NULL);
 			free(tok);
 			tok = NULL;
 			if (out.length)

@@ -3,7 +3,8 @@
 
 #include "lineproto.h"
 
-static const char lp_b64chars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+static const char lp_b64chars[] =
+	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 void lp_put_b64(const uint8_t *d, size_t n)
 {
@@ -147,7 +148,8 @@ void lp_session(const lp_ops *ops)
 uint32_t lp_auth_flags(const uint8_t *t, size_t n)
 {
 	if (n >= 64 && !memcmp(t, "NTLMSSP", 8) && t[8] == 3)
-		return (uint32_t)t[60] | (uint32_t)t[61] << 8 | (uint32_t)t[62] << 16 | (uint32_t)t[63] << 24;
+		return (uint32_t)t[60] | (uint32_t)t[61] << 8 | (uint32_t)t[62] << 16 |
+		       (uint32_t)t[63] << 24;
 	return 0;
 }
 

@@ -70,8 +70,8 @@ static int in_place(void *ctx, const uint8_t *in, size_t n, uint8_t *seal_sig,
 	return 0;
 }
 
-static int op_seal(void *ctx, const uint8_t *in, size_t n, uint8_t **data, size_t *dn, uint8_t sig[16],
-                   char *err, size_t errlen)
+static int op_seal(void *ctx, const uint8_t *in, size_t n, uint8_t **data, size_t *dn,
+                   uint8_t sig[16], char *err, size_t errlen)
 {
 	return in_place(ctx, in, n, sig, NULL, data, dn, err, errlen);
 }

@@ -38,8 +38,8 @@ static void fail(const char *what, SECURITY_STATUS st)
 	fflush(stdout);
 }
 
-static int op_seal(void *c, const uint8_t *in, size_t n, uint8_t **data, size_t *dn, uint8_t sig[16],
-                   char *err, size_t errlen)
+static int op_seal(void *c, const uint8_t *in, size_t n, uint8_t **data, size_t *dn,
+                   uint8_t sig[16], char *err, size_t errlen)
 {
 	uint8_t *d = malloc(n + 1);
 	memcpy(d, in, n);
@@ -67,7 +67,8 @@ static int op_unseal(void *c, const uint8_t *dd, size_t dn, const uint8_t sig[16
 	SecBufferDesc desc = {SECBUFFER_VERSION, 2, b};
 	SECURITY_STATUS st = sspi->DecryptMessage(c, &desc, recv_seq++, &qop);
 	if (st != SEC_E_OK) {
-		snprintf(err, errlen, "DecryptMessage 0x%08X %s", (unsigned)st, GetSecurityStatusString(st));
+		snprintf(err, errlen, "DecryptMessage 0x%08X %s", (unsigned)st,
+		         GetSecurityStatusString(st));
 		free(d);
 		return -1;
 	}
@@ -103,7 +104,8 @@ static int op_verify(void *c, const uint8_t *m, size_t n, const uint8_t sig[16],
 	SECURITY_STATUS st = sspi->VerifySignature(c, &desc, recv_seq, &qop);
 	free(d);
 	if (st != SEC_E_OK) {
-		snprintf(err, errlen, "VerifySignature 0x%08X %s", (unsigned)st, GetSecurityStatusString(st));
+		snprintf(err, errlen, "VerifySignature 0x%08X %s", (unsigned)st,
+		         GetSecurityStatusString(st));
 		return -1;
 	}
 	return 0;
@@ -132,10 +134,10 @@ static void report_done(CtxtHandle *ctx, int server)
 	fflush(stdout);
 }
 
-#define ISC_FLAGS (ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | \
-                   ISC_REQ_SEQUENCE_DETECT)
-#define ASC_FLAGS (ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT | \
-                   ASC_REQ_SEQUENCE_DETECT)
+#define ISC_FLAGS                                                                                  \
+	(ISC_REQ_CONFIDENTIALITY | ISC_REQ_INTEGRITY | ISC_REQ_REPLAY_DETECT | ISC_REQ_SEQUENCE_DETECT)
+#define ASC_FLAGS                                                                                  \
+	(ASC_REQ_CONFIDENTIALITY | ASC_REQ_INTEGRITY | ASC_REQ_REPLAY_DETECT | ASC_REQ_SEQUENCE_DETECT)
 
 int main(int argc, char **argv)
 {
@@ -179,12 +181,12 @@ int main(int argc, char **argv)
 		if (st != SEC_E_OK)
 			return fail("AcquireCredentialsHandleA", st), 1;
 		for (;;) {
-			SecBuffer ib = {(ULONG)in_len, SECBUFFER_TOKEN, in}, ob = {max_token, SECBUFFER_TOKEN, outbuf};
+			SecBuffer ib = {(ULONG)in_len, SECBUFFER_TOKEN, in},
+					  ob = {max_token, SECBUFFER_TOKEN, outbuf};
 			SecBufferDesc idesc = {SECBUFFER_VERSION, 1, &ib}, odesc = {SECBUFFER_VERSION, 1, &ob};
-			st = sspi->InitializeSecurityContextA(&cred, have_ctx ? &ctx : NULL, "HOST/interop",
-			                                      ISC_FLAGS, 0, SECURITY_NATIVE_DREP,
-			                                      have_ctx ? &idesc : NULL, 0, &ctx, &odesc, &attrs,
-			                                      &expiry);
+			st = sspi->InitializeSecurityContextA(
+				&cred, have_ctx ? &ctx : NULL, "HOST/interop", ISC_FLAGS, 0, SECURITY_NATIVE_DREP,
+				have_ctx ? &idesc : NULL, 0, &ctx, &odesc, &attrs, &expiry);
 			have_ctx = 1;
 			free(in);
 			in = NULL;
@@ -214,7 +216,8 @@ int main(int argc, char **argv)
 			if (!(in = lp_read_token(&in_len)))
 				return 1;
 			auth_flags |= lp_auth_flags(in, in_len);
-			SecBuffer ib = {(ULONG)in_len, SECBUFFER_TOKEN, in}, ob = {max_token, SECBUFFER_TOKEN, outbuf};
+			SecBuffer ib = {(ULONG)in_len, SECBUFFER_TOKEN, in},
+					  ob = {max_token, SECBUFFER_TOKEN, outbuf};
 			SecBufferDesc idesc = {SECBUFFER_VERSION, 1, &ib}, odesc = {SECBUFFER_VERSION, 1, &ob};
 			st = sspi->AcceptSecurityContext(&cred, have_ctx ? &ctx : NULL, &idesc, ASC_FLAGS,
 			                                 SECURITY_NATIVE_DREP, &ctx, &odesc, &attrs, &expiry);
@@ -222,7 +225,7 @@ int main(int argc, char **argv)
 			in = NULL;
 			if (!have_ctx && (st == SEC_E_OK || st == SEC_I_CONTINUE_NEEDED)) {
 				SECURITY_STATUS x = sspi->SetContextAttributesA(
-				    &ctx, SECPKG_ATTR_AUTH_NTLM_SAM_FILE, (void *)sam, (ULONG)strlen(sam) + 1);
+					&ctx, SECPKG_ATTR_AUTH_NTLM_SAM_FILE, (void *)sam, (ULONG)strlen(sam) + 1);
 				if (x != SEC_E_OK)
 					return fail("SetContextAttributesA(SECPKG_ATTR_AUTH_NTLM_SAM_FILE)", x), 0;
 			}

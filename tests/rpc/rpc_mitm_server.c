@@ -29,12 +29,12 @@ static uint32_t op_b(uint16_t opnum, ntlm_buffer *out)
 	return rc == NTLM_OK ? 0 : NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
 }
 
-#define OP_B(n)                                                                                   \
-	static uint32_t op_b##n(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntlm_buffer *out, \
-	                        void *arg)                                                            \
-	{                                                                                             \
-		(void)call, (void)in, (void)len, (void)arg;                                               \
-		return op_b(n, out);                                                                      \
+#define OP_B(n)                                                                                    \
+	static uint32_t op_b##n(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntlm_buffer *out,  \
+	                        void *arg)                                                             \
+	{                                                                                              \
+		(void)call, (void)in, (void)len, (void)arg;                                                \
+		return op_b(n, out);                                                                       \
 	}
 OP_B(0)
 OP_B(1)

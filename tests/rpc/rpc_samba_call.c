@@ -19,17 +19,17 @@
 #include "ntlmssp/rpc.h"
 #include "util.h"
 
-#define EPM_UUID "e1af8308-5d1f-11c9-91a4-08002b14a0fa"
-#define SRVSVC_UUID "4b324fc8-1670-01d3-1278-5a47bf6ee188"
-#define NDR_UUID "8a885d04-1ceb-11c9-9fe8-08002b104860"
-#define EPM_OP_MAP 3
+#define EPM_UUID          "e1af8308-5d1f-11c9-91a4-08002b14a0fa"
+#define SRVSVC_UUID       "4b324fc8-1670-01d3-1278-5a47bf6ee188"
+#define NDR_UUID          "8a885d04-1ceb-11c9-9fe8-08002b104860"
+#define EPM_OP_MAP        3
 #define SRVSVC_OP_GETINFO 21
 
 /* Tower protocol identifiers ([C706] appendix I). */
-#define TWR_UUID 0x0d
+#define TWR_UUID  0x0d
 #define TWR_NCACN 0x0b
-#define TWR_TCP 0x07
-#define TWR_IP 0x09
+#define TWR_TCP   0x07
+#define TWR_IP    0x09
 
 static ntlm_rpc_syntax syntax(const char *uuid, uint16_t major, uint16_t minor)
 {
@@ -231,8 +231,8 @@ static int print_info101(const ntlm_buffer *resp)
 	         nb_read_u32le(&r, &werr) == NTLM_OK;
 	if (ok)
 		printf("samba: NetrServerGetInfo 101: platform %u name %s version %u.%u type 0x%x "
-		       "comment \"%s\" WERROR 0x%x\n", platform, name ? name : "", major, minor, type,
-		       comment ? comment : "", werr);
+		       "comment \"%s\" WERROR 0x%x\n",
+		       platform, name ? name : "", major, minor, type, comment ? comment : "", werr);
 	else
 		printf("samba: malformed NetrServerGetInfo answer (%zu bytes)\n", resp->len);
 	ntlm_free_string(name);
@@ -270,7 +270,8 @@ int main(int argc, char **argv)
 	                                                 : NTLM_RPC_LEVEL_PKT_INTEGRITY;
 	uint16_t port = find_srvsvc(argv[1]);
 	if (!port) {
-		printf("samba: the endpoint mapper of %s does not know srvsvc over ncacn_ip_tcp\n", argv[1]);
+		printf("samba: the endpoint mapper of %s does not know srvsvc over ncacn_ip_tcp\n",
+		       argv[1]);
 		return 1;
 	}
 	printf("samba: endpoint mapper: srvsvc on port %u\n", port);

@@ -17,12 +17,12 @@
 #include "ntlmssp/rpc.h"
 
 /* expr must return the ntlm_rpc_status want (t.h's T_FAIL). */
-#define T_STATUS(expr, want)                                                              \
-	do {                                                                                  \
-		ntlm_rpc_status t_st_ = (expr);                                                   \
-		if (t_st_ != (ntlm_rpc_status)(want))                                             \
-			T_FAIL("%s returned %s (0x%x), wanted %s", #expr, ntlm_rpc_status_name(t_st_), \
-			       (unsigned)t_st_, #want);                                               \
+#define T_STATUS(expr, want)                                                                       \
+	do {                                                                                           \
+		ntlm_rpc_status t_st_ = (expr);                                                            \
+		if (t_st_ != (ntlm_rpc_status)(want))                                                      \
+			T_FAIL("%s returned %s (0x%x), wanted %s", #expr, ntlm_rpc_status_name(t_st_),         \
+			       (unsigned)t_st_, #want);                                                        \
 	} while (0)
 
 /* A fresh directory under /tmp, world-searchable (impersonated threads walk into it). */

@@ -19,13 +19,13 @@
 #include "t.h"
 #include "util.h"
 
-#define USER "carol"
-#define PASSWORD "Carol-Passw0rd!"
-#define COMPUTER "CONNTEST"
+#define USER         "carol"
+#define PASSWORD     "Carol-Passw0rd!"
+#define COMPUTER     "CONNTEST"
 #define HANDSHAKE_MS 1000
-#define MAX_CONNS 32
-#define PER_PEER 4
-#define MAX_IDLE 80
+#define MAX_CONNS    32
+#define PER_PEER     4
+#define MAX_IDLE     80
 
 static char dir[64], accounts[128];
 static rt_server server;
@@ -175,7 +175,8 @@ static void test_authenticated_may_idle(void)
 {
 	ntlm_rpc_client *cli = NULL;
 	demo_whoami who;
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL, good));
+	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             good));
 	T_OK(rt_whoami(cli, 0, &who));
 	usleep((HANDSHAKE_MS + 500) * 1000);
 	T_OK(rt_whoami(cli, 0, &who));

@@ -16,9 +16,9 @@
 #include "t.h"
 #include "util.h"
 
-#define PASSWORD "Imp-Passw0rd!"
-#define COMPUTER "IMPTEST"
-#define PROBE_UUID "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f62"
+#define PASSWORD     "Imp-Passw0rd!"
+#define COMPUTER     "IMPTEST"
+#define PROBE_UUID   "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f62"
 #define ROOT_ACCOUNT "rootmapped" /* an NTLM account whose uid is 0 */
 
 static char dir[64], accounts[128], user_file[128], root_file[128], principal[256];
@@ -137,7 +137,8 @@ static int run_as_user(const child_job *job, child_result *r)
 		child_result res;
 		memset(&res, 0, sizeof(res));
 		close(fds[0]);
-		if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0)
+		if (setgroups(1, &gid) != 0 || setresgid(gid, gid, gid) != 0 ||
+		    setresuid(uid, uid, uid) != 0)
 			_exit(3);
 		child_run(job, &res);
 		ssize_t n = write(fds[1], &res, sizeof(res));
@@ -299,7 +300,8 @@ static void test_other_threads_unchanged(void)
 	gid_t main_egid = getegid();
 	pthread_create(&f, NULL, fresh_thread, &fresh);
 	pthread_join(f, NULL);
-	uint32_t st = rt_bind(&cli, a.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, cred);
+	uint32_t st = rt_bind(&cli, a.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	                      cred);
 	if (st == NTLM_RPC_S_OK)
 		st = rt_whoami(cli, 0, &who); /* another connection's thread of the same server */
 	ntlm_rpc_client_free(cli);
@@ -310,11 +312,11 @@ static void test_other_threads_unchanged(void)
 	T_ASSERT(who.euid == 0);
 	T_OK(pc.st);
 	T_ASSERT(pc.out.len == 20);
-	T_ASSERT(nb_load_u32le(pc.out.data) == 0);           /* impersonated */
-	T_ASSERT(nb_load_u32le(pc.out.data + 4) == uid);      /* as the client */
+	T_ASSERT(nb_load_u32le(pc.out.data) == 0);       /* impersonated */
+	T_ASSERT(nb_load_u32le(pc.out.data + 4) == uid); /* as the client */
 	T_ASSERT(nb_load_u32le(pc.out.data + 8) == gid);
-	T_ASSERT(nb_load_u32le(pc.out.data + 12) == 0);      /* reverted */
-	T_ASSERT(nb_load_u32le(pc.out.data + 16) == 0);      /* to root */
+	T_ASSERT(nb_load_u32le(pc.out.data + 12) == 0); /* reverted */
+	T_ASSERT(nb_load_u32le(pc.out.data + 16) == 0); /* to root */
 	ntlm_buffer_free(&pc.out);
 }
 
@@ -343,7 +345,8 @@ static void test_lost_way_back_ends_thread(void)
 	uint32_t again = ntlm_rpc_client_call(cli, 1, NULL, 0, &out);
 	ntlm_buffer_free(&out);
 	ntlm_rpc_client_free(cli);
-	T_ASSERT(lost_revert[0] == NTLM_RPC_S_ACCESS_DENIED && lost_revert[1] == NTLM_RPC_S_ACCESS_DENIED);
+	T_ASSERT(lost_revert[0] == NTLM_RPC_S_ACCESS_DENIED &&
+	         lost_revert[1] == NTLM_RPC_S_ACCESS_DENIED);
 	T_ASSERT(lost_euid == uid);
 	T_ASSERT(st != NTLM_RPC_S_OK && again != NTLM_RPC_S_OK); /* no answer from that thread */
 	/* the server itself is fine: a new connection gets a thread of its own identity */
@@ -359,7 +362,8 @@ static void test_root_not_impersonated(void)
 	ntlm_rpc_client *cli = NULL;
 	demo_whoami who;
 	child_result r;
-	T_OK(rt_bind(&cli, a.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, root_cred));
+	T_OK(rt_bind(&cli, a.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             root_cred));
 	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
 	T_STR(who.unix_user, "root");
 	T_ASSERT(who.status == NTLM_RPC_S_ACCESS_DENIED);
@@ -380,7 +384,8 @@ static void test_root_not_impersonated(void)
 	T_ASSERT(who.status == NTLM_RPC_S_ACCESS_DENIED);
 	ntlm_rpc_client_free(cli);
 	/* a server configured to allow it does impersonate root */
-	T_OK(rt_bind(&cli, c.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, root_cred));
+	T_OK(rt_bind(&cli, c.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             root_cred));
 	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
 	T_ASSERT(who.status == NTLM_RPC_S_OK && who.euid == 0);
 	ntlm_rpc_client_free(cli);
@@ -478,7 +483,8 @@ static int set_up(void)
 {
 	struct passwd *pw = getpwnam(user);
 	if (!pw) {
-		fprintf(stderr, "no local account %s: create it (useradd %s), as 50-rpc.sh does\n", user, user);
+		fprintf(stderr, "no local account %s: create it (useradd %s), as 50-rpc.sh does\n", user,
+		        user);
 		return -1;
 	}
 	uid = pw->pw_uid;

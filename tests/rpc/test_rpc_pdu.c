@@ -11,13 +11,13 @@ static ntlm_rpc_syntax demo(void)
 }
 
 /* Runs an encoder into a fresh buffer. */
-#define ENCODE(buf, call)                                                                    \
-	do {                                                                                     \
-		nb_writer w_;                                                                        \
-		nb_writer_init(&w_);                                                                 \
-		T_OK(call);                                                                          \
-		T_OK(nb_writer_finish(&w_, &(buf)));                                                 \
-		nb_writer_free(&w_);                                                                 \
+#define ENCODE(buf, call)                                                                          \
+	do {                                                                                           \
+		nb_writer w_;                                                                              \
+		nb_writer_init(&w_);                                                                       \
+		T_OK(call);                                                                                \
+		T_OK(nb_writer_finish(&w_, &(buf)));                                                       \
+		nb_writer_free(&w_);                                                                       \
 	} while (0)
 
 static void test_uuid_text(void)
@@ -69,9 +69,11 @@ static void test_ack_alignment(void)
 		rpc_ack_body a;
 		T_OK(rpc_pdu_parse(b.data, b.len, &p));
 		T_OK(rpc_parse_ack(&p, &a));
-		T_ASSERT(a.max_xmit == 4280 && a.max_recv == 5840 && a.assoc_group == 77 && a.n_results == 1);
+		T_ASSERT(a.max_xmit == 4280 && a.max_recv == 5840 && a.assoc_group == 77 &&
+		         a.n_results == 1);
 		T_OK(rpc_next_result(&a.results, &got));
-		T_ASSERT(got.result == RPC_RESULT_ACCEPT && rpc_syntax_equal(&got.transfer, &rpc_ndr_syntax));
+		T_ASSERT(got.result == RPC_RESULT_ACCEPT &&
+		         rpc_syntax_equal(&got.transfer, &rpc_ndr_syntax));
 		T_ASSERT(b.len % 4 == 0);
 		ntlm_buffer_free(&b);
 	}
@@ -99,8 +101,8 @@ static void test_nak_and_fault(void)
 static void test_request_with_object(void)
 {
 	uint8_t pdu[64];
-	static const uint8_t hdr[] = {5, 0, 0, 0x83, 0x10, 0, 0, 0, 44, 0, 0, 0, 1, 0, 0, 0,
-	                              4, 0, 0, 0, 1, 0, 9, 0};
+	static const uint8_t hdr[] = {5, 0, 0, 0x83, 0x10, 0, 0, 0, 44, 0, 0, 0,
+	                              1, 0, 0, 0,    4,    0, 0, 0, 1,  0, 9, 0};
 	memcpy(pdu, hdr, sizeof(hdr));
 	memset(pdu + 24, 0xAB, 16); /* object UUID */
 	memcpy(pdu + 40, "stub", 4);
@@ -349,12 +351,13 @@ static void test_vt_wrong(void)
 	T_EXPECT_ERR(rpc_vt_parse(copy, one.len - 4, &out, &found), NTLM_E_BAD_MESSAGE_TYPE);
 	T_ASSERT(found);
 	/* a command given twice */
-	static const uint8_t twice[] = {0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36, 0x71, 0x01, 0x00, 0x04,
-	                                0x00, 1,    0,    0,    0,    0x01, 0x40, 0x04, 0x00, 0, 0, 0, 0};
+	static const uint8_t twice[] = {0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36, 0x71,
+	                                0x01, 0x00, 0x04, 0x00, 1,    0,    0,    0,
+	                                0x01, 0x40, 0x04, 0x00, 0,    0,    0,    0};
 	T_EXPECT_ERR(rpc_vt_parse(twice, sizeof(twice), &out, &found), NTLM_E_BAD_MESSAGE_TYPE);
 	/* an unknown command: skipped, unless it must be processed */
-	static const uint8_t unknown[] = {'s', 't', 'u', 'b', 0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4, 0x36,
-	                                  0x71, 0x09, 0x40, 0x04, 0x00, 1, 2, 3, 4};
+	static const uint8_t unknown[] = {'s',  't',  'u',  'b',  0x8a, 0xe3, 0x13, 0x71, 0x02, 0xf4,
+	                                  0x36, 0x71, 0x09, 0x40, 0x04, 0x00, 1,    2,    3,    4};
 	memcpy(copy, unknown, sizeof(unknown));
 	T_OK(rpc_vt_parse(copy, sizeof(unknown), &out, &found));
 	T_ASSERT(found && out.off == 4 && out.have == 0);

@@ -12,9 +12,9 @@
 #include "t.h"
 #include "util.h"
 
-#define USER "bob"
-#define PASSWORD "Bob-Passw0rd!"
-#define COMPUTER "RUNTEST"
+#define USER        "bob"
+#define PASSWORD    "Bob-Passw0rd!"
+#define COMPUTER    "RUNTEST"
 #define STRICT_UUID "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f61"
 
 static char dir[64], accounts[128], me[256];
@@ -24,16 +24,17 @@ static ntlm_cred *good, *wrong;
 /* Every level against a server that allows them all (test_rpc_vt: the default refuses them). */
 static void test_tcp_every_level(void)
 {
-	static const uint32_t levels[] = {NTLM_RPC_LEVEL_NONE, NTLM_RPC_LEVEL_CONNECT, NTLM_RPC_LEVEL_CALL,
-	                                  NTLM_RPC_LEVEL_PKT, NTLM_RPC_LEVEL_PKT_INTEGRITY,
-	                                  NTLM_RPC_LEVEL_PKT_PRIVACY};
+	static const uint32_t levels[] = {NTLM_RPC_LEVEL_NONE,          NTLM_RPC_LEVEL_CONNECT,
+	                                  NTLM_RPC_LEVEL_CALL,          NTLM_RPC_LEVEL_PKT,
+	                                  NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_LEVEL_PKT_PRIVACY};
 	static const uint32_t seen[] = {1, 2, 4, 4, 5, 6};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(levels); i++) {
 		ntlm_rpc_client *cli = NULL;
 		demo_whoami who;
 		ntlm_buffer out = {NULL, 0};
 		T_OK(rt_bind(&cli, weak.tcp, levels[i], NTLM_RPC_IMP_IMPERSONATE, NULL, good));
-		T_OK(ntlm_rpc_client_call(cli, DEMO_OP_ADD, (const uint8_t *)"\x28\0\0\0\x02\0\0\0", 8, &out));
+		T_OK(ntlm_rpc_client_call(cli, DEMO_OP_ADD, (const uint8_t *)"\x28\0\0\0\x02\0\0\0", 8,
+		                          &out));
 		T_ASSERT(out.len == 4 && nb_load_u32le(out.data) == 42);
 		ntlm_buffer_free(&out);
 		T_OK(rt_whoami(cli, 0, &who));
@@ -55,7 +56,8 @@ static void test_fragmented_calls(void)
 	static uint8_t big[100 * 1024];
 	for (size_t i = 0; i < sizeof(big); i++)
 		big[i] = (uint8_t)(i * 7 + 3);
-	for (uint32_t level = NTLM_RPC_LEVEL_PKT_INTEGRITY; level <= NTLM_RPC_LEVEL_PKT_PRIVACY; level++) {
+	for (uint32_t level = NTLM_RPC_LEVEL_PKT_INTEGRITY; level <= NTLM_RPC_LEVEL_PKT_PRIVACY;
+	     level++) {
 		ntlm_rpc_client *cli = NULL;
 		ntlm_buffer out = {NULL, 0};
 		T_OK(rt_bind(&cli, server.tcp, level, NTLM_RPC_IMP_IMPERSONATE, NULL, good));
@@ -74,14 +76,16 @@ static void test_wrong_password_and_unknown_user(void)
 	ntlm_rpc_client *cli = NULL;
 	ntlm_buffer out = {NULL, 0};
 	/* the bind goes through (rpc_auth_3 has no answer); the first call is refused */
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL, wrong));
+	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             wrong));
 	T_EXPECT_ERR(ntlm_rpc_client_call(cli, DEMO_OP_ECHO, (const uint8_t *)"x", 1, &out),
 	             NTLM_RPC_S_ACCESS_DENIED);
 	T_ASSERT(ntlm_rpc_client_fault(cli) == NTLM_RPC_FAULT_ACCESS_DENIED);
 	ntlm_rpc_client_free(cli);
 	ntlm_cred *nobody = NULL;
 	T_OK(ntlm_cred_password(&nobody, "X", "nobody-here", PASSWORD));
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL, nobody));
+	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             nobody));
 	T_EXPECT_ERR(ntlm_rpc_client_call(cli, DEMO_OP_ECHO, (const uint8_t *)"x", 1, &out),
 	             NTLM_RPC_S_ACCESS_DENIED);
 	ntlm_rpc_client_free(cli);
@@ -99,7 +103,8 @@ static void test_unknown_interface_and_opnum(void)
 	T_OK(ntlm_rpc_client_set_credentials(cli, good));
 	T_EXPECT_ERR(ntlm_rpc_client_bind(cli, &other), NTLM_RPC_S_UNKNOWN_IF);
 	ntlm_rpc_client_free(cli);
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL, good));
+	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             good));
 	T_EXPECT_ERR(ntlm_rpc_client_call(cli, 99, NULL, 0, &out), NTLM_RPC_S_PROCNUM_OUT_OF_RANGE);
 	T_ASSERT(ntlm_rpc_client_fault(cli) == NTLM_RPC_FAULT_OP_RNG_ERROR);
 	/* a handler's own fault, and the association survives it */
@@ -123,7 +128,8 @@ static void test_minimum_level(void)
 	                                  NTLM_RPC_LEVEL_PKT_PRIVACY};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(levels); i++) {
 		ntlm_rpc_client *cli = NULL;
-		uint32_t svc = levels[i] == NTLM_RPC_LEVEL_NONE ? NTLM_RPC_AUTHN_NONE : NTLM_RPC_AUTHN_WINNT;
+		uint32_t svc = levels[i] == NTLM_RPC_LEVEL_NONE ? NTLM_RPC_AUTHN_NONE
+		                                                : NTLM_RPC_AUTHN_WINNT;
 		T_OK(ntlm_rpc_client_new(&cli, weak.tcp));
 		T_OK(ntlm_rpc_client_set_blanket(cli, svc, levels[i], NTLM_RPC_IMP_IMPERSONATE, NULL));
 		T_OK(ntlm_rpc_client_set_credentials(cli, good));
@@ -152,7 +158,8 @@ static void test_tcp_identify_level(void)
 {
 	ntlm_rpc_client *cli = NULL;
 	demo_whoami who;
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IDENTIFY, NULL, good));
+	T_OK(
+		rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IDENTIFY, NULL, good));
 	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
 	T_ASSERT(who.imp_level == NTLM_RPC_IMP_IDENTIFY);
 	T_ASSERT(who.status == NTLM_RPC_S_BAD_IMPERSONATION_LEVEL);
@@ -187,7 +194,8 @@ static void test_tcp_without_credentials(void)
 	fclose(f);
 	setenv("NTLM_USER_FILE", credfile, 1);
 	demo_whoami who;
-	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL, NULL));
+	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             NULL));
 	T_OK(rt_whoami(cli, 0, &who));
 	T_STR(who.client_principal, COMPUTER "\\" USER);
 	ntlm_rpc_client_free(cli);
@@ -213,7 +221,8 @@ static void test_ncalrpc_with_ntlm(void)
 {
 	ntlm_rpc_client *cli = NULL;
 	demo_whoami who;
-	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL, good));
+	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             good));
 	T_OK(rt_whoami(cli, 0, &who));
 	T_ASSERT(who.local == 0 && who.authn_level == 5);
 	T_STR(who.client_principal, COMPUTER "\\" USER);
@@ -226,9 +235,11 @@ static void test_ncalrpc_server_principal(void)
 	char account[128], dot[160];
 	rpc_account_name(geteuid(), account, sizeof(account));
 	snprintf(dot, sizeof(dot), ".\\%s", account);
-	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, me, NULL));
+	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, me,
+	             NULL));
 	ntlm_rpc_client_free(cli);
-	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, dot, NULL));
+	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE, dot,
+	             NULL));
 	ntlm_rpc_client_free(cli);
 	T_EXPECT_ERR(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IMPERSONATE,
 	                     ".\\someone-else", NULL),
@@ -245,11 +256,13 @@ static void test_ncalrpc_identify_and_anonymous(void)
 {
 	ntlm_rpc_client *cli = NULL;
 	demo_whoami who;
-	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IDENTIFY, NULL, NULL));
+	T_OK(
+		rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_IDENTIFY, NULL, NULL));
 	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
 	T_ASSERT(who.imp_level == 2 && who.status == NTLM_RPC_S_BAD_IMPERSONATION_LEVEL);
 	ntlm_rpc_client_free(cli);
-	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_ANONYMOUS, NULL, NULL));
+	T_OK(rt_bind(&cli, server.local, NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_IMP_ANONYMOUS, NULL,
+	             NULL));
 	T_OK(rt_whoami(cli, DEMO_WHOAMI_IMPERSONATE, &who));
 	T_ASSERT(who.imp_level == 1 && who.status == NTLM_RPC_S_CANT_OPEN_ANONYMOUS);
 	T_STR(who.client_principal, "NT AUTHORITY\\ANONYMOUS LOGON");
@@ -330,8 +343,10 @@ static void test_bindings(void)
 	T_ASSERT(ep.kind == RPC_TR_LOCAL && strcmp(ep.path, "/run/x.sock") == 0);
 	T_OK(rpc_endpoint_parse("ncalrpc:/run/y.sock", &ep));
 	T_ASSERT(strcmp(ep.path, "/run/y.sock") == 0);
-	static const char *bad[] = {"ncacn_ip_tcp:host", "ncacn_ip_tcp:[1]", "ncacn_ip_tcp:h[99999]",
-	                            "ncacn_np:host[\\pipe\\x]", "ncalrpc:[]", "", "ncacn_ip_tcp:h[1x]"};
+	static const char *bad[] = {
+		"ncacn_ip_tcp:host",        "ncacn_ip_tcp:[1]", "ncacn_ip_tcp:h[99999]",
+		"ncacn_np:host[\\pipe\\x]", "ncalrpc:[]",       "",
+		"ncacn_ip_tcp:h[1x]"};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(bad); i++)
 		T_EXPECT_ERR(ntlm_rpc_client_new(&cli, bad[i]), NTLM_RPC_S_INVALID_BINDING);
 	T_OK(ntlm_rpc_client_new(&cli, "ncalrpc:[/nonexistent/dir/x.sock]"));

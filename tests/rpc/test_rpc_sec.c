@@ -10,7 +10,7 @@
 #include "t.h"
 #include "util.h"
 
-#define USER "alice"
+#define USER     "alice"
 #define PASSWORD "Alice-Passw0rd!"
 
 static char dir[64], accounts[128];
@@ -107,7 +107,8 @@ static void test_handshake_pdus(void)
 	pair p;
 	uint32_t fault = 1;
 	rpc_pdu pdu;
-	T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
+	T_OK(
+		new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
 	ntlm_buffer bind = bare(RPC_PT_BIND), ack = bare(RPC_PT_BIND_ACK);
 	T_EXPECT_ERR(rpc_sec_step(p.cli, NULL, 0, &bind, &fault), NTLM_CONTINUE);
 	T_OK(rpc_pdu_parse(bind.data, bind.len, &pdu));
@@ -116,7 +117,8 @@ static void test_handshake_pdus(void)
 	T_ASSERT(memcmp(pdu.ver.value, "NTLMSSP\0\1\0\0\0", 12) == 0); /* NEGOTIATE */
 	T_EXPECT_ERR(rpc_sec_step(p.srv, bind.data, bind.len, &ack, &fault), NTLM_CONTINUE);
 	T_OK(rpc_pdu_parse(ack.data, ack.len, &pdu));
-	T_ASSERT(pdu.has_verifier && (pdu.hdr.flags & RPC_PFC_HDR_SIGN) && pdu.ver.trailer_off % 4 == 0);
+	T_ASSERT(pdu.has_verifier && (pdu.hdr.flags & RPC_PFC_HDR_SIGN) &&
+	         pdu.ver.trailer_off % 4 == 0);
 	T_ASSERT(memcmp(pdu.ver.value, "NTLMSSP\0\2\0\0\0", 12) == 0); /* CHALLENGE */
 	T_ASSERT(ntlm_rpc_sec_level(p.srv) == 5 && ntlm_rpc_sec_header_signing(p.srv));
 	ntlm_buffer auth3 = bare(RPC_PT_AUTH3);
@@ -148,7 +150,8 @@ static void roundtrip(uint32_t level, uint32_t want_level, int third_is_alter)
 		if (want_level >= NTLM_RPC_LEVEL_PKT) {
 			rpc_pdu pdu;
 			T_OK(rpc_pdu_parse(req.data, req.len, &pdu));
-			T_ASSERT(pdu.hdr.auth_len == 16 && pdu.ver.pad_len == 5 && pdu.ver.auth_level == want_level);
+			T_ASSERT(pdu.hdr.auth_len == 16 && pdu.ver.pad_len == 5 &&
+			         pdu.ver.auth_level == want_level);
 			T_ASSERT(req.len == bare_len + 5 + 8 + 16);
 		} else {
 			T_ASSERT(req.len == bare_len);
@@ -212,7 +215,8 @@ static void test_padding_to_16(void)
 {
 	pair p;
 	uint32_t fault;
-	T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
+	T_OK(
+		new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
 	T_OK(handshake(&p, 0, &fault));
 	for (size_t len = 0; len <= 33; len++) {
 		char stub[40];
@@ -251,7 +255,8 @@ static void test_privacy_hides_stub(void)
 	T_ASSERT(!contains(&req, secret));
 	ntlm_buffer_free(&req);
 	pair_free(&p);
-	T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
+	T_OK(
+		new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
 	T_OK(handshake(&p, 0, &fault));
 	req = request(secret, sizeof(secret) - 1);
 	T_OK(rpc_sec_protect(p.cli, &req));
@@ -280,9 +285,12 @@ static void damage(uint32_t level, long at, uint8_t mask, ntlm_err want, uint32_
 
 static void test_header_is_signed(void)
 {
-	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, 12, 0x01, NTLM_E_BAD_MAC, NTLM_RPC_FAULT_ACCESS_DENIED); /* call_id */
-	damage(NTLM_RPC_LEVEL_PKT_PRIVACY, 22, 0x01, NTLM_E_BAD_MAC, NTLM_RPC_FAULT_ACCESS_DENIED);   /* opnum */
-	damage(NTLM_RPC_LEVEL_PKT, 16, 0x80, NTLM_E_BAD_MAC, NTLM_RPC_FAULT_ACCESS_DENIED);        /* alloc_hint */
+	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, 12, 0x01, NTLM_E_BAD_MAC,
+	       NTLM_RPC_FAULT_ACCESS_DENIED); /* call_id */
+	damage(NTLM_RPC_LEVEL_PKT_PRIVACY, 22, 0x01, NTLM_E_BAD_MAC,
+	       NTLM_RPC_FAULT_ACCESS_DENIED); /* opnum */
+	damage(NTLM_RPC_LEVEL_PKT, 16, 0x80, NTLM_E_BAD_MAC,
+	       NTLM_RPC_FAULT_ACCESS_DENIED); /* alloc_hint */
 }
 
 static void test_stub_and_signature_damage(void)
@@ -292,15 +300,19 @@ static void test_stub_and_signature_damage(void)
 	/* the signature: version (-16), checksum (-12..-5), sequence number (-4..-1) */
 	damage(NTLM_RPC_LEVEL_PKT_PRIVACY, -16, 0x01, NTLM_E_BAD_MAC, NTLM_RPC_FAULT_ACCESS_DENIED);
 	damage(NTLM_RPC_LEVEL_PKT_PRIVACY, -5, 0x01, NTLM_E_BAD_MAC, NTLM_RPC_FAULT_ACCESS_DENIED);
-	damage(NTLM_RPC_LEVEL_PKT_PRIVACY, -4, 0x01, NTLM_E_OUT_OF_SEQUENCE, NTLM_RPC_FAULT_ACCESS_DENIED);
+	damage(NTLM_RPC_LEVEL_PKT_PRIVACY, -4, 0x01, NTLM_E_OUT_OF_SEQUENCE,
+	       NTLM_RPC_FAULT_ACCESS_DENIED);
 }
 
 static void test_trailer_damage(void)
 {
 	/* sec_trailer: type, level, pad, reserved, context id (at -24 from the end) */
-	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, -24, 0x02, NTLM_E_WRONG_STATE, NTLM_RPC_FAULT_SEC_PKG_ERROR);
-	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, -23, 0x03, NTLM_E_WRONG_STATE, NTLM_RPC_FAULT_SEC_PKG_ERROR);
-	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, -20, 0x01, NTLM_E_WRONG_STATE, NTLM_RPC_FAULT_SEC_PKG_ERROR);
+	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, -24, 0x02, NTLM_E_WRONG_STATE,
+	       NTLM_RPC_FAULT_SEC_PKG_ERROR);
+	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, -23, 0x03, NTLM_E_WRONG_STATE,
+	       NTLM_RPC_FAULT_SEC_PKG_ERROR);
+	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, -20, 0x01, NTLM_E_WRONG_STATE,
+	       NTLM_RPC_FAULT_SEC_PKG_ERROR);
 	damage(NTLM_RPC_LEVEL_PKT_INTEGRITY, -22, 0x40, NTLM_E_FIELD_RANGE, NTLM_RPC_FAULT_PROTO_ERROR);
 }
 
@@ -309,7 +321,8 @@ static void test_missing_verifier_and_replay(void)
 	pair p;
 	uint32_t fault = 0;
 	size_t off, n;
-	T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
+	T_OK(
+		new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
 	T_OK(handshake(&p, 0, &fault));
 	ntlm_buffer req = request("abc", 3);
 	T_EXPECT_ERR(rpc_sec_unprotect(p.srv, req.data, req.len, &off, &n, &fault),
@@ -413,15 +426,28 @@ static void test_status_mapping(void)
 	T_STATUS(rpc_status(NTLM_E_UNSUPPORTED), NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE);
 	T_STATUS(rpc_status(NTLM_E_MIC_MISMATCH), NTLM_RPC_S_LOGON_DENIED);
 	T_STATUS(rpc_status(NTLM_E_NO_CREDENTIALS), NTLM_RPC_S_NO_CREDENTIALS);
-	static const ntlm_rpc_status all[] = {
-		NTLM_RPC_S_OK, NTLM_RPC_S_CONTINUE_NEEDED, NTLM_RPC_S_ACCESS_DENIED,
-		NTLM_RPC_S_OUT_OF_MEMORY, NTLM_RPC_S_INVALID_ARG, NTLM_RPC_S_BAD_IMPERSONATION_LEVEL,
-		NTLM_RPC_S_CANT_OPEN_ANONYMOUS, NTLM_RPC_S_INVALID_BINDING, NTLM_RPC_S_UNKNOWN_IF,
-		NTLM_RPC_S_SERVER_UNAVAILABLE, NTLM_RPC_S_DUPLICATE_ENDPOINT, NTLM_RPC_S_CALL_FAILED,
-		NTLM_RPC_S_PROTOCOL_ERROR, NTLM_RPC_S_PROCNUM_OUT_OF_RANGE,
-		NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE, NTLM_RPC_S_UNKNOWN_AUTHN_LEVEL,
-		NTLM_RPC_S_NO_CONTEXT_AVAILABLE, NTLM_RPC_S_BAD_STUB_DATA, NTLM_RPC_S_SEC_PKG_ERROR,
-		NTLM_RPC_S_LOGON_DENIED, NTLM_RPC_S_NO_CREDENTIALS, NTLM_RPC_S_WRONG_PRINCIPAL};
+	static const ntlm_rpc_status all[] = {NTLM_RPC_S_OK,
+	                                      NTLM_RPC_S_CONTINUE_NEEDED,
+	                                      NTLM_RPC_S_ACCESS_DENIED,
+	                                      NTLM_RPC_S_OUT_OF_MEMORY,
+	                                      NTLM_RPC_S_INVALID_ARG,
+	                                      NTLM_RPC_S_BAD_IMPERSONATION_LEVEL,
+	                                      NTLM_RPC_S_CANT_OPEN_ANONYMOUS,
+	                                      NTLM_RPC_S_INVALID_BINDING,
+	                                      NTLM_RPC_S_UNKNOWN_IF,
+	                                      NTLM_RPC_S_SERVER_UNAVAILABLE,
+	                                      NTLM_RPC_S_DUPLICATE_ENDPOINT,
+	                                      NTLM_RPC_S_CALL_FAILED,
+	                                      NTLM_RPC_S_PROTOCOL_ERROR,
+	                                      NTLM_RPC_S_PROCNUM_OUT_OF_RANGE,
+	                                      NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE,
+	                                      NTLM_RPC_S_UNKNOWN_AUTHN_LEVEL,
+	                                      NTLM_RPC_S_NO_CONTEXT_AVAILABLE,
+	                                      NTLM_RPC_S_BAD_STUB_DATA,
+	                                      NTLM_RPC_S_SEC_PKG_ERROR,
+	                                      NTLM_RPC_S_LOGON_DENIED,
+	                                      NTLM_RPC_S_NO_CREDENTIALS,
+	                                      NTLM_RPC_S_WRONG_PRINCIPAL};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(all); i++) {
 		T_ASSERT(strcmp(ntlm_rpc_status_name(all[i]), "unknown status") != 0);
 		T_ASSERT(strcmp(ntlm_rpc_strerror(all[i]), "unknown status") != 0);
@@ -437,7 +463,8 @@ static void test_unknown_auth_type(void)
 {
 	pair p;
 	uint32_t fault = 0;
-	T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
+	T_OK(
+		new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
 	ntlm_buffer bind = bare(RPC_PT_BIND), ack = bare(RPC_PT_BIND_ACK);
 	T_STATUS(ntlm_rpc_sec_step(p.cli, NULL, 0, &bind, &fault), NTLM_RPC_S_CONTINUE_NEEDED);
 	rpc_pdu pdu;
@@ -464,7 +491,8 @@ static void test_bind_without_a_level(void)
 	for (uint8_t level = 0; level <= 1; level++) {
 		pair p;
 		uint32_t fault = 0;
-		T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL, NULL));
+		T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, NULL,
+		              NULL));
 		ntlm_buffer bind = bare(RPC_PT_BIND), ack = bare(RPC_PT_BIND_ACK);
 		T_EXPECT_ERR(rpc_sec_step(p.cli, NULL, 0, &bind, &fault), NTLM_CONTINUE);
 		rpc_pdu pdu;
@@ -497,9 +525,11 @@ static void test_without_ess(void)
 	pair p;
 	uint32_t fault = 0;
 	size_t off, n;
-	T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, &ccfg, &pol));
+	T_OK(new_pair(&p, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, PASSWORD, &ccfg,
+	              &pol));
 	T_OK(handshake(&p, 0, &fault));
-	T_ASSERT(!(ntlm_ctx_flags(ntlm_rpc_sec_context(p.srv)) & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY));
+	T_ASSERT(!(ntlm_ctx_flags(ntlm_rpc_sec_context(p.srv)) &
+	           NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY));
 	ntlm_buffer req = request("v1 checksum", 11);
 	T_OK(rpc_sec_protect(p.cli, &req));
 	req.data[12] ^= 1; /* call_id: outside the CRC */

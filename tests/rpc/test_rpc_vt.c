@@ -17,11 +17,11 @@
 #include "t.h"
 #include "util.h"
 
-#define USER "carol"
-#define PASSWORD "Carol-Passw0rd!"
-#define COMPUTER "VTTEST"
+#define USER       "carol"
+#define PASSWORD   "Carol-Passw0rd!"
+#define COMPUTER   "VTTEST"
 #define OTHER_UUID "5c4e2a1b-7d3f-4e89-9a61-0b2c3d4e5f62"
-#define CLOSED 0xFFFFFFFFu /* raw_call: the server hung up without an answer */
+#define CLOSED     0xFFFFFFFFu /* raw_call: the server hung up without an answer */
 
 static char dir[64], accounts[128];
 static rt_server plain, strict, weak; /* defaults; trailer required; floor NONE */
@@ -170,7 +170,8 @@ static uint32_t raw_call(raw *r, uint16_t opnum, const void *stub, size_t len, c
 	rpc_call_body c;
 	uint32_t st = CLOSED;
 	int has_stub = 0; /* a fault has none, whatever its status */
-	if (rc == NTLM_OK && raw_recv(r, &answer, &n, &p) == NTLM_OK && rpc_parse_call(&p, &c) == NTLM_OK) {
+	if (rc == NTLM_OK && raw_recv(r, &answer, &n, &p) == NTLM_OK &&
+	    rpc_parse_call(&p, &c) == NTLM_OK) {
 		if (p.hdr.ptype == RPC_PT_FAULT)
 			st = c.status;
 		else if (!r->sec || rpc_sec_unprotect(r->sec, answer, n, &off, &stub_len, NULL) == NTLM_OK)
@@ -209,7 +210,8 @@ static void test_matching_trailer_runs(void)
 {
 	raw r;
 	ntlm_buffer out = {NULL, 0};
-	for (uint32_t level = NTLM_RPC_LEVEL_PKT_INTEGRITY; level <= NTLM_RPC_LEVEL_PKT_PRIVACY; level++) {
+	for (uint32_t level = NTLM_RPC_LEVEL_PKT_INTEGRITY; level <= NTLM_RPC_LEVEL_PKT_PRIVACY;
+	     level++) {
 		T_OK(raw_bind(&r, plain.tcp, &demo, level, 0));
 		rpc_vt vt = good_vt(&r, &demo, DEMO_OP_ECHO);
 		T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "abcdefgh", 8, &vt, NULL, &out) == 0);
@@ -235,14 +237,16 @@ static void test_renamed_interface_refused(void)
 	raw r;
 	T_OK(raw_bind(&r, plain.tcp, &other, NTLM_RPC_LEVEL_PKT_PRIVACY, 0));
 	rpc_vt vt = good_vt(&r, &demo, DEMO_OP_ECHO);
-	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, &vt, NULL, NULL) == NTLM_RPC_FAULT_ACCESS_DENIED);
+	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, &vt, NULL, NULL) ==
+	         NTLM_RPC_FAULT_ACCESS_DENIED);
 	T_ASSERT(hung_up(&r));
 	raw_close(&r);
 	/* the transfer syntax is checked too */
 	T_OK(raw_bind(&r, plain.tcp, &demo, NTLM_RPC_LEVEL_PKT_INTEGRITY, 0));
 	vt = good_vt(&r, &demo, DEMO_OP_ECHO);
 	vt.transfer.major = 1;
-	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, &vt, NULL, NULL) == NTLM_RPC_FAULT_ACCESS_DENIED);
+	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, &vt, NULL, NULL) ==
+	         NTLM_RPC_FAULT_ACCESS_DENIED);
 	raw_close(&r);
 }
 
@@ -272,7 +276,8 @@ static void test_stripped_header_signing_refused(void)
 	raw r;
 	T_OK(raw_bind(&r, plain.tcp, &demo, NTLM_RPC_LEVEL_PKT_INTEGRITY, 1));
 	rpc_vt vt = good_vt(&r, &demo, DEMO_OP_ECHO);
-	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, &vt, NULL, NULL) == NTLM_RPC_FAULT_ACCESS_DENIED);
+	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, &vt, NULL, NULL) ==
+	         NTLM_RPC_FAULT_ACCESS_DENIED);
 	raw_close(&r);
 	T_OK(raw_bind(&r, plain.tcp, &demo, NTLM_RPC_LEVEL_PKT_INTEGRITY, 1));
 	vt.have &= ~RPC_VT_HAVE_BITMASK; /* a client that never offered it */
@@ -288,7 +293,8 @@ static void test_unknown_must_process_command_refused(void)
 	ntlm_buffer extra = {(uint8_t *)bytes, sizeof(bytes)};
 	raw r;
 	T_OK(raw_bind(&r, plain.tcp, &demo, NTLM_RPC_LEVEL_PKT_INTEGRITY, 0));
-	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, NULL, &extra, NULL) == NTLM_RPC_FAULT_ACCESS_DENIED);
+	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, NULL, &extra, NULL) ==
+	         NTLM_RPC_FAULT_ACCESS_DENIED);
 	raw_close(&r);
 	/* without SEC_VT_MUST_PROCESS_COMMAND it is skipped, and taken off the stub */
 	uint8_t optional[sizeof(bytes)];
@@ -309,7 +315,8 @@ static void test_required_trailer(void)
 	raw r;
 	ntlm_buffer out = {NULL, 0};
 	T_OK(raw_bind(&r, strict.tcp, &demo, NTLM_RPC_LEVEL_PKT_PRIVACY, 0));
-	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, NULL, NULL, NULL) == NTLM_RPC_FAULT_ACCESS_DENIED);
+	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, NULL, NULL, NULL) ==
+	         NTLM_RPC_FAULT_ACCESS_DENIED);
 	T_ASSERT(hung_up(&r));
 	raw_close(&r);
 	T_OK(raw_bind(&r, strict.tcp, &demo, NTLM_RPC_LEVEL_PKT_PRIVACY, 0));
@@ -323,7 +330,8 @@ static void test_required_trailer(void)
 	raw_close(&r);
 	/* our own client passes */
 	ntlm_rpc_client *cli = NULL;
-	T_OK(rt_bind(&cli, strict.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL, good));
+	T_OK(rt_bind(&cli, strict.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             good));
 	T_OK(ntlm_rpc_client_call(cli, DEMO_OP_ECHO, (const uint8_t *)"ours", 4, &out));
 	T_ASSERT(out.len == 4 && memcmp(out.data, "ours", 4) == 0);
 	ntlm_buffer_free(&out);
@@ -333,9 +341,10 @@ static void test_required_trailer(void)
 /* Item 15: below PKT_INTEGRITY nothing stops a man in the middle; the default floor refuses it. */
 static void test_default_floor_is_integrity(void)
 {
-	static const uint32_t levels[] = {NTLM_RPC_LEVEL_NONE, NTLM_RPC_LEVEL_CONNECT, NTLM_RPC_LEVEL_CALL,
-	                                  NTLM_RPC_LEVEL_PKT, NTLM_RPC_LEVEL_PKT_INTEGRITY,
-	                                  NTLM_RPC_LEVEL_PKT_PRIVACY, NTLM_RPC_LEVEL_DEFAULT};
+	static const uint32_t levels[] = {NTLM_RPC_LEVEL_NONE,          NTLM_RPC_LEVEL_CONNECT,
+	                                  NTLM_RPC_LEVEL_CALL,          NTLM_RPC_LEVEL_PKT,
+	                                  NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_LEVEL_PKT_PRIVACY,
+	                                  NTLM_RPC_LEVEL_DEFAULT};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(levels); i++) {
 		ntlm_rpc_client *cli = NULL;
 		demo_whoami who;
@@ -353,7 +362,8 @@ static void test_default_floor_is_integrity(void)
 	/* an unsigned call injected on a CONNECT association runs nowhere by default... */
 	raw r;
 	T_OK(raw_bind(&r, plain.tcp, &demo, NTLM_RPC_LEVEL_CONNECT, 0));
-	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, NULL, NULL, NULL) == NTLM_RPC_FAULT_ACCESS_DENIED);
+	T_ASSERT(raw_call(&r, DEMO_OP_ECHO, "hi!!", 4, NULL, NULL, NULL) ==
+	         NTLM_RPC_FAULT_ACCESS_DENIED);
 	raw_close(&r);
 	/* ...but does where CONNECT was allowed by name */
 	ntlm_buffer out = {NULL, 0};

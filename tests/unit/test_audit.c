@@ -76,14 +76,30 @@ static int jstring(struct json *j, char *out, size_t cap)
 			char e = *j->p++;
 			unsigned cp;
 			switch (e) {
-			case '"': cp = '"'; break;
-			case '\\': cp = '\\'; break;
-			case '/': cp = '/'; break;
-			case 'b': cp = '\b'; break;
-			case 'f': cp = '\f'; break;
-			case 'n': cp = '\n'; break;
-			case 'r': cp = '\r'; break;
-			case 't': cp = '\t'; break;
+			case '"':
+				cp = '"';
+				break;
+			case '\\':
+				cp = '\\';
+				break;
+			case '/':
+				cp = '/';
+				break;
+			case 'b':
+				cp = '\b';
+				break;
+			case 'f':
+				cp = '\f';
+				break;
+			case 'n':
+				cp = '\n';
+				break;
+			case 'r':
+				cp = '\r';
+				break;
+			case 't':
+				cp = '\t';
+				break;
 			case 'u':
 				if (j->end - j->p < 4 || sscanf(j->p, "%4x", &cp) != 1)
 					return -1;
@@ -227,13 +243,27 @@ static int jvalue(struct json *j)
 	if (j->p >= j->end || ++j->depth > 16)
 		return -1;
 	switch (*j->p) {
-	case '{': rc = jobject(j); break;
-	case '[': rc = jarray(j); break;
-	case '"': rc = jstring(j, NULL, 0); break;
-	case 't': rc = jliteral(j, "true"); break;
-	case 'f': rc = jliteral(j, "false"); break;
-	case 'n': rc = jliteral(j, "null"); break;
-	default: rc = jnumber(j); break;
+	case '{':
+		rc = jobject(j);
+		break;
+	case '[':
+		rc = jarray(j);
+		break;
+	case '"':
+		rc = jstring(j, NULL, 0);
+		break;
+	case 't':
+		rc = jliteral(j, "true");
+		break;
+	case 'f':
+		rc = jliteral(j, "false");
+		break;
+	case 'n':
+		rc = jliteral(j, "null");
+		break;
+	default:
+		rc = jnumber(j);
+		break;
 	}
 	j->depth--;
 	return rc;
@@ -377,11 +407,11 @@ static void run_free(struct run *r)
 }
 
 /* The one audit line of r, parsed. */
-#define PARSE_ONE(r, j)                                                                    \
-	do {                                                                                   \
-		T_ASSERT((r)->trail.calls == 1);                                                   \
-		if (json_parse((r)->trail.line[0], (r)->trail.len[0], (j)) != 0)                   \
-			T_FAIL("not one valid JSON object: %s", (r)->trail.line[0]);                   \
+#define PARSE_ONE(r, j)                                                                            \
+	do {                                                                                           \
+		T_ASSERT((r)->trail.calls == 1);                                                           \
+		if (json_parse((r)->trail.line[0], (r)->trail.len[0], (j)) != 0)                           \
+			T_FAIL("not one valid JSON object: %s", (r)->trail.line[0]);                           \
 	} while (0)
 
 /* ---------------------------------------------------------------- tests */
@@ -391,8 +421,8 @@ static void test_json_reader_rejects(void)
 	/* the checker itself must be able to fail */
 	struct json j;
 	static const char *bad[] = {
-		"{\"a\":1,}", "{\"a\" 1}", "{\"a\":\"x\ty\"}", "{\"a\":\"\\q\"}", "{\"a\":tru}",
-		"{\"a\":1}{", "[1]", "{\"a\":1,\"a\":2}", "{\"a\":\"\\u12\"}", "{\"a\":01}",
+		"{\"a\":1,}",  "{\"a\" 1}", "{\"a\":\"x\ty\"}",  "{\"a\":\"\\q\"}",   "{\"a\":tru}",
+		"{\"a\":1}{",  "[1]",       "{\"a\":1,\"a\":2}", "{\"a\":\"\\u12\"}", "{\"a\":01}",
 		"{\"a\":1}\n",
 	};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
@@ -572,8 +602,8 @@ static void test_audit_json_direct(void)
 	T_STR(field(&j, "response"), "LM");
 	T_STR(field(&j, "flags"), "0xe2888215");
 	T_STR(field(&j, "domain"), "");
-	const char *names[] = {"lm", "ntlmv1", "no_mic", "no_channel_bindings", "short_key",
-	                       "no_key_exchange", "no_target_name"};
+	const char *names[] = {"lm",        "ntlmv1",          "no_mic",        "no_channel_bindings",
+	                       "short_key", "no_key_exchange", "no_target_name"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (!weakness(&j, names[i]))
 			T_FAIL("weakness %s missing", names[i]);

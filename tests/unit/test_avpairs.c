@@ -302,7 +302,7 @@ static void test_parse_errors(void)
 	T_EXPECT_ERR(parse_hex("3412 0000 3412 0000 0000 0000"), NTLM_E_BAD_AV_PAIR);
 	/* odd-length string pairs, one per string id */
 	static const char *const odd[] = {
-		"0100 0300 410042 0000 0000", "0200 0100 41 0000 0000", "0300 0300 410042 0000 0000",
+		"0100 0300 410042 0000 0000", "0200 0100 41 0000 0000",     "0300 0300 410042 0000 0000",
 		"0400 0300 410042 0000 0000", "0500 0300 410042 0000 0000", "0900 0300 410042 0000 0000",
 	};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(odd); i++)
@@ -353,10 +353,9 @@ static void test_truncation_and_bitflip_sweep(void)
 static void test_names(void)
 {
 	static const char *const want[] = {
-		"MsvAvEOL",           "MsvAvNbComputerName", "MsvAvNbDomainName",
-		"MsvAvDnsComputerName", "MsvAvDnsDomainName", "MsvAvDnsTreeName",
-		"MsvAvFlags",         "MsvAvTimestamp",      "MsvAvSingleHost",
-		"MsvAvTargetName",    "MsvChannelBindings",
+		"MsvAvEOL",           "MsvAvNbComputerName", "MsvAvNbDomainName",  "MsvAvDnsComputerName",
+		"MsvAvDnsDomainName", "MsvAvDnsTreeName",    "MsvAvFlags",         "MsvAvTimestamp",
+		"MsvAvSingleHost",    "MsvAvTargetName",     "MsvChannelBindings",
 	};
 	for (uint16_t id = 0; id < NTLM_ARRAY_LEN(want); id++)
 		T_STR(nw_av_name(id), want[id]);

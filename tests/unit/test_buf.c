@@ -79,7 +79,8 @@ static void test_writer_growth_patch_and_errors(void)
 	ntlm_buffer out;
 	T_OK(nb_writer_finish(&w, &out));
 	T_ASSERT(out.len == 4000 + 3 + 1 + 2 + 8);
-	T_ASSERT(out.data[0] == 0x34 && out.data[1] == 0x12 && out.data[4] == 0xef && out.data[7] == 0xde);
+	T_ASSERT(out.data[0] == 0x34 && out.data[1] == 0x12 && out.data[4] == 0xef &&
+	         out.data[7] == 0xde);
 	T_ASSERT(out.data[4003] == 7 && out.data[4004] == 0xEF && out.data[4005] == 0xBE);
 	T_ASSERT(w.data == NULL && w.len == 0); /* ownership moved */
 	ntlm_buffer_free(&out);

@@ -13,7 +13,8 @@
 
 /* The flags a Windows server grants our default NEGOTIATE (ESS, 128, KEY_EXCH, SIGN, SEAL, TARGET_INFO). */
 #define GRANTED 0xe28a8235u
-#define NO_SIGN_SEAL (NTLM_CLIENT_DEFAULT_FLAGS & ~(NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))
+#define NO_SIGN_SEAL                                                                               \
+	(NTLM_CLIENT_DEFAULT_FLAGS & ~(NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))
 
 static const uint8_t server_challenge[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 
@@ -57,8 +58,8 @@ static ntlm_err make_challenge(uint32_t flags, int pairs, ntlm_buffer *out)
 }
 
 struct run {
-	ntlm_err rc;         /* the client's answer to the CHALLENGE */
-	ntlm_err again;      /* the same CHALLENGE once more */
+	ntlm_err rc;          /* the client's answer to the CHALLENGE */
+	ntlm_err again;       /* the same CHALLENGE once more */
 	nw_authenticate auth; /* decoded when rc == NTLM_OK */
 	int decoded;
 };
@@ -119,7 +120,8 @@ static void test_no_common_charset(void)
 /* Item 2: with NTLMv2 and signing or sealing wanted, both NetBIOS names or nothing. */
 static void test_names_required_with_sign_or_seal(void)
 {
-	static const int missing[] = {NB_DOMAIN, NB_COMPUTER, DNS_COMPUTER | TIMESTAMP, 0, NO_TARGET_INFO};
+	static const int missing[] = {NB_DOMAIN, NB_COMPUTER, DNS_COMPUTER | TIMESTAMP, 0,
+	                              NO_TARGET_INFO};
 	struct run r;
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(missing); i++) {
 		client_run(&r, 0, 0, NTLM_RESP_NTLMV2, GRANTED, missing[i]);
@@ -134,7 +136,8 @@ static void test_names_required_with_sign_or_seal(void)
 	           GRANTED & ~(NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL), NB_DOMAIN);
 	T_EXPECT_ERR(r.rc, NTLM_E_TARGET_INFO_INCOMPLETE);
 	run_clear(&r);
-	client_run(&r, NTLMSSP_NEGOTIATE_SIGN | NO_SIGN_SEAL, 0, NTLM_RESP_NTLMV2, GRANTED, NB_COMPUTER);
+	client_run(&r, NTLMSSP_NEGOTIATE_SIGN | NO_SIGN_SEAL, 0, NTLM_RESP_NTLMV2, GRANTED,
+	           NB_COMPUTER);
 	T_EXPECT_ERR(r.rc, NTLM_E_TARGET_INFO_INCOMPLETE); /* signing alone is enough */
 	run_clear(&r);
 	/* Controls: both names, or no signing and sealing wanted, or NTLMv1: accepted. */

@@ -53,8 +53,8 @@ static int got(triple *t, const char *d, const char *u, const char *p)
 	int ok = t->d && t->u && t->p && strcmp(t->d, d) == 0 && strcmp(t->u, u) == 0 &&
 	         strcmp(t->p, p) == 0;
 	if (!ok)
-		fprintf(stderr, "    got [%s] [%s] [%s]\n", t->d ? t->d : "(null)",
-		        t->u ? t->u : "(null)", t->p ? t->p : "(null)");
+		fprintf(stderr, "    got [%s] [%s] [%s]\n", t->d ? t->d : "(null)", t->u ? t->u : "(null)",
+		        t->p ? t->p : "(null)");
 	triple_free(t);
 	return ok;
 }
@@ -117,8 +117,8 @@ static void test_parse_comments_blank(void)
 static void test_parse_malformed(void)
 {
 	triple t = {0};
-	const char *bad[] = {"alice", "CORP:alice", "CORP:alice\n", "CORP::pw", "::", ":",
-	                     "CORP\r:alice"};
+	const char *bad[] = {"alice", "CORP:alice", "CORP:alice\n", "CORP::pw",
+	                     "::",    ":",          "CORP\r:alice"};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(bad); i++) {
 		if (parse(bad[i], &t) != NTLM_E_BAD_FILE)
 			T_FAIL("accepted malformed line %zu: %s", i, bad[i]);
@@ -139,17 +139,16 @@ static void test_parse_malformed(void)
 
 /* --------------------------------------------------------------- lookup */
 
-static const char sample[] =
-	"# client credentials\n"
-	"\n"
-	"not a valid line\n"
-	"CORP:alice:alice:pw:1\n"
-	"  # CORP:bob:commented-out\n"
-	":localuser:local pw\r\n"
-	"OTHER:Alice:other-alice\n"
-	"CORP:bob:bobpw\n"
-	"CORP::empty-user\n"
-	"LAST:zed:no-newline";
+static const char sample[] = "# client credentials\n"
+							 "\n"
+							 "not a valid line\n"
+							 "CORP:alice:alice:pw:1\n"
+							 "  # CORP:bob:commented-out\n"
+							 ":localuser:local pw\r\n"
+							 "OTHER:Alice:other-alice\n"
+							 "CORP:bob:bobpw\n"
+							 "CORP::empty-user\n"
+							 "LAST:zed:no-newline";
 
 static void write_sample(char *path, size_t cap)
 {
@@ -238,13 +237,15 @@ static void test_lookup_bom(void)
 {
 	char path[256];
 	triple t = {0};
-	static const char text[] = "\xEF\xBB\xBF" "CORP:alice:pw\n";
+	static const char text[] = "\xEF\xBB\xBF"
+							   "CORP:alice:pw\n";
 	path_in(path, sizeof(path), "bom");
 	T_ASSERT(write_text(path, text, sizeof(text) - 1) == 0);
 	T_OK(credfile_lookup(path, "CORP", "alice", &t.d, &t.u, &t.p));
 	T_ASSERT(got(&t, "CORP", "alice", "pw"));
 	/* negative: a BOM is only skipped at the very start */
-	static const char late[] = "X:y:z\n\xEF\xBB\xBF" "CORP:alice:pw\n";
+	static const char late[] = "X:y:z\n\xEF\xBB\xBF"
+							   "CORP:alice:pw\n";
 	T_ASSERT(write_text(path, late, sizeof(late) - 1) == 0);
 	T_EXPECT_ERR(credfile_lookup(path, "CORP", "alice", &t.d, &t.u, &t.p), NTLM_E_NOT_FOUND);
 }

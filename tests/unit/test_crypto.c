@@ -21,9 +21,9 @@ static const struct hash_kat md4_kats[] = {
 	{"message digest", "d9130a8164549fe818874806e1c7014b"},
 	{"abcdefghijklmnopqrstuvwxyz", "d79e1c308aa5bbcdeea8ed63df412da9"},
 	{"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-	 "043f8582f241db351ce627e153e7f0e4"},
+     "043f8582f241db351ce627e153e7f0e4"},
 	{"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
-	 "e33b4ddc9c38f2199c3e7b164fcc0536"},
+     "e33b4ddc9c38f2199c3e7b164fcc0536"},
 };
 
 /* RFC 1321 appendix A.5 */
@@ -34,9 +34,9 @@ static const struct hash_kat md5_kats[] = {
 	{"message digest", "f96b697d7cb7938d525a2f31aaf161d0"},
 	{"abcdefghijklmnopqrstuvwxyz", "c3fcd3d76192e4007dfb496cca67e13b"},
 	{"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789",
-	 "d174ab98d277d9f5a5611c2c9f419d9f"},
+     "d174ab98d277d9f5a5611c2c9f419d9f"},
 	{"12345678901234567890123456789012345678901234567890123456789012345678901234567890",
-	 "57edf4a22be3c955ac49da2e2107b67a"},
+     "57edf4a22be3c955ac49da2e2107b67a"},
 };
 
 static void test_md4_rfc1320(void)
@@ -89,20 +89,19 @@ struct hmac_kat {
 /* RFC 2104 section 2 (first three) and RFC 2202 section 2 (larger-than-block key) */
 static const struct hmac_kat hmac_kats[] = {
 	{"0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b", "4869205468657265" /* "Hi There" */,
-	 "9294727a3638bb1c13f48ef8158bfc9d"},
-	{"4a656665" /* "Jefe" */,
-	 "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
-	 "750c783e6ab0b503eaa86e310a5db738"},
+     "9294727a3638bb1c13f48ef8158bfc9d"},
+	{"4a656665" /* "Jefe" */, "7768617420646f2079612077616e7420666f72206e6f7468696e673f",
+     "750c783e6ab0b503eaa86e310a5db738"},
 	{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	 "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
-	 "dddddddddddddddddddddddddddd",
-	 "56be34521d144c88dbb8c733f0e8b3f6"},
+     "dddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddddd"
+     "dddddddddddddddddddddddddddd",
+     "56be34521d144c88dbb8c733f0e8b3f6"},
 	{"aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"
-	 "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
-	 /* "Test Using Larger Than Block-Size Key - Hash Key First" */
-	 "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579"
-	 "202d2048617368204b6579204669727374",
-	 "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"},
+     "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+     /* "Test Using Larger Than Block-Size Key - Hash Key First" */
+     "54657374205573696e67204c6172676572205468616e20426c6f636b2d53697a65204b6579"
+     "202d2048617368204b6579204669727374",
+     "6b1ab7fe4bd7bf8f0b62e6ce61b9d0cd"},
 };
 
 static void test_hmac_md5_rfc2104(void)
@@ -260,7 +259,7 @@ static void test_crc32(void)
  * getrandom() interposed for this binary, so short reads, EINTR and hard
  * failures can be forced; mode 0 passes through to the kernel.
  */
-static int fake_mode;  /* 0 real, 1 short reads + EINTR, 2 EIO */
+static int fake_mode; /* 0 real, 1 short reads + EINTR, 2 EIO */
 static int fake_calls;
 
 ssize_t getrandom(void *buf, size_t len, unsigned int flags)

@@ -32,7 +32,7 @@ static void test_windows_codes(void)
 	T_ASSERT(ntlm_err_ntstatus(NTLM_E_ACCOUNT_DISABLED) == 0xC0000072u);
 	T_ASSERT(ntlm_err_ntstatus(NTLM_E_TIME_SKEW) == 0xC0000133u);
 	T_ASSERT(ntlm_err_sec_status(NTLM_E_TIME_SKEW) == (int32_t)0x80090324); /* TIME_SKEW */
-	T_ASSERT(ntlm_err_sec_status(NTLM_E_BAD_MAC) == (int32_t)0x8009030F);  /* MESSAGE_ALTERED */
+	T_ASSERT(ntlm_err_sec_status(NTLM_E_BAD_MAC) == (int32_t)0x8009030F);   /* MESSAGE_ALTERED */
 	T_ASSERT(ntlm_err_sec_status(NTLM_E_OUT_OF_SEQUENCE) == (int32_t)0x80090310);
 	T_ASSERT(ntlm_err_ntstatus(NTLM_E_INVALID_PARAMETER) == 0xC000000Du);
 	T_ASSERT(ntlm_err_sec_status(NTLM_E_TRUNCATED) == (int32_t)0x80090308); /* INVALID_TOKEN */

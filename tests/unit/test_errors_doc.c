@@ -72,7 +72,7 @@ static void test_committed_file_is_current(void)
 	if (!same && have) {
 		size_t line = first_diff_line(have, have_len, want, want_len);
 		fprintf(stderr, "  %s is stale from line %zu (regenerate: ninja -C build errors-md)\n",
-			ERRORS_MD, line);
+		        ERRORS_MD, line);
 		print_line("committed", have, have_len, line);
 		print_line("generated", want, want_len, line);
 	}

@@ -51,7 +51,7 @@ struct pattern {
 };
 
 #define MAX_PATTERNS 32
-#define MAX_HITS 32
+#define MAX_HITS     32
 static struct pattern patterns[MAX_PATTERNS];
 static size_t npatterns;
 static int armed;
@@ -155,9 +155,9 @@ static void clear_patterns(void)
 	npatterns = 0;
 }
 
-#define PASSWORD "Hyg1ene-Pa55w!" /* 14 bytes: has an LM hash too */
-#define USER "alice"
-#define DOMAIN "WORKGROUP"
+#define PASSWORD  "Hyg1ene-Pa55w!" /* 14 bytes: has an LM hash too */
+#define USER      "alice"
+#define DOMAIN    "WORKGROUP"
 #define PLAINTEXT "TOP-SECRET-PAYLOAD-0123456789"
 
 static char store_path[256], cred_path[256];
@@ -289,8 +289,8 @@ static ntlm_err full_run(int v1, uint32_t flags, struct keys *k)
 		rc = ntlm_wrap(from, (const uint8_t *)PLAINTEXT, strlen(PLAINTEXT), &wrapped);
 		if (rc == NTLM_OK)
 			rc = ntlm_unwrap(to, wrapped.data, wrapped.len, &plain);
-		if (rc == NTLM_OK && (plain.len != strlen(PLAINTEXT) ||
-		                      memcmp(plain.data, PLAINTEXT, plain.len) != 0))
+		if (rc == NTLM_OK &&
+		    (plain.len != strlen(PLAINTEXT) || memcmp(plain.data, PLAINTEXT, plain.len) != 0))
 			rc = NTLM_E_INTERNAL;
 		ntlm_buffer_free(&wrapped);
 		ntlm_buffer_free(&plain);

@@ -56,11 +56,13 @@ static void test_ntowfv1_independent(void)
 	static const struct {
 		const char *pw, *hash;
 	} kats[] = {
-	    {"", "31d6cfe0d16ae931b73c59d7e0c089c0"},
-	    {"password", "8846f7eaee8fb117ad06bdd830b7586c"},
-	    /* "Grüße €" */
-	    {"Gr\xc3\xbc\xc3\x9f" "e \xe2\x82\xac", "04dbed810eb24e45f8ed4f68a420b6ff"},
-	    {"pa\xf0\x9f\x98\x80", "7dafedbd0b52384102cc4c23d1f20f88"}, /* surrogate pair */
+		{"", "31d6cfe0d16ae931b73c59d7e0c089c0"},
+		{"password", "8846f7eaee8fb117ad06bdd830b7586c"},
+		/* "Grüße €" */
+		{"Gr\xc3\xbc\xc3\x9f"
+	     "e \xe2\x82\xac",
+	     "04dbed810eb24e45f8ed4f68a420b6ff"},
+		{"pa\xf0\x9f\x98\x80", "7dafedbd0b52384102cc4c23d1f20f88"}, /* surrogate pair */
 	};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(kats); i++) {
 		uint8_t want[16], got[16];
@@ -98,14 +100,14 @@ static void test_lmowfv1_too_long(void)
 {
 	uint8_t got[16];
 	T_EXPECT_ERR(nk_lmowfv1("abcdefghijklmno", got), NTLM_E_UNSUPPORTED);
-	T_EXPECT_ERR(nk_lmowfv1("a much longer passphrase than LM allows", got),
-	             NTLM_E_UNSUPPORTED);
+	T_EXPECT_ERR(nk_lmowfv1("a much longer passphrase than LM allows", got), NTLM_E_UNSUPPORTED);
 }
 
 static void test_bad_strings(void)
 {
 	uint8_t got[16];
-	static const char bad_utf8[] = "pass\xff" "word";
+	static const char bad_utf8[] = "pass\xff"
+								   "word";
 	static const char truncated[] = "pass\xc3";
 	static const char surrogate[] = "\xed\xa0\x80"; /* U+D800 encoded: invalid */
 	T_EXPECT_ERR(nk_ntowfv1(bad_utf8, got), NTLM_E_BAD_STRING);
@@ -221,8 +223,8 @@ static void test_v1_kxkey_missing_lm_hash(void)
 	nk_kxkey_v1(f | NTLMSSP_NEGOTIATE_LM_KEY, V1_SESSION_BASE_KEY, NULL, V1_LM_RESPONSE,
 	            V_SERVER_CHALLENGE, got);
 	T_BYTES(got, V1_SESSION_BASE_KEY, 16);
-	nk_kxkey_v1(f | NTLMSSP_REQUEST_NON_NT_SESSION_KEY, V1_SESSION_BASE_KEY, NULL,
-	            V1_LM_RESPONSE, V_SERVER_CHALLENGE, got);
+	nk_kxkey_v1(f | NTLMSSP_REQUEST_NON_NT_SESSION_KEY, V1_SESSION_BASE_KEY, NULL, V1_LM_RESPONSE,
+	            V_SERVER_CHALLENGE, got);
 	T_BYTES(got, V1_SESSION_BASE_KEY, 16);
 }
 
@@ -283,8 +285,8 @@ static void test_v1ess_vectors(void)
 	nk_kxkey_v1(f, sbk, V1_LMOWF, V1ESS_LM_RESPONSE, V_SERVER_CHALLENGE, kx);
 	T_BYTES(kx, V1ESS_KEYEXCH_KEY, 16);
 	/* ESS wins over LM_KEY */
-	nk_kxkey_v1(f | NTLMSSP_NEGOTIATE_LM_KEY, sbk, V1_LMOWF, V1ESS_LM_RESPONSE,
-	            V_SERVER_CHALLENGE, kx);
+	nk_kxkey_v1(f | NTLMSSP_NEGOTIATE_LM_KEY, sbk, V1_LMOWF, V1ESS_LM_RESPONSE, V_SERVER_CHALLENGE,
+	            kx);
 	T_BYTES(kx, V1ESS_KEYEXCH_KEY, 16);
 
 	/* no KEY_EXCH in these flags: ExportedSessionKey = KeyExchangeKey */
@@ -315,8 +317,7 @@ static void test_v2_lmv2(void)
 static void test_v2_temp(void)
 {
 	ntlm_buffer temp = {0};
-	T_OK(v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO),
-	                &temp));
+	T_OK(v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO), &temp));
 	size_t len = temp.len;
 	int same = len == sizeof(V2_TEMP) && memcmp(temp.data, V2_TEMP, len) == 0;
 	if (!same)
@@ -331,8 +332,8 @@ static void test_v2_temp_layout(void)
 	/* timestamp little-endian at [8..15]; empty AV list -> 32 bytes */
 	static const uint8_t cc[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	static const uint8_t want[32] = {
-	    0x01, 0x01, 0, 0, 0, 0, 0, 0, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
-	    1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0, 0, 0, 0,
+		0x01, 0x01, 0, 0, 0, 0, 0, 0, 0x08, 0x07, 0x06, 0x05, 0x04, 0x03, 0x02, 0x01,
+		1,    2,    3, 4, 5, 6, 7, 8, 0,    0,    0,    0,    0,    0,    0,    0,
 	};
 	ntlm_buffer temp = {0};
 	T_OK(v2_temp(0x0102030405060708ull, cc, NULL, 0, &temp));
@@ -350,8 +351,7 @@ static void test_v2_temp_layout(void)
 static void test_v2_nt_response_and_keys(void)
 {
 	ntlm_buffer temp = {0};
-	T_OK(v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO),
-	                &temp));
+	T_OK(v2_temp(le64(V_TIME), V_CLIENT_CHALLENGE, V2_TARGET_INFO, sizeof(V2_TARGET_INFO), &temp));
 
 	uint8_t proof[16], sbk[16];
 	nk_v2_proof_and_key(V2_NTOWF, V_SERVER_CHALLENGE, temp.data, temp.len, proof, sbk);
@@ -440,8 +440,8 @@ static void test_seal_key_ess_strengths(void)
 	uint8_t k128[16], k56[16], k40[16], want[16];
 	size_t l128 = 0, l56 = 0, l40 = 0;
 
-	nk_seal_key(ess | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56, V_RANDOM_SESSION_KEY, 1,
-	            k128, &l128);
+	nk_seal_key(ess | NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_56, V_RANDOM_SESSION_KEY, 1, k128,
+	            &l128);
 	nk_seal_key(ess | NTLMSSP_NEGOTIATE_56, V_RANDOM_SESSION_KEY, 1, k56, &l56);
 	nk_seal_key(ess, V_RANDOM_SESSION_KEY, 1, k40, &l40);
 	T_ASSERT(l128 == 16 && l56 == 16 && l40 == 16);

@@ -87,8 +87,8 @@ static void test_every_key(void)
 	T_ASSERT(p.lockout_threshold == 5 && p.lockout_window == 900);
 	T_ASSERT(line == 0);
 	T_ASSERT(p.allowed_responses == (NTLM_RESP_NTLMV2 | NTLM_RESP_NTLMV1 | NTLM_RESP_LM));
-	T_ASSERT(p.min_security == (NTLM_SEC_SIGN | NTLM_SEC_SEAL | NTLM_SEC_128BIT |
-	                            NTLM_SEC_KEY_EXCH | NTLM_SEC_ESS));
+	T_ASSERT(p.min_security ==
+	         (NTLM_SEC_SIGN | NTLM_SEC_SEAL | NTLM_SEC_128BIT | NTLM_SEC_KEY_EXCH | NTLM_SEC_ESS));
 	T_ASSERT(p.require_mic == 1);
 	T_ASSERT(p.cbt == NTLM_CBT_REQUIRED);
 	T_ASSERT(p.require_target_name == 1);
@@ -161,7 +161,7 @@ static void expect_bad(const char *content, size_t n, unsigned want_line, const 
 		T_FAIL("%s: policy half applied", what);
 }
 
-#define GOOD_PREFIX "allowed_responses = ntlmv2\nrequire_mic = 0\nallow_anonymous = 0\n"
+#define GOOD_PREFIX  "allowed_responses = ntlmv2\nrequire_mic = 0\nallow_anonymous = 0\n"
 #define BAD(s, line) expect_bad(GOOD_PREFIX s, strlen(GOOD_PREFIX s), (line), s)
 
 static void test_invalid_lines(void)
@@ -356,8 +356,11 @@ static void expect_conflict(const ntlm_policy *p, const char *const *services, c
 	ntlm_account_store *store = NULL;
 	ntlm_ctx *ctx = NULL;
 	T_SETUP(ntlm_account_store_new(&store, &never_ops, NULL));
-	ntlm_server_config cfg = {.policy = p, .store = store, .computer_name = "SRV",
-	                          .service_names = services, .cbt_hash = cbt};
+	ntlm_server_config cfg = {.policy = p,
+	                          .store = store,
+	                          .computer_name = "SRV",
+	                          .service_names = services,
+	                          .cbt_hash = cbt};
 	ntlm_err rc = ntlm_server_new(&ctx, &cfg);
 	const char *why = ntlm_policy_conflict(p, &cfg);
 	ntlm_ctx_free(ctx);
@@ -407,7 +410,7 @@ static void test_conflicts_refused(void)
 	p.allow_anonymous = 1;
 	ntlm_server_config cfg = {.service_names = services, .cbt_hash = cbt};
 	T_ASSERT(ntlm_policy_conflict(&p, &cfg) == NULL); /* an anonymous-only server */
-	T_ASSERT(ntlm_policy_conflict(&p, NULL) != NULL);  /* a client with nothing to send */
+	T_ASSERT(ntlm_policy_conflict(&p, NULL) != NULL); /* a client with nothing to send */
 	ntlm_policy_init(&p);
 	p.cbt = NTLM_CBT_REQUIRED;
 	p.require_target_name = 1;

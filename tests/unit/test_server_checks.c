@@ -36,7 +36,8 @@ static void make_store(void)
 	T_SETUP(smbpw_modify(store_path, SMBPW_ADD, "carol", nt, lm, 0));
 	FILE *f = fopen(store_path, "a");
 	fputs("nohash:1003:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:"
-	      "[U          ]:LCT-00000000:\n", f);
+	      "[U          ]:LCT-00000000:\n",
+	      f);
 	fclose(f);
 }
 
@@ -159,18 +160,18 @@ static int relay_talks(struct relay *r)
 
 /* ------------------------------------------------------------ rewrites */
 
-#define NEG_FLAGS_AT 12
+#define NEG_FLAGS_AT  12
 #define CHAL_FLAGS_AT 20
 
 /* The flags are little-endian: clearing bits byte by byte needs no decoding. */
 static void clear_flags_at(ntlm_buffer *m, size_t at, uint32_t bits)
 {
 	for (int i = 0; i < 4; i++)
-		m->data[at + i] &= (uint8_t)~(bits >> (8 * i));
+		m->data[at + i] &= (uint8_t) ~(bits >> (8 * i));
 }
 
-static const uint32_t session_bits =
-	NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_KEY_EXCH;
+static const uint32_t session_bits = NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+                                     NTLMSSP_NEGOTIATE_KEY_EXCH;
 
 static void negotiate_drop_session_security(ntlm_buffer *m)
 {
@@ -188,8 +189,8 @@ static void challenge_edit_av(ntlm_buffer *m, uint16_t id, const uint8_t *value,
 	if (nw_av_parse(c.target_info, c.target_info_len, &in) != NTLM_OK)
 		abort();
 	for (size_t i = 0; i < in.n; i++)
-		if (in.items[i].id != id && nw_av_set(&out, in.items[i].id, in.items[i].value,
-		                                      in.items[i].len) != NTLM_OK)
+		if (in.items[i].id != id &&
+		    nw_av_set(&out, in.items[i].id, in.items[i].value, in.items[i].len) != NTLM_OK)
 			abort();
 	if (value && nw_av_set(&out, id, value, len) != NTLM_OK)
 		abort();
@@ -373,8 +374,8 @@ static const uint32_t keyed = NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL;
 static void test_seal_key_bits(void)
 {
 	const uint32_t ess = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY, b128 = NTLMSSP_NEGOTIATE_128,
-	               b56 = NTLMSSP_NEGOTIATE_56, lmk = NTLMSSP_NEGOTIATE_LM_KEY,
-	               dg = NTLMSSP_NEGOTIATE_DATAGRAM;
+				   b56 = NTLMSSP_NEGOTIATE_56, lmk = NTLMSSP_NEGOTIATE_LM_KEY,
+				   dg = NTLMSSP_NEGOTIATE_DATAGRAM;
 	T_ASSERT(nk_seal_key_bits(ess | b128) == 128);
 	T_ASSERT(nk_seal_key_bits(ess | b56) == 56);
 	T_ASSERT(nk_seal_key_bits(ess) == 40);
@@ -568,8 +569,10 @@ static void test_unknown_user_costs_the_same(void)
 	memset(nt, 0x11, sizeof(nt));
 	nt[16] = 1;
 	nt[17] = 1; /* a well-formed NTLMv2 blob with the wrong proof */
-	ntlm_auth_request req = {.domain = "WORKGROUP", .workstation = "CLIENTPC",
-	                         .server_challenge = chal, .nt_response = nt,
+	ntlm_auth_request req = {.domain = "WORKGROUP",
+	                         .workstation = "CLIENTPC",
+	                         .server_challenge = chal,
+	                         .nt_response = nt,
 	                         .nt_response_len = sizeof(nt),
 	                         .allowed_responses = NTLM_RESP_NTLMV2};
 	(void)fastest_verify(store, &req, "alice"); /* warm the store's cache */
@@ -638,7 +641,8 @@ static int challenge_av_is(uint16_t id, const char *want)
 	char *v = captured_challenge_av(&last_challenge, id);
 	int same = want ? v && strcmp(v, want) == 0 : v == NULL;
 	if (!same)
-		fprintf(stderr, "    AV %u: '%s', wanted '%s'\n", id, v ? v : "(none)", want ? want : "(none)");
+		fprintf(stderr, "    AV %u: '%s', wanted '%s'\n", id, v ? v : "(none)",
+		        want ? want : "(none)");
 	ntlm_free_string(v);
 	return same;
 }

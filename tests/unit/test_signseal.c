@@ -57,8 +57,8 @@ static void test_vector_ntlmv1(void)
 /* 4.2.3.4: NTLMv1 with ESS, 56-bit, no key exchange: exported key = KXKEY. */
 static void test_vector_ntlmv1_ess(void)
 {
-	check_vector(V1ESS_NEGOTIATE_FLAGS, V1ESS_KEYEXCH_KEY, V_PLAINTEXT,
-	             sizeof(V_PLAINTEXT), V1ESS_SEALED_DATA, V1ESS_SIGNATURE);
+	check_vector(V1ESS_NEGOTIATE_FLAGS, V1ESS_KEYEXCH_KEY, V_PLAINTEXT, sizeof(V_PLAINTEXT),
+	             V1ESS_SEALED_DATA, V1ESS_SIGNATURE);
 }
 
 /* 4.2.4.4: NTLMv2, ESS, 128-bit, key exchange. */
@@ -280,7 +280,8 @@ static ntlm_err shape_send(ntlm_ctx *c, int shape, uint8_t msg[8], uint8_t sig[1
 	}
 }
 
-static ntlm_err shape_recv(ntlm_ctx *s, int shape, uint8_t msg[8], uint8_t sig[16], const ntlm_buffer *w)
+static ntlm_err shape_recv(ntlm_ctx *s, int shape, uint8_t msg[8], uint8_t sig[16],
+                           const ntlm_buffer *w)
 {
 	ntlm_iov iov[2] = {{shape == SH_SEAL_IOV ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY, msg, 8},
 	                   {NTLM_IOV_TOKEN, sig, 16}};

@@ -16,11 +16,11 @@
 #include "util.h"
 
 /* NT hash of "Password" */
-#define NT_PASSWORD_HEX "a4f49c406510bdcab6824ee7c30fd852"
+#define NT_PASSWORD_HEX    "a4f49c406510bdcab6824ee7c30fd852"
 #define NT_PASSWORD_HEX_UC "A4F49C406510BDCAB6824EE7C30FD852"
-#define LM_HEX_UC "E52CAC67419A9A224A3B108F3FA6CB6D"
-#define XS "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
-#define NOPW "NO PASSWORDXXXXXXXXXXXXXXXXXXXXX"
+#define LM_HEX_UC          "E52CAC67419A9A224A3B108F3FA6CB6D"
+#define XS                 "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX"
+#define NOPW               "NO PASSWORDXXXXXXXXXXXXXXXXXXXXX"
 
 /*
  * The real ntlm_nt_hash() is in ntlm_keys.c; this stand-in knows one vector
@@ -166,8 +166,8 @@ static void test_parse_no_lm_hash(void)
 	T_ASSERT(!e.has_lm && e.has_nt);
 	T_ASSERT(is_zero(e.lm, 16));
 	/* '*' is Samba's other spelling of "no hash" */
-	T_OK(parse("dave:1002:********************************:" XS ":[U          ]:LCT-00000001:",
-	           &e));
+	T_OK(
+		parse("dave:1002:********************************:" XS ":[U          ]:LCT-00000001:", &e));
 	T_ASSERT(!e.has_lm && !e.has_nt);
 	/* negative: a mixture of X and hex is neither */
 	T_EXPECT_ERR(parse("dave:1002:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX0:" NT_PASSWORD_HEX
@@ -255,9 +255,9 @@ static void test_parse_malformed(void)
 	static const struct {
 		const char *name, *uid, *lm, *nt, *flags, *lct;
 	} bad[] = {
-		{"", "1", XS, XS, "[U          ]", "LCT-00000000:"},              /* empty name */
-		{"a b\x01", "1", XS, XS, "[U          ]", "LCT-00000000:"},       /* control char */
-		{" alice", "1", XS, XS, "[U          ]", "LCT-00000000:"},        /* leading blank */
+		{"", "1", XS, XS, "[U          ]", "LCT-00000000:"},                   /* empty name */
+		{"a b\x01", "1", XS, XS, "[U          ]", "LCT-00000000:"},            /* control char */
+		{" alice", "1", XS, XS, "[U          ]", "LCT-00000000:"},             /* leading blank */
 		{"a", "1", NT_PASSWORD_HEX "0", XS, "[U          ]", "LCT-00000000:"}, /* 33 digits */
 		{"a", "1", XS, "a4f49c406510bdcab6824ee7c30fd85", "[U          ]", "LCT-00000000:"},
 		{"a", "1", XS, "g4f49c406510bdcab6824ee7c30fd852", "[U          ]", "LCT-00000000:"},
@@ -266,29 +266,34 @@ static void test_parse_malformed(void)
 		{"a", "1", XS, XS, "U          ]", "LCT-00000000:"},  /* no '[' */
 		{"a", "1", XS, XS, "[U          ", "LCT-00000000:"},  /* no ']' */
 		{"a", "1", XS, XS, "[U    Q     ]", "LCT-00000000:"}, /* unknown letter */
-		{"a", "1", XS, XS, "[U] ", "LCT-00000000:"},           /* text after ']' */
+		{"a", "1", XS, XS, "[U] ", "LCT-00000000:"},          /* text after ']' */
 		{"a", "1", XS, XS, "", "LCT-00000000:"},
-		{"a", "1", XS, XS, "[U          ]", "LCT-0000000:"},  /* 7 digits */
+		{"a", "1", XS, XS, "[U          ]", "LCT-0000000:"},   /* 7 digits */
 		{"a", "1", XS, XS, "[U          ]", "LCT-000000000:"}, /* 9 digits */
 		{"a", "1", XS, XS, "[U          ]", "LCT-0000000G:"},
 		{"a", "1", XS, XS, "[U          ]", "LCX-00000000:"},
 		{"a", "1", XS, XS, "[U          ]", "00000000:"},
-		{"a", "1", XS, XS, "[U          ]", ""},              /* LCT missing */
+		{"a", "1", XS, XS, "[U          ]", ""}, /* LCT missing */
 	};
 	smbpw_entry e;
 	char line[512];
 	line_of(line, sizeof(line), "a", "1", XS, XS, "[U          ]", "LCT-00000000:");
 	T_OK(parse(line, &e)); /* the template itself is valid */
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(bad); i++) {
-		line_of(line, sizeof(line), bad[i].name, bad[i].uid, bad[i].lm, bad[i].nt,
-		        bad[i].flags, bad[i].lct);
+		line_of(line, sizeof(line), bad[i].name, bad[i].uid, bad[i].lm, bad[i].nt, bad[i].flags,
+		        bad[i].lct);
 		if (parse(line, &e) != NTLM_E_BAD_FILE)
 			T_FAIL("case %zu accepted: %s", i, line);
 	}
 	/* missing fields */
 	const char *short_lines[] = {
-		"alice", "alice:", "alice:1000", "alice:1000:" XS, "alice:1000:" XS ":" XS,
-		"alice:1000:" XS ":" XS ":", "alice:1000:" XS ":" XS ":[U          ]",
+		"alice",
+		"alice:",
+		"alice:1000",
+		"alice:1000:" XS,
+		"alice:1000:" XS ":" XS,
+		"alice:1000:" XS ":" XS ":",
+		"alice:1000:" XS ":" XS ":[U          ]",
 		"alice:1000:" XS ":" XS ":[U          ]:",
 	};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(short_lines); i++)
@@ -325,9 +330,9 @@ static void test_parse_embedded_nul_and_wipe(void)
 	line[3] = '\0';
 	T_EXPECT_ERR(smbpw_parse_line(line, sizeof(line) - 1, &e), NTLM_E_BAD_FILE);
 	/* a failed parse leaves nothing behind, the hash of an earlier field included */
-	T_EXPECT_ERR(parse("alice:1:" NT_PASSWORD_HEX ":" NT_PASSWORD_HEX ":[U          ]:LCT-0000000:",
-	                   &e),
-	             NTLM_E_BAD_FILE);
+	T_EXPECT_ERR(
+		parse("alice:1:" NT_PASSWORD_HEX ":" NT_PASSWORD_HEX ":[U          ]:LCT-0000000:", &e),
+		NTLM_E_BAD_FILE);
 	T_ASSERT(is_zero(&e, sizeof(e)));
 	/* the length bounds the parse: the text past len is never looked at */
 	T_EXPECT_ERR(smbpw_parse_line(ok_line, sizeof(ok_line) - 3, &e), NTLM_E_BAD_FILE);
@@ -403,8 +408,11 @@ static int entries_equal(const smbpw_entry *a, const smbpw_entry *b)
 static void test_roundtrip(void)
 {
 	static const uint32_t acbs[] = {
-		SMBPW_ACB_NORMAL, SMBPW_ACB_NORMAL | SMBPW_ACB_DISABLED,
-		SMBPW_ACB_NORMAL | SMBPW_ACB_PWNOTREQ, SMBPW_ACB_WSTRUST, 0x7FFu,
+		SMBPW_ACB_NORMAL,
+		SMBPW_ACB_NORMAL | SMBPW_ACB_DISABLED,
+		SMBPW_ACB_NORMAL | SMBPW_ACB_PWNOTREQ,
+		SMBPW_ACB_WSTRUST,
+		0x7FFu,
 		SMBPW_ACB_DOMTRUST | SMBPW_ACB_AUTOLOCK | SMBPW_ACB_PWNOEXP,
 	};
 	smbpw_entry a, b;
@@ -429,7 +437,7 @@ static void test_roundtrip(void)
 
 	/* a Samba line comes back byte for byte */
 	static const char samba[] = "root:0:" LM_HEX_UC ":" NT_PASSWORD_HEX_UC
-	                            ":[UX         ]:LCT-4E7A2B3C:\n";
+								":[UX         ]:LCT-4E7A2B3C:\n";
 	T_OK(parse(samba, &a));
 	T_OK(smbpw_format_line(&a, buf, sizeof(buf)));
 	T_STR(buf, samba);
@@ -437,15 +445,17 @@ static void test_roundtrip(void)
 
 /* --------------------------------------------------------------- lookup */
 
-static const char sample_file[] =
-	"# smbpasswd for tests\n"
-	"\n"
-	"alice:1000:" XS ":" NT_PASSWORD_HEX_UC ":[U          ]:LCT-5F0A1B2C:\n"
-	"mallory:1001:" XS ":nothex:[U          ]:LCT-5F0A1B2C:\n"
-	"   # indented comment\r\n"
-	"Bob:1002:" LM_HEX_UC ":" NT_PASSWORD_HEX_UC ":[DU         ]:LCT-00000010:\r\n"
-	"garbage line without colons\n"
-	"zed:1003:" XS ":" XS ":[U          ]:LCT-00000000:"; /* no final newline */
+static const char sample_file[] = "# smbpasswd for tests\n"
+								  "\n"
+								  "alice:1000:" XS ":" NT_PASSWORD_HEX_UC
+								  ":[U          ]:LCT-5F0A1B2C:\n"
+								  "mallory:1001:" XS ":nothex:[U          ]:LCT-5F0A1B2C:\n"
+								  "   # indented comment\r\n"
+								  "Bob:1002:" LM_HEX_UC ":" NT_PASSWORD_HEX_UC
+								  ":[DU         ]:LCT-00000010:\r\n"
+								  "garbage line without colons\n"
+								  "zed:1003:" XS ":" XS
+								  ":[U          ]:LCT-00000000:"; /* no final newline */
 
 static void test_lookup_case_insensitive(void)
 {
@@ -556,14 +566,15 @@ static void test_modify_add(void)
 	T_ASSERT(e.uid == 1000);
 }
 
-static const char edit_file_text[] =
-	"# local accounts\n"
-	"\n"
-	"alice:1000:" XS ":" NT_PASSWORD_HEX_UC ":[U          ]:LCT-5F0A1B2C:\n"
-	"weird:line:kept\n"
-	"bob:1001:" LM_HEX_UC ":" NT_PASSWORD_HEX_UC ":[UX         ]:LCT-00000001:\r\n"
-	"  # trailing comment\n"
-	"carol:1002:" XS ":" NT_PASSWORD_HEX ":[U]:LCT-00000002:\n";
+static const char edit_file_text[] = "# local accounts\n"
+									 "\n"
+									 "alice:1000:" XS ":" NT_PASSWORD_HEX_UC
+									 ":[U          ]:LCT-5F0A1B2C:\n"
+									 "weird:line:kept\n"
+									 "bob:1001:" LM_HEX_UC ":" NT_PASSWORD_HEX_UC
+									 ":[UX         ]:LCT-00000001:\r\n"
+									 "  # trailing comment\n"
+									 "carol:1002:" XS ":" NT_PASSWORD_HEX ":[U]:LCT-00000002:\n";
 
 static void test_modify_preserves_other_lines(void)
 {
@@ -575,14 +586,15 @@ static void test_modify_preserves_other_lines(void)
 	T_ASSERT(file_mode(path) == 0644); /* the mode is kept */
 	char *got = read_text(path);
 	T_ASSERT(got != NULL);
-	static const char want[] =
-		"# local accounts\n"
-		"\n"
-		"alice:1000:" XS ":" NT_PASSWORD_HEX_UC ":[U          ]:LCT-5F0A1B2C:\n"
-		"weird:line:kept\n"
-		"bob:1001:" LM_HEX_UC ":" NT_PASSWORD_HEX_UC ":[DUX        ]:LCT-00000001:\r\n"
-		"  # trailing comment\n"
-		"carol:1002:" XS ":" NT_PASSWORD_HEX ":[U]:LCT-00000002:\n";
+	static const char want[] = "# local accounts\n"
+							   "\n"
+							   "alice:1000:" XS ":" NT_PASSWORD_HEX_UC
+							   ":[U          ]:LCT-5F0A1B2C:\n"
+							   "weird:line:kept\n"
+							   "bob:1001:" LM_HEX_UC ":" NT_PASSWORD_HEX_UC
+							   ":[DUX        ]:LCT-00000001:\r\n"
+							   "  # trailing comment\n"
+							   "carol:1002:" XS ":" NT_PASSWORD_HEX ":[U]:LCT-00000002:\n";
 	int ok = strcmp(got, want) == 0;
 	if (!ok)
 		fprintf(stderr, "    got:\n%s", got);
@@ -729,8 +741,7 @@ static void test_modify_params(void)
 	T_EXPECT_ERR(smbpw_modify(NULL, SMBPW_ADD, "alice", nt, NULL, 1), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(smbpw_modify("", SMBPW_ADD, "alice", nt, NULL, 1), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(smbpw_modify(path, SMBPW_ADD, NULL, nt, NULL, 1), NTLM_E_INVALID_PARAMETER);
-	T_EXPECT_ERR(smbpw_modify(path, (smbpw_op)99, "alice", nt, NULL, 1),
-	             NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(smbpw_modify(path, (smbpw_op)99, "alice", nt, NULL, 1), NTLM_E_INVALID_PARAMETER);
 	const char *bad[] = {"", "a:b", "#a", " a", "a\nb:1:x", long_name};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(bad); i++)
 		if (smbpw_modify(path, SMBPW_ADD, bad[i], nt, NULL, 1) != NTLM_E_INVALID_PARAMETER)
@@ -784,7 +795,7 @@ static void test_modify_leaves_no_temp_files(void)
 	unlink(extra);
 }
 
-#define WRITERS 8
+#define WRITERS         8
 #define ADDS_PER_WRITER 20
 
 static void writer_child(const char *path, int w)
@@ -909,7 +920,8 @@ static void test_create_default(void)
 /* An edit by root keeps the owner of the file it replaces (a service's account file). */
 /* ------------------------------------------------- files refused (issue 10) */
 
-static const char one_account[] = "alice:1000:" XS ":" NT_PASSWORD_HEX_UC ":[U          ]:LCT-5F0A1B2C:\n";
+static const char one_account[] = "alice:1000:" XS ":" NT_PASSWORD_HEX_UC
+								  ":[U          ]:LCT-5F0A1B2C:\n";
 
 static void test_refuses_symlink(void)
 {

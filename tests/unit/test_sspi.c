@@ -19,16 +19,16 @@
 #include "t.h"
 #include "util.h"
 
-#define T_SEC(expr, want)                                                          \
-	do {                                                                           \
-		SECURITY_STATUS t_st_ = (expr);                                            \
-		if (t_st_ != (SECURITY_STATUS)(want))                                      \
-			T_FAIL("%s returned 0x%08X, wanted %s (0x%08X)", #expr,                \
-			       (unsigned)t_st_, #want, (unsigned)(want));                      \
+#define T_SEC(expr, want)                                                                          \
+	do {                                                                                           \
+		SECURITY_STATUS t_st_ = (expr);                                                            \
+		if (t_st_ != (SECURITY_STATUS)(want))                                                      \
+			T_FAIL("%s returned 0x%08X, wanted %s (0x%08X)", #expr, (unsigned)t_st_, #want,        \
+			       (unsigned)(want));                                                              \
 	} while (0)
 
 #define PASSWORD "Secret-1"
-#define SPN "HOST/server.example"
+#define SPN      "HOST/server.example"
 
 static char store_path[256], tmp_dir[128];
 static char host[32]; /* the server's NetBIOS name: its default authority */
@@ -74,8 +74,8 @@ static SECURITY_STATUS acquire_client(CredHandle *cred, const char *domain, cons
 	id.PasswordLength = (ULONG)strlen(password);
 	id.Flags = SEC_WINNT_AUTH_IDENTITY_ANSI;
 	TimeStamp expiry;
-	return AcquireCredentialsHandle(NULL, "NTLM", SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL,
-	                                cred, &expiry);
+	return AcquireCredentialsHandle(NULL, "NTLM", SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL, cred,
+	                                &expiry);
 }
 
 static SECURITY_STATUS acquire_server(CredHandle *cred, SEC_CHAR *spn)
@@ -92,7 +92,7 @@ struct session {
 	ULONG cattrs, sattrs; /* what each side was granted */
 	SECURITY_STATUS cst, sst;
 	SEC_CHAR *target;
-	int caller_buffers;   /* cbMaxToken buffers of our own instead of ALLOCATE_MEMORY */
+	int caller_buffers; /* cbMaxToken buffers of our own instead of ALLOCATE_MEMORY */
 };
 
 static void session_init(struct session *s)
@@ -138,8 +138,8 @@ static SECURITY_STATUS session_leg(struct session *s, int server, uint8_t **tok,
 	} else {
 		int first = !SecIsValidHandle(&s->cctx);
 		st = InitializeSecurityContext(&s->ccred, first ? NULL : &s->cctx, s->target,
-		                               s->creq | alloc, 0, SECURITY_NATIVE_DREP,
-		                               *tok ? &in : NULL, 0, &s->cctx, &out, &s->cattrs, NULL);
+		                               s->creq | alloc, 0, SECURITY_NATIVE_DREP, *tok ? &in : NULL,
+		                               0, &s->cctx, &out, &s->cattrs, NULL);
 		s->cst = st;
 	}
 	if (s->caller_buffers) {
@@ -497,8 +497,8 @@ static void test_invalid_handles(void)
 	SecBuffer ob = {0, SECBUFFER_TOKEN, NULL};
 	SecBufferDesc od = {SECBUFFER_VERSION, 1, &ob};
 	ULONG attrs;
-	T_SEC(AcceptSecurityContext(NULL, &s.cctx, NULL, ASC_REQ_ALLOCATE_MEMORY, 0, NULL, &od,
-	                            &attrs, NULL),
+	T_SEC(AcceptSecurityContext(NULL, &s.cctx, NULL, ASC_REQ_ALLOCATE_MEMORY, 0, NULL, &od, &attrs,
+	                            NULL),
 	      SEC_E_INVALID_HANDLE);
 	T_SEC(InitializeSecurityContext(&zero, NULL, NULL, ISC_REQ_ALLOCATE_MEMORY, 0, 0, NULL, 0,
 	                                &zero, &od, &attrs, NULL),
@@ -598,8 +598,13 @@ static void test_unicode_identity(void)
 	size_t dlen = strlen(host);
 	for (size_t i = 0; i < dlen; i++)
 		domain[i] = (uint16_t)host[i];
-	SEC_WINNT_AUTH_IDENTITY_W id = {(uint16_t *)user, 5, domain, (ULONG)dlen,
-	                                (uint16_t *)password, 8, SEC_WINNT_AUTH_IDENTITY_UNICODE};
+	SEC_WINNT_AUTH_IDENTITY_W id = {(uint16_t *)user,
+	                                5,
+	                                domain,
+	                                (ULONG)dlen,
+	                                (uint16_t *)password,
+	                                8,
+	                                SEC_WINNT_AUTH_IDENTITY_UNICODE};
 	struct session s;
 	session_init(&s);
 	T_SEC(AcquireCredentialsHandle(NULL, "ntlm", SECPKG_CRED_OUTBOUND, NULL, &id, NULL, NULL,

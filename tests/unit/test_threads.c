@@ -11,7 +11,7 @@
 #include "t.h"
 
 #define THREADS 8
-#define ROUNDS 60
+#define ROUNDS  60
 
 static ntlm_account_store *store;
 static ntlm_replay_cache *replay;
@@ -28,7 +28,8 @@ static void *worker(void *arg)
 		scfg.store = store;
 		scfg.replay = replay;
 		scfg.computer_name = "THREADSRV";
-		T_SETUP(ntlm_cred_password(&cred, "D", (r + id) % 2 ? "t1" : "t2", (r + id) % 2 ? "pw-one" : "pw-two"));
+		T_SETUP(ntlm_cred_password(&cred, "D", (r + id) % 2 ? "t1" : "t2",
+		                           (r + id) % 2 ? "pw-one" : "pw-two"));
 		T_SETUP(ntlm_client_new(&c, cred, NULL));
 		T_SETUP(ntlm_server_new(&s, &scfg));
 		ntlm_buffer a = {0}, b = {0}, d = {0}, e = {0};

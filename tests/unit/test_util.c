@@ -34,9 +34,10 @@ static void test_utf_rejects(void)
 	uint8_t *u;
 	size_t n;
 	char *s;
-	T_EXPECT_ERR(ntlm_utf8_to_utf16le("\xC3", 0, &u, &n), NTLM_E_BAD_STRING);       /* truncated */
-	T_EXPECT_ERR(ntlm_utf8_to_utf16le("\xC0\xAF", 0, &u, &n), NTLM_E_BAD_STRING);   /* overlong */
-	T_EXPECT_ERR(ntlm_utf8_to_utf16le("\xED\xA0\x80", 0, &u, &n), NTLM_E_BAD_STRING); /* surrogate */
+	T_EXPECT_ERR(ntlm_utf8_to_utf16le("\xC3", 0, &u, &n), NTLM_E_BAD_STRING);     /* truncated */
+	T_EXPECT_ERR(ntlm_utf8_to_utf16le("\xC0\xAF", 0, &u, &n), NTLM_E_BAD_STRING); /* overlong */
+	T_EXPECT_ERR(ntlm_utf8_to_utf16le("\xED\xA0\x80", 0, &u, &n),
+	             NTLM_E_BAD_STRING); /* surrogate */
 	T_EXPECT_ERR(ntlm_utf16le_to_utf8((const uint8_t *)"A\0B", 3, &s), NTLM_E_BAD_STRING); /* odd */
 	T_EXPECT_ERR(ntlm_utf16le_to_utf8((const uint8_t *)"\0\0", 2, &s), NTLM_E_BAD_STRING); /* NUL */
 	const uint8_t lone_hi[] = {0x3D, 0xD8, 'A', 0}, lone_lo[] = {0x00, 0xDE};

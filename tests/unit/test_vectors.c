@@ -34,7 +34,7 @@ static ntlm_err v2_temp(uint64_t t, const uint8_t cc[8], const uint8_t *av, size
 }
 
 /* AUTHENTICATE_MESSAGE layout ([MS-NLMP] 2.2.1.3): NegotiateFlags, then Version. */
-#define AUTH_FLAGS_OFFSET 60
+#define AUTH_FLAGS_OFFSET   60
 #define AUTH_VERSION_OFFSET 64
 
 /* 4.2.1 Time is FILETIME 0 (1601-01-01): in the hooks' Unix seconds. */
@@ -264,8 +264,8 @@ static void test_client_v1(void)
 {
 	struct spec_client c;
 	ntlm_err rc = spec_client_run(&c, NTLM_RESP_NTLMV1 | NTLM_RESP_LM,
-	                              NTLM_SEC_128BIT | NTLM_SEC_KEY_EXCH, client_rnd_v1,
-	                              client_len_v1, 1, V1_CHALLENGE_MSG, sizeof(V1_CHALLENGE_MSG));
+	                              NTLM_SEC_128BIT | NTLM_SEC_KEY_EXCH, client_rnd_v1, client_len_v1,
+	                              1, V1_CHALLENGE_MSG, sizeof(V1_CHALLENGE_MSG));
 	if (rc != NTLM_OK) {
 		spec_client_free(&c);
 		T_FAIL("client: %s", ntlm_err_name(rc));
@@ -360,8 +360,9 @@ static void test_client_v2(void)
 	             nw_av_parse(r.av_pairs, r.av_len, &av) == NTLM_OK;
 	const nw_av *dom = parsed ? nw_av_get(&av, NW_AV_NB_DOMAIN) : NULL;
 	const nw_av *srv = parsed ? nw_av_get(&av, NW_AV_NB_COMPUTER) : NULL;
-	int blob_ok = parsed && r.timestamp == 0 && memcmp(r.client_challenge, V_CLIENT_CHALLENGE, 8) == 0 &&
-	              dom && dom->len == sizeof(V_USERDOM) && memcmp(dom->value, V_USERDOM, dom->len) == 0 &&
+	int blob_ok = parsed && r.timestamp == 0 &&
+	              memcmp(r.client_challenge, V_CLIENT_CHALLENGE, 8) == 0 && dom &&
+	              dom->len == sizeof(V_USERDOM) && memcmp(dom->value, V_USERDOM, dom->len) == 0 &&
 	              srv && srv->len == sizeof(V_SERVER_NAME) &&
 	              memcmp(srv->value, V_SERVER_NAME, srv->len) == 0;
 	nk_rc4_oneshot(res.session_base_key, 16, V_RANDOM_SESSION_KEY, enc, 16);
@@ -411,9 +412,8 @@ static const size_t server_len[] = {8};
  * carries server_challenge, fed the spec's AUTHENTICATE. The NEGOTIATE asks
  * for what the spec's CHALLENGE offers.
  */
-static ntlm_err server_run(const uint8_t *server_challenge, uint32_t allowed,
-                           uint32_t min_security, uint32_t asked, const uint8_t *auth,
-                           size_t auth_len, ntlm_ctx **out)
+static ntlm_err server_run(const uint8_t *server_challenge, uint32_t allowed, uint32_t min_security,
+                           uint32_t asked, const uint8_t *auth, size_t auth_len, ntlm_ctx **out)
 {
 	ntlm_account_store *store = NULL;
 	ntlm_policy pol;
@@ -529,10 +529,10 @@ static void test_server_other_challenge_refused(void)
 		const uint8_t *auth;
 		size_t len;
 	} cases[] = {
-	    {NTLM_RESP_NTLMV1, 0, V1_NEGOTIATE_FLAGS, V1_AUTHENTICATE_MSG, sizeof(V1_AUTHENTICATE_MSG)},
-	    {NTLM_RESP_NTLMV1, 0, V1ESS_NEGOTIATE_FLAGS, V1ESS_AUTHENTICATE_MSG,
+		{NTLM_RESP_NTLMV1, 0, V1_NEGOTIATE_FLAGS, V1_AUTHENTICATE_MSG, sizeof(V1_AUTHENTICATE_MSG)},
+		{NTLM_RESP_NTLMV1, 0, V1ESS_NEGOTIATE_FLAGS, V1ESS_AUTHENTICATE_MSG,
 	     sizeof(V1ESS_AUTHENTICATE_MSG)},
-	    /* 4.2.4 is refused under any challenge for its missing timestamp: test_server_v2 */
+		/* 4.2.4 is refused under any challenge for its missing timestamp: test_server_v2 */
 	};
 	for (size_t i = 0; i < NTLM_ARRAY_LEN(cases); i++) {
 		ntlm_ctx *srv = NULL;

@@ -55,21 +55,21 @@ static void set_field(uint8_t *b, size_t pos, uint16_t len, uint16_t maxlen, uin
 }
 
 /* Header positions of the fields ([MS-NLMP] 2.2.1.x). */
-#define NEG_DOMAIN 16
-#define NEG_WS 24
-#define CHAL_NAME 12
-#define CHAL_FLAGS 20
-#define CHAL_INFO 40
-#define AUTH_LM 12
-#define AUTH_NT 20
+#define NEG_DOMAIN  16
+#define NEG_WS      24
+#define CHAL_NAME   12
+#define CHAL_FLAGS  20
+#define CHAL_INFO   40
+#define AUTH_LM     12
+#define AUTH_NT     20
 #define AUTH_DOMAIN 28
-#define AUTH_USER 36
-#define AUTH_WS 44
-#define AUTH_KEY 52
+#define AUTH_USER   36
+#define AUTH_WS     44
+#define AUTH_KEY    52
 
 static const nw_version test_version = {10, 0, 19041, 15};
 
-static const uint8_t lm_resp[24] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12,
+static const uint8_t lm_resp[24] = {1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 11, 12,
                                     13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24};
 static const uint8_t nt_resp[30] = {0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7, 0xa8, 0xa9,
                                     0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7, 0xb8, 0xb9,
@@ -81,8 +81,9 @@ static const uint8_t target_info[] = {
 	0x00, 0x00, 0x00, 0x00,                 /* MsvAvEOL */
 };
 
-#define AUTH_FLAGS_BASE (NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | \
-                         NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_128)
+#define AUTH_FLAGS_BASE                                                                            \
+	(NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |                         \
+	 NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_128)
 
 /* An AUTHENTICATE with every field filled (strings borrowed, not owned). */
 static nw_authenticate sample_auth(int unicode, int has_version)
@@ -170,8 +171,8 @@ static void test_negotiate_supplied_empty(void)
 	buf_free(&b);
 }
 
-static const uint8_t neg16[] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', 0, 1, 0, 0, 0,
-                                0x07, 0x82, 0x08, 0x02}; /* ... | VERSION */
+static const uint8_t neg16[] = {'N', 'T', 'L', 'M', 'S',  'S',  'P',  0,
+                                1,   0,   0,   0,   0x07, 0x82, 0x08, 0x02}; /* ... | VERSION */
 
 static void test_negotiate_16_byte_form(void)
 {
@@ -247,8 +248,9 @@ static void build_negotiate(uint8_t b[46])
 {
 	memset(b, 0, 46);
 	memcpy(b, neg16, sizeof(neg16));
-	put32(b, 12, NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED |
-	                 NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED);
+	put32(b, 12,
+	      NTLMSSP_NEGOTIATE_VERSION | NTLMSSP_NEGOTIATE_OEM_DOMAIN_SUPPLIED |
+	          NTLMSSP_NEGOTIATE_OEM_WORKSTATION_SUPPLIED);
 	set_field(b, NEG_DOMAIN, 4, 4, 40);
 	set_field(b, NEG_WS, 2, 2, 44);
 	memcpy(b + 40, "CORPWS", 6);
@@ -303,8 +305,7 @@ static void check_challenge_roundtrip(uint32_t flags, const char *name, int has_
 	nw_challenge m = sample_challenge(flags, name, has_version), d;
 	ntlm_buffer b;
 	T_OK(nw_challenge_encode(&m, &b));
-	T_ASSERT(get32(b.data, CHAL_INFO + 4) == header ||
-	         get32(b.data, CHAL_NAME + 4) == header);
+	T_ASSERT(get32(b.data, CHAL_INFO + 4) == header || get32(b.data, CHAL_NAME + 4) == header);
 	T_OK(nw_challenge_decode(b.data, b.len, &d));
 	T_ASSERT(d.flags == m.flags);
 	T_BYTES(d.server_challenge, m.server_challenge, 8);
@@ -1066,7 +1067,6 @@ static void test_spec_messages(void)
 }
 #endif
 
-
 /* impacket's server: a UTF-16LE TargetName under OEM flags. Tolerated, decoded the other way, marked. */
 static void test_challenge_misencoded_target_name(void)
 {
@@ -1115,12 +1115,12 @@ static void test_auth_flags_zero_uses_callers_flags(void)
 	buf_free(&b);
 }
 
-#define T_FAULT(f, fld, off, rule_part)                                            \
-	do {                                                                           \
-		T_STR((f).field, fld);                                                     \
-		T_ASSERT((f).offset == (off));                                             \
-		if (!strstr((f).rule, rule_part))                                          \
-			T_FAIL("rule '%s' lacks '%s'", (f).rule, rule_part);                   \
+#define T_FAULT(f, fld, off, rule_part)                                                            \
+	do {                                                                                           \
+		T_STR((f).field, fld);                                                                     \
+		T_ASSERT((f).offset == (off));                                                             \
+		if (!strstr((f).rule, rule_part))                                                          \
+			T_FAIL("rule '%s' lacks '%s'", (f).rule, rule_part);                                   \
 	} while (0)
 
 /* Each refusal names its field, offset and rule. */

@@ -19,9 +19,9 @@
 #include "t.h"
 
 /* Flags of an NTLMv1 client without extended session security. */
-#define V1_PLAIN_FLAGS                                                                      \
-	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_NTLM |          \
-	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |      \
+#define V1_PLAIN_FLAGS                                                                             \
+	(NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_NTLM |                 \
+	 NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |             \
 	 NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH)
 
 static const char *env_or_die(const char *name)
@@ -37,10 +37,10 @@ static const char *env_or_die(const char *name)
 /* One authentication attempt: what the client sends and what the server allows. */
 typedef struct attempt {
 	const char *domain, *user, *password;
-	uint32_t client_responses;  /* NTLM_RESP_* the client policy allows (0: defaults) */
-	uint32_t server_responses;  /* NTLM_RESP_* the server policy allows (0: defaults) */
-	uint32_t client_flags;      /* 0: the library's defaults */
-	const char *domain_filter;  /* for the store */
+	uint32_t client_responses; /* NTLM_RESP_* the client policy allows (0: defaults) */
+	uint32_t server_responses; /* NTLM_RESP_* the server policy allows (0: defaults) */
+	uint32_t client_flags;     /* 0: the library's defaults */
+	const char *domain_filter; /* for the store */
 } attempt;
 
 /* Both ends of one handshake and what became of it. */
@@ -113,8 +113,8 @@ static ntlm_err attempt_run(const attempt *a, pair *p)
 
 static attempt right(void)
 {
-	attempt a = {env_or_die("WB_DOMAIN"), env_or_die("WB_USER"), env_or_die("WB_PASSWORD"),
-	             0, 0, 0, NULL};
+	attempt a = {
+		env_or_die("WB_DOMAIN"), env_or_die("WB_USER"), env_or_die("WB_PASSWORD"), 0, 0, 0, NULL};
 	return a;
 }
 
@@ -169,11 +169,11 @@ static void expect_logon(pair *p, ntlm_response_kind want_kind)
  */
 typedef struct wb_case {
 	const char *domain, *user, *password, *domain_filter;
-	int lower;                     /* LOWER_*: use an ASCII lower-case copy */
+	int lower; /* LOWER_*: use an ASCII lower-case copy */
 	uint32_t client_responses, server_responses, client_flags;
-	ntlm_err want;                 /* NTLM_OK: a logon of the given kind */
+	ntlm_err want; /* NTLM_OK: a logon of the given kind */
 	ntlm_response_kind kind;
-	int show;                      /* print the principal and Unix user */
+	int show; /* print the principal and Unix user */
 } wb_case;
 enum { LOWER_DOMAIN = 1, LOWER_FILTER = 2 };
 
@@ -212,36 +212,36 @@ static void check_case(const wb_case *c)
 
 #define V1 NTLM_RESP_NTLMV1
 /* name, then the wb_case; each becomes a test function of that name. */
-#define HANDSHAKE_CASES(X)                                                                     \
-	X(right_password_ntlmv2, .kind = NTLM_KIND_NTLMV2, .show = 1)                              \
-	/* reported as the domain names itself, not as typed */                                   \
-	X(right_password_lowercase_domain, .lower = LOWER_DOMAIN, .kind = NTLM_KIND_NTLMV2)        \
-	X(right_password_no_domain, .domain = "", .kind = NTLM_KIND_NTLMV2)                        \
-	X(wrong_password, .password = "$WB_WRONG_PASSWORD", .want = NTLM_E_LOGON_FAILURE)          \
-	X(unknown_user, .user = "$WB_UNKNOWN_USER", .want = NTLM_E_LOGON_FAILURE)                  \
-	X(ntlmv1_refused_by_policy, .client_responses = V1, .want = NTLM_E_NTLMV1_REFUSED)         \
-	/* the domain allows NTLMv1 (the suite's smb.conf); so does our policy here */             \
-	X(ntlmv1_ess_allowed, .client_responses = V1, .server_responses = V1,                      \
-	  .kind = NTLM_KIND_NTLMV1_ESS)                                                            \
-	X(ntlmv1_plain_allowed, .client_responses = V1, .server_responses = V1,                    \
-	  .client_flags = V1_PLAIN_FLAGS, .kind = NTLM_KIND_NTLMV1)                                \
-	X(ntlmv1_wrong_password, .client_responses = V1, .server_responses = V1,                   \
-	  .password = "$WB_WRONG_PASSWORD", .want = NTLM_E_LOGON_FAILURE)                          \
-	/* NetBIOS names compare case-insensitively */                                            \
-	X(domain_filter_matches, .domain_filter = "$WB_DOMAIN", .lower = LOWER_FILTER,             \
-	  .kind = NTLM_KIND_NTLMV2)                                                                \
-	X(domain_filter_other_domain, .domain_filter = "ELSEWHERE", .want = NTLM_E_LOGON_FAILURE)  \
-	/* the client sends no domain; winbindd's own domain is not the filter's */               \
-	X(domain_filter_checks_the_authority, .domain = "", .domain_filter = "ELSEWHERE",          \
-	  .want = NTLM_E_LOGON_FAILURE)                                                            \
-	/* a domain winbindd has no DC for: said so, not "backend failure" */                     \
+#define HANDSHAKE_CASES(X)                                                                         \
+	X(right_password_ntlmv2, .kind = NTLM_KIND_NTLMV2, .show = 1)                                  \
+	/* reported as the domain names itself, not as typed */                                        \
+	X(right_password_lowercase_domain, .lower = LOWER_DOMAIN, .kind = NTLM_KIND_NTLMV2)            \
+	X(right_password_no_domain, .domain = "", .kind = NTLM_KIND_NTLMV2)                            \
+	X(wrong_password, .password = "$WB_WRONG_PASSWORD", .want = NTLM_E_LOGON_FAILURE)              \
+	X(unknown_user, .user = "$WB_UNKNOWN_USER", .want = NTLM_E_LOGON_FAILURE)                      \
+	X(ntlmv1_refused_by_policy, .client_responses = V1, .want = NTLM_E_NTLMV1_REFUSED)             \
+	/* the domain allows NTLMv1 (the suite's smb.conf); so does our policy here */                 \
+	X(ntlmv1_ess_allowed, .client_responses = V1, .server_responses = V1,                          \
+	  .kind = NTLM_KIND_NTLMV1_ESS)                                                                \
+	X(ntlmv1_plain_allowed, .client_responses = V1, .server_responses = V1,                        \
+	  .client_flags = V1_PLAIN_FLAGS, .kind = NTLM_KIND_NTLMV1)                                    \
+	X(ntlmv1_wrong_password, .client_responses = V1, .server_responses = V1,                       \
+	  .password = "$WB_WRONG_PASSWORD", .want = NTLM_E_LOGON_FAILURE)                              \
+	/* NetBIOS names compare case-insensitively */                                                 \
+	X(domain_filter_matches, .domain_filter = "$WB_DOMAIN", .lower = LOWER_FILTER,                 \
+	  .kind = NTLM_KIND_NTLMV2)                                                                    \
+	X(domain_filter_other_domain, .domain_filter = "ELSEWHERE", .want = NTLM_E_LOGON_FAILURE)      \
+	/* the client sends no domain; winbindd's own domain is not the filter's */                    \
+	X(domain_filter_checks_the_authority, .domain = "", .domain_filter = "ELSEWHERE",              \
+	  .want = NTLM_E_LOGON_FAILURE)                                                                \
+	/* a domain winbindd has no DC for: said so, not "backend failure" */                          \
 	X(foreign_domain_no_logon_servers, .domain = "FOREIGNDOM", .want = NTLM_E_NO_LOGON_SERVERS)
 
-#define DEFINE_CASE(name, ...)                                                                 \
-	static void name(void)                                                                     \
-	{                                                                                          \
-		static const wb_case c = {__VA_ARGS__};                                                \
-		check_case(&c);                                                                        \
+#define DEFINE_CASE(name, ...)                                                                     \
+	static void name(void)                                                                         \
+	{                                                                                              \
+		static const wb_case c = {__VA_ARGS__};                                                    \
+		check_case(&c);                                                                            \
 	}
 HANDSHAKE_CASES(DEFINE_CASE)
 #define RUN_CASE(name, ...) T_RUN(name);
@@ -253,9 +253,12 @@ static void lm_refused_by_policy(void)
 	T_OK(ntlm_account_store_winbind(&store, NULL));
 	static const uint8_t chal[8] = {1, 2, 3, 4, 5, 6, 7, 8};
 	uint8_t lm[24] = {0x55};
-	ntlm_auth_request req = {.user = env_or_die("WB_USER"), .domain = env_or_die("WB_DOMAIN"),
-	                         .workstation = "WBCLIENT", .server_challenge = chal,
-	                         .lm_response = lm, .lm_response_len = sizeof(lm),
+	ntlm_auth_request req = {.user = env_or_die("WB_USER"),
+	                         .domain = env_or_die("WB_DOMAIN"),
+	                         .workstation = "WBCLIENT",
+	                         .server_challenge = chal,
+	                         .lm_response = lm,
+	                         .lm_response_len = sizeof(lm),
 	                         .allowed_responses = NTLM_RESP_NTLMV2 | NTLM_RESP_NTLMV1};
 	ntlm_auth_result res;
 	ntlm_err rc = ntlm_account_store_verify(store, &req, &res);
@@ -269,7 +272,7 @@ static void lm_refused_by_policy(void)
 
 /* One store shared by several threads, each with its own contexts. */
 #define THREADS 4
-#define ROUNDS 5
+#define ROUNDS  5
 
 struct thread_arg {
 	ntlm_account_store *store;
