@@ -83,13 +83,13 @@ void nw_fault_set(nw_fault *f, const char *field, size_t offset, const char *fmt
 
 void nw_fault_within(nw_fault *f, const char *where, size_t base)
 {
-	char field[sizeof(f->field)] = "";
 	if (!f)
 		return;
 	if (where) {
-		strncat(field, where, sizeof(field) - 1);
-		strncat(field, ": ", sizeof(field) - 1 - strlen(field));
-		strncat(field, f->field, sizeof(field) - 1 - strlen(field));
+		char field[sizeof(f->field)];
+		/* a name cut short still names the place; the offset is exact */
+		if (snprintf(field, sizeof(field), "%s: %s", where, f->field) < 0)
+			field[0] = '\0';
 		memcpy(f->field, field, sizeof(field));
 	}
 	f->offset += base;

@@ -7,7 +7,7 @@
 #   build-clang-werror/  clang, -Dwerror=true, compiled under scan-build; it is
 #                        rebuilt from clean on every run so every file is analysed
 # The format check runs clang-format --dry-run --Werror over the C files git
-# knows; NTLMSSP_FORMAT_CHECK=0 skips it. The reformat command is
+# knows. The reformat command is
 #   git ls-files '*.c' '*.h' | xargs clang-format -i
 # Prints "build: N passed, N failed" last; exits non-zero on a failure.
 set -u
@@ -100,9 +100,7 @@ else
 fi
 
 # --- formatting
-if [ "${NTLMSSP_FORMAT_CHECK:-1}" = 0 ]; then
-	echo "skip format check (NTLMSSP_FORMAT_CHECK=0)"
-elif ! command -v clang-format >/dev/null; then
+if ! command -v clang-format >/dev/null; then
 	bad "clang-format" "clang-format not installed (scripts/deps.sh test)"
 else
 	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then

@@ -79,6 +79,13 @@ else
 fi
 rpc_leaked=$(nm -D --defined-only "$rpc" | awk '{print $3}' | grep -v -e '^ntlm_rpc_' -e '^RPCNTLM_0$' || true)
 if [ -z "$rpc_leaked" ]; then ok "librpcntlm.so exports only ntlm_rpc_*"; else echo "$rpc_leaked"; ko "librpcntlm.so exports only ntlm_rpc_*"; fi
+# The ABI is a reviewed list: exports, version script and public declarations agree.
+if python3 tests/abi.py "$so" lib/libntlmssp.map "$hdrdir"/ntlmssp.h "$hdrdir"/sspi.h; then
+	ok "libntlmssp.so: exports = lib/libntlmssp.map = NTLM_API declarations"
+else ko "libntlmssp.so: exports = lib/libntlmssp.map = NTLM_API declarations"; fi
+if python3 tests/abi.py "$rpc" rpc/librpcntlm.map "$hdrdir"/rpc.h; then
+	ok "librpcntlm.so: exports = rpc/librpcntlm.map = NTLM_API declarations"
+else ko "librpcntlm.so: exports = rpc/librpcntlm.map = NTLM_API declarations"; fi
 symbols() { nm --defined-only "$1" 2>/dev/null | awk 'NF == 3 && $2 ~ /^[tTdDbBrR]$/ {print $3}' | sort -u; }
 crt='^(_|completed\.|deregister_tm_clones$|register_tm_clones$|frame_dummy$)'
 engine=$(comm -23 <(symbols "$so") <(symbols build/libntlmssp_base.a) | grep -Ev "$crt" |
