@@ -11,21 +11,9 @@
 #include "crypto.h"
 #include "nlmp_vectors.h"
 #include "t.h"
+#include "v2temp.h"
 #include "util.h"
 #include "wire.h"
-
-/* The NTLMv2 temp through the codec's encoder (v2blob.c). */
-static ntlm_err v2_temp(uint64_t t, const uint8_t cc[8], const uint8_t *av, size_t av_len,
-                        ntlm_buffer *out)
-{
-	nw_v2_response r;
-	memset(&r, 0, sizeof(r));
-	r.timestamp = t;
-	memcpy(r.client_challenge, cc, 8);
-	r.av_pairs = av;
-	r.av_len = av_len;
-	return nw_v2_temp_encode(&r, out);
-}
 
 static uint64_t le64(const uint8_t b[8])
 {
