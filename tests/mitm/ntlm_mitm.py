@@ -20,13 +20,14 @@ Prints one line per check and "mitm: N passed, N failed"; exits 1 on failure.
 """
 import base64
 import os
-import queue
 import shutil
 import struct
 import subprocess
 import sys
 import tempfile
-import threading
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testlib"))
+from lineproc import LineProc  # noqa: E402
 
 # ------------------------------------------------------------------ codec
 
@@ -211,39 +212,14 @@ class Authenticate:
 TIMEOUT = 15
 
 
-class LinePeer:
+class LinePeer(LineProc):
     """A subprocess speaking one line per message, read with a timeout."""
+
+    timeout = TIMEOUT
 
     def __init__(self, argv, env=None, name=None):
         self.name = name or os.path.basename(argv[0])
-        self.p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
-        self.q = queue.Queue()
-        self.err = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=lambda: self.err.extend(self.p.stderr), daemon=True).start()
-
-    def _pump(self):
-        for line in self.p.stdout:
-            self.q.put(line.rstrip("\n"))
-        self.q.put(None)
-
-    def send(self, line):
-        try:
-            self.p.stdin.write(line + "\n")
-            self.p.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    def recv(self, timeout=TIMEOUT):
-        try:
-            line = self.q.get(timeout=timeout)
-        except queue.Empty:
-            return "TIMEOUT"
-        if line is None:
-            self.q.put(None)
-            return "EOF"
-        return line
+        super().__init__(argv, env)
 
     def last_word(self):
         """Its final line once its input ends (it waits for a peer that gave up)."""

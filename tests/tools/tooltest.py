@@ -13,7 +13,6 @@ Usage: tooltest.py PATH/TO/ntlm
 import base64
 import json
 import os
-import queue
 import random
 import re
 import shutil
@@ -23,8 +22,10 @@ import struct
 import subprocess
 import sys
 import tempfile
-import threading
 import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "testlib"))
+from lineproc import LineProc  # noqa: E402
 
 NTLM = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else "build/tools/ntlm")
 TIMEOUT = 15
@@ -67,40 +68,13 @@ def no_crash(rc):
     return rc in (0, 1, 2)
 
 
-class Proc:
+class Proc(LineProc):
     """An `ntlm` subcommand with line-at-a-time I/O and a timeout on reads."""
 
     def __init__(self, args, env=None):
         self.args = args
-        self.p = subprocess.Popen([NTLM] + args, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                  stderr=subprocess.PIPE, text=True, bufsize=1, env=env)
+        super().__init__([NTLM] + args, env)
         STARTED.append(self.p)
-        self.q = queue.Queue()
-        self.err = []
-        threading.Thread(target=self._pump, daemon=True).start()
-        threading.Thread(target=lambda: self.err.extend(self.p.stderr), daemon=True).start()
-
-    def _pump(self):
-        for line in self.p.stdout:
-            self.q.put(line.rstrip("\n"))
-        self.q.put(None)
-
-    def send(self, line):
-        try:
-            self.p.stdin.write(line + "\n")
-            self.p.stdin.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            pass
-
-    def recv(self, timeout=TIMEOUT):
-        try:
-            line = self.q.get(timeout=timeout)
-        except queue.Empty:
-            return "TIMEOUT"
-        if line is None:
-            self.q.put(None)
-            return "EOF"
-        return line
 
     def cmd(self, line):
         self.send(line)
