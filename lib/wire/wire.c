@@ -528,9 +528,10 @@ ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out)
 	if (m->has_version)
 		write_version(&w, &m->version);
 	rc = w.err;
+	/* a name the decoder found in the other encoding goes back the way it came */
+	int unicode = ((m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0) != (m->target_name_misencoded != 0);
 	if (rc == NTLM_OK && m->target_name)
-		rc = put_string(&w, CHAL_TARGET_NAME, m->target_name,
-		                (m->flags & NTLMSSP_NEGOTIATE_UNICODE) != 0);
+		rc = put_string(&w, CHAL_TARGET_NAME, m->target_name, unicode);
 	if (rc == NTLM_OK && m->target_info_len)
 		rc = put_secbuf(&w, CHAL_TARGET_INFO, m->target_info, m->target_info_len);
 	return finish(&w, rc, out);

@@ -1077,6 +1077,11 @@ static void test_challenge_misencoded_target_name(void)
 	T_OK(nw_challenge_decode(b.data, b.len, &d));
 	T_STR(d.target_name, "SRV");
 	T_ASSERT(d.target_name_misencoded == 1);
+	/* re-encoded, the name goes back in the encoding it came in: the same bytes */
+	ntlm_buffer again;
+	T_OK(nw_challenge_encode(&d, &again));
+	T_ASSERT(again.len == b.len && memcmp(again.data, b.data, b.len) == 0);
+	buf_free(&again);
 	nw_challenge_clear(&d);
 	/* a name valid in neither encoding: still tolerated, no name */
 	put32(b.data, 20, get32(b.data, 20) | NTLMSSP_NEGOTIATE_UNICODE);
