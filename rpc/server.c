@@ -471,6 +471,8 @@ static uint32_t take_fragment(struct conn *c, uint8_t *pdu, size_t len, const rp
 static ntlm_err conn_recv(struct conn *c, uint8_t **pdu, size_t *len)
 {
 	size_t max = RPC_FRAG_OFFER;
+	if (c->fd < 0)
+		return NTLM_E_IO; /* detached (the fuzzer's): no socket, as on a closed connection */
 	if (c->authenticated)
 		return rpc_recv_pdu(c->fd, max, pdu, len);
 	return rpc_recv_pdu_within(c->fd, max, c->srv->cfg.handshake_timeout_ms, pdu, len);
