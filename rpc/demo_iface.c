@@ -72,7 +72,7 @@ static void put_cstring(nb_writer *w, const char *s)
 /* The blanket and the thread's ids, as WhoAmI answers them. */
 static void put_whoami(ntlm_rpc_call *call, uint32_t status, nb_writer *w)
 {
-	ntlm_rpc_blanket b;
+	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT};
 	ntlm_rpc_query_client_blanket(call, &b);
 	nb_write_u32le(w, status);
 	nb_write_u32le(w, (uint32_t)geteuid()); /* the calling thread's: a plain system call */
@@ -202,7 +202,7 @@ void demo_syntax(ntlm_rpc_syntax *out)
 
 void demo_iface(ntlm_rpc_interface *out)
 {
-	memset(out, 0, sizeof(*out));
+	*out = (ntlm_rpc_interface){NTLM_RPC_INTERFACE_INIT};
 	demo_syntax(&out->id);
 	out->ops = demo_ops;
 	out->n_ops = DEMO_OP_COUNT;

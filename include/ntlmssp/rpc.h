@@ -216,15 +216,19 @@ typedef struct ntlm_rpc_call ntlm_rpc_call;
 typedef uint32_t (*ntlm_rpc_op)(ntlm_rpc_call *call, const uint8_t *in, size_t in_len,
                                 ntlm_buffer *out, void *arg);
 
+/* Structures with struct_size follow the ABI rule of ntlmssp.h (their _INIT macros). */
 typedef struct ntlm_rpc_interface {
+	size_t struct_size;     /* NTLM_RPC_INTERFACE_INIT */
 	ntlm_rpc_syntax id;     /* interface UUID and version */
 	const ntlm_rpc_op *ops; /* indexed by opnum */
 	size_t n_ops;
 	void *arg;          /* passed to every op */
 	uint32_t min_level; /* calls below are refused with access denied (0: the server's) */
 } ntlm_rpc_interface;
+#define NTLM_RPC_INTERFACE_INIT NTLM_STRUCT_INIT_(ntlm_rpc_interface)
 
 typedef struct ntlm_rpc_server_config {
+	size_t struct_size; /* NTLM_RPC_SERVER_CONFIG_INIT */
 	/* NTLM acceptor settings for ncacn_ip_tcp (store required there); not
 	 * needed for ncalrpc, whose clients are identified by the kernel. Copied;
 	 * the store, policy and names it points to must outlive the server. */
@@ -247,6 +251,7 @@ typedef struct ntlm_rpc_server_config {
 	/* 1: a client mapped to uid 0 may be impersonated (default: refused). */
 	int allow_root_impersonation;
 } ntlm_rpc_server_config;
+#define NTLM_RPC_SERVER_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_rpc_server_config)
 
 typedef struct ntlm_rpc_server ntlm_rpc_server;
 
@@ -319,7 +324,9 @@ NTLM_API void ntlm_rpc_client_free(ntlm_rpc_client *cli);
 
 /* ------------------------------------------- 3. server-side security */
 
+/* Filled by the library: the caller sets only struct_size (NTLM_RPC_BLANKET_INIT). */
 typedef struct ntlm_rpc_blanket {
+	size_t struct_size;
 	uint32_t authn_svc;           /* NTLM_RPC_AUTHN_WINNT, or NONE when unauthenticated */
 	uint32_t authz_svc;           /* NTLM_RPC_AUTHZ_NONE */
 	const char *server_principal; /* this server's principal */
@@ -330,6 +337,7 @@ typedef struct ntlm_rpc_blanket {
 	int local;                    /* 1: ncalrpc local call, identity from SO_PEERCRED */
 	const char *target_name;      /* ncacn_ip_tcp: the NTLM target name the client sent */
 } ntlm_rpc_blanket;
+#define NTLM_RPC_BLANKET_INIT NTLM_STRUCT_INIT_(ntlm_rpc_blanket)
 
 /* CoQueryClientBlanket: strings stay valid until the handler returns. */
 NTLM_API ntlm_rpc_status ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_blanket *out);

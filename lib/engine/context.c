@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "context.h"
 #include "mem.h"
 #include "policy.h"
@@ -119,7 +120,7 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 	if (!ctx->hs)
 		return NTLM_E_NO_MEMORY;
 	if (policy) {
-		ctx->hs->policy = *policy;
+		NTLM_TRY(policy_in(&ctx->hs->policy, policy));
 	} else {
 		/* No policy of the caller's: the administrator's (/etc/ntlmssp.conf,
 		   $NTLMSSP_CONF), read for each context; a file that does not load
@@ -128,7 +129,7 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 		NTLM_TRY(ntlm_policy_load(&ctx->hs->policy, NULL, NULL));
 	}
 	if (hooks)
-		ctx->hs->hooks = *hooks;
+		NTLM_TRY(hooks_in(&ctx->hs->hooks, hooks));
 	return NTLM_OK;
 }
 

@@ -11,6 +11,7 @@
 
 #include "acct_store.h"
 #include "buf.h"
+#include "config.h"
 #include "context.h"
 #include "filetime.h"
 #include "mem.h"
@@ -104,11 +105,15 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 	return copy_services(sv, cfg->service_names);
 }
 
-NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
+NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *caller_cfg)
 {
-	if (!out || !cfg || !cfg->store)
+	ntlm_server_config copy, *cfg = &copy;
+	if (!out || !caller_cfg)
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;
+	NTLM_TRY(server_config_in(cfg, caller_cfg));
+	if (!cfg->store)
+		return NTLM_E_INVALID_PARAMETER;
 	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NTLM_E_NO_MEMORY;

@@ -91,13 +91,17 @@ static void pair_init(struct pair *p, const char *user, const char *password)
 	T_SETUP(ntlm_account_store_smbpasswd(&p->store, store_path));
 	ntlm_policy_init(&p->cpol);
 	ntlm_policy_init(&p->spol);
+	p->shooks.struct_size = sizeof(p->shooks);
 	p->shooks.now = server_now;
 	p->shooks.arg = &server_time;
+	p->chooks.struct_size = sizeof(p->chooks);
 	p->chooks.now = server_now;
 	p->chooks.arg = &client_time;
+	p->ccfg.struct_size = sizeof(p->ccfg);
 	p->ccfg.policy = &p->cpol;
 	p->ccfg.workstation = "CLIENTPC";
 	p->ccfg.hooks = &p->chooks;
+	p->scfg.struct_size = sizeof(p->scfg);
 	p->scfg.policy = &p->spol;
 	p->scfg.store = p->store;
 	p->scfg.computer_name = "SERVER";
@@ -865,8 +869,7 @@ static void test_api_misuse(void)
 {
 	ntlm_ctx *ctx = NULL;
 	ntlm_buffer out = {0};
-	ntlm_server_config scfg;
-	memset(&scfg, 0, sizeof(scfg));
+	ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT};
 	T_EXPECT_ERR(ntlm_server_new(&ctx, &scfg), NTLM_E_INVALID_PARAMETER); /* no store */
 	T_EXPECT_ERR(ntlm_client_new(&ctx, NULL, NULL), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(ntlm_step(NULL, NULL, 0, &out), NTLM_E_INVALID_PARAMETER);
@@ -983,7 +986,8 @@ static ntlm_err claiming_verify(void *impl, const ntlm_auth_request *req, ntlm_a
 /* The server classifies; a store can only say it verified the LM half of NTLMv1. */
 static void test_store_cannot_change_kind(void)
 {
-	static const ntlm_account_store_ops ops = {claiming_verify, NULL};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = claiming_verify};
 	struct pair p;
 	struct claiming_store cs;
 	ntlm_account_store *outer = NULL;
