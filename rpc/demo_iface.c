@@ -41,6 +41,15 @@ static uint32_t finish(nb_writer *w, ntlm_buffer *out)
 	return rc == NTLM_OK ? 0 : NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
 }
 
+/*
+ * The thread is still the client: answer nothing made with that identity.
+ * (The runtime ends the connection's thread after the handler returns.)
+ */
+static uint32_t revert_failed(void)
+{
+	return NTLM_RPC_FAULT_ACCESS_DENIED;
+}
+
 static uint32_t op_echo(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntlm_buffer *out,
                         void *arg)
 {
@@ -73,7 +82,9 @@ static void put_cstring(nb_writer *w, const char *s)
 static void put_whoami(ntlm_rpc_call *call, uint32_t status, nb_writer *w)
 {
 	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT};
-	ntlm_rpc_query_client_blanket(call, &b);
+	/* it fails only for a bad argument: the answer then shows no identity at all */
+	if (ntlm_rpc_query_client_blanket(call, &b) != NTLM_RPC_S_OK)
+		b = (ntlm_rpc_blanket){NTLM_RPC_BLANKET_INIT};
 	nb_write_u32le(w, status);
 	nb_write_u32le(w, (uint32_t)geteuid()); /* the calling thread's: a plain system call */
 	nb_write_u32le(w, (uint32_t)getegid());
@@ -137,7 +148,10 @@ static uint32_t op_readfile(ntlm_rpc_call *call, const uint8_t *in, size_t len, 
 	nb_write_u32le(&w, (uint32_t)geteuid());
 	demo_put_string(&w, (const char *)content.data, content.len);
 	nb_writer_free(&content);
-	ntlm_rpc_revert_to_self(call);
+	if (ntlm_rpc_revert_to_self(call) != NTLM_RPC_S_OK) {
+		nb_writer_free(&w);
+		return revert_failed();
+	}
 	return finish(&w, out);
 }
 
@@ -175,7 +189,10 @@ static uint32_t op_relay(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntl
 		onward = onward_whoami(binding, &answer, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s", ntlm_rpc_call_message(call));
-	ntlm_rpc_revert_to_self(call);
+	if (ntlm_rpc_revert_to_self(call) != NTLM_RPC_S_OK) {
+		ntlm_buffer_free(&answer);
+		return revert_failed();
+	}
 	nb_writer w;
 	nb_writer_init(&w);
 	nb_write_u32le(&w, status);

@@ -48,13 +48,15 @@ typedef struct rt_server {
 	ntlm_account_store *store;
 	ntlm_server_config ncfg;
 	pthread_t thread;
+	ntlm_rpc_status run_status; /* what ntlm_rpc_server_run answered when it ended */
 	uint16_t port;
 	char tcp[64], local[160];
 } rt_server;
 
 static inline void *rt_server_main(void *arg)
 {
-	ntlm_rpc_server_run(((rt_server *)arg)->srv);
+	rt_server *s = arg;
+	s->run_status = ntlm_rpc_server_run(s->srv);
 	return NULL;
 }
 
