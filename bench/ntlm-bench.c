@@ -34,7 +34,8 @@
 #include "ntlm_keys.h"
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "util.h"
+#include "text.h"
+#include "try.h"
 
 /* --------------------------------------------- Nettle call counting (--wrap) */
 

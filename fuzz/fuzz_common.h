@@ -24,7 +24,8 @@
 #include "context.h"
 #include "ntlm_keys.h"
 #include "ntlmssp/ntlmssp.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
 #include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

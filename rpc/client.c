@@ -9,7 +9,7 @@
 
 #include "internal.h"
 #include "pdu.h"
-#include "util.h"
+#include "mem.h"
 
 #define CLIENT_TIMEOUT_SECONDS 60
 #define CLIENT_MAX_RESPONSE    (16u * 1024 * 1024) /* refuse to buffer more than this */

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define READ_MAX (64u * 1024)
 

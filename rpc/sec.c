@@ -16,7 +16,7 @@
 #include "internal.h"
 #include "ntlmssp/rpc.h"
 #include "pdu.h"
-#include "util.h"
+#include "try.h"
 
 /* The auth_context_id we use; any value works, it only has to stay the same. */
 #define SEC_CONTEXT_ID 0u

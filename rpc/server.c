@@ -22,7 +22,8 @@
 
 #include "internal.h"
 #include "pdu.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define MAX_LISTENERS           8
 #define MAX_CONTEXTS            8

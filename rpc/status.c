@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "util.h"
+#include "mem.h"
 
 void rpc_msg(char *buf, const char *fmt, ...)
 {

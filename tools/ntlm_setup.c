@@ -11,7 +11,8 @@
 
 #include "ntlm_io.h"
 #include "textfile.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
 
 #define BOTH      (ROLE_CLIENT | ROLE_SERVER)
 #define ACCEPTORS (ROLE_SERVER | ROLE_SQUID)

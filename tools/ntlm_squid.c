@@ -16,7 +16,7 @@
 
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 /*

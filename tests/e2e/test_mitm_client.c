@@ -15,7 +15,7 @@
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "try.h"
 #include "wire.h"
 
 static char store_path[128];

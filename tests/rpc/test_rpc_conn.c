@@ -17,7 +17,6 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
 
 #define USER         "carol"
 #define PASSWORD     "Carol-Passw0rd!"

@@ -14,7 +14,6 @@
 #include "internal.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
 
 #define PASSWORD     "Imp-Passw0rd!"
 #define COMPUTER     "IMPTEST"

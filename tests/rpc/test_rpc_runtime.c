@@ -10,7 +10,7 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 
 #define USER        "bob"
 #define PASSWORD    "Bob-Passw0rd!"

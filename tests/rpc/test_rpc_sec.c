@@ -8,7 +8,8 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define USER     "alice"
 #define PASSWORD "Alice-Passw0rd!"

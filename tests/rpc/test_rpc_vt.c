@@ -15,7 +15,8 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define USER       "carol"
 #define PASSWORD   "Carol-Passw0rd!"

@@ -8,7 +8,8 @@
 #include "ntlm_keys.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
 #include "wire.h"
 
 /* The flags a Windows server grants our default NEGOTIATE (ESS, 128, KEY_EXCH, SIGN, SEAL, TARGET_INFO). */

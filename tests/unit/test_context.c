@@ -16,7 +16,9 @@
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
 #include "v2temp.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
+#include "try.h"
 #include "verify.h"
 #include "wire.h"
 

@@ -25,7 +25,7 @@
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 #if defined(__SANITIZE_ADDRESS__)

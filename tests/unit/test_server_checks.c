@@ -16,7 +16,8 @@
 #include "ntlmssp/ntlmssp.h"
 #include "policy.h"
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
 #include "wire.h"
 
 static char store_path[256];

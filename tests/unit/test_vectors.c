@@ -18,7 +18,8 @@
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
 #include "v2temp.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 #include "wire.h"
 
 /* AUTHENTICATE_MESSAGE layout ([MS-NLMP] 2.2.1.3): NegotiateFlags, then Version. */
