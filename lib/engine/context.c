@@ -18,11 +18,30 @@ int64_t ctx_now(const ntlm_ctx *ctx)
 	return (int64_t)time(NULL);
 }
 
-ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len)
+/*
+ * Without a hook, the small draws of one step share one system call: the
+ * client's AUTHENTICATE needs a ClientChallenge and an ExportedSessionKey,
+ * and a getrandom costs more than the rest of a step's bookkeeping. The
+ * bytes drawn ahead never outlive the step (ntlm_step wipes them), so no
+ * two steps, nor the two sides of a fork, share any. A hook is called for
+ * each value, as before.
+ */
+ntlm_err ctx_random(ntlm_ctx *ctx, uint8_t *buf, size_t len)
 {
-	if (ctx->hs && ctx->hs->hooks.random)
-		return ctx->hs->hooks.random(ctx->hs->hooks.arg, buf, len);
-	return cr_random(buf, len);
+	struct ctx_handshake *hs = ctx->hs;
+	if (hs && hs->hooks.random)
+		return hs->hooks.random(hs->hooks.arg, buf, len);
+	if (!hs || len > sizeof(hs->rnd))
+		return cr_random(buf, len);
+	if (hs->rnd_left < len) {
+		NTLM_TRY(cr_random(hs->rnd, sizeof(hs->rnd)));
+		hs->rnd_left = sizeof(hs->rnd);
+	}
+	uint8_t *take = hs->rnd + sizeof(hs->rnd) - hs->rnd_left;
+	memcpy(buf, take, len);
+	ntlm_memzero(take, len);
+	hs->rnd_left = (uint8_t)(hs->rnd_left - len);
+	return NTLM_OK;
 }
 
 ntlm_err ctx_set_string(char **slot, const char *s)
@@ -228,6 +247,10 @@ NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntl
 		return NTLM_E_WRONG_STATE; /* e.g. a replayed AUTHENTICATE */
 	ntlm_err rc = ctx->is_server ? server_step(ctx, in, in_len, out)
 	                             : client_step(ctx, in, in_len, out);
+	if (ctx->hs) {
+		ntlm_memzero(ctx->hs->rnd, sizeof(ctx->hs->rnd)); /* drawn ahead, unused: never kept */
+		ctx->hs->rnd_left = 0;
+	}
 	if (rc != NTLM_OK && rc != NTLM_CONTINUE) {
 		ntlm_buffer_free(out); /* never leave a half-built context usable */
 		ctx_fail(ctx, rc);

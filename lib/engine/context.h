@@ -76,6 +76,12 @@ struct ctx_handshake {
 	ntlm_hooks hooks;
 	/* Kept for the MIC. */
 	ntlm_buffer negotiate_msg, challenge_msg;
+	/*
+	 * Random bytes drawn ahead within one ntlm_step (see ctx_random): the
+	 * last rnd_left bytes are unused; wiped when the step returns.
+	 */
+	uint8_t rnd[32];
+	uint8_t rnd_left;
 	/* Only one role's state exists. */
 	union {
 		struct ntlm_client_state cl;
@@ -126,7 +132,7 @@ NTLM_MUST_CHECK ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err wh
 
 /* Time and randomness through the hooks (or the real ones). */
 int64_t ctx_now(const ntlm_ctx *ctx);
-NTLM_MUST_CHECK ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len);
+NTLM_MUST_CHECK ntlm_err ctx_random(ntlm_ctx *ctx, uint8_t *buf, size_t len);
 /* Replace *slot with a copy of s ("" for NULL). */
 NTLM_MUST_CHECK ntlm_err ctx_set_string(char **slot, const char *s);
 /* This host's name as a NetBIOS name: short, upper-case, at most 15 characters. */
