@@ -150,6 +150,19 @@ void nb_writer_reserve(nb_writer *w, size_t n)
 	(void)nb_reserve(w, n);
 }
 
+uint8_t *nb_write_open(nb_writer *w, size_t n)
+{
+	return nb_reserve(w, n) == NTLM_OK ? w->data + w->len : NULL;
+}
+
+void nb_write_commit(nb_writer *w, size_t used)
+{
+	if (w->err == NTLM_OK && used <= w->cap - w->len)
+		w->len += used;
+	else if (w->err == NTLM_OK)
+		w->err = NTLM_E_INVALID_PARAMETER; /* more than nb_write_open made room for */
+}
+
 void nb_write_bytes(nb_writer *w, const void *p, size_t n)
 {
 	if (nb_reserve(w, n) != NTLM_OK)

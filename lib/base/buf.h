@@ -65,6 +65,14 @@ void nb_write_bytes(nb_writer *w, const void *p, size_t n);
 void nb_write_zeros(nb_writer *w, size_t n);
 /* Room for n more bytes at once: an encoder that knows its size grows the block only once. */
 void nb_writer_reserve(nb_writer *w, size_t n);
+/*
+ * For a producer that writes in place (a text converter): room for up to n
+ * bytes at the end, or NULL (the failure sticks); the producer fills some of
+ * them and nb_write_commit() appends the first `used`. Until then the bytes
+ * are not part of the output.
+ */
+uint8_t *nb_write_open(nb_writer *w, size_t n);
+void nb_write_commit(nb_writer *w, size_t used);
 /* Overwrite already-written bytes (header fields filled in later). */
 NTLM_MUST_CHECK ntlm_err nb_patch_u16le(nb_writer *w, size_t off, uint16_t v);
 NTLM_MUST_CHECK ntlm_err nb_patch_u32le(nb_writer *w, size_t off, uint32_t v);

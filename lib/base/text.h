@@ -18,6 +18,21 @@
  */
 NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out,
                                               size_t *out_len);
+/*
+ * The same with no allocation: the UTF-16LE is handed to sink in pieces
+ * (NTOWFv2 hashes the names as they are converted). On NTLM_E_BAD_STRING
+ * the sink may have seen the start of the string.
+ */
+NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le_each(
+	const char *s, int upper, void (*sink)(void *arg, const uint8_t *p, size_t n), void *arg);
+/*
+ * The same into the caller's out of cap bytes, which must hold 2 * strlen(s)
+ * (the most UTF-16LE a UTF-8 string can give; else NTLM_E_INVALID_PARAMETER).
+ */
+NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le_into(const char *s, uint8_t *out, size_t cap,
+                                                   size_t *out_len);
+/* 1 when s is valid UTF-8 and upper-casing it (as above) changes it. */
+int ntlm_utf8_upper_differs(const char *s);
 /* UTF-16LE -> UTF-8 (NUL-terminated). Odd length, unpaired surrogates, NUL -> BAD_STRING. */
 NTLM_MUST_CHECK ntlm_err ntlm_utf16le_to_utf8(const uint8_t *in, size_t len, char **out);
 /* OEM (treated as ISO-8859-1) -> UTF-8; NUL -> BAD_STRING. */

@@ -355,24 +355,44 @@ static ntlm_err put_secbuf(nb_writer *w, size_t field_pos, const void *data, siz
 	return nb_patch_u32le(w, field_pos + 4, (uint32_t)off);
 }
 
-/* A UTF-8 string (NULL = "") as UTF-16LE or OEM; the converted copy is wiped. */
-static ntlm_err put_string(nb_writer *w, size_t field_pos, const char *s, int unicode)
-{
-	uint8_t *enc;
-	size_t enc_len;
-	ntlm_err rc = unicode ? ntlm_utf8_to_utf16le(s, 0, &enc, &enc_len)
-	                      : ntlm_utf8_to_oem(s, 0, &enc, &enc_len);
-	if (rc != NTLM_OK)
-		return rc;
-	rc = put_secbuf(w, field_pos, enc, enc_len);
-	ntlm_free_secret(enc, enc_len);
-	return rc;
-}
-
 /* strlen, 0 for NULL: for the writers' size hints. */
 static size_t str_len(const char *s)
 {
 	return s ? strlen(s) : 0;
+}
+
+/* Fills the security buffer at field_pos for the payload bytes written since off. */
+static ntlm_err point_secbuf(nb_writer *w, size_t field_pos, size_t off)
+{
+	size_t len = w->len - off;
+	if (len > UINT16_MAX || off > UINT32_MAX)
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(nb_patch_u16le(w, field_pos, (uint16_t)len));
+	NTLM_TRY(nb_patch_u16le(w, field_pos + 2, (uint16_t)len));
+	return nb_patch_u32le(w, field_pos + 4, (uint32_t)off);
+}
+
+/*
+ * A UTF-8 string (NULL = "") as UTF-16LE, converted straight into the
+ * payload, or as OEM (whose converted copy is wiped).
+ */
+static ntlm_err put_string(nb_writer *w, size_t field_pos, const char *s, int unicode)
+{
+	uint8_t *enc;
+	size_t enc_len, off = w->len;
+	if (unicode) {
+		size_t room = 2 * str_len(s);
+		if (!(enc = nb_write_open(w, room)))
+			return w->err;
+		NTLM_TRY(ntlm_utf8_to_utf16le_into(s, enc, room, &enc_len));
+		nb_write_commit(w, enc_len);
+		NTLM_TRY(w->err);
+		return point_secbuf(w, field_pos, off);
+	}
+	NTLM_TRY(ntlm_utf8_to_oem(s, 0, &enc, &enc_len));
+	ntlm_err rc = put_secbuf(w, field_pos, enc, enc_len);
+	ntlm_free_secret(enc, enc_len);
+	return rc;
 }
 
 /* Turns a writer into *out, or frees it when anything before failed. */
