@@ -221,6 +221,26 @@ ntlm_err ntlm_utf8_to_utf16le_into(const char *s, uint8_t *out, size_t cap, size
 	return NTLM_OK;
 }
 
+int ntlm_utf16le_equals_utf8(const uint8_t *u16, size_t len, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t pos = 0;
+	while (*p) {
+		uint8_t unit[4];
+		struct emit_buf b = {unit, 0};
+		uint32_t cp;
+		size_t used = utf8_decode(p, &cp);
+		if (!used)
+			return 0; /* no UTF-16 spells invalid UTF-8 */
+		emit_utf16le(&b, cp);
+		if (len - pos < b.len || memcmp(u16 + pos, unit, b.len) != 0)
+			return 0;
+		pos += b.len;
+		p += used;
+	}
+	return pos == len;
+}
+
 int ntlm_utf8_upper_differs(const char *s)
 {
 	const unsigned char *p = (const unsigned char *)(s ? s : "");

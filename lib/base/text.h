@@ -31,6 +31,12 @@ NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le_each(
  */
 NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_utf16le_into(const char *s, uint8_t *out, size_t cap,
                                                    size_t *out_len);
+/*
+ * 1 when the UTF-16LE bytes u16[0..len) spell the UTF-8 string s exactly
+ * (what decoding them and comparing would say, without the copy: invalid
+ * UTF-16, a NUL or invalid UTF-8 never match). Names only: not constant time.
+ */
+int ntlm_utf16le_equals_utf8(const uint8_t *u16, size_t len, const char *s);
 /* 1 when s is valid UTF-8 and upper-casing it (as above) changes it. */
 int ntlm_utf8_upper_differs(const char *s);
 /* UTF-16LE -> UTF-8 (NUL-terminated). Odd length, unpaired surrogates, NUL -> BAD_STRING. */

@@ -173,7 +173,7 @@ static const uint16_t client_own_pairs[] = {NW_AV_TARGET_NAME, NW_AV_CHANNEL_BIN
 static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_t *timestamp,
                                 int *want_mic, ntlm_buffer *out)
 {
-	nw_av_list list = {NULL, 0};
+	nw_av_list list = {NULL, 0, 0};
 	ntlm_err rc = nw_av_parse(chal->target_info, chal->target_info_len, &list);
 	uint64_t server_time = 0;
 	*want_mic = 0;

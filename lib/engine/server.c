@@ -165,7 +165,7 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 
 static ntlm_err build_target_info(ntlm_ctx *ctx, ntlm_buffer *out)
 {
-	nw_av_list list = {NULL, 0};
+	nw_av_list list = {NULL, 0, 0};
 	struct ntlm_server_state *sv = &ctx->hs->sv;
 	ntlm_err rc = nw_av_set_string(&list, NW_AV_NB_DOMAIN, sv->domain);
 	if (rc == NTLM_OK)
@@ -245,7 +245,7 @@ struct auth_in {
 	nw_authenticate a;
 	uint32_t flags;    /* negotiated: the client's flags limited to our offer */
 	nw_v2_response v2; /* NTLMv2 only: views into a.nt_response */
-	nw_av_list av;     /* NTLMv2 only: the client's AV pairs */
+	nw_av_list av;     /* NTLMv2 only: the client's AV pairs, views into a.nt_response */
 };
 
 /* Everything learned while checking an AUTHENTICATE, for the audit record. */
@@ -292,12 +292,11 @@ static int name_matches_service(const ntlm_ctx *ctx, const char *spn)
 	return 0;
 }
 
+/* The pair id is present and spells want (compared as UTF-16LE: no copy). */
 static int av_string_is(const nw_av_list *av, uint16_t id, const char *want)
 {
-	char *got = NULL;
-	int same = nw_av_get_string(av, id, &got) == NTLM_OK && strcmp(got, want) == 0;
-	ntlm_free_string(got);
-	return same;
+	const nw_av *got = nw_av_get(av, id);
+	return got && ntlm_utf16le_equals_utf8(got->value, got->len, want);
 }
 
 /*
@@ -360,7 +359,7 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, struct auth_in *in, struct verdict 
 {
 	nw_av_list *av = &in->av;
 	NTLM_TRY(nw_v2_response_parse(in->a.nt_response, in->a.nt_response_len, &in->v2));
-	NTLM_TRY(nw_av_parse(in->v2.av_pairs, in->v2.av_len, av));
+	NTLM_TRY(nw_av_parse_view(in->v2.av_pairs, in->v2.av_len, av));
 	NTLM_TRY(check_echoed_target_info(ctx, av));
 	const ntlm_policy *p = &ctx->hs->policy;
 	if (p->timestamp_window) {

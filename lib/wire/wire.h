@@ -173,10 +173,15 @@ typedef struct nw_av {
 	size_t len;
 } nw_av;
 
-/* An ordered AV_PAIR list without its MsvAvEOL terminator. */
+/*
+ * An ordered AV_PAIR list without its MsvAvEOL terminator. Its values are
+ * its own copies, or with borrowed (nw_av_parse_view) views into the bytes
+ * it was parsed from, which it then only reads: nw_av_set* refuses it.
+ */
 typedef struct nw_av_list {
 	nw_av *items;
 	size_t n;
+	int borrowed;
 } nw_av_list;
 
 /*
@@ -190,6 +195,12 @@ NTLM_MUST_CHECK ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list
 /* The same, explaining a refusal (offsets relative to data). */
 NTLM_MUST_CHECK ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list,
                                            nw_fault *fault);
+/*
+ * The same rules, the values left where they are: a list that borrows them
+ * (valid while data is), for a reader that only looks (the server's check
+ * of the client's pairs). One allocation, the array.
+ */
+NTLM_MUST_CHECK ntlm_err nw_av_parse_view(const uint8_t *data, size_t len, nw_av_list *list);
 /* Serialises the list followed by MsvAvEOL. */
 NTLM_MUST_CHECK ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
 /* NULL if absent. */
