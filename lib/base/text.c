@@ -384,6 +384,17 @@ ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n)
 	return NTLM_OK;
 }
 
+void ntlm_copy_string(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
+}
+
 char *ntlm_trim(char *s)
 {
 	while (isspace((unsigned char)*s))

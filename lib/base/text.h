@@ -50,6 +50,9 @@ int ntlm_strcasecmp_utf8(const char *a, const char *b);
 /* Upper-case a UTF-8 string in a new allocation. */
 NTLM_MUST_CHECK ntlm_err ntlm_utf8_upper(const char *s, char **out);
 
+/* src (NULL: "") into dst[cap], cut short to fit and always terminated: snprintf's "%s", faster. */
+void ntlm_copy_string(char *dst, size_t cap, const char *src);
+
 /* Strips leading and trailing white space in place; returns the new start. */
 char *ntlm_trim(char *s);
 

@@ -408,9 +408,13 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		rc = build_authenticate(ctx, flags, &parts, have_encrypted ? encrypted : NULL, out);
 	/* what we sent, named as the server will name it */
 	ctx->kind = nv_classify(parts.lm, parts.lm_len, parts.nt.len, ctx->hs->cl.user, flags);
-	if (rc == NTLM_OK && chal.target_name)
-		rc = ctx_set_string(&ctx->target_name, chal.target_name);
 	ctx->mic_verified = parts.want_mic; /* the client sent one; nothing to verify here */
+	if (rc == NTLM_OK) {
+		const struct ntlm_client_state *cl = &ctx->hs->cl;
+		const struct ctx_results r = {cl->user, cl->domain, cl->workstation, cl->domain,
+		                              cl->user, NULL,       chal.target_name};
+		rc = ctx_set_results(ctx, &r);
+	}
 	auth_parts_wipe(&parts);
 	ntlm_memzero(encrypted, sizeof(encrypted));
 	nw_challenge_clear(&chal);
@@ -418,11 +422,6 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		return rc;
 	ctx->flags = flags;
 	ctx->anonymous = ctx->hs->cl.anonymous;
-	rc = ctx_set_peer(ctx, ctx->hs->cl.user, ctx->hs->cl.domain, ctx->hs->cl.workstation);
-	if (rc == NTLM_OK)
-		rc = ctx_set_principal(ctx, ctx->hs->cl.domain, ctx->hs->cl.user);
-	if (rc != NTLM_OK)
-		return rc;
 	ctx_finish(ctx);
 	return NTLM_OK;
 }

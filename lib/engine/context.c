@@ -95,25 +95,6 @@ ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out)
 	return NTLM_OK;
 }
 
-ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain, const char *workstation)
-{
-	NTLM_TRY(ctx_set_string(&ctx->peer_user, user));
-	NTLM_TRY(ctx_set_string(&ctx->peer_domain, domain));
-	return ctx_set_string(&ctx->peer_workstation, workstation);
-}
-
-ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user)
-{
-	size_t n = strlen(domain) + strlen(user) + 2;
-	char *s = malloc(n);
-	if (!s)
-		return NTLM_E_NO_MEMORY;
-	snprintf(s, n, "%s\\%s", domain, user);
-	ntlm_free_string(ctx->principal);
-	ctx->principal = s;
-	return NTLM_OK;
-}
-
 NTLM_API void ntlm_buffer_free(ntlm_buffer *b)
 {
 	if (!b)
@@ -123,13 +104,46 @@ NTLM_API void ntlm_buffer_free(ntlm_buffer *b)
 	b->len = 0;
 }
 
-#define RESULT_COUNT 6
-
-static char **result_slot(ntlm_ctx *ctx, size_t i)
+/* strlen of NULL is that of "" */
+static size_t result_len(const char *s)
 {
-	char **slots[RESULT_COUNT] = {&ctx->peer_user, &ctx->peer_domain, &ctx->peer_workstation,
-	                              &ctx->principal, &ctx->unix_user,   &ctx->target_name};
-	return slots[i];
+	return s ? strlen(s) : 0;
+}
+
+/* Appends s (NULL: "") and its NUL at block + *off; returns where it went. */
+static char *result_put(char *block, size_t *off, const char *s)
+{
+	size_t n = result_len(s);
+	char *at = block + *off;
+	memcpy(at, s ? s : "", n);
+	at[n] = '\0';
+	*off += n + 1;
+	return at;
+}
+
+ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results *r)
+{
+	/* the principal "authority\\user" is one string: +1 for the backslash */
+	size_t total = result_len(r->peer_user) + result_len(r->peer_domain) +
+	               result_len(r->peer_workstation) + result_len(r->authority) + 1 +
+	               result_len(r->user) + result_len(r->unix_user) + result_len(r->target_name) + 6;
+	char *block = malloc(total);
+	if (!block)
+		return NTLM_E_NO_MEMORY;
+	size_t off = 0;
+	ctx->peer_user = result_put(block, &off, r->peer_user);
+	ctx->peer_domain = result_put(block, &off, r->peer_domain);
+	ctx->peer_workstation = result_put(block, &off, r->peer_workstation);
+	ctx->principal = result_put(block, &off, r->authority);
+	block[off - 1] = '\\'; /* the authority's NUL becomes the separator */
+	result_put(block, &off, r->user);
+	ctx->unix_user = result_put(block, &off, r->unix_user);
+	ctx->target_name = result_put(block, &off, r->target_name);
+	if (ctx->names_block)
+		ntlm_free_secret(ctx->names_block, ctx->names_len);
+	ctx->names_block = block;
+	ctx->names_len = total;
+	return NTLM_OK;
 }
 
 ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks)
@@ -166,32 +180,9 @@ static void release_handshake(ntlm_ctx *ctx)
 	ctx->hs = NULL;
 }
 
-/* One allocation for the six result strings (best effort: on failure they stay apart). */
-static void pack_results(ntlm_ctx *ctx)
-{
-	size_t total = 0;
-	for (size_t i = 0; i < RESULT_COUNT; i++)
-		total += strlen(*result_slot(ctx, i) ? *result_slot(ctx, i) : "") + 1;
-	char *block = malloc(total);
-	if (!block)
-		return;
-	size_t off = 0;
-	for (size_t i = 0; i < RESULT_COUNT; i++) {
-		char **slot = result_slot(ctx, i);
-		size_t n = strlen(*slot ? *slot : "") + 1;
-		memcpy(block + off, *slot ? *slot : "", n);
-		ntlm_free_string(*slot);
-		*slot = block + off;
-		off += n;
-	}
-	ctx->names_block = block;
-	ctx->names_len = total;
-}
-
 void ctx_finish(ntlm_ctx *ctx)
 {
 	release_handshake(ctx);
-	pack_results(ctx);
 	ctx->state = CTX_DONE;
 }
 
@@ -200,12 +191,7 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
 	if (!ctx)
 		return;
 	release_handshake(ctx);
-	if (ctx->names_block) {
-		ntlm_free_secret(ctx->names_block, ctx->names_len);
-	} else {
-		for (size_t i = 0; i < RESULT_COUNT; i++)
-			ntlm_free_string(*result_slot(ctx, i));
-	}
+	ntlm_free_secret(ctx->names_block, ctx->names_len);
 	ctx_session_free(ctx);
 	ntlm_free_secret(ctx, sizeof(*ctx));
 }

@@ -500,12 +500,14 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const struct auth_in *in, struc
 	return nv_kind_allowed(v->kind, ctx->hs->policy.allowed_responses, 0);
 }
 
-static ntlm_err accept_anonymous(ntlm_ctx *ctx)
+static ntlm_err accept_anonymous(ntlm_ctx *ctx, struct verdict *v)
 {
 	ctx->anonymous = 1;
 	ctx_set_key(ctx, NULL);
-	NTLM_TRY(ctx_set_string(&ctx->unix_user, ""));
-	return ctx_set_principal(ctx, "NT AUTHORITY", "ANONYMOUS LOGON");
+	ntlm_copy_string(v->res.authority, sizeof(v->res.authority), "NT AUTHORITY");
+	ntlm_copy_string(v->res.user, sizeof(v->res.user), "ANONYMOUS LOGON");
+	v->res.unix_user[0] = '\0';
+	return NTLM_OK;
 }
 
 static ntlm_err check_authenticate(ntlm_ctx *ctx, struct auth_in *in, struct verdict *v)
@@ -519,7 +521,7 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, struct auth_in *in, struct ver
 	NTLM_TRY(nv_kind_allowed(v->kind, p->allowed_responses, p->allow_anonymous));
 	NTLM_TRY(check_kind_can_bind(&ctx->hs->policy, v->kind));
 	if (v->kind == NTLM_KIND_ANONYMOUS)
-		return accept_anonymous(ctx);
+		return accept_anonymous(ctx, v);
 	if (v->kind == NTLM_KIND_NTLMV2)
 		NTLM_TRY(check_v2_blob(ctx, in, v, &mic_expected));
 	NTLM_TRY(verify_with_store(ctx, in, v));
@@ -537,8 +539,7 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, struct auth_in *in, struct ver
 		NTLM_TRY(replay_check_and_add(ctx->hs->sv.replay, in->v2.proof, ctx_now(ctx),
 		                              p->timestamp_window ? p->timestamp_window : 7200));
 	ctx->mic_verified = v->mic;
-	NTLM_TRY(ctx_set_principal(ctx, v->res.authority, v->res.user));
-	return ctx_set_string(&ctx->unix_user, v->res.unix_user);
+	return NTLM_OK;
 }
 
 static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t len)
@@ -559,10 +560,12 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t le
 	in.flags = final_flags(ctx, &in.a);
 	rc = check_authenticate(ctx, &in, &v);
 	v.weaknesses |= flag_weaknesses(in.flags, v.kind);
-	if (rc == NTLM_OK)
-		rc = ctx_set_peer(ctx, in.a.user, in.a.domain, in.a.workstation);
-	if (rc == NTLM_OK && v.target_name)
-		rc = ctx_set_string(&ctx->target_name, v.target_name);
+	if (rc == NTLM_OK) {
+		const struct ctx_results r = {in.a.user,       in.a.domain, in.a.workstation,
+		                              v.res.authority, v.res.user,  v.res.unix_user,
+		                              v.target_name};
+		rc = ctx_set_results(ctx, &r);
+	}
 	emit_audit(ctx, rc, &in.a, in.flags, &v);
 	/* The audit keeps the truth; the peer cannot tell an unknown user from a wrong password. */
 	if (rc == NTLM_E_NO_SUCH_USER)
