@@ -163,27 +163,34 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 	return NTLM_OK;
 }
 
+/* Our TargetInfo, written straight into its buffer: names, then our timestamp. */
 static ntlm_err build_target_info(ntlm_ctx *ctx, ntlm_buffer *out)
 {
-	nw_av_list list = {NULL, 0, 0};
 	struct ntlm_server_state *sv = &ctx->hs->sv;
-	ntlm_err rc = nw_av_set_string(&list, NW_AV_NB_DOMAIN, sv->domain);
+	uint8_t ts[8];
+	nb_writer w;
+	nb_writer_init(&w);
+	ntlm_err rc = nw_av_write_string(&w, NW_AV_NB_DOMAIN, sv->domain);
 	if (rc == NTLM_OK)
-		rc = nw_av_set_string(&list, NW_AV_NB_COMPUTER, sv->computer);
+		rc = nw_av_write_string(&w, NW_AV_NB_COMPUTER, sv->computer);
 	if (rc == NTLM_OK && sv->dns_computer)
-		rc = nw_av_set_string(&list, NW_AV_DNS_COMPUTER, sv->dns_computer);
+		rc = nw_av_write_string(&w, NW_AV_DNS_COMPUTER, sv->dns_computer);
 	if (rc == NTLM_OK && sv->dns_domain)
-		rc = nw_av_set_string(&list, NW_AV_DNS_DOMAIN, sv->dns_domain);
+		rc = nw_av_write_string(&w, NW_AV_DNS_DOMAIN, sv->dns_domain);
 	/* the forest: one domain's forest is named after it, as Windows sends */
 	if (rc == NTLM_OK && sv->dns_domain)
-		rc = nw_av_set_string(&list, NW_AV_DNS_TREE, sv->dns_domain);
+		rc = nw_av_write_string(&w, NW_AV_DNS_TREE, sv->dns_domain);
 	sv->timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
+	nb_store_u64le(ts, sv->timestamp);
 	if (rc == NTLM_OK)
-		rc = nw_av_set_u64(&list, NW_AV_TIMESTAMP, sv->timestamp);
+		rc = nw_av_write(&w, NW_AV_TIMESTAMP, ts, sizeof(ts));
 	if (rc == NTLM_OK)
-		rc = nw_av_encode(&list, out);
-	nw_av_clear(&list);
-	return rc;
+		rc = nw_av_write_eol(&w);
+	if (rc != NTLM_OK) {
+		nb_writer_free(&w);
+		return rc;
+	}
+	return nb_writer_finish(&w, out);
 }
 
 static ntlm_err send_challenge(ntlm_ctx *ctx, uint32_t flags, ntlm_buffer *out)

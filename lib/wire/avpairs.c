@@ -291,6 +291,42 @@ ntlm_err nw_av_parse_view(const uint8_t *data, size_t len, nw_av_list *list)
 	return av_parse(data, len, list, 1, NULL);
 }
 
+ntlm_err nw_av_write(nb_writer *w, uint16_t id, const uint8_t *value, size_t len)
+{
+	/* An EOL inside the list would cut it short for every reader. */
+	if (id == NW_AV_EOL || len > UINT16_MAX || (len && !value))
+		return NTLM_E_INVALID_PARAMETER;
+	nb_write_u16le(w, id);
+	nb_write_u16le(w, (uint16_t)len);
+	nb_write_bytes(w, value, len);
+	return w->err;
+}
+
+ntlm_err nw_av_write_string(nb_writer *w, uint16_t id, const char *utf8)
+{
+	size_t room = 2 * (utf8 ? strlen(utf8) : 0), len, at = w->len;
+	uint8_t *value;
+	if (id == NW_AV_EOL)
+		return NTLM_E_INVALID_PARAMETER;
+	nb_write_u16le(w, id);
+	nb_write_u16le(w, 0); /* AvLen, patched once the value is converted */
+	if (!(value = nb_write_open(w, room)))
+		return w->err;
+	NTLM_TRY(ntlm_utf8_to_utf16le_into(utf8, value, room, &len));
+	if (len > UINT16_MAX)
+		return NTLM_E_INVALID_PARAMETER;
+	nb_write_commit(w, len);
+	NTLM_TRY(w->err);
+	return nb_patch_u16le(w, at + 2, (uint16_t)len);
+}
+
+ntlm_err nw_av_write_eol(nb_writer *w)
+{
+	nb_write_u16le(w, NW_AV_EOL);
+	nb_write_u16le(w, 0);
+	return w->err;
+}
+
 ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out)
 {
 	nb_writer w;
@@ -303,20 +339,15 @@ ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out)
 	for (size_t i = 0; i < list->n; i++)
 		total += 4 + list->items[i].len;
 	nb_writer_reserve(&w, total);
-	for (size_t i = 0; i < list->n; i++) {
-		const nw_av *av = &list->items[i];
-		/* An EOL inside the list would cut it short for every reader. */
-		if (av->id == NW_AV_EOL || av->len > UINT16_MAX || (av->len && !av->value)) {
-			nb_writer_free(&w);
-			return NTLM_E_INVALID_PARAMETER;
-		}
-		nb_write_u16le(&w, av->id);
-		nb_write_u16le(&w, (uint16_t)av->len);
-		nb_write_bytes(&w, av->value, av->len);
+	ntlm_err rc = NTLM_OK;
+	for (size_t i = 0; i < list->n && rc == NTLM_OK; i++)
+		rc = nw_av_write(&w, list->items[i].id, list->items[i].value, list->items[i].len);
+	if (rc == NTLM_OK)
+		rc = nw_av_write_eol(&w);
+	if (rc != NTLM_OK) {
+		nb_writer_free(&w);
+		return rc;
 	}
-	nb_write_u16le(&w, NW_AV_EOL);
-	nb_write_u16le(&w, 0);
-	/* writer errors are sticky; nb_writer_finish reports the first one */
 	return nb_writer_finish(&w, out);
 }
 

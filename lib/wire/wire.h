@@ -203,6 +203,15 @@ NTLM_MUST_CHECK ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_a
 NTLM_MUST_CHECK ntlm_err nw_av_parse_view(const uint8_t *data, size_t len, nw_av_list *list);
 /* Serialises the list followed by MsvAvEOL. */
 NTLM_MUST_CHECK ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
+/*
+ * A list written straight into a message, without building one: pairs in
+ * the order written, then nw_av_write_eol(). The writer's error is sticky
+ * and returned; a bad pair (id MsvAvEOL, too long) is NTLM_E_INVALID_PARAMETER.
+ */
+NTLM_MUST_CHECK ntlm_err nw_av_write(nb_writer *w, uint16_t id, const uint8_t *value, size_t len);
+/* UTF-8 string value -> UTF-16LE pair, converted in place. */
+NTLM_MUST_CHECK ntlm_err nw_av_write_string(nb_writer *w, uint16_t id, const char *utf8);
+NTLM_MUST_CHECK ntlm_err nw_av_write_eol(nb_writer *w);
 /* NULL if absent. */
 const nw_av *nw_av_get(const nw_av_list *list, uint16_t id);
 /* Removes the pair id (wiping its value), keeping the order of the rest; absent: no-op. */
