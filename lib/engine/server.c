@@ -249,7 +249,7 @@ static ntlm_err handle_negotiate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 struct auth_in {
 	const uint8_t *msg;
 	size_t len;
-	nw_authenticate a;
+	nw_authenticate a; /* its byte fields: views into msg */
 	uint32_t flags;    /* negotiated: the client's flags limited to our offer */
 	nw_v2_response v2; /* NTLMv2 only: views into a.nt_response */
 	nw_av_list av;     /* NTLMv2 only: the client's AV pairs, views into a.nt_response */
@@ -558,7 +558,7 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t le
 	in.msg = msg;
 	in.len = len;
 	/* NegotiateFlags 0 (old clients): the flags of our CHALLENGE stand, its encoding too */
-	ntlm_err rc = nw_authenticate_decode_fault(msg, len, ctx->hs->sv.offered, &in.a, NULL);
+	ntlm_err rc = nw_authenticate_decode_view(msg, len, ctx->hs->sv.offered, &in.a);
 	if (rc != NTLM_OK) {
 		rc = nw_wrong_type_as_state(rc, msg, len);
 		emit_audit(ctx, rc, NULL, ctx->hs->sv.offered, &v);

@@ -3,7 +3,8 @@
  * no state. Decoders read only through nb_reader, check every
  * (Len, MaxLen, Offset) triple and reject fields that leave the message or
  * overlap the fixed header or each other. Decoded strings are UTF-8 copies;
- * byte fields are copies; clear with nw_*_clear() (wipes).
+ * byte fields are copies (nw_authenticate_decode_view: views); clear with
+ * nw_*_clear() (wipes).
  */
 #ifndef NTLM_WIRE_H
 #define NTLM_WIRE_H
@@ -96,6 +97,8 @@ typedef struct nw_authenticate {
 	int has_mic_field;
 	uint8_t mic[16];
 	size_t nt_response_offset; /* where NtChallengeResponse lies in the message */
+	/* decoded by nw_authenticate_decode_view: the byte fields are views into the message */
+	int borrowed;
 } nw_authenticate;
 
 /*
@@ -158,6 +161,13 @@ NTLM_MUST_CHECK ntlm_err nw_challenge_decode_fault(const uint8_t *data, size_t l
 NTLM_MUST_CHECK ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len,
                                                       uint32_t flags_if_zero, nw_authenticate *m,
                                                       nw_fault *fault);
+/*
+ * The same, the byte fields (responses, session key) left where they are:
+ * views valid while data is (the server decodes and checks within one step).
+ * Strings are still UTF-8 copies.
+ */
+NTLM_MUST_CHECK ntlm_err nw_authenticate_decode_view(const uint8_t *data, size_t len,
+                                                     uint32_t flags_if_zero, nw_authenticate *m);
 NTLM_MUST_CHECK ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type,
                                                nw_fault *fault);
 
