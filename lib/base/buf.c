@@ -140,6 +140,8 @@ static ntlm_err nb_reserve(nb_writer *w, size_t n)
 		w->err = NTLM_E_BUFFER_TOO_SMALL;
 		return w->err;
 	}
+	if (n <= w->cap - w->len)
+		return NTLM_OK; /* the common case: room already */
 	void *block = w->data;
 	ntlm_err rc = ntlm_grow_secret(&block, &w->cap, w->len, w->len + n, 64);
 	w->data = block;
