@@ -17,26 +17,6 @@ void nb_reader_init(nb_reader *r, const uint8_t *data, size_t len)
 	r->pos = 0;
 }
 
-size_t nb_remaining(const nb_reader *r)
-{
-	return r->len - r->pos;
-}
-
-size_t nb_pos(const nb_reader *r)
-{
-	return r->pos;
-}
-
-ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view)
-{
-	*view = NULL;
-	if (n > nb_remaining(r))
-		return NTLM_E_TRUNCATED;
-	*view = r->data + r->pos;
-	r->pos += n;
-	return NTLM_OK;
-}
-
 ntlm_err nb_skip(nb_reader *r, size_t n)
 {
 	const uint8_t *v;
