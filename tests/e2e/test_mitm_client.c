@@ -41,7 +41,7 @@ enum { KEEP = 0, STRIP_TIMESTAMP = 1, INJECT = 2 };
 static ntlm_err rewrite_challenge(const ntlm_buffer *in, int how, ntlm_buffer *out)
 {
 	nw_challenge c;
-	nw_av_list got = {NULL, 0}, put = {NULL, 0};
+	nw_av_list got = {NULL, 0, 0}, put = {NULL, 0, 0};
 	ntlm_buffer ti = {NULL, 0};
 	NTLM_TRY(nw_challenge_decode(in->data, in->len, &c));
 	ntlm_err rc = nw_av_parse(c.target_info, c.target_info_len, &got);

@@ -32,7 +32,7 @@ enum {
 static ntlm_err make_challenge(uint32_t flags, int pairs, ntlm_buffer *out)
 {
 	nw_challenge c;
-	nw_av_list av = {NULL, 0};
+	nw_av_list av = {NULL, 0, 0};
 	ntlm_buffer ti = {NULL, 0};
 	memset(&c, 0, sizeof(c));
 	c.flags = flags;
@@ -209,7 +209,7 @@ static void test_echoed_pairs(void)
 	client_run(&r, 0, 0, NTLM_RESP_NTLMV2, GRANTED, NAMES | DNS_COMPUTER);
 	T_OK(r.rc);
 	nw_v2_response v2;
-	nw_av_list av = {NULL, 0};
+	nw_av_list av = {NULL, 0, 0};
 	T_OK(nw_v2_response_parse(r.auth.nt_response, r.auth.nt_response_len, &v2));
 	T_OK(nw_av_parse(v2.av_pairs, v2.av_len, &av));
 	run_clear(&r);

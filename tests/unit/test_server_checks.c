@@ -188,7 +188,7 @@ static void negotiate_drop_session_security(ntlm_buffer *m)
 static void challenge_edit_av(ntlm_buffer *m, uint16_t id, const uint8_t *value, size_t len)
 {
 	nw_challenge c;
-	nw_av_list in = {NULL, 0}, out = {NULL, 0};
+	nw_av_list in = {NULL, 0, 0}, out = {NULL, 0, 0};
 	ntlm_buffer ti = {0}, msg = {0};
 	if (nw_challenge_decode(m->data, m->len, &c) != NTLM_OK)
 		abort();
@@ -630,7 +630,7 @@ static void keep_challenge(ntlm_buffer *m)
 static char *captured_challenge_av(ntlm_buffer *m, uint16_t id)
 {
 	nw_challenge c;
-	nw_av_list list = {NULL, 0};
+	nw_av_list list = {NULL, 0, 0};
 	char *v = NULL;
 	if (nw_challenge_decode(m->data, m->len, &c) != NTLM_OK)
 		return NULL;

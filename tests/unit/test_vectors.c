@@ -331,7 +331,7 @@ static void test_client_v2(void)
 	nw_authenticate a;
 	T_OK(nw_authenticate_decode(c.auth.data, c.auth.len, &a));
 	nw_v2_response r;
-	nw_av_list av = {NULL, 0};
+	nw_av_list av = {NULL, 0, 0};
 	ntlm_auth_request req;
 	ntlm_auth_result res;
 	uint8_t nt[16], enc[16];
