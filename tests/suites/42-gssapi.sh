@@ -97,8 +97,8 @@ for mode in self peer-in peer-out peer-v1; do
 done
 
 # --- the module's C tests (direct calls, no glue)
-if [ -x "$B/tests/test_gss" ]; then
-	if out=$(cd "$T" && NTLMSSP_CONF="$T/empty.conf" "$B/tests/test_gss" 2>&1); then
+if [ -x "$B/gss/test_gss" ]; then
+	if out=$(cd "$T" && NTLMSSP_CONF="$T/empty.conf" "$B/gss/test_gss" 2>"$B/tests/test_gss" 2>&11); then
 		ok "test_gss: $(echo "$out" | tail -1)"
 	else
 		bad "test_gss" "$(echo "$out" | tail -5)"
