@@ -285,6 +285,23 @@ def t_spnego():
     messages(c, s)
 
 
+def t_version_flag_without_version():
+    # the Linux CIFS client's AUTHENTICATE: NEGOTIATE_VERSION set, but the payload starts
+    # right after the 64-byte header, where a Version field would be
+    import struct
+    from impacket import ntlm
+    t1 = ntlm.getNTLMSSPType1("WS", "DOM", signingRequired=True)
+    s = gssapi.SecurityContext(creds=cred_accept(), usage="accept")
+    t2 = s.step(t1.getData())
+    t3, _ = ntlm.getNTLMSSPType3(t1, t2, "alice", "Passw0rd!", "DOM")
+    b = bytearray(t3.getData())
+    first = min(struct.unpack_from("<I", b, o)[0] for o in (16, 24, 32, 40, 48))
+    assert first == 64, first
+    struct.pack_into("<I", b, 60, struct.unpack_from("<I", b, 60)[0] | 0x02000000)
+    s.step(bytes(b))
+    assert s.complete
+
+
 def t_ntlmv1_refused():
     # LM_COMPAT_LEVEL=2 makes gss-ntlmssp answer with NTLMv1 (set by the suite for this mode)
     expect_error(lambda: handshake(), gssapi.exceptions.GSSError, "NTLMv1")
@@ -294,7 +311,7 @@ TESTS = {
     "self": [t_handshake, t_messages, t_tamper, t_session_key, t_ssf, t_export_import,
              t_cb_match, t_cb_mismatch, t_cb_required_absent, t_wrong_password, t_unknown_user,
              t_password_cred, t_iov, t_anonymous, t_localname, t_audit, t_reset_crypto,
-             t_impacket_client, t_spnego],
+             t_impacket_client, t_version_flag_without_version, t_spnego],
     "peer-in": [t_handshake, t_messages, t_tamper, t_session_key, t_ssf, t_export_import,
                 t_cb_match, t_cb_mismatch, t_cb_required_absent, t_wrong_password,
                 t_unknown_user, t_password_cred],
