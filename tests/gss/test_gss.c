@@ -1,6 +1,6 @@
 /*
  * test_gss.c - the GSSAPI module's code called directly (no mechglue):
- * IOV sealing against the library's own ntlm_seal_iov, the heap an
+ * IOV sealing against the library's own ntlm_protect_iov, the heap an
  * established context keeps, hostile tokens at every entry point that
  * takes one, and the export/import round trip.
  */
@@ -72,7 +72,7 @@ static void free_ctx(gss_ctx_id_t *c)
 		abort();
 }
 
-/* gss_wrap_iov gives the bytes the library's ntlm_seal_iov gives on the same state. */
+/* gss_wrap_iov gives the bytes the library's ntlm_protect_iov gives on the same state. */
 static void iov_matches_native(void)
 {
 	gss_cred_id_t cc = client_cred(), sc = server_cred();
@@ -98,7 +98,7 @@ static void iov_matches_native(void)
 	ntlm_iov seg[3] = {{NTLM_IOV_TOKEN, sig2, 16},
 	                   {NTLM_IOV_SIGN_ONLY, hdr2, sizeof(hdr2)},
 	                   {NTLM_IOV_DATA, stub2, sizeof(stub2)}};
-	T_OK(ntlm_seal_iov(native, seg, 3));
+	T_OK(ntlm_protect_iov(native, NTLM_PROTECT_SEAL, 0, seg, 3));
 	T_BYTES(sig, sig2, 16);
 	T_BYTES(stub, stub2, sizeof(stub));
 	T_ASSERT(memcmp(stub, "the stub", 8) != 0);
