@@ -19,8 +19,8 @@ loads; the host's /etc/gss is never read).
       LM_COMPAT_LEVEL=5 (NTLMv1 refused) or 2 with --allow-ntlmv1.
 
 DONE carries the session key (GSS_C_INQ_SSPI_SESSION_KEY) and the flags of
-the AUTHENTICATE; FAIL carries gss_display_status of the major and minor
-codes (the mechanism's own reason text). SEAL/UNSEAL are gss_wrap/gss_unwrap
+the AUTHENTICATE; FAIL carries gss_display_status of the minor code first
+(the mechanism's own reason text), then of the major code. SEAL/UNSEAL are gss_wrap/gss_unwrap
 (an NTLM wrap token is signature(16) || sealed data), SIGN/VERIFY are
 gss_get_mic/gss_verify_mic.
 """
@@ -68,9 +68,17 @@ def set_environment(a):
         os.environ["LM_COMPAT_LEVEL"] = "2" if a.allow_ntlmv1 else "5"
 
 
-def reason(e):
-    """The mechanism's words: gss_display_status of both codes, on one line."""
-    return str(e).replace("\n", " ")
+def reason(e, where):
+    """The mechanism's words first (gss_display_status of the minor code: the
+    driver matches reason names at the start), then the major code's."""
+    try:
+        minor = "; ".join(e.get_all_statuses(e.min_code, False)) if e.min_code else ""
+        major = "; ".join(e.get_all_statuses(e.maj_code, True))
+    except Exception:  # (a status the glue cannot display)
+        minor, major = "", str(e)
+    text = "%s (%s; %s, minor %d)" % (minor, major, where, e.min_code) if minor else \
+        "%s (%s)" % (major, where)
+    return text.replace("\n", " ")
 
 
 class Ops:
@@ -121,7 +129,7 @@ def run_client(a, gssapi, mech):
                                             f.out_of_sequence_detection])
         tok = ctx.step()
     except gssapi.exceptions.GSSError as e:
-        out("FAIL client: " + reason(e))
+        out("FAIL " + reason(e, "client"))
         return 1
     flags = 0
     while True:
@@ -136,7 +144,7 @@ def run_client(a, gssapi, mech):
         try:
             tok = ctx.step(peer)
         except gssapi.exceptions.GSSError as e:
-            out("FAIL gss_init_sec_context: " + reason(e))
+            out("FAIL " + reason(e, "gss_init_sec_context"))
             return 1
     done(flags, session_key(ctx, gssapi))
     session(Ops(ctx))
@@ -147,7 +155,7 @@ def run_server(a, gssapi, mech):
     try:
         creds = gssapi.Credentials(usage="accept", mechs=[mech])
     except gssapi.exceptions.GSSError as e:
-        out("FAIL gss_acquire_cred: " + reason(e))
+        out("FAIL " + reason(e, "gss_acquire_cred"))
         return 1
     ctx = gssapi.SecurityContext(creds=creds, usage="accept")
     flags = 0
@@ -159,7 +167,7 @@ def run_server(a, gssapi, mech):
         try:
             answer = ctx.step(tok)
         except gssapi.exceptions.GSSError as e:
-            out("FAIL gss_accept_sec_context: " + reason(e))
+            out("FAIL " + reason(e, "gss_accept_sec_context"))
             return 0
         if answer:
             out("TOKEN " + b64(answer))
