@@ -13,7 +13,7 @@ ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$ROOT"
 PY=/usr/bin/python3
 # our module (built by meson) and gss-ntlmssp's, overridable for a look at either
-OURS_MODULE=${GSS_HTTP_OURS_MODULE:-$ROOT/build/gss/ntlmssp_gss.so}
+OURS_MODULE=${GSS_HTTP_OURS_MODULE:-$ROOT/build/gss/ntlmssp-gss.so}
 THEIRS_MODULE=${GSS_HTTP_THEIRS_MODULE:-/usr/lib/x86_64-linux-gnu/gssntlmssp/gssntlmssp.so}
 # which refusal texts the "ours" acceptor gives (gss-ntlmssp when it stands in)
 OURS_LABEL=${GSS_HTTP_OURS_LABEL:-ours}
