@@ -677,6 +677,51 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq,
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
                                                       size_t n);
 
+/* ------------------------------------------ context transfer (GSSAPI face) */
+
+/*
+ * What gss_export_sec_context / gss_import_sec_context and the SPNEGO
+ * crypto reset of [MS-SPNG] 3.3.5.1 need.
+ *
+ * ntlm_ctx_export: an established context as an opaque token (the session
+ * key, the session-security state with its RC4 streams and sequence
+ * numbers, the result names), for another process of the same build to
+ * continue it with ntlm_ctx_import. The token holds the session key: treat
+ * it as a secret (free it with ntlm_buffer_free, which wipes it). The
+ * exported context stays usable, but using both copies reuses keystream.
+ * NTLM_E_WRONG_STATE for a context not established, NTLM_E_FAILED_CONTEXT
+ * for a failed one.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_export(const ntlm_ctx *ctx, ntlm_buffer *out);
+/*
+ * Rebuilds an established context from ntlm_ctx_export's token. A token that
+ * is malformed, of another version, or whose state is inconsistent (an RC4
+ * state that is no permutation) gives NTLM_E_BAD_MESSAGE_TYPE, a short one
+ * NTLM_E_TRUNCATED, a name holding a NUL NTLM_E_BAD_STRING; no context then.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_import(ntlm_ctx **out, const uint8_t *token, size_t len);
+/*
+ * Restarts one direction's RC4 stream from its sealing key (the sequence
+ * number is kept), as SPNEGO requires after a mechListMIC ([MS-SPNG]
+ * 3.3.5.1). receive != 0: the stream that verifies and unseals; 0: the one
+ * that signs and seals. Without extended session security one stream serves
+ * both. NTLM_E_NO_SESSION_KEY when neither signing nor sealing was negotiated.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_reset_rc4(ntlm_ctx *ctx, int receive);
+
+/*
+ * An account store over a gss-ntlmssp user file ($NTLM_USER_FILE on its
+ * acceptor side): "DOMAIN:USER:PASSWORD" lines and Samba smbpasswd lines may
+ * both appear; an smbpasswd line naming the user is tried first, a disabled
+ * one [D] never verifies. The user is reported as DOMAIN\\USER with the
+ * line's domain (this server's name when the line has none) and mapped to
+ * the Unix account of the same name. The file is read at every
+ * verification (as gss-ntlmssp does; ntlm_account_store_smbpasswd caches);
+ * an unreadable file gives NTLM_E_BACKEND.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_userfile(ntlm_account_store **out,
+                                                              const char *path);
+
 #ifdef __cplusplus
 }
 #endif
