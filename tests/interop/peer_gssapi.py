@@ -25,6 +25,7 @@ the AUTHENTICATE; FAIL carries gss_display_status of the minor code first
 gss_get_mic/gss_verify_mic.
 """
 import os
+import re
 import struct
 import sys
 
@@ -78,6 +79,11 @@ def reason(e, where):
         minor, major = "", str(e)
     text = "%s (%s; %s, minor %d)" % (minor, major, where, e.min_code) if minor else \
         "%s (%s)" % (major, where)
+    # `ntlm server` starts its FAIL line with the error's name: so does this
+    # adapter when the mechanism's text names one (ours: "... (NTLM_E_X)")
+    name = re.search(r"\((NTLM_E_[A-Z0-9_]+)\)", minor)
+    if name:
+        text = "%s %s" % (name.group(1), text)
     return text.replace("\n", " ")
 
 
