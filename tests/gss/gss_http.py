@@ -48,9 +48,9 @@ STARTED = []            # every process started here, ended by PID at exit
 # logs gss_display_status of the major and minor codes). Ours: our reason
 # names; gss-ntlmssp: its errno / ERR_* texts.
 REASONS = {
-    "ours": {"wrong-password": r"LOGON_FAILURE|logon failure|wrong password",
-             "unknown-user": r"LOGON_FAILURE|logon failure|unknown user|no such user",
-             "ntlmv1": r"NTLMV1|NTLMv1"},
+    "ours": {"wrong-password": r"NTLM_E_LOGON_FAILURE",  # (an unknown user looks the same)
+             "unknown-user": r"NTLM_E_LOGON_FAILURE",
+             "ntlmv1": r"NTLM_E_NTLMV1_REFUSED"},
     "gss-ntlmssp": {"wrong-password": r"Invalid argument",
                     "unknown-user": r"Permission denied",
                     "ntlmv1": r"NTLM version 1 not allowed"},
@@ -58,9 +58,17 @@ REASONS = {
 
 
 class Report:
-    def __init__(self):
+    def __init__(self, excluded=()):
         self.passed = self.failed = 0
         self.failures = []
+        self.excluded = set(excluded)
+
+    def wanted(self, case, what):
+        """False (said so, not counted) for a case the suite keeps out."""
+        if case not in self.excluded:
+            return True
+        print("n/a  %s: kept out of the suite (--exclude %s, see 43-gss-http.sh)" % (what, case))
+        return False
 
     def check(self, name, ok, detail=""):
         if ok:
@@ -158,7 +166,7 @@ ScriptAlias /basic-named {d}/whoami.cgi
   GssapiBasicAuthMech ntlmssp
   GssapiAcceptorName HTTP@127.0.0.1
   GssapiPublishMech On
-  Require valid-user
+{creds}  Require valid-user
 </Location>
 """
 
@@ -403,10 +411,12 @@ def main():
     ap.add_argument("--work", required=True)
     ap.add_argument("--ours", required=True, help="mech.d file naming our module")
     ap.add_argument("--theirs", required=True, help="mech.d file naming gss-ntlmssp")
+    ap.add_argument("--exclude", default="",
+                    help="comma list of cases kept out: 1-ours 2 5-unnamed 6-wrong-password ...")
     ap.add_argument("--ours-label", default="ours",
                     help="which reason texts to expect from the 'ours' acceptor (ours|gss-ntlmssp)")
     a = ap.parse_args()
-    rep = Report()
+    rep = Report([x for x in a.exclude.split(",") if x])
     work = os.path.abspath(a.work)
     user = run_user()
     os.chmod(work, 0o755)
@@ -450,6 +460,8 @@ def main():
         run_cases(rep, a, ours, theirs, client_creds, module, work)
         for s, mod in ((ours, module["ours"]), (theirs, module["theirs"])):
             rep.check("Apache %s ran the mechanism %s" % (s.name, os.path.basename(mod)), s.loaded(mod))
+        crashes = re.findall(r"AH00052: child pid \d+ exit signal [^\n]*", ours.log_since(0))
+        rep.check("Apache ours: no worker crashed", not crashes, "; ".join(crashes[:3]))
     finally:
         for s in servers:
             s.stop()
@@ -462,25 +474,27 @@ def run_cases(rep, a, ours, theirs, creds, module, work):
 
     # 1. curl --ntlm (curl's own NTLM: a 32-byte NEGOTIATE without domain,
     #    workstation or VERSION) -> ours: 200
-    c = Curl(["--ntlm", "-u", "%s:%s" % (who, PASSWORD), ours.url("/whoami")], ours_env)
-    neg = [m for m in ntlm_messages(c.sent()) if m.get("type") == 1]
-    expect_user(rep, "1 curl --ntlm -> Apache+ours: 200", c, "NTLM")
-    rep.check("1 curl's NEGOTIATE is 32 bytes", bool(neg) and neg[0]["len"] == 32,
-              "NEGOTIATE of %s bytes" % (neg[0]["len"] if neg else "?"))
-    #    the same -> gss-ntlmssp: 401, it refuses that NEGOTIATE (a documented fact)
+    if rep.wanted("1-ours", "1 curl --ntlm -> Apache+ours: 200"):
+        c = Curl(["--ntlm", "-u", "%s:%s" % (who, PASSWORD), ours.url("/whoami")], ours_env)
+        expect_user(rep, "1 curl --ntlm -> Apache+ours: 200", c, "NTLM")
     off = theirs.log_size()
     c = Curl(["--ntlm", "-u", "%s:%s" % (who, PASSWORD), theirs.url("/whoami")], theirs_env)
     log = theirs.log_since(off)
+    neg = [m for m in ntlm_messages(c.sent()) if m.get("type") == 1]
+    rep.check("1 curl's NEGOTIATE is 32 bytes", bool(neg) and neg[0]["len"] == 32,
+              "NEGOTIATE of %s bytes" % (neg[0]["len"] if neg else "?"))
+    #    the same -> gss-ntlmssp: 401, it refuses that NEGOTIATE (a documented fact)
     rep.check("1 curl --ntlm -> Apache+gss-ntlmssp: 401 (refuses the 32-byte NEGOTIATE)",
               c.status == 401 and "Failed to decode data" in log,
               "HTTP %s; log: %s" % (c.status, first_error(log)))
 
     # 2. curl --negotiate, gss-ntlmssp as the client's mechanism -> ours:
     #    SPNEGO with a mechListMIC both ways
-    c = Curl(["--negotiate", "-u", ":", ours.url("/whoami")],
-             client_env(a.theirs, {"NTLM_USER_FILE": creds["ok"]}))
-    expect_user(rep, "2 curl --negotiate (gss-ntlmssp) -> Apache+ours: 200", c, "Negotiate")
-    check_mechlistmic(rep, "2", c)
+    if rep.wanted("2", "2 curl --negotiate (gss-ntlmssp) -> Apache+ours: 200, mechListMIC both ways"):
+        c = Curl(["--negotiate", "-u", ":", ours.url("/whoami")],
+                 client_env(a.theirs, {"NTLM_USER_FILE": creds["ok"]}))
+        expect_user(rep, "2 curl --negotiate (gss-ntlmssp) -> Apache+ours: 200", c, "Negotiate")
+        check_mechlistmic(rep, "2", c)
 
     # 3. curl --negotiate, ours as the client's mechanism -> gss-ntlmssp
     c = Curl(["--negotiate", "-u", ":", theirs.url("/whoami")],
@@ -521,11 +535,14 @@ def run_cases(rep, a, ours, theirs, creds, module, work):
               "HTTP %s, REMOTE_USER=%s AUTH_TYPE=%s" % (status, vars_.get("REMOTE_USER"), vars_.get("AUTH_TYPE")))
 
     # 5. HTTP Basic through mod_auth_gssapi's GssapiBasicAuthMech ntlmssp -> ours
-    c = Curl(["--basic", "-u", "%s:%s" % (who, PASSWORD), ours.url("/basic")], ours_env)
-    expect_user(rep, "5 curl --basic -> Apache+ours (GssapiBasicAuthMech ntlmssp): 200", c, "Basic")
-    #    gss-ntlmssp needs GssapiAcceptorName there (docs/gssapi.md)
-    c = Curl(["--basic", "-u", "%s:%s" % (who, PASSWORD), theirs.url("/basic-named")], theirs_env)
-    expect_user(rep, "5 curl --basic -> Apache+gss-ntlmssp with GssapiAcceptorName: 200", c, "Basic")
+    #    (its acceptor credential without a name, and with GssapiAcceptorName)
+    if rep.wanted("5-unnamed", "5 curl --basic -> Apache+ours (GssapiBasicAuthMech ntlmssp): 200"):
+        c = Curl(["--basic", "-u", "%s:%s" % (who, PASSWORD), ours.url("/basic")], ours_env)
+        expect_user(rep, "5 curl --basic -> Apache+ours (GssapiBasicAuthMech ntlmssp): 200", c, "Basic")
+    for s, label in ((ours, "ours"), (theirs, "gss-ntlmssp")):  # gss-ntlmssp needs the name
+        c = Curl(["--basic", "-u", "%s:%s" % (who, PASSWORD), s.url("/basic-named")],
+                 ours_env if s is ours else theirs_env)
+        expect_user(rep, "5 curl --basic -> Apache+%s with GssapiAcceptorName: 200" % label, c, "Basic")
 
     # 6. refusals -> 401, with the acceptor's reason in Apache's error log
     reasons = REASONS[a.ours_label]
@@ -537,6 +554,8 @@ def run_cases(rep, a, ours, theirs, creds, module, work):
          client_env(a.theirs, {"NTLM_USER_FILE": creds["ok"], "LM_COMPAT_LEVEL": "2"})),
     )
     for case, args, env in refusals:
+        if not rep.wanted("6-" + case, "6 %s -> Apache+ours: 401" % case):
+            continue
         off = ours.log_size()
         c = Curl(args + [ours.url("/whoami")], env)
         time.sleep(0.2)  # (the child writes its log line before answering; no race, but cheap)
