@@ -58,24 +58,23 @@ void gn_cred_free(gn_cred *c)
 }
 
 /*
- * gss-ntlmssp's LM_COMPAT_LEVEL (Windows' LmCompatibilityLevel), when set:
- * an initiator below 3 may answer with NTLMv1; an acceptor below 5 accepts
- * NTLMv1 and below 4 LM too. Unset, the policy alone decides (NTLMv2 only).
+ * gss-ntlmssp's LM_COMPAT_LEVEL (Windows' LmCompatibilityLevel), when set,
+ * for an initiator only: below 3 it may answer with NTLMv1 (a peer that
+ * accepts nothing better). An acceptor takes what the policy allows
+ * (NTLMv2 only by default), never loosened by the environment.
  */
 static void apply_lm_compat(ntlm_policy *p, gss_cred_usage_t usage)
 {
 	const char *v = getenv("LM_COMPAT_LEVEL");
-	if (!v || *v < '0' || *v > '5' || v[1])
+	if (usage != GSS_C_INITIATE || !v || *v < '0' || *v > '5' || v[1])
 		return;
-	int level = *v - '0';
-	if (usage == GSS_C_INITIATE)
-		p->allowed_responses = level < 3 ? NTLM_RESP_NTLMV1 : NTLM_RESP_NTLMV2;
-	else if (level < 4)
-		p->allowed_responses = NTLM_RESP_LM | NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
-	else if (level < 5)
-		p->allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
-	if (p->allowed_responses != NTLM_RESP_NTLMV2) /* v1 has no ESS-free 128-bit guarantee */
+	if (*v < '3') {
+		p->allowed_responses = NTLM_RESP_NTLMV1;
+		/* NTLMv1 without key exchange is what such peers speak */
 		p->min_security &= ~(uint32_t)(NTLM_SEC_KEY_EXCH | NTLM_SEC_ESS);
+	} else {
+		p->allowed_responses = NTLM_RESP_NTLMV2;
+	}
 }
 
 static ntlm_err load_policy(gn_cred *c, gss_const_key_value_set_t cs)

@@ -21,6 +21,19 @@
 
 #define GN_EXPORT __attribute__((visibility("default")))
 
+/* The mechglue's SPI entry points, which no public header declares. */
+OM_uint32 gssspi_acquire_cred_with_password(OM_uint32 *minor, const gss_name_t name,
+                                            const gss_buffer_t password, OM_uint32 time_req,
+                                            const gss_OID_set mechs, gss_cred_usage_t usage,
+                                            gss_cred_id_t *out, gss_OID_set *actual,
+                                            OM_uint32 *time_rec);
+OM_uint32 gssspi_import_name_by_mech(OM_uint32 *minor, gss_const_OID mech, gss_buffer_t in,
+                                     gss_OID type, gss_name_t *out);
+OM_uint32 gssspi_set_cred_option(OM_uint32 *minor, gss_cred_id_t *cred, const gss_OID what,
+                                 const gss_buffer_t value);
+OM_uint32 gssspi_mech_invoke(OM_uint32 *minor, const gss_OID mech, const gss_OID what,
+                             gss_buffer_t value);
+
 /* gss-ntlmssp's request flag for connectionless mode (gssapi_ntlmssp.h). */
 #define GN_DATAGRAM_FLAG 0x10000u
 

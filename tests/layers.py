@@ -29,6 +29,10 @@ BELOW = {
 }
 # Public headers and the rooms that may include them (None: every room).
 PUBLIC = {"ntlmssp/ntlmssp.h": None, "ntlmssp/sspi.h": {"sspi"}, "ntlmssp/rpc.h": set()}
+# Faces outside lib/ that sit on the public API of libntlmssp.so (one engine per
+# process): they may include the public header, the base (the bounded reader,
+# linked privately) and their own headers, never an engine room's.
+FACES = {"gss": {"base"}}
 UMBRELLA = "util.h"
 EDITING = re.compile(r"\b(flock|rename|renameat2?|mkostemp|mkstemp)\s*\(")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
@@ -37,7 +41,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 def load(root):
     """{relative path: text} of every library source and public header."""
     files = {}
-    for top in ("lib", os.path.join("include", "ntlmssp")):
+    for top in ("lib", os.path.join("include", "ntlmssp"), *FACES):
         for d, _, names in os.walk(os.path.join(root, top)):
             for n in names:
                 if n.endswith((".c", ".h")):
@@ -60,6 +64,10 @@ def problems(files):
             owner[os.path.basename(path)] = room
     out = []
     for path, text in sorted(files.items()):
+        face = path.split(os.sep)[0]
+        if face in FACES:
+            out += face_problems(path, text, face, owner, files)
+            continue
         room = room_of(path)
         public = path.startswith(os.path.join("include", "ntlmssp"))
         if not room and not public:
@@ -92,6 +100,24 @@ def problems(files):
     return out
 
 
+def face_problems(path, text, face, owner, files):
+    """A face includes ntlmssp.h, the rooms FACES allows it, its own headers and the system's."""
+    out = []
+    own = {os.path.basename(p) for p in files if p.split(os.sep)[0] == face}
+    for m in INCLUDE.finditer(text):
+        kind, name = m.groups()
+        line = text.count("\n", 0, m.start()) + 1
+        if name == "ntlmssp/ntlmssp.h" or name in own:
+            continue
+        if kind == "<" and name not in owner and name not in PUBLIC:
+            continue  # the system's
+        if owner.get(name) in FACES[face]:
+            continue
+        out.append(f"{path}:{line}: #include {name}: {face}/ is a face above the public API "
+                   f"(ntlmssp.h and lib/{', lib/'.join(sorted(FACES[face]))} only)")
+    return out
+
+
 # Each planted defect: (file, text added after its first line, the text the report must contain).
 PLANTED = [
     ("lib/store/smbpasswd.c", '#include "context.h"', "lib/store may not depend on lib/engine"),
@@ -107,6 +133,8 @@ PLANTED = [
     ("lib/wire/avpairs.c", '#include "../engine/policy.c"', "not a header"),
     ("include/ntlmssp/ntlmssp.h", '#include "buf.h"', "includes only public headers"),
     ("lib/store/smbpasswd.c", "static int f(int fd) { return flock(fd, 2); }", "tools' side"),
+    ("gss/gss_context.c", '#include "context.h"', "face above the public API"),
+    ("gss/gss_names.c", '#include "ntlmssp/sspi.h"', "face above the public API"),
 ]
 
 
