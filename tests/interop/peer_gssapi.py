@@ -16,7 +16,9 @@ loads; the host's /etc/gss is never read).
   server --account-file F --computer-name N [--allow-ntlmv1]
       gss_acquire_cred(ACCEPT) with NTLM_USER_FILE=F (an smbpasswd file:
       both mechanisms read that form), NETBIOS_COMPUTER_NAME=N,
-      LM_COMPAT_LEVEL=5 (NTLMv1 refused) or 2 with --allow-ntlmv1.
+      LM_COMPAT_LEVEL=5 (NTLMv1 refused) or 2 with --allow-ntlmv1, which for
+      ours is a policy file allowing NTLMv1 (credential-store key
+      ntlmssp_policy: its acceptor takes no leniency from the environment).
 
 DONE carries the session key (GSS_C_INQ_SSPI_SESSION_KEY) and the flags of
 the AUTHENTICATE; FAIL carries gss_display_status of the minor code first
@@ -157,9 +159,32 @@ def run_client(a, gssapi, mech):
     return 0
 
 
+def v1_policy():
+    """A policy file that allows NTLMv1 next to NTLMv2 (0600 in a fresh dir,
+    as the library wants a file only its owner can write)."""
+    import atexit
+    import shutil
+    import tempfile
+    d = tempfile.mkdtemp(prefix="gsspeer.")
+    atexit.register(shutil.rmtree, d, True)
+    path = os.path.join(d, "allow-ntlmv1.conf")
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.write(fd, b"allowed_responses = ntlmv1, ntlmv2\n")
+    os.close(fd)
+    return path
+
+
 def run_server(a, gssapi, mech):
     try:
-        creds = gssapi.Credentials(usage="accept", mechs=[mech])
+        creds = None
+        if a.allow_ntlmv1:  # (gss-ntlmssp refuses a store key it does not know: LM_COMPAT_LEVEL then)
+            try:
+                creds = gssapi.Credentials(usage="accept", mechs=[mech],
+                                           store={"ntlmssp_policy": v1_policy()})
+            except gssapi.exceptions.GSSError:
+                creds = None
+        if creds is None:
+            creds = gssapi.Credentials(usage="accept", mechs=[mech])
     except gssapi.exceptions.GSSError as e:
         out("FAIL " + reason(e, "gss_acquire_cred"))
         return 1
