@@ -412,7 +412,7 @@ def main():
     ap.add_argument("--ours", required=True, help="mech.d file naming our module")
     ap.add_argument("--theirs", required=True, help="mech.d file naming gss-ntlmssp")
     ap.add_argument("--exclude", default="",
-                    help="comma list of cases kept out: 1-ours 2 5-unnamed 6-wrong-password ...")
+                    help="comma list of cases kept out: 0-released-cred 1-ours 2 5-unnamed 6-wrong-password ...")
     ap.add_argument("--ours-label", default="ours",
                     help="which reason texts to expect from the 'ours' acceptor (ours|gss-ntlmssp)")
     a = ap.parse_args()
@@ -471,6 +471,17 @@ def main():
 def run_cases(rep, a, ours, theirs, creds, module, work):
     who = "%s\\%s" % (DOMAIN, USER)
     ours_env, theirs_env = client_env(a.ours), client_env(a.theirs)
+
+    # 0. what mod_auth_gssapi does to the mechanism between two requests of
+    #    one handshake: it releases the acceptor credential (outside Apache)
+    if rep.wanted("0-released-cred", "0 acceptor credential released mid-handshake"):
+        r = subprocess.run([PY, os.path.join(HERE, "released_cred.py"), creds["ok"], DOMAIN, USER,
+                            PASSWORD], env=ours_env, stdout=subprocess.PIPE,
+                           stderr=subprocess.STDOUT, text=True, timeout=60)
+        out = r.stdout.strip().splitlines()
+        rep.check("0 acceptor credential released mid-handshake: the context still finishes",
+                  r.returncode == 0 and out[-1:] == ["accepted " + who],
+                  "exit %d: %s" % (r.returncode, out[-1] if out else "(no output)"))
 
     # 1. curl --ntlm (curl's own NTLM: a 32-byte NEGOTIATE without domain,
     #    workstation or VERSION) -> ours: 200
