@@ -175,6 +175,19 @@ def t_cb_required_absent():
     handshake(scred=cred_accept(store), cb_client=cb(b"A" * 32), cb_server=cb(b"A" * 32))
 
 
+def t_spn_check():
+    # an acceptor named HTTP@server.example refuses a client that names another service
+    name = gssapi.Name("HTTP@server.example", gssapi.NameType.hostbased_service)
+    sc = gssapi.Credentials(name=name, usage="accept", mechs=[REAL])
+    handshake(scred=sc)
+    c = gssapi.SecurityContext(name=gssapi.Name("HTTP@elsewhere.example",
+                                                gssapi.NameType.hostbased_service),
+                               creds=cred_init(), mech=INIT_MECH, usage="initiate", flags=FLAGS)
+    s = gssapi.SecurityContext(creds=sc, usage="accept")
+    expect_error(lambda: s.step(c.step(s.step(c.step()))), gssapi.exceptions.GSSError,
+                 "target name")
+
+
 def t_wrong_password():
     expect_error(lambda: handshake(ccred=cred_init(password="wrong")), gssapi.exceptions.GSSError,
                  "logon failure" if MODE != "peer-out" else None)
@@ -309,11 +322,11 @@ def t_ntlmv1_refused():
 
 TESTS = {
     "self": [t_handshake, t_messages, t_tamper, t_session_key, t_ssf, t_export_import,
-             t_cb_match, t_cb_mismatch, t_cb_required_absent, t_wrong_password, t_unknown_user,
-             t_password_cred, t_iov, t_anonymous, t_localname, t_audit, t_reset_crypto,
+             t_cb_match, t_cb_mismatch, t_cb_required_absent, t_spn_check, t_wrong_password,
+             t_unknown_user, t_password_cred, t_iov, t_anonymous, t_localname, t_audit, t_reset_crypto,
              t_impacket_client, t_version_flag_without_version, t_spnego],
     "peer-in": [t_handshake, t_messages, t_tamper, t_session_key, t_ssf, t_export_import,
-                t_cb_match, t_cb_mismatch, t_cb_required_absent, t_wrong_password,
+                t_cb_match, t_cb_mismatch, t_cb_required_absent, t_spn_check, t_wrong_password,
                 t_unknown_user, t_password_cred],
     "peer-out": [t_handshake, t_messages, t_session_key, t_ssf, t_export_import, t_cb_match,
                  t_wrong_password, t_password_cred],

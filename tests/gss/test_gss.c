@@ -200,6 +200,38 @@ static void hostile_tokens(void)
 	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
 }
 
+/* An exported RC4 state must be a permutation: a corrupted one imports as nothing. */
+static void corrupt_rc4_state(void)
+{
+	gss_cred_id_t cc = client_cred(), sc = server_cred();
+	gss_ctx_id_t c, s;
+	OM_uint32 minor;
+	T_ASSERT(handshake(cc, sc, &c, &s) == 0);
+	gss_buffer_desc m = {2, (void *)"hi"}, w, back, exp;
+	T_ASSERT(gss_wrap(&minor, c, 1, GSS_C_QOP_DEFAULT, &m, NULL, &w) == GSS_S_COMPLETE);
+	T_ASSERT(gss_unwrap(&minor, s, &w, &back, NULL, NULL) == GSS_S_COMPLETE);
+	free(back.value);
+	T_ASSERT(gss_export_sec_context(&minor, &s, &exp) == GSS_S_COMPLETE);
+	/* the token ends with the receiving stream's S-box (256 bytes), then i and j */
+	uint8_t *t = exp.value;
+	uint8_t saved = t[exp.length - 3];
+	t[exp.length - 3] = t[exp.length - 4]; /* two equal entries: no permutation */
+	T_ASSERT(gss_import_sec_context(&minor, &exp, &s) == GSS_S_DEFECTIVE_TOKEN);
+	T_ASSERT(s == GSS_C_NO_CONTEXT);
+	t[exp.length - 3] = saved;
+	T_ASSERT(gss_import_sec_context(&minor, &exp, &s) == GSS_S_COMPLETE);
+	free(exp.value);
+	free(w.value);
+	T_ASSERT(gss_wrap(&minor, c, 1, GSS_C_QOP_DEFAULT, &m, NULL, &w) == GSS_S_COMPLETE);
+	T_ASSERT(gss_unwrap(&minor, s, &w, &back, NULL, NULL) == GSS_S_COMPLETE);
+	free(back.value);
+	free(w.value);
+	free_ctx(&c);
+	free_ctx(&s);
+	T_ASSERT(gss_release_cred(&minor, &cc) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+}
+
 /* curl's and impacket's NEGOTIATE: 32 bytes, no VERSION field. */
 static void short_negotiate(void)
 {
@@ -261,6 +293,7 @@ int main(void)
 	T_RUN(iov_matches_native);
 	T_RUN(context_heap);
 	T_RUN(hostile_tokens);
+	T_RUN(corrupt_rc4_state);
 	T_RUN(short_negotiate);
 	T_RUN(names);
 	unlink(users);
