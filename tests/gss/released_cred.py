@@ -27,7 +27,7 @@ def main(userfile, domain, user, password):
     first = raw.accept_sec_context(client.step(), ac)
     raw.release_cred(ac)
     last = raw.accept_sec_context(client.step(first.token), None, context=first.context)
-    print("accepted %s" % last.initiator_name)
+    print("accepted %s" % gssapi.Name(last.initiator_name))
     return 0
 
 
