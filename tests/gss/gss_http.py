@@ -21,7 +21,6 @@ import base64
 import os
 import pwd
 import re
-import shutil
 import signal
 import socket
 import subprocess
@@ -34,7 +33,7 @@ sys.path.insert(0, INTEROP)
 
 import spnego  # noqa: E402  (the SPNEGO DER reader of the interop suite)
 from interop import analyze  # noqa: E402  (what an NTLMSSP message carries)
-from tshark_http import LinePeer  # noqa: E402
+from tshark_http import LinePeer, http_exchange, start_capture, stop_capture  # noqa: E402
 
 PY = "/usr/bin/python3"
 APACHE = "/usr/sbin/apache2"
@@ -334,76 +333,28 @@ def expect_user(rep, name, c, auth_type):
 
 
 def http_line_client(url, client_argv, env, scheme):
-    """A line-protocol client (peer_gssapi.py) bridged onto one keep-alive
-    HTTP connection: Authorization: <scheme> <token> until the server stops
-    answering 401 with a token. Returns (status, body, tokens sent)."""
+    """A line-protocol client (peer_gssapi.py) over one keep-alive HTTP
+    connection. Returns (status, body, tokens sent)."""
     import http.client
     from urllib.parse import urlsplit
     u = urlsplit(url)
     client = LinePeer(client_argv, env)
-    sent = []
-    status, body = None, b""
     try:
         conn = http.client.HTTPConnection(u.hostname, u.port, timeout=20)
-        line = client.recv()
-        for _ in range(3):
-            if not line.startswith("TOKEN "):
-                break
-            sent.append(base64.b64decode(line[6:]))
-            conn.request("GET", u.path, headers={"Authorization": "%s %s" % (scheme, line[6:])})
-            resp = conn.getresponse()
-            body = resp.read()
-            status = resp.status
-            www = [v for k, v in resp.getheaders() if k.lower() == "www-authenticate"
-                   and v.startswith(scheme + " ")]
-            if status != 401 or not www:
-                break
-            client.send("TOKEN " + www[0].split(" ", 1)[1])
-            line = client.recv()
+        status, body, sent = http_exchange(client, conn, u.path, scheme)
         conn.close()
     finally:
         client.stop()
-    return status, body.decode(errors="replace"), sent
+    return status, body.decode(errors="replace"), [base64.b64decode(t) for t in sent]
 
 
-class Tshark:
-    """tshark capturing one port on lo into a pcap."""
-
-    def __init__(self, pcap, port):
-        self.pcap, self.port = pcap, port
-        self.p = subprocess.Popen(["tshark", "-n", "-i", "lo", "-f", "tcp port %d" % port, "-w", pcap],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True, start_new_session=True)
-        STARTED.append(self.p)
-
-    def wait_started(self):
-        deadline = time.time() + 20
-        while time.time() < deadline:
-            line = self.p.stderr.readline()
-            if not line:
-                return False
-            if "Capturing on" in line:
-                time.sleep(1.5)  # dumpcap reports before its filter is attached
-                return True
-        return False
-
-    def finish(self):
-        time.sleep(0.8)  # the last segments
-        if self.p.poll() is None:
-            self.p.send_signal(signal.SIGINT)
-            try:
-                self.p.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.p.kill()
-                self.p.wait()
-
-    def authenticate_fields(self):
-        """(user, MIC hex) of each NTLMSSP_AUTH the dissector found, decoded as HTTP."""
-        r = subprocess.run(["tshark", "-n", "-r", self.pcap, "-d", "tcp.port==%d,http" % self.port,
-                            "-Y", "ntlmssp.messagetype == 3", "-T", "fields",
-                            "-e", "ntlmssp.auth.username", "-e", "ntlmssp.authenticate.mic"],
-                           stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=60)
-        return [tuple((line.split("\t") + [""])[:2]) for line in r.stdout.splitlines() if line.strip()]
+def authenticate_fields(pcap, port):
+    """(user, MIC hex) of each NTLMSSP_AUTH tshark's dissector finds, decoded as HTTP."""
+    r = subprocess.run(["tshark", "-n", "-r", pcap, "-d", "tcp.port==%d,http" % port,
+                        "-Y", "ntlmssp.messagetype == 3", "-T", "fields",
+                        "-e", "ntlmssp.auth.username", "-e", "ntlmssp.authenticate.mic"],
+                       stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, timeout=60)
+    return [tuple((line.split("\t") + [""])[:2]) for line in r.stdout.splitlines() if line.strip()]
 
 
 def main():
@@ -520,20 +471,20 @@ def run_cases(rep, a, ours, theirs, creds, module, work):
     peer_env = client_env(a.theirs, {"GSSPEER_MECH_CONFIG": a.ours, "PYTHONPATH": INTEROP,
                                      "PYTHONDONTWRITEBYTECODE": "1"})
     pcap = os.path.join(work, "raw-ntlm.pcap")
-    ts = Tshark(pcap, theirs.port)
-    if not rep.check("4 tshark captures on lo", ts.wait_started()):
-        ts.finish()
+    ts = start_capture(pcap, theirs.port, 2.0)
+    if not rep.check("4 tshark captures on lo", ts is not None):
         return
+    STARTED.append(ts)
     try:
         status, body, sent = http_line_client(theirs.url("/whoami"), line_client, peer_env, "NTLM")
     finally:
-        ts.finish()
+        stop_capture(ts)
     vars_ = dict(re.findall(r"^(\w+)=(.*)$", body, re.M))
     rep.check("4 python3-gssapi (ours), Authorization: NTLM -> Apache+gss-ntlmssp: 200",
               status == 200 and vars_.get("REMOTE_USER", "").lower() == who.lower(),
               "HTTP %s, REMOTE_USER=%s AUTH_TYPE=%s" % (status, vars_.get("REMOTE_USER"), vars_.get("AUTH_TYPE")))
     auth = authenticate(sent)
-    fields = ts.authenticate_fields()
+    fields = authenticate_fields(pcap, theirs.port)
     mic = fields[0][1].replace(":", "") if fields else ""
     rep.check("4 tshark: our AUTHENTICATE carries a MIC",
               bool(fields) and fields[0][0] == USER and mic.strip("0") != "" and auth.get("mic"),
