@@ -408,7 +408,7 @@ def main():
             err = s.start()
             if not rep.check("Apache %s starts (127.0.0.1:%d)" % (s.name, s.port), err is None, err or ""):
                 return rep
-        run_cases(rep, a, ours, theirs, client_creds, module, work)
+        run_cases(rep, a, ours, theirs, client_creds, work)
         for s, mod in ((ours, module["ours"]), (theirs, module["theirs"])):
             rep.check("Apache %s ran the mechanism %s" % (s.name, os.path.basename(mod)), s.loaded(mod))
         crashes = re.findall(r"AH00052: child pid \d+ exit signal [^\n]*", ours.log_since(0))
@@ -419,7 +419,7 @@ def main():
     return rep
 
 
-def run_cases(rep, a, ours, theirs, creds, module, work):
+def run_cases(rep, a, ours, theirs, creds, work):
     who = "%s\\%s" % (DOMAIN, USER)
     ours_env, theirs_env = client_env(a.ours), client_env(a.theirs)
 
