@@ -36,10 +36,18 @@ int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 /* Made once: a fuzzer is one process, and acquiring credentials reads files. */
 static gss_cred_id_t ccred, scred;
+/* The acceptor's user file is read at each logon: it stays until the process exits. */
+static char dir[] = "/tmp/fuzz-gss.XXXXXX", path[64];
+
+static void remove_files(void)
+{
+	unlink(path);
+	rmdir(dir);
+}
 
 int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
-	char dir[] = "/tmp/fuzz-gss.XXXXXX", path[64], conf[64];
+	char conf[64];
 	OM_uint32 minor;
 	CHECK(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/users", dir);
@@ -60,13 +68,11 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	gss_buffer_desc n = {9, (void *)"DOM\\alice"}, pw = {9, (void *)"Passw0rd!"};
 	gss_name_t name;
 	CHECK(gss_import_name(&minor, &n, (gss_OID)&gn_nt_user, &name) == GSS_S_COMPLETE);
-	CHECK(gssspi_acquire_cred_with_password(&minor, name, &pw, 0, GSS_C_NO_OID_SET,
-	                                        GSS_C_INITIATE, &ccred, NULL, NULL) == GSS_S_COMPLETE);
+	CHECK(gssspi_acquire_cred_with_password(&minor, name, &pw, 0, GSS_C_NO_OID_SET, GSS_C_INITIATE,
+	                                        &ccred, NULL, NULL) == GSS_S_COMPLETE);
 	CHECK(gss_release_name(&minor, &name) == GSS_S_COMPLETE);
-	/* the accounts and policy were read: the files can go */
-	unlink(path);
-	unlink(conf);
-	rmdir(dir);
+	unlink(conf); /* read when the credentials were acquired */
+	atexit(remove_files);
 	return 0;
 }
 
@@ -88,8 +94,8 @@ static OM_uint32 do_accept(gss_ctx_id_t *s, gss_buffer_t in, gss_buffer_t out)
 {
 	OM_uint32 minor;
 	gss_name_t src = GSS_C_NO_NAME;
-	OM_uint32 major =
-		gss_accept_sec_context(&minor, s, scred, in, NULL, &src, NULL, out, NULL, NULL, NULL);
+	OM_uint32 major = gss_accept_sec_context(&minor, s, scred, in, NULL, &src, NULL, out, NULL,
+	                                         NULL, NULL);
 	if (src)
 		CHECK(gss_release_name(&minor, &src) == GSS_S_COMPLETE);
 	return major;
@@ -100,7 +106,8 @@ static void as_acceptor(const uint8_t *p, size_t n)
 	size_t neg_len = n ? p[0] : 0;
 	if (n < 1 + neg_len)
 		return;
-	gss_buffer_desc neg = {neg_len, (void *)(p + 1)}, auth = {n - 1 - neg_len, (void *)(p + 1 + neg_len)};
+	gss_buffer_desc neg = {neg_len, (void *)(p + 1)},
+					auth = {n - 1 - neg_len, (void *)(p + 1 + neg_len)};
 	gss_buffer_desc out = {0, NULL};
 	gss_ctx_id_t s = GSS_C_NO_CONTEXT;
 	OM_uint32 major = do_accept(&s, &neg, &out);

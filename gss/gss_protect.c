@@ -18,28 +18,15 @@
 
 ntlm_err gn_protect(gn_ctx *g, gn_op op, ntlm_iov *iov, size_t n)
 {
+	unsigned mode = (op == GN_SEAL || op == GN_UNSEAL) ? NTLM_PROTECT_SEAL : NTLM_PROTECT_SIGN;
+	uint32_t seq = 0;
 	if (g->flags & GN_DATAGRAM_FLAG) { /* the caller sets the counter (SET_SEQ_NUM) */
-		switch (op) {
-		case GN_SIGN:
-			return ntlm_sign_iov_seq(g->ntlm, g->dg_seq, iov, n);
-		case GN_SEAL:
-			return ntlm_seal_iov_seq(g->ntlm, g->dg_seq, iov, n);
-		case GN_VERIFY:
-			return ntlm_verify_iov_seq(g->ntlm, g->dg_seq, iov, n);
-		default:
-			return ntlm_unseal_iov_seq(g->ntlm, g->dg_seq, iov, n);
-		}
+		mode |= NTLM_PROTECT_EXPLICIT_SEQ;
+		seq = g->dg_seq;
 	}
-	switch (op) {
-	case GN_SIGN:
-		return ntlm_sign_iov(g->ntlm, iov, n);
-	case GN_SEAL:
-		return ntlm_seal_iov(g->ntlm, iov, n);
-	case GN_VERIFY:
-		return ntlm_verify_iov(g->ntlm, iov, n);
-	default:
-		return ntlm_unseal_iov(g->ntlm, iov, n);
-	}
+	if (op == GN_SIGN || op == GN_SEAL)
+		return ntlm_protect_iov(g->ntlm, mode, seq, iov, n);
+	return ntlm_unprotect_iov(g->ntlm, mode, seq, iov, n);
 }
 
 int gn_seals(const gn_ctx *g)

@@ -1,6 +1,6 @@
 /*
  * test_gss.c - the GSSAPI module's code called directly (no mechglue):
- * IOV sealing against the library's own ntlm_seal_iov, the heap an
+ * IOV sealing against the library's own ntlm_protect_iov, the heap an
  * established context keeps, hostile tokens at every entry point that
  * takes one, and the export/import round trip.
  */
@@ -72,7 +72,7 @@ static void free_ctx(gss_ctx_id_t *c)
 		abort();
 }
 
-/* gss_wrap_iov gives the bytes the library's ntlm_seal_iov gives on the same state. */
+/* gss_wrap_iov gives the bytes the library's ntlm_protect_iov gives on the same state. */
 static void iov_matches_native(void)
 {
 	gss_cred_id_t cc = client_cred(), sc = server_cred();
@@ -98,7 +98,7 @@ static void iov_matches_native(void)
 	ntlm_iov seg[3] = {{NTLM_IOV_TOKEN, sig2, 16},
 	                   {NTLM_IOV_SIGN_ONLY, hdr2, sizeof(hdr2)},
 	                   {NTLM_IOV_DATA, stub2, sizeof(stub2)}};
-	T_OK(ntlm_seal_iov(native, seg, 3));
+	T_OK(ntlm_protect_iov(native, NTLM_PROTECT_SEAL, 0, seg, 3));
 	T_BYTES(sig, sig2, 16);
 	T_BYTES(stub, stub2, sizeof(stub));
 	T_ASSERT(memcmp(stub, "the stub", 8) != 0);
@@ -232,6 +232,54 @@ static void corrupt_rc4_state(void)
 	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
 }
 
+/* gss-ntlmssp's user file may hold smbpasswd lines: verified with their hash; [D] refused. */
+static void userfile_smbpasswd_lines(void)
+{
+	uint8_t nt[16];
+	char hex[33], path[320], line[200];
+	T_OK(ntlm_nt_hash("B0bsecret", nt));
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02X", nt[i]);
+	snprintf(path, sizeof(path), "%s/mixed", dir);
+	FILE *f = fopen(path, "w");
+	T_ASSERT(f);
+	fputs("DOM:alice:Passw0rd!\n", f);
+	snprintf(line, sizeof(line),
+	         "bob:1001:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:%s:[U          ]:LCT-00000000:\n", hex);
+	fputs(line, f);
+	snprintf(line, sizeof(line),
+	         "carol:1002:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:%s:[DU         ]:LCT-00000000:\n", hex);
+	fputs(line, f);
+	fclose(f);
+	OM_uint32 minor;
+	gss_key_value_element_desc kv = {"ntlmssp_keyfile", path};
+	gss_key_value_set_desc cs = {1, &kv};
+	gss_cred_id_t sc;
+	T_ASSERT(gss_acquire_cred_from(&minor, GSS_C_NO_NAME, 0, GSS_C_NO_OID_SET, GSS_C_ACCEPT, &cs,
+	                               &sc, NULL, NULL) == GSS_S_COMPLETE);
+	const char *who[] = {"DOM\\bob", "DOM\\carol"};
+	for (int i = 0; i < 2; i++) {
+		gss_name_t name;
+		gss_buffer_desc n = {strlen(who[i]), (void *)who[i]}, pw = {9, (void *)"B0bsecret"};
+		gss_cred_id_t cc;
+		gss_ctx_id_t c, s;
+		T_ASSERT(gss_import_name(&minor, &n, (gss_OID)&gn_nt_user, &name) == GSS_S_COMPLETE);
+		T_ASSERT(gssspi_acquire_cred_with_password(&minor, name, &pw, 0, GSS_C_NO_OID_SET,
+		                                           GSS_C_INITIATE, &cc, NULL,
+		                                           NULL) == GSS_S_COMPLETE);
+		int rc = handshake(cc, sc, &c, &s);
+		T_ASSERT(rc == (i == 0 ? 0 : -1));
+		if (c)
+			free_ctx(&c);
+		if (s)
+			free_ctx(&s);
+		T_ASSERT(gss_release_cred(&minor, &cc) == GSS_S_COMPLETE);
+		T_ASSERT(gss_release_name(&minor, &name) == GSS_S_COMPLETE);
+	}
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	unlink(path);
+}
+
 /* curl's and impacket's NEGOTIATE: 32 bytes, no VERSION field. */
 static void short_negotiate(void)
 {
@@ -295,6 +343,7 @@ int main(void)
 	T_RUN(hostile_tokens);
 	T_RUN(corrupt_rc4_state);
 	T_RUN(short_negotiate);
+	T_RUN(userfile_smbpasswd_lines);
 	T_RUN(names);
 	unlink(users);
 	rmdir(dir);
