@@ -14,10 +14,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
+#include "ntlm_peek.h"
 #include "util.h"
-#include "wire.h"
 
 /*
  * Squid numbers its requests with a uint64_t (written with PRIu64): an ID
@@ -129,16 +130,23 @@ static void answer_user(const char *id, const char *user)
 	fflush(stdout);
 }
 
-/* Squid does not always forward the client's NEGOTIATE: stand in with typical flags. */
+/*
+ * Squid does not always forward the client's NEGOTIATE: stand in with typical
+ * flags ([MS-NLMP] 2.2.1.1: no domain, no workstation, no VERSION).
+ */
 static ntlm_err default_negotiate(ntlm_buffer *out)
 {
-	nw_negotiate m;
-	memset(&m, 0, sizeof(m));
-	m.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |
-	          NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |
-	          NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
-	          NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56;
-	return nw_negotiate_encode(&m, out);
+	nb_writer w;
+	nb_writer_init(&w);
+	nb_write_bytes(&w, NTLM_PEEK_SIGNATURE, sizeof(NTLM_PEEK_SIGNATURE));
+	nb_write_u32le(&w, NTLM_PEEK_NEGOTIATE);
+	nb_write_u32le(&w, NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |
+	                       NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+	                       NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+	                       NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |
+	                       NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56);
+	nb_write_zeros(&w, 16); /* DomainNameFields, WorkstationFields: empty */
+	return nb_writer_finish(&w, out);
 }
 
 /* YR (or a KK that carries a NEGOTIATE: the client started over): a new handshake. */
@@ -196,14 +204,13 @@ static void handle_request(squid *s, const char *id, squid_channel *c, char **w,
 {
 	uint8_t *tok = NULL;
 	size_t len = 0, where = 0;
-	uint32_t type = 0;
 	int yr = !strcmp(w[0], "YR"), kk = !strcmp(w[0], "KK");
 	const char *bad = request_fault(w, n, yr, kk);
 	if (!bad && n == 2 && (bad = b64_decode(w[1], strlen(w[1]), 0, &tok, &len, &where)) != NULL)
 		answer(id, "BH", "bad base64 token: %s at character %zu", bad, where + 1);
 	else if (bad)
 		answer(id, "BH", "%s", bad);
-	else if (tok && nw_message_type(tok, len, &type) == NTLM_OK && type == NW_NEGOTIATE)
+	else if (tok && ntlm_peek_type(tok, len) == NTLM_PEEK_NEGOTIATE)
 		start(s, c, id, tok, len);
 	else if (yr)
 		start(s, c, id, tok, len);
