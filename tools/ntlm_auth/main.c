@@ -290,8 +290,11 @@ static int dispatch(const na_opts *o)
 	case NA_MODE_ONESHOT:
 		return na_oneshot(o);
 	case NA_MODE_NTLMSSP_CLIENT:
+		return na_ntlmssp_client(o);
 	case NA_MODE_SQUID_NTLMSSP:
+		return na_squid_ntlmssp(o);
 	case NA_MODE_SQUID_BASIC:
+		return na_squid_basic(o);
 	case NA_MODE_NTLM_SERVER:
 	case NA_MODE_GSS_SPNEGO:
 	case NA_MODE_GSS_SPNEGO_CLIENT:

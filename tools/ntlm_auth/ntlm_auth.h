@@ -7,13 +7,18 @@
  * mode; each mode lives in its own file:
  *   oneshot.c       no --helper-protocol: one challenge/response check
  *                   (FreeRADIUS: --request-nt-key, MS-CHAP with --allow-mschapv2)
- *   see docs/ntlm_auth.md for the helper protocols and their files.
+ *   client.c        ntlmssp-client-1 (Wine's client, curl's --ntlm-wb)
+ *   server.c        squid-2.5-ntlmssp (the Squid engine, tools/ntlm_squid.c, in
+ *                   Samba's words), squid-2.5-basic; the store and policy
+ *   spnego.c        the SPNEGO tokens (DER), gss.c the gss-spnego modes
+ * docs/ntlm_auth.md describes each protocol and where ours differs from Samba's.
  */
 #ifndef NTLM_AUTH_H
 #define NTLM_AUTH_H
 
 #include <stdio.h>
 
+#include "ntlm_setup.h"
 #include "ntlmssp/ntlmssp.h"
 
 /* Exit statuses, as Samba's: 0 success, 1 anything else (bad usage included). */
@@ -88,5 +93,58 @@ void na_opts_free(na_opts *o);
 
 /* Each mode: runs to the end of input (or the one check) and returns the exit status. */
 int na_oneshot(const na_opts *o);
+int na_ntlmssp_client(const na_opts *o);
+int na_squid_ntlmssp(const na_opts *o);
+int na_squid_basic(const na_opts *o);
+
+/* ------------------------------------------------------------ server.c */
+
+/*
+ * The server's store and policy from o (--winbind, --account-file,
+ * $NTLM_ACCOUNT_FILE, NA_DEFAULT_ACCOUNT_FILE; --policy). Refuses
+ * --require-membership-of (no store answers it). NA_EXIT_OK, or
+ * NA_EXIT_FAIL after saying why on stderr. Free with setup_server_free()
+ * and setup_opts_free() in any case.
+ */
+int na_server_open(const na_opts *o, setup_opts *so, setup_server *srv);
+/*
+ * Checks a plaintext password: a whole handshake between a client context
+ * and a server context on srv, in this process. principal (may be NULL)
+ * gets "DOMAIN\user" as the store names the user.
+ */
+NTLM_MUST_CHECK ntlm_err na_check_password(setup_server *srv, const char *domain, const char *user,
+                                           const char *password, char *principal, size_t cap);
+/* "DOMAIN\user" or "DOMAIN/user" split in place; a bare name gets default_domain. */
+void na_split_user(char *name, const char *default_domain, const char **domain, const char **user);
+/* Reads stdin line by line until its end; handle gets each line, overlong each line too long. */
+int na_line_loop(void (*handle)(void *arg, char *line, size_t len),
+                 void (*overlong)(void *arg, const char *start, size_t len), void *arg);
+
+/* ------------------------------------------------------------ client.c */
+
+/* An NTLM client driven by a line protocol (ntlmssp-client-1, gss-spnego-client). */
+typedef struct na_client {
+	const na_opts *o;
+	ntlm_policy policy;
+	const char *spn;       /* MsvAvTargetName to send (gss-spnego-client), or NULL */
+	char *password;        /* from a PW line (wiped) */
+	ntlm_cred *cred;       /* built at the first TT that has a password */
+	ntlm_buffer negotiate; /* the NEGOTIATE sent: the context answering TT must match it */
+	ntlm_ctx *ctx;
+	int done; /* ctx is established */
+} na_client;
+
+void na_client_init(na_client *cl, const na_opts *o);
+void na_client_free(na_client *cl);
+/* --policy or the system policy; 0, or -1 after saying why. */
+int na_client_load_policy(na_client *cl);
+NTLM_MUST_CHECK ntlm_err na_client_set_password(na_client *cl, const char *password);
+/* YR: a new handshake; *out gets the NEGOTIATE. */
+NTLM_MUST_CHECK ntlm_err na_client_start(na_client *cl, ntlm_buffer *out);
+/* TT: *out gets the AUTHENTICATE; NTLM_E_NO_CREDENTIALS when a password is needed. */
+NTLM_MUST_CHECK ntlm_err na_client_answer(na_client *cl, const uint8_t *challenge, size_t len,
+                                          ntlm_buffer *out);
+/* GF: the negotiated flags, before a handshake the ones requested. */
+uint32_t na_client_flags(const na_client *cl);
 
 #endif
