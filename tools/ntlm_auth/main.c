@@ -295,9 +295,11 @@ static int dispatch(const na_opts *o)
 		return na_squid_ntlmssp(o);
 	case NA_MODE_SQUID_BASIC:
 		return na_squid_basic(o);
-	case NA_MODE_NTLM_SERVER:
 	case NA_MODE_GSS_SPNEGO:
+		return na_gss_spnego(o);
 	case NA_MODE_GSS_SPNEGO_CLIENT:
+		return na_gss_spnego_client(o);
+	case NA_MODE_NTLM_SERVER:
 	case NA_MODE_CHANGE_PASSWORD:
 		return not_yet(o);
 	}

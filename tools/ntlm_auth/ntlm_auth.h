@@ -96,6 +96,8 @@ int na_oneshot(const na_opts *o);
 int na_ntlmssp_client(const na_opts *o);
 int na_squid_ntlmssp(const na_opts *o);
 int na_squid_basic(const na_opts *o);
+int na_gss_spnego(const na_opts *o);
+int na_gss_spnego_client(const na_opts *o);
 
 /* ------------------------------------------------------------ server.c */
 
@@ -146,5 +148,9 @@ NTLM_MUST_CHECK ntlm_err na_client_answer(na_client *cl, const uint8_t *challeng
                                           ntlm_buffer *out);
 /* GF: the negotiated flags, before a handshake the ones requested. */
 uint32_t na_client_flags(const na_client *cl);
+/* One line of ntlmssp-client-1 (gss-spnego-client hands over all but YR and TT). */
+void na_client_line(na_client *cl, char *line, size_t len);
+/* A line too long for na_line_loop: BH. */
+void na_client_overlong(void *arg, const char *start, size_t len);
 
 #endif
