@@ -136,6 +136,25 @@ with tempfile.TemporaryDirectory() as tmp:
     r = c.recv()
     check("client: the right server mechListMIC -> AF", r == "AF", r)
 
+    # Squid's channel IDs: two handshakes interleaved on one gss-spnego helper, each echoed
+    s = LineProc(server_argv)
+    c1, c2 = LineProc(client_argv), LineProc(client_argv[:-1] + ["--password=wrong"])
+    c1.send("YR")
+    c2.send("YR")
+    s.send("1 YR " + c1.recv().split()[1])
+    t1 = s.recv().split()
+    s.send("2 YR " + c2.recv().split()[1])
+    t2 = s.recv().split()
+    c2.send("TT " + t2[2])
+    c1.send("TT " + t1[2])
+    s.send("2 KK " + c2.recv().split()[1])
+    r2 = s.recv()
+    s.send("1 KK " + c1.recv().split()[1])
+    r1 = s.recv().split()
+    check("gss-spnego: channels 1 and 2 interleaved, each its own handshake",
+          t1[:2] == ["1", "TT"] and t2[:2] == ["2", "TT"] and r2 == "2 NA * NT_STATUS_LOGON_FAILURE"
+          and r1[:2] == ["1", "AF"] and r1[3].endswith("\\" + USER), (t1[:2], t2[:2], r2, r1))
+
     # --require-membership-of: no store can answer it, so the helper does not run
     for proto in ("squid-2.5-ntlmssp", "gss-spnego", "squid-2.5-basic", "ntlm-server-1"):
         p = subprocess.run([NA, "--helper-protocol=" + proto, "--account-file=" + accounts,
