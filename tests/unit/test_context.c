@@ -775,6 +775,19 @@ static void test_verify_response_lm_and_refusals(void)
 	ntlm_account_store_free(st);
 }
 
+/* A store that remembers what the server allowed it. */
+struct recording_store {
+	ntlm_account_store *inner;
+	uint32_t allowed;
+};
+
+static ntlm_err recording_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	struct recording_store *rs = impl;
+	rs->allowed = req->allowed_responses;
+	return ntlm_account_store_verify(rs->inner, req, res);
+}
+
 /*
  * An MS-CHAP answer (NTLM_RESP_MSCHAP): NTLMv1's form, allowed only as
  * MS-CHAP when the caller vouches for it, never by the NTLM bits' absence;
@@ -834,6 +847,23 @@ static void test_mschap_kind(void)
 	p.spol.min_security = NTLM_SEC_128BIT;
 	T_EXPECT_ERR(pair_run(&p), NTLM_E_NTLMV1_REFUSED);
 	pair_free(&p);
+	/* where NTLMv1 is allowed the store is never told it is MS-CHAP: a domain told so
+	   would accept NTLMv1 it refuses outside MS-CHAP */
+	static const ntlm_account_store_ops rops = {recording_verify, NULL};
+	struct recording_store rs = {NULL, 0};
+	ntlm_account_store *outer = NULL;
+	pair_init(&p, "carol", "SHORTPW");
+	use_ntlmv1(&p, 0);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2 | NTLM_RESP_MSCHAP;
+	p.spol.min_security = NTLM_SEC_128BIT;
+	rs.inner = p.store;
+	T_OK(ntlm_account_store_new(&outer, &rops, &rs));
+	p.scfg.store = outer;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_response_kind(p.server) == NTLM_KIND_NTLMV1);
+	T_ASSERT(rs.allowed == (NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2));
+	pair_free(&p);
+	ntlm_account_store_free(outer);
 }
 
 /* The store caches the file: edits must still take effect at once. */
