@@ -37,12 +37,19 @@ done
 
 T=$(mktemp -d /tmp/ntlm-radius.XXXXXX)
 radius_pid=""
+winbindd_pid=""
 cleanup() {
 	if [ -n "$radius_pid" ]; then
 		kill "$radius_pid" 2>/dev/null
 		for _ in $(seq 50); do kill -0 "$radius_pid" 2>/dev/null || break; sleep 0.1; done
 		kill -KILL "$radius_pid" 2>/dev/null
 		wait "$radius_pid" 2>/dev/null
+	fi
+	if [ -n "$winbindd_pid" ]; then # it leads its own process group (setsid)
+		kill -TERM -- "-$winbindd_pid" 2>/dev/null
+		for _ in $(seq 50); do kill -0 "$winbindd_pid" 2>/dev/null || break; sleep 0.1; done
+		kill -KILL -- "-$winbindd_pid" 2>/dev/null
+		wait "$winbindd_pid" 2>/dev/null
 	fi
 	[ -n "${KEEP_T:-}" ] && echo "radius: keeping $T" || rm -rf "$T"
 }
@@ -119,6 +126,66 @@ if [ "$rc" = 1 ] && [ -z "$out" ] && [ "$err" = "hex decode of ${CHAL:2} failed!
 else
 	bad "ntlm_auth one-shot: short challenge" "exit $rc, stdout '$out', stderr '$err'"
 fi
+
+# --- the same with --winbind: a private standalone Samba (tests/winbind/wbenv.py) whose
+# winbindd allows NTLMv1 only for MS-CHAP ("ntlm auth = mschapv2-and-ntlmv2-only")
+winbind_checks() {
+	if ! nm build/libntlmssp.a 2>/dev/null | grep -q 'U wbcCtxAuthenticateUserEx'; then
+		echo "radius: the library was built without libwbclient: --winbind is not checked"
+		return 0
+	fi
+	local W=$T/wb
+	mkdir -p "$W"
+	if ! "$PY" tests/winbind/wbenv.py "$W" >"$W/wbenv.sh" 2>"$W/wbenv.err"; then
+		bad "standalone Samba set-up" "$(tail -3 "$W/wbenv.err" | tr '\n' ' ')"
+		return 0
+	fi
+	# shellcheck disable=SC1091
+	. "$W/wbenv.sh"
+	sed -i 's/^\( *ntlm auth =\).*/\1 mschapv2-and-ntlmv2-only/' "$WB_CONF"
+	grep -q "ntlm auth = mschapv2-and-ntlmv2-only" "$WB_CONF" || { bad "smb.conf: ntlm auth"; return 0; }
+	in_wbenv() {
+		env -i LD_PRELOAD="$WB_ENV_LD_PRELOAD" NSS_WRAPPER_PASSWD="$WB_ENV_NSS_WRAPPER_PASSWD" \
+			NSS_WRAPPER_GROUP="$WB_ENV_NSS_WRAPPER_GROUP" \
+			SELFTEST_WINBINDD_SOCKET_DIR="$WB_ENV_SELFTEST_WINBINDD_SOCKET_DIR" "$@"
+	}
+	setsid winbindd -s "$WB_CONF" -F --no-process-group --debug-stdout </dev/null >"$W/winbindd.log" 2>&1 &
+	winbindd_pid=$!
+	local up=0
+	for _ in $(seq 100); do
+		kill -0 "$winbindd_pid" 2>/dev/null || break
+		in_wbenv timeout 20 wbinfo -p >/dev/null 2>&1 && { up=1; break; }
+		sleep 0.3
+	done
+	[ "$up" -eq 1 ] || { bad "winbindd starts" "$(tail -3 "$W/winbindd.log" | tr '\n' ' ')"; return 0; }
+	local good bad_resp key
+	good=$("$PY" "$MSCHAP" response "$CHAL" "$WB_PASSWORD")
+	bad_resp=$("$PY" "$MSCHAP" response "$CHAL" "$WB_WRONG_PASSWORD")
+	key=$("$PY" "$MSCHAP" nt-key "$WB_PASSWORD" | tr a-f A-F)
+	wb_oneshot() { # policy args...
+		local policy=$1
+		shift
+		out=$(in_wbenv "$NTLM_AUTH" --policy="$policy" --winbind --request-nt-key \
+			--username="$WB_USER" --domain="$WB_DOMAIN" --challenge="$CHAL" "$@" 2>"$T/oneshot.err")
+		rc=$?
+		err=$(cat "$T/oneshot.err")
+	}
+	wb_oneshot "$T/empty.conf" --allow-mschapv2 --nt-response="$good"
+	expect "--winbind, MS-CHAP answer: the domain accepts it (MSV1_0_ALLOW_MSVCHAPV2), NT_KEY" 0 "NT_KEY: $key"
+	wb_oneshot "$T/ntlmv1.conf" --nt-response="$good"
+	expect "--winbind, the same as NTLMv1 (our policy allows it): the domain refuses NTLMv1" 1 "$LOGON_FAILURE"
+	wb_oneshot "$T/empty.conf" --allow-mschapv2 --nt-response="$bad_resp"
+	expect "--winbind, wrong password: refused" 1 "$LOGON_FAILURE"
+	kill -TERM -- "-$winbindd_pid" 2>/dev/null
+	for _ in $(seq 50); do kill -0 "$winbindd_pid" 2>/dev/null || break; sleep 0.1; done
+	kill -KILL -- "-$winbindd_pid" 2>/dev/null
+	wait "$winbindd_pid" 2>/dev/null
+	winbindd_pid=""
+	wb_oneshot "$T/empty.conf" --allow-mschapv2 --nt-response="$good"
+	expect "--winbind, winbindd stopped: Samba's words for it (FreeRADIUS: a failure, not a reject)" 1 \
+		"Reading winbind reply failed! (0xc0000001)"
+}
+winbind_checks
 
 # --- a test certificate authority and server certificate for EAP-TLS/PEAP
 R=$T/raddb
