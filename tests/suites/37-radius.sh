@@ -176,6 +176,30 @@ winbind_checks() {
 	expect "--winbind, the same as NTLMv1 (our policy allows it): the domain refuses NTLMv1" 1 "$LOGON_FAILURE"
 	wb_oneshot "$T/empty.conf" --allow-mschapv2 --nt-response="$bad_resp"
 	expect "--winbind, wrong password: refused" 1 "$LOGON_FAILURE"
+	# Samba's own ntlm_auth on the same winbindd, the same arguments: the same bytes and status
+	local samba_ntlm_auth
+	samba_ntlm_auth=$(command -v ntlm_auth || echo /usr/bin/ntlm_auth)
+	same_as_samba() { # label args...
+		local label=$1 ours theirs
+		shift
+		ours=$(in_wbenv "$NTLM_AUTH" --winbind --policy="$T/empty.conf" "$@" 2>&1; echo "exit $?")
+		theirs=$(in_wbenv "$samba_ntlm_auth" --configfile="$WB_CONF" "$@" 2>&1; echo "exit $?")
+		if [ "$ours" = "$theirs" ]; then ok "same output as Samba's ntlm_auth: $label"; else
+			bad "same output as Samba's ntlm_auth: $label" "ours '$ours', Samba's '$theirs'"
+		fi
+	}
+	if [ -x "$samba_ntlm_auth" ]; then
+		local args=(--request-nt-key --request-lm-key --username="$WB_USER" --domain="$WB_DOMAIN" --challenge="$CHAL")
+		same_as_samba "MS-CHAP answer" "${args[@]}" --allow-mschapv2 --nt-response="$good"
+		same_as_samba "wrong password" "${args[@]}" --allow-mschapv2 --nt-response="$bad_resp"
+		same_as_samba "without --allow-mschapv2" "${args[@]}" --nt-response="$good"
+		same_as_samba "unknown user" --request-nt-key --allow-mschapv2 --username=nobody \
+			--challenge="$CHAL" --nt-response="$good"
+		same_as_samba "a 7-byte challenge" --request-nt-key --allow-mschapv2 --username="$WB_USER" \
+			--challenge="${CHAL:2}" --nt-response="$good"
+	else
+		bad "prerequisites" "Samba's ntlm_auth not found (apt-get install winbind)"
+	fi
 	kill -TERM -- "-$winbindd_pid" 2>/dev/null
 	for _ in $(seq 50); do kill -0 "$winbindd_pid" 2>/dev/null || break; sleep 0.1; done
 	kill -KILL -- "-$winbindd_pid" 2>/dev/null
@@ -184,6 +208,8 @@ winbind_checks() {
 	wb_oneshot "$T/empty.conf" --allow-mschapv2 --nt-response="$good"
 	expect "--winbind, winbindd stopped: Samba's words for it (FreeRADIUS: a failure, not a reject)" 1 \
 		"Reading winbind reply failed! (0xc0000001)"
+	[ -x "$samba_ntlm_auth" ] && same_as_samba "winbindd stopped" --request-nt-key --allow-mschapv2 \
+		--username="$WB_USER" --domain="$WB_DOMAIN" --challenge="$CHAL" --nt-response="$good"
 }
 winbind_checks
 
