@@ -341,7 +341,9 @@ static void server_line(void *arg, char *line, size_t len)
 		n--;
 	}
 	gss_chan *c = n >= 1 && n <= 2 ? find_chan(g, cid.value) : NULL;
-	if (c)
+	if (n > 2 && (!strcmp(w[0], "YR") || !strcmp(w[0], "KK")))
+		reply_na(id, ntstatus_name_of(NTLM_E_INVALID_PARAMETER)); /* a token that does not decode */
+	else if (c)
 		server_request(g, c, id, w, n);
 	else
 		reply(id, "BH", NULL, n == 0 || n > 2 ? "SPNEGO request invalid prefix" : "out of memory");
