@@ -59,6 +59,9 @@ free_udp_port() {
 	"$PY" -c 'import socket; s=socket.socket(socket.AF_INET, socket.SOCK_DGRAM); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# RADIUS_PARTS picks parts (the mutants' runs use it): oneshot, winbind, freeradius
+PARTS=" ${RADIUS_PARTS:-oneshot winbind freeradius} "
+has_part() { [ "${PARTS#* "$1" }" != "$PARTS" ]; }
 USER=alice
 PASSWORD='Radius-Passw0rd'
 WRONG='Radius-Passw0rd?'
@@ -93,39 +96,43 @@ expect() { # label want-rc want-stdout
 	fi
 }
 last_audit() { tail -1 "$T/oneshot-audit.log" 2>/dev/null; }
-oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
-expect "MS-CHAP answer with --allow-mschapv2: NT_KEY (MD4 of the NT hash, upper-case hex)" 0 "NT_KEY: $NT_KEY"
-last_audit | grep -q '"result":"success".*"response":"MS-CHAP"' && ok "ntlm_auth one-shot: audited as MS-CHAP" ||
-	bad "ntlm_auth one-shot: audited as MS-CHAP" "$(last_audit)"
-oneshot "$T/empty.conf" --request-nt-key --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
-expect "the same answer without --allow-mschapv2 is NTLMv1: refused by the default policy" 1 "$LOGON_FAILURE"
-last_audit | grep -q '"result":"failure".*"response":"NTLMv1".*' && last_audit | grep -q '"rule":"allowed_responses"' &&
-	ok "ntlm_auth one-shot: the refusal is audited as NTLMv1, rule allowed_responses" ||
-	bad "ntlm_auth one-shot: NTLMv1 refusal audited" "$(last_audit)"
 echo "allowed_responses = ntlmv1, ntlmv2" >"$T/ntlmv1.conf"
-oneshot "$T/ntlmv1.conf" --request-nt-key --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
-expect "without --allow-mschapv2, a policy that allows ntlmv1 accepts it as NTLMv1" 0 "NT_KEY: $NT_KEY"
-oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="$CHAL" --nt-response="$BAD"
-expect "wrong password: refused" 1 "$LOGON_FAILURE"
-oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username=nobody --challenge="$CHAL" --nt-response="$GOOD"
-expect "unknown user: refused, in the same words as a wrong password" 1 "$LOGON_FAILURE"
-oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username=dave --challenge="$CHAL" --nt-response="$GOOD"
-expect "disabled account, right password: refused as disabled (FreeRADIUS: error 691)" 1 \
-	"The referenced account is currently disabled and cannot be logged on to. (0xc0000072)"
-echo "require_mic = yes" >"$T/mic.conf"
-oneshot "$T/mic.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
-expect "a policy requiring a MIC refuses (a bare response carries none)" 1 "$LOGON_FAILURE"
-LM_KEY=$("$PY" "$MSCHAP" lm-key "$SHORT" | tr a-f A-F)
-oneshot "$T/empty.conf" --request-lm-key --request-nt-key --allow-mschapv2 --username=carol \
-	--challenge="$CHAL" --nt-response="$("$PY" "$MSCHAP" response "$CHAL" "$SHORT")"
-expect "--request-lm-key with an LM hash on file: LM_KEY, then NT_KEY" 0 "LM_KEY: $LM_KEY
+# the checks: an MS-CHAP answer with and without --allow-mschapv2, refusals, keys, hex
+oneshot_checks() {
+	oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
+	expect "MS-CHAP answer with --allow-mschapv2: NT_KEY (MD4 of the NT hash, upper-case hex)" 0 "NT_KEY: $NT_KEY"
+	last_audit | grep -q '"result":"success".*"response":"MS-CHAP"' && ok "ntlm_auth one-shot: audited as MS-CHAP" ||
+		bad "ntlm_auth one-shot: audited as MS-CHAP" "$(last_audit)"
+	oneshot "$T/empty.conf" --request-nt-key --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
+	expect "the same answer without --allow-mschapv2 is NTLMv1: refused by the default policy" 1 "$LOGON_FAILURE"
+	last_audit | grep -q '"result":"failure".*"response":"NTLMv1".*' && last_audit | grep -q '"rule":"allowed_responses"' &&
+		ok "ntlm_auth one-shot: the refusal is audited as NTLMv1, rule allowed_responses" ||
+		bad "ntlm_auth one-shot: NTLMv1 refusal audited" "$(last_audit)"
+	oneshot "$T/ntlmv1.conf" --request-nt-key --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
+	expect "without --allow-mschapv2, a policy that allows ntlmv1 accepts it as NTLMv1" 0 "NT_KEY: $NT_KEY"
+	oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="$CHAL" --nt-response="$BAD"
+	expect "wrong password: refused" 1 "$LOGON_FAILURE"
+	oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username=nobody --challenge="$CHAL" --nt-response="$GOOD"
+	expect "unknown user: refused, in the same words as a wrong password" 1 "$LOGON_FAILURE"
+	oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username=dave --challenge="$CHAL" --nt-response="$GOOD"
+	expect "disabled account, right password: refused as disabled (FreeRADIUS: error 691)" 1 \
+		"The referenced account is currently disabled and cannot be logged on to. (0xc0000072)"
+	echo "require_mic = yes" >"$T/mic.conf"
+	oneshot "$T/mic.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="$CHAL" --nt-response="$GOOD"
+	expect "a policy requiring a MIC refuses (a bare response carries none)" 1 "$LOGON_FAILURE"
+	LM_KEY=$("$PY" "$MSCHAP" lm-key "$SHORT" | tr a-f A-F)
+	oneshot "$T/empty.conf" --request-lm-key --request-nt-key --allow-mschapv2 --username=carol \
+		--challenge="$CHAL" --nt-response="$("$PY" "$MSCHAP" response "$CHAL" "$SHORT")"
+	expect "--request-lm-key with an LM hash on file: LM_KEY, then NT_KEY" 0 "LM_KEY: $LM_KEY
 NT_KEY: $("$PY" "$MSCHAP" nt-key "$SHORT" | tr a-f A-F)"
-oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="${CHAL:2}" --nt-response="$GOOD"
-if [ "$rc" = 1 ] && [ -z "$out" ] && [ "$err" = "hex decode of ${CHAL:2} failed! (only got 7 bytes)" ]; then
-	ok "ntlm_auth one-shot: a 7-byte challenge is refused in Samba's words"
-else
-	bad "ntlm_auth one-shot: short challenge" "exit $rc, stdout '$out', stderr '$err'"
-fi
+	oneshot "$T/empty.conf" --request-nt-key --allow-mschapv2 --username="$USER" --challenge="${CHAL:2}" --nt-response="$GOOD"
+	if [ "$rc" = 1 ] && [ -z "$out" ] && [ "$err" = "hex decode of ${CHAL:2} failed! (only got 7 bytes)" ]; then
+		ok "ntlm_auth one-shot: a 7-byte challenge is refused in Samba's words"
+	else
+		bad "ntlm_auth one-shot: short challenge" "exit $rc, stdout '$out', stderr '$err'"
+	fi
+}
+has_part oneshot && oneshot_checks
 
 # --- the same with --winbind: a private standalone Samba (tests/winbind/wbenv.py) whose
 # winbindd allows NTLMv1 only for MS-CHAP ("ntlm auth = mschapv2-and-ntlmv2-only")
@@ -211,7 +218,9 @@ winbind_checks() {
 	[ -x "$samba_ntlm_auth" ] && same_as_samba "winbindd stopped" --request-nt-key --allow-mschapv2 \
 		--username="$WB_USER" --domain="$WB_DOMAIN" --challenge="$CHAL" --nt-response="$good"
 }
-winbind_checks
+has_part winbind && winbind_checks
+
+has_part freeradius || finish
 
 # --- a test certificate authority and server certificate for EAP-TLS/PEAP
 R=$T/raddb
