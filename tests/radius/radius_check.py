@@ -49,11 +49,12 @@ def hexval(v):
 def v2(server, secret, raddb, user, password, expect, typed=None):
     typed = typed if typed is not None else password
     auth_challenge, peer_challenge, ident = os.urandom(16), os.urandom(16), 0x2a
-    nt_response = mschap.v2_nt_response(auth_challenge, peer_challenge, user, typed)
+    account = user.split("\\")[-1]  # the challenge hashes the name without "DOMAIN\\"
+    nt_response = mschap.v2_nt_response(auth_challenge, peer_challenge, account, typed)
     # RFC 2548 2.3.2: Ident, Flags, Peer-Challenge, Reserved (8 zeros), Response
     response = bytes([ident, 0]) + peer_challenge + bytes(8) + nt_response
     request = ("User-Name = \"%s\"\nMS-CHAP-Challenge = 0x%s\nMS-CHAP2-Response = 0x%s\n"
-               % (user, auth_challenge.hex(), response.hex()))
+               % (user.replace("\\", "\\\\"), auth_challenge.hex(), response.hex()))
     run = subprocess.run(["radclient", "-x", "-d", raddb, "-t", "10", "-r", "1", server, "auth",
                           secret], input=request, capture_output=True, text=True, timeout=30)
     code, attrs = reply_attrs(run.stdout)
@@ -69,7 +70,7 @@ def v2(server, secret, raddb, user, password, expect, typed=None):
     # MS-CHAP2-Success: the Ident, then "S=" and the authenticator response (RFC 2759 8.7)
     success = hexval(attrs.get("MS-CHAP2-Success"))
     want = bytes([ident]) + mschap.authenticator_response(
-        password, nt_response, peer_challenge, auth_challenge, user).encode()
+        password, nt_response, peer_challenge, auth_challenge, account).encode()
     good &= report(success == want, "MS-CHAPv2: MS-CHAP2-Success proves the NT key (RFC 2759)",
                    "got %r, want %r" % (success, want))
     # MS-MPPE-Send-Key / Recv-Key: radclient shows them decrypted (RFC 2548 2.4.2/2.4.3)

@@ -425,6 +425,7 @@ v2() { # label user typed-password accept|reject
 	echo "$out" | grep -qE '^(ok|FAIL) ' || bad "MS-CHAPv2 $1" "no verdict: $(echo "$out" | tail -3 | tr '\n' ' ')"
 }
 v2 "right password" "$USER" "$PASSWORD" accept
+v2 "DOMAIN\\user, right password" "RADTEST\\$USER" "$PASSWORD" accept
 v2 "wrong password" "$USER" "$WRONG" reject
 v2 "unknown user" nobody "$PASSWORD" reject
 
