@@ -37,7 +37,8 @@ done
 
 T=$(mktemp -d /tmp/ntlm-radius.XXXXXX)
 radius_pid=""
-winbindd_pid=""
+# stop_group, in_wbenv, wb_setup, start_winbindd (shared with 36-ntlm-auth and 45-winbind)
+. "$ROOT/tests/winbind/wbsetup.sh"
 cleanup() {
 	if [ -n "$radius_pid" ]; then
 		kill "$radius_pid" 2>/dev/null
@@ -45,12 +46,7 @@ cleanup() {
 		kill -KILL "$radius_pid" 2>/dev/null
 		wait "$radius_pid" 2>/dev/null
 	fi
-	if [ -n "$winbindd_pid" ]; then # it leads its own process group (setsid)
-		kill -TERM -- "-$winbindd_pid" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$winbindd_pid" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL -- "-$winbindd_pid" 2>/dev/null
-		wait "$winbindd_pid" 2>/dev/null
-	fi
+	stop_group "$winbindd_pid"
 	[ -n "${KEEP_T:-}" ] && echo "radius: keeping $T" || rm -rf "$T"
 }
 trap cleanup EXIT
@@ -134,37 +130,20 @@ NT_KEY: $("$PY" "$MSCHAP" nt-key "$SHORT" | tr a-f A-F)"
 }
 has_part oneshot && oneshot_checks
 
-# --- the same with --winbind: a private standalone Samba (tests/winbind/wbenv.py) whose
+# --- the same with --winbind: a private standalone Samba (tests/winbind/wbsetup.sh) whose
 # winbindd allows NTLMv1 only for MS-CHAP ("ntlm auth = mschapv2-and-ntlmv2-only")
 winbind_checks() {
 	if ! nm build/libntlmssp.a 2>/dev/null | grep -q 'U wbcCtxAuthenticateUserEx'; then
 		echo "radius: the library was built without libwbclient: --winbind is not checked"
 		return 0
 	fi
-	local W=$T/wb
-	mkdir -p "$W"
-	if ! "$PY" tests/winbind/wbenv.py "$W" >"$W/wbenv.sh" 2>"$W/wbenv.err"; then
-		bad "standalone Samba set-up" "$(tail -3 "$W/wbenv.err" | tr '\n' ' ')"
+	if ! wb_setup; then
+		bad "standalone Samba set-up" "$(tail -3 "$T/wbenv.err" | tr '\n' ' ')"
 		return 0
 	fi
-	# shellcheck disable=SC1091
-	. "$W/wbenv.sh"
 	sed -i 's/^\( *ntlm auth =\).*/\1 mschapv2-and-ntlmv2-only/' "$WB_CONF"
 	grep -q "ntlm auth = mschapv2-and-ntlmv2-only" "$WB_CONF" || { bad "smb.conf: ntlm auth"; return 0; }
-	in_wbenv() {
-		env -i LD_PRELOAD="$WB_ENV_LD_PRELOAD" NSS_WRAPPER_PASSWD="$WB_ENV_NSS_WRAPPER_PASSWD" \
-			NSS_WRAPPER_GROUP="$WB_ENV_NSS_WRAPPER_GROUP" \
-			SELFTEST_WINBINDD_SOCKET_DIR="$WB_ENV_SELFTEST_WINBINDD_SOCKET_DIR" "$@"
-	}
-	setsid winbindd -s "$WB_CONF" -F --no-process-group --debug-stdout </dev/null >"$W/winbindd.log" 2>&1 &
-	winbindd_pid=$!
-	local up=0
-	for _ in $(seq 100); do
-		kill -0 "$winbindd_pid" 2>/dev/null || break
-		in_wbenv timeout 20 wbinfo -p >/dev/null 2>&1 && { up=1; break; }
-		sleep 0.3
-	done
-	[ "$up" -eq 1 ] || { bad "winbindd starts" "$(tail -3 "$W/winbindd.log" | tr '\n' ' ')"; return 0; }
+	start_winbindd || { bad "winbindd starts" "$(tail -3 "$WB_DIR/log/winbindd.suite" | tr '\n' ' ')"; return 0; }
 	local good bad_resp key
 	good=$("$PY" "$MSCHAP" response "$CHAL" "$WB_PASSWORD")
 	bad_resp=$("$PY" "$MSCHAP" response "$CHAL" "$WB_WRONG_PASSWORD")
@@ -207,16 +186,15 @@ winbind_checks() {
 	else
 		bad "prerequisites" "Samba's ntlm_auth not found (apt-get install winbind)"
 	fi
-	kill -TERM -- "-$winbindd_pid" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$winbindd_pid" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL -- "-$winbindd_pid" 2>/dev/null
-	wait "$winbindd_pid" 2>/dev/null
+	stop_group "$winbindd_pid"
 	winbindd_pid=""
 	wb_oneshot "$T/empty.conf" --allow-mschapv2 --nt-response="$good"
 	expect "--winbind, winbindd stopped: Samba's words for it (FreeRADIUS: a failure, not a reject)" 1 \
 		"Reading winbind reply failed! (0xc0000001)"
-	[ -x "$samba_ntlm_auth" ] && same_as_samba "winbindd stopped" --request-nt-key --allow-mschapv2 \
-		--username="$WB_USER" --domain="$WB_DOMAIN" --challenge="$CHAL" --nt-response="$good"
+	if [ -x "$samba_ntlm_auth" ]; then
+		same_as_samba "winbindd stopped" --request-nt-key --allow-mschapv2 \
+			--username="$WB_USER" --domain="$WB_DOMAIN" --challenge="$CHAL" --nt-response="$good"
+	fi
 }
 has_part winbind && winbind_checks
 
