@@ -242,6 +242,18 @@ NTLM_API const char *ntlm_flag_name(uint32_t bit);
 #define NTLM_RESP_LM     0x1u /* LM (and NTLMv1 responses that carry only LM) */
 #define NTLM_RESP_NTLMV1 0x2u /* NTLMv1, with or without extended session security */
 #define NTLM_RESP_NTLMV2 0x4u /* NTLMv2 + LMv2 */
+/*
+ * Not a policy setting: a caller of ntlm_account_store_verify() or
+ * ntlm_verify_response() that verifies an MS-CHAP v1 or v2 answer (RFC 2433,
+ * RFC 2759) sets it in ntlm_auth_request.allowed_responses. Such an answer
+ * has the form of an NTLMv1 response (24 bytes, no extended session
+ * security) to an 8-byte challenge the RADIUS server derived; with this bit
+ * it is classified NTLM_KIND_MSCHAP and allowed as that, whatever the NTLM
+ * bits say, and a domain store tells the domain so (MSV1_0_ALLOW_MSVCHAPV2).
+ * Server contexts never set it: a policy holding it does not let NTLMv1
+ * into an NTLMSSP logon.
+ */
+#define NTLM_RESP_MSCHAP 0x8u
 
 /* Minimum session security, as bits of ntlm_policy.min_security. */
 #define NTLM_SEC_SIGN     0x1u
@@ -392,10 +404,11 @@ typedef enum ntlm_response_kind {
 	NTLM_KIND_NTLMV1,
 	NTLM_KIND_NTLMV1_ESS,
 	NTLM_KIND_NTLMV2,
-	NTLM_KIND_LMV2 /* only the LMv2 response verified (NT response empty) */
+	NTLM_KIND_LMV2,  /* only the LMv2 response verified (NT response empty) */
+	NTLM_KIND_MSCHAP /* an MS-CHAP v1/v2 answer (NTLM_RESP_MSCHAP): NTLMv1's form */
 } ntlm_response_kind;
 
-/* Returns "NTLMv2", "NTLMv1-ESS", ... */
+/* Returns "NTLMv2", "NTLMv1-ESS", "MS-CHAP", ... */
 NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k);
 
 /* What an account store answers when verification succeeds. */

@@ -337,6 +337,8 @@ NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k)
 		return "NTLMv2";
 	case NTLM_KIND_LMV2:
 		return "LMv2";
+	case NTLM_KIND_MSCHAP:
+		return "MS-CHAP";
 	case NTLM_KIND_NONE:
 	default:
 		return "none";

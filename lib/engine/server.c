@@ -500,7 +500,8 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const struct auth_in *in, struc
 	req.lm_response = a->lm_response;
 	req.lm_response_len = a->lm_response_len;
 	req.flags = in->flags;
-	req.allowed_responses = ctx->hs->policy.allowed_responses;
+	/* an NTLMSSP logon is never MS-CHAP, whatever bits a policy holds */
+	req.allowed_responses = ctx->hs->policy.allowed_responses & ~NTLM_RESP_MSCHAP;
 	req.server_name = ctx->hs->sv.computer;
 	req.server_domain = ctx->hs->sv.domain;
 	req.lockout_threshold = ctx->hs->policy.lockout_threshold;

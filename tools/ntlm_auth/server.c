@@ -38,6 +38,7 @@ int na_server_open(const na_opts *o, setup_opts *so, setup_server *srv)
 	}
 	so->winbind = o->winbind;
 	so->config = o->policy;
+	so->audit_log = o->audit_log;
 	if (!o->winbind) {
 		so->account_file = o->account_file ? o->account_file
 		                                   : ntlm_secure_getenv("NTLM_ACCOUNT_FILE");
