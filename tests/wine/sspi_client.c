@@ -7,7 +7,10 @@
  * 127.0.0.1; the suite's relay runs the server with the connection as its
  * stdin and stdout. Under Wine every SSPI call below goes to ntlm_auth.
  *
- * usage: sspi_client.exe PORT USER DOMAIN PASSWORD [handshake-only]
+ * usage: sspi_client.exe PORT USER DOMAIN PASSWORD [handshake-only | no-resync]
+ *   handshake-only: no session security after the logon
+ *   no-resync: the server may consume its sequence number on a refused
+ *     message (Samba's gensec does): no genuine message after a forgery
  *
  * Prints the server's DONE / FAIL line as "server: ...", one line per check
  * and "sspi_client: N passed, N failed"; exits 0 when all passed, 1 when a
@@ -185,7 +188,8 @@ static BYTE *server_unseal(struct session *s, const BYTE *data, DWORD n, const B
  * a copy with one bit flipped, which the server must refuse without
  * consuming its sequence number: the genuine message still unseals after it.
  */
-static void seal_to_server(struct session *s, const char *name, const char *msg, int tamper)
+static void seal_to_server(struct session *s, const char *name, const char *msg, int tamper,
+                           int resync)
 {
 	DWORD n = (DWORD)strlen(msg), plain_len = 0;
 	BYTE sig[64], *data = malloc(n), *plain = NULL;
@@ -202,6 +206,8 @@ static void seal_to_server(struct session *s, const char *name, const char *msg,
 		plain = server_unseal(s, data, b[1].cbBuffer, sig, b[0].cbBuffer, &plain_len);
 		wt_check(!plain, name, "the server unsealed a tampered message: %s", s->c->line);
 		free(plain);
+		if (!resync)
+			goto out;
 		data[0] ^= 1;
 		name = "genuine seal after a refused forgery (no sequence number consumed)";
 	}
@@ -279,7 +285,7 @@ static void sign_from_server(struct session *s, const char *name, const char *ms
 	free(sig);
 }
 
-static void session_security(struct session *s)
+static void session_security(struct session *s, int resync)
 {
 	SECURITY_STATUS st = QueryContextAttributesA(&s->ctx, SECPKG_ATTR_SIZES, &s->sizes);
 	char err[256];
@@ -287,11 +293,12 @@ static void session_security(struct session *s)
 	                 s->sizes.cbMaxSignature <= 64,
 	             "context sizes", "QueryContextAttributes: %s", wt_strerror(st, err, sizeof(err))))
 		return;
-	seal_to_server(s, "seal client->server", "sealed by a Windows program under Wine", 0);
+	seal_to_server(s, "seal client->server", "sealed by a Windows program under Wine", 0, 0);
 	seal_from_server(s, "seal server->client", "sealed by the server for Wine");
 	sign_to_server(s, "signed by a Windows program under Wine");
 	sign_from_server(s, "sign server->client", "signed by the server for Wine", 0);
-	seal_to_server(s, "tampered seal refused by the server", "a message changed on the way", 1);
+	seal_to_server(s, "tampered seal refused by the server", "a message changed on the way", 1,
+	               resync);
 	/* last: whether a failed verification consumes a sequence number is Wine's affair */
 	sign_from_server(s, "tampered signature refused by Wine", "changed on the way back", 1);
 }
@@ -299,9 +306,11 @@ static void session_security(struct session *s)
 int main(int argc, char **argv)
 {
 	if (argc < 5) {
-		fprintf(stderr, "usage: sspi_client.exe PORT USER DOMAIN PASSWORD [handshake-only]\n");
+		fprintf(stderr, "usage: sspi_client.exe PORT USER DOMAIN PASSWORD "
+		                "[handshake-only | no-resync]\n");
 		return 2;
 	}
+	const char *mode = argc > 5 ? argv[5] : "";
 	WSADATA wsa;
 	conn c;
 	struct session s = {.c = &c};
@@ -327,8 +336,8 @@ int main(int argc, char **argv)
 		int done = st == SEC_E_OK && !strncmp(c.line, "DONE ", 5);
 		if (wt_check(done, "handshake", "%s",
 		             st == SEC_E_OK ? c.line : wt_strerror(st, err, sizeof(err))) &&
-		    !(argc > 5 && !strcmp(argv[5], "handshake-only")))
-			session_security(&s);
+		    strcmp(mode, "handshake-only") != 0)
+			session_security(&s, strcmp(mode, "no-resync") != 0);
 		send_all(&c, "QUIT\n", 5);
 		if (st == SEC_E_OK)
 			DeleteSecurityContext(&s.ctx);
