@@ -21,20 +21,6 @@
 #include "ntlm_peek.h"
 #include "util.h"
 
-/*
- * Squid numbers its requests with a uint64_t (written with PRIu64): an ID
- * of digits that does not fit is no channel of Squid's, and it must not
- * alias one (as strtoul's saturation to ULONG_MAX would).
- */
-#define CHANNEL_ID_DIGITS 20
-
-typedef struct channel_id {
-	int present; /* the line starts with a word of digits */
-	int overflow;
-	uint64_t value;
-	char text[CHANNEL_ID_DIGITS + 1]; /* echoed as it came */
-} channel_id;
-
 /* One answer line, with the channel ID when the request had one. */
 static void answer(const char *id, const char *verb, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -302,8 +288,7 @@ static void handle_request(squid *s, const char *id, squid_channel *c, char **w,
 	ntlm_free_secret(tok, len);
 }
 
-/* The first word of the line (len bytes, NUL bytes included), if it is all digits. */
-static void read_channel_id(const char *line, size_t len, channel_id *id)
+void squid_read_channel_id(const char *line, size_t len, channel_id *id)
 {
 	size_t i = 0, n = 0;
 	memset(id, 0, sizeof(*id));
@@ -336,7 +321,7 @@ void squid_handle_line(squid *s, char *line, size_t len)
 	channel_id cid;
 	squid_channel *c = NULL;
 	size_t n = 0;
-	read_channel_id(line, len, &cid);
+	squid_read_channel_id(line, len, &cid);
 	const char *id = cid.present && !cid.overflow ? cid.text : NULL;
 	if (cid.overflow) {
 		answer(NULL, "BH", "channel ID out of range");
@@ -370,7 +355,7 @@ void squid_handle_line(squid *s, char *line, size_t len)
 void squid_handle_overlong(const char *start, size_t len)
 {
 	channel_id cid;
-	read_channel_id(start, len, &cid);
+	squid_read_channel_id(start, len, &cid);
 	answer(cid.present && !cid.overflow ? cid.text : NULL, "BH", "line longer than %d bytes",
 	       IO_LINE_MAX);
 }

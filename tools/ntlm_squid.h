@@ -49,6 +49,23 @@ typedef struct squid {
 	int samba;      /* Samba's words (ntlm_auth): NA NT_STATUS_*, BH as Samba's helper */
 } squid;
 
+/*
+ * Squid numbers its requests with a uint64_t (written with PRIu64): an ID
+ * of digits that does not fit is no channel of Squid's, and it must not
+ * alias one (as strtoul's saturation to ULONG_MAX would).
+ */
+#define CHANNEL_ID_DIGITS 20
+
+typedef struct channel_id {
+	int present; /* the line starts with a word of digits */
+	int overflow;
+	uint64_t value;
+	char text[CHANNEL_ID_DIGITS + 1]; /* echoed as it came */
+} channel_id;
+
+/* The first word of the line (len bytes, NUL bytes included), if it is all digits. */
+void squid_read_channel_id(const char *line, size_t len, channel_id *id);
+
 void squid_init(squid *s, setup_server *srv);
 /* One request of len bytes (NUL bytes included; line[len] is a NUL). */
 void squid_handle_line(squid *s, char *line, size_t len);

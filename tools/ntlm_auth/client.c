@@ -226,9 +226,8 @@ static void answer_challenge(na_client *cl, const char *b64)
 	ntlm_free_secret(tok, len);
 }
 
-static void client_line(void *arg, char *line, size_t len)
+void na_client_line(na_client *cl, char *line, size_t len)
 {
-	na_client *cl = arg;
 	ntlm_buffer out = {NULL, 0};
 	/* Samba's helper reads a two-letter verb, a space and the rest */
 	int has_arg = len > 3 && line[2] == ' ';
@@ -259,7 +258,12 @@ static void client_line(void *arg, char *line, size_t len)
 	ntlm_buffer_free(&out);
 }
 
-static void client_overlong(void *arg, const char *start, size_t len)
+static void client_line(void *arg, char *line, size_t len)
+{
+	na_client_line(arg, line, len);
+}
+
+void na_client_overlong(void *arg, const char *start, size_t len)
 {
 	printf("BH line longer than %d bytes\n", IO_LINE_MAX);
 	fflush(stdout);
@@ -269,7 +273,7 @@ int na_ntlmssp_client(const na_opts *o)
 {
 	na_client cl;
 	na_client_init(&cl, o);
-	int st = na_client_load_policy(&cl) == 0 ? na_line_loop(client_line, client_overlong, &cl)
+	int st = na_client_load_policy(&cl) == 0 ? na_line_loop(client_line, na_client_overlong, &cl)
 	                                         : NA_EXIT_FAIL;
 	na_client_free(&cl);
 	return st;

@@ -278,12 +278,6 @@ void na_opts_free(na_opts *o)
 	o->password = NULL;
 }
 
-static int not_yet(const na_opts *o)
-{
-	fprintf(stderr, "ntlm_auth: helper protocol %s is not implemented\n", o->protocol);
-	return NA_EXIT_FAIL;
-}
-
 static int dispatch(const na_opts *o)
 {
 	switch (o->mode) {
@@ -295,11 +289,14 @@ static int dispatch(const na_opts *o)
 		return na_squid_ntlmssp(o);
 	case NA_MODE_SQUID_BASIC:
 		return na_squid_basic(o);
-	case NA_MODE_NTLM_SERVER:
 	case NA_MODE_GSS_SPNEGO:
+		return na_gss_spnego(o);
 	case NA_MODE_GSS_SPNEGO_CLIENT:
+		return na_gss_spnego_client(o);
+	case NA_MODE_NTLM_SERVER:
+		return na_ntlm_server(o);
 	case NA_MODE_CHANGE_PASSWORD:
-		return not_yet(o);
+		return na_change_password(o);
 	}
 	return NA_EXIT_FAIL;
 }

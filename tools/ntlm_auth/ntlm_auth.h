@@ -96,6 +96,10 @@ int na_oneshot(const na_opts *o);
 int na_ntlmssp_client(const na_opts *o);
 int na_squid_ntlmssp(const na_opts *o);
 int na_squid_basic(const na_opts *o);
+int na_gss_spnego(const na_opts *o);
+int na_gss_spnego_client(const na_opts *o);
+int na_ntlm_server(const na_opts *o);
+int na_change_password(const na_opts *o);
 
 /* ------------------------------------------------------------ server.c */
 
@@ -114,6 +118,18 @@ int na_server_open(const na_opts *o, setup_opts *so, setup_server *srv);
  */
 NTLM_MUST_CHECK ntlm_err na_check_password(setup_server *srv, const char *domain, const char *user,
                                            const char *password, char *principal, size_t cap);
+/*
+ * Verifies a challenge and the responses a caller computed (ntlm-server-1,
+ * the one-shot mode) with srv's store, under its policy's allowed responses
+ * plus extra_allowed (NTLM_RESP_NTLMV1 for MS-CHAP with --allow-mschapv2);
+ * lm / nt may be empty. res: the session base key, the LM session key.
+ */
+NTLM_MUST_CHECK ntlm_err na_verify_challenge(setup_server *srv, const char *domain,
+                                             const char *user,
+                                             const uint8_t challenge[NTLM_CHALLENGE_SIZE],
+                                             const uint8_t *lm, size_t lm_len, const uint8_t *nt,
+                                             size_t nt_len, uint32_t extra_allowed,
+                                             ntlm_auth_result *res);
 /* "DOMAIN\user" or "DOMAIN/user" split in place; a bare name gets default_domain. */
 void na_split_user(char *name, const char *default_domain, const char **domain, const char **user);
 /* Reads stdin line by line until its end; handle gets each line, overlong each line too long. */
@@ -146,5 +162,9 @@ NTLM_MUST_CHECK ntlm_err na_client_answer(na_client *cl, const uint8_t *challeng
                                           ntlm_buffer *out);
 /* GF: the negotiated flags, before a handshake the ones requested. */
 uint32_t na_client_flags(const na_client *cl);
+/* One line of ntlmssp-client-1 (gss-spnego-client hands over all but YR and TT). */
+void na_client_line(na_client *cl, char *line, size_t len);
+/* A line too long for na_line_loop: BH. */
+void na_client_overlong(void *arg, const char *start, size_t len);
 
 #endif

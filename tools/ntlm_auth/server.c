@@ -4,9 +4,12 @@
  * handshake per request: squid-2.5-ntlmssp (the shared Squid engine,
  * tools/ntlm_squid.c, in Samba's words) and squid-2.5-basic.
  */
+#include <ctype.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "ntlm_auth.h"
 #include "ntlm_io.h"
@@ -156,6 +159,49 @@ ntlm_err na_check_password(setup_server *srv, const char *domain, const char *us
 	ntlm_ctx_free(s);
 	ntlm_cred_free(cred);
 	return rc;
+}
+
+/* The NetBIOS name the server calls itself: as the server context does (host name, upper case). */
+static void computer_name(const setup_server *srv, char *out, size_t cap)
+{
+	char host[256] = "";
+	if (srv->cfg.computer_name) {
+		snprintf(out, cap, "%s", srv->cfg.computer_name);
+		return;
+	}
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		host[0] = '\0';
+	host[strcspn(host, ".")] = '\0';
+	for (char *p = host; *p; p++)
+		*p = (char)toupper((unsigned char)*p);
+	snprintf(out, cap, "%s", host);
+}
+
+ntlm_err na_verify_challenge(setup_server *srv, const char *domain, const char *user,
+                             const uint8_t challenge[NTLM_CHALLENGE_SIZE], const uint8_t *lm,
+                             size_t lm_len, const uint8_t *nt, size_t nt_len,
+                             uint32_t extra_allowed, ntlm_auth_result *res)
+{
+	ntlm_auth_request req;
+	char name[64];
+	computer_name(srv, name, sizeof(name));
+	memset(&req, 0, sizeof(req));
+	req.user = user;
+	req.domain = domain ? domain : "";
+	req.workstation = "";
+	req.server_challenge = challenge;
+	req.lm_response = lm_len ? lm : NULL;
+	req.lm_response_len = lm_len;
+	req.nt_response = nt_len ? nt : NULL;
+	req.nt_response_len = nt_len;
+	req.flags = 0; /* the caller computed the responses: NTLMv1 without ESS, or NTLMv2 */
+	req.allowed_responses = srv->policy.allowed_responses | extra_allowed;
+	req.server_name = name;
+	req.server_domain = srv->cfg.domain_name ? srv->cfg.domain_name : name;
+	req.lockout_threshold = srv->policy.lockout_threshold;
+	req.lockout_window = srv->policy.lockout_window;
+	req.now = (int64_t)time(NULL);
+	return ntlm_account_store_verify(srv->store, &req, res);
 }
 
 /* "DOMAIN\user" (or "DOMAIN/user", Squid's users type either) into its parts; else domain default. */
