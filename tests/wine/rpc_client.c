@@ -103,11 +103,6 @@ static RPC_BINDING_HANDLE bind_ntlm(const char *port, SEC_WINNT_AUTH_IDENTITY_W 
 	return h;
 }
 
-static void text(const byte *b)
-{
-	printf("%s", (const char *)b);
-}
-
 static void call_all(void)
 {
 	ULONG sum = Add(40000, 2);
@@ -136,8 +131,7 @@ static void call_all(void)
 	       (unsigned long)level, (unsigned long)imp, (unsigned long)local);
 	const char *names[4] = {"principal", "unix_user", "server_principal", "target_name"};
 	for (int i = 0; i < 4; i++) {
-		printf(" %s=", names[i]);
-		text(s[i]);
+		printf(" %s=%s", names[i], (const char *)s[i]);
 		free(s[i]);
 	}
 	printf("\n");
@@ -155,10 +149,13 @@ int main(int argc, char **argv)
 	SetUnhandledExceptionFilter(on_exception);
 	WCHAR *user = widen(argv[2]), *domain = widen(argv[3]), *password = widen(argv[4]);
 	SEC_WINNT_AUTH_IDENTITY_W id = {
-		(unsigned short *)user,          (unsigned long)wcslen(user),
-		(unsigned short *)domain,        (unsigned long)wcslen(domain),
-		(unsigned short *)password,      (unsigned long)wcslen(password),
-		SEC_WINNT_AUTH_IDENTITY_UNICODE,
+		.User = (unsigned short *)user,
+		.UserLength = (unsigned long)wcslen(user),
+		.Domain = (unsigned short *)domain,
+		.DomainLength = (unsigned long)wcslen(domain),
+		.Password = (unsigned short *)password,
+		.PasswordLength = (unsigned long)wcslen(password),
+		.Flags = SEC_WINNT_AUTH_IDENTITY_UNICODE,
 	};
 	RPC_BINDING_HANDLE h = bind_ntlm(argv[1], &id, level);
 	if (h) {

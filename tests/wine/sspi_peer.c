@@ -155,8 +155,8 @@ static SECURITY_STATUS connect_handshake(struct session *s)
 	SECURITY_STATUS st;
 	int first = 1;
 	for (;;) {
-		SecBuffer ib = {in_len, SECBUFFER_TOKEN, in_tok},
-				  ob = {sizeof(out_tok), SECBUFFER_TOKEN, out_tok};
+		SecBuffer ib = {in_len, SECBUFFER_TOKEN, in_tok};
+		SecBuffer ob = {sizeof(out_tok), SECBUFFER_TOKEN, out_tok};
 		SecBufferDesc in = {SECBUFFER_VERSION, 1, &ib}, out = {SECBUFFER_VERSION, 1, &ob};
 		ULONG attrs = 0;
 		TimeStamp expiry;
