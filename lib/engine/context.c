@@ -104,12 +104,13 @@ NTLM_API void ntlm_buffer_free(ntlm_buffer *b)
 	b->len = 0;
 }
 
-#define RESULT_COUNT 6
+#define RESULT_COUNT 8
 
 static char **result_slot(ntlm_ctx *ctx, size_t i)
 {
 	char **slots[RESULT_COUNT] = {&ctx->peer_user, &ctx->peer_domain, &ctx->peer_workstation,
-	                              &ctx->principal, &ctx->unix_user,   &ctx->target_name};
+	                              &ctx->principal, &ctx->unix_user,   &ctx->target_name,
+	                              &ctx->sid,       &ctx->group_sids};
 	return slots[i];
 }
 
@@ -147,7 +148,7 @@ static void release_handshake(ntlm_ctx *ctx)
 	ctx->hs = NULL;
 }
 
-/* One allocation for the six result strings (best effort: on failure they stay apart). */
+/* One allocation for the result strings (best effort: on failure they stay apart). */
 static void pack_results(ntlm_ctx *ctx)
 {
 	size_t total = 0;
@@ -273,6 +274,16 @@ NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx)
 NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx)
 {
 	return ctx ? str_or_empty(ctx->unix_user) : "";
+}
+
+NTLM_API const char *ntlm_ctx_sid(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->sid) : "";
+}
+
+NTLM_API const char *ntlm_ctx_group_sids(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->group_sids) : "";
 }
 
 NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx)

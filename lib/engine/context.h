@@ -94,6 +94,7 @@ struct ntlm_ctx {
 
 	/* Results. At DONE they are packed into names_block (one allocation). */
 	char *peer_user, *peer_domain, *peer_workstation, *principal, *unix_user, *target_name;
+	char *sid, *group_sids; /* server: a domain logon's SIDs (group_sids space-separated) */
 	char *names_block;
 	size_t names_len;
 	ntlm_response_kind kind;
