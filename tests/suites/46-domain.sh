@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# Our server against a real Active Directory domain controller: a private
+# Samba AD DC provisioned here (tests/domain/dc.sh: temp dir, its own
+# loopback address, sockets and pid files of its own), with users made by
+# tests/domain/users.py and the lockout threshold by samba-tool. Then
+# build/tests/domain/test_domain (tests/domain/test_domain.c) runs our
+# server's winbind store and chained store against the DC's winbindd,
+# times 1,000 domain logons, and runs again with the DC stopped.
+# Prints "domain: N passed, N failed" last; exits non-zero on a failure.
+set -u
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$ROOT" || exit 1
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+finish() { echo "domain: $pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; } # from to (seconds)
+
+T=$(mktemp -d /tmp/ntlm-domain.XXXXXX)
+: >"$T/empty.conf" # a local policy file must not change what the test expects
+export NTLMSSP_CONF=$T/empty.conf
+DC_DIR=$T/dc
+# shellcheck source=tests/domain/dc.sh
+. tests/domain/dc.sh
+cleanup() {
+	dc_stop
+	[ -n "${DOMAIN_KEEP:-}" ] && echo "domain: keeping $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+
+# --- prerequisites
+TD=build/tests/domain/test_domain
+NTLM=build/tools/ntlm
+[ -x "$TD" ] && [ -x "$NTLM" ] || { bad "prerequisites" "$TD or $NTLM missing (build first)"; finish; }
+nm build/libntlmssp.a 2>/dev/null | grep -q 'U wbcCtxAuthenticateUserEx' ||
+	{ bad "prerequisites" "the library was built without libwbclient (libwbclient-dev)"; finish; }
+for need in samba samba-tool wbinfo; do
+	command -v "$need" >/dev/null 2>&1 ||
+		{ bad "prerequisites" "$need not found (samba, samba-ad-provision, winbind)"; finish; }
+done
+[ -r "$NSS_WRAPPER_SO" ] || { bad "prerequisites" "no $NSS_WRAPPER_SO (libnss-wrapper)"; finish; }
+dc_address_free || { bad "prerequisites" "$DC_IP:389 is taken (another DC running?)"; finish; }
+
+# --- the DC
+t0=$(date +%s.%N)
+if dc_provision; then
+	t1=$(date +%s.%N)
+	ok "DC provisioned ($DC_DOMAIN, $DC_REALM on $DC_IP) in $(elapsed "$t0" "$t1") s"
+else
+	bad "provision" "$(tail -5 "$DC_DIR/log/provision.out" | tr '\n' ' ')"
+	finish
+fi
+if dc_users; then
+	t2=$(date +%s.%N)
+	ok "users, group and lockout threshold $DC_LOCKOUT_THRESHOLD made in $(elapsed "$t1" "$t2") s"
+else
+	bad "users" "$(tail -5 "$DC_DIR/log/users.out" | tr '\n' ' ')"
+	finish
+fi
+if dc_start; then
+	t3=$(date +%s.%N)
+	ok "samba started (PID $DC_PID), its winbindd answers, in $(elapsed "$t2" "$t3") s"
+else
+	bad "samba starts" "$(tail -5 "$DC_DIR/log/samba.out" | tr '\n' ' ')"
+	finish
+fi
+
+sid_of() { in_dc timeout 10 wbinfo -n "$DC_DOMAIN\\$1" | awk '{print $1}'; }
+export DC_DOMAIN DC_LOCKOUT_THRESHOLD
+DC_DNS_DOMAIN=$(echo "$DC_REALM" | tr 'A-Z' 'a-z')
+DC_USER_SID=$(sid_of alice)
+DC_GROUP_SID=$(sid_of ntlmgrp)
+export DC_DNS_DOMAIN DC_USER_SID DC_GROUP_SID
+case "$DC_USER_SID/$DC_GROUP_SID" in
+S-1-5-21-*/S-1-5-21-*) ok "SIDs: alice $DC_USER_SID, ntlmgrp $DC_GROUP_SID" ;;
+*) bad "SIDs from wbinfo -n" "'$DC_USER_SID' '$DC_GROUP_SID'"; finish ;;
+esac
+
+# the server's own accounts: alice (not the domain's password) and zed
+export DC_LOCAL_FILE=$T/local.smbpasswd
+for acct in "alice Local-Alice#1" "zed Zed-Pass#1"; do
+	set -- $acct
+	echo "$2" | "$NTLM" passwd --account-file "$DC_LOCAL_FILE" --uid 65534 --stdin add "$1" >/dev/null ||
+		{ bad "local account $1"; finish; }
+done
+
+# Counts the "ok   name" / "FAIL name" lines of test_domain (t.h's format).
+run_phase() { # phase
+	local out="$T/test-$1.out"
+	in_dc timeout -k 5 120 "$TD" "$1" >"$out" 2>&1
+	local rc=$?
+	sed 's/^/    /' "$out"
+	local n_ok n_bad
+	n_ok=$(grep -c '^ok   ' "$out")
+	n_bad=$(grep -c '^FAIL ' "$out")
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	[ "$rc" -eq 0 ] || [ "$n_bad" -gt 0 ] || bad "test_domain $1" "exit status $rc"
+}
+
+# --- the DC running
+run_phase up
+
+# --- 1,000 domain logons in a row, and as many against a local store
+if in_dc timeout -k 5 150 "$TD" bench "${DOMAIN_LOGONS:-1000}" >"$T/bench.out" 2>&1; then
+	sed 's/^/    /' "$T/bench.out"
+	ok "${DOMAIN_LOGONS:-1000} domain logons timed"
+else
+	bad "domain logons timed" "$(tail -3 "$T/bench.out" | tr '\n' ' ')"
+fi
+
+# --- the DC stopped: the configured behaviour
+dc_pid=$DC_PID
+dc_stop
+if kill -0 "$dc_pid" 2>/dev/null; then bad "DC stopped" "PID $dc_pid still there"; else ok "DC stopped (PID $dc_pid)"; fi
+run_phase down
+finish
