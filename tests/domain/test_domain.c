@@ -298,6 +298,12 @@ static void chain_domain_wrong_password_never_falls_back(void)
 	expect_refusal(chain, env_or_die("DC_DOMAIN"), "alice", LOCAL_ALICE, NTLM_E_LOGON_FAILURE);
 }
 
+/* Our domain does not know zed, the server does: naming our domain, zed is nobody. */
+static void chain_unknown_in_our_domain_never_falls_back(void)
+{
+	expect_refusal(chain_fallback, env_or_die("DC_DOMAIN"), "zed", LOCAL_ZED, NTLM_E_NO_SUCH_USER);
+}
+
 /* Even with fallback for an unreachable DC, a reachable one's "wrong" stands. */
 static void chain_fallback_option_keeps_wrong_password(void)
 {
@@ -403,6 +409,7 @@ int main(int argc, char **argv)
 		T_RUN(chain_foreign_domain_without_local_account);
 		T_RUN(chain_domain_wrong_password_never_falls_back);
 		T_RUN(chain_fallback_option_keeps_wrong_password);
+		T_RUN(chain_unknown_in_our_domain_never_falls_back);
 		T_RUN(chain_domain_disabled_never_falls_back);
 		T_RUN(chain_domain_user_logs_on);
 		rc = t_failed ? 1 : 0;

@@ -102,6 +102,32 @@ run_phase() { # phase
 # --- the DC running
 run_phase up
 
+# --- the tool: `ntlm client` against `ntlm server --winbind --fallback-account-file`
+# (tests/winbind/tool_relay.py relays the tokens and checks keys and sealing)
+tool() { # label want-regex client-domain user password [server options]
+	local label=$1 want=$2 dom=$3 user=$4 pw=$5
+	shift 5
+	local out
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/winbind/tool_relay.py "$NTLM" \
+		--user "$user" --domain "$dom" --password "$pw" -- \
+		--winbind --computer-name DOMSRV --audit-log "$T/audit.log" "$@" 2>&1)
+	if echo "$out" | grep -qE "$want"; then ok "ntlm server: $label"; else bad "ntlm server: $label" "$(echo "$out" | tr '\n' ' ' | head -c 300)"; fi
+}
+last_audit_has() { tail -1 "$T/audit.log" | grep -q "$1"; }
+FB=(--fallback-account-file "$DC_LOCAL_FILE")
+tool "domain user, domain names from winbind" "^DONE user=$DC_DOMAIN\\\\alice " \
+	"$DC_DOMAIN" alice Alice-Pass#1 --domain-names-from-winbind "${FB[@]}"
+last_audit_has '"account_source":"domain"' && ok "audit: account_source domain" ||
+	bad "audit: account_source domain" "$(tail -1 "$T/audit.log")"
+tool "foreign domain, local account" "^DONE user=DOMSRV\\\\zed " OTHERDOM zed Zed-Pass#1 "${FB[@]}"
+last_audit_has '"account_source":"local"' && ok "audit: account_source local" ||
+	bad "audit: account_source local" "$(tail -1 "$T/audit.log")"
+tool "domain user, the local password refused" "^FAIL .*LOGON_FAILURE" \
+	"$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}" --fallback-when-unreachable
+tool "foreign domain without --fallback-account-file refused" "^FAIL .*LOGON_FAILURE" OTHERDOM zed Zed-Pass#1
+last_audit_has '"error":"NTLM_E_NO_SUCH_DOMAIN"' && ok "audit: NTLM_E_NO_SUCH_DOMAIN kept" ||
+	bad "audit: NTLM_E_NO_SUCH_DOMAIN kept" "$(tail -1 "$T/audit.log")"
+
 # --- 1,000 domain logons in a row, and as many against a local store
 if in_dc timeout -k 5 150 "$TD" bench "${DOMAIN_LOGONS:-1000}" >"$T/bench.out" 2>&1; then
 	sed 's/^/    /' "$T/bench.out"
@@ -115,4 +141,7 @@ dc_pid=$DC_PID
 dc_stop
 if kill -0 "$dc_pid" 2>/dev/null; then bad "DC stopped" "PID $dc_pid still there"; else ok "DC stopped (PID $dc_pid)"; fi
 run_phase down
+tool "DC stopped: refused by default" "^FAIL .*BACKEND" "$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}"
+tool "DC stopped: --fallback-when-unreachable" "^DONE user=DOMSRV\\\\alice " \
+	"$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}" --fallback-when-unreachable
 finish
