@@ -10,6 +10,7 @@
  *   DC_USER_SID, DC_GROUP_SID  alice's SID and her group ntlmgrp's
  *   DC_LOCAL_FILE              the local smbpasswd file (alice, zed)
  *   DC_LOCKOUT_THRESHOLD       the DC's account lockout threshold
+ *   DC_UNIX_USER               (optional) alice's Unix account through winbind's NSS
  * Accounts (tests/domain/users.py): alice bob dave eve fred gina lock; their
  * password is the name capitalised with "-Pass#1" appended.
  *
@@ -161,19 +162,24 @@ static void domain_user_logs_on_with_groups(void)
 		T_FAIL("handshake: %s", ntlm_err_name(rc));
 	}
 	int keys = keys_agree(&p);
-	char principal_got[256], sid[128], groups[2048];
+	char principal_got[256], sid[128], groups[2048], unix_user[128];
 	snprintf(principal_got, sizeof(principal_got), "%s", ntlm_ctx_principal(p.server));
+	snprintf(unix_user, sizeof(unix_user), "%s", ntlm_ctx_unix_user(p.server));
 	snprintf(sid, sizeof(sid), "%s", ntlm_ctx_sid(p.server));
 	snprintf(groups, sizeof(groups), "%s", ntlm_ctx_group_sids(p.server));
 	audit_seen a = p.audit;
 	pair_free(&p);
-	printf("    principal %s sid %s\n    groups %s\n", principal_got, sid, groups);
+	printf("    principal %s unix user %s sid %s\n    groups %s\n", principal_got, unix_user, sid,
+	       groups);
 	T_STR(principal_got, principal(env_or_die("DC_DOMAIN"), "alice"));
 	T_ASSERT(keys);
 	T_STR(sid, env_or_die("DC_USER_SID"));
 	T_ASSERT(has_word(groups, env_or_die("DC_GROUP_SID")));
 	T_STR(a.source, "domain");
 	T_ASSERT(strstr(a.json, "\"account_source\":\"domain\"") != NULL);
+	/* with winbind's NSS (the suite's nss_wrapper set-up): the account idmap gives her */
+	if (getenv("DC_UNIX_USER"))
+		T_STR(unix_user, getenv("DC_UNIX_USER"));
 }
 
 /* The client learns only "logon failure"; the audit keeps the DC's reason. */

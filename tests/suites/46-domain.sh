@@ -23,7 +23,9 @@ export NTLMSSP_CONF=$T/empty.conf
 DC_DIR=$T/dc
 # shellcheck source=tests/domain/dc.sh
 . tests/domain/dc.sh
+rpc_pid=""
 cleanup() {
+	[ -n "$rpc_pid" ] && kill "$rpc_pid" 2>/dev/null
 	dc_stop
 	[ -n "${DOMAIN_KEEP:-}" ] && echo "domain: keeping $T" || rm -rf "$T"
 }
@@ -88,7 +90,7 @@ done
 # Counts the "ok   name" / "FAIL name" lines of test_domain (t.h's format).
 run_phase() { # phase
 	local out="$T/test-$1.out"
-	in_dc timeout -k 5 120 "$TD" "$1" >"$out" 2>&1
+	in_nss timeout -k 5 120 "$TD" "$1" >"$out" 2>&1
 	local rc=$?
 	sed 's/^/    /' "$out"
 	local n_ok n_bad
@@ -99,7 +101,10 @@ run_phase() { # phase
 	[ "$rc" -eq 0 ] || [ "$n_bad" -gt 0 ] || bad "test_domain $1" "exit status $rc"
 }
 
-# --- the DC running
+# --- the DC running (with winbind's NSS, when there, so idmap's account has a name)
+NSS_WINBIND_SO=${NSS_WINBIND_SO:-/usr/lib/x86_64-linux-gnu/libnss_winbind.so.2}
+in_nss() { in_dc env NSS_WRAPPER_MODULE_SO_PATH="$NSS_WINBIND_SO" NSS_WRAPPER_MODULE_FN_PREFIX=winbind "$@"; }
+[ -r "$NSS_WINBIND_SO" ] && export DC_UNIX_USER="$DC_DOMAIN\\alice"
 run_phase up
 
 # --- the tool: `ntlm client` against `ntlm server --winbind --fallback-account-file`
@@ -127,6 +132,36 @@ tool "domain user, the local password refused" "^FAIL .*LOGON_FAILURE" \
 tool "foreign domain without --fallback-account-file refused" "^FAIL .*LOGON_FAILURE" OTHERDOM zed Zed-Pass#1
 last_audit_has '"error":"NTLM_E_NO_SUCH_DOMAIN"' && ok "audit: NTLM_E_NO_SUCH_DOMAIN kept" ||
 	bad "audit: NTLM_E_NO_SUCH_DOMAIN kept" "$(tail -1 "$T/audit.log")"
+
+# --- impersonation: the RPC demo server with the winbind store impersonates a
+# domain user as the Unix account winbind's NSS gives it (its idmap). NSS
+# reaches the DC's winbindd through nss_wrapper's module hook and libnss_winbind.
+if [ ! -r "$NSS_WINBIND_SO" ]; then
+	bad "impersonation" "no $NSS_WINBIND_SO (libnss-winbind)"
+else
+	alice_pw=$(in_nss getent passwd "$DC_DOMAIN\\alice")
+	alice_uid=$(echo "$alice_pw" | cut -d: -f3)
+	case "$alice_uid" in
+	[1-9]*) ok "NSS (winbind, idmap): $alice_pw" ;;
+	*) bad "NSS (winbind, idmap) names alice" "'$alice_pw'" ;;
+	esac
+	in_nss build/rpc/rpc-demo-server --listen 'ncacn_ip_tcp:127.0.0.1[0]' --winbind \
+		--computer DOMSRV --port-file "$T/rpc.port" >"$T/rpc-server.log" 2>&1 &
+	rpc_pid=$!
+	for _ in $(seq 100); do [ -s "$T/rpc.port" ] && break; sleep 0.1; done
+	rpc_out=$(in_nss timeout 60 build/rpc/rpc-demo-client --binding "ncacn_ip_tcp:127.0.0.1[$(cat "$T/rpc.port" 2>/dev/null)]" \
+		--user alice --password Alice-Pass#1 --domain "$DC_DOMAIN" whoami --impersonate 2>&1)
+	echo "$rpc_out" | sed 's/^/    /'
+	if echo "$rpc_out" | grep -q "^whoami: status=0 euid=$alice_uid " &&
+		echo "$rpc_out" | grep -qF "client=$DC_DOMAIN\\alice"; then
+		ok "RPC: impersonated $DC_DOMAIN\\alice as uid $alice_uid, the blanket names $DC_DOMAIN\\alice"
+	else
+		bad "RPC impersonation of a domain user" "$(echo "$rpc_out" | tr '\n' ' ' | head -c 300)"
+	fi
+	kill "$rpc_pid" 2>/dev/null
+	wait "$rpc_pid" 2>/dev/null
+	rpc_pid=""
+fi
 
 # --- 1,000 domain logons in a row, and as many against a local store
 if in_dc timeout -k 5 150 "$TD" bench "${DOMAIN_LOGONS:-1000}" >"$T/bench.out" 2>&1; then
