@@ -233,10 +233,10 @@ static void hs_sealed_loop(void *arg, long n)
 		ntlm_ctx *c, *s;
 		uint8_t msg[16] = "sixteen bytes!!", sig[16];
 		handshake(e, &c, &s, NULL);
-		check(ntlm_seal(c, msg, sizeof(msg), sig), "seal c->s");
-		check(ntlm_unseal(s, msg, sizeof(msg), sig), "unseal c->s");
-		check(ntlm_seal(s, msg, sizeof(msg), sig), "seal s->c");
-		check(ntlm_unseal(c, msg, sizeof(msg), sig), "unseal s->c");
+		check(ntlm_protect(c, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "seal c->s");
+		check(ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "unseal c->s");
+		check(ntlm_protect(s, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "seal s->c");
+		check(ntlm_unprotect(c, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "unseal s->c");
 		ntlm_ctx_free(c);
 		ntlm_ctx_free(s);
 	}
@@ -424,7 +424,8 @@ static void do_seal(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_seal(a->c, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_protect(a->c, NTLM_PROTECT_SEAL, 0, a->ring + (size_t)i * a->size, a->size,
+		                 a->sig[i]) != NTLM_OK)
 			bc_die("seal");
 }
 
@@ -432,7 +433,8 @@ static void do_unseal(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_unseal(a->s, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_unprotect(a->s, NTLM_PROTECT_SEAL, 0, a->ring + (size_t)i * a->size, a->size,
+		                   a->sig[i]) != NTLM_OK)
 			bc_die("unseal");
 }
 
@@ -440,7 +442,8 @@ static void do_sign(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_sign(a->c, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_protect(a->c, NTLM_PROTECT_SIGN, 0, a->ring + (size_t)i * a->size, a->size,
+		                 a->sig[i]) != NTLM_OK)
 			bc_die("sign");
 }
 
@@ -448,7 +451,8 @@ static void do_verify(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_verify(a->s, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_unprotect(a->s, NTLM_PROTECT_SIGN, 0, a->ring + (size_t)i * a->size, a->size,
+		                   a->sig[i]) != NTLM_OK)
 			bc_die("verify");
 }
 
@@ -456,7 +460,8 @@ static void do_wrap(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_wrap(a->c, a->ring + (size_t)i * a->size, a->size, &a->wrapped[i]) != NTLM_OK)
+		if (ntlm_wrap(a->c, NTLM_PROTECT_SEAL, 0, a->ring + (size_t)i * a->size, a->size,
+		              &a->wrapped[i]) != NTLM_OK)
 			bc_die("wrap");
 }
 
@@ -465,7 +470,8 @@ static void do_unwrap(void *p, int k)
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++) {
 		ntlm_buffer plain;
-		if (ntlm_unwrap(a->s, a->wrapped[i].data, a->wrapped[i].len, &plain) != NTLM_OK)
+		if (ntlm_unwrap(a->s, NTLM_PROTECT_SEAL, 0, a->wrapped[i].data, a->wrapped[i].len,
+		                &plain) != NTLM_OK)
 			bc_die("unwrap");
 		ntlm_buffer_free(&plain);
 		ntlm_buffer_free(&a->wrapped[i]);

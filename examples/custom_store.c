@@ -65,8 +65,10 @@ int main(void)
 	bad |= check("verify", ntlm_step(server, auth.data, auth.len, &none), NTLM_OK);
 	if (!bad) {
 		uint8_t msg[] = "sealed with the installed library", sig[NTLM_SIGNATURE_SIZE];
-		bad |= check("seal", ntlm_seal(client, msg, sizeof(msg), sig), NTLM_OK);
-		bad |= check("unseal", ntlm_unseal(server, msg, sizeof(msg), sig), NTLM_OK);
+		bad |= check("seal", ntlm_protect(client, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig),
+		             NTLM_OK);
+		bad |= check("unseal", ntlm_unprotect(server, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig),
+		             NTLM_OK);
 		printf("%s authenticated; received \"%s\"\n", ntlm_ctx_principal(server), (char *)msg);
 	}
 	ntlm_buffer_free(&neg);

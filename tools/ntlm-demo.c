@@ -67,7 +67,8 @@ static ntlm_err handshake(ntlm_ctx *ctx, int fd, int client)
 static int send_sealed(ntlm_ctx *ctx, int fd, const char *text)
 {
 	ntlm_buffer wrapped = {NULL, 0};
-	ntlm_err rc = ntlm_wrap(ctx, (const uint8_t *)text, strlen(text), &wrapped);
+	ntlm_err rc = ntlm_wrap(ctx, NTLM_PROTECT_SEAL, 0, (const uint8_t *)text, strlen(text),
+	                        &wrapped);
 	if (rc != NTLM_OK)
 		return fail("demo", "seal", rc);
 	int r = netframe_send(fd, wrapped.data, wrapped.len);
@@ -82,7 +83,7 @@ static int recv_sealed(ntlm_ctx *ctx, int fd, const char *who)
 	if (netframe_recv(fd, &in, &n))
 		return 1;
 	ntlm_buffer plain = {NULL, 0};
-	ntlm_err rc = ntlm_unwrap(ctx, in, n, &plain);
+	ntlm_err rc = ntlm_unwrap(ctx, NTLM_PROTECT_SEAL, 0, in, n, &plain);
 	free(in);
 	if (rc != NTLM_OK)
 		return fail(who, "unseal", rc);

@@ -681,45 +681,59 @@ NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);
 /* ------------------------------------------------- signing and sealing */
 
 /*
- * Connection-oriented mode uses and advances the context's own sequence
- * numbers (send for sign/seal, receive for verify/unseal). In datagram mode
- * use the *_seq variants, which take the sequence number explicitly.
+ * Session security ([MS-NLMP] 3.4) in three shapes, each a protect/unprotect
+ * pair: flat (a buffer and its NTLM_SIGNATURE_SIZE-byte signature apart),
+ * wrapped (GSS_Wrap: signature || data in one buffer) and a buffer list
+ * (SSPI EncryptMessage, DCE/RPC). mode is exactly one of NTLM_PROTECT_SIGN
+ * (integrity: the data stays in clear) and NTLM_PROTECT_SEAL (the data is
+ * encrypted too; needs NTLMSSP_NEGOTIATE_SEAL, else
+ * NTLM_E_SEAL_NOT_NEGOTIATED), optionally with NTLM_PROTECT_EXPLICIT_SEQ:
+ *
+ * - Without it (connection-oriented contexts) the context numbers the
+ *   messages: its send counter for protect, its receive counter for
+ *   unprotect, advanced only by a success; seq must be 0.
+ * - With it (datagram contexts, where it is required) seq is the caller's
+ *   sequence number for this message; the context keeps no counter.
+ *
+ * Any other mode, or a sequence choice that does not match the context's
+ * mode, is NTLM_E_INVALID_PARAMETER. A failed unprotect leaves the context as
+ * it was (the next genuine message still verifies) and wipes data it
+ * decrypted, so unauthenticated plaintext never reaches the caller.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
-                                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
-                                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
-/* Encrypts data in place and produces the signature over the plaintext. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
-                                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
-/* Decrypts in place, then verifies; on failure the data is wiped. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
-                                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+#define NTLM_PROTECT_SIGN         0x1u /* sign (MakeSignature, GSS_GetMIC, wrap without conf) */
+#define NTLM_PROTECT_SEAL         0x2u /* seal and sign (EncryptMessage, GSS_Wrap with conf) */
+#define NTLM_PROTECT_EXPLICIT_SEQ 0x4u /* seq is the message's number (datagram mode) */
 
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg,
-                                                size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg,
-                                                  size_t len,
-                                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data,
-                                                size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data,
-                                                  size_t len,
-                                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+/*
+ * Flat shape. protect: NTLM_PROTECT_SEAL encrypts data in place (with SIGN
+ * data is only read) and writes the signature over the plaintext to sig.
+ * unprotect: with SEAL decrypts data in place, then checks sig.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_protect(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                               uint8_t *data, size_t len,
+                                               uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unprotect(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                                 uint8_t *data, size_t len,
+                                                 const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
-/* GSS_Wrap style: out = signature (16) || sealed data. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len,
-                                            ntlm_buffer *out);
-/* GSS_Unwrap style: in = signature (16) || sealed data; out = plaintext. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len,
-                                              ntlm_buffer *out);
+/*
+ * GSS_Wrap shape: *out = signature (NTLM_SIGNATURE_SIZE) || data, the data
+ * sealed with NTLM_PROTECT_SEAL and in clear with NTLM_PROTECT_SIGN (GSS_Wrap
+ * with conf_req 0). unwrap: in = signature || data; *out = the plaintext; a
+ * message shorter than a signature is NTLM_E_TRUNCATED. *out is freed with
+ * ntlm_buffer_free; on failure it is empty.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                            const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                              const uint8_t *in, size_t len, ntlm_buffer *out);
 
-/* SSPI EncryptMessage style: a list of typed buffers. */
+/* Buffer-list shape (SSPI EncryptMessage): a list of typed buffers. */
 typedef enum ntlm_iov_type {
-	NTLM_IOV_DATA = 1,      /* sealed in place and signed */
+	NTLM_IOV_DATA = 1,      /* signed; sealed in place with NTLM_PROTECT_SEAL */
 	NTLM_IOV_SIGN_ONLY = 2, /* signed, left in clear (SECBUFFER_READONLY_WITH_CHECKSUM) */
 	NTLM_IOV_IGNORE = 3,    /* neither (SECBUFFER_READONLY) */
-	NTLM_IOV_TOKEN = 4      /* receives / holds the 16-byte signature */
+	NTLM_IOV_TOKEN = 4      /* receives / holds the signature (NTLM_SIGNATURE_SIZE bytes) */
 } ntlm_iov_type;
 
 typedef struct ntlm_iov {
@@ -728,20 +742,14 @@ typedef struct ntlm_iov {
 	size_t len;
 } ntlm_iov;
 
-/* Signature over DATA and SIGN_ONLY buffers in order; DATA encrypted. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-/* The same for datagram mode, with the caller's sequence number. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                    size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                      size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                    size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                      size_t n);
+/*
+ * The signature covers the DATA and SIGN_ONLY buffers in order; exactly one
+ * TOKEN buffer of at least NTLM_SIGNATURE_SIZE bytes holds it.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_protect_iov(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                                   ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unprotect_iov(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                                     ntlm_iov *iov, size_t n);
 
 #ifdef __cplusplus
 }

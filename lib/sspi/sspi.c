@@ -679,26 +679,25 @@ NTLM_API SECURITY_STATUS ntlm_sspi_QueryContextAttributesA(PCtxtHandle phContext
 
 /* ------------------------------------------------ message protection */
 
-typedef ntlm_err (*iov_fn)(ntlm_ctx *, ntlm_iov *, size_t);
-typedef ntlm_err (*iov_seq_fn)(ntlm_ctx *, uint32_t, ntlm_iov *, size_t);
-
-/* One of the four operations: its native functions for both modes. */
+/* One of the four operations: the native mode and its direction. */
 struct protect_op {
-	iov_fn connection;
-	iov_seq_fn datagram;
+	unsigned mode;
 	int sending;
 };
 
-static const struct protect_op op_seal = {ntlm_seal_iov, ntlm_seal_iov_seq, 1};
-static const struct protect_op op_unseal = {ntlm_unseal_iov, ntlm_unseal_iov_seq, 0};
-static const struct protect_op op_sign = {ntlm_sign_iov, ntlm_sign_iov_seq, 1};
-static const struct protect_op op_verify = {ntlm_verify_iov, ntlm_verify_iov_seq, 0};
+static const struct protect_op op_seal = {NTLM_PROTECT_SEAL, 1};
+static const struct protect_op op_unseal = {NTLM_PROTECT_SEAL, 0};
+static const struct protect_op op_sign = {NTLM_PROTECT_SIGN, 1};
+static const struct protect_op op_verify = {NTLM_PROTECT_SIGN, 0};
 
 /* Windows ignores MessageSeqNo on connection-oriented contexts: the context counts. */
 static ntlm_err run_op(struct sspi_ctx *sc, const struct protect_op *op, ntlm_iov *iov, size_t n,
                        ULONG seq)
 {
-	return sc->datagram ? op->datagram(sc->ctx, seq, iov, n) : op->connection(sc->ctx, iov, n);
+	unsigned mode = op->mode | (sc->datagram ? NTLM_PROTECT_EXPLICIT_SEQ : 0);
+	uint32_t s = sc->datagram ? (uint32_t)seq : 0;
+	return op->sending ? ntlm_protect_iov(sc->ctx, mode, s, iov, n)
+	                   : ntlm_unprotect_iov(sc->ctx, mode, s, iov, n);
 }
 
 static ntlm_iov to_iov(const SecBuffer *b)

@@ -154,9 +154,11 @@ static int pair_talks(struct pair *p)
 	if (ntlm_ctx_session_key(p->client, kc) || ntlm_ctx_session_key(p->server, ks) ||
 	    memcmp(kc, ks, 16))
 		return 0;
-	if (ntlm_seal(p->client, msg, 16, sig) || ntlm_unseal(p->server, msg, 16, sig))
+	if (ntlm_protect(p->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(p->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
-	if (ntlm_seal(p->server, msg, 16, sig) || ntlm_unseal(p->client, msg, 16, sig))
+	if (ntlm_protect(p->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(p->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
 	return memcmp(msg, "hello, server!!", 16) == 0;
 }
@@ -454,7 +456,7 @@ static void test_anonymous(void)
 	T_STR(ntlm_ctx_principal(p.server), "NT AUTHORITY\\ANONYMOUS LOGON");
 	uint8_t k[16];
 	T_EXPECT_ERR(ntlm_ctx_session_key(p.server, k), NTLM_E_NO_SESSION_KEY);
-	T_EXPECT_ERR(ntlm_sign(p.server, k, 16, k), NTLM_E_NO_SESSION_KEY);
+	T_EXPECT_ERR(ntlm_protect(p.server, NTLM_PROTECT_SIGN, 0, k, 16, k), NTLM_E_NO_SESSION_KEY);
 	pair_free(&p);
 }
 
@@ -698,8 +700,8 @@ static void test_datagram(void)
 	T_OK(pair_run(&p));
 	T_ASSERT(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_DATAGRAM);
 	uint8_t m[8] = "dgram!!", sig[16];
-	T_OK(ntlm_seal_seq(p.client, 5, m, 8, sig));
-	T_OK(ntlm_unseal_seq(p.server, 5, m, 8, sig));
+	T_OK(ntlm_protect(p.client, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 5, m, 8, sig));
+	T_OK(ntlm_unprotect(p.server, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 5, m, 8, sig));
 	T_ASSERT(memcmp(m, "dgram!!", 8) == 0);
 	pair_free(&p);
 }

@@ -286,9 +286,10 @@ static ntlm_err full_run(int v1, uint32_t flags, struct keys *k)
 	for (int dir = 0; rc == NTLM_OK && dir < 2; dir++) {
 		ntlm_ctx *from = dir ? server : client, *to = dir ? client : server;
 		ntlm_buffer wrapped = {0}, plain = {0};
-		rc = ntlm_wrap(from, (const uint8_t *)PLAINTEXT, strlen(PLAINTEXT), &wrapped);
+		rc = ntlm_wrap(from, NTLM_PROTECT_SEAL, 0, (const uint8_t *)PLAINTEXT, strlen(PLAINTEXT),
+		               &wrapped);
 		if (rc == NTLM_OK)
-			rc = ntlm_unwrap(to, wrapped.data, wrapped.len, &plain);
+			rc = ntlm_unwrap(to, NTLM_PROTECT_SEAL, 0, wrapped.data, wrapped.len, &plain);
 		if (rc == NTLM_OK &&
 		    (plain.len != strlen(PLAINTEXT) || memcmp(plain.data, PLAINTEXT, plain.len) != 0))
 			rc = NTLM_E_INTERNAL;
@@ -302,10 +303,12 @@ static ntlm_err full_run(int v1, uint32_t flags, struct keys *k)
 	 */
 	if (rc == NTLM_OK) {
 		ntlm_buffer wrapped = {0}, plain = {0};
-		rc = ntlm_wrap(client, (const uint8_t *)PLAINTEXT, strlen(PLAINTEXT), &wrapped);
+		rc = ntlm_wrap(client, NTLM_PROTECT_SEAL, 0, (const uint8_t *)PLAINTEXT, strlen(PLAINTEXT),
+		               &wrapped);
 		if (rc == NTLM_OK) {
 			wrapped.data[wrapped.len - 1] ^= 1;
-			if (ntlm_unwrap(server, wrapped.data, wrapped.len, &plain) == NTLM_OK)
+			if (ntlm_unwrap(server, NTLM_PROTECT_SEAL, 0, wrapped.data, wrapped.len, &plain) ==
+			    NTLM_OK)
 				rc = NTLM_E_INTERNAL;
 		}
 		ntlm_buffer_free(&wrapped);

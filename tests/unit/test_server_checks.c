@@ -151,9 +151,11 @@ static int relay_talks(struct relay *r)
 	if (ntlm_ctx_session_key(r->client, kc) || ntlm_ctx_session_key(r->server, ks) ||
 	    memcmp(kc, ks, 16))
 		return 0;
-	if (ntlm_seal(r->client, msg, 16, sig) || ntlm_unseal(r->server, msg, 16, sig))
+	if (ntlm_protect(r->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(r->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
-	if (ntlm_seal(r->server, msg, 16, sig) || ntlm_unseal(r->client, msg, 16, sig))
+	if (ntlm_protect(r->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(r->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
 	return memcmp(msg, "hello, server!!", 16) == 0;
 }

@@ -43,9 +43,9 @@ static void *worker(void *arg)
 		uint8_t msg[32], sig[16];
 		for (int i = 0; rc == NTLM_OK && i < 10; i++) {
 			memset(msg, (int)(id + i), sizeof(msg));
-			rc = ntlm_seal(c, msg, sizeof(msg), sig);
+			rc = ntlm_protect(c, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig);
 			if (rc == NTLM_OK)
-				rc = ntlm_unseal(s, msg, sizeof(msg), sig);
+				rc = ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig);
 			if (rc == NTLM_OK && msg[5] != (uint8_t)(id + i))
 				rc = NTLM_E_INTERNAL;
 		}

@@ -213,7 +213,7 @@ static void check_client_seals(ntlm_ctx *ctx, const uint8_t *sealed, const uint8
 {
 	uint8_t buf[sizeof(V_PLAINTEXT)], sig[16];
 	memcpy(buf, V_PLAINTEXT, sizeof(buf));
-	T_OK(ntlm_seal(ctx, buf, sizeof(buf), sig));
+	T_OK(ntlm_protect(ctx, NTLM_PROTECT_SEAL, 0, buf, sizeof(buf), sig));
 	T_BYTES(buf, sealed, sizeof(buf));
 	T_BYTES(sig, signature, 16);
 }
@@ -454,7 +454,7 @@ static void check_server_unseals(ntlm_ctx *srv, const uint8_t *want_key, const u
 	T_OK(ntlm_ctx_session_key(srv, key));
 	T_BYTES(key, want_key, 16);
 	memcpy(buf, sealed, sizeof(buf));
-	T_OK(ntlm_unseal(srv, buf, sizeof(buf), signature));
+	T_OK(ntlm_unprotect(srv, NTLM_PROTECT_SEAL, 0, buf, sizeof(buf), signature));
 	T_BYTES(buf, V_PLAINTEXT, sizeof(buf));
 	T_STR(ntlm_ctx_peer_user(srv), V_USER_STR);
 }

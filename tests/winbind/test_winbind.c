@@ -135,8 +135,9 @@ static int seal_roundtrip(ntlm_ctx *from, ntlm_ctx *to)
 {
 	static const char text[] = "sealed through a winbind-verified context";
 	ntlm_buffer wrapped = {0}, plain = {0};
-	int ok = ntlm_wrap(from, (const uint8_t *)text, sizeof(text), &wrapped) == NTLM_OK &&
-	         ntlm_unwrap(to, wrapped.data, wrapped.len, &plain) == NTLM_OK &&
+	int ok = ntlm_wrap(from, NTLM_PROTECT_SEAL, 0, (const uint8_t *)text, sizeof(text), &wrapped) ==
+	             NTLM_OK &&
+	         ntlm_unwrap(to, NTLM_PROTECT_SEAL, 0, wrapped.data, wrapped.len, &plain) == NTLM_OK &&
 	         plain.len == sizeof(text) && memcmp(plain.data, text, sizeof(text)) == 0;
 	ntlm_buffer_free(&wrapped);
 	ntlm_buffer_free(&plain);
