@@ -191,7 +191,16 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_BAD_SESSION_KEY, 59, 0xC000000Du, (int32_t)0x80090308,                                \
 	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")                    \
 	X(NTLM_E_STRUCT_SIZE, 60, 0xC000000Du, (int32_t)0x8009035D,                                    \
-	  "structure not initialised (struct_size unset or unknown: use its _INIT macro)")
+	  "structure not initialised (struct_size unset or unknown: use its _INIT macro)")             \
+	X(NTLM_E_PASSWORD_EXPIRED, 61, 0xC0000071u, (int32_t)0x8009030C,                               \
+	  "the account's password has expired (the domain says so)")                                   \
+	X(NTLM_E_PASSWORD_MUST_CHANGE, 62, 0xC0000224u, (int32_t)0x8009030C,                           \
+	  "the account's password must be changed before it can log on")                               \
+	X(NTLM_E_ACCOUNT_EXPIRED, 63, 0xC0000193u, (int32_t)0x8009030C, "account expired")             \
+	X(NTLM_E_ACCOUNT_RESTRICTION, 64, 0xC000006Eu, (int32_t)0x8009030C,                            \
+	  "account restriction: not at this time, from this workstation or for this logon type")       \
+	X(NTLM_E_NO_SUCH_DOMAIN, 65, 0xC00000DFu, (int32_t)0x8009030C,                                 \
+	  "the user's domain is neither this server's nor one it trusts")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -468,6 +477,48 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_smbpasswd(ntlm_account_stor
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_winbind(ntlm_account_store **out,
                                                              const char *domain_filter);
+/*
+ * The winbind store answers NTLM_E_NO_SUCH_DOMAIN when the client names a
+ * domain outside its filter or one winbindd does not serve (neither ours,
+ * nor our own SAM, nor trusted); account states the domain enforces keep
+ * their own values (NTLM_E_ACCOUNT_DISABLED, _LOCKED, _EXPIRED,
+ * _RESTRICTION, NTLM_E_PASSWORD_EXPIRED, _MUST_CHANGE). A server context
+ * exposes the SIDs of a domain logon (ntlm_ctx_sid, ntlm_ctx_group_sids).
+ */
+
+/*
+ * The domain's own names as winbindd knows them (its primary domain): the
+ * NetBIOS name into netbios[nb_cap] and the DNS name into dns[dns_cap] (""
+ * for a domain without one), for ntlm_server_config.domain_name and
+ * dns_domain_name, so the CHALLENGE names the domain that verifies the
+ * users. NTLM_E_BACKEND when winbindd does not answer,
+ * NTLM_E_BUFFER_TOO_SMALL when a name does not fit, NTLM_E_UNSUPPORTED
+ * without libwbclient.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *dns,
+                                                            size_t dns_cap);
+
+/* ntlm_account_store_chain() options. */
+#define NTLM_CHAIN_FALLBACK_UNREACHABLE 0x1u /* the domain cannot be asked: try local too */
+/*
+ * A domain member's store (the seed's rule): every logon goes to domain (a
+ * winbind store) first. Only when it answers NTLM_E_NO_SUCH_DOMAIN (the
+ * client's domain is neither ours nor trusted) is local (an smbpasswd store)
+ * asked for the same user name; the principal then says who vouched for the
+ * client: "DOMAIN\user" from the domain, "SERVER\user" from the local
+ * account, and the audit event's account_source "domain" or "local".
+ * Every other answer of the domain stands: a wrong password or a disabled,
+ * locked or expired domain account never falls back. A domain that cannot
+ * be asked (NTLM_E_BACKEND, NTLM_E_NO_LOGON_SERVERS for our own or a
+ * trusted domain) falls back only with NTLM_CHAIN_FALLBACK_UNREACHABLE:
+ * otherwise a local password could stand in for a domain one. The lockout
+ * policy counts once per logon, on the chain. domain and local are not
+ * owned and must outlive the chain; options: NTLM_CHAIN_* bits.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_chain(ntlm_account_store **out,
+                                                           ntlm_account_store *domain,
+                                                           ntlm_account_store *local,
+                                                           uint32_t options);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 /*
  * Runs a store's verification directly (also what the server context does).
@@ -575,6 +626,13 @@ typedef struct ntlm_audit_event {
 	const char *target_name;
 	uint32_t weaknesses; /* NTLM_WEAK_* */
 	const char *rule;    /* the policy rule that refused, e.g. "min_security: 128bit" (or NULL) */
+	/*
+	 * Which kind of store vouched for the client: "domain" (winbind),
+	 * "local" (an account file, also as the fallback of a chained store),
+	 * or NULL (a custom store, or no logon). Added last: the library fills
+	 * the event, and ntlm_audit_json() reads it only when not NULL.
+	 */
+	const char *account_source;
 } ntlm_audit_event;
 
 #define NTLM_WEAK_LM          0x1u
@@ -650,6 +708,14 @@ NTLM_API const char *ntlm_ctx_peer_workstation(const ntlm_ctx *ctx);
 NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx);
 /* Server: the mapped local Unix account ("" if none). */
 NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx);
+/*
+ * Server, after a domain logon (winbind store): the account's SID
+ * ("S-1-5-21-...") and the SIDs of its groups as the domain controller
+ * listed them in the logon info (primary group first, space-separated).
+ * "" when the store reported none (a local account, a custom store).
+ */
+NTLM_API const char *ntlm_ctx_sid(const ntlm_ctx *ctx);
+NTLM_API const char *ntlm_ctx_group_sids(const ntlm_ctx *ctx);
 NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
 /* 16-byte exported session key (ExportedSessionKey). */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx,

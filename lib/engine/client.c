@@ -437,8 +437,9 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	ctx->mic_verified = parts.want_mic; /* the client sent one; nothing to verify here */
 	if (rc == NTLM_OK) {
 		const struct ntlm_client_state *cl = &ctx->hs->cl;
-		const struct ctx_results r = {cl->user, cl->domain, cl->workstation, cl->domain,
-		                              cl->user, NULL,       chal.target_name};
+		const struct ctx_results r = {cl->user,         cl->domain, cl->workstation,
+		                              cl->domain,       cl->user,   NULL,
+		                              chal.target_name, NULL,       NULL};
 		rc = ctx_set_results(ctx, &r);
 	}
 	auth_parts_wipe(&parts);

@@ -141,7 +141,7 @@ static ntlm_err read_names(nb_reader *r, ntlm_ctx *ctx)
 		rc = NTLM_E_BAD_STRING;
 	if (rc == NTLM_OK) {
 		*sep = '\0';
-		struct ctx_results res = {v[0], v[1], v[2], v[3], sep + 1, v[4], v[5]};
+		struct ctx_results res = {v[0], v[1], v[2], v[3], sep + 1, v[4], v[5], NULL, NULL};
 		rc = ctx_set_results(ctx, &res);
 	}
 	for (size_t i = 0; i < NAME_COUNT; i++)

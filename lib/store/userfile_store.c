@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "acct_store.h"
 #include "credfile.h"
 #include "mem.h"
 #include "smbpasswd.h"
@@ -106,7 +107,7 @@ NTLM_API ntlm_err ntlm_account_store_userfile(ntlm_account_store **out, const ch
 		free(st);
 		return NTLM_E_NO_MEMORY;
 	}
-	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
+	ntlm_err rc = acct_store_new_builtin(out, &ops, NULL, "local", st);
 	if (rc != NTLM_OK)
 		userfile_free(st);
 	return rc;
