@@ -94,8 +94,9 @@ static ntlm_err handshake(ntlm_account_store *store, const char *domain, const c
 	memset(p, 0, sizeof(*p));
 	ntlm_policy pol;
 	ntlm_policy_init(&pol);
-	ntlm_client_config cc = {.policy = &pol, .workstation = "DOMCLIENT"};
-	ntlm_server_config sc = {.policy = &pol,
+	ntlm_client_config cc = {NTLM_CLIENT_CONFIG_INIT, .policy = &pol, .workstation = "DOMCLIENT"};
+	ntlm_server_config sc = {NTLM_SERVER_CONFIG_INIT,
+	                         .policy = &pol,
 	                         .computer_name = SERVER_NAME,
 	                         .domain_name = getenv("DC_DOMAIN"),
 	                         .store = store,

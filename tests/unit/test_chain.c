@@ -278,9 +278,9 @@ static ntlm_err logon(ntlm_err dom_answer, int chained, const char *password, ch
 	ntlm_ctx *c = NULL, *sv = NULL;
 	ntlm_policy pol;
 	ntlm_policy_init(&pol);
-	ntlm_client_config cc = {.policy = &pol, .workstation = "WS"};
-	ntlm_server_config sc = {
-		.policy = &pol, .computer_name = "SERVER", .audit = audit_cb, .audit_arg = s};
+	ntlm_client_config cc = {NTLM_CLIENT_CONFIG_INIT, .policy = &pol, .workstation = "WS"};
+	ntlm_server_config sc = {NTLM_SERVER_CONFIG_INIT, .policy = &pol, .computer_name = "SERVER",
+	                         .audit = audit_cb, .audit_arg = s};
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
 	ntlm_err rc = ntlm_account_store_new(&d, &fake_ops, &dom);
 	if (rc == NTLM_OK)
