@@ -78,9 +78,9 @@ ntlm_err nb_read_u32le(nb_reader *r, uint32_t *v)
 
 ntlm_err nb_read_u64le(nb_reader *r, uint64_t *v)
 {
-	uint8_t b[8];
+	uint8_t b[sizeof(uint64_t)];
 	*v = 0;
-	NTLM_TRY(nb_read_bytes(r, b, 8));
+	NTLM_TRY(nb_read_bytes(r, b, sizeof(b)));
 	*v = (uint64_t)nb_load_u32le(b) | ((uint64_t)nb_load_u32le(b + 4) << 32);
 	return NTLM_OK;
 }
@@ -114,7 +114,7 @@ void nb_store_u32le(uint8_t b[4], uint32_t v)
 	b[3] = (uint8_t)(v >> 24);
 }
 
-void nb_store_u64le(uint8_t b[8], uint64_t v)
+void nb_store_u64le(uint8_t b[sizeof(uint64_t)], uint64_t v)
 {
 	nb_store_u32le(b, (uint32_t)v);
 	nb_store_u32le(b + 4, (uint32_t)(v >> 32));
@@ -188,9 +188,9 @@ void nb_write_u32le(nb_writer *w, uint32_t v)
 
 void nb_write_u64le(nb_writer *w, uint64_t v)
 {
-	uint8_t b[8];
+	uint8_t b[sizeof(uint64_t)];
 	nb_store_u64le(b, v);
-	nb_write_bytes(w, b, 8);
+	nb_write_bytes(w, b, sizeof(b));
 }
 
 ntlm_err nb_patch_bytes(nb_writer *w, size_t off, const void *p, size_t n)
