@@ -52,11 +52,12 @@ extern "C" {
 #define NTLMSSP_VERSION_STRING "0.1.0"
 
 /* Sizes of the protocol's fixed fields, in bytes. */
-#define NTLM_HASH_SIZE        16 /* an NT or LM hash (NTOWFv1, LMOWFv1) */
-#define NTLM_SESSION_KEY_SIZE 16 /* session base key, exported session key */
-#define NTLM_CHALLENGE_SIZE   8  /* server and client challenges */
-#define NTLM_CBT_HASH_SIZE    16 /* MD5 of the channel bindings (MsvAvChannelBindings) */
-#define NTLM_SIGNATURE_SIZE   16 /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
+#define NTLM_HASH_SIZE           16 /* an NT or LM hash (NTOWFv1, LMOWFv1) */
+#define NTLM_SESSION_KEY_SIZE    16 /* session base key, exported session key */
+#define NTLM_CHALLENGE_SIZE      8  /* server and client challenges */
+#define NTLM_CBT_HASH_SIZE       16 /* MD5 of the channel bindings (MsvAvChannelBindings) */
+#define NTLM_SIGNATURE_SIZE      16 /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
+#define NTLM_LM_SESSION_KEY_SIZE 8  /* LMOWF[0..7]: the NTLMv1 LM_KEY / NON_NT_SESSION_KEY input */
 
 /*
  * An ABI that can grow. Every structure the caller fills and the library
@@ -424,7 +425,7 @@ NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k);
 typedef struct ntlm_auth_result {
 	ntlm_response_kind kind;
 	uint8_t session_base_key[NTLM_SESSION_KEY_SIZE];
-	uint8_t lm_session_key[8]; /* LMOWF[0..7], for NTLMv1 LM_KEY / NON_NT_SESSION_KEY */
+	uint8_t lm_session_key[NTLM_LM_SESSION_KEY_SIZE]; /* for NTLMv1 LM_KEY / NON_NT_SESSION_KEY */
 	int have_lm_session_key;
 	char authority[64]; /* domain that vouches for the user, e.g. server name */
 	char user[128];     /* canonical user name */

@@ -64,7 +64,7 @@ ntlm_err nb_read_u64le(nb_reader *r, uint64_t *v)
 {
 	const uint8_t *b;
 	*v = 0;
-	NTLM_TRY(nb_read_view(r, 8, &b));
+	NTLM_TRY(nb_read_view(r, sizeof(uint64_t), &b));
 	*v = (uint64_t)nb_load_u32le(b) | ((uint64_t)nb_load_u32le(b + 4) << 32);
 	return NTLM_OK;
 }
@@ -98,7 +98,7 @@ void nb_store_u32le(uint8_t b[4], uint32_t v)
 	b[3] = (uint8_t)(v >> 24);
 }
 
-void nb_store_u64le(uint8_t b[8], uint64_t v)
+void nb_store_u64le(uint8_t b[sizeof(uint64_t)], uint64_t v)
 {
 	nb_store_u32le(b, (uint32_t)v);
 	nb_store_u32le(b + 4, (uint32_t)(v >> 32));
@@ -198,7 +198,7 @@ void nb_write_u32le(nb_writer *w, uint32_t v)
 
 void nb_write_u64le(nb_writer *w, uint64_t v)
 {
-	uint8_t *at = nb_append(w, 8);
+	uint8_t *at = nb_append(w, sizeof(uint64_t));
 	if (at)
 		nb_store_u64le(at, v);
 }

@@ -59,7 +59,7 @@ NTLM_MUST_CHECK ntlm_err nb_slice(const nb_reader *r, size_t off, size_t len, nb
 /* Little-endian loads from a fixed-size array the caller owns (not wire data). */
 uint32_t nb_load_u32le(const uint8_t b[4]);
 void nb_store_u32le(uint8_t b[4], uint32_t v);
-void nb_store_u64le(uint8_t b[8], uint64_t v);
+void nb_store_u64le(uint8_t b[sizeof(uint64_t)], uint64_t v);
 
 /* Growable writer. Reallocation wipes the old block (it may hold secrets). */
 typedef struct nb_writer {

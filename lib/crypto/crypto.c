@@ -48,7 +48,7 @@ static struct arcfour_ctx *rc4_of(cr_rc4 *c)
 
 /* ------------------------------------------------------------ hashes */
 
-void cr_md4(const uint8_t *data, size_t len, uint8_t out[16])
+void cr_md4(const uint8_t *data, size_t len, uint8_t out[CR_MD5_SIZE])
 {
 	struct md4_ctx ctx;
 	md4_init(&ctx);
@@ -58,7 +58,7 @@ void cr_md4(const uint8_t *data, size_t len, uint8_t out[16])
 	ntlm_memzero(&ctx, sizeof(ctx));
 }
 
-void cr_md5_digest(const uint8_t *data, size_t len, uint8_t out[16])
+void cr_md5_digest(const uint8_t *data, size_t len, uint8_t out[CR_MD5_SIZE])
 {
 	cr_md5 c;
 	cr_md5_init(&c);
@@ -76,7 +76,7 @@ void cr_md5_update(cr_md5 *c, const uint8_t *data, size_t len)
 	md5_update(md5_of(c), len, data);
 }
 
-void cr_md5_final(cr_md5 *c, uint8_t out[16])
+void cr_md5_final(cr_md5 *c, uint8_t out[CR_MD5_SIZE])
 {
 	md5_digest(md5_of(c), MD5_DIGEST_SIZE, out);
 	ntlm_memzero(c, sizeof(*c));
@@ -94,7 +94,7 @@ void cr_hmac_md5_update(cr_hmac_md5_ctx *c, const uint8_t *data, size_t len)
 	hmac_md5_update(hmac_of(c), len, data);
 }
 
-void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[16])
+void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[CR_MD5_SIZE])
 {
 	hmac_md5_digest(hmac_of(c), MD5_DIGEST_SIZE, out);
 	/* the inner/outer states are key material */
@@ -134,7 +134,7 @@ void cr_hmac_md5_start(cr_md5 *c, const cr_hmac_md5_key *k)
 	md5_resume(md5_of(c), k->inner);
 }
 
-void cr_hmac_md5_finish(cr_md5 *c, const cr_hmac_md5_key *k, uint8_t out[16])
+void cr_hmac_md5_finish(cr_md5 *c, const cr_hmac_md5_key *k, uint8_t out[CR_MD5_SIZE])
 {
 	uint8_t inner[MD5_DIGEST_SIZE];
 	struct md5_ctx *m = md5_of(c);
@@ -177,11 +177,11 @@ void cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t key_len)
 	unsigned j = 0;
 	size_t k = 0;
 	memcpy(S, rc4_identity, 256);
-	if (key_len == 16) {
+	if (key_len == NTLM_SESSION_KEY_SIZE) {
 		/* Every NTLM key but the 40/56-bit ones: no key-index wrap test. */
 		for (unsigned i = 0; i < 256; i++) {
 			uint8_t t = S[i];
-			j = (j + t + key[i & 15]) & 0xff;
+			j = (j + t + key[i & (NTLM_SESSION_KEY_SIZE - 1)]) & 0xff;
 			S[i] = S[j];
 			S[j] = t;
 		}
@@ -237,18 +237,19 @@ int cr_rc4_load(cr_rc4 *c, const uint8_t in[CR_RC4_STATE_SIZE])
 /* --------------------------------------------------------------- DES */
 
 /* Spreads 56 key bits over 8 bytes, 7 per byte in the high bits ([MS-NLMP] 6). */
-static void des_expand_key(const uint8_t k[7], uint8_t out[8])
+static void des_expand_key(const uint8_t k[CR_DES_KEY7_SIZE], uint8_t out[CR_DES_BLOCK_SIZE])
 {
 	out[0] = k[0];
 	for (int i = 1; i < 7; i++)
 		out[i] = (uint8_t)((k[i - 1] << (8 - i)) | (k[i] >> i));
 	out[7] = (uint8_t)(k[6] << 1);
-	des_fix_parity(8, out, out);
+	des_fix_parity(CR_DES_BLOCK_SIZE, out, out);
 }
 
-void cr_des56_encrypt(const uint8_t key7[7], const uint8_t in[8], uint8_t out[8])
+void cr_des56_encrypt(const uint8_t key7[CR_DES_KEY7_SIZE], const uint8_t in[CR_DES_BLOCK_SIZE],
+                      uint8_t out[CR_DES_BLOCK_SIZE])
 {
-	uint8_t key8[8];
+	uint8_t key8[CR_DES_BLOCK_SIZE];
 	struct des_ctx ctx;
 
 	des_expand_key(key7, key8);

@@ -12,6 +12,10 @@
 
 #include "ntlmssp/ntlmssp.h"
 
+#define CR_MD5_SIZE       16 /* an MD4, MD5 or HMAC-MD5 digest */
+#define CR_DES_BLOCK_SIZE 8  /* a DES block (and an expanded DES key) */
+#define CR_DES_KEY7_SIZE  7  /* the 56 key bits DES takes here, unexpanded */
+
 typedef struct cr_md5 {
 	_Alignas(8) uint8_t opaque[128];
 } cr_md5;
@@ -36,22 +40,22 @@ typedef struct cr_hmac_md5_key {
 	uint32_t inner[4], outer[4];
 } cr_hmac_md5_key;
 
-void cr_md4(const uint8_t *data, size_t len, uint8_t out[16]);
-void cr_md5_digest(const uint8_t *data, size_t len, uint8_t out[16]);
+void cr_md4(const uint8_t *data, size_t len, uint8_t out[CR_MD5_SIZE]);
+void cr_md5_digest(const uint8_t *data, size_t len, uint8_t out[CR_MD5_SIZE]);
 
 void cr_md5_init(cr_md5 *c);
 void cr_md5_update(cr_md5 *c, const uint8_t *data, size_t len);
-void cr_md5_final(cr_md5 *c, uint8_t out[16]); /* also wipes c */
+void cr_md5_final(cr_md5 *c, uint8_t out[CR_MD5_SIZE]); /* also wipes c */
 
 void cr_hmac_md5_init(cr_hmac_md5_ctx *c, const uint8_t *key, size_t key_len);
 void cr_hmac_md5_update(cr_hmac_md5_ctx *c, const uint8_t *data, size_t len);
-void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[16]); /* also wipes c */
+void cr_hmac_md5_final(cr_hmac_md5_ctx *c, uint8_t out[CR_MD5_SIZE]); /* also wipes c */
 
 /* Key schedule once ... */
 void cr_hmac_md5_key_init(cr_hmac_md5_key *k, const uint8_t *key, size_t key_len);
 /* ... then per message: start, update (cr_md5_update), finish (also wipes c). */
 void cr_hmac_md5_start(cr_md5 *c, const cr_hmac_md5_key *k);
-void cr_hmac_md5_finish(cr_md5 *c, const cr_hmac_md5_key *k, uint8_t out[16]);
+void cr_hmac_md5_finish(cr_md5 *c, const cr_hmac_md5_key *k, uint8_t out[CR_MD5_SIZE]);
 
 void cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t key_len);
 /* In place is allowed (dst == src). */
@@ -64,7 +68,8 @@ void cr_rc4_save(const cr_rc4 *c, uint8_t out[CR_RC4_STATE_SIZE]);
 int cr_rc4_load(cr_rc4 *c, const uint8_t in[CR_RC4_STATE_SIZE]);
 
 /* DES-ECB encrypt of one block with a 56-bit key given as 7 bytes (parity added). */
-void cr_des56_encrypt(const uint8_t key7[7], const uint8_t in[8], uint8_t out[8]);
+void cr_des56_encrypt(const uint8_t key7[CR_DES_KEY7_SIZE], const uint8_t in[CR_DES_BLOCK_SIZE],
+                      uint8_t out[CR_DES_BLOCK_SIZE]);
 
 uint32_t cr_crc32(uint32_t crc, const uint8_t *data, size_t len);
 

@@ -20,7 +20,7 @@ static const char seal_s2c[] = "session key to server-to-client sealing key magi
 
 /* ------------------------------------------------------ one-way functions */
 
-ntlm_err nk_ntowfv1(const char *password, uint8_t out[16])
+ntlm_err nk_ntowfv1(const char *password, uint8_t out[NTLM_HASH_SIZE])
 {
 	uint8_t *u16;
 	size_t u16_len;
@@ -30,9 +30,9 @@ ntlm_err nk_ntowfv1(const char *password, uint8_t out[16])
 	return NTLM_OK;
 }
 
-ntlm_err nk_lmowfv1(const char *password, uint8_t out[16])
+ntlm_err nk_lmowfv1(const char *password, uint8_t out[NTLM_HASH_SIZE])
 {
-	static const uint8_t magic[8] = {'K', 'G', 'S', '!', '@', '#', '$', '%'};
+	static const uint8_t magic[CR_DES_BLOCK_SIZE] = {'K', 'G', 'S', '!', '@', '#', '$', '%'};
 	uint8_t *oem;
 	size_t oem_len;
 	NTLM_TRY(ntlm_utf8_to_oem(password, 1, &oem, &oem_len));
@@ -46,7 +46,7 @@ ntlm_err nk_lmowfv1(const char *password, uint8_t out[16])
 	ntlm_free_secret(oem, oem_len);
 
 	cr_des56_encrypt(pw, magic, out);
-	cr_des56_encrypt(pw + 7, magic, out + 8);
+	cr_des56_encrypt(pw + CR_DES_KEY7_SIZE, magic, out + CR_DES_BLOCK_SIZE);
 	ntlm_memzero(pw, sizeof(pw));
 	return NTLM_OK;
 }
@@ -56,11 +56,11 @@ static void hmac_sink(void *arg, const uint8_t *p, size_t n)
 	cr_hmac_md5_update(arg, p, n);
 }
 
-ntlm_err nk_ntowfv2_spelled(const uint8_t nt_hash[16], const char *user, const char *domain,
-                            int upper_domain, uint8_t out[16])
+ntlm_err nk_ntowfv2_spelled(const uint8_t nt_hash[NTLM_HASH_SIZE], const char *user,
+                            const char *domain, int upper_domain, uint8_t out[NTLM_HASH_SIZE])
 {
 	cr_hmac_md5_ctx c;
-	cr_hmac_md5_init(&c, nt_hash, 16);
+	cr_hmac_md5_init(&c, nt_hash, NTLM_HASH_SIZE);
 	/* the names are hashed as they are converted: no copy of either */
 	ntlm_err rc = ntlm_utf8_to_utf16le_each(user, 1, hmac_sink, &c);
 	if (rc == NTLM_OK)
@@ -81,106 +81,113 @@ ntlm_err nk_ntowfv2(const uint8_t nt_hash[16], const char *user, const char *dom
 
 /* ----------------------------------------------------------------- NTLMv1 */
 
-void nk_desl(const uint8_t key[16], const uint8_t data[8], uint8_t out[24])
+void nk_desl(const uint8_t key[NTLM_HASH_SIZE], const uint8_t data[NTLM_CHALLENGE_SIZE],
+             uint8_t out[24])
 {
 	/* third DES key: K[14..15] || Z(5) */
-	uint8_t k3[7] = {key[14], key[15], 0, 0, 0, 0, 0};
+	uint8_t k3[CR_DES_KEY7_SIZE] = {key[14], key[15], 0, 0, 0, 0, 0};
 	cr_des56_encrypt(key, data, out);
-	cr_des56_encrypt(key + 7, data, out + 8);
-	cr_des56_encrypt(k3, data, out + 16);
+	cr_des56_encrypt(key + CR_DES_KEY7_SIZE, data, out + CR_DES_BLOCK_SIZE);
+	cr_des56_encrypt(k3, data, out + 2 * CR_DES_BLOCK_SIZE);
 	ntlm_memzero(k3, sizeof(k3));
 }
 
-void nk_ess_challenge(const uint8_t server_challenge[8], const uint8_t client_challenge[8],
-                      uint8_t out[8])
+void nk_ess_challenge(const uint8_t server_challenge[NTLM_CHALLENGE_SIZE],
+                      const uint8_t client_challenge[NTLM_CHALLENGE_SIZE],
+                      uint8_t out[NTLM_CHALLENGE_SIZE])
 {
-	uint8_t digest[16];
+	uint8_t digest[CR_MD5_SIZE];
 	cr_md5 c;
 	cr_md5_init(&c);
-	cr_md5_update(&c, server_challenge, 8);
-	cr_md5_update(&c, client_challenge, 8);
+	cr_md5_update(&c, server_challenge, NTLM_CHALLENGE_SIZE);
+	cr_md5_update(&c, client_challenge, NTLM_CHALLENGE_SIZE);
 	cr_md5_final(&c, digest);
-	memcpy(out, digest, 8);
+	memcpy(out, digest, NTLM_CHALLENGE_SIZE);
 	ntlm_memzero(digest, sizeof(digest));
 }
 
-void nk_v1_session_base_key(const uint8_t nt_hash[16], uint8_t out[16])
+void nk_v1_session_base_key(const uint8_t nt_hash[NTLM_HASH_SIZE],
+                            uint8_t out[NTLM_SESSION_KEY_SIZE])
 {
-	cr_md4(nt_hash, 16, out);
+	cr_md4(nt_hash, NTLM_HASH_SIZE, out);
 }
 
 /* ----------------------------------------------------------------- NTLMv2 */
 
-void nk_v2_proof_and_key(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
-                         const uint8_t *temp, size_t temp_len, uint8_t proof[16],
-                         uint8_t session_base_key[16])
+void nk_v2_proof_and_key(const uint8_t ntowfv2[NTLM_HASH_SIZE],
+                         const uint8_t server_challenge[NTLM_CHALLENGE_SIZE], const uint8_t *temp,
+                         size_t temp_len, uint8_t proof[CR_MD5_SIZE],
+                         uint8_t session_base_key[NTLM_SESSION_KEY_SIZE])
 {
 	/* Both MACs are keyed with NTOWFv2: schedule the key once. */
 	cr_hmac_md5_key k;
 	cr_md5 c;
-	cr_hmac_md5_key_init(&k, ntowfv2, 16);
+	cr_hmac_md5_key_init(&k, ntowfv2, NTLM_HASH_SIZE);
 	cr_hmac_md5_start(&c, &k);
-	cr_md5_update(&c, server_challenge, 8);
+	cr_md5_update(&c, server_challenge, NTLM_CHALLENGE_SIZE);
 	cr_md5_update(&c, temp, temp_len);
 	cr_hmac_md5_finish(&c, &k, proof);
 	cr_hmac_md5_start(&c, &k);
-	cr_md5_update(&c, proof, 16);
+	cr_md5_update(&c, proof, CR_MD5_SIZE);
 	cr_hmac_md5_finish(&c, &k, session_base_key);
 	ntlm_memzero(&k, sizeof(k));
 }
 
-void nk_lmv2_response(const uint8_t ntowfv2[16], const uint8_t server_challenge[8],
-                      const uint8_t client_challenge[8], uint8_t out[24])
+void nk_lmv2_response(const uint8_t ntowfv2[NTLM_HASH_SIZE],
+                      const uint8_t server_challenge[NTLM_CHALLENGE_SIZE],
+                      const uint8_t client_challenge[NTLM_CHALLENGE_SIZE], uint8_t out[24])
 {
-	uint8_t cc[8];
+	uint8_t cc[NTLM_CHALLENGE_SIZE];
 	/* out may overlap client_challenge (e.g. a response built in place) */
-	memcpy(cc, client_challenge, 8);
+	memcpy(cc, client_challenge, NTLM_CHALLENGE_SIZE);
 	cr_hmac_md5_ctx c;
-	cr_hmac_md5_init(&c, ntowfv2, 16);
-	cr_hmac_md5_update(&c, server_challenge, 8);
-	cr_hmac_md5_update(&c, cc, 8);
+	cr_hmac_md5_init(&c, ntowfv2, NTLM_HASH_SIZE);
+	cr_hmac_md5_update(&c, server_challenge, NTLM_CHALLENGE_SIZE);
+	cr_hmac_md5_update(&c, cc, NTLM_CHALLENGE_SIZE);
 	cr_hmac_md5_final(&c, out);
-	memcpy(out + 16, cc, 8);
+	memcpy(out + CR_MD5_SIZE, cc, NTLM_CHALLENGE_SIZE);
 }
 
 /* ------------------------------------------------------------ session keys */
 
-void nk_kxkey_v1(uint32_t flags, const uint8_t session_base_key[16], const uint8_t *lm_owf8,
-                 const uint8_t lm_response8[8], const uint8_t server_challenge[8], uint8_t out[16])
+void nk_kxkey_v1(uint32_t flags, const uint8_t session_base_key[NTLM_SESSION_KEY_SIZE],
+                 const uint8_t *lm_owf8, const uint8_t lm_response8[NTLM_CHALLENGE_SIZE],
+                 const uint8_t server_challenge[NTLM_CHALLENGE_SIZE],
+                 uint8_t out[NTLM_SESSION_KEY_SIZE])
 {
-	uint8_t key[16];
+	uint8_t key[NTLM_SESSION_KEY_SIZE];
 
 	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
 		/* ESS takes precedence over LM_KEY ([MS-NLMP] 2.2.2.5) */
 		cr_hmac_md5_ctx c;
-		cr_hmac_md5_init(&c, session_base_key, 16);
-		cr_hmac_md5_update(&c, server_challenge, 8);
-		cr_hmac_md5_update(&c, lm_response8, 8);
+		cr_hmac_md5_init(&c, session_base_key, NTLM_SESSION_KEY_SIZE);
+		cr_hmac_md5_update(&c, server_challenge, NTLM_CHALLENGE_SIZE);
+		cr_hmac_md5_update(&c, lm_response8, NTLM_CHALLENGE_SIZE);
 		cr_hmac_md5_final(&c, key);
 	} else if ((flags & NTLMSSP_NEGOTIATE_LM_KEY) && lm_owf8) {
-		uint8_t k2[7] = {lm_owf8[7], 0xBD, 0xBD, 0xBD, 0xBD, 0xBD, 0xBD};
+		uint8_t k2[CR_DES_KEY7_SIZE] = {lm_owf8[7], 0xBD, 0xBD, 0xBD, 0xBD, 0xBD, 0xBD};
 		cr_des56_encrypt(lm_owf8, lm_response8, key);
-		cr_des56_encrypt(k2, lm_response8, key + 8);
+		cr_des56_encrypt(k2, lm_response8, key + CR_DES_BLOCK_SIZE);
 		ntlm_memzero(k2, sizeof(k2));
 	} else if ((flags & NTLMSSP_REQUEST_NON_NT_SESSION_KEY) && lm_owf8) {
-		memcpy(key, lm_owf8, 8);
-		memset(key + 8, 0, 8);
+		memcpy(key, lm_owf8, CR_DES_BLOCK_SIZE);
+		memset(key + CR_DES_BLOCK_SIZE, 0, CR_DES_BLOCK_SIZE);
 	} else {
 		/*
 		 * Also reached when LM_KEY/NON_NT is set but no LM hash is known:
 		 * a key from public data only would be forgeable, so fall back to
 		 * the secret SessionBaseKey (the peer then simply fails to verify).
 		 */
-		memcpy(key, session_base_key, 16);
+		memcpy(key, session_base_key, NTLM_SESSION_KEY_SIZE);
 	}
 	/* via key[]: out may alias an input */
-	memcpy(out, key, 16);
+	memcpy(out, key, NTLM_SESSION_KEY_SIZE);
 	ntlm_memzero(key, sizeof(key));
 }
 
 /* MD5(key[0..len) || magic, NUL included) */
 static void md5_key_magic(const uint8_t *key, size_t len, const char *magic, size_t magic_size,
-                          uint8_t out[16])
+                          uint8_t out[CR_MD5_SIZE])
 {
 	cr_md5 c;
 	cr_md5_init(&c);
@@ -189,12 +196,13 @@ static void md5_key_magic(const uint8_t *key, size_t len, const char *magic, siz
 	cr_md5_final(&c, out);
 }
 
-void nk_sign_key(const uint8_t exported[16], int client_to_server, uint8_t out[16])
+void nk_sign_key(const uint8_t exported[NTLM_SESSION_KEY_SIZE], int client_to_server,
+                 uint8_t out[NTLM_SESSION_KEY_SIZE])
 {
 	if (client_to_server)
-		md5_key_magic(exported, 16, sign_c2s, sizeof(sign_c2s), out);
+		md5_key_magic(exported, NTLM_SESSION_KEY_SIZE, sign_c2s, sizeof(sign_c2s), out);
 	else
-		md5_key_magic(exported, 16, sign_s2c, sizeof(sign_s2c), out);
+		md5_key_magic(exported, NTLM_SESSION_KEY_SIZE, sign_s2c, sizeof(sign_s2c), out);
 }
 
 /*
@@ -213,14 +221,18 @@ unsigned nk_seal_key_bits(uint32_t flags)
 	return (flags & NTLMSSP_NEGOTIATE_56) ? 56 : 40;
 }
 
-static size_t seal_key_v1(uint32_t flags, const uint8_t exported[16], uint8_t key[16])
+/* 3.4.5.3 without ESS: a 56- or 40-bit key is padded to 8 bytes (0xA0, 0xE538B0). */
+#define SEAL_KEY_SHORT_SIZE 8
+
+static size_t seal_key_v1(uint32_t flags, const uint8_t exported[NTLM_SESSION_KEY_SIZE],
+                          uint8_t key[NTLM_SESSION_KEY_SIZE])
 {
 	unsigned bits = nk_seal_key_bits(flags);
 	if (bits == 128) {
-		memcpy(key, exported, 16);
-		return 16;
+		memcpy(key, exported, NTLM_SESSION_KEY_SIZE);
+		return NTLM_SESSION_KEY_SIZE;
 	}
-	memset(key, 0, 16);
+	memset(key, 0, NTLM_SESSION_KEY_SIZE);
 	if (bits == 56) {
 		memcpy(key, exported, 7);
 		key[7] = 0xA0;
@@ -230,39 +242,40 @@ static size_t seal_key_v1(uint32_t flags, const uint8_t exported[16], uint8_t ke
 		key[6] = 0x38;
 		key[7] = 0xB0;
 	}
-	return 8;
+	return SEAL_KEY_SHORT_SIZE;
 }
 
-void nk_seal_key(uint32_t flags, const uint8_t exported[16], int client_to_server, uint8_t out[16],
-                 size_t *out_len)
+void nk_seal_key(uint32_t flags, const uint8_t exported[NTLM_SESSION_KEY_SIZE],
+                 int client_to_server, uint8_t out[NTLM_SESSION_KEY_SIZE], size_t *out_len)
 {
-	uint8_t key[16];
+	uint8_t key[NTLM_SESSION_KEY_SIZE];
 	size_t len;
 
 	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
 		/* 128/56/40-bit: how much of the key is hashed */
 		unsigned bits = nk_seal_key_bits(flags);
-		size_t n = bits == 128 ? 16 : bits == 56 ? 7 : 5;
+		size_t n = bits == 128 ? NTLM_SESSION_KEY_SIZE : bits == 56 ? 7 : 5;
 		if (client_to_server)
 			md5_key_magic(exported, n, seal_c2s, sizeof(seal_c2s), key);
 		else
 			md5_key_magic(exported, n, seal_s2c, sizeof(seal_s2c), key);
-		len = 16;
+		len = NTLM_SESSION_KEY_SIZE;
 	} else {
 		len = seal_key_v1(flags, exported, key);
 	}
 	/* via key[]: out may alias exported */
-	memcpy(out, key, 16);
+	memcpy(out, key, NTLM_SESSION_KEY_SIZE);
 	*out_len = len;
 	ntlm_memzero(key, sizeof(key));
 }
 
-void nk_mic(const uint8_t exported[16], const uint8_t *neg, size_t neg_len, const uint8_t *chal,
-            size_t chal_len, const uint8_t *auth, size_t auth_len, size_t mic_off, uint8_t out[16])
+void nk_mic(const uint8_t exported[NTLM_SESSION_KEY_SIZE], const uint8_t *neg, size_t neg_len,
+            const uint8_t *chal, size_t chal_len, const uint8_t *auth, size_t auth_len,
+            size_t mic_off, uint8_t out[CR_MD5_SIZE])
 {
-	static const uint8_t zero[16];
+	static const uint8_t zero[CR_MD5_SIZE];
 	cr_hmac_md5_ctx c;
-	cr_hmac_md5_init(&c, exported, 16);
+	cr_hmac_md5_init(&c, exported, NTLM_SESSION_KEY_SIZE);
 	cr_hmac_md5_update(&c, neg, neg_len);
 	cr_hmac_md5_update(&c, chal, chal_len);
 	if (mic_off <= auth_len && auth_len - mic_off >= sizeof(zero)) {

@@ -24,7 +24,7 @@ ntlm_response_kind nv_classify(const uint8_t *lm, size_t lm_len, size_t nt_len, 
 	if (nt_len == 24 && !(flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY))
 		return NTLM_KIND_NTLMV1;
 	if (nt_len == 24)
-		return lm_len >= 8 ? NTLM_KIND_NTLMV1_ESS : NTLM_KIND_NONE;
+		return lm_len >= NTLM_CHALLENGE_SIZE ? NTLM_KIND_NTLMV1_ESS : NTLM_KIND_NONE;
 	if (nt_len == 0 && lm_len == 24)
 		return NTLM_KIND_LM;
 	return NTLM_KIND_NONE;
@@ -92,13 +92,13 @@ ntlm_response_kind nv_verified_kind(ntlm_response_kind classified, ntlm_response
 	return classified;
 }
 
-void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[8],
-                     const uint8_t *lm_response, uint8_t out[8])
+void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[NTLM_CHALLENGE_SIZE],
+                     const uint8_t *lm_response, uint8_t out[NTLM_CHALLENGE_SIZE])
 {
 	if (kind == NTLM_KIND_NTLMV1_ESS)
 		nk_ess_challenge(server_challenge, lm_response, out);
 	else
-		memcpy(out, server_challenge, 8);
+		memcpy(out, server_challenge, NTLM_CHALLENGE_SIZE);
 }
 
 /* --------------------------------------------- response verification */
@@ -107,7 +107,7 @@ void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[8],
  * NTLMv2: the client keyed its proof with the domain as it typed it; try that,
  * then upper-case, then no domain (clients differ, Samba tries the same).
  */
-static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_hash[NTLM_HASH_SIZE],
                               ntlm_auth_result *res)
 {
 	const char *domain = req->domain ? req->domain : "";
@@ -120,14 +120,14 @@ static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_has
 		{domain, 0, 1}, {domain, 1, ntlm_utf8_upper_differs(domain)}, {"", 0, *domain != '\0'}};
 	ntlm_err rc = NTLM_E_LOGON_FAILURE;
 	for (size_t i = 0; i < 3 && rc != NTLM_OK; i++) {
-		uint8_t key[16], proof[16], sbk[16];
+		uint8_t key[NTLM_HASH_SIZE], proof[CR_MD5_SIZE], sbk[NTLM_SESSION_KEY_SIZE];
 		if (!spelling[i].tried || nk_ntowfv2_spelled(nt_hash, req->user, spelling[i].domain,
 		                                             spelling[i].upper, key) != NTLM_OK)
 			continue;
-		nk_v2_proof_and_key(key, req->server_challenge, req->nt_response + 16,
-		                    req->nt_response_len - 16, proof, sbk);
-		if (ntlm_ct_equal(proof, req->nt_response, 16)) {
-			memcpy(res->session_base_key, sbk, 16);
+		nk_v2_proof_and_key(key, req->server_challenge, req->nt_response + CR_MD5_SIZE,
+		                    req->nt_response_len - CR_MD5_SIZE, proof, sbk);
+		if (ntlm_ct_equal(proof, req->nt_response, CR_MD5_SIZE)) {
+			memcpy(res->session_base_key, sbk, NTLM_SESSION_KEY_SIZE);
 			rc = NTLM_OK;
 		}
 		ntlm_memzero(key, sizeof(key));
@@ -138,9 +138,9 @@ static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_has
 }
 
 static ntlm_err verify_ntlmv1(const ntlm_auth_request *req, ntlm_response_kind kind,
-                              const uint8_t nt_hash[16], ntlm_auth_result *res)
+                              const uint8_t nt_hash[NTLM_HASH_SIZE], ntlm_auth_result *res)
 {
-	uint8_t want[24], chal[8];
+	uint8_t want[24], chal[NTLM_CHALLENGE_SIZE];
 	nv_v1_challenge(kind, req->server_challenge, req->lm_response, chal);
 	nk_desl(nt_hash, chal, want);
 	int ok = ntlm_ct_equal(want, req->nt_response, 24);
@@ -151,7 +151,7 @@ static ntlm_err verify_ntlmv1(const ntlm_auth_request *req, ntlm_response_kind k
 	return NTLM_OK;
 }
 
-static ntlm_err verify_lm(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+static ntlm_err verify_lm(const ntlm_auth_request *req, const uint8_t nt_hash[NTLM_HASH_SIZE],
                           const uint8_t *lm_hash, ntlm_auth_result *res)
 {
 	uint8_t want[24];
@@ -167,7 +167,8 @@ static ntlm_err verify_lm(const ntlm_auth_request *req, const uint8_t nt_hash[16
 	return NTLM_OK;
 }
 
-NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8_t nt_hash[16],
+NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req,
+                                       const uint8_t nt_hash[NTLM_HASH_SIZE],
                                        const uint8_t *lm_hash, ntlm_auth_result *res)
 {
 	if (!req || !nt_hash || !res || !req->user || !req->server_challenge ||
@@ -187,7 +188,7 @@ NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8
 		return rc;
 	res->kind = kind;
 	if (lm_hash) {
-		memcpy(res->lm_session_key, lm_hash, 8);
+		memcpy(res->lm_session_key, lm_hash, NTLM_LM_SESSION_KEY_SIZE);
 		res->have_lm_session_key = 1;
 	}
 	return NTLM_OK;
@@ -196,7 +197,7 @@ NTLM_API ntlm_err ntlm_verify_response(const ntlm_auth_request *req, const uint8
 ntlm_err nv_verify_nobody(const ntlm_auth_request *req, ntlm_err why)
 {
 	/* whatever this "verifies" is thrown away: nobody's hash is not a password */
-	static const uint8_t nobody[16];
+	static const uint8_t nobody[NTLM_HASH_SIZE];
 	ntlm_auth_result scratch;
 	memset(&scratch, 0, sizeof(scratch));
 	NTLM_IGNORE_RESULT(ntlm_verify_response(req, nobody, NULL, &scratch));

@@ -51,8 +51,8 @@ NTLM_MUST_CHECK ntlm_err nv_refusal(ntlm_response_kind kind);
 ntlm_response_kind nv_verified_kind(ntlm_response_kind classified, ntlm_response_kind store_says);
 
 /* The challenge an NTLMv1 response of this kind answers: the server's, or (ESS) the mixed one. */
-void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[8],
-                     const uint8_t *lm_response, uint8_t out[8]);
+void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[NTLM_CHALLENGE_SIZE],
+                     const uint8_t *lm_response, uint8_t out[NTLM_CHALLENGE_SIZE]);
 
 /*
  * For an account that cannot be checked (unknown, no NT hash): the work of

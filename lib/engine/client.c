@@ -57,15 +57,15 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
 	ctx->datagram = cfg->datagram;
 	struct ntlm_client_state *cl = &ctx->hs->cl;
 	cl->anonymous = cred->anonymous;
-	memcpy(cl->nt_hash, cred->nt_hash, 16);
-	memcpy(cl->lm_hash, cred->lm_hash, 16);
+	memcpy(cl->nt_hash, cred->nt_hash, NTLM_HASH_SIZE);
+	memcpy(cl->lm_hash, cred->lm_hash, NTLM_HASH_SIZE);
 	cl->have_lm = cred->have_lm;
 	cl->send_version = !cfg->omit_version;
 	cl->requested = cfg->flags ? cfg->flags : NTLM_CLIENT_DEFAULT_FLAGS;
 	if (ctx->datagram)
 		cl->requested |= NTLMSSP_NEGOTIATE_DATAGRAM;
 	if (cfg->cbt_hash) {
-		memcpy(cl->cbt, cfg->cbt_hash, 16);
+		memcpy(cl->cbt, cfg->cbt_hash, NTLM_CBT_HASH_SIZE);
 		cl->have_cbt = 1;
 	}
 	rc = ctx_set_string(&cl->domain, cred->domain);
@@ -139,8 +139,8 @@ struct auth_parts {
 	uint8_t lm[24];
 	size_t lm_len;
 	ntlm_buffer nt;
-	uint8_t session_base_key[16];
-	uint8_t key_exchange_key[16];
+	uint8_t session_base_key[NTLM_SESSION_KEY_SIZE];
+	uint8_t key_exchange_key[NTLM_SESSION_KEY_SIZE];
 	int want_mic;
 };
 
@@ -225,7 +225,7 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 	 * name (empty without an SPN), in Windows' order. */
 	if (rc == NTLM_OK)
 		rc = nw_av_write(&w, NW_AV_CHANNEL_BINDINGS, ctx->hs->cl.have_cbt ? ctx->hs->cl.cbt : zero,
-		                 16);
+		                 NTLM_CBT_HASH_SIZE);
 	if (rc == NTLM_OK)
 		rc = nw_av_write_string(&w, NW_AV_TARGET_NAME, spn);
 	if (rc == NTLM_OK)
@@ -240,14 +240,14 @@ static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_
 
 static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct auth_parts *p)
 {
-	uint8_t ntowfv2[16], proof[16];
+	uint8_t ntowfv2[NTLM_HASH_SIZE], proof[CR_MD5_SIZE];
 	nw_v2_response v2;
 	ntlm_buffer av = {NULL, 0};
 	nb_writer w;
 	memset(&v2, 0, sizeof(v2));
 	v2.timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
 	nb_writer_init(&w);
-	ntlm_err rc = ctx_random(ctx, v2.client_challenge, 8);
+	ntlm_err rc = ctx_random(ctx, v2.client_challenge, NTLM_CHALLENGE_SIZE);
 	if (rc == NTLM_OK)
 		rc = client_av_pairs(ctx, chal, &v2.timestamp, &p->want_mic, &av);
 	if (rc == NTLM_OK)
@@ -256,14 +256,14 @@ static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct a
 	v2.av_len = av.len;
 	/* NTProofStr || temp: the proof is computed over the temp, then patched in front */
 	if (rc == NTLM_OK) {
-		nb_writer_reserve(&w, 16 + 32 + av.len);
-		nb_write_zeros(&w, 16);
+		nb_writer_reserve(&w, NW_PROOF_SIZE + 32 + av.len);
+		nb_write_zeros(&w, NW_PROOF_SIZE);
 		rc = nw_v2_temp_write(&w, &v2); /* the writer's error is sticky */
 	}
 	if (rc == NTLM_OK) {
-		nk_v2_proof_and_key(ntowfv2, chal->server_challenge, w.data + 16, w.len - 16, proof,
-		                    p->session_base_key);
-		memcpy(p->key_exchange_key, p->session_base_key, 16);
+		nk_v2_proof_and_key(ntowfv2, chal->server_challenge, w.data + NW_PROOF_SIZE,
+		                    w.len - NW_PROOF_SIZE, proof, p->session_base_key);
+		memcpy(p->key_exchange_key, p->session_base_key, NTLM_SESSION_KEY_SIZE);
 		/* With a TargetInfo the LmChallengeResponse is Z(24) (3.1.5.1.2): no
 		 * LMv2 response, which is only an offline-crackable proof of the password. */
 		p->lm_len = 24;
@@ -271,7 +271,7 @@ static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct a
 			memset(p->lm, 0, 24);
 		else
 			nk_lmv2_response(ntowfv2, chal->server_challenge, v2.client_challenge, p->lm);
-		rc = nb_patch_bytes(&w, 0, proof, 16);
+		rc = nb_patch_bytes(&w, 0, proof, NW_PROOF_SIZE);
 	}
 	if (rc == NTLM_OK)
 		rc = nb_writer_finish(&w, &p->nt);
@@ -289,12 +289,12 @@ static ntlm_err compute_ntlmv1(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t
 	uint8_t nt[24];
 	p->lm_len = 24;
 	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-		uint8_t cc[8], ess[8];
-		NTLM_TRY(ctx_random(ctx, cc, 8));
+		uint8_t cc[NTLM_CHALLENGE_SIZE], ess[NTLM_CHALLENGE_SIZE];
+		NTLM_TRY(ctx_random(ctx, cc, NTLM_CHALLENGE_SIZE));
 		nk_ess_challenge(chal->server_challenge, cc, ess);
 		nk_desl(ctx->hs->cl.nt_hash, ess, nt);
 		memset(p->lm, 0, 24);
-		memcpy(p->lm, cc, 8);
+		memcpy(p->lm, cc, NTLM_CHALLENGE_SIZE);
 	} else {
 		nk_desl(ctx->hs->cl.nt_hash, chal->server_challenge, nt);
 		if (ctx->hs->cl.have_lm && (ctx->hs->policy.allowed_responses & NTLM_RESP_LM))
@@ -354,20 +354,21 @@ static ntlm_err compute_responses(ntlm_ctx *ctx, const nw_challenge *chal, uint3
 
 /* ExportedSessionKey and, with KEY_EXCH, its encryption under KXKEY (3.1.5.1.2). */
 static ntlm_err derive_exported_key(ntlm_ctx *ctx, uint32_t flags, const struct auth_parts *p,
-                                    uint8_t encrypted[16], int *have_encrypted)
+                                    uint8_t encrypted[NTLM_SESSION_KEY_SIZE], int *have_encrypted)
 {
 	*have_encrypted = 0;
 	if (ctx->hs->cl.anonymous) {
 		ctx_set_key(ctx, NULL);
 		return NTLM_OK;
 	}
-	uint8_t exported[16];
+	uint8_t exported[NTLM_SESSION_KEY_SIZE];
 	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
-		NTLM_TRY(ctx_random(ctx, exported, 16));
-		nk_rc4_oneshot(p->key_exchange_key, 16, exported, encrypted, 16);
+		NTLM_TRY(ctx_random(ctx, exported, NTLM_SESSION_KEY_SIZE));
+		nk_rc4_oneshot(p->key_exchange_key, NTLM_SESSION_KEY_SIZE, exported, encrypted,
+		               NTLM_SESSION_KEY_SIZE);
 		*have_encrypted = 1;
 	} else {
-		memcpy(exported, p->key_exchange_key, 16);
+		memcpy(exported, p->key_exchange_key, NTLM_SESSION_KEY_SIZE);
 	}
 	ctx_set_key(ctx, exported);
 	ntlm_memzero(exported, sizeof(exported));
@@ -388,7 +389,7 @@ static ntlm_err build_authenticate(ntlm_ctx *ctx, uint32_t flags, const struct a
 	m.user = ctx->hs->cl.user;
 	m.workstation = ctx->hs->cl.workstation;
 	m.encrypted_session_key = (uint8_t *)encrypted_key;
-	m.encrypted_session_key_len = encrypted_key ? 16 : 0;
+	m.encrypted_session_key_len = encrypted_key ? NTLM_SESSION_KEY_SIZE : 0;
 	if (flags & NTLMSSP_NEGOTIATE_VERSION) {
 		m.has_version = 1;
 		m.version = our_version;
@@ -398,11 +399,11 @@ static ntlm_err build_authenticate(ntlm_ctx *ctx, uint32_t flags, const struct a
 	nb_writer_init(&w);
 	ntlm_err rc = nw_authenticate_write(&m, p->want_mic, &w);
 	if (rc == NTLM_OK && p->want_mic) {
-		uint8_t mic[16];
+		uint8_t mic[NW_MIC_SIZE];
 		nk_mic(ctx->exported_key, ctx->hs->negotiate_msg.data, ctx->hs->negotiate_msg.len,
 		       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, w.data, w.len,
 		       NW_AUTH_MIC_OFFSET, mic);
-		rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, mic, 16);
+		rc = nb_patch_bytes(&w, NW_AUTH_MIC_OFFSET, mic, NW_MIC_SIZE);
 		ntlm_memzero(mic, sizeof(mic));
 	}
 	if (rc != NTLM_OK) {
@@ -416,7 +417,7 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 {
 	nw_challenge chal;
 	struct auth_parts parts;
-	uint8_t encrypted[16];
+	uint8_t encrypted[NTLM_SESSION_KEY_SIZE];
 	int have_encrypted = 0;
 	uint32_t flags = 0;
 	memset(&parts, 0, sizeof(parts));

@@ -200,7 +200,7 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
 	ntlm_free_secret(ctx, sizeof(*ctx));
 }
 
-void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[16])
+void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[NTLM_SESSION_KEY_SIZE])
 {
 	if (key)
 		memcpy(ctx->exported_key, key, sizeof(ctx->exported_key));

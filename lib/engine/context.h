@@ -26,7 +26,7 @@ typedef enum ctx_state {
  */
 typedef struct ss_dir {
 	cr_hmac_md5_key sign; /* SigningKey (with ESS) */
-	uint8_t seal_key[16];
+	uint8_t seal_key[NTLM_SESSION_KEY_SIZE];
 	uint32_t seq;
 	uint8_t seal_key_len;
 	cr_rc4 rc4;
@@ -43,13 +43,13 @@ typedef struct ss_state {
 
 struct ntlm_client_state {
 	char *domain, *user;
-	uint8_t nt_hash[16];
-	uint8_t lm_hash[16];
+	uint8_t nt_hash[NTLM_HASH_SIZE];
+	uint8_t lm_hash[NTLM_HASH_SIZE];
 	int have_lm;
 	int anonymous;
 	char *workstation;
 	char *target_spn;
-	uint8_t cbt[16];
+	uint8_t cbt[NTLM_CBT_HASH_SIZE];
 	int have_cbt;
 	uint32_t requested;
 	int send_version;
@@ -62,8 +62,8 @@ struct ntlm_server_state {
 	void (*audit)(void *, const ntlm_audit_event *);
 	void *audit_arg;
 	ntlm_replay_cache *replay;
-	uint8_t challenge[8];
-	uint8_t cbt[16]; /* expected channel bindings hash */
+	uint8_t challenge[NTLM_CHALLENGE_SIZE];
+	uint8_t cbt[NTLM_CBT_HASH_SIZE]; /* expected channel bindings hash */
 	int have_cbt;
 	uint32_t offered;   /* flags of our CHALLENGE */
 	uint64_t timestamp; /* MsvAvTimestamp of our CHALLENGE (FILETIME) */
@@ -106,7 +106,7 @@ struct ntlm_ctx {
 	ntlm_response_kind kind;
 	int mic_verified;
 	int anonymous;
-	uint8_t exported_key[16];
+	uint8_t exported_key[NTLM_SESSION_KEY_SIZE];
 	int have_key;
 	/*
 	 * Session security, derived from exported_key on the first sign, seal,
@@ -136,7 +136,7 @@ NTLM_MUST_CHECK ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results
 /* Fails the context for good: keys wiped, every later call refused (why is kept). */
 void ctx_fail(ntlm_ctx *ctx, ntlm_err why);
 /* The exported session key (NULL: none, e.g. anonymous); the only writer of have_key. */
-void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[16]);
+void ctx_set_key(ntlm_ctx *ctx, const uint8_t key[NTLM_SESSION_KEY_SIZE]);
 /* Records the policy rule (a static string) behind a refusal and returns why; with
  * ctx_fail the only writers of rule. */
 NTLM_MUST_CHECK ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err why);
@@ -160,8 +160,9 @@ void client_state_wipe(struct ntlm_client_state *cl);
 void server_state_wipe(struct ntlm_server_state *sv);
 
 /* Session security set-up once the exported key is known. */
-NTLM_MUST_CHECK ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16],
-                                 int is_client, int datagram);
+NTLM_MUST_CHECK ntlm_err ss_init(ss_state *ss, uint32_t flags,
+                                 const uint8_t exported[NTLM_SESSION_KEY_SIZE], int is_client,
+                                 int datagram);
 void ss_wipe(ss_state *ss);
 /* The context's session security, derived now if this is its first use. */
 NTLM_MUST_CHECK ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);

@@ -12,8 +12,8 @@
 
 struct ntlm_cred {
 	char *domain, *user;
-	uint8_t nt_hash[16];
-	uint8_t lm_hash[16];
+	uint8_t nt_hash[NTLM_HASH_SIZE];
+	uint8_t lm_hash[NTLM_HASH_SIZE];
 	int have_lm;
 	int anonymous;
 };

@@ -95,7 +95,7 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 		NTLM_TRY(
 			acct_store_replay_cache(cfg->store, (size_t)ctx->hs->policy.replay_cache, &sv->replay));
 	if (cfg->cbt_hash) {
-		memcpy(sv->cbt, cfg->cbt_hash, 16);
+		memcpy(sv->cbt, cfg->cbt_hash, NTLM_CBT_HASH_SIZE);
 		sv->have_cbt = 1;
 	}
 	NTLM_TRY(cfg->computer_name ? ctx_set_string(&sv->computer, cfg->computer_name)
@@ -203,8 +203,8 @@ static ntlm_err send_challenge(ntlm_ctx *ctx, uint32_t flags, ntlm_buffer *out)
 	nw_challenge chal;
 	memset(&chal, 0, sizeof(chal));
 	chal.flags = flags;
-	NTLM_TRY(ctx_random(ctx, ctx->hs->sv.challenge, 8));
-	memcpy(chal.server_challenge, ctx->hs->sv.challenge, 8);
+	NTLM_TRY(ctx_random(ctx, ctx->hs->sv.challenge, NTLM_CHALLENGE_SIZE));
+	memcpy(chal.server_challenge, ctx->hs->sv.challenge, NTLM_CHALLENGE_SIZE);
 	ntlm_buffer ti = {NULL, 0};
 	ntlm_err rc = build_target_info(ctx, &ti);
 	chal.target_info = ti.data;
@@ -352,13 +352,14 @@ static ntlm_err check_bindings(ntlm_ctx *ctx, const nw_av_list *av, struct verdi
 {
 	const ntlm_policy *p = &ctx->hs->policy;
 	const nw_av *cb = nw_av_get(av, NW_AV_CHANNEL_BINDINGS);
-	int sent_cbt = cb && cb->len == 16 && !ntlm_ct_is_zero(cb->value, 16);
+	int sent_cbt = cb && cb->len == NTLM_CBT_HASH_SIZE &&
+	               !ntlm_ct_is_zero(cb->value, NTLM_CBT_HASH_SIZE);
 	if (!sent_cbt)
 		v->weaknesses |= NTLM_WEAK_NO_CBT;
 	if (p->cbt == NTLM_CBT_REQUIRED && !sent_cbt)
 		return NTLM_E_CBT_MISSING;
 	if (p->cbt != NTLM_CBT_NEVER && (sent_cbt || p->cbt == NTLM_CBT_REQUIRED)) {
-		if (!ctx->hs->sv.have_cbt || !ntlm_ct_equal(cb->value, ctx->hs->sv.cbt, 16))
+		if (!ctx->hs->sv.have_cbt || !ntlm_ct_equal(cb->value, ctx->hs->sv.cbt, NTLM_CBT_HASH_SIZE))
 			return NTLM_E_CBT_MISMATCH;
 		v->cbt = 1;
 	}
@@ -401,9 +402,9 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const struct auth_in *in, const struc
 {
 	const nw_authenticate *a = &in->a;
 	uint32_t flags = in->flags;
-	uint8_t kxkey[16], exported[16];
+	uint8_t kxkey[NTLM_SESSION_KEY_SIZE], exported[NTLM_SESSION_KEY_SIZE];
 	if (v->kind == NTLM_KIND_NTLMV2) {
-		memcpy(kxkey, v->res.session_base_key, 16);
+		memcpy(kxkey, v->res.session_base_key, NTLM_SESSION_KEY_SIZE);
 	} else {
 		/*
 		 * Without the account's LM hash our KXKEY would differ from the
@@ -411,21 +412,22 @@ static ntlm_err derive_keys(ntlm_ctx *ctx, const struct auth_in *in, const struc
 		 */
 		if (uses_lm_key(flags) && !v->res.have_lm_session_key)
 			return NTLM_E_NO_LM_HASH; /* the account's lack, not a policy's refusal */
-		uint8_t lm8[8] = {0};
-		if (a->lm_response_len >= 8)
-			memcpy(lm8, a->lm_response, 8);
+		uint8_t lm8[NTLM_CHALLENGE_SIZE] = {0};
+		if (a->lm_response_len >= NTLM_CHALLENGE_SIZE)
+			memcpy(lm8, a->lm_response, NTLM_CHALLENGE_SIZE);
 		nk_kxkey_v1(flags, v->res.session_base_key,
 		            v->res.have_lm_session_key ? v->res.lm_session_key : NULL, lm8,
 		            ctx->hs->sv.challenge, kxkey);
 	}
 	if (flags & NTLMSSP_NEGOTIATE_KEY_EXCH) {
-		if (a->encrypted_session_key_len != 16) {
+		if (a->encrypted_session_key_len != NTLM_SESSION_KEY_SIZE) {
 			ntlm_memzero(kxkey, sizeof(kxkey));
 			return NTLM_E_BAD_SESSION_KEY;
 		}
-		nk_rc4_oneshot(kxkey, 16, a->encrypted_session_key, exported, 16);
+		nk_rc4_oneshot(kxkey, NTLM_SESSION_KEY_SIZE, a->encrypted_session_key, exported,
+		               NTLM_SESSION_KEY_SIZE);
 	} else {
-		memcpy(exported, kxkey, 16);
+		memcpy(exported, kxkey, NTLM_SESSION_KEY_SIZE);
 	}
 	ctx_set_key(ctx, exported);
 	ntlm_memzero(kxkey, sizeof(kxkey));
@@ -438,11 +440,11 @@ static ntlm_err verify_mic(const ntlm_ctx *ctx, const struct auth_in *in)
 {
 	if (!in->a.has_mic_field)
 		return NTLM_E_MIC_MISSING;
-	uint8_t mic[16];
+	uint8_t mic[NW_MIC_SIZE];
 	nk_mic(ctx->exported_key, ctx->hs->negotiate_msg.data, ctx->hs->negotiate_msg.len,
 	       ctx->hs->challenge_msg.data, ctx->hs->challenge_msg.len, in->msg, in->len,
 	       NW_AUTH_MIC_OFFSET, mic);
-	ntlm_err rc = ntlm_ct_equal(mic, in->a.mic, 16) ? NTLM_OK : NTLM_E_MIC_MISMATCH;
+	ntlm_err rc = ntlm_ct_equal(mic, in->a.mic, NW_MIC_SIZE) ? NTLM_OK : NTLM_E_MIC_MISMATCH;
 	ntlm_memzero(mic, sizeof(mic));
 	return rc;
 }

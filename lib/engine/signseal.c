@@ -17,6 +17,12 @@
 #include "try.h"
 
 #define SIG_VERSION 1u
+/* NTLMSSP_MESSAGE_SIGNATURE: Version (4) || Checksum (8) || SeqNum (4) */
+#define SIG_CHECKSUM_SIZE 8
+#define SIG_CHECKSUM_OFF  4
+#define SIG_SEQ_OFF       12
+/* without ESS the checksum field is RandomPad (4) || CRC32 (4): the CRC32 starts here */
+#define SIG_V1_CRC_OFF 8
 
 static void dir_wipe(ss_dir *d)
 {
@@ -32,11 +38,12 @@ void ss_wipe(ss_state *ss)
 }
 
 /* Keys of one direction: client_to_server picks the magic constants. */
-static void dir_init(ss_dir *d, uint32_t flags, const uint8_t exported[16], int client_to_server)
+static void dir_init(ss_dir *d, uint32_t flags, const uint8_t exported[NTLM_SESSION_KEY_SIZE],
+                     int client_to_server)
 {
 	size_t len;
 	if (flags & NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY) {
-		uint8_t sign_key[16];
+		uint8_t sign_key[NTLM_SESSION_KEY_SIZE];
 		nk_sign_key(exported, client_to_server, sign_key);
 		/* the HMAC key schedule once here, not once per message */
 		cr_hmac_md5_key_init(&d->sign, sign_key, sizeof(sign_key));
@@ -47,8 +54,8 @@ static void dir_init(ss_dir *d, uint32_t flags, const uint8_t exported[16], int 
 	cr_rc4_init(&d->rc4, d->seal_key, len);
 }
 
-ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[16], int is_client,
-                 int datagram)
+ntlm_err ss_init(ss_state *ss, uint32_t flags, const uint8_t exported[NTLM_SESSION_KEY_SIZE],
+                 int is_client, int datagram)
 {
 	ss_wipe(ss);
 	ss->flags = flags;
@@ -69,11 +76,11 @@ static int ess(const ss_state *ss)
 /* Connectionless mode: a fresh RC4 state from MD5(SealingKey || SeqNum) per message (3.4). */
 static void datagram_rekey(ss_dir *d, uint32_t seq)
 {
-	uint8_t buf[20], key[16];
+	uint8_t buf[20], key[CR_MD5_SIZE];
 	memcpy(buf, d->seal_key, d->seal_key_len);
 	nb_store_u32le(buf + d->seal_key_len, seq);
 	cr_md5_digest(buf, d->seal_key_len + 4, key);
-	cr_rc4_init(&d->rc4, key, 16);
+	cr_rc4_init(&d->rc4, key, CR_MD5_SIZE);
 	ntlm_memzero(buf, sizeof(buf));
 	ntlm_memzero(key, sizeof(key));
 }
@@ -85,10 +92,10 @@ static int signs(ntlm_iov_type t)
 
 /* Phase 1 of MAC: the raw checksum over the signed segments (plaintext). */
 static void mac_checksum(const ss_state *ss, const ss_dir *d, uint32_t seq, const ntlm_iov *iov,
-                         size_t n, uint8_t checksum[8])
+                         size_t n, uint8_t checksum[SIG_CHECKSUM_SIZE])
 {
 	if (ess(ss)) {
-		uint8_t seqb[4], digest[16];
+		uint8_t seqb[4], digest[CR_MD5_SIZE];
 		cr_md5 h;
 		nb_store_u32le(seqb, seq);
 		cr_hmac_md5_start(&h, &d->sign);
@@ -97,7 +104,7 @@ static void mac_checksum(const ss_state *ss, const ss_dir *d, uint32_t seq, cons
 			if (signs(iov[i].type))
 				cr_md5_update(&h, iov[i].data, iov[i].len);
 		cr_hmac_md5_finish(&h, &d->sign, digest);
-		memcpy(checksum, digest, 8);
+		memcpy(checksum, digest, SIG_CHECKSUM_SIZE);
 		ntlm_memzero(digest, sizeof(digest));
 	} else {
 		uint32_t crc = 0;
@@ -110,22 +117,22 @@ static void mac_checksum(const ss_state *ss, const ss_dir *d, uint32_t seq, cons
 }
 
 /* Phase 2 of MAC: assemble NTLMSSP_MESSAGE_SIGNATURE, using keystream after the data's. */
-static void mac_finish(const ss_state *ss, ss_dir *d, uint32_t seq, const uint8_t checksum[8],
-                       uint8_t sig[16])
+static void mac_finish(const ss_state *ss, ss_dir *d, uint32_t seq,
+                       const uint8_t checksum[SIG_CHECKSUM_SIZE], uint8_t sig[NTLM_SIGNATURE_SIZE])
 {
 	nb_store_u32le(sig, SIG_VERSION);
 	if (ess(ss)) {
 		if (ss->flags & NTLMSSP_NEGOTIATE_KEY_EXCH)
-			cr_rc4_crypt(&d->rc4, sig + 4, checksum, 8);
+			cr_rc4_crypt(&d->rc4, sig + SIG_CHECKSUM_OFF, checksum, SIG_CHECKSUM_SIZE);
 		else
-			memcpy(sig + 4, checksum, 8);
-		nb_store_u32le(sig + 12, seq);
+			memcpy(sig + SIG_CHECKSUM_OFF, checksum, SIG_CHECKSUM_SIZE);
+		nb_store_u32le(sig + SIG_SEQ_OFF, seq);
 	} else {
 		/* RandomPad (0), Checksum (CRC32), SeqNum (0) through RC4; then XOR the counter. */
-		uint8_t fields[12] = {0};
-		memcpy(fields + 4, checksum, 4);
-		cr_rc4_crypt(&d->rc4, sig + 4, fields, 12);
-		nb_store_u32le(sig + 12, nb_load_u32le(sig + 12) ^ seq);
+		uint8_t fields[NTLM_SIGNATURE_SIZE - SIG_CHECKSUM_OFF] = {0};
+		memcpy(fields + SIG_V1_CRC_OFF - SIG_CHECKSUM_OFF, checksum, 4);
+		cr_rc4_crypt(&d->rc4, sig + SIG_CHECKSUM_OFF, fields, sizeof(fields));
+		nb_store_u32le(sig + SIG_SEQ_OFF, nb_load_u32le(sig + SIG_SEQ_OFF) ^ seq);
 	}
 }
 
@@ -200,16 +207,18 @@ static void crypt_data(ss_dir *d, ntlm_iov *iov, size_t n)
 }
 
 /* Constant-time comparison of a received signature with the expected one. */
-static ntlm_err compare_signature(const ss_state *ss, const uint8_t want[16], const uint8_t got[16],
-                                  uint32_t seq)
+static ntlm_err compare_signature(const ss_state *ss, const uint8_t want[NTLM_SIGNATURE_SIZE],
+                                  const uint8_t got[NTLM_SIGNATURE_SIZE], uint32_t seq)
 {
 	if (ess(ss)) {
-		if (nb_load_u32le(got + 12) != seq)
+		if (nb_load_u32le(got + SIG_SEQ_OFF) != seq)
 			return NTLM_E_OUT_OF_SEQUENCE;
-		return ntlm_ct_equal(want, got, 16) ? NTLM_OK : NTLM_E_BAD_MAC;
+		return ntlm_ct_equal(want, got, NTLM_SIGNATURE_SIZE) ? NTLM_OK : NTLM_E_BAD_MAC;
 	}
 	/* Without ESS the RandomPad is the sender's choice: check version, checksum, counter. */
-	int ok = ntlm_ct_equal(want, got, 4) & ntlm_ct_equal(want + 8, got + 8, 8);
+	int ok = ntlm_ct_equal(want, got, SIG_CHECKSUM_OFF) &
+	         ntlm_ct_equal(want + SIG_V1_CRC_OFF, got + SIG_V1_CRC_OFF,
+	                       NTLM_SIGNATURE_SIZE - SIG_V1_CRC_OFF);
 	return ok ? NTLM_OK : NTLM_E_BAD_MAC;
 }
 
@@ -269,7 +278,7 @@ static ntlm_err ss_run(ntlm_ctx *ctx, int sending, unsigned mode, uint32_t mode_
 	if (ss->datagram)
 		datagram_rekey(d, seq);
 
-	uint8_t checksum[8], sig[16];
+	uint8_t checksum[SIG_CHECKSUM_SIZE], sig[NTLM_SIGNATURE_SIZE];
 	if (op == OP_UNSEAL)
 		crypt_data(d, iov, n);
 	mac_checksum(ss, d, seq, iov, n, checksum);
@@ -279,7 +288,7 @@ static ntlm_err ss_run(ntlm_ctx *ctx, int sending, unsigned mode, uint32_t mode_
 
 	ntlm_err rc = NTLM_OK;
 	if (sending)
-		memcpy(token->data, sig, 16);
+		memcpy(token->data, sig, NTLM_SIGNATURE_SIZE);
 	else
 		rc = compare_signature(ss, sig, token->data, seq);
 	if (rc != NTLM_OK) {

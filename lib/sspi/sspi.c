@@ -631,7 +631,7 @@ static SECURITY_STATUS query_session_key(const struct sspi_ctx *sc, SecPkgContex
 {
 	k->SessionKey = NULL;
 	k->SessionKeyLength = 0;
-	uint8_t key[16];
+	uint8_t key[NTLM_SESSION_KEY_SIZE];
 	ntlm_err rc = ntlm_ctx_session_key(sc->ctx, key);
 	if (rc != NTLM_OK)
 		return status(rc);

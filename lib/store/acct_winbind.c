@@ -63,7 +63,7 @@ struct winbind_store {
 /* What the client sent, decided before winbindd is asked anything. */
 struct response_shape {
 	ntlm_response_kind kind;
-	uint8_t challenge[8]; /* the challenge the NT response answers */
+	uint8_t challenge[NTLM_CHALLENGE_SIZE]; /* the challenge the NT response answers */
 	int send_nt, send_lm;
 };
 
@@ -180,7 +180,7 @@ static void fill_params(const ntlm_auth_request *req, const struct response_shap
 	if (s->kind == NTLM_KIND_MSCHAP)
 		p->parameter_control |= WBC_MSV1_0_ALLOW_MSVCHAPV2;
 	p->level = WBC_AUTH_USER_LEVEL_RESPONSE;
-	memcpy(p->password.response.challenge, s->challenge, 8);
+	memcpy(p->password.response.challenge, s->challenge, NTLM_CHALLENGE_SIZE);
 	if (s->send_nt) {
 		p->password.response.nt_length = (uint32_t)req->nt_response_len;
 		p->password.response.nt_data = (uint8_t *)(uintptr_t)req->nt_response;
@@ -258,15 +258,15 @@ static ntlm_err fill_result(struct winbind_store *st, struct wbcContext *wb,
 	if (s->kind == NTLM_KIND_NTLMV1 && (info->user_flags & WBC_AUTH_USER_INFO_USED_LM_PASSWORD))
 		res->kind = NTLM_KIND_LM;
 	/* The DC's UserSessionKey is [MS-NLMP]'s SessionBaseKey for every kind. */
-	memcpy(res->session_base_key, info->user_session_key, 16);
+	memcpy(res->session_base_key, info->user_session_key, NTLM_SESSION_KEY_SIZE);
 	/*
 	 * Its LMSessionKey is LMOWF[0..7] only for NTLMv1/LM logons (and zero when
 	 * the domain keeps no LM hash); other kinds never use it.
 	 */
 	if ((res->kind == NTLM_KIND_NTLMV1 || res->kind == NTLM_KIND_LM ||
 	     res->kind == NTLM_KIND_MSCHAP) &&
-	    !ntlm_ct_is_zero(info->lm_session_key, 8)) {
-		memcpy(res->lm_session_key, info->lm_session_key, 8);
+	    !ntlm_ct_is_zero(info->lm_session_key, NTLM_LM_SESSION_KEY_SIZE)) {
+		memcpy(res->lm_session_key, info->lm_session_key, NTLM_LM_SESSION_KEY_SIZE);
 		res->have_lm_session_key = 1;
 	}
 	map_unix_user(wb, info, res->unix_user, sizeof(res->unix_user));

@@ -13,7 +13,7 @@
 #include "replay.h"
 
 struct replay_entry {
-	uint8_t proof[16];
+	uint8_t proof[REPLAY_PROOF_SIZE];
 	int64_t seen;
 	int used;
 };
@@ -55,8 +55,8 @@ NTLM_API void ntlm_replay_cache_free(ntlm_replay_cache *rc)
 	free(rc);
 }
 
-ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], int64_t now,
-                              uint32_t window)
+ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[REPLAY_PROOF_SIZE],
+                              int64_t now, uint32_t window)
 {
 	uint32_t h = (uint32_t)proof[0] | (uint32_t)proof[1] << 8 | (uint32_t)proof[2] << 16 |
 	             (uint32_t)proof[3] << 24;
@@ -65,7 +65,8 @@ ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], in
 	struct replay_entry *set = &rc->ring[(h % rc->sets) * REPLAY_WAYS], *victim = &set[0];
 	for (size_t i = 0; i < REPLAY_WAYS; i++) {
 		struct replay_entry *e = &set[i];
-		if (e->used && now - e->seen <= (int64_t)window && ntlm_ct_equal(e->proof, proof, 16)) {
+		if (e->used && now - e->seen <= (int64_t)window &&
+		    ntlm_ct_equal(e->proof, proof, REPLAY_PROOF_SIZE)) {
 			result = NTLM_E_REPLAY;
 			break;
 		}
@@ -73,7 +74,7 @@ ntlm_err replay_check_and_add(ntlm_replay_cache *rc, const uint8_t proof[16], in
 			victim = e;
 	}
 	if (result == NTLM_OK) {
-		memcpy(victim->proof, proof, 16);
+		memcpy(victim->proof, proof, REPLAY_PROOF_SIZE);
 		victim->seen = now;
 		victim->used = 1;
 	}

@@ -97,14 +97,14 @@ static int all_no_hash_marks(span f)
 }
 
 /* A 32-column hash field: hex (*has = 1), or one of the "no hash" spellings (*has = 0). */
-static int parse_hash(span f, int *has, uint8_t out[16])
+static int parse_hash(span f, int *has, uint8_t out[NTLM_HASH_SIZE])
 {
 	*has = 0;
 	if (f.n != 32)
 		return 0;
 	if (memcmp(f.p, "NO PASSWORD", 11) == 0 || all_no_hash_marks(f))
 		return 1;
-	if (!parse_hex(f.p, out, 16))
+	if (!parse_hex(f.p, out, NTLM_HASH_SIZE))
 		return 0;
 	*has = 1;
 	return 1;
@@ -201,10 +201,10 @@ static void hex_upper(const uint8_t *in, size_t n, char *out)
 	out[2 * n] = '\0';
 }
 
-static void format_hash(int has, const uint8_t h[16], uint32_t acb, char out[33])
+static void format_hash(int has, const uint8_t h[NTLM_HASH_SIZE], uint32_t acb, char out[33])
 {
 	if (has)
-		hex_upper(h, 16, out);
+		hex_upper(h, NTLM_HASH_SIZE, out);
 	else if (acb & SMBPW_ACB_PWNOTREQ)
 		memcpy(out, "NO PASSWORDXXXXXXXXXXXXXXXXXXXXX", 33);
 	else

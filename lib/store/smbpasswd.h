@@ -44,9 +44,9 @@ typedef struct smbpw_entry {
 	char name[128]; /* NUL-terminated, as written in the file */
 	uint32_t uid;
 	int has_lm; /* 0: no LM hash stored (X... or NO PASSWORD...) */
-	uint8_t lm[16];
+	uint8_t lm[NTLM_HASH_SIZE];
 	int has_nt; /* 0: no NT hash stored; the caller decides what that means */
-	uint8_t nt[16];
+	uint8_t nt[NTLM_HASH_SIZE];
 	uint32_t acb; /* SMBPW_ACB_*; never 0 (an empty bracket reads as U, as in Samba) */
 	uint32_t lct; /* last change time, Unix seconds */
 } smbpw_entry;

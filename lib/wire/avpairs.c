@@ -392,7 +392,7 @@ ntlm_err nw_av_set_u32(nw_av_list *list, uint16_t id, uint32_t v)
 
 ntlm_err nw_av_set_u64(nw_av_list *list, uint16_t id, uint64_t v)
 {
-	uint8_t b[8];
+	uint8_t b[AV_TIMESTAMP_SIZE];
 	nb_store_u64le(b, v);
 	return nw_av_set(list, id, b, sizeof(b));
 }
@@ -438,7 +438,7 @@ ntlm_err nw_av_get_u64(const nw_av_list *list, uint16_t id, uint64_t *v)
 	if (!v)
 		return NTLM_E_INVALID_PARAMETER;
 	*v = 0;
-	NTLM_TRY(av_get_sized(list, id, 8, &r));
+	NTLM_TRY(av_get_sized(list, id, AV_TIMESTAMP_SIZE, &r));
 	return nb_read_u64le(&r, v);
 }
 

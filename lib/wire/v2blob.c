@@ -20,7 +20,7 @@
 #include "try.h"
 #include "wire.h"
 
-#define V2_PROOF_SIZE   16
+#define V2_PROOF_SIZE   NW_PROOF_SIZE
 #define V2_RESPONSE_MIN 48
 #define V2_RESP_TYPE    1
 

@@ -28,7 +28,8 @@
 #include "text.h"
 #include "try.h"
 
-static const uint8_t nw_signature[8] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', '\0'};
+#define NW_SIGNATURE_SIZE 8 /* "NTLMSSP\0" */
+static const uint8_t nw_signature[NW_SIGNATURE_SIZE] = {'N', 'T', 'L', 'M', 'S', 'S', 'P', '\0'};
 
 /* One security buffer: Len(2) MaxLen(2) Offset(4); name and pos for explanations. */
 typedef struct nw_secbuf {
@@ -39,9 +40,10 @@ typedef struct nw_secbuf {
 	size_t pos;       /* where the security buffer sits in the header */
 } nw_secbuf;
 
-#define NW_SECBUF_SIZE  8
-#define NW_VERSION_SIZE 8
-#define NW_MIC_SIZE     16
+#define NW_SECBUF_SIZE      8
+#define NW_VERSION_SIZE     8
+#define NW_MESSAGE_TYPE_OFF 8 /* MessageType follows the signature */
+#define CHAL_RESERVED_SIZE  8 /* CHALLENGE: Reserved after ServerChallenge */
 
 /*
  * Offsets of fixed header fields, and *_HEADER_X: where the header ends when
@@ -141,7 +143,7 @@ static ntlm_err expect_preamble(nb_reader *r, uint32_t want, nw_fault *fault)
 	NTLM_TRY(read_preamble(r, &type, fault));
 	if (type == want)
 		return NTLM_OK;
-	nw_fault_set(fault, "MessageType", 8, "%u, expected %u", type, want);
+	nw_fault_set(fault, "MessageType", NW_MESSAGE_TYPE_OFF, "%u, expected %u", type, want);
 	return NTLM_E_BAD_MESSAGE_TYPE;
 }
 
@@ -290,7 +292,7 @@ ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type, 
 	nb_reader_init(&r, data, len);
 	NTLM_TRY(read_preamble(&r, &t, fault));
 	if (t < NW_NEGOTIATE || t > NW_AUTHENTICATE) {
-		nw_fault_set(fault, "MessageType", 8,
+		nw_fault_set(fault, "MessageType", NW_MESSAGE_TYPE_OFF,
 		             "%u is not 1 (NEGOTIATE), 2 (CHALLENGE) or 3 (AUTHENTICATE)", t);
 		return NTLM_E_BAD_MESSAGE_TYPE;
 	}
@@ -543,7 +545,7 @@ ntlm_err nw_challenge_encode(const nw_challenge *m, ntlm_buffer *out)
 	nb_write_zeros(&w, NW_SECBUF_SIZE);
 	nb_write_u32le(&w, m->flags);
 	nb_write_bytes(&w, m->server_challenge, sizeof(m->server_challenge));
-	nb_write_zeros(&w, 8); /* Reserved */
+	nb_write_zeros(&w, CHAL_RESERVED_SIZE); /* Reserved */
 	nb_write_zeros(&w, NW_SECBUF_SIZE);
 	if (m->has_version)
 		write_version(&w, &m->version);
@@ -584,7 +586,7 @@ static ntlm_err challenge_parse(const uint8_t *data, size_t len, nw_challenge *m
 	                     fault));
 
 	if (payload_start(f, 1, len) >= CHAL_HEADER_TARGET_INFO) {
-		NTLM_TRY(read_header(&r, "Reserved", NULL, 8, fault));
+		NTLM_TRY(read_header(&r, "Reserved", NULL, CHAL_RESERVED_SIZE, fault));
 		NTLM_TRY(read_secbuf(&r, &f[1], "TargetInfoFields", fault));
 	}
 	/* (a payload start >= 56 implies TargetInfoFields were read: pos is 48) */

@@ -19,6 +19,10 @@
 #define NW_CHALLENGE    2u
 #define NW_AUTHENTICATE 3u
 
+/* The AUTHENTICATE's MIC and the NTLMv2 response's NTProofStr: HMAC-MD5 values. */
+#define NW_MIC_SIZE   16
+#define NW_PROOF_SIZE 16
+
 /* AV_PAIR ids, 2.2.2.1 */
 #define NW_AV_EOL              0
 #define NW_AV_NB_COMPUTER      1
@@ -65,7 +69,7 @@ typedef struct nw_negotiate {
 /* 2.2.1.2 */
 typedef struct nw_challenge {
 	uint32_t flags;
-	uint8_t server_challenge[8];
+	uint8_t server_challenge[NTLM_CHALLENGE_SIZE];
 	char *target_name;    /* decoded per UNICODE/OEM flag; NULL if absent */
 	uint8_t *target_info; /* raw AV pairs (NULL/0 if absent) */
 	size_t target_info_len;
@@ -95,7 +99,7 @@ typedef struct nw_authenticate {
 	nw_version version;
 	/* 1 when the fixed header is long enough to hold a MIC (payload starts at >= 88). */
 	int has_mic_field;
-	uint8_t mic[16];
+	uint8_t mic[NW_MIC_SIZE];
 	size_t nt_response_offset; /* where NtChallengeResponse lies in the message */
 	/* decoded by nw_authenticate_decode_view: the byte fields are views into the message */
 	int borrowed;
@@ -250,11 +254,11 @@ const char *nw_av_name(uint16_t id);
  * the trailing Z(4) included: the AV parser stops at MsvAvEOL).
  */
 typedef struct nw_v2_response {
-	const uint8_t *proof; /* 16 bytes (decode only) */
+	const uint8_t *proof; /* NW_PROOF_SIZE bytes (decode only) */
 	const uint8_t *temp;  /* everything after the proof (decode only) */
 	size_t temp_len;
 	uint64_t timestamp;
-	uint8_t client_challenge[8];
+	uint8_t client_challenge[NTLM_CHALLENGE_SIZE];
 	const uint8_t *av_pairs;
 	size_t av_len;
 } nw_v2_response;
