@@ -86,6 +86,7 @@ static ntlm_err client_start(gn_ctx *g, const gn_cred *c, OM_uint32 req_flags,
 	if (req_flags & GSS_C_IDENTIFY_FLAG)
 		flags = (flags ? flags : NTLM_CLIENT_DEFAULT_FLAGS) | NTLMSSP_NEGOTIATE_IDENTIFY;
 	ntlm_client_config cfg = {
+		NTLM_CLIENT_CONFIG_INIT,
 		.policy = c->have_policy ? &c->policy : NULL,
 		.workstation = getenv("NETBIOS_COMPUTER_NAME"),
 		.target_name = g->target && g->target->kind == GN_SERVICE ? spn : NULL,
@@ -222,6 +223,7 @@ static ntlm_err server_start(gn_ctx *g, const gn_cred *c, const gss_channel_bind
 	NTLM_TRY(bindings_hash(cb, cbt, &have_cbt));
 	const char *services[2] = {c->spn, NULL};
 	ntlm_server_config cfg = {
+		NTLM_SERVER_CONFIG_INIT,
 		.policy = c->have_policy ? &c->policy : NULL,
 		.computer_name = getenv("NETBIOS_COMPUTER_NAME"),
 		.domain_name = getenv("NETBIOS_DOMAIN_NAME"),

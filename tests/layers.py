@@ -6,9 +6,9 @@ on crypto, wire and base (never on the engine); lib/engine on store, wire,
 crypto and base; lib/sspi, the face, on everything below. Every #include of a
 library file must name a header of its own room, of a room below, or a public
 header its room may use; nothing in lib/ may include the tools', rpc's or
-tests' headers, nor util.h (the umbrella for programs outside the library:
-library files include what they use). The public headers include only each
-other. Editing files in place (flock, rename, mkostemp) is the tools' side
+tests' headers. There is no umbrella header: the library's files, and the
+programs above it (tools, rpc, tests), include what they use. The public
+headers include only each other. Editing files in place (flock, rename, mkostemp) is the tools' side
 (tools/ntlm_passwd_file.c): the library only reads its files.
 
 Usage: layers.py [ROOT]            check the tree (default: the checkout)
@@ -33,7 +33,6 @@ PUBLIC = {"ntlmssp/ntlmssp.h": None, "ntlmssp/sspi.h": {"sspi"}, "ntlmssp/rpc.h"
 # process): they may include the public header, the base (the bounded reader,
 # linked privately) and their own headers, never an engine room's.
 FACES = {"gss": {"base"}}
-UMBRELLA = "util.h"
 EDITING = re.compile(r"\b(flock|rename|renameat2?|mkostemp|mkstemp)\s*\(")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
@@ -87,8 +86,6 @@ def problems(files):
                 continue  # the system's
             if public:
                 out.append(f"{where}: a public header includes only public headers")
-            elif name == UMBRELLA:
-                out.append(f"{where}: library files include what they use, not the umbrella")
             elif name.endswith(".c"):
                 out.append(f"{where}: a source file is not a header")
             elif name not in owner:
@@ -129,7 +126,6 @@ PLANTED = [
     ("lib/engine/server.c", '#include "ntlmssp/sspi.h"', "may not use that public header"),
     ("lib/engine/context.c", '#include "ntlmssp/rpc.h"', "may not use that public header"),
     ("lib/engine/client.c", '#include "ntlm_tool.h"', "not a library header"),
-    ("lib/engine/client.c", '#include "util.h"', "not the umbrella"),
     ("lib/wire/avpairs.c", '#include "../engine/policy.c"', "not a header"),
     ("include/ntlmssp/ntlmssp.h", '#include "buf.h"', "includes only public headers"),
     ("lib/store/smbpasswd.c", "static int f(int fd) { return flock(fd, 2); }", "tools' side"),

@@ -31,13 +31,6 @@ static const char *name_of(const ntlm_ctx *ctx, size_t i)
 	return v[i] ? v[i] : "";
 }
 
-static char **name_slot(ntlm_ctx *ctx, size_t i)
-{
-	char **v[NAME_COUNT] = {&ctx->peer_user, &ctx->peer_domain, &ctx->peer_workstation,
-	                        &ctx->principal, &ctx->unix_user,   &ctx->target_name};
-	return v[i];
-}
-
 static void write_dir(nb_writer *w, const ss_dir *d)
 {
 	uint8_t st[CR_RC4_STATE_SIZE];
@@ -132,6 +125,30 @@ static ntlm_err read_session(nb_reader *r, ntlm_ctx *ctx)
 	return read_dir(r, &ss->in);
 }
 
+/*
+ * The six names, packed into the context as a handshake leaves them. The
+ * principal travels as "authority\\user" and is split at its first
+ * backslash (ctx_set_results joins the two again).
+ */
+static ntlm_err read_names(nb_reader *r, ntlm_ctx *ctx)
+{
+	char *v[NAME_COUNT] = {0};
+	ntlm_err rc = NTLM_OK;
+	for (size_t i = 0; i < NAME_COUNT && rc == NTLM_OK; i++)
+		rc = read_name(r, &v[i]);
+	char *sep = rc == NTLM_OK ? strchr(v[3], '\\') : NULL;
+	if (rc == NTLM_OK && !sep)
+		rc = NTLM_E_BAD_STRING;
+	if (rc == NTLM_OK) {
+		*sep = '\0';
+		struct ctx_results res = {v[0], v[1], v[2], v[3], sep + 1, v[4], v[5]};
+		rc = ctx_set_results(ctx, &res);
+	}
+	for (size_t i = 0; i < NAME_COUNT; i++)
+		ntlm_free_string(v[i]);
+	return rc;
+}
+
 static ntlm_err read_token(nb_reader *r, ntlm_ctx *ctx)
 {
 	uint8_t kind;
@@ -149,9 +166,8 @@ static ntlm_err read_token(nb_reader *r, ntlm_ctx *ctx)
 	NTLM_TRY(read_flag(r, &has_session));
 	NTLM_TRY(nb_read_u32le(r, &ctx->flags));
 	NTLM_TRY(nb_read_bytes(r, ctx->exported_key, sizeof(ctx->exported_key)));
-	for (size_t i = 0; i < NAME_COUNT; i++)
-		NTLM_TRY(read_name(r, name_slot(ctx, i)));
-	ctx_finish(ctx); /* established: the names packed as a handshake would leave them */
+	NTLM_TRY(read_names(r, ctx));
+	ctx_finish(ctx);
 	if (has_session)
 		NTLM_TRY(read_session(r, ctx));
 	return nb_remaining(r) == 0 ? NTLM_OK : NTLM_E_BAD_MESSAGE_TYPE;

@@ -91,7 +91,8 @@ static void userfile_free(void *impl)
 
 NTLM_API ntlm_err ntlm_account_store_userfile(ntlm_account_store **out, const char *path)
 {
-	static const ntlm_account_store_ops ops = {userfile_verify, userfile_free};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = userfile_verify, .free = userfile_free};
 	if (!out)
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;

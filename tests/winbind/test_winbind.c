@@ -79,8 +79,10 @@ static ntlm_err run_handshake(const attempt *a, ntlm_account_store *store, pair 
 {
 	ntlm_policy cp, sp;
 	policies(a, &cp, &sp);
-	ntlm_client_config cc = {.policy = &cp, .workstation = "WBCLIENT", .flags = a->client_flags};
-	ntlm_server_config sc = {.policy = &sp, .computer_name = "WBTEST", .store = store};
+	ntlm_client_config cc = {NTLM_CLIENT_CONFIG_INIT, .policy = &cp, .workstation = "WBCLIENT",
+	                         .flags = a->client_flags};
+	ntlm_server_config sc = {NTLM_SERVER_CONFIG_INIT, .policy = &sp, .computer_name = "WBTEST",
+	                         .store = store};
 	ntlm_err rc = ntlm_cred_password(&p->cred, a->domain, a->user, a->password);
 	if (rc == NTLM_OK)
 		rc = ntlm_client_new(&p->client, p->cred, &cc);
