@@ -105,7 +105,7 @@ static OM_uint32 init_first(OM_uint32 *minor, gss_cred_id_t cred, gss_name_t tar
 {
 	gn_ctx *g = calloc(1, sizeof(*g));
 	if (!g)
-		return gn_fail(minor, NTLM_E_NO_MEMORY);
+		return gn_fail_as(minor, NTLM_E_NO_MEMORY, GSS_S_FAILURE);
 	g->initiator = 1;
 	const gn_cred *c = (const gn_cred *)cred;
 	OM_uint32 major = GSS_S_COMPLETE;
@@ -241,7 +241,7 @@ static OM_uint32 accept_first(OM_uint32 *minor, gss_cred_id_t cred, const gss_ch
 {
 	gn_ctx *g = calloc(1, sizeof(*g));
 	if (!g)
-		return gn_fail(minor, NTLM_E_NO_MEMORY);
+		return gn_fail_as(minor, NTLM_E_NO_MEMORY, GSS_S_FAILURE);
 	const gn_cred *c = (const gn_cred *)cred;
 	OM_uint32 major = GSS_S_COMPLETE;
 	if (!c) {
@@ -488,7 +488,7 @@ GN_EXPORT OM_uint32 gss_import_sec_context(OM_uint32 *minor, gss_buffer_t token,
 		return gn_fail_as(minor, NTLM_E_INVALID_PARAMETER, GSS_S_CALL_INACCESSIBLE_READ);
 	gn_ctx *g = calloc(1, sizeof(*g));
 	if (!g)
-		return gn_fail(minor, NTLM_E_NO_MEMORY);
+		return gn_fail_as(minor, NTLM_E_NO_MEMORY, GSS_S_FAILURE);
 	nb_reader r;
 	nb_reader_init(&r, token->value, token->length);
 	ntlm_err rc = read_ctx(&r, g);

@@ -304,8 +304,8 @@ static OM_uint32 inquire(OM_uint32 *minor, gss_cred_id_t cred, gss_name_t *name,
 	const gn_cred *c = (const gn_cred *)cred;
 	if (!c) { /* the default credential is what the caller asks about */
 		OM_uint32 major = gn_cred_default(minor, GSS_C_INITIATE, 0, &own);
-		if (major != GSS_S_COMPLETE)
-			return major;
+		if (!own)
+			return major == GSS_S_COMPLETE ? GSS_S_NO_CRED : major;
 		c = own;
 	}
 	OM_uint32 major = gn_ok(minor);

@@ -134,6 +134,8 @@ static ntlm_err parse_service(gn_name **out, const char *text)
 static ntlm_err parse_exported(gn_name **out, const uint8_t *p, size_t n)
 {
 	const size_t oidlen = gn_mech_oid.length;
+	if (!p || !n)
+		return NTLM_E_TRUNCATED;
 	if (n >= 2 && p[0] == 0x04 && p[1] == 0x01) {
 		size_t hdr = 2 + 2 + 2 + oidlen + 4;
 		if (n < hdr || p[2] != 0 || p[3] != oidlen + 2 || p[4] != 0x06 || p[5] != oidlen)

@@ -52,12 +52,81 @@ int gn_oid_equal(gss_const_OID a, gss_const_OID b);
 
 /* ----------------------------------------------------- result helpers */
 
-/* Stores why (the ntlm_err) in *minor and returns the GSS major status for it. */
-OM_uint32 gn_fail(OM_uint32 *minor, ntlm_err why);
-/* Stores why in *minor and returns the given major status. */
-OM_uint32 gn_fail_as(OM_uint32 *minor, ntlm_err why, OM_uint32 major);
-/* *minor = 0, GSS_S_COMPLETE. */
-OM_uint32 gn_ok(OM_uint32 *minor);
+/*
+ * The result helpers are inline so callers (and the static analyzer) see
+ * that a failure never comes back as GSS_S_COMPLETE.
+ * gn_major_for: the GSS major status that says what an ntlm_err says;
+ * gn_fail: stores why in *minor and returns its major status; gn_fail_as:
+ * the same with the major status given; gn_ok: *minor = 0, GSS_S_COMPLETE.
+ */
+static inline OM_uint32 gn_ok(OM_uint32 *minor)
+{
+	if (minor)
+		*minor = 0;
+	return GSS_S_COMPLETE;
+}
+
+/* Which GSS major status says what an ntlm_err says. */
+static inline OM_uint32 gn_major_for(ntlm_err why)
+{
+	switch (why) {
+	case NTLM_OK:
+		return GSS_S_COMPLETE;
+	case NTLM_CONTINUE:
+		return GSS_S_CONTINUE_NEEDED;
+	case NTLM_E_TRUNCATED:
+	case NTLM_E_BAD_SIGNATURE_HEADER:
+	case NTLM_E_BAD_MESSAGE_TYPE:
+	case NTLM_E_FIELD_RANGE:
+	case NTLM_E_FIELD_OVERLAP:
+	case NTLM_E_FIELD_MAXLEN:
+	case NTLM_E_BAD_STRING:
+	case NTLM_E_BAD_AV_PAIR:
+	case NTLM_E_BAD_RESPONSE:
+	case NTLM_E_BAD_SESSION_KEY:
+		return GSS_S_DEFECTIVE_TOKEN;
+	case NTLM_E_CBT_MISMATCH:
+	case NTLM_E_CBT_MISSING:
+		return GSS_S_BAD_BINDINGS;
+	case NTLM_E_BAD_MAC:
+		return GSS_S_BAD_SIG;
+	case NTLM_E_OUT_OF_SEQUENCE:
+		return GSS_S_BAD_SIG | GSS_S_UNSEQ_TOKEN;
+	case NTLM_E_NO_CREDENTIALS:
+	case NTLM_E_NOT_FOUND:
+		return GSS_S_NO_CRED;
+	case NTLM_E_WRONG_STATE:
+	case NTLM_E_FAILED_CONTEXT:
+		return GSS_S_NO_CONTEXT;
+	case NTLM_E_SEQUENCE_EXHAUSTED:
+		return GSS_S_CONTEXT_EXPIRED;
+	case NTLM_E_NO_SESSION_KEY:
+	case NTLM_E_SEAL_NOT_NEGOTIATED:
+	case NTLM_E_UNSUPPORTED:
+		return GSS_S_UNAVAILABLE;
+	case NTLM_E_BAD_FILE:
+	case NTLM_E_UNSAFE_FILE:
+	case NTLM_E_IO:
+		return GSS_S_DEFECTIVE_CREDENTIAL;
+	default:
+		return GSS_S_FAILURE;
+	}
+}
+
+static inline OM_uint32 gn_fail(OM_uint32 *minor, ntlm_err why)
+{
+	if (minor)
+		*minor = (OM_uint32)why;
+	return gn_major_for(why);
+}
+
+static inline OM_uint32 gn_fail_as(OM_uint32 *minor, ntlm_err why, OM_uint32 major)
+{
+	if (minor)
+		*minor = (OM_uint32)why;
+	return major;
+}
+
 /* out = a malloc'ed copy of p[0..n) (NUL-terminated past the end for strings). */
 OM_uint32 gn_buffer(OM_uint32 *minor, gss_buffer_t out, const void *p, size_t n);
 /* Appends a copy of p[0..n) to *set (created if empty). */

@@ -156,15 +156,18 @@ static void hostile_tokens(void)
 	gss_buffer_desc exp;
 	T_ASSERT(gss_export_sec_context(&minor, &s, &exp) == GSS_S_COMPLETE);
 	T_ASSERT(s == GSS_C_NO_CONTEXT); /* the context moved into the token */
-	uint8_t *copy = malloc(exp.length);
-	T_ASSERT(copy);
+	size_t prefixes = 0;
 	for (size_t n = 0; n < exp.length; n++) {
 		gss_buffer_desc part = {n, exp.value};
 		gss_ctx_id_t x = GSS_C_NO_CONTEXT;
-		major = gss_import_sec_context(&minor, &part, &x);
-		if (major == GSS_S_COMPLETE)
-			T_FAIL("a %zu-byte prefix of a %zu-byte token imported", n, exp.length);
+		if (gss_import_sec_context(&minor, &part, &x) == GSS_S_COMPLETE) {
+			prefixes++;
+			free_ctx(&x);
+		}
 	}
+	T_ASSERT(prefixes == 0); /* no prefix of a token imports */
+	uint8_t *copy = malloc(exp.length);
+	T_ASSERT(copy);
 	for (size_t i = 0; i < exp.length; i++) {
 		memcpy(copy, exp.value, exp.length);
 		copy[i] ^= 0x5a;

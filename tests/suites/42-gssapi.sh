@@ -72,7 +72,7 @@ esac
 # One engine per process: nothing of libntlmssp.so beyond the base it may link
 # privately (nm without -D lists the hidden symbols too).
 symbols() { nm --defined-only "$1" 2>/dev/null | awk 'NF == 3 && $2 ~ /^[tTdDbBrR]$/ {print $3}' | sort -u; }
-crt='^(_|completed\.|deregister_tm_clones$|register_tm_clones$|frame_dummy$)'
+crt='^(_|completed\.|CSWTCH\.|deregister_tm_clones$|register_tm_clones$|frame_dummy$)' # compiler-made
 inside=$(comm -23 <(symbols "$B/libntlmssp.so") <(symbols "$B/libntlmssp_base.a") | grep -Ev "$crt" |
 	comm -12 - <(symbols "$MODULE") | head -5)
 named=$(symbols "$MODULE" | grep -E '^(ntlm_step|ntlm_client_new|client_step|server_step|(nw|nk|nv|cr|ctx|ss|smbpw|policy)_.*)$' | head -5)
