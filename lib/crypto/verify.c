@@ -32,8 +32,13 @@ ntlm_response_kind nv_classify(const uint8_t *lm, size_t lm_len, size_t nt_len, 
 
 ntlm_response_kind nv_classify_request(const ntlm_auth_request *req)
 {
-	return nv_classify(req->lm_response, req->lm_response_len, req->nt_response_len, req->user,
-	                   req->flags);
+	ntlm_response_kind kind = nv_classify(req->lm_response, req->lm_response_len,
+	                                      req->nt_response_len, req->user, req->flags);
+	/* the caller vouches that this NTLMv1-form answer is MS-CHAP's (see NTLM_RESP_MSCHAP) */
+	if (kind == NTLM_KIND_NTLMV1 && req->nt_response_len == 24 &&
+	    (req->allowed_responses & NTLM_RESP_MSCHAP))
+		return NTLM_KIND_MSCHAP;
+	return kind;
 }
 
 ntlm_err nv_refusal(ntlm_response_kind kind)
@@ -45,6 +50,7 @@ ntlm_err nv_refusal(ntlm_response_kind kind)
 		return NTLM_E_NTLMV2_REFUSED;
 	case NTLM_KIND_NTLMV1:
 	case NTLM_KIND_NTLMV1_ESS:
+	case NTLM_KIND_MSCHAP:
 		return NTLM_E_NTLMV1_REFUSED;
 	case NTLM_KIND_LM:
 		return NTLM_E_LM_REFUSED;
@@ -69,6 +75,9 @@ ntlm_err nv_kind_allowed(ntlm_response_kind kind, uint32_t allowed_responses, in
 		break;
 	case NTLM_KIND_LM:
 		ok = (allowed_responses & NTLM_RESP_LM) != 0;
+		break;
+	case NTLM_KIND_MSCHAP:
+		ok = (allowed_responses & NTLM_RESP_MSCHAP) != 0;
 		break;
 	default:
 		return NTLM_E_BAD_RESPONSE;
@@ -101,17 +110,19 @@ void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[8],
 static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_hash[16],
                               ntlm_auth_result *res)
 {
-	const char *candidates[3] = {req->domain ? req->domain : "", NULL, NULL};
-	char *upper = NULL;
-	/* each distinct spelling once: a wrong password costs no repeated NTOWFv2 */
-	if (ntlm_utf8_upper(candidates[0], &upper) == NTLM_OK && strcmp(upper, candidates[0]) != 0)
-		candidates[1] = upper;
-	if (*candidates[0])
-		candidates[2] = "";
+	const char *domain = req->domain ? req->domain : "";
+	/* as typed, upper-cased, none: each distinct spelling once, so a wrong
+	   password costs no repeated NTOWFv2 */
+	const struct {
+		const char *domain;
+		int upper, tried;
+	} spelling[3] = {
+		{domain, 0, 1}, {domain, 1, ntlm_utf8_upper_differs(domain)}, {"", 0, *domain != '\0'}};
 	ntlm_err rc = NTLM_E_LOGON_FAILURE;
 	for (size_t i = 0; i < 3 && rc != NTLM_OK; i++) {
 		uint8_t key[16], proof[16], sbk[16];
-		if (!candidates[i] || nk_ntowfv2(nt_hash, req->user, candidates[i], key) != NTLM_OK)
+		if (!spelling[i].tried || nk_ntowfv2_spelled(nt_hash, req->user, spelling[i].domain,
+		                                             spelling[i].upper, key) != NTLM_OK)
 			continue;
 		nk_v2_proof_and_key(key, req->server_challenge, req->nt_response + 16,
 		                    req->nt_response_len - 16, proof, sbk);
@@ -123,7 +134,6 @@ static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_has
 		ntlm_memzero(proof, sizeof(proof));
 		ntlm_memzero(sbk, sizeof(sbk));
 	}
-	ntlm_free_string(upper);
 	return rc;
 }
 

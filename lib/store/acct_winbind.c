@@ -157,10 +157,10 @@ static ntlm_err map_wbc_error(wbcErr wrc, const struct wbcAuthErrorInfo *err,
  * but only reads them (it copies them into its request to winbindd).
  *
  * parameter_control: machine accounts may log on, as they do to Samba's own
- * NTLMSSP server; server (DC) trust accounts may not. ALLOW_MSVCHAPV2 is not
- * claimed: this is NTLMSSP, not MS-CHAPv2, and claiming it would bypass a
- * domain that allows NTLMv1 only for MS-CHAPv2 ("ntlm auth =
- * mschapv2-and-ntlmv2-only").
+ * NTLMSSP server; server (DC) trust accounts may not. ALLOW_MSVCHAPV2 only
+ * for an answer the caller vouched is MS-CHAP (NTLM_RESP_MSCHAP): claimed
+ * for NTLMSSP it would bypass a domain that allows NTLMv1 only for MS-CHAP
+ * ("ntlm auth = mschapv2-and-ntlmv2-only").
  */
 static void fill_params(const ntlm_auth_request *req, const struct response_shape *s,
                         struct wbcAuthUserParams *p)
@@ -170,6 +170,8 @@ static void fill_params(const ntlm_auth_request *req, const struct response_shap
 	p->domain_name = req->domain ? req->domain : "";
 	p->workstation_name = req->workstation ? req->workstation : "";
 	p->parameter_control = WBC_MSV1_0_ALLOW_WORKSTATION_TRUST_ACCOUNT;
+	if (s->kind == NTLM_KIND_MSCHAP)
+		p->parameter_control |= WBC_MSV1_0_ALLOW_MSVCHAPV2;
 	p->level = WBC_AUTH_USER_LEVEL_RESPONSE;
 	memcpy(p->password.response.challenge, s->challenge, 8);
 	if (s->send_nt) {
@@ -230,7 +232,8 @@ static ntlm_err fill_result(struct winbind_store *st, struct wbcContext *wb,
 	 * Its LMSessionKey is LMOWF[0..7] only for NTLMv1/LM logons (and zero when
 	 * the domain keeps no LM hash); other kinds never use it.
 	 */
-	if ((res->kind == NTLM_KIND_NTLMV1 || res->kind == NTLM_KIND_LM) &&
+	if ((res->kind == NTLM_KIND_NTLMV1 || res->kind == NTLM_KIND_LM ||
+	     res->kind == NTLM_KIND_MSCHAP) &&
 	    !ntlm_ct_is_zero(info->lm_session_key, 8)) {
 		memcpy(res->lm_session_key, info->lm_session_key, 8);
 		res->have_lm_session_key = 1;
@@ -314,7 +317,8 @@ NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const cha
 		free(st);
 		return NTLM_E_NO_MEMORY;
 	}
-	static const ntlm_account_store_ops ops = {winbind_verify, winbind_free};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = winbind_verify, .free = winbind_free};
 	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
 	if (rc != NTLM_OK)
 		winbind_free(st);

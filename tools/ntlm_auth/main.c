@@ -9,7 +9,7 @@
 
 #include "ntlm_auth.h"
 #include "ntlm_tool.h"
-#include "util.h"
+#include "mem.h"
 
 enum {
 	O_HELPER_PROTOCOL = 256,
@@ -36,7 +36,8 @@ enum {
 	O_USAGE,
 	O_ACCOUNT_FILE,
 	O_WINBIND,
-	O_POLICY
+	O_POLICY,
+	O_AUDIT_LOG
 };
 
 /* Samba's options (popt accepts "--name=value" and "--name value", as getopt_long does). */
@@ -70,6 +71,7 @@ static const struct option long_options[] = {
 	{"account-file", required_argument, NULL, O_ACCOUNT_FILE},
 	{"winbind", no_argument, NULL, O_WINBIND},
 	{"policy", required_argument, NULL, O_POLICY},
+	{"audit-log", required_argument, NULL, O_AUDIT_LOG},
 	{NULL, 0, NULL, 0},
 };
 
@@ -105,6 +107,7 @@ static void usage(FILE *f)
 	      "                               else " NA_DEFAULT_ACCOUNT_FILE ")\n"
 	      "  --winbind                    verify users through winbindd\n"
 	      "  --policy=FILE                policy file (default $NTLMSSP_CONF, /etc/ntlmssp.conf)\n"
+	      "  --audit-log=FILE             append one JSON line per logon checked\n"
 	      "  -d, --debuglevel=N  --configfile=FILE  --option=NAME=VALUE  (accepted, ignored)\n"
 	      "  -V, --version  -?, --help\n",
 	      f);
@@ -165,6 +168,8 @@ static const char **string_slot(na_opts *o, int id)
 		return &o->account_file;
 	case O_POLICY:
 		return &o->policy;
+	case O_AUDIT_LOG:
+		return &o->audit_log;
 	default:
 		return NULL;
 	}

@@ -72,6 +72,7 @@ typedef struct na_opts {
 	                             else NA_DEFAULT_ACCOUNT_FILE) */
 	int winbind;              /* --winbind: verify through winbindd instead */
 	const char *policy;       /* --policy: policy file (else $NTLMSSP_CONF, /etc/ntlmssp.conf) */
+	const char *audit_log;    /* --audit-log: one JSON line per logon checked */
 
 	/* Samba's, accepted so callers' command lines work; see docs/ntlm_auth.md. */
 	const char *require_membership_of;            /* refused unless the store can answer it */
