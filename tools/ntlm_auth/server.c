@@ -16,6 +16,7 @@
 #include "ntlm_squid.h"
 #include "mem.h"
 #include "sys.h"
+#include "text.h"
 
 /*
  * The store: --winbind, else --account-file, $NTLM_ACCOUNT_FILE or
