@@ -23,6 +23,7 @@ for need in "$SQUID" curl python3 "$NTLM"; do
 	fi
 done
 
+. "$ROOT/tests/testlib/squid.sh"
 T=$(mktemp -d /tmp/ntlm-squid.XXXXXX)
 # A local policy file must not change what the test expects (Squid passes
 # the environment on to its helpers): an empty one (/dev/null is no regular file).
@@ -90,19 +91,7 @@ http_port 127.0.0.1:$proxy_port
 http_port 127.0.0.1:$accel_port accel defaultsite=127.0.0.1:$origin_port
 cache_peer 127.0.0.1 parent $origin_port 0 no-query originserver name=origin
 $user_line
-pid_filename $T/squid.pid
-cache_log $T/cache.log
-access_log stdio:$T/access.log squid
-coredump_dir $T
-cache deny all
-cache_mem 8 MB
-icp_port 0
-htcp_port 0
-pinger_enable off
-netdb_filename none
-logfile_rotate 0
-shutdown_lifetime 1 seconds
-visible_hostname ntlm-squid-test
+$(squid_common_conf ntlm-squid-test)
 auth_param ntlm program $T/ntlm squid-helper --account-file $T/accounts --computer-name SQUIDTEST --audit-log $T/audit.log
 auth_param ntlm children 2 startup=1 idle=1
 auth_param ntlm keep_alive on

@@ -36,6 +36,7 @@ for need in "$NA" "$NTLM" "$SAMBA_NA" "$SQUID" curl unshare winbindd wbinfo smbp
 done
 /usr/bin/python3 -c 'import gssapi' 2>/dev/null || { bad "prerequisites" "python3-gssapi"; finish; }
 
+. "$ROOT/tests/testlib/squid.sh"
 T=$(mktemp -d /tmp/ntlm-auth.XXXXXX)
 : >"$T/empty.conf" # a local policy file must not change what the tests expect
 export NTLMSSP_CONF=$T/empty.conf
@@ -144,19 +145,7 @@ cat >"$T/squid.conf" <<EOF
 http_port 127.0.0.1:$accel_port accel defaultsite=127.0.0.1:$origin_port
 cache_peer 127.0.0.1 parent $origin_port 0 no-query originserver name=origin
 $user_line
-pid_filename $T/squid.pid
-cache_log $T/cache.log
-access_log stdio:$T/access.log squid
-coredump_dir $T
-cache deny all
-cache_mem 8 MB
-icp_port 0
-htcp_port 0
-pinger_enable off
-netdb_filename none
-logfile_rotate 0
-shutdown_lifetime 1 seconds
-visible_hostname ntlm-auth-test
+$(squid_common_conf ntlm-auth-test)
 auth_param negotiate program $helper --helper-protocol=gss-spnego
 auth_param negotiate children 2 startup=1 idle=1
 auth_param negotiate keep_alive on

@@ -857,7 +857,8 @@ static void test_mschap_kind(void)
 	pair_free(&p);
 	/* where NTLMv1 is allowed the store is never told it is MS-CHAP: a domain told so
 	   would accept NTLMv1 it refuses outside MS-CHAP */
-	static const ntlm_account_store_ops rops = {NTLM_ACCOUNT_STORE_OPS_INIT, .verify = recording_verify};
+	static const ntlm_account_store_ops rops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                            .verify = recording_verify};
 	struct recording_store rs = {NULL, 0};
 	ntlm_account_store *outer = NULL;
 	pair_init(&p, "carol", "SHORTPW");

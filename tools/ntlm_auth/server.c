@@ -16,6 +16,7 @@
 #include "ntlm_squid.h"
 #include "mem.h"
 #include "sys.h"
+#include "text.h"
 
 /*
  * The store: --winbind, else --account-file, $NTLM_ACCOUNT_FILE or
@@ -94,24 +95,13 @@ int na_squid_ntlmssp(const na_opts *o)
 
 /* ------------------------------------------------------ squid-2.5-basic */
 
-static int hex_digit(int c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* RFC 1738 %XX escapes, in place (Squid escapes the user and password words); -1 on a NUL. */
 static int url_unescape(char *s)
 {
 	char *out = s;
 	for (char *p = s; *p; p++) {
 		int hi, lo;
-		if (*p == '%' && (hi = hex_digit(p[1])) >= 0 && (lo = hex_digit(p[2])) >= 0) {
+		if (*p == '%' && (hi = ntlm_hex_value(p[1])) >= 0 && (lo = ntlm_hex_value(p[2])) >= 0) {
 			if (hi == 0 && lo == 0)
 				return -1;
 			*out++ = (char)(hi * 16 + lo);
