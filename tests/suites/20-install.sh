@@ -44,7 +44,7 @@ for compiler in cc clang; do
 	fi
 done
 # The reference pages install and render without a warning (groff -ww; man -l).
-pages="ntlm.1 ntlm_client_new.3 ntlm_step.3 ntlm_seal.3 ntlm_account_store.3 ntlm_policy.3
+pages="ntlm.1 ntlmssp-ntlm_auth.1 ntlm_client_new.3 ntlm_step.3 ntlm_seal.3 ntlm_account_store.3 ntlm_policy.3
 	ntlm_strerror.3 ntlm_rpc.3 ntlmssp_sspi.3 ntlmssp.conf.5"
 for p in $pages; do
 	f=$(find "$stage" -path "*/man/man${p##*.}/$p" | head -1)
@@ -97,5 +97,13 @@ else
 fi
 named=$(symbols "$rpc" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy)_.*)$' || true)
 if [ -z "$named" ]; then ok "no engine, codec or crypto symbol in librpcntlm.so"; else echo "$named" | head -20; ko "no engine, codec or crypto symbol in librpcntlm.so"; fi
+# ntlm_auth is a face too: installed off the PATH, on libntlmssp.so.0, with no engine of its own
+na=$(find "$stage" -path '*/libexec/ntlmssp/ntlm_auth' -type f | head -1)
+na_engine=$( [ -n "$na" ] && symbols "$na" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy)_.*)$' || true)
+if [ -n "$na" ] && readelf -d "$na" | grep -q 'NEEDED.*\[libntlmssp.so.0\]' && [ -z "$na_engine" ]; then
+	ok "ntlm_auth in libexec/ntlmssp/, on libntlmssp.so.0, no engine symbols of its own"
+else
+	echo "ntlm_auth: ${na:-not installed}; $na_engine" | head -5; ko "ntlm_auth installed as a face on libntlmssp.so.0"
+fi
 echo "install: $pass passed, $fail failed"
 [ $fail -eq 0 ]

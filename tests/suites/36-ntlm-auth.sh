@@ -11,7 +11,9 @@
 #      `--helper-protocol=squid-2.5-ntlmssp` with curl --ntlm;
 #  (c) curl 7.88 --ntlm-wb, which always runs /usr/bin/ntlm_auth: in a
 #      private mount namespace (unshare -m) with ours bind-mounted over that
-#      path, seen by no other process -> 200.
+#      path, seen by no other process -> 200;
+#  and the security checks (tests/ntlm_auth/checks.py: mechListMIC wrong or
+#  missing, --require-membership-of refused).
 # Everything on 127.0.0.1 in a temporary directory; what we start is
 # stopped by PID on exit. Last line "ntlm-auth: N passed, N failed".
 set -u
@@ -84,6 +86,14 @@ out=$("$NA" --helper-protocol=squid-2.5-ntlmssp --account-file="$T/none" --requi
 "$NA" --helper-protocol=ntlmssp-client-1 --configfile=/nonexistent -d 3 --target-hostname=h \
 	--target-service=http --username=x </dev/null && ok "Samba's --configfile, -d, --target-* accepted" ||
 	bad "Samba's options accepted"
+
+# --- the security checks, each made to fire (tests/ntlm_auth/checks.py; the mutants run it too)
+/usr/bin/python3 tests/ntlm_auth/checks.py "$ROOT/build" >"$T/checks.out" 2>&1
+rc=$?
+cat "$T/checks.out" | grep -v '^checks:'
+pass=$((pass + $(grep -c '^ok   ' "$T/checks.out")))
+fail=$((fail + $(grep -c '^FAIL ' "$T/checks.out")))
+[ $rc -eq 0 ] || grep -q '^FAIL ' "$T/checks.out" || bad "checks.py" "exit $rc"
 
 # --- accounts: the same user and password in our smbpasswd file as in Samba's
 if ! wb_setup; then
