@@ -34,7 +34,8 @@
 #include "ntlm_keys.h"
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "util.h"
+#include "text.h"
+#include "try.h"
 
 /* --------------------------------------------- Nettle call counting (--wrap) */
 
@@ -163,8 +164,10 @@ static void env_init(hs_env *e)
 	check(ntlm_account_store_smbpasswd(&e->store, e->smbpasswd), "account store");
 	check(ntlm_replay_cache_new(&e->replay, 4096), "replay cache");
 	check(ntlm_cred_password(&e->cred, BC_DOMAIN, BC_USER, BC_PASSWORD), "credential");
+	e->ccfg.struct_size = sizeof(e->ccfg);
 	e->ccfg.workstation = "BENCHCLIENT";
 	e->ccfg.target_name = "HOST/" BC_SERVER;
+	e->scfg.struct_size = sizeof(e->scfg);
 	e->scfg.store = e->store;
 	e->scfg.computer_name = BC_SERVER;
 	e->scfg.domain_name = BC_DOMAIN;
@@ -233,10 +236,10 @@ static void hs_sealed_loop(void *arg, long n)
 		ntlm_ctx *c, *s;
 		uint8_t msg[16] = "sixteen bytes!!", sig[16];
 		handshake(e, &c, &s, NULL);
-		check(ntlm_seal(c, msg, sizeof(msg), sig), "seal c->s");
-		check(ntlm_unseal(s, msg, sizeof(msg), sig), "unseal c->s");
-		check(ntlm_seal(s, msg, sizeof(msg), sig), "seal s->c");
-		check(ntlm_unseal(c, msg, sizeof(msg), sig), "unseal s->c");
+		check(ntlm_protect(c, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "seal c->s");
+		check(ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "unseal c->s");
+		check(ntlm_protect(s, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "seal s->c");
+		check(ntlm_unprotect(c, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig), "unseal s->c");
 		ntlm_ctx_free(c);
 		ntlm_ctx_free(s);
 	}
@@ -424,7 +427,8 @@ static void do_seal(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_seal(a->c, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_protect(a->c, NTLM_PROTECT_SEAL, 0, a->ring + (size_t)i * a->size, a->size,
+		                 a->sig[i]) != NTLM_OK)
 			bc_die("seal");
 }
 
@@ -432,7 +436,8 @@ static void do_unseal(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_unseal(a->s, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_unprotect(a->s, NTLM_PROTECT_SEAL, 0, a->ring + (size_t)i * a->size, a->size,
+		                   a->sig[i]) != NTLM_OK)
 			bc_die("unseal");
 }
 
@@ -440,7 +445,8 @@ static void do_sign(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_sign(a->c, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_protect(a->c, NTLM_PROTECT_SIGN, 0, a->ring + (size_t)i * a->size, a->size,
+		                 a->sig[i]) != NTLM_OK)
 			bc_die("sign");
 }
 
@@ -448,7 +454,8 @@ static void do_verify(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_verify(a->s, a->ring + (size_t)i * a->size, a->size, a->sig[i]) != NTLM_OK)
+		if (ntlm_unprotect(a->s, NTLM_PROTECT_SIGN, 0, a->ring + (size_t)i * a->size, a->size,
+		                   a->sig[i]) != NTLM_OK)
 			bc_die("verify");
 }
 
@@ -456,7 +463,8 @@ static void do_wrap(void *p, int k)
 {
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++)
-		if (ntlm_wrap(a->c, a->ring + (size_t)i * a->size, a->size, &a->wrapped[i]) != NTLM_OK)
+		if (ntlm_wrap(a->c, NTLM_PROTECT_SEAL, 0, a->ring + (size_t)i * a->size, a->size,
+		              &a->wrapped[i]) != NTLM_OK)
 			bc_die("wrap");
 }
 
@@ -465,7 +473,8 @@ static void do_unwrap(void *p, int k)
 	seal_arg *a = p;
 	for (int i = 0; i < k; i++) {
 		ntlm_buffer plain;
-		if (ntlm_unwrap(a->s, a->wrapped[i].data, a->wrapped[i].len, &plain) != NTLM_OK)
+		if (ntlm_unwrap(a->s, NTLM_PROTECT_SEAL, 0, a->wrapped[i].data, a->wrapped[i].len,
+		                &plain) != NTLM_OK)
 			bc_die("unwrap");
 		ntlm_buffer_free(&plain);
 		ntlm_buffer_free(&a->wrapped[i]);
@@ -906,7 +915,8 @@ static void section_profile(const bc_opts *o, const hs_env *e)
 	if (!ms)
 		bc_die("out of memory");
 	check(ntlm_nt_hash(BC_PASSWORD, ms->nt), "nt hash");
-	static const ntlm_account_store_ops ops = {mem_verify, free};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT, .verify = mem_verify,
+	                                           .free = free};
 	check(ntlm_account_store_new(&m.store, &ops, ms), "memory store");
 	m.scfg.store = m.store;
 	bc_result("hs.1t.memstore", bc_rate(o->secs * 2, hs_loop, &m), "hs/s");
@@ -1053,10 +1063,38 @@ static void section_squid(const bc_opts *o, const hs_env *e, const char *cmd)
 
 /* ------------------------------------------------------------------ main */
 
+/*
+ * --count N: exactly N handshakes and nothing else (--count-bound N: N
+ * rounds of the bound's bare-Nettle work), for instruction counts
+ * that do not depend on the machine's load: the difference between two
+ * `valgrind --tool=callgrind` runs with different N, divided by the
+ * difference in N, is the cost of one handshake without the set-up.
+ */
+static int count_handshakes(hs_env *e, long n, int bound)
+{
+	unsigned long before = bc_allocs;
+	if (bound) {
+		/* the bound's loop on messages of the sizes ntlm-bench measures (section crypto) */
+		static bare_hs_arg a;
+		a.z = (hs_sizes){40, 116, 334, 140};
+		for (size_t i = 0; i < sizeof(a.msgs); i++)
+			a.msgs[i] = (uint8_t)(i * 31 + 7);
+		bare_hs_loop(&a, n);
+	} else {
+		hs_loop(e, n);
+	}
+	printf("%s %ld allocations/hs %.2f\n", bound ? "bound" : "handshakes", n,
+	       (double)(bc_allocs - before) / (double)n);
+	env_free(e);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	bc_opts o;
 	const char *squid_cmd = NULL;
+	long count = 0;
+	int count_bound = 0;
 	bc_opts_init(&o);
 	bc_impl = "ours";
 	for (int i = 1; i < argc; i++) {
@@ -1066,14 +1104,25 @@ int main(int argc, char **argv)
 			squid_cmd = argv[++i];
 			continue;
 		}
+		if ((strcmp(argv[i], "--count") == 0 || strcmp(argv[i], "--count-bound") == 0) &&
+		    i + 1 < argc) {
+			count_bound = argv[i][7] == '-';
+			count = atol(argv[++i]);
+			continue;
+		}
 		fprintf(stderr,
 		        "usage: ntlm-bench [--quick] [--secs S] [--threads N] [--contexts N]\n"
 		        "                  [--only handshake,crypto,seal,memory,scaling,profile,squid]\n"
-		        "                  [--squid 'CMD' (%%s: the smbpasswd file)]\n");
+		        "                  [--squid 'CMD' (%%s: the smbpasswd file)]\n"
+		        "       ntlm-bench --count N | --count-bound N\n"
+		        "                  (N handshakes, or N of the bound's, nothing timed: for "
+		        "callgrind)\n");
 		return 2;
 	}
 	hs_env e;
 	env_init(&e);
+	if (count > 0)
+		return count_handshakes(&e, count, count_bound);
 	bc_info("version", "libntlmssp %s, Nettle %d.%d", ntlm_version(), NETTLE_VERSION_MAJOR,
 	        NETTLE_VERSION_MINOR);
 	if (bc_section(&o, "handshake"))

@@ -1,4 +1,4 @@
-/* Target functions: ntlm_client_new, ntlm_step (client: CHALLENGE -> AUTHENTICATE), ntlm_wrap, ntlm_sign */
+/* Target functions: ntlm_client_new, ntlm_step (client: CHALLENGE -> AUTHENTICATE), ntlm_wrap, ntlm_protect */
 /*
  * The initiator fed what a network server can send: an arbitrary
  * CHALLENGE, under the policy chosen by the first byte (fz_policy) and the
@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= 2;
 
 	ntlm_policy policy;
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *ctx = NULL;
@@ -116,16 +116,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		FZ_CHECK(ntlm_ctx_established(ctx));
 		(void)ntlm_ctx_target_name(ctx);
-		uint8_t sig[16];
+		uint8_t sig[NTLM_SIGNATURE_SIZE], hello[5] = {'h', 'e', 'l', 'l', 'o'};
+		int dg = (sel & FZ_SEL_DATAGRAM) != 0;
+		unsigned seq_mode = dg ? NTLM_PROTECT_EXPLICIT_SEQ : 0u;
 		ntlm_buffer w = {NULL, 0};
-		if (ntlm_wrap(ctx, (const uint8_t *)"hello", 5, &w) == NTLM_OK)
+		if (ntlm_wrap(ctx, NTLM_PROTECT_SEAL | seq_mode, 0, hello, 5, &w) == NTLM_OK)
 			FZ_CHECK(f & NTLMSSP_NEGOTIATE_SEAL);
 		ntlm_buffer_free(&w);
 		/* without SIGN negotiated signing fails: either answer is fine here */
-		if (sel & FZ_SEL_DATAGRAM)
-			NTLM_IGNORE_RESULT(ntlm_sign_seq(ctx, 7, (const uint8_t *)"hello", 5, sig));
-		else
-			NTLM_IGNORE_RESULT(ntlm_sign(ctx, (const uint8_t *)"hello", 5, sig));
+		NTLM_IGNORE_RESULT(
+			ntlm_protect(ctx, NTLM_PROTECT_SIGN | seq_mode, dg ? 7u : 0u, hello, 5, sig));
 	} else {
 		FZ_CHECK(rc != NTLM_CONTINUE);
 		FZ_CHECK(out.data == NULL && out.len == 0);

@@ -1,4 +1,4 @@
-/* Target functions: ntlm_server_new, ntlm_step (server: NEGOTIATE -> CHALLENGE, AUTHENTICATE), ntlm_audit_json, ntlm_ctx_* queries, ntlm_wrap, replay cache */
+/* Target functions: ntlm_server_new, ntlm_step (server: NEGOTIATE -> CHALLENGE, AUTHENTICATE), ntlm_audit_json, ntlm_ctx_* queries, ntlm_wrap (both sequence modes), replay cache */
 /*
  * The acceptor state machine fed what a network client can send: an
  * arbitrary NEGOTIATE, then (after the server's real CHALLENGE) an
@@ -40,7 +40,7 @@ static ntlm_err run_server(uint8_t sel, ntlm_replay_cache *replay, const uint8_t
                            ntlm_response_kind *kind)
 {
 	ntlm_policy policy;
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	ntlm_ctx *ctx = NULL;
 	int audits = 0;
@@ -114,7 +114,9 @@ static ntlm_err run_server(uint8_t sel, ntlm_replay_cache *replay, const uint8_t
 		/* an anonymous logon has no key: either answer is fine */
 		NTLM_IGNORE_RESULT(ntlm_ctx_session_key(ctx, key));
 		ntlm_buffer w = {NULL, 0};
-		if (ntlm_wrap(ctx, (const uint8_t *)"reply", 5, &w) == NTLM_OK)
+		unsigned seq_mode = (sel & FZ_SEL_DATAGRAM) ? NTLM_PROTECT_EXPLICIT_SEQ : 0u;
+		if (ntlm_wrap(ctx, NTLM_PROTECT_SEAL | seq_mode, 0, (const uint8_t *)"reply", 5, &w) ==
+		    NTLM_OK)
 			FZ_CHECK(w.len == 5 + NTLM_SIGNATURE_SIZE);
 		ntlm_buffer_free(&w);
 	} else {

@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	setup_server srv;
 	memset(&srv, 0, sizeof(srv));
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	fz_policy(sel & ~FZ_SEL_DATAGRAM, &srv.policy); /* Squid has no connectionless mode */
 	fz_hooks_init(&hooks, &rng, 0x5e5e5e5e01ull);

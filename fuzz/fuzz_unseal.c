@@ -1,4 +1,4 @@
-/* Target functions: ntlm_unseal, ntlm_verify, ntlm_unwrap, ntlm_unseal_iov, ntlm_verify_iov, ntlm_unseal_seq, ntlm_verify_seq (and ntlm_seal/ntlm_seal_seq on the peer) */
+/* Target functions: ntlm_unprotect, ntlm_unwrap, ntlm_unprotect_iov, each sign and seal, connection and datagram (and ntlm_protect on the peer) */
 /*
  * Session security fed what the network peer can send, on an established
  * client/server pair (a real handshake with fixed time and randomness;
@@ -16,32 +16,36 @@
  */
 #include "fuzz_common.h"
 
-static ntlm_err c_seal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n, uint8_t sig[16])
+/* what (SIGN or SEAL) with the pair's sequence choice: datagram pairs number messages. */
+static unsigned pmode(const struct fz_pair *p, unsigned what)
 {
-	return p->datagram ? ntlm_seal_seq(p->client, seq, d, n, sig) : ntlm_seal(p->client, d, n, sig);
+	return what | (p->datagram ? NTLM_PROTECT_EXPLICIT_SEQ : 0u);
+}
+
+static ntlm_err c_seal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n,
+                       uint8_t sig[NTLM_SIGNATURE_SIZE])
+{
+	return ntlm_protect(p->client, pmode(p, NTLM_PROTECT_SEAL), seq, d, n, sig);
 }
 
 static ntlm_err s_unseal(struct fz_pair *p, uint32_t seq, uint8_t *d, size_t n,
-                         const uint8_t sig[16])
+                         const uint8_t sig[NTLM_SIGNATURE_SIZE])
 {
-	return p->datagram ? ntlm_unseal_seq(p->server, seq, d, n, sig)
-	                   : ntlm_unseal(p->server, d, n, sig);
+	return ntlm_unprotect(p->server, pmode(p, NTLM_PROTECT_SEAL), seq, d, n, sig);
 }
 
 /* The next real message must still get through: the receiver is in step. */
 static void still_in_step(struct fz_pair *p, uint32_t seq, int sealing)
 {
-	uint8_t msg[5] = {'p', 'i', 'n', 'g', '!'}, sig[16];
+	uint8_t msg[5] = {'p', 'i', 'n', 'g', '!'}, sig[NTLM_SIGNATURE_SIZE];
+	unsigned mode = pmode(p, NTLM_PROTECT_SIGN);
 	if (sealing) {
 		FZ_CHECK(c_seal(p, seq, msg, 5, sig) == NTLM_OK);
 		FZ_CHECK(s_unseal(p, seq, msg, 5, sig) == NTLM_OK);
 		FZ_CHECK(memcmp(msg, "ping!", 5) == 0);
-	} else if (p->datagram) {
-		FZ_CHECK(ntlm_sign_seq(p->client, seq, msg, 5, sig) == NTLM_OK);
-		FZ_CHECK(ntlm_verify_seq(p->server, seq, msg, 5, sig) == NTLM_OK);
 	} else {
-		FZ_CHECK(ntlm_sign(p->client, msg, 5, sig) == NTLM_OK);
-		FZ_CHECK(ntlm_verify(p->server, msg, 5, sig) == NTLM_OK);
+		FZ_CHECK(ntlm_protect(p->client, mode, seq, msg, 5, sig) == NTLM_OK);
+		FZ_CHECK(ntlm_unprotect(p->server, mode, seq, msg, 5, sig) == NTLM_OK);
 	}
 }
 
@@ -52,8 +56,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	uint8_t fsel = data[0], mode = data[1] % 6;
 	uint32_t seq = (uint32_t)data[2] | (uint32_t)data[3] << 8 | (uint32_t)data[4] << 16 |
 	               (uint32_t)data[5] << 24;
-	uint8_t sig[16];
-	memcpy(sig, data + 6, 16);
+	uint8_t sig[NTLM_SIGNATURE_SIZE];
+	memcpy(sig, data + 6, NTLM_SIGNATURE_SIZE);
 	size_t n = size - 22;
 	uint8_t *buf = fz_dup(data + 22, n);
 
@@ -70,13 +74,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			FZ_CHECK(rc == (level == 1 ? NTLM_E_SEAL_NOT_NEGOTIATED : NTLM_E_NO_SESSION_KEY));
 		break;
 	case 1:
-		rc = p.datagram ? ntlm_verify_seq(p.server, seq, buf, n, sig)
-		                : ntlm_verify(p.server, buf, n, sig);
+		rc = ntlm_unprotect(p.server, pmode(&p, NTLM_PROTECT_SIGN), seq, buf, n, sig);
 		break;
 	case 2: {
 		ntlm_buffer out = {NULL, 0};
 		uint8_t *msg = fz_dup(data + 6, size - 6); /* sig || data */
-		rc = ntlm_unwrap(p.server, msg, size - 6, &out);
+		rc = ntlm_unwrap(p.server, pmode(&p, NTLM_PROTECT_SEAL), seq, msg, size - 6, &out);
 		if (rc == NTLM_OK)
 			FZ_CHECK(out.len == n);
 		else
@@ -92,10 +95,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ntlm_iov iov[4] = {{NTLM_IOV_DATA, buf, a},
 		                   {NTLM_IOV_SIGN_ONLY, buf + a, b},
 		                   {NTLM_IOV_IGNORE, buf + a + b, n - a - b},
-		                   {NTLM_IOV_TOKEN, sig, 16}};
-		rc = mode == 3 ? ntlm_unseal_iov(p.server, iov, 4) : ntlm_verify_iov(p.server, iov, 4);
-		if (p.datagram)
-			FZ_CHECK(rc != NTLM_OK); /* iov calls are connection-oriented only */
+		                   {NTLM_IOV_TOKEN, sig, NTLM_SIGNATURE_SIZE}};
+		unsigned what = mode == 3 ? NTLM_PROTECT_SEAL : NTLM_PROTECT_SIGN;
+		rc = ntlm_unprotect_iov(p.server, pmode(&p, what), seq, iov, 4);
 		break;
 	}
 	case 5: {

@@ -135,7 +135,7 @@ static void put_nt_response(const char *tag, const uint8_t *nt, size_t n)
 static void handshake(uint8_t sel, uint8_t fsel)
 {
 	ntlm_policy cpol, spol;
-	ntlm_hooks ch, sh;
+	ntlm_hooks ch = {NTLM_HOOKS_INIT}, sh = {NTLM_HOOKS_INIT};
 	fz_rng cr, sr;
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *client = NULL, *server = NULL;
@@ -200,13 +200,15 @@ static void handshake(uint8_t sel, uint8_t fsel)
 	if (crc == NTLM_OK && rc == NTLM_OK) {
 		/* fuzz_helper: the server side fed this client's tokens, then session requests */
 		static const uint8_t msg[] = "hello over the helper";
-		uint8_t sealed[sizeof(msg)], sig[16] = {0}, sig2[16] = {0};
+		uint8_t sealed[sizeof(msg)], signed_[sizeof(msg)];
+		uint8_t sig[NTLM_SIGNATURE_SIZE] = {0}, sig2[NTLM_SIGNATURE_SIZE] = {0};
 		memcpy(sealed, msg, sizeof(msg));
+		memcpy(signed_, msg, sizeof(msg));
 		int dg = (sel & FZ_SEL_DATAGRAM) != 0;
-		(void)(dg ? ntlm_seal_seq(client, 0, sealed, sizeof(msg), sig)
-		          : ntlm_seal(client, sealed, sizeof(msg), sig));
-		(void)(dg ? ntlm_sign_seq(client, 1, msg, sizeof(msg), sig2)
-		          : ntlm_sign(client, msg, sizeof(msg), sig2));
+		unsigned seq_mode = dg ? NTLM_PROTECT_EXPLICIT_SEQ : 0u;
+		(void)ntlm_protect(client, NTLM_PROTECT_SEAL | seq_mode, 0, sealed, sizeof(msg), sig);
+		(void)ntlm_protect(client, NTLM_PROTECT_SIGN | seq_mode, dg ? 1u : 0u, signed_, sizeof(msg),
+		                   sig2);
 		struct text t = {.n = 0};
 		uint8_t role = 0;
 		if (neg.len)
@@ -250,7 +252,7 @@ static void lm_only_seed(void)
 {
 	uint8_t sel = 0x22, fsel = 3; /* v2+v1+lm, no min security; no ESS */
 	ntlm_policy cpol;
-	ntlm_hooks ch;
+	ntlm_hooks ch = {NTLM_HOOKS_INIT};
 	fz_rng cr;
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *client = NULL;
@@ -258,7 +260,7 @@ static void lm_only_seed(void)
 	                       &client) == NTLM_OK);
 	/* the server's CHALLENGE for this selector, from a server of the same config */
 	ntlm_policy spol;
-	ntlm_hooks sh;
+	ntlm_hooks sh = {NTLM_HOOKS_INIT};
 	fz_rng sr;
 	ntlm_ctx *server = NULL;
 	ntlm_account_store *store = fz_store_new();
@@ -411,19 +413,15 @@ static void unseal_seeds(void)
 				/* a real signature: the client seals (or signs) for the server */
 				struct fz_pair p;
 				int level = fz_pair_open(&p, fsel);
-				uint8_t sig[16] = {0};
-				if (level == 2 && mode != 1 && mode != 4) {
-					if (p.datagram)
-						(void)ntlm_seal_seq(p.client, 0, buf + 22, sizeof(text), sig);
-					else
-						(void)ntlm_seal(p.client, buf + 22, sizeof(text), sig);
-				} else if (level >= 1) {
-					if (p.datagram)
-						(void)ntlm_sign_seq(p.client, 0, buf + 22, sizeof(text), sig);
-					else
-						(void)ntlm_sign(p.client, buf + 22, sizeof(text), sig);
-				}
-				memcpy(buf + 6, sig, 16);
+				uint8_t sig[NTLM_SIGNATURE_SIZE] = {0};
+				unsigned seq_mode = p.datagram ? NTLM_PROTECT_EXPLICIT_SEQ : 0u;
+				if (level == 2 && mode != 1 && mode != 4)
+					(void)ntlm_protect(p.client, NTLM_PROTECT_SEAL | seq_mode, 0, buf + 22,
+					                   sizeof(text), sig);
+				else if (level >= 1)
+					(void)ntlm_protect(p.client, NTLM_PROTECT_SIGN | seq_mode, 0, buf + 22,
+					                   sizeof(text), sig);
+				memcpy(buf + 6, sig, NTLM_SIGNATURE_SIZE);
 				fz_pair_close(&p);
 			}
 			char name[32];
@@ -519,12 +517,12 @@ static void rpc_ntlm_seed(uint8_t sel, uint32_t level, int alter, const char *na
 {
 	ntlm_account_store *store = fz_store_new();
 	ntlm_policy spol, cpol;
-	ntlm_hooks sh, ch;
+	ntlm_hooks sh = {NTLM_HOOKS_INIT}, ch = {NTLM_HOOKS_INIT};
 	fz_rng sr, cr;
 	ntlm_server_config scfg;
 	fzr_ntlm_config(sel, store, &spol, &sh, &sr, &scfg);
 	ntlm_client_config ccfg;
-	memset(&ccfg, 0, sizeof(ccfg));
+	ccfg = (ntlm_client_config){NTLM_CLIENT_CONFIG_INIT};
 	ntlm_policy_init(&cpol);
 	fz_hooks_init(&ch, &cr, 0xc11e47ull);
 	ccfg.policy = &cpol;

@@ -138,16 +138,14 @@ static int listen_all(ntlm_rpc_server *srv, const struct options *o)
 
 static int serve(const struct options *o, ntlm_account_store *store)
 {
-	ntlm_server_config ncfg;
-	memset(&ncfg, 0, sizeof(ncfg));
+	ntlm_server_config ncfg = {NTLM_SERVER_CONFIG_INIT};
 	ncfg.store = store;
 	ncfg.computer_name = o->computer;
-	ntlm_rpc_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT};
 	cfg.ntlm = store ? &ncfg : NULL;
 	cfg.principal = o->principal;
 	cfg.min_level = o->min_level;
-	ntlm_rpc_interface iface;
+	ntlm_rpc_interface iface = {NTLM_RPC_INTERFACE_INIT};
 	demo_iface(&iface);
 	uint32_t st = ntlm_rpc_server_new(&running, &cfg);
 	if (st != NTLM_RPC_S_OK)

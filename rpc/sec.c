@@ -6,7 +6,7 @@
  * session security (ESS) the HMAC covers the whole PDU up to the
  * auth_value (header, body, padding, sec_trailer); without ESS the CRC32
  * covers the stub and its padding only. Only the stub and padding are
- * encrypted at PKT_PRIVACY. ntlm_seal_iov() does exactly this split:
+ * encrypted at PKT_PRIVACY. ntlm_protect_iov() with NTLM_PROTECT_SEAL does exactly this split:
  * SIGN_ONLY segments are signed, DATA segments signed and sealed, IGNORE
  * segments neither.
  */
@@ -16,7 +16,7 @@
 #include "internal.h"
 #include "ntlmssp/rpc.h"
 #include "pdu.h"
-#include "util.h"
+#include "try.h"
 
 /* The auth_context_id we use; any value works, it only has to stay the same. */
 #define SEC_CONTEXT_ID 0u
@@ -63,10 +63,9 @@ ntlm_err rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
 	if (!out || !cred || !level_valid(effective_level(level)))
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;
-	ntlm_client_config c;
-	memset(&c, 0, sizeof(c));
-	if (cfg)
-		c = *cfg;
+	ntlm_client_config c = {NTLM_CLIENT_CONFIG_INIT};
+	if (cfg && ntlm_sized_in(&c, sizeof(c), cfg, CLIENT_CONFIG_V0_SIZE) != NTLM_OK)
+		return NTLM_E_STRUCT_SIZE;
 	/* NTLM carries one impersonation limit: "identify only". Anonymous cannot be
 	 * expressed and is raised to identify, as Windows does off the local machine. */
 	if (imp_level == NTLM_RPC_IMP_ANONYMOUS || imp_level == NTLM_RPC_IMP_IDENTIFY)
@@ -344,10 +343,9 @@ static ntlm_err make_iov(const ntlm_rpc_sec *s, uint8_t *pdu, size_t len, size_t
 
 static ntlm_err run_iov(ntlm_rpc_sec *s, ntlm_iov iov[4], int sending)
 {
-	int seal = s->level == NTLM_RPC_LEVEL_PKT_PRIVACY;
-	if (sending)
-		return seal ? ntlm_seal_iov(s->ctx, iov, 4) : ntlm_sign_iov(s->ctx, iov, 4);
-	return seal ? ntlm_unseal_iov(s->ctx, iov, 4) : ntlm_verify_iov(s->ctx, iov, 4);
+	unsigned mode = s->level == NTLM_RPC_LEVEL_PKT_PRIVACY ? NTLM_PROTECT_SEAL : NTLM_PROTECT_SIGN;
+	return sending ? ntlm_protect_iov(s->ctx, mode, 0, iov, 4)
+	               : ntlm_unprotect_iov(s->ctx, mode, 0, iov, 4);
 }
 
 ntlm_err rpc_sec_protect(ntlm_rpc_sec *sec, ntlm_buffer *pdu)

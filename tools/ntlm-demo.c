@@ -67,7 +67,8 @@ static ntlm_err handshake(ntlm_ctx *ctx, int fd, int client)
 static int send_sealed(ntlm_ctx *ctx, int fd, const char *text)
 {
 	ntlm_buffer wrapped = {NULL, 0};
-	ntlm_err rc = ntlm_wrap(ctx, (const uint8_t *)text, strlen(text), &wrapped);
+	ntlm_err rc = ntlm_wrap(ctx, NTLM_PROTECT_SEAL, 0, (const uint8_t *)text, strlen(text),
+	                        &wrapped);
 	if (rc != NTLM_OK)
 		return fail("demo", "seal", rc);
 	int r = netframe_send(fd, wrapped.data, wrapped.len);
@@ -82,7 +83,7 @@ static int recv_sealed(ntlm_ctx *ctx, int fd, const char *who)
 	if (netframe_recv(fd, &in, &n))
 		return 1;
 	ntlm_buffer plain = {NULL, 0};
-	ntlm_err rc = ntlm_unwrap(ctx, in, n, &plain);
+	ntlm_err rc = ntlm_unwrap(ctx, NTLM_PROTECT_SEAL, 0, in, n, &plain);
 	free(in);
 	if (rc != NTLM_OK)
 		return fail(who, "unseal", rc);
@@ -99,8 +100,7 @@ static int run_server(int lfd, const struct demo_opts *o)
 	ntlm_err rc = ntlm_account_store_smbpasswd(&store, o->account_file);
 	if (rc != NTLM_OK)
 		return fail("server", "account store", rc);
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	cfg.store = store;
 	cfg.computer_name = "NTLMDEMO";
 	rc = ntlm_server_new(&ctx, &cfg);
@@ -138,8 +138,7 @@ static int run_client(uint16_t port, const struct demo_opts *o)
 	ntlm_ctx *ctx = NULL;
 	ntlm_err rc = ntlm_cred_password(&cred, DEMO_DOMAIN, o->user, o->password);
 	if (rc == NTLM_OK) {
-		ntlm_client_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
+		ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 		cfg.workstation = "DEMOCLIENT";
 		rc = ntlm_client_new(&ctx, cred, &cfg);
 	}

@@ -16,7 +16,10 @@
 #include "ntlm_io.h"
 #include "ntlm_keys.h"
 #include "ntlm_tool.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
+#include "text.h"
+#include "try.h"
 #include "verify.h"
 #include "wire.h"
 
@@ -244,7 +247,7 @@ static void render_av_value(emit *e, const nw_av *av, av_facts *facts)
 
 static void render_av_pairs(emit *e, const char *key, const uint8_t *p, size_t n, av_facts *facts)
 {
-	nw_av_list list = {NULL, 0};
+	nw_av_list list = {NULL, 0, 0};
 	memset(facts, 0, sizeof(*facts));
 	if (nw_av_parse(p, n, &list) != NTLM_OK) {
 		emit_text(e, key, "malformed"); /* decode_message refuses these first */
@@ -423,7 +426,7 @@ static void decoded_clear(decoded *d)
 static ntlm_err check_av_pairs(const uint8_t *p, size_t n, const char *where, size_t base,
                                nw_fault *fault)
 {
-	nw_av_list list = {NULL, 0};
+	nw_av_list list = {NULL, 0, 0};
 	ntlm_err rc = nw_av_parse_fault(p, n, &list, fault);
 	nw_av_clear(&list);
 	if (rc != NTLM_OK)

@@ -16,7 +16,8 @@
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
 #include "ntlm_setup.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
 
 typedef struct blob {
 	uint8_t *data;
@@ -128,28 +129,19 @@ typedef enum { OP_SEAL, OP_UNSEAL, OP_SIGN, OP_VERIFY } ss_op;
  * messages. Datagram mode: we do, per direction from 0, counting only the
  * messages that succeeded, as the context does for itself.
  */
-static ntlm_err session_op(helper *h, ss_op op, uint8_t *data, size_t len, uint8_t sig[16])
+static ntlm_err session_op(helper *h, ss_op op, uint8_t *data, size_t len,
+                           uint8_t sig[NTLM_SIGNATURE_SIZE])
 {
-	uint32_t *seq = (op == OP_SEAL || op == OP_SIGN) ? &h->send_seq : &h->recv_seq;
-	ntlm_err rc;
-	switch (op) {
-	case OP_SEAL:
-		rc = h->datagram ? ntlm_seal_seq(h->ctx, *seq, data, len, sig)
-		                 : ntlm_seal(h->ctx, data, len, sig);
-		break;
-	case OP_UNSEAL:
-		rc = h->datagram ? ntlm_unseal_seq(h->ctx, *seq, data, len, sig)
-		                 : ntlm_unseal(h->ctx, data, len, sig);
-		break;
-	case OP_SIGN:
-		rc = h->datagram ? ntlm_sign_seq(h->ctx, *seq, data, len, sig)
-		                 : ntlm_sign(h->ctx, data, len, sig);
-		break;
-	default:
-		rc = h->datagram ? ntlm_verify_seq(h->ctx, *seq, data, len, sig)
-		                 : ntlm_verify(h->ctx, data, len, sig);
-		break;
+	int sending = op == OP_SEAL || op == OP_SIGN;
+	uint32_t *seq = sending ? &h->send_seq : &h->recv_seq;
+	unsigned mode = (op == OP_SEAL || op == OP_UNSEAL) ? NTLM_PROTECT_SEAL : NTLM_PROTECT_SIGN;
+	uint32_t n = 0;
+	if (h->datagram) {
+		mode |= NTLM_PROTECT_EXPLICIT_SEQ;
+		n = *seq;
 	}
+	ntlm_err rc = sending ? ntlm_protect(h->ctx, mode, n, data, len, sig)
+	                      : ntlm_unprotect(h->ctx, mode, n, data, len, sig);
 	if (rc == NTLM_OK)
 		(*seq)++;
 	return rc;

@@ -11,7 +11,8 @@
 
 #include "ntlm_io.h"
 #include "textfile.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
 
 #define BOTH      (ROLE_CLIENT | ROLE_SERVER)
 #define ACCEPTORS (ROLE_SERVER | ROLE_SQUID)
@@ -396,6 +397,7 @@ int setup_client_build(const setup_opts *o, setup_client *c)
 {
 	int st;
 	memset(c, 0, sizeof(*c));
+	c->cfg = (ntlm_client_config){NTLM_CLIENT_CONFIG_INIT};
 	if ((st = build_policy(o, &c->policy)) != 0)
 		return st;
 	if (o->cbt_hash && (st = parse_cbt(o, c->cbt)) != 0)
@@ -497,6 +499,7 @@ int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server 
 {
 	int st;
 	memset(s, 0, sizeof(*s));
+	s->cfg = (ntlm_server_config){NTLM_SERVER_CONFIG_INIT};
 	s->audit_fd = -1;
 	if ((st = build_policy(o, &s->policy)) != 0)
 		return st;

@@ -17,9 +17,9 @@
 #include "buf.h"
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
+#include "mem.h"
 #include "ntlm_ntstatus.h"
 #include "ntlm_peek.h"
-#include "util.h"
 
 /* One answer line, with the channel ID when the request had one. */
 static void answer(const char *id, const char *verb, const char *fmt, ...)

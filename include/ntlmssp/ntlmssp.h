@@ -58,6 +58,27 @@ extern "C" {
 #define NTLM_CBT_HASH_SIZE    16 /* MD5 of the channel bindings (MsvAvChannelBindings) */
 #define NTLM_SIGNATURE_SIZE   16 /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
 
+/*
+ * An ABI that can grow. Every structure the caller fills and the library
+ * reads (or the caller provides and the library fills) starts with
+ * size_t struct_size, the structure's size as the caller's header knew it;
+ * fields are only ever added at the end. Initialise with the structure's
+ * _INIT macro, which zeroes every field and sets the size:
+ *
+ *     ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT, .store = store};
+ *
+ * (ntlm_policy_init() and ntlm_policy_load() set it for a policy). The
+ * library reads only the fields the caller's size covers (later ones count
+ * as 0, their default) and writes only those; a size of 0 (not initialised),
+ * below the first version's or above the library's own (a program built
+ * against a newer header than the library it runs with) is refused with
+ * NTLM_E_STRUCT_SIZE. Structures the library allocates and hands out
+ * (ntlm_auth_request, ntlm_auth_result, ntlm_audit_event) grow at the end
+ * without a size; ntlm_buffer, ntlm_iov, ntlm_channel_bindings (RFC 2744's
+ * layout) and the RPC syntax never change.
+ */
+#define NTLM_STRUCT_INIT_(type) .struct_size = sizeof(type)
+
 /* Returns NTLMSSP_VERSION_STRING of the library actually linked. */
 NTLM_API const char *ntlm_version(void);
 
@@ -168,7 +189,9 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_NO_LM_HASH, 58, 0xC000006Du, (int32_t)0x8009030C,                                     \
 	  "the LM hash is needed (LM_KEY, or only LM allowed) but the account has none")               \
 	X(NTLM_E_BAD_SESSION_KEY, 59, 0xC000000Du, (int32_t)0x80090308,                                \
-	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")
+	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")                    \
+	X(NTLM_E_STRUCT_SIZE, 60, 0xC000000Du, (int32_t)0x8009035D,                                    \
+	  "structure not initialised (struct_size unset or unknown: use its _INIT macro)")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -250,6 +273,7 @@ typedef enum ntlm_cbt_policy {
  * secure defaults) or ntlm_policy_load() (a config file), then adjust.
  */
 typedef struct ntlm_policy {
+	size_t struct_size;         /* set by ntlm_policy_init / ntlm_policy_load */
 	uint32_t allowed_responses; /* default NTLM_RESP_NTLMV2 */
 	uint32_t min_security;      /* default 128BIT | KEY_EXCH | ESS; 128BIT judges the seal
 	                                key really used (LM_KEY or DATAGRAM without ESS: short) */
@@ -276,8 +300,14 @@ typedef struct ntlm_policy {
 	uint32_t lockout_window;    /* server: seconds (default 1800) */
 } ntlm_policy;
 
-/* Fills *p with the secure defaults listed above. */
-NTLM_API void ntlm_policy_init(ntlm_policy *p);
+/*
+ * Fills *p with the secure defaults listed above (and its struct_size). Call
+ * it as ntlm_policy_init(p): the macro passes the size of the caller's
+ * structure, so a program built against an older header gets only the
+ * fields it knows.
+ */
+NTLM_API void ntlm_policy_init_sized(ntlm_policy *p, size_t size);
+#define ntlm_policy_init(p) ntlm_policy_init_sized((p), sizeof(*(p)))
 
 typedef struct ntlm_server_config ntlm_server_config;
 /*
@@ -294,7 +324,9 @@ typedef struct ntlm_server_config ntlm_server_config;
 NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_server_config *server);
 /*
  * Reads a config file (path NULL: $NTLMSSP_CONF, else /etc/ntlmssp.conf) over
- * the defaults. A missing default file is not an error. Format: "key = value"
+ * *p, which ntlm_policy_init() has prepared (else NTLM_E_STRUCT_SIZE): the
+ * settings the file names change, the others stay. A missing default file is
+ * not an error. Format: "key = value"
  * lines, '#' comments; keys: allowed_responses (list of lm,ntlmv1,ntlmv2),
  * min_security (list of sign,seal,128bit,key_exch,ess or none),
  * require_mic, channel_bindings (never|if_present|required),
@@ -391,6 +423,7 @@ typedef struct ntlm_auth_result {
 } ntlm_auth_result;
 
 typedef struct ntlm_account_store_ops {
+	size_t struct_size; /* NTLM_ACCOUNT_STORE_OPS_INIT */
 	/*
 	 * Verify the responses in *req. On success fill *res and return NTLM_OK;
 	 * otherwise return why (NTLM_E_NO_SUCH_USER, NTLM_E_LOGON_FAILURE,
@@ -400,6 +433,7 @@ typedef struct ntlm_account_store_ops {
 	ntlm_err (*verify)(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res);
 	void (*free)(void *impl);
 } ntlm_account_store_ops;
+#define NTLM_ACCOUNT_STORE_OPS_INIT NTLM_STRUCT_INIT_(ntlm_account_store_ops)
 
 typedef struct ntlm_account_store ntlm_account_store;
 
@@ -471,10 +505,12 @@ typedef struct ntlm_ctx ntlm_ctx;
 
 /* Test and embedding hooks: time (seconds since 1970) and randomness. */
 typedef struct ntlm_hooks {
+	size_t struct_size; /* NTLM_HOOKS_INIT */
 	int64_t (*now)(void *arg);
 	ntlm_err (*random)(void *arg, uint8_t *buf, size_t len);
 	void *arg;
 } ntlm_hooks;
+#define NTLM_HOOKS_INIT NTLM_STRUCT_INIT_(ntlm_hooks)
 
 /*
  * gss_channel_bindings_struct contents; the client sends the MD5 of its
@@ -510,6 +546,7 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_
 	 NTLMSSP_NEGOTIATE_56)
 
 typedef struct ntlm_client_config {
+	size_t struct_size;        /* NTLM_CLIENT_CONFIG_INIT */
 	const ntlm_policy *policy; /* NULL: the system policy, as ntlm_policy_load(p, NULL,
 	                                 NULL) reads it; a file that does not load fails
 	                                 the creation with its error */
@@ -522,6 +559,7 @@ typedef struct ntlm_client_config {
 	int omit_version;          /* 1: send no VERSION structure (default 0: send it) */
 	const ntlm_hooks *hooks;   /* NULL: real clock and getrandom(2) */
 } ntlm_client_config;
+#define NTLM_CLIENT_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_client_config)
 
 /* Audit record handed to ntlm_server_config.audit after every authentication. */
 typedef struct ntlm_audit_event {
@@ -551,6 +589,7 @@ typedef struct ntlm_audit_event {
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
 
 struct ntlm_server_config {
+	size_t struct_size;        /* NTLM_SERVER_CONFIG_INIT */
 	const ntlm_policy *policy; /* NULL: the system policy (as for the client) */
 	const char *computer_name; /* NetBIOS computer name (NULL: hostname, upper-case) */
 	const char *domain_name;   /* NetBIOS domain (NULL: = computer_name, standalone) */
@@ -575,6 +614,7 @@ struct ntlm_server_config {
 	                                     policy replay_cache > 0, the store's own (created
 	                                     on first use, shared by every server of the store) */
 };
+#define NTLM_SERVER_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_server_config)
 
 typedef struct ntlm_replay_cache ntlm_replay_cache;
 /* A thread-safe bounded cache of recent NTLMv2 proofs, shared by server contexts. */
@@ -628,45 +668,59 @@ NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx);
 /* ------------------------------------------------- signing and sealing */
 
 /*
- * Connection-oriented mode uses and advances the context's own sequence
- * numbers (send for sign/seal, receive for verify/unseal). In datagram mode
- * use the *_seq variants, which take the sequence number explicitly.
+ * Session security ([MS-NLMP] 3.4) in three shapes, each a protect/unprotect
+ * pair: flat (a buffer and its NTLM_SIGNATURE_SIZE-byte signature apart),
+ * wrapped (GSS_Wrap: signature || data in one buffer) and a buffer list
+ * (SSPI EncryptMessage, DCE/RPC). mode is exactly one of NTLM_PROTECT_SIGN
+ * (integrity: the data stays in clear) and NTLM_PROTECT_SEAL (the data is
+ * encrypted too; needs NTLMSSP_NEGOTIATE_SEAL, else
+ * NTLM_E_SEAL_NOT_NEGOTIATED), optionally with NTLM_PROTECT_EXPLICIT_SEQ:
+ *
+ * - Without it (connection-oriented contexts) the context numbers the
+ *   messages: its send counter for protect, its receive counter for
+ *   unprotect, advanced only by a success; seq must be 0.
+ * - With it (datagram contexts, where it is required) seq is the caller's
+ *   sequence number for this message; the context keeps no counter.
+ *
+ * Any other mode, or a sequence choice that does not match the context's
+ * mode, is NTLM_E_INVALID_PARAMETER. A failed unprotect leaves the context as
+ * it was (the next genuine message still verifies) and wipes data it
+ * decrypted, so unauthenticated plaintext never reaches the caller.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
-                                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len,
-                                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
-/* Encrypts data in place and produces the signature over the plaintext. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len,
-                                            uint8_t sig[NTLM_SIGNATURE_SIZE]);
-/* Decrypts in place, then verifies; on failure the data is wiped. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len,
-                                              const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+#define NTLM_PROTECT_SIGN         0x1u /* sign (MakeSignature, GSS_GetMIC, wrap without conf) */
+#define NTLM_PROTECT_SEAL         0x2u /* seal and sign (EncryptMessage, GSS_Wrap with conf) */
+#define NTLM_PROTECT_EXPLICIT_SEQ 0x4u /* seq is the message's number (datagram mode) */
 
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg,
-                                                size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg,
-                                                  size_t len,
-                                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data,
-                                                size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE]);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data,
-                                                  size_t len,
-                                                  const uint8_t sig[NTLM_SIGNATURE_SIZE]);
+/*
+ * Flat shape. protect: NTLM_PROTECT_SEAL encrypts data in place (with SIGN
+ * data is only read) and writes the signature over the plaintext to sig.
+ * unprotect: with SEAL decrypts data in place, then checks sig.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_protect(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                               uint8_t *data, size_t len,
+                                               uint8_t sig[NTLM_SIGNATURE_SIZE]);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unprotect(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                                 uint8_t *data, size_t len,
+                                                 const uint8_t sig[NTLM_SIGNATURE_SIZE]);
 
-/* GSS_Wrap style: out = signature (16) || sealed data. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len,
-                                            ntlm_buffer *out);
-/* GSS_Unwrap style: in = signature (16) || sealed data; out = plaintext. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len,
-                                              ntlm_buffer *out);
+/*
+ * GSS_Wrap shape: *out = signature (NTLM_SIGNATURE_SIZE) || data, the data
+ * sealed with NTLM_PROTECT_SEAL and in clear with NTLM_PROTECT_SIGN (GSS_Wrap
+ * with conf_req 0). unwrap: in = signature || data; *out = the plaintext; a
+ * message shorter than a signature is NTLM_E_TRUNCATED. *out is freed with
+ * ntlm_buffer_free; on failure it is empty.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_wrap(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                            const uint8_t *in, size_t len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unwrap(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                              const uint8_t *in, size_t len, ntlm_buffer *out);
 
-/* SSPI EncryptMessage style: a list of typed buffers. */
+/* Buffer-list shape (SSPI EncryptMessage): a list of typed buffers. */
 typedef enum ntlm_iov_type {
-	NTLM_IOV_DATA = 1,      /* sealed in place and signed */
+	NTLM_IOV_DATA = 1,      /* signed; sealed in place with NTLM_PROTECT_SEAL */
 	NTLM_IOV_SIGN_ONLY = 2, /* signed, left in clear (SECBUFFER_READONLY_WITH_CHECKSUM) */
 	NTLM_IOV_IGNORE = 3,    /* neither (SECBUFFER_READONLY) */
-	NTLM_IOV_TOKEN = 4      /* receives / holds the 16-byte signature */
+	NTLM_IOV_TOKEN = 4      /* receives / holds the signature (NTLM_SIGNATURE_SIZE bytes) */
 } ntlm_iov_type;
 
 typedef struct ntlm_iov {
@@ -675,20 +729,59 @@ typedef struct ntlm_iov {
 	size_t len;
 } ntlm_iov;
 
-/* Signature over DATA and SIGN_ONLY buffers in order; DATA encrypted. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n);
-/* The same for datagram mode, with the caller's sequence number. */
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                    size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                      size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                    size_t n);
-NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov,
-                                                      size_t n);
+/*
+ * The signature covers the DATA and SIGN_ONLY buffers in order; exactly one
+ * TOKEN buffer of at least NTLM_SIGNATURE_SIZE bytes holds it.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_protect_iov(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                                   ntlm_iov *iov, size_t n);
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unprotect_iov(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
+                                                     ntlm_iov *iov, size_t n);
+
+/* ------------------------------------------ context transfer (GSSAPI face) */
+
+/*
+ * What gss_export_sec_context / gss_import_sec_context and the SPNEGO
+ * crypto reset of [MS-SPNG] 3.3.5.1 need.
+ *
+ * ntlm_ctx_export: an established context as an opaque token (the session
+ * key, the session-security state with its RC4 streams and sequence
+ * numbers, the result names), for another process of the same build to
+ * continue it with ntlm_ctx_import. The token holds the session key: treat
+ * it as a secret (free it with ntlm_buffer_free, which wipes it). The
+ * exported context stays usable, but using both copies reuses keystream.
+ * NTLM_E_WRONG_STATE for a context not established, NTLM_E_FAILED_CONTEXT
+ * for a failed one.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_export(const ntlm_ctx *ctx, ntlm_buffer *out);
+/*
+ * Rebuilds an established context from ntlm_ctx_export's token. A token that
+ * is malformed, of another version, or whose state is inconsistent (an RC4
+ * state that is no permutation) gives NTLM_E_BAD_MESSAGE_TYPE, a short one
+ * NTLM_E_TRUNCATED, a name holding a NUL NTLM_E_BAD_STRING; no context then.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_import(ntlm_ctx **out, const uint8_t *token, size_t len);
+/*
+ * Restarts one direction's RC4 stream from its sealing key (the sequence
+ * number is kept), as SPNEGO requires after a mechListMIC ([MS-SPNG]
+ * 3.3.5.1). receive != 0: the stream that verifies and unseals; 0: the one
+ * that signs and seals. Without extended session security one stream serves
+ * both. NTLM_E_NO_SESSION_KEY when neither signing nor sealing was negotiated.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_reset_rc4(ntlm_ctx *ctx, int receive);
+
+/*
+ * An account store over a gss-ntlmssp user file ($NTLM_USER_FILE on its
+ * acceptor side): "DOMAIN:USER:PASSWORD" lines and Samba smbpasswd lines may
+ * both appear; an smbpasswd line naming the user is tried first, a disabled
+ * one [D] never verifies. The user is reported as DOMAIN\\USER with the
+ * line's domain (this server's name when the line has none) and mapped to
+ * the Unix account of the same name. The file is read at every
+ * verification (as gss-ntlmssp does; ntlm_account_store_smbpasswd caches);
+ * an unreadable file gives NTLM_E_BACKEND.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_userfile(ntlm_account_store **out,
+                                                              const char *path);
 
 #ifdef __cplusplus
 }

@@ -17,26 +17,6 @@ void nb_reader_init(nb_reader *r, const uint8_t *data, size_t len)
 	r->pos = 0;
 }
 
-size_t nb_remaining(const nb_reader *r)
-{
-	return r->len - r->pos;
-}
-
-size_t nb_pos(const nb_reader *r)
-{
-	return r->pos;
-}
-
-ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view)
-{
-	*view = NULL;
-	if (n > nb_remaining(r))
-		return NTLM_E_TRUNCATED;
-	*view = r->data + r->pos;
-	r->pos += n;
-	return NTLM_OK;
-}
-
 ntlm_err nb_skip(nb_reader *r, size_t n)
 {
 	const uint8_t *v;
@@ -52,35 +32,39 @@ ntlm_err nb_read_bytes(nb_reader *r, uint8_t *out, size_t n)
 	return NTLM_OK;
 }
 
+/* The integer reads decode in place from the bounded view: no copy through memcpy. */
 ntlm_err nb_read_u8(nb_reader *r, uint8_t *v)
 {
+	const uint8_t *b;
 	*v = 0;
-	return nb_read_bytes(r, v, 1);
+	NTLM_TRY(nb_read_view(r, 1, &b));
+	*v = b[0];
+	return NTLM_OK;
 }
 
 ntlm_err nb_read_u16le(nb_reader *r, uint16_t *v)
 {
-	uint8_t b[2];
+	const uint8_t *b;
 	*v = 0;
-	NTLM_TRY(nb_read_bytes(r, b, 2));
+	NTLM_TRY(nb_read_view(r, 2, &b));
 	*v = (uint16_t)(b[0] | (b[1] << 8));
 	return NTLM_OK;
 }
 
 ntlm_err nb_read_u32le(nb_reader *r, uint32_t *v)
 {
-	uint8_t b[4];
+	const uint8_t *b;
 	*v = 0;
-	NTLM_TRY(nb_read_bytes(r, b, 4));
+	NTLM_TRY(nb_read_view(r, 4, &b));
 	*v = nb_load_u32le(b);
 	return NTLM_OK;
 }
 
 ntlm_err nb_read_u64le(nb_reader *r, uint64_t *v)
 {
-	uint8_t b[8];
+	const uint8_t *b;
 	*v = 0;
-	NTLM_TRY(nb_read_bytes(r, b, 8));
+	NTLM_TRY(nb_read_view(r, 8, &b));
 	*v = (uint64_t)nb_load_u32le(b) | ((uint64_t)nb_load_u32le(b + 4) << 32);
 	return NTLM_OK;
 }
@@ -136,6 +120,8 @@ static ntlm_err nb_reserve(nb_writer *w, size_t n)
 		w->err = NTLM_E_BUFFER_TOO_SMALL;
 		return w->err;
 	}
+	if (n <= w->cap - w->len)
+		return NTLM_OK; /* the common case: room already */
 	void *block = w->data;
 	ntlm_err rc = ntlm_grow_secret(&block, &w->cap, w->len, w->len + n, 64);
 	w->data = block;
@@ -150,47 +136,71 @@ void nb_writer_reserve(nb_writer *w, size_t n)
 	(void)nb_reserve(w, n);
 }
 
-void nb_write_bytes(nb_writer *w, const void *p, size_t n)
+uint8_t *nb_write_open(nb_writer *w, size_t n)
+{
+	return nb_reserve(w, n) == NTLM_OK ? w->data + w->len : NULL;
+}
+
+void nb_write_commit(nb_writer *w, size_t used)
+{
+	if (w->err == NTLM_OK && used <= w->cap - w->len)
+		w->len += used;
+	else if (w->err == NTLM_OK)
+		w->err = NTLM_E_INVALID_PARAMETER; /* more than nb_write_open made room for */
+}
+
+/* n more bytes at the end, for the caller to fill; NULL when the writer failed (sticky). */
+static uint8_t *nb_append(nb_writer *w, size_t n)
 {
 	if (nb_reserve(w, n) != NTLM_OK)
-		return; /* sticky in w->err */
-	if (n)
-		memcpy(w->data + w->len, p, n);
+		return NULL;
+	uint8_t *at = w->data + w->len;
 	w->len += n;
+	return at;
+}
+
+void nb_write_bytes(nb_writer *w, const void *p, size_t n)
+{
+	uint8_t *at = nb_append(w, n);
+	if (at && n)
+		memcpy(at, p, n);
 }
 
 void nb_write_zeros(nb_writer *w, size_t n)
 {
-	if (nb_reserve(w, n) != NTLM_OK)
-		return; /* sticky in w->err */
-	if (n)
-		memset(w->data + w->len, 0, n);
-	w->len += n;
+	uint8_t *at = nb_append(w, n);
+	if (at && n)
+		memset(at, 0, n);
 }
 
 void nb_write_u8(nb_writer *w, uint8_t v)
 {
-	nb_write_bytes(w, &v, 1);
+	uint8_t *at = nb_append(w, 1);
+	if (at)
+		at[0] = v;
 }
 
 void nb_write_u16le(nb_writer *w, uint16_t v)
 {
-	uint8_t b[2] = {(uint8_t)v, (uint8_t)(v >> 8)};
-	nb_write_bytes(w, b, 2);
+	uint8_t *at = nb_append(w, 2);
+	if (at) {
+		at[0] = (uint8_t)v;
+		at[1] = (uint8_t)(v >> 8);
+	}
 }
 
 void nb_write_u32le(nb_writer *w, uint32_t v)
 {
-	uint8_t b[4];
-	nb_store_u32le(b, v);
-	nb_write_bytes(w, b, 4);
+	uint8_t *at = nb_append(w, 4);
+	if (at)
+		nb_store_u32le(at, v);
 }
 
 void nb_write_u64le(nb_writer *w, uint64_t v)
 {
-	uint8_t b[8];
-	nb_store_u64le(b, v);
-	nb_write_bytes(w, b, 8);
+	uint8_t *at = nb_append(w, 8);
+	if (at)
+		nb_store_u64le(at, v);
 }
 
 ntlm_err nb_patch_bytes(nb_writer *w, size_t off, const void *p, size_t n)

@@ -21,14 +21,32 @@ typedef struct nb_reader {
 } nb_reader;
 
 void nb_reader_init(nb_reader *r, const uint8_t *data, size_t len);
-size_t nb_remaining(const nb_reader *r);
-size_t nb_pos(const nb_reader *r);
+/* The three calls every field read makes, inline (a message is read in about a hundred reads). */
+static inline size_t nb_remaining(const nb_reader *r)
+{
+	return r->len - r->pos;
+}
+
+static inline size_t nb_pos(const nb_reader *r)
+{
+	return r->pos;
+}
+
 NTLM_MUST_CHECK ntlm_err nb_read_u8(nb_reader *r, uint8_t *v);
 NTLM_MUST_CHECK ntlm_err nb_read_u16le(nb_reader *r, uint16_t *v);
 NTLM_MUST_CHECK ntlm_err nb_read_u32le(nb_reader *r, uint32_t *v);
 NTLM_MUST_CHECK ntlm_err nb_read_u64le(nb_reader *r, uint64_t *v);
 NTLM_MUST_CHECK ntlm_err nb_read_bytes(nb_reader *r, uint8_t *out, size_t n);
-NTLM_MUST_CHECK ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view);
+/* *view = the next n bytes (borrowed), or NTLM_E_TRUNCATED and the reader does not move. */
+NTLM_MUST_CHECK static inline ntlm_err nb_read_view(nb_reader *r, size_t n, const uint8_t **view)
+{
+	*view = NULL;
+	if (n > nb_remaining(r))
+		return NTLM_E_TRUNCATED;
+	*view = r->data + r->pos;
+	r->pos += n;
+	return NTLM_OK;
+}
 NTLM_MUST_CHECK ntlm_err nb_skip(nb_reader *r, size_t n);
 /* Fails (NTLM_E_BAD_SIGNATURE_HEADER) unless the next n bytes equal expect. */
 NTLM_MUST_CHECK ntlm_err nb_expect(nb_reader *r, const uint8_t *expect, size_t n,
@@ -65,6 +83,14 @@ void nb_write_bytes(nb_writer *w, const void *p, size_t n);
 void nb_write_zeros(nb_writer *w, size_t n);
 /* Room for n more bytes at once: an encoder that knows its size grows the block only once. */
 void nb_writer_reserve(nb_writer *w, size_t n);
+/*
+ * For a producer that writes in place (a text converter): room for up to n
+ * bytes at the end, or NULL (the failure sticks); the producer fills some of
+ * them and nb_write_commit() appends the first `used`. Until then the bytes
+ * are not part of the output.
+ */
+uint8_t *nb_write_open(nb_writer *w, size_t n);
+void nb_write_commit(nb_writer *w, size_t used);
 /* Overwrite already-written bytes (header fields filled in later). */
 NTLM_MUST_CHECK ntlm_err nb_patch_u16le(nb_writer *w, size_t off, uint16_t v);
 NTLM_MUST_CHECK ntlm_err nb_patch_u32le(nb_writer *w, size_t off, uint32_t v);

@@ -1,6 +1,7 @@
 /* mem.c - secret hygiene: wiping, constant-time comparison, wiping allocation; see mem.h */
 #include "mem.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -33,7 +34,16 @@ int ntlm_ct_is_zero(const void *a, size_t n)
 
 void *ntlm_calloc(size_t n, size_t size)
 {
-	return calloc(n ? n : 1, size ? size : 1);
+	n = n ? n : 1;
+	size = size ? size : 1;
+	if (n > SIZE_MAX / size)
+		return NULL;
+	/* not calloc: glibc's calloc bypasses the per-thread cache that malloc
+	   serves small blocks from, and a handshake makes dozens of them (and
+	   not memset: the compiler would fold malloc + memset back into calloc) */
+	void *p = malloc(n * size);
+	ntlm_memzero(p, n * size);
+	return p;
 }
 
 void ntlm_free_secret(void *p, size_t n)

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "mem.h"
+#include "try.h"
 
 /* Simple upper-case mapping for the scripts user names are written in. */
 static uint32_t cp_upper(uint32_t c)
@@ -176,6 +177,85 @@ static int emit_utf8(struct emit_buf *b, uint32_t cp)
 	return 1;
 }
 
+/* A converter's output handed on in pieces: the emit_buf (first) is flushed to sink when full. */
+struct emit_stream {
+	struct emit_buf b;
+	void (*sink)(void *arg, const uint8_t *p, size_t n);
+	void *arg;
+};
+
+#define STREAM_CHUNK 128
+
+static int emit_utf16le_stream(struct emit_buf *b, uint32_t cp)
+{
+	struct emit_stream *st = (struct emit_stream *)b; /* b is its first member */
+	if (b->len > STREAM_CHUNK - 4) {
+		st->sink(st->arg, b->p, b->len);
+		b->len = 0;
+	}
+	return emit_utf16le(b, cp);
+}
+
+ntlm_err ntlm_utf8_to_utf16le_each(const char *s, int upper,
+                                   void (*sink)(void *arg, const uint8_t *p, size_t n), void *arg)
+{
+	uint8_t chunk[STREAM_CHUNK];
+	struct emit_stream st = {{chunk, 0}, sink, arg};
+	ntlm_err rc = utf8_walk(s ? s : "", upper, emit_utf16le_stream, &st.b);
+	if (rc == NTLM_OK && st.b.len)
+		sink(arg, chunk, st.b.len);
+	ntlm_memzero(chunk, sizeof(chunk)); /* a user name is no secret, but wipes are uniform */
+	return rc;
+}
+
+ntlm_err ntlm_utf8_to_utf16le_into(const char *s, uint8_t *out, size_t cap, size_t *out_len)
+{
+	if (!s)
+		s = "";
+	*out_len = 0;
+	if (cap / 2 < strlen(s))
+		return NTLM_E_INVALID_PARAMETER;
+	struct emit_buf b = {out, 0};
+	NTLM_TRY(utf8_walk(s, 0, emit_utf16le, &b));
+	*out_len = b.len;
+	return NTLM_OK;
+}
+
+int ntlm_utf16le_equals_utf8(const uint8_t *u16, size_t len, const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	size_t pos = 0;
+	while (*p) {
+		uint8_t unit[4];
+		struct emit_buf b = {unit, 0};
+		uint32_t cp;
+		size_t used = utf8_decode(p, &cp);
+		if (!used)
+			return 0; /* no UTF-16 spells invalid UTF-8 */
+		emit_utf16le(&b, cp);
+		if (len - pos < b.len || memcmp(u16 + pos, unit, b.len) != 0)
+			return 0;
+		pos += b.len;
+		p += used;
+	}
+	return pos == len;
+}
+
+int ntlm_utf8_upper_differs(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	int differs = 0;
+	while (*p) {
+		uint32_t cp;
+		size_t used = utf8_decode(p, &cp);
+		if (!used)
+			return 0; /* not UTF-8: it has no upper-case spelling */
+		differs |= cp_upper(cp) != cp;
+		p += used;
+	}
+	return differs;
+}
+
 ntlm_err ntlm_utf8_to_utf16le(const char *s, int upper, uint8_t **out, size_t *out_len)
 {
 	if (!s)
@@ -302,6 +382,17 @@ ntlm_err ntlm_hex_decode(const char *hex, uint8_t *out, size_t n)
 		out[i] = (uint8_t)(hi << 4 | lo);
 	}
 	return NTLM_OK;
+}
+
+void ntlm_copy_string(char *dst, size_t cap, const char *src)
+{
+	size_t n = src ? strlen(src) : 0;
+	if (!cap)
+		return;
+	if (n >= cap)
+		n = cap - 1;
+	memcpy(dst, src ? src : "", n);
+	dst[n] = '\0';
 }
 
 char *ntlm_trim(char *s)

@@ -51,32 +51,32 @@ ntlm_err nk_lmowfv1(const char *password, uint8_t out[16])
 	return NTLM_OK;
 }
 
-/* Feeds UTF-16LE(s) to an HMAC; upper selects Uppercase(). */
-static ntlm_err hmac_update_utf16(cr_hmac_md5_ctx *c, const char *s, int upper)
+static void hmac_sink(void *arg, const uint8_t *p, size_t n)
 {
-	uint8_t *u16;
-	size_t u16_len;
-	NTLM_TRY(ntlm_utf8_to_utf16le(s, upper, &u16, &u16_len));
-	cr_hmac_md5_update(c, u16, u16_len);
-	/* user and domain are not secret, but the free is uniform */
-	ntlm_free_secret(u16, u16_len);
-	return NTLM_OK;
+	cr_hmac_md5_update(arg, p, n);
 }
 
-ntlm_err nk_ntowfv2(const uint8_t nt_hash[16], const char *user, const char *domain,
-                    uint8_t out[16])
+ntlm_err nk_ntowfv2_spelled(const uint8_t nt_hash[16], const char *user, const char *domain,
+                            int upper_domain, uint8_t out[16])
 {
 	cr_hmac_md5_ctx c;
 	cr_hmac_md5_init(&c, nt_hash, 16);
-	ntlm_err rc = hmac_update_utf16(&c, user, 1);
+	/* the names are hashed as they are converted: no copy of either */
+	ntlm_err rc = ntlm_utf8_to_utf16le_each(user, 1, hmac_sink, &c);
 	if (rc == NTLM_OK)
-		rc = hmac_update_utf16(&c, domain, 0);
+		rc = ntlm_utf8_to_utf16le_each(domain, upper_domain, hmac_sink, &c);
 	if (rc != NTLM_OK) {
 		ntlm_memzero(&c, sizeof(c));
 		return rc;
 	}
 	cr_hmac_md5_final(&c, out);
 	return NTLM_OK;
+}
+
+ntlm_err nk_ntowfv2(const uint8_t nt_hash[16], const char *user, const char *domain,
+                    uint8_t out[16])
+{
+	return nk_ntowfv2_spelled(nt_hash, user, domain, 0, out);
 }
 
 /* ----------------------------------------------------------------- NTLMv1 */

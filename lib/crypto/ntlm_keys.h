@@ -18,6 +18,9 @@ NTLM_MUST_CHECK ntlm_err nk_lmowfv1(const char *password, uint8_t out[16]);
 /* 3.3.2 NTOWFv2 = HMAC_MD5(NTOWFv1, UNICODE(Uppercase(user) || domain)); also LMOWFv2. */
 NTLM_MUST_CHECK ntlm_err nk_ntowfv2(const uint8_t nt_hash[16], const char *user, const char *domain,
                                     uint8_t out[16]);
+/* The same with the domain upper-cased too when upper_domain (a spelling clients key with). */
+NTLM_MUST_CHECK ntlm_err nk_ntowfv2_spelled(const uint8_t nt_hash[16], const char *user,
+                                            const char *domain, int upper_domain, uint8_t out[16]);
 
 /* 6 DESL(K, D): K 16 bytes, D 8 bytes -> 24 bytes. */
 void nk_desl(const uint8_t key[16], const uint8_t data[8], uint8_t out[24]);

@@ -110,17 +110,19 @@ void nv_v1_challenge(ntlm_response_kind kind, const uint8_t server_challenge[8],
 static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_hash[16],
                               ntlm_auth_result *res)
 {
-	const char *candidates[3] = {req->domain ? req->domain : "", NULL, NULL};
-	char *upper = NULL;
-	/* each distinct spelling once: a wrong password costs no repeated NTOWFv2 */
-	if (ntlm_utf8_upper(candidates[0], &upper) == NTLM_OK && strcmp(upper, candidates[0]) != 0)
-		candidates[1] = upper;
-	if (*candidates[0])
-		candidates[2] = "";
+	const char *domain = req->domain ? req->domain : "";
+	/* as typed, upper-cased, none: each distinct spelling once, so a wrong
+	   password costs no repeated NTOWFv2 */
+	const struct {
+		const char *domain;
+		int upper, tried;
+	} spelling[3] = {
+		{domain, 0, 1}, {domain, 1, ntlm_utf8_upper_differs(domain)}, {"", 0, *domain != '\0'}};
 	ntlm_err rc = NTLM_E_LOGON_FAILURE;
 	for (size_t i = 0; i < 3 && rc != NTLM_OK; i++) {
 		uint8_t key[16], proof[16], sbk[16];
-		if (!candidates[i] || nk_ntowfv2(nt_hash, req->user, candidates[i], key) != NTLM_OK)
+		if (!spelling[i].tried || nk_ntowfv2_spelled(nt_hash, req->user, spelling[i].domain,
+		                                             spelling[i].upper, key) != NTLM_OK)
 			continue;
 		nk_v2_proof_and_key(key, req->server_challenge, req->nt_response + 16,
 		                    req->nt_response_len - 16, proof, sbk);
@@ -132,7 +134,6 @@ static ntlm_err verify_ntlmv2(const ntlm_auth_request *req, const uint8_t nt_has
 		ntlm_memzero(proof, sizeof(proof));
 		ntlm_memzero(sbk, sizeof(sbk));
 	}
-	ntlm_free_string(upper);
 	return rc;
 }
 

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "config.h"
 #include "context.h"
 #include "cred.h"
 #include "filetime.h"
@@ -38,11 +39,14 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
 	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NTLM_E_NO_MEMORY;
-	ntlm_client_config none;
-	memset(&none, 0, sizeof(none));
-	if (!cfg)
-		cfg = &none;
-	ntlm_err rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	ntlm_client_config copy = {NTLM_CLIENT_CONFIG_INIT};
+	ntlm_err rc = cfg ? client_config_in(&copy, cfg) : NTLM_OK;
+	if (rc != NTLM_OK) {
+		ntlm_ctx_free(ctx);
+		return rc;
+	}
+	cfg = &copy;
+	rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
 	/* an anonymous client sends no response: allowed_responses does not bind it */
 	if (rc == NTLM_OK && !cred->anonymous && ntlm_policy_conflict(&ctx->hs->policy, NULL))
 		rc = NTLM_E_POLICY_CONFLICT;
@@ -169,47 +173,69 @@ static ntlm_err check_server_names(const ntlm_ctx *ctx, const nw_av_list *server
 static const uint16_t client_own_pairs[] = {NW_AV_TARGET_NAME, NW_AV_CHANNEL_BINDINGS,
                                             NW_AV_SINGLE_HOST};
 
-/* The AV pairs the client returns: the server's, then our Flags, channel bindings, target name. */
+static int client_own_pair(uint16_t id)
+{
+	for (size_t i = 0; i < NTLM_ARRAY_LEN(client_own_pairs); i++)
+		if (client_own_pairs[i] == id)
+			return 1;
+	return 0;
+}
+
+/*
+ * The AV pairs the client returns, written straight into *out: the server's
+ * (read in place) with our MsvAvFlags, then our channel bindings and target name.
+ */
 static ntlm_err client_av_pairs(ntlm_ctx *ctx, const nw_challenge *chal, uint64_t *timestamp,
                                 int *want_mic, ntlm_buffer *out)
 {
-	nw_av_list list = {NULL, 0};
-	ntlm_err rc = nw_av_parse(chal->target_info, chal->target_info_len, &list);
+	static const uint8_t zero[16];
+	const char *spn = ctx->hs->cl.target_spn ? ctx->hs->cl.target_spn : "";
+	nw_av_list server = {NULL, 0, 0};
 	uint64_t server_time = 0;
+	uint32_t avflags = 0;
+	uint8_t flags_value[4];
+	nb_writer w;
+	nb_writer_init(&w);
 	*want_mic = 0;
+	ntlm_err rc = nw_av_parse_view(chal->target_info, chal->target_info_len, &server);
 	if (rc == NTLM_OK)
-		rc = check_server_names(ctx, &list);
-	for (size_t i = 0; rc == NTLM_OK && i < NTLM_ARRAY_LEN(client_own_pairs); i++)
-		nw_av_remove(&list, client_own_pairs[i]);
-	if (rc == NTLM_OK && nw_av_get_u64(&list, NW_AV_TIMESTAMP, &server_time) == NTLM_OK) {
+		rc = check_server_names(ctx, &server);
+	if (rc == NTLM_OK && nw_av_get_u64(&server, NW_AV_TIMESTAMP, &server_time) == NTLM_OK) {
 		/* The server's clock wins (3.1.5.2.1), and a MIC is then required. */
 		*timestamp = server_time;
 		*want_mic = 1;
 	}
-	if (rc == NTLM_OK) {
-		uint32_t avflags = 0;
-		int echoed = nw_av_get_u32(&list, NW_AV_FLAGS, &avflags) == NTLM_OK; /* absent: 0 */
-		/* The MIC bit is the client's own claim: never echo a server's MIC bit
-		 * when no MIC is sent (the server would then demand one and fail). */
-		if (*want_mic)
-			rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags | NW_AVF_MIC);
-		else if (echoed && (avflags & NW_AVF_MIC))
-			rc = nw_av_set_u32(&list, NW_AV_FLAGS, avflags & ~NW_AVF_MIC);
+	int echoed = rc == NTLM_OK && nw_av_get_u32(&server, NW_AV_FLAGS, &avflags) == NTLM_OK;
+	/* The MIC bit is the client's own claim: never echo a server's MIC bit
+	 * when no MIC is sent (the server would then demand one and fail). */
+	nb_store_u32le(flags_value, *want_mic ? avflags | NW_AVF_MIC : avflags & ~NW_AVF_MIC);
+	nb_writer_reserve(&w, chal->target_info_len + 8 + 20 + 4 + 2 * strlen(spn) + 4);
+	for (size_t i = 0; rc == NTLM_OK && i < server.n; i++) {
+		const nw_av *av = &server.items[i];
+		if (client_own_pair(av->id))
+			continue; /* never the server's: ours follow */
+		if (av->id == NW_AV_FLAGS)
+			rc = nw_av_write(&w, NW_AV_FLAGS, flags_value, sizeof(flags_value));
+		else
+			rc = nw_av_write(&w, av->id, av->value, av->len);
 	}
+	if (rc == NTLM_OK && *want_mic && !echoed)
+		rc = nw_av_write(&w, NW_AV_FLAGS, flags_value, sizeof(flags_value));
 	/* Like Windows, always our own bindings (all zero without any) and target
 	 * name (empty without an SPN), in Windows' order. */
-	if (rc == NTLM_OK) {
-		static const uint8_t zero[16];
-		rc = nw_av_set(&list, NW_AV_CHANNEL_BINDINGS, ctx->hs->cl.have_cbt ? ctx->hs->cl.cbt : zero,
-		               16);
+	if (rc == NTLM_OK)
+		rc = nw_av_write(&w, NW_AV_CHANNEL_BINDINGS, ctx->hs->cl.have_cbt ? ctx->hs->cl.cbt : zero,
+		                 16);
+	if (rc == NTLM_OK)
+		rc = nw_av_write_string(&w, NW_AV_TARGET_NAME, spn);
+	if (rc == NTLM_OK)
+		rc = nw_av_write_eol(&w);
+	nw_av_clear(&server);
+	if (rc != NTLM_OK) {
+		nb_writer_free(&w);
+		return rc;
 	}
-	if (rc == NTLM_OK)
-		rc = nw_av_set_string(&list, NW_AV_TARGET_NAME,
-		                      ctx->hs->cl.target_spn ? ctx->hs->cl.target_spn : "");
-	if (rc == NTLM_OK)
-		rc = nw_av_encode(&list, out);
-	nw_av_clear(&list);
-	return rc;
+	return nb_writer_finish(&w, out);
 }
 
 static ntlm_err compute_ntlmv2(ntlm_ctx *ctx, const nw_challenge *chal, struct auth_parts *p)
@@ -408,9 +434,13 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		rc = build_authenticate(ctx, flags, &parts, have_encrypted ? encrypted : NULL, out);
 	/* what we sent, named as the server will name it */
 	ctx->kind = nv_classify(parts.lm, parts.lm_len, parts.nt.len, ctx->hs->cl.user, flags);
-	if (rc == NTLM_OK && chal.target_name)
-		rc = ctx_set_string(&ctx->target_name, chal.target_name);
 	ctx->mic_verified = parts.want_mic; /* the client sent one; nothing to verify here */
+	if (rc == NTLM_OK) {
+		const struct ntlm_client_state *cl = &ctx->hs->cl;
+		const struct ctx_results r = {cl->user, cl->domain, cl->workstation, cl->domain,
+		                              cl->user, NULL,       chal.target_name};
+		rc = ctx_set_results(ctx, &r);
+	}
 	auth_parts_wipe(&parts);
 	ntlm_memzero(encrypted, sizeof(encrypted));
 	nw_challenge_clear(&chal);
@@ -418,11 +448,6 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 		return rc;
 	ctx->flags = flags;
 	ctx->anonymous = ctx->hs->cl.anonymous;
-	rc = ctx_set_peer(ctx, ctx->hs->cl.user, ctx->hs->cl.domain, ctx->hs->cl.workstation);
-	if (rc == NTLM_OK)
-		rc = ctx_set_principal(ctx, ctx->hs->cl.domain, ctx->hs->cl.user);
-	if (rc != NTLM_OK)
-		return rc;
 	ctx_finish(ctx);
 	return NTLM_OK;
 }

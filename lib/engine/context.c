@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "context.h"
 #include "mem.h"
 #include "policy.h"
@@ -18,11 +19,30 @@ int64_t ctx_now(const ntlm_ctx *ctx)
 	return (int64_t)time(NULL);
 }
 
-ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len)
+/*
+ * Without a hook, the small draws of one step share one system call: the
+ * client's AUTHENTICATE needs a ClientChallenge and an ExportedSessionKey,
+ * and a getrandom costs more than the rest of a step's bookkeeping. The
+ * bytes drawn ahead never outlive the step (ntlm_step wipes them), so no
+ * two steps, nor the two sides of a fork, share any. A hook is called for
+ * each value, as before.
+ */
+ntlm_err ctx_random(ntlm_ctx *ctx, uint8_t *buf, size_t len)
 {
-	if (ctx->hs && ctx->hs->hooks.random)
-		return ctx->hs->hooks.random(ctx->hs->hooks.arg, buf, len);
-	return cr_random(buf, len);
+	struct ctx_handshake *hs = ctx->hs;
+	if (hs && hs->hooks.random)
+		return hs->hooks.random(hs->hooks.arg, buf, len);
+	if (!hs || len > sizeof(hs->rnd))
+		return cr_random(buf, len);
+	if (hs->rnd_left < len) {
+		NTLM_TRY(cr_random(hs->rnd, sizeof(hs->rnd)));
+		hs->rnd_left = sizeof(hs->rnd);
+	}
+	uint8_t *take = hs->rnd + sizeof(hs->rnd) - hs->rnd_left;
+	memcpy(buf, take, len);
+	ntlm_memzero(take, len);
+	hs->rnd_left = (uint8_t)(hs->rnd_left - len);
+	return NTLM_OK;
 }
 
 ntlm_err ctx_set_string(char **slot, const char *s)
@@ -76,25 +96,6 @@ ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out)
 	return NTLM_OK;
 }
 
-ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain, const char *workstation)
-{
-	NTLM_TRY(ctx_set_string(&ctx->peer_user, user));
-	NTLM_TRY(ctx_set_string(&ctx->peer_domain, domain));
-	return ctx_set_string(&ctx->peer_workstation, workstation);
-}
-
-ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user)
-{
-	size_t n = strlen(domain) + strlen(user) + 2;
-	char *s = malloc(n);
-	if (!s)
-		return NTLM_E_NO_MEMORY;
-	snprintf(s, n, "%s\\%s", domain, user);
-	ntlm_free_string(ctx->principal);
-	ctx->principal = s;
-	return NTLM_OK;
-}
-
 NTLM_API void ntlm_buffer_free(ntlm_buffer *b)
 {
 	if (!b)
@@ -104,13 +105,46 @@ NTLM_API void ntlm_buffer_free(ntlm_buffer *b)
 	b->len = 0;
 }
 
-#define RESULT_COUNT 6
-
-static char **result_slot(ntlm_ctx *ctx, size_t i)
+/* strlen of NULL is that of "" */
+static size_t result_len(const char *s)
 {
-	char **slots[RESULT_COUNT] = {&ctx->peer_user, &ctx->peer_domain, &ctx->peer_workstation,
-	                              &ctx->principal, &ctx->unix_user,   &ctx->target_name};
-	return slots[i];
+	return s ? strlen(s) : 0;
+}
+
+/* Appends s (NULL: "") and its NUL at block + *off; returns where it went. */
+static char *result_put(char *block, size_t *off, const char *s)
+{
+	size_t n = result_len(s);
+	char *at = block + *off;
+	memcpy(at, s ? s : "", n);
+	at[n] = '\0';
+	*off += n + 1;
+	return at;
+}
+
+ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results *r)
+{
+	/* the principal "authority\\user" is one string: +1 for the backslash */
+	size_t total = result_len(r->peer_user) + result_len(r->peer_domain) +
+	               result_len(r->peer_workstation) + result_len(r->authority) + 1 +
+	               result_len(r->user) + result_len(r->unix_user) + result_len(r->target_name) + 6;
+	char *block = malloc(total);
+	if (!block)
+		return NTLM_E_NO_MEMORY;
+	size_t off = 0;
+	ctx->peer_user = result_put(block, &off, r->peer_user);
+	ctx->peer_domain = result_put(block, &off, r->peer_domain);
+	ctx->peer_workstation = result_put(block, &off, r->peer_workstation);
+	ctx->principal = result_put(block, &off, r->authority);
+	block[off - 1] = '\\'; /* the authority's NUL becomes the separator */
+	result_put(block, &off, r->user);
+	ctx->unix_user = result_put(block, &off, r->unix_user);
+	ctx->target_name = result_put(block, &off, r->target_name);
+	if (ctx->names_block)
+		ntlm_free_secret(ctx->names_block, ctx->names_len);
+	ctx->names_block = block;
+	ctx->names_len = total;
+	return NTLM_OK;
 }
 
 ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks)
@@ -119,7 +153,7 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 	if (!ctx->hs)
 		return NTLM_E_NO_MEMORY;
 	if (policy) {
-		ctx->hs->policy = *policy;
+		NTLM_TRY(policy_in(&ctx->hs->policy, policy));
 	} else {
 		/* No policy of the caller's: the administrator's (/etc/ntlmssp.conf,
 		   $NTLMSSP_CONF), read for each context; a file that does not load
@@ -128,7 +162,7 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 		NTLM_TRY(ntlm_policy_load(&ctx->hs->policy, NULL, NULL));
 	}
 	if (hooks)
-		ctx->hs->hooks = *hooks;
+		NTLM_TRY(hooks_in(&ctx->hs->hooks, hooks));
 	return NTLM_OK;
 }
 
@@ -147,32 +181,9 @@ static void release_handshake(ntlm_ctx *ctx)
 	ctx->hs = NULL;
 }
 
-/* One allocation for the six result strings (best effort: on failure they stay apart). */
-static void pack_results(ntlm_ctx *ctx)
-{
-	size_t total = 0;
-	for (size_t i = 0; i < RESULT_COUNT; i++)
-		total += strlen(*result_slot(ctx, i) ? *result_slot(ctx, i) : "") + 1;
-	char *block = malloc(total);
-	if (!block)
-		return;
-	size_t off = 0;
-	for (size_t i = 0; i < RESULT_COUNT; i++) {
-		char **slot = result_slot(ctx, i);
-		size_t n = strlen(*slot ? *slot : "") + 1;
-		memcpy(block + off, *slot ? *slot : "", n);
-		ntlm_free_string(*slot);
-		*slot = block + off;
-		off += n;
-	}
-	ctx->names_block = block;
-	ctx->names_len = total;
-}
-
 void ctx_finish(ntlm_ctx *ctx)
 {
 	release_handshake(ctx);
-	pack_results(ctx);
 	ctx->state = CTX_DONE;
 }
 
@@ -181,12 +192,7 @@ NTLM_API void ntlm_ctx_free(ntlm_ctx *ctx)
 	if (!ctx)
 		return;
 	release_handshake(ctx);
-	if (ctx->names_block) {
-		ntlm_free_secret(ctx->names_block, ctx->names_len);
-	} else {
-		for (size_t i = 0; i < RESULT_COUNT; i++)
-			ntlm_free_string(*result_slot(ctx, i));
-	}
+	ntlm_free_secret(ctx->names_block, ctx->names_len);
 	ctx_session_free(ctx);
 	ntlm_free_secret(ctx, sizeof(*ctx));
 }
@@ -228,6 +234,10 @@ NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntl
 		return NTLM_E_WRONG_STATE; /* e.g. a replayed AUTHENTICATE */
 	ntlm_err rc = ctx->is_server ? server_step(ctx, in, in_len, out)
 	                             : client_step(ctx, in, in_len, out);
+	if (ctx->hs) {
+		ntlm_memzero(ctx->hs->rnd, sizeof(ctx->hs->rnd)); /* drawn ahead, unused: never kept */
+		ctx->hs->rnd_left = 0;
+	}
 	if (rc != NTLM_OK && rc != NTLM_CONTINUE) {
 		ntlm_buffer_free(out); /* never leave a half-built context usable */
 		ctx_fail(ctx, rc);

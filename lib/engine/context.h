@@ -76,6 +76,12 @@ struct ctx_handshake {
 	ntlm_hooks hooks;
 	/* Kept for the MIC. */
 	ntlm_buffer negotiate_msg, challenge_msg;
+	/*
+	 * Random bytes drawn ahead within one ntlm_step (see ctx_random): the
+	 * last rnd_left bytes are unused; wiped when the step returns.
+	 */
+	uint8_t rnd[32];
+	uint8_t rnd_left;
 	/* Only one role's state exists. */
 	union {
 		struct ntlm_client_state cl;
@@ -92,8 +98,8 @@ struct ntlm_ctx {
 	uint32_t flags;           /* negotiated */
 	struct ctx_handshake *hs; /* NULL once established */
 
-	/* Results. At DONE they are packed into names_block (one allocation). */
-	char *peer_user, *peer_domain, *peer_workstation, *principal, *unix_user, *target_name;
+	/* Results: set once, by ctx_set_results, as strings packed in names_block (one allocation). */
+	const char *peer_user, *peer_domain, *peer_workstation, *principal, *unix_user, *target_name;
 	char *names_block;
 	size_t names_len;
 	ntlm_response_kind kind;
@@ -111,10 +117,19 @@ struct ntlm_ctx {
 
 /*
  * The context is established: drop everything only the handshake needed
- * (message copies, the client's hashes, the server's configuration copies)
- * and pack the result strings, so an established context stays small.
+ * (message copies, the client's hashes, the server's configuration copies),
+ * so an established context stays small. Its results are set before.
  */
 void ctx_finish(ntlm_ctx *ctx);
+
+/* What an established context reports (NULL reads as ""). */
+struct ctx_results {
+	const char *peer_user, *peer_domain, *peer_workstation;
+	const char *authority, *user; /* the principal, "authority\\user" */
+	const char *unix_user, *target_name;
+};
+/* Packs the results into one block (the context's only copy of them). */
+NTLM_MUST_CHECK ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results *r);
 
 /* Fails the context for good: keys wiped, every later call refused (why is kept). */
 void ctx_fail(ntlm_ctx *ctx, ntlm_err why);
@@ -126,7 +141,7 @@ NTLM_MUST_CHECK ntlm_err ctx_refuse(ntlm_ctx *ctx, const char *rule, ntlm_err wh
 
 /* Time and randomness through the hooks (or the real ones). */
 int64_t ctx_now(const ntlm_ctx *ctx);
-NTLM_MUST_CHECK ntlm_err ctx_random(const ntlm_ctx *ctx, uint8_t *buf, size_t len);
+NTLM_MUST_CHECK ntlm_err ctx_random(ntlm_ctx *ctx, uint8_t *buf, size_t len);
 /* Replace *slot with a copy of s ("" for NULL). */
 NTLM_MUST_CHECK ntlm_err ctx_set_string(char **slot, const char *s);
 /* This host's name as a NetBIOS name: short, upper-case, at most 15 characters. */
@@ -135,12 +150,6 @@ NTLM_MUST_CHECK ntlm_err ctx_host_netbios_name(char **out);
 NTLM_MUST_CHECK ntlm_err ctx_host_dns_name(char **out);
 /* *out = a new copy of p[0..n) (a previous value is wiped and freed). */
 NTLM_MUST_CHECK ntlm_err ctx_copy_bytes(const uint8_t *p, size_t n, ntlm_buffer *out);
-/* Records the peer's names as sent (user, domain, workstation). */
-NTLM_MUST_CHECK ntlm_err ctx_set_peer(ntlm_ctx *ctx, const char *user, const char *domain,
-                                      const char *workstation);
-/* ctx->principal = "domain\\user" */
-NTLM_MUST_CHECK ntlm_err ctx_set_principal(ntlm_ctx *ctx, const char *domain, const char *user);
-
 NTLM_MUST_CHECK ntlm_err client_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,
                                      ntlm_buffer *out);
 NTLM_MUST_CHECK ntlm_err server_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len,

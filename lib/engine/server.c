@@ -11,6 +11,7 @@
 
 #include "acct_store.h"
 #include "buf.h"
+#include "config.h"
 #include "context.h"
 #include "filetime.h"
 #include "mem.h"
@@ -104,11 +105,15 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 	return copy_services(sv, cfg->service_names);
 }
 
-NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
+NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *caller_cfg)
 {
-	if (!out || !cfg || !cfg->store)
+	ntlm_server_config copy, *cfg = &copy;
+	if (!out || !caller_cfg)
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;
+	NTLM_TRY(server_config_in(cfg, caller_cfg));
+	if (!cfg->store)
+		return NTLM_E_INVALID_PARAMETER;
 	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NTLM_E_NO_MEMORY;
@@ -163,27 +168,34 @@ static ntlm_err grant_flags(ntlm_ctx *ctx, uint32_t asked, uint32_t *out)
 	return NTLM_OK;
 }
 
+/* Our TargetInfo, written straight into its buffer: names, then our timestamp. */
 static ntlm_err build_target_info(ntlm_ctx *ctx, ntlm_buffer *out)
 {
-	nw_av_list list = {NULL, 0};
 	struct ntlm_server_state *sv = &ctx->hs->sv;
-	ntlm_err rc = nw_av_set_string(&list, NW_AV_NB_DOMAIN, sv->domain);
+	uint8_t ts[8];
+	nb_writer w;
+	nb_writer_init(&w);
+	ntlm_err rc = nw_av_write_string(&w, NW_AV_NB_DOMAIN, sv->domain);
 	if (rc == NTLM_OK)
-		rc = nw_av_set_string(&list, NW_AV_NB_COMPUTER, sv->computer);
+		rc = nw_av_write_string(&w, NW_AV_NB_COMPUTER, sv->computer);
 	if (rc == NTLM_OK && sv->dns_computer)
-		rc = nw_av_set_string(&list, NW_AV_DNS_COMPUTER, sv->dns_computer);
+		rc = nw_av_write_string(&w, NW_AV_DNS_COMPUTER, sv->dns_computer);
 	if (rc == NTLM_OK && sv->dns_domain)
-		rc = nw_av_set_string(&list, NW_AV_DNS_DOMAIN, sv->dns_domain);
+		rc = nw_av_write_string(&w, NW_AV_DNS_DOMAIN, sv->dns_domain);
 	/* the forest: one domain's forest is named after it, as Windows sends */
 	if (rc == NTLM_OK && sv->dns_domain)
-		rc = nw_av_set_string(&list, NW_AV_DNS_TREE, sv->dns_domain);
+		rc = nw_av_write_string(&w, NW_AV_DNS_TREE, sv->dns_domain);
 	sv->timestamp = ntlm_unix_to_filetime(ctx_now(ctx));
+	nb_store_u64le(ts, sv->timestamp);
 	if (rc == NTLM_OK)
-		rc = nw_av_set_u64(&list, NW_AV_TIMESTAMP, sv->timestamp);
+		rc = nw_av_write(&w, NW_AV_TIMESTAMP, ts, sizeof(ts));
 	if (rc == NTLM_OK)
-		rc = nw_av_encode(&list, out);
-	nw_av_clear(&list);
-	return rc;
+		rc = nw_av_write_eol(&w);
+	if (rc != NTLM_OK) {
+		nb_writer_free(&w);
+		return rc;
+	}
+	return nb_writer_finish(&w, out);
 }
 
 static ntlm_err send_challenge(ntlm_ctx *ctx, uint32_t flags, ntlm_buffer *out)
@@ -242,10 +254,10 @@ static ntlm_err handle_negotiate(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 struct auth_in {
 	const uint8_t *msg;
 	size_t len;
-	nw_authenticate a;
+	nw_authenticate a; /* its byte fields: views into msg */
 	uint32_t flags;    /* negotiated: the client's flags limited to our offer */
 	nw_v2_response v2; /* NTLMv2 only: views into a.nt_response */
-	nw_av_list av;     /* NTLMv2 only: the client's AV pairs */
+	nw_av_list av;     /* NTLMv2 only: the client's AV pairs, views into a.nt_response */
 };
 
 /* Everything learned while checking an AUTHENTICATE, for the audit record. */
@@ -292,12 +304,11 @@ static int name_matches_service(const ntlm_ctx *ctx, const char *spn)
 	return 0;
 }
 
+/* The pair id is present and spells want (compared as UTF-16LE: no copy). */
 static int av_string_is(const nw_av_list *av, uint16_t id, const char *want)
 {
-	char *got = NULL;
-	int same = nw_av_get_string(av, id, &got) == NTLM_OK && strcmp(got, want) == 0;
-	ntlm_free_string(got);
-	return same;
+	const nw_av *got = nw_av_get(av, id);
+	return got && ntlm_utf16le_equals_utf8(got->value, got->len, want);
 }
 
 /*
@@ -360,7 +371,7 @@ static ntlm_err check_v2_blob(ntlm_ctx *ctx, struct auth_in *in, struct verdict 
 {
 	nw_av_list *av = &in->av;
 	NTLM_TRY(nw_v2_response_parse(in->a.nt_response, in->a.nt_response_len, &in->v2));
-	NTLM_TRY(nw_av_parse(in->v2.av_pairs, in->v2.av_len, av));
+	NTLM_TRY(nw_av_parse_view(in->v2.av_pairs, in->v2.av_len, av));
 	NTLM_TRY(check_echoed_target_info(ctx, av));
 	const ntlm_policy *p = &ctx->hs->policy;
 	if (p->timestamp_window) {
@@ -502,12 +513,14 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const struct auth_in *in, struc
 	return nv_kind_allowed(v->kind, ctx->hs->policy.allowed_responses, 0);
 }
 
-static ntlm_err accept_anonymous(ntlm_ctx *ctx)
+static ntlm_err accept_anonymous(ntlm_ctx *ctx, struct verdict *v)
 {
 	ctx->anonymous = 1;
 	ctx_set_key(ctx, NULL);
-	NTLM_TRY(ctx_set_string(&ctx->unix_user, ""));
-	return ctx_set_principal(ctx, "NT AUTHORITY", "ANONYMOUS LOGON");
+	ntlm_copy_string(v->res.authority, sizeof(v->res.authority), "NT AUTHORITY");
+	ntlm_copy_string(v->res.user, sizeof(v->res.user), "ANONYMOUS LOGON");
+	v->res.unix_user[0] = '\0';
+	return NTLM_OK;
 }
 
 static ntlm_err check_authenticate(ntlm_ctx *ctx, struct auth_in *in, struct verdict *v)
@@ -521,7 +534,7 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, struct auth_in *in, struct ver
 	NTLM_TRY(nv_kind_allowed(v->kind, p->allowed_responses, p->allow_anonymous));
 	NTLM_TRY(check_kind_can_bind(&ctx->hs->policy, v->kind));
 	if (v->kind == NTLM_KIND_ANONYMOUS)
-		return accept_anonymous(ctx);
+		return accept_anonymous(ctx, v);
 	if (v->kind == NTLM_KIND_NTLMV2)
 		NTLM_TRY(check_v2_blob(ctx, in, v, &mic_expected));
 	NTLM_TRY(verify_with_store(ctx, in, v));
@@ -539,8 +552,7 @@ static ntlm_err check_authenticate(ntlm_ctx *ctx, struct auth_in *in, struct ver
 		NTLM_TRY(replay_check_and_add(ctx->hs->sv.replay, in->v2.proof, ctx_now(ctx),
 		                              p->timestamp_window ? p->timestamp_window : 7200));
 	ctx->mic_verified = v->mic;
-	NTLM_TRY(ctx_set_principal(ctx, v->res.authority, v->res.user));
-	return ctx_set_string(&ctx->unix_user, v->res.unix_user);
+	return NTLM_OK;
 }
 
 static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t len)
@@ -552,7 +564,7 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t le
 	in.msg = msg;
 	in.len = len;
 	/* NegotiateFlags 0 (old clients): the flags of our CHALLENGE stand, its encoding too */
-	ntlm_err rc = nw_authenticate_decode_fault(msg, len, ctx->hs->sv.offered, &in.a, NULL);
+	ntlm_err rc = nw_authenticate_decode_view(msg, len, ctx->hs->sv.offered, &in.a);
 	if (rc != NTLM_OK) {
 		rc = nw_wrong_type_as_state(rc, msg, len);
 		emit_audit(ctx, rc, NULL, ctx->hs->sv.offered, &v);
@@ -561,10 +573,12 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t le
 	in.flags = final_flags(ctx, &in.a);
 	rc = check_authenticate(ctx, &in, &v);
 	v.weaknesses |= flag_weaknesses(in.flags, v.kind);
-	if (rc == NTLM_OK)
-		rc = ctx_set_peer(ctx, in.a.user, in.a.domain, in.a.workstation);
-	if (rc == NTLM_OK && v.target_name)
-		rc = ctx_set_string(&ctx->target_name, v.target_name);
+	if (rc == NTLM_OK) {
+		const struct ctx_results r = {in.a.user,       in.a.domain, in.a.workstation,
+		                              v.res.authority, v.res.user,  v.res.unix_user,
+		                              v.target_name};
+		rc = ctx_set_results(ctx, &r);
+	}
 	emit_audit(ctx, rc, &in.a, in.flags, &v);
 	/* The audit keeps the truth; the peer cannot tell an unknown user from a wrong password. */
 	if (rc == NTLM_E_NO_SUCH_USER)

@@ -214,20 +214,44 @@ static ntlm_err compare_signature(const ss_state *ss, const uint8_t want[16], co
 }
 
 /*
- * The one engine behind every public sign/seal/verify/unseal function.
- * explicit_seq < 0: connection-oriented (the context's own counter).
+ * The operation and the sequence choice a mode names (explicit_seq < 0: the
+ * context's own counter); any other mode is refused, and so is a seq the
+ * mode says nothing about (the caller believed it would be used).
+ */
+static ntlm_err parse_mode(unsigned mode, uint32_t seq, int sending, ss_op *op,
+                           int64_t *explicit_seq)
+{
+	unsigned what = mode & ~NTLM_PROTECT_EXPLICIT_SEQ;
+	if (what != NTLM_PROTECT_SIGN && what != NTLM_PROTECT_SEAL)
+		return NTLM_E_INVALID_PARAMETER;
+	if (!(mode & NTLM_PROTECT_EXPLICIT_SEQ) && seq != 0)
+		return NTLM_E_INVALID_PARAMETER;
+	int seal = what == NTLM_PROTECT_SEAL;
+	if (sending)
+		*op = seal ? OP_SEAL : OP_SIGN;
+	else
+		*op = seal ? OP_UNSEAL : OP_VERIFY;
+	*explicit_seq = (mode & NTLM_PROTECT_EXPLICIT_SEQ) ? (int64_t)seq : -1;
+	return NTLM_OK;
+}
+
+/*
+ * The one engine behind every public protect/unprotect function.
  * A failed verification leaves the context as it was (RC4 state restored,
  * counter not advanced), so one forged message cannot desynchronise it.
  */
-static ntlm_err ss_run(ntlm_ctx *ctx, ss_op op, int64_t explicit_seq, ntlm_iov *iov, size_t n)
+static ntlm_err ss_run(ntlm_ctx *ctx, int sending, unsigned mode, uint32_t mode_seq, ntlm_iov *iov,
+                       size_t n)
 {
 	if (!ctx || (!iov && n))
 		return NTLM_E_INVALID_PARAMETER;
+	ss_op op;
+	int64_t explicit_seq;
+	NTLM_TRY(parse_mode(mode, mode_seq, sending, &op, &explicit_seq));
 	ss_state *ss;
 	NTLM_TRY(check_ready(ctx, op, &ss));
 	ntlm_iov *token;
 	NTLM_TRY(find_token(iov, n, &token));
-	int sending = op == OP_SIGN || op == OP_SEAL;
 	ss_dir *d = (sending || !ess(ss)) ? &ss->out : &ss->in;
 	if (ss->datagram != (explicit_seq >= 0))
 		return NTLM_E_INVALID_PARAMETER; /* datagram mode: the caller numbers messages */
@@ -278,78 +302,35 @@ static ntlm_err ss_run(ntlm_ctx *ctx, ss_op op, int64_t explicit_seq, ntlm_iov *
 
 /* ------------------------------------------------------- public shapes */
 
-static ntlm_err run_flat(ntlm_ctx *ctx, ss_op op, int64_t seq, uint8_t *data, size_t len,
-                         uint8_t *sig)
+/* Flat shape: the data as one segment (DATA or SIGN_ONLY by mode), the signature apart. */
+static ntlm_err run_flat(ntlm_ctx *ctx, int sending, unsigned mode, uint32_t seq, uint8_t *data,
+                         size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE])
 {
 	if ((!data && len) || !sig)
 		return NTLM_E_INVALID_PARAMETER;
-	ntlm_iov iov[2] = {
-		{(op == OP_SEAL || op == OP_UNSEAL) ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY, data, len},
-		{NTLM_IOV_TOKEN, sig, NTLM_SIGNATURE_SIZE}};
-	return ss_run(ctx, op, seq, iov, 2);
+	ntlm_iov_type type = (mode & NTLM_PROTECT_SEAL) ? NTLM_IOV_DATA : NTLM_IOV_SIGN_ONLY;
+	ntlm_iov iov[2] = {{type, data, len}, {NTLM_IOV_TOKEN, sig, NTLM_SIGNATURE_SIZE}};
+	return ss_run(ctx, sending, mode, seq, iov, 2);
 }
 
-NTLM_API ntlm_err ntlm_sign(ntlm_ctx *ctx, const uint8_t *msg, size_t len, uint8_t sig[16])
+NTLM_API ntlm_err ntlm_protect(ntlm_ctx *ctx, unsigned mode, uint32_t seq, uint8_t *data,
+                               size_t len, uint8_t sig[NTLM_SIGNATURE_SIZE])
 {
-	return run_flat(ctx, OP_SIGN, -1, (uint8_t *)msg, len, sig);
+	return run_flat(ctx, 1, mode, seq, data, len, sig);
 }
 
-NTLM_API ntlm_err ntlm_verify(ntlm_ctx *ctx, const uint8_t *msg, size_t len, const uint8_t sig[16])
+NTLM_API ntlm_err ntlm_unprotect(ntlm_ctx *ctx, unsigned mode, uint32_t seq, uint8_t *data,
+                                 size_t len, const uint8_t sig[NTLM_SIGNATURE_SIZE])
 {
-	uint8_t copy[16];
+	uint8_t copy[NTLM_SIGNATURE_SIZE]; /* a receiver only reads the token */
 	if (!sig)
 		return NTLM_E_INVALID_PARAMETER;
-	memcpy(copy, sig, 16);
-	return run_flat(ctx, OP_VERIFY, -1, (uint8_t *)msg, len, copy);
+	memcpy(copy, sig, NTLM_SIGNATURE_SIZE);
+	return run_flat(ctx, 0, mode, seq, data, len, copy);
 }
 
-NTLM_API ntlm_err ntlm_seal(ntlm_ctx *ctx, uint8_t *data, size_t len, uint8_t sig[16])
-{
-	return run_flat(ctx, OP_SEAL, -1, data, len, sig);
-}
-
-NTLM_API ntlm_err ntlm_unseal(ntlm_ctx *ctx, uint8_t *data, size_t len, const uint8_t sig[16])
-{
-	uint8_t copy[16];
-	if (!sig)
-		return NTLM_E_INVALID_PARAMETER;
-	memcpy(copy, sig, 16);
-	return run_flat(ctx, OP_UNSEAL, -1, data, len, copy);
-}
-
-NTLM_API ntlm_err ntlm_sign_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
-                                uint8_t sig[16])
-{
-	return run_flat(ctx, OP_SIGN, seq, (uint8_t *)msg, len, sig);
-}
-
-NTLM_API ntlm_err ntlm_verify_seq(ntlm_ctx *ctx, uint32_t seq, const uint8_t *msg, size_t len,
-                                  const uint8_t sig[16])
-{
-	uint8_t copy[16];
-	if (!sig)
-		return NTLM_E_INVALID_PARAMETER;
-	memcpy(copy, sig, 16);
-	return run_flat(ctx, OP_VERIFY, seq, (uint8_t *)msg, len, copy);
-}
-
-NTLM_API ntlm_err ntlm_seal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
-                                uint8_t sig[16])
-{
-	return run_flat(ctx, OP_SEAL, seq, data, len, sig);
-}
-
-NTLM_API ntlm_err ntlm_unseal_seq(ntlm_ctx *ctx, uint32_t seq, uint8_t *data, size_t len,
-                                  const uint8_t sig[16])
-{
-	uint8_t copy[16];
-	if (!sig)
-		return NTLM_E_INVALID_PARAMETER;
-	memcpy(copy, sig, 16);
-	return run_flat(ctx, OP_UNSEAL, seq, data, len, copy);
-}
-
-NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out)
+NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, unsigned mode, uint32_t seq, const uint8_t *in,
+                            size_t len, ntlm_buffer *out)
 {
 	if (!out || (!in && len) || len > SIZE_MAX - NTLM_SIGNATURE_SIZE)
 		return NTLM_E_INVALID_PARAMETER;
@@ -360,7 +341,7 @@ NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_b
 		return NTLM_E_NO_MEMORY;
 	if (len)
 		memcpy(buf + NTLM_SIGNATURE_SIZE, in, len);
-	ntlm_err rc = ntlm_seal(ctx, buf + NTLM_SIGNATURE_SIZE, len, buf);
+	ntlm_err rc = run_flat(ctx, 1, mode, seq, buf + NTLM_SIGNATURE_SIZE, len, buf);
 	if (rc != NTLM_OK) {
 		ntlm_free_secret(buf, len + NTLM_SIGNATURE_SIZE);
 		return rc;
@@ -370,7 +351,8 @@ NTLM_API ntlm_err ntlm_wrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_b
 	return NTLM_OK;
 }
 
-NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm_buffer *out)
+NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, unsigned mode, uint32_t seq, const uint8_t *in,
+                              size_t len, ntlm_buffer *out)
 {
 	if (!out || !in)
 		return NTLM_E_INVALID_PARAMETER;
@@ -384,7 +366,7 @@ NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm
 		return NTLM_E_NO_MEMORY;
 	if (n)
 		memcpy(buf, in + NTLM_SIGNATURE_SIZE, n);
-	ntlm_err rc = ntlm_unseal(ctx, buf, n, in);
+	ntlm_err rc = ntlm_unprotect(ctx, mode, seq, buf, n, in);
 	if (rc != NTLM_OK) {
 		ntlm_free_secret(buf, n ? n : 1);
 		return rc;
@@ -394,42 +376,14 @@ NTLM_API ntlm_err ntlm_unwrap(ntlm_ctx *ctx, const uint8_t *in, size_t len, ntlm
 	return NTLM_OK;
 }
 
-NTLM_API ntlm_err ntlm_seal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
+NTLM_API ntlm_err ntlm_protect_iov(ntlm_ctx *ctx, unsigned mode, uint32_t seq, ntlm_iov *iov,
+                                   size_t n)
 {
-	return ss_run(ctx, OP_SEAL, -1, iov, n);
+	return ss_run(ctx, 1, mode, seq, iov, n);
 }
 
-NTLM_API ntlm_err ntlm_unseal_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
+NTLM_API ntlm_err ntlm_unprotect_iov(ntlm_ctx *ctx, unsigned mode, uint32_t seq, ntlm_iov *iov,
+                                     size_t n)
 {
-	return ss_run(ctx, OP_UNSEAL, -1, iov, n);
-}
-
-NTLM_API ntlm_err ntlm_sign_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
-{
-	return ss_run(ctx, OP_SIGN, -1, iov, n);
-}
-
-NTLM_API ntlm_err ntlm_verify_iov(ntlm_ctx *ctx, ntlm_iov *iov, size_t n)
-{
-	return ss_run(ctx, OP_VERIFY, -1, iov, n);
-}
-
-NTLM_API ntlm_err ntlm_seal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
-{
-	return ss_run(ctx, OP_SEAL, seq, iov, n);
-}
-
-NTLM_API ntlm_err ntlm_unseal_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
-{
-	return ss_run(ctx, OP_UNSEAL, seq, iov, n);
-}
-
-NTLM_API ntlm_err ntlm_sign_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
-{
-	return ss_run(ctx, OP_SIGN, seq, iov, n);
-}
-
-NTLM_API ntlm_err ntlm_verify_iov_seq(ntlm_ctx *ctx, uint32_t seq, ntlm_iov *iov, size_t n)
-{
-	return ss_run(ctx, OP_VERIFY, seq, iov, n);
+	return ss_run(ctx, 0, mode, seq, iov, n);
 }

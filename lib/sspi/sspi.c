@@ -362,8 +362,7 @@ static ntlm_err ctx_alloc(struct sspi_cred *c, int is_server, int datagram, stru
 static ntlm_err client_ctx_new(struct sspi_cred *c, const char *target, ULONG req,
                                struct sspi_ctx **out)
 {
-	ntlm_client_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	cfg.policy = &c->policy;
 	cfg.target_name = target && *target ? target : NULL;
 	cfg.datagram = (req & ISC_REQ_DATAGRAM) != 0;
@@ -381,8 +380,7 @@ static ntlm_err client_ctx_new(struct sspi_cred *c, const char *target, ULONG re
 
 static ntlm_err server_ctx_new(struct sspi_cred *c, ULONG req, struct sspi_ctx **out)
 {
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	cfg.policy = &c->policy;
 	cfg.store = c->store;
 	cfg.replay = c->replay;
@@ -679,26 +677,25 @@ NTLM_API SECURITY_STATUS ntlm_sspi_QueryContextAttributesA(PCtxtHandle phContext
 
 /* ------------------------------------------------ message protection */
 
-typedef ntlm_err (*iov_fn)(ntlm_ctx *, ntlm_iov *, size_t);
-typedef ntlm_err (*iov_seq_fn)(ntlm_ctx *, uint32_t, ntlm_iov *, size_t);
-
-/* One of the four operations: its native functions for both modes. */
+/* One of the four operations: the native mode and its direction. */
 struct protect_op {
-	iov_fn connection;
-	iov_seq_fn datagram;
+	unsigned mode;
 	int sending;
 };
 
-static const struct protect_op op_seal = {ntlm_seal_iov, ntlm_seal_iov_seq, 1};
-static const struct protect_op op_unseal = {ntlm_unseal_iov, ntlm_unseal_iov_seq, 0};
-static const struct protect_op op_sign = {ntlm_sign_iov, ntlm_sign_iov_seq, 1};
-static const struct protect_op op_verify = {ntlm_verify_iov, ntlm_verify_iov_seq, 0};
+static const struct protect_op op_seal = {NTLM_PROTECT_SEAL, 1};
+static const struct protect_op op_unseal = {NTLM_PROTECT_SEAL, 0};
+static const struct protect_op op_sign = {NTLM_PROTECT_SIGN, 1};
+static const struct protect_op op_verify = {NTLM_PROTECT_SIGN, 0};
 
 /* Windows ignores MessageSeqNo on connection-oriented contexts: the context counts. */
 static ntlm_err run_op(struct sspi_ctx *sc, const struct protect_op *op, ntlm_iov *iov, size_t n,
                        ULONG seq)
 {
-	return sc->datagram ? op->datagram(sc->ctx, seq, iov, n) : op->connection(sc->ctx, iov, n);
+	unsigned mode = op->mode | (sc->datagram ? NTLM_PROTECT_EXPLICIT_SEQ : 0);
+	uint32_t s = sc->datagram ? (uint32_t)seq : 0;
+	return op->sending ? ntlm_protect_iov(sc->ctx, mode, s, iov, n)
+	                   : ntlm_unprotect_iov(sc->ctx, mode, s, iov, n);
 }
 
 static ntlm_iov to_iov(const SecBuffer *b)

@@ -13,9 +13,11 @@
 #include "acct_store.h"
 #include "mem.h"
 #include "ntlm_keys.h"
+#include "sized.h"
 #include "smbpasswd.h"
 #include "text.h"
 #include "textfile.h"
+#include "try.h"
 
 /*
  * Lockout: failed logons counted per user name (upper-cased; the domain is
@@ -49,9 +51,14 @@ struct ntlm_account_store {
 };
 
 NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out,
-                                         const ntlm_account_store_ops *ops, void *impl)
+                                         const ntlm_account_store_ops *caller_ops, void *impl)
 {
-	if (!out || !ops || !ops->verify)
+	ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT};
+	if (!out || !caller_ops)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	NTLM_TRY(ntlm_sized_in(&ops, sizeof(ops), caller_ops, STORE_OPS_V0_SIZE));
+	if (!ops.verify)
 		return NTLM_E_INVALID_PARAMETER;
 	*out = ntlm_calloc(1, sizeof(**out));
 	if (!*out)
@@ -61,7 +68,7 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out,
 		*out = NULL;
 		return NTLM_E_NO_MEMORY;
 	}
-	(*out)->ops = *ops;
+	(*out)->ops = ops;
 	(*out)->impl = impl;
 	return NTLM_OK;
 }

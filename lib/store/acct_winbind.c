@@ -317,7 +317,8 @@ NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const cha
 		free(st);
 		return NTLM_E_NO_MEMORY;
 	}
-	static const ntlm_account_store_ops ops = {winbind_verify, winbind_free};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = winbind_verify, .free = winbind_free};
 	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
 	if (rc != NTLM_OK)
 		winbind_free(st);

@@ -129,7 +129,7 @@ static int cached_name(struct smbpasswd_store *st, uint32_t uid, char *out, size
 	for (size_t i = 0; i < NAME_CACHE_SIZE && !found; i++) {
 		struct name_entry *n = &st->names[i];
 		if (n->used && n->uid == uid && now - n->at < NAME_CACHE_SECONDS) {
-			snprintf(out, cap, "%s", n->name);
+			ntlm_copy_string(out, cap, n->name);
 			found = 1;
 		}
 	}
@@ -203,9 +203,8 @@ static ntlm_err smbpasswd_verify(void *impl, const ntlm_auth_request *req, ntlm_
 		rc = account_usable(&e);
 	if (rc == NTLM_OK) {
 		/* The local account represents the client: reported under this server's name. */
-		snprintf(res->authority, sizeof(res->authority), "%s",
-		         req->server_name ? req->server_name : "");
-		snprintf(res->user, sizeof(res->user), "%s", e.name);
+		ntlm_copy_string(res->authority, sizeof(res->authority), req->server_name);
+		ntlm_copy_string(res->user, sizeof(res->user), e.name);
 		map_unix_user(st, &e, res->unix_user, sizeof(res->unix_user));
 	}
 	ntlm_memzero(&e, sizeof(e));
@@ -237,7 +236,8 @@ NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const c
 		free(st);
 		return NTLM_E_NO_MEMORY;
 	}
-	static const ntlm_account_store_ops ops = {smbpasswd_verify, smbpasswd_free};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = smbpasswd_verify, .free = smbpasswd_free};
 	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
 	if (rc != NTLM_OK)
 		smbpasswd_free(st);

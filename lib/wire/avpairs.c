@@ -115,7 +115,7 @@ static ntlm_err av_dup(const uint8_t *value, size_t len, uint8_t **out)
 static ntlm_err av_put_owned(nw_av_list *list, uint16_t id, uint8_t *value, size_t len)
 {
 	ntlm_err rc = NTLM_E_INVALID_PARAMETER;
-	if (list && id != NW_AV_EOL && len <= UINT16_MAX) {
+	if (list && !list->borrowed && id != NW_AV_EOL && len <= UINT16_MAX) {
 		for (size_t i = 0; i < list->n; i++) {
 			if (list->items[i].id == id) {
 				ntlm_free_secret(list->items[i].value, list->items[i].len);
@@ -212,49 +212,119 @@ static ntlm_err av_mark_seen(struct av_seen *s, uint16_t id)
 	return NTLM_OK;
 }
 
-static ntlm_err av_parse_list(nb_reader *r, nw_av_list *list, struct av_seen *seen, nw_fault *fault)
+/*
+ * Checks every pair up to MsvAvEOL; with a list, also appends each: a copy
+ * of its value, or with list->borrowed a view of it (the array then sized
+ * once, by the count a first pass returned in *count).
+ */
+static ntlm_err av_walk(nb_reader *r, nw_av_list *list, size_t *count, nw_fault *fault)
 {
+	struct av_seen seen = {0, NULL};
+	ntlm_err rc = NTLM_OK;
+	*count = 0;
 	for (;;) {
 		uint16_t id, len;
 		const uint8_t *value;
-		uint8_t *copy;
+		uint8_t *copy = NULL;
 		char label[16];
 		size_t at = nb_pos(r);
-		NTLM_TRY(av_read_pair(r, &id, &value, &len, fault));
-		if (id == NW_AV_EOL)
-			return NTLM_OK; /* trailing bytes are padding (Windows adds some) */
-		ntlm_err rc = av_mark_seen(seen, id);
-		if (rc == NTLM_E_BAD_AV_PAIR)
-			nw_fault_set(fault, av_label(id, label), at, "appears twice");
-		NTLM_TRY(rc);
-		NTLM_TRY(av_dup(value, len, &copy));
-		NTLM_TRY(av_append_owned(list, id, copy, len));
+		if ((rc = av_read_pair(r, &id, &value, &len, fault)) != NTLM_OK || id == NW_AV_EOL)
+			break; /* trailing bytes after MsvAvEOL are padding (Windows adds some) */
+		if ((rc = av_mark_seen(&seen, id)) != NTLM_OK) {
+			if (rc == NTLM_E_BAD_AV_PAIR)
+				nw_fault_set(fault, av_label(id, label), at, "appears twice");
+			break;
+		}
+		++*count;
+		if (list && list->borrowed) /* a view list never writes or frees through it */
+			list->items[list->n++] = (nw_av){id, len ? (uint8_t *)value : NULL, len};
+		else if (list && ((rc = av_dup(value, len, &copy)) != NTLM_OK ||
+		                  (rc = av_append_owned(list, id, copy, len)) != NTLM_OK))
+			break;
 	}
+	free(seen.high); /* ids only, nothing secret */
+	return rc;
 }
 
-ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list)
-{
-	return nw_av_parse_fault(data, len, list, NULL);
-}
-
-ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list, nw_fault *fault)
+static ntlm_err av_parse(const uint8_t *data, size_t len, nw_av_list *list, int borrowed,
+                         nw_fault *fault)
 {
 	nb_reader r;
+	size_t count;
 	if (!list)
 		return NTLM_E_INVALID_PARAMETER;
 	list->items = NULL;
 	list->n = 0;
+	list->borrowed = borrowed;
 	if (len && !data)
 		return NTLM_E_INVALID_PARAMETER;
 	if (len == 0)
 		return NTLM_OK;
 	nb_reader_init(&r, data, len);
-	struct av_seen seen = {0, NULL};
-	ntlm_err rc = av_parse_list(&r, list, &seen, fault);
-	free(seen.high); /* ids only, nothing secret */
+	ntlm_err rc = NTLM_OK;
+	if (borrowed) {
+		/* checked first, so the array is allocated once, at its size */
+		rc = av_walk(&r, NULL, &count, fault);
+		if (rc == NTLM_OK && count && !(list->items = malloc(count * sizeof(nw_av))))
+			rc = NTLM_E_NO_MEMORY;
+		nb_reader_init(&r, data, len);
+	}
+	if (rc == NTLM_OK)
+		rc = av_walk(&r, list, &count, fault);
 	if (rc != NTLM_OK)
 		nw_av_clear(list);
 	return rc;
+}
+
+ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list *list)
+{
+	return av_parse(data, len, list, 0, NULL);
+}
+
+ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list, nw_fault *fault)
+{
+	return av_parse(data, len, list, 0, fault);
+}
+
+ntlm_err nw_av_parse_view(const uint8_t *data, size_t len, nw_av_list *list)
+{
+	return av_parse(data, len, list, 1, NULL);
+}
+
+ntlm_err nw_av_write(nb_writer *w, uint16_t id, const uint8_t *value, size_t len)
+{
+	/* An EOL inside the list would cut it short for every reader. */
+	if (id == NW_AV_EOL || len > UINT16_MAX || (len && !value))
+		return NTLM_E_INVALID_PARAMETER;
+	nb_write_u16le(w, id);
+	nb_write_u16le(w, (uint16_t)len);
+	nb_write_bytes(w, value, len);
+	return w->err;
+}
+
+ntlm_err nw_av_write_string(nb_writer *w, uint16_t id, const char *utf8)
+{
+	size_t room = 2 * (utf8 ? strlen(utf8) : 0), len, at = w->len;
+	uint8_t *value;
+	if (id == NW_AV_EOL)
+		return NTLM_E_INVALID_PARAMETER;
+	nb_write_u16le(w, id);
+	nb_write_u16le(w, 0); /* AvLen, patched once the value is converted */
+	if (!(value = nb_write_open(w, room)))
+		return w->err;
+	NTLM_TRY(ntlm_utf8_to_utf16le_into(utf8, value, room, &len));
+	if (len > UINT16_MAX)
+		return NTLM_E_INVALID_PARAMETER;
+	nb_write_commit(w, len);
+	NTLM_TRY(w->err);
+	return nb_patch_u16le(w, at + 2, (uint16_t)len);
+}
+
+ntlm_err nw_av_write_eol(nb_writer *w)
+{
+	nb_write_u16le(w, NW_AV_EOL);
+	nb_write_u16le(w, 0);
+	return w->err;
 }
 
 ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out)
@@ -269,20 +339,15 @@ ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out)
 	for (size_t i = 0; i < list->n; i++)
 		total += 4 + list->items[i].len;
 	nb_writer_reserve(&w, total);
-	for (size_t i = 0; i < list->n; i++) {
-		const nw_av *av = &list->items[i];
-		/* An EOL inside the list would cut it short for every reader. */
-		if (av->id == NW_AV_EOL || av->len > UINT16_MAX || (av->len && !av->value)) {
-			nb_writer_free(&w);
-			return NTLM_E_INVALID_PARAMETER;
-		}
-		nb_write_u16le(&w, av->id);
-		nb_write_u16le(&w, (uint16_t)av->len);
-		nb_write_bytes(&w, av->value, av->len);
+	ntlm_err rc = NTLM_OK;
+	for (size_t i = 0; i < list->n && rc == NTLM_OK; i++)
+		rc = nw_av_write(&w, list->items[i].id, list->items[i].value, list->items[i].len);
+	if (rc == NTLM_OK)
+		rc = nw_av_write_eol(&w);
+	if (rc != NTLM_OK) {
+		nb_writer_free(&w);
+		return rc;
 	}
-	nb_write_u16le(&w, NW_AV_EOL);
-	nb_write_u16le(&w, 0);
-	/* writer errors are sticky; nb_writer_finish reports the first one */
 	return nb_writer_finish(&w, out);
 }
 
@@ -301,7 +366,8 @@ void nw_av_remove(nw_av_list *list, uint16_t id)
 	for (size_t i = 0; list && i < list->n; i++) {
 		if (list->items[i].id != id)
 			continue; /* ids are unique (nw_av_parse, nw_av_set): the first is the one */
-		ntlm_free_secret(list->items[i].value, list->items[i].len);
+		if (!list->borrowed)
+			ntlm_free_secret(list->items[i].value, list->items[i].len);
 		memmove(&list->items[i], &list->items[i + 1], (list->n - i - 1) * sizeof(nw_av));
 		list->n--; /* the array keeps its size: still the room av_full expects of n */
 		return;
@@ -391,7 +457,7 @@ void nw_av_clear(nw_av_list *list)
 {
 	if (!list)
 		return;
-	for (size_t i = 0; i < list->n; i++)
+	for (size_t i = 0; i < list->n && !list->borrowed; i++)
 		ntlm_free_secret(list->items[i].value, list->items[i].len);
 	free(list->items); /* ids, lengths and pointers only */
 	list->items = NULL;

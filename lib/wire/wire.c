@@ -355,24 +355,44 @@ static ntlm_err put_secbuf(nb_writer *w, size_t field_pos, const void *data, siz
 	return nb_patch_u32le(w, field_pos + 4, (uint32_t)off);
 }
 
-/* A UTF-8 string (NULL = "") as UTF-16LE or OEM; the converted copy is wiped. */
-static ntlm_err put_string(nb_writer *w, size_t field_pos, const char *s, int unicode)
-{
-	uint8_t *enc;
-	size_t enc_len;
-	ntlm_err rc = unicode ? ntlm_utf8_to_utf16le(s, 0, &enc, &enc_len)
-	                      : ntlm_utf8_to_oem(s, 0, &enc, &enc_len);
-	if (rc != NTLM_OK)
-		return rc;
-	rc = put_secbuf(w, field_pos, enc, enc_len);
-	ntlm_free_secret(enc, enc_len);
-	return rc;
-}
-
 /* strlen, 0 for NULL: for the writers' size hints. */
 static size_t str_len(const char *s)
 {
 	return s ? strlen(s) : 0;
+}
+
+/* Fills the security buffer at field_pos for the payload bytes written since off. */
+static ntlm_err point_secbuf(nb_writer *w, size_t field_pos, size_t off)
+{
+	size_t len = w->len - off;
+	if (len > UINT16_MAX || off > UINT32_MAX)
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(nb_patch_u16le(w, field_pos, (uint16_t)len));
+	NTLM_TRY(nb_patch_u16le(w, field_pos + 2, (uint16_t)len));
+	return nb_patch_u32le(w, field_pos + 4, (uint32_t)off);
+}
+
+/*
+ * A UTF-8 string (NULL = "") as UTF-16LE, converted straight into the
+ * payload, or as OEM (whose converted copy is wiped).
+ */
+static ntlm_err put_string(nb_writer *w, size_t field_pos, const char *s, int unicode)
+{
+	uint8_t *enc;
+	size_t enc_len, off = w->len;
+	if (unicode) {
+		size_t room = 2 * str_len(s);
+		if (!(enc = nb_write_open(w, room)))
+			return w->err;
+		NTLM_TRY(ntlm_utf8_to_utf16le_into(s, enc, room, &enc_len));
+		nb_write_commit(w, enc_len);
+		NTLM_TRY(w->err);
+		return point_secbuf(w, field_pos, off);
+	}
+	NTLM_TRY(ntlm_utf8_to_oem(s, 0, &enc, &enc_len));
+	ntlm_err rc = put_secbuf(w, field_pos, enc, enc_len);
+	ntlm_free_secret(enc, enc_len);
+	return rc;
 }
 
 /* Turns a writer into *out, or frees it when anything before failed. */
@@ -677,6 +697,9 @@ ntlm_err nw_authenticate_encode(const nw_authenticate *m, int with_mic, ntlm_buf
 	return finish(&w, nw_authenticate_write(m, with_mic, &w), out);
 }
 
+static ntlm_err secbuf_bytes(const nb_reader *msg, const nw_secbuf *f, int borrowed, uint8_t **out,
+                             size_t *out_len);
+
 static const char *const auth_field_names[AF_COUNT] = {
 	"LmChallengeResponseFields", "NtChallengeResponseFields",
 	"DomainNameFields",          "UserNameFields",
@@ -711,24 +734,51 @@ static ntlm_err authenticate_parse(const uint8_t *data, size_t len, uint32_t fla
 
 	unicode = ((m->flags ? m->flags : flags_if_zero) & NTLMSSP_NEGOTIATE_UNICODE) != 0;
 	m->nt_response_offset = f[AF_NT].len ? f[AF_NT].off : 0;
-	NTLM_TRY(secbuf_copy(&r, &f[AF_LM], &m->lm_response, &m->lm_response_len));
-	NTLM_TRY(secbuf_copy(&r, &f[AF_NT], &m->nt_response, &m->nt_response_len));
+	NTLM_TRY(secbuf_bytes(&r, &f[AF_LM], m->borrowed, &m->lm_response, &m->lm_response_len));
+	NTLM_TRY(secbuf_bytes(&r, &f[AF_NT], m->borrowed, &m->nt_response, &m->nt_response_len));
 	NTLM_TRY(secbuf_string(&r, &f[AF_DOMAIN], unicode, &m->domain, fault));
 	NTLM_TRY(secbuf_string(&r, &f[AF_USER], unicode, &m->user, fault));
 	NTLM_TRY(secbuf_string(&r, &f[AF_WORKSTATION], unicode, &m->workstation, fault));
-	return secbuf_copy(&r, &f[AF_KEY], &m->encrypted_session_key, &m->encrypted_session_key_len);
+	return secbuf_bytes(&r, &f[AF_KEY], m->borrowed, &m->encrypted_session_key,
+	                    &m->encrypted_session_key_len);
+}
+
+/* A byte field: a copy, or with borrowed a view (the codec never writes through it). */
+static ntlm_err secbuf_bytes(const nb_reader *msg, const nw_secbuf *f, int borrowed, uint8_t **out,
+                             size_t *out_len)
+{
+	const uint8_t *view;
+	if (!borrowed)
+		return secbuf_copy(msg, f, out, out_len);
+	NTLM_TRY(secbuf_view(msg, f, &view));
+	*out = (uint8_t *)view;
+	*out_len = view ? f->len : 0;
+	return NTLM_OK;
+}
+
+static ntlm_err authenticate_decode(const uint8_t *data, size_t len, uint32_t flags_if_zero,
+                                    int borrowed, nw_authenticate *m, nw_fault *fault)
+{
+	if (!m)
+		return NTLM_E_INVALID_PARAMETER;
+	memset(m, 0, sizeof(*m));
+	m->borrowed = borrowed;
+	ntlm_err rc = authenticate_parse(data, len, flags_if_zero, m, fault);
+	if (rc != NTLM_OK)
+		nw_authenticate_clear(m);
+	return rc;
 }
 
 ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len, uint32_t flags_if_zero,
                                       nw_authenticate *m, nw_fault *fault)
 {
-	if (!m)
-		return NTLM_E_INVALID_PARAMETER;
-	memset(m, 0, sizeof(*m));
-	ntlm_err rc = authenticate_parse(data, len, flags_if_zero, m, fault);
-	if (rc != NTLM_OK)
-		nw_authenticate_clear(m);
-	return rc;
+	return authenticate_decode(data, len, flags_if_zero, 0, m, fault);
+}
+
+ntlm_err nw_authenticate_decode_view(const uint8_t *data, size_t len, uint32_t flags_if_zero,
+                                     nw_authenticate *m)
+{
+	return authenticate_decode(data, len, flags_if_zero, 1, m, NULL);
 }
 
 ntlm_err nw_authenticate_decode(const uint8_t *data, size_t len, nw_authenticate *m)
@@ -740,9 +790,11 @@ void nw_authenticate_clear(nw_authenticate *m)
 {
 	if (!m)
 		return;
-	ntlm_free_secret(m->lm_response, m->lm_response_len);
-	ntlm_free_secret(m->nt_response, m->nt_response_len);
-	ntlm_free_secret(m->encrypted_session_key, m->encrypted_session_key_len);
+	if (!m->borrowed) {
+		ntlm_free_secret(m->lm_response, m->lm_response_len);
+		ntlm_free_secret(m->nt_response, m->nt_response_len);
+		ntlm_free_secret(m->encrypted_session_key, m->encrypted_session_key_len);
+	}
 	ntlm_free_string(m->domain);
 	ntlm_free_string(m->user);
 	ntlm_free_string(m->workstation);

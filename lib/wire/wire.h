@@ -3,7 +3,8 @@
  * no state. Decoders read only through nb_reader, check every
  * (Len, MaxLen, Offset) triple and reject fields that leave the message or
  * overlap the fixed header or each other. Decoded strings are UTF-8 copies;
- * byte fields are copies; clear with nw_*_clear() (wipes).
+ * byte fields are copies (nw_authenticate_decode_view: views); clear with
+ * nw_*_clear() (wipes).
  */
 #ifndef NTLM_WIRE_H
 #define NTLM_WIRE_H
@@ -96,6 +97,8 @@ typedef struct nw_authenticate {
 	int has_mic_field;
 	uint8_t mic[16];
 	size_t nt_response_offset; /* where NtChallengeResponse lies in the message */
+	/* decoded by nw_authenticate_decode_view: the byte fields are views into the message */
+	int borrowed;
 } nw_authenticate;
 
 /*
@@ -158,6 +161,13 @@ NTLM_MUST_CHECK ntlm_err nw_challenge_decode_fault(const uint8_t *data, size_t l
 NTLM_MUST_CHECK ntlm_err nw_authenticate_decode_fault(const uint8_t *data, size_t len,
                                                       uint32_t flags_if_zero, nw_authenticate *m,
                                                       nw_fault *fault);
+/*
+ * The same, the byte fields (responses, session key) left where they are:
+ * views valid while data is (the server decodes and checks within one step).
+ * Strings are still UTF-8 copies.
+ */
+NTLM_MUST_CHECK ntlm_err nw_authenticate_decode_view(const uint8_t *data, size_t len,
+                                                     uint32_t flags_if_zero, nw_authenticate *m);
 NTLM_MUST_CHECK ntlm_err nw_message_type_fault(const uint8_t *data, size_t len, uint32_t *type,
                                                nw_fault *fault);
 
@@ -173,10 +183,15 @@ typedef struct nw_av {
 	size_t len;
 } nw_av;
 
-/* An ordered AV_PAIR list without its MsvAvEOL terminator. */
+/*
+ * An ordered AV_PAIR list without its MsvAvEOL terminator. Its values are
+ * its own copies, or with borrowed (nw_av_parse_view) views into the bytes
+ * it was parsed from, which it then only reads: nw_av_set* refuses it.
+ */
 typedef struct nw_av_list {
 	nw_av *items;
 	size_t n;
+	int borrowed;
 } nw_av_list;
 
 /*
@@ -190,8 +205,23 @@ NTLM_MUST_CHECK ntlm_err nw_av_parse(const uint8_t *data, size_t len, nw_av_list
 /* The same, explaining a refusal (offsets relative to data). */
 NTLM_MUST_CHECK ntlm_err nw_av_parse_fault(const uint8_t *data, size_t len, nw_av_list *list,
                                            nw_fault *fault);
+/*
+ * The same rules, the values left where they are: a list that borrows them
+ * (valid while data is), for a reader that only looks (the server's check
+ * of the client's pairs). One allocation, the array.
+ */
+NTLM_MUST_CHECK ntlm_err nw_av_parse_view(const uint8_t *data, size_t len, nw_av_list *list);
 /* Serialises the list followed by MsvAvEOL. */
 NTLM_MUST_CHECK ntlm_err nw_av_encode(const nw_av_list *list, ntlm_buffer *out);
+/*
+ * A list written straight into a message, without building one: pairs in
+ * the order written, then nw_av_write_eol(). The writer's error is sticky
+ * and returned; a bad pair (id MsvAvEOL, too long) is NTLM_E_INVALID_PARAMETER.
+ */
+NTLM_MUST_CHECK ntlm_err nw_av_write(nb_writer *w, uint16_t id, const uint8_t *value, size_t len);
+/* UTF-8 string value -> UTF-16LE pair, converted in place. */
+NTLM_MUST_CHECK ntlm_err nw_av_write_string(nb_writer *w, uint16_t id, const char *utf8);
+NTLM_MUST_CHECK ntlm_err nw_av_write_eol(nb_writer *w);
 /* NULL if absent. */
 const nw_av *nw_av_get(const nw_av_list *list, uint16_t id);
 /* Removes the pair id (wiping its value), keeping the order of the rest; absent: no-op. */

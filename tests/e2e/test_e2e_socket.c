@@ -20,8 +20,7 @@ static int serve_one(int lfd)
 {
 	ntlm_account_store *store = NULL;
 	ntlm_ctx *ctx = NULL;
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	if (ntlm_account_store_smbpasswd(&store, store_path))
 		return 100;
 	cfg.store = store;
@@ -53,7 +52,7 @@ static int serve_one(int lfd)
 		if (netframe_recv(fd, &in, &n))
 			break;
 		ntlm_buffer plain = {0}, reply = {0};
-		ntlm_err r = ntlm_unwrap(ctx, in, n, &plain);
+		ntlm_err r = ntlm_unwrap(ctx, NTLM_PROTECT_SEAL, 0, in, n, &plain);
 		free(in);
 		if (r != NTLM_OK) {
 			uint8_t code = (uint8_t)r;
@@ -65,7 +64,7 @@ static int serve_one(int lfd)
 			plain.data[i] = plain.data[plain.len - 1 - i];
 			plain.data[plain.len - 1 - i] = t;
 		}
-		r = ntlm_wrap(ctx, plain.data, plain.len, &reply);
+		r = ntlm_wrap(ctx, NTLM_PROTECT_SEAL, 0, plain.data, plain.len, &reply);
 		ntlm_buffer_free(&plain);
 		if (r != NTLM_OK) {
 			uint8_t code = (uint8_t)r; /* a one-byte answer: the client sees the failure */
@@ -144,13 +143,13 @@ static void test_handshake_and_sealed_echo(void)
 		char msg[64];
 		int len = snprintf(msg, sizeof(msg), "message number %d", i);
 		ntlm_buffer w = {0}, p = {0};
-		T_OK(ntlm_wrap(c.ctx, (uint8_t *)msg, (size_t)len, &w));
+		T_OK(ntlm_wrap(c.ctx, NTLM_PROTECT_SEAL, 0, (uint8_t *)msg, (size_t)len, &w));
 		T_ASSERT(netframe_send(c.fd, w.data, w.len) == 0);
 		ntlm_buffer_free(&w);
 		uint8_t *in;
 		size_t n;
 		T_ASSERT(netframe_recv(c.fd, &in, &n) == 0);
-		T_OK(ntlm_unwrap(c.ctx, in, n, &p));
+		T_OK(ntlm_unwrap(c.ctx, NTLM_PROTECT_SEAL, 0, in, n, &p));
 		free(in);
 		T_ASSERT(p.len == (size_t)len);
 		for (int k = 0; k < len; k++)
@@ -165,7 +164,7 @@ static void test_tampered_message_refused_by_peer(void)
 	struct conn c;
 	T_OK(connect_and_auth(&c, "Erin-pw-9"));
 	ntlm_buffer w = {0};
-	T_OK(ntlm_wrap(c.ctx, (const uint8_t *)"pay 10 EUR", 10, &w));
+	T_OK(ntlm_wrap(c.ctx, NTLM_PROTECT_SEAL, 0, (const uint8_t *)"pay 10 EUR", 10, &w));
 	w.data[20] ^= 0x08; /* flips a bit of the sealed data */
 	netframe_send(c.fd, w.data, w.len);
 	ntlm_buffer_free(&w);

@@ -60,7 +60,8 @@ static int in_place(void *ctx, const uint8_t *in, size_t n, uint8_t *seal_sig,
 	if (!d)
 		return ntlm_refused(NTLM_E_NO_MEMORY, err, errlen);
 	memcpy(d, in, n);
-	ntlm_err rc = seal_sig ? ntlm_seal(ctx, d, n, seal_sig) : ntlm_unseal(ctx, d, n, unseal_sig);
+	ntlm_err rc = seal_sig ? ntlm_protect(ctx, NTLM_PROTECT_SEAL, 0, d, n, seal_sig)
+	                       : ntlm_unprotect(ctx, NTLM_PROTECT_SEAL, 0, d, n, unseal_sig);
 	if (ntlm_refused(rc, err, errlen)) {
 		free(d);
 		return -1;
@@ -84,13 +85,15 @@ static int op_unseal(void *ctx, const uint8_t *d, size_t dn, const uint8_t sig[1
 
 static int op_sign(void *ctx, const uint8_t *m, size_t n, uint8_t sig[16], char *err, size_t errlen)
 {
-	return ntlm_refused(ntlm_sign(ctx, m, n, sig), err, errlen);
+	/* signing only reads the message */
+	return ntlm_refused(ntlm_protect(ctx, NTLM_PROTECT_SIGN, 0, (uint8_t *)m, n, sig), err, errlen);
 }
 
 static int op_verify(void *ctx, const uint8_t *m, size_t n, const uint8_t sig[16], char *err,
                      size_t errlen)
 {
-	return ntlm_refused(ntlm_verify(ctx, m, n, sig), err, errlen);
+	return ntlm_refused(ntlm_unprotect(ctx, NTLM_PROTECT_SIGN, 0, (uint8_t *)m, n, sig), err,
+	                    errlen);
 }
 
 int main(int argc, char **argv)
@@ -123,8 +126,7 @@ int main(int argc, char **argv)
 		if (v1)
 			pol.allowed_responses |= NTLM_RESP_NTLMV1;
 		rc = ntlm_account_store_smbpasswd(&store, account_file);
-		ntlm_server_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
+		ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 		cfg.policy = &pol;
 		cfg.store = store;
 		cfg.computer_name = computer;
@@ -135,8 +137,7 @@ int main(int argc, char **argv)
 		if (v1)
 			pol.allowed_responses = NTLM_RESP_NTLMV1;
 		rc = ntlm_cred_password(&cred, domain, user, password);
-		ntlm_client_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
+		ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 		cfg.policy = &pol;
 		cfg.workstation = workstation;
 		if (rc == NTLM_OK)

@@ -9,7 +9,7 @@
 
 #include "ntlmssp/ntlmssp.h"
 #include "nlmp_vectors.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 /* ntlm_buffer_free lives in context.c, which these tests do not link. */
@@ -29,6 +29,10 @@ static ntlm_err parse_hex(const char *hex)
 	ntlm_err rc = nw_av_parse(b, n, &l);
 	if (rc != NTLM_OK && (l.items != NULL || l.n != 0))
 		return NTLM_E_INTERNAL; /* a failed parse must leave the list empty */
+	nw_av_clear(&l);
+	/* the view parse applies the same rules */
+	if (nw_av_parse_view(b, n, &l) != rc || (rc != NTLM_OK && (l.items != NULL || l.n != 0)))
+		return NTLM_E_INTERNAL;
 	nw_av_clear(&l);
 	return rc;
 }
@@ -55,7 +59,7 @@ static void test_parse_spec_target_info(void)
 static void test_encode_spec_target_info(void)
 {
 	/* Built with the setters in the spec's order, the list encodes to its bytes. */
-	nw_av_list l = {NULL, 0};
+	nw_av_list l = {NULL, 0, 0};
 	ntlm_buffer b;
 	T_OK(nw_av_set_string(&l, NW_AV_NB_DOMAIN, V_DOMAIN_STR));
 	T_OK(nw_av_set_string(&l, NW_AV_NB_COMPUTER, V_SERVER_STR));
@@ -70,7 +74,7 @@ static void test_roundtrip_all_kinds(void)
 {
 	static const uint8_t cbt[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
 	uint8_t single_host[48];
-	nw_av_list l = {NULL, 0}, d;
+	nw_av_list l = {NULL, 0, 0}, d;
 	ntlm_buffer b;
 	uint32_t flags;
 	uint64_t ts;
@@ -113,7 +117,7 @@ static void test_roundtrip_all_kinds(void)
 
 static void test_set_replaces(void)
 {
-	nw_av_list l = {NULL, 0};
+	nw_av_list l = {NULL, 0, 0};
 	uint32_t v;
 	T_OK(nw_av_set_u32(&l, NW_AV_FLAGS, 1));
 	T_OK(nw_av_set_string(&l, NW_AV_NB_DOMAIN, "A"));
@@ -133,7 +137,7 @@ static void test_set_replaces(void)
 static void test_many_pairs(void)
 {
 	/* Grows past several powers of two; order and values survive. */
-	nw_av_list l = {NULL, 0}, d;
+	nw_av_list l = {NULL, 0, 0}, d;
 	ntlm_buffer b;
 	for (uint16_t id = 100; id < 1100; id++)
 		T_OK(nw_av_set_u32(&l, id, id * 7u));
@@ -210,7 +214,7 @@ static void test_parse_linear_in_distinct_unknown_ids(void)
 
 static void test_getters_absent_and_wrong_size(void)
 {
-	nw_av_list l = {NULL, 0};
+	nw_av_list l = {NULL, 0, 0};
 	uint32_t v32 = 7;
 	uint64_t v64 = 7;
 	char *s = (char *)"x";
@@ -230,10 +234,10 @@ static void test_getters_absent_and_wrong_size(void)
 
 static void test_set_and_encode_reject_eol(void)
 {
-	nw_av_list l = {NULL, 0};
+	nw_av_list l = {NULL, 0, 0};
 	ntlm_buffer b;
 	nw_av eol = {NW_AV_EOL, NULL, 0};
-	nw_av_list bad = {&eol, 1};
+	nw_av_list bad = {&eol, 1, 0};
 	T_EXPECT_ERR(nw_av_set_u32(&l, NW_AV_EOL, 0), NTLM_E_INVALID_PARAMETER);
 	T_ASSERT(l.n == 0);
 	T_EXPECT_ERR(nw_av_encode(&bad, &b), NTLM_E_INVALID_PARAMETER);
@@ -316,7 +320,7 @@ static void test_parse_error_clears_list(void)
 {
 	/* the error comes after two pairs were copied: nothing may be left */
 	uint8_t x[] = {1, 0, 2, 0, 'A', 0, 2, 0, 2, 0, 'B', 0, 6, 0, 3, 0, 1, 2, 3, 0, 0, 0, 0};
-	nw_av_list l = {(nw_av *)1, 99};
+	nw_av_list l = {(nw_av *)1, 99, 0};
 	T_EXPECT_ERR(nw_av_parse(x, sizeof(x), &l), NTLM_E_BAD_AV_PAIR);
 	T_ASSERT(l.items == NULL && l.n == 0);
 	T_EXPECT_ERR(nw_av_parse(NULL, 4, &l), NTLM_E_INVALID_PARAMETER);
@@ -350,6 +354,34 @@ static void test_truncation_and_bitflip_sweep(void)
 		}
 }
 
+static void test_parse_view(void)
+{
+	/* the values are the message's own bytes; the list only reads them */
+	static const uint8_t cbt[16] = {1};
+	uint8_t x[] = {2, 0, 2, 0, 'A', 0, 9, 0, 0, 0, 6, 0, 4, 0, 2, 0, 0, 0, 0, 0, 0, 0};
+	nw_av_list l, c;
+	uint32_t flags;
+	T_OK(nw_av_parse_view(x, sizeof(x), &l));
+	T_OK(nw_av_parse(x, sizeof(x), &c));
+	T_ASSERT(l.n == 3 && c.n == 3 && l.borrowed && !c.borrowed);
+	T_ASSERT(l.items[0].value == x + 4 && l.items[0].len == 2);
+	T_ASSERT(l.items[1].id == NW_AV_TARGET_NAME && l.items[1].value == NULL && l.items[1].len == 0);
+	for (size_t i = 0; i < 3; i++)
+		T_ASSERT(l.items[i].id == c.items[i].id && l.items[i].len == c.items[i].len);
+	T_OK(nw_av_get_u32(&l, NW_AV_FLAGS, &flags));
+	T_ASSERT(flags == 2);
+	/* never written through: setting is refused, removing drops the entry only */
+	T_EXPECT_ERR(nw_av_set(&l, NW_AV_CHANNEL_BINDINGS, cbt, 16), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(nw_av_set_u32(&l, NW_AV_FLAGS, 0), NTLM_E_INVALID_PARAMETER);
+	nw_av_remove(&l, NW_AV_NB_DOMAIN);
+	T_ASSERT(l.n == 2 && x[4] == 'A');
+	nw_av_clear(&l);
+	nw_av_clear(&c);
+	T_ASSERT(x[4] == 'A');
+	T_OK(nw_av_parse_view(NULL, 0, &l));
+	T_ASSERT(l.n == 0 && l.items == NULL);
+}
+
 static void test_names(void)
 {
 	static const char *const want[] = {
@@ -378,6 +410,7 @@ int main(void)
 	T_RUN(test_parse_errors);
 	T_RUN(test_parse_error_clears_list);
 	T_RUN(test_truncation_and_bitflip_sweep);
+	T_RUN(test_parse_view);
 	T_RUN(test_names);
 	T_END();
 }

@@ -8,7 +8,8 @@
 #include "ntlm_keys.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
 #include "wire.h"
 
 /* The flags a Windows server grants our default NEGOTIATE (ESS, 128, KEY_EXCH, SIGN, SEAL, TARGET_INFO). */
@@ -31,7 +32,7 @@ enum {
 static ntlm_err make_challenge(uint32_t flags, int pairs, ntlm_buffer *out)
 {
 	nw_challenge c;
-	nw_av_list av = {NULL, 0};
+	nw_av_list av = {NULL, 0, 0};
 	ntlm_buffer ti = {NULL, 0};
 	memset(&c, 0, sizeof(c));
 	c.flags = flags;
@@ -72,12 +73,11 @@ static void client_run(struct run *r, uint32_t requested, int datagram, uint32_t
 	ntlm_ctx *ctx = NULL;
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, again = {0};
 	ntlm_policy pol;
-	ntlm_client_config cfg;
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	memset(r, 0, sizeof(*r));
 	r->rc = r->again = NTLM_E_INTERNAL;
 	ntlm_policy_init(&pol);
 	pol.allowed_responses = allowed;
-	memset(&cfg, 0, sizeof(cfg));
 	cfg.policy = &pol;
 	cfg.flags = requested;
 	cfg.datagram = datagram;
@@ -209,7 +209,7 @@ static void test_echoed_pairs(void)
 	client_run(&r, 0, 0, NTLM_RESP_NTLMV2, GRANTED, NAMES | DNS_COMPUTER);
 	T_OK(r.rc);
 	nw_v2_response v2;
-	nw_av_list av = {NULL, 0};
+	nw_av_list av = {NULL, 0, 0};
 	T_OK(nw_v2_response_parse(r.auth.nt_response, r.auth.nt_response_len, &v2));
 	T_OK(nw_av_parse(v2.av_pairs, v2.av_len, &av));
 	run_clear(&r);

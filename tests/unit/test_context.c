@@ -16,7 +16,9 @@
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
 #include "v2temp.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
+#include "try.h"
 #include "verify.h"
 #include "wire.h"
 
@@ -91,13 +93,17 @@ static void pair_init(struct pair *p, const char *user, const char *password)
 	T_SETUP(ntlm_account_store_smbpasswd(&p->store, store_path));
 	ntlm_policy_init(&p->cpol);
 	ntlm_policy_init(&p->spol);
+	p->shooks.struct_size = sizeof(p->shooks);
 	p->shooks.now = server_now;
 	p->shooks.arg = &server_time;
+	p->chooks.struct_size = sizeof(p->chooks);
 	p->chooks.now = server_now;
 	p->chooks.arg = &client_time;
+	p->ccfg.struct_size = sizeof(p->ccfg);
 	p->ccfg.policy = &p->cpol;
 	p->ccfg.workstation = "CLIENTPC";
 	p->ccfg.hooks = &p->chooks;
+	p->scfg.struct_size = sizeof(p->scfg);
 	p->scfg.policy = &p->spol;
 	p->scfg.store = p->store;
 	p->scfg.computer_name = "SERVER";
@@ -154,9 +160,11 @@ static int pair_talks(struct pair *p)
 	if (ntlm_ctx_session_key(p->client, kc) || ntlm_ctx_session_key(p->server, ks) ||
 	    memcmp(kc, ks, 16))
 		return 0;
-	if (ntlm_seal(p->client, msg, 16, sig) || ntlm_unseal(p->server, msg, 16, sig))
+	if (ntlm_protect(p->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(p->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
-	if (ntlm_seal(p->server, msg, 16, sig) || ntlm_unseal(p->client, msg, 16, sig))
+	if (ntlm_protect(p->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(p->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
 	return memcmp(msg, "hello, server!!", 16) == 0;
 }
@@ -454,7 +462,7 @@ static void test_anonymous(void)
 	T_STR(ntlm_ctx_principal(p.server), "NT AUTHORITY\\ANONYMOUS LOGON");
 	uint8_t k[16];
 	T_EXPECT_ERR(ntlm_ctx_session_key(p.server, k), NTLM_E_NO_SESSION_KEY);
-	T_EXPECT_ERR(ntlm_sign(p.server, k, 16, k), NTLM_E_NO_SESSION_KEY);
+	T_EXPECT_ERR(ntlm_protect(p.server, NTLM_PROTECT_SIGN, 0, k, 16, k), NTLM_E_NO_SESSION_KEY);
 	pair_free(&p);
 }
 
@@ -698,8 +706,8 @@ static void test_datagram(void)
 	T_OK(pair_run(&p));
 	T_ASSERT(ntlm_ctx_flags(p.server) & NTLMSSP_NEGOTIATE_DATAGRAM);
 	uint8_t m[8] = "dgram!!", sig[16];
-	T_OK(ntlm_seal_seq(p.client, 5, m, 8, sig));
-	T_OK(ntlm_unseal_seq(p.server, 5, m, 8, sig));
+	T_OK(ntlm_protect(p.client, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 5, m, 8, sig));
+	T_OK(ntlm_unprotect(p.server, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 5, m, 8, sig));
 	T_ASSERT(memcmp(m, "dgram!!", 8) == 0);
 	pair_free(&p);
 }
@@ -849,7 +857,7 @@ static void test_mschap_kind(void)
 	pair_free(&p);
 	/* where NTLMv1 is allowed the store is never told it is MS-CHAP: a domain told so
 	   would accept NTLMv1 it refuses outside MS-CHAP */
-	static const ntlm_account_store_ops rops = {recording_verify, NULL};
+	static const ntlm_account_store_ops rops = {NTLM_ACCOUNT_STORE_OPS_INIT, .verify = recording_verify};
 	struct recording_store rs = {NULL, 0};
 	ntlm_account_store *outer = NULL;
 	pair_init(&p, "carol", "SHORTPW");
@@ -954,8 +962,7 @@ static void test_api_misuse(void)
 {
 	ntlm_ctx *ctx = NULL;
 	ntlm_buffer out = {0};
-	ntlm_server_config scfg;
-	memset(&scfg, 0, sizeof(scfg));
+	ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT};
 	T_EXPECT_ERR(ntlm_server_new(&ctx, &scfg), NTLM_E_INVALID_PARAMETER); /* no store */
 	T_EXPECT_ERR(ntlm_client_new(&ctx, NULL, NULL), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(ntlm_step(NULL, NULL, 0, &out), NTLM_E_INVALID_PARAMETER);
@@ -1072,7 +1079,8 @@ static ntlm_err claiming_verify(void *impl, const ntlm_auth_request *req, ntlm_a
 /* The server classifies; a store can only say it verified the LM half of NTLMv1. */
 static void test_store_cannot_change_kind(void)
 {
-	static const ntlm_account_store_ops ops = {claiming_verify, NULL};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = claiming_verify};
 	struct pair p;
 	struct claiming_store cs;
 	ntlm_account_store *outer = NULL;

@@ -16,7 +16,8 @@
 #include "ntlmssp/ntlmssp.h"
 #include "policy.h"
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
 #include "wire.h"
 
 static char store_path[256];
@@ -85,10 +86,13 @@ static void relay_init(struct relay *r, const char *user, const char *password)
 	T_SETUP(ntlm_account_store_smbpasswd(&r->store, store_path));
 	ntlm_policy_init(&r->cpol);
 	ntlm_policy_init(&r->spol);
+	r->hooks.struct_size = sizeof(r->hooks);
 	r->hooks.now = fixed_now;
+	r->ccfg.struct_size = sizeof(r->ccfg);
 	r->ccfg.policy = &r->cpol;
 	r->ccfg.workstation = "CLIENTPC";
 	r->ccfg.hooks = &r->hooks;
+	r->scfg.struct_size = sizeof(r->scfg);
 	r->scfg.policy = &r->spol;
 	r->scfg.store = r->store;
 	r->scfg.computer_name = "SERVER";
@@ -151,9 +155,11 @@ static int relay_talks(struct relay *r)
 	if (ntlm_ctx_session_key(r->client, kc) || ntlm_ctx_session_key(r->server, ks) ||
 	    memcmp(kc, ks, 16))
 		return 0;
-	if (ntlm_seal(r->client, msg, 16, sig) || ntlm_unseal(r->server, msg, 16, sig))
+	if (ntlm_protect(r->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(r->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
-	if (ntlm_seal(r->server, msg, 16, sig) || ntlm_unseal(r->client, msg, 16, sig))
+	if (ntlm_protect(r->server, NTLM_PROTECT_SEAL, 0, msg, 16, sig) ||
+	    ntlm_unprotect(r->client, NTLM_PROTECT_SEAL, 0, msg, 16, sig))
 		return 0;
 	return memcmp(msg, "hello, server!!", 16) == 0;
 }
@@ -182,7 +188,7 @@ static void negotiate_drop_session_security(ntlm_buffer *m)
 static void challenge_edit_av(ntlm_buffer *m, uint16_t id, const uint8_t *value, size_t len)
 {
 	nw_challenge c;
-	nw_av_list in = {NULL, 0}, out = {NULL, 0};
+	nw_av_list in = {NULL, 0, 0}, out = {NULL, 0, 0};
 	ntlm_buffer ti = {0}, msg = {0};
 	if (nw_challenge_decode(m->data, m->len, &c) != NTLM_OK)
 		abort();
@@ -624,7 +630,7 @@ static void keep_challenge(ntlm_buffer *m)
 static char *captured_challenge_av(ntlm_buffer *m, uint16_t id)
 {
 	nw_challenge c;
-	nw_av_list list = {NULL, 0};
+	nw_av_list list = {NULL, 0, 0};
 	char *v = NULL;
 	if (nw_challenge_decode(m->data, m->len, &c) != NTLM_OK)
 		return NULL;

@@ -8,7 +8,7 @@
 #include "nlmp_vectors.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 
 /* An established context with a known exported key (what a handshake yields). */
 static ntlm_ctx *fake_ctx(uint32_t flags, const uint8_t key[16], int is_client, int datagram)
@@ -38,10 +38,10 @@ static void check_vector(uint32_t flags, const uint8_t key[16], const uint8_t *p
 	ntlm_ctx *client = fake_ctx(flags, key, 1, 0);
 	ntlm_ctx *server = fake_ctx(flags, key, 0, 0);
 	memcpy(buf, plain, n);
-	T_OK(ntlm_seal(client, buf, n, sig));
+	T_OK(ntlm_protect(client, NTLM_PROTECT_SEAL, 0, buf, n, sig));
 	T_BYTES(buf, sealed, n);
 	T_BYTES(sig, signature, 16);
-	T_OK(ntlm_unseal(server, buf, n, sig));
+	T_OK(ntlm_unprotect(server, NTLM_PROTECT_SEAL, 0, buf, n, sig));
 	T_BYTES(buf, plain, n);
 	ntlm_ctx_free(client);
 	ntlm_ctx_free(server);
@@ -112,11 +112,11 @@ static void test_round_trips_all_flag_sets(void)
 			for (size_t k = 0; k < n; k++)
 				orig[k] = msg[k] = (uint8_t)(k * 7 + i);
 			ntlm_ctx *from = (i % 3 == 0) ? s : c, *to = from == c ? s : c;
-			T_OK(ntlm_seal(from, msg, n, sig));
-			T_OK(ntlm_unseal(to, msg, n, sig));
+			T_OK(ntlm_protect(from, NTLM_PROTECT_SEAL, 0, msg, n, sig));
+			T_OK(ntlm_unprotect(to, NTLM_PROTECT_SEAL, 0, msg, n, sig));
 			T_BYTES(msg, orig, n);
-			T_OK(ntlm_sign(to, orig, n, sig));
-			T_OK(ntlm_verify(from, orig, n, sig));
+			T_OK(ntlm_protect(to, NTLM_PROTECT_SIGN, 0, orig, n, sig));
+			T_OK(ntlm_unprotect(from, NTLM_PROTECT_SIGN, 0, orig, n, sig));
 		}
 		ntlm_ctx_free(c);
 		ntlm_ctx_free(s);
@@ -129,16 +129,19 @@ static void test_tampered_data_and_signature_refused(void)
 		ntlm_ctx *c = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 1, 0);
 		ntlm_ctx *s = fake_ctx(all_flag_sets[f], V_RANDOM_SESSION_KEY, 0, 0);
 		uint8_t msg[32] = "sealed and then tampered with!!", sig[16], bad[16];
-		T_OK(ntlm_seal(c, msg, sizeof(msg), sig));
+		T_OK(ntlm_protect(c, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig));
 		msg[3] ^= 1;
-		T_EXPECT_ERR(ntlm_unseal(s, msg, sizeof(msg), sig), NTLM_E_BAD_MAC);
+		T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig),
+		             NTLM_E_BAD_MAC);
 		T_ASSERT(ntlm_ct_is_zero(msg, sizeof(msg))); /* no unauthenticated plaintext */
 		/* The failure did not consume the sequence number or the key stream. */
 		uint8_t msg2[8] = "retry!!";
-		T_OK(ntlm_seal(c, msg2, 8, sig));
+		T_OK(ntlm_protect(c, NTLM_PROTECT_SEAL, 0, msg2, 8, sig));
 		memcpy(bad, sig, 16);
 		bad[9] ^= 0x80;
-		T_EXPECT_ERR(ntlm_unseal(s, msg2, 8, bad) == NTLM_OK ? NTLM_OK : NTLM_E_BAD_MAC,
+		T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, msg2, 8, bad) == NTLM_OK
+		                 ? NTLM_OK
+		                 : NTLM_E_BAD_MAC,
 		             NTLM_E_BAD_MAC);
 		ntlm_ctx_free(c);
 		ntlm_ctx_free(s);
@@ -150,9 +153,9 @@ static void test_failed_verify_keeps_state(void)
 	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
 	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
 	uint8_t msg[5] = "abcd", sig[16], forged[16] = {1};
-	T_EXPECT_ERR(ntlm_verify(s, msg, 5, forged), NTLM_E_BAD_MAC);
-	T_OK(ntlm_sign(c, msg, 5, sig));
-	T_OK(ntlm_verify(s, msg, 5, sig));
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, msg, 5, forged), NTLM_E_BAD_MAC);
+	T_OK(ntlm_protect(c, NTLM_PROTECT_SIGN, 0, msg, 5, sig));
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, msg, 5, sig));
 	ntlm_ctx_free(c);
 	ntlm_ctx_free(s);
 }
@@ -162,18 +165,19 @@ static void test_replayed_and_reordered_messages(void)
 	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
 	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
 	uint8_t m1[4] = "one", m2[4] = "two", s1[16], s2[16];
-	T_OK(ntlm_sign(c, m1, 4, s1));
-	T_OK(ntlm_sign(c, m2, 4, s2));
-	T_EXPECT_ERR(ntlm_verify(s, m2, 4, s2), NTLM_E_OUT_OF_SEQUENCE);
-	T_OK(ntlm_verify(s, m1, 4, s1));
-	T_EXPECT_ERR(ntlm_verify(s, m1, 4, s1), NTLM_E_OUT_OF_SEQUENCE); /* replay */
-	T_OK(ntlm_verify(s, m2, 4, s2));
+	T_OK(ntlm_protect(c, NTLM_PROTECT_SIGN, 0, m1, 4, s1));
+	T_OK(ntlm_protect(c, NTLM_PROTECT_SIGN, 0, m2, 4, s2));
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, m2, 4, s2), NTLM_E_OUT_OF_SEQUENCE);
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, m1, 4, s1));
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, m1, 4, s1),
+	             NTLM_E_OUT_OF_SEQUENCE); /* replay */
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, m2, 4, s2));
 	/* A message sent by the server cannot be reflected back to it, even with
 	 * the sequence number the server expects next (2): the keys differ per direction. */
-	T_OK(ntlm_sign(s, m1, 4, s1));
-	T_OK(ntlm_sign(s, m1, 4, s1));
-	T_OK(ntlm_sign(s, m1, 4, s1));
-	T_EXPECT_ERR(ntlm_verify(s, m1, 4, s1), NTLM_E_BAD_MAC);
+	T_OK(ntlm_protect(s, NTLM_PROTECT_SIGN, 0, m1, 4, s1));
+	T_OK(ntlm_protect(s, NTLM_PROTECT_SIGN, 0, m1, 4, s1));
+	T_OK(ntlm_protect(s, NTLM_PROTECT_SIGN, 0, m1, 4, s1));
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, m1, 4, s1), NTLM_E_BAD_MAC);
 	ntlm_ctx_free(c);
 	ntlm_ctx_free(s);
 }
@@ -183,18 +187,18 @@ static void test_wrap_unwrap(void)
 	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
 	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
 	ntlm_buffer w = {0}, p = {0};
-	T_OK(ntlm_wrap(c, (const uint8_t *)"wrapped", 7, &w));
+	T_OK(ntlm_wrap(c, NTLM_PROTECT_SEAL, 0, (const uint8_t *)"wrapped", 7, &w));
 	T_ASSERT(w.len == 23);
-	T_OK(ntlm_unwrap(s, w.data, w.len, &p));
+	T_OK(ntlm_unwrap(s, NTLM_PROTECT_SEAL, 0, w.data, w.len, &p));
 	T_ASSERT(p.len == 7 && memcmp(p.data, "wrapped", 7) == 0);
 	ntlm_buffer_free(&p);
-	T_EXPECT_ERR(ntlm_unwrap(s, w.data, 15, &p), NTLM_E_TRUNCATED);
+	T_EXPECT_ERR(ntlm_unwrap(s, NTLM_PROTECT_SEAL, 0, w.data, 15, &p), NTLM_E_TRUNCATED);
 	w.data[20] ^= 4;
-	T_EXPECT_ERR(ntlm_unwrap(s, w.data, w.len, &p), NTLM_E_OUT_OF_SEQUENCE);
+	T_EXPECT_ERR(ntlm_unwrap(s, NTLM_PROTECT_SEAL, 0, w.data, w.len, &p), NTLM_E_OUT_OF_SEQUENCE);
 	ntlm_buffer_free(&w);
 	/* empty message */
-	T_OK(ntlm_wrap(c, NULL, 0, &w));
-	T_OK(ntlm_unwrap(s, w.data, w.len, &p));
+	T_OK(ntlm_wrap(c, NTLM_PROTECT_SEAL, 0, NULL, 0, &w));
+	T_OK(ntlm_unwrap(s, NTLM_PROTECT_SEAL, 0, w.data, w.len, &p));
 	T_ASSERT(p.len == 0);
 	ntlm_buffer_free(&w);
 	ntlm_buffer_free(&p);
@@ -212,25 +216,27 @@ static void test_iov(void)
 	                   {NTLM_IOV_DATA, body, 12},
 	                   {NTLM_IOV_IGNORE, trailer, 4},
 	                   {NTLM_IOV_TOKEN, tok, 16}};
-	T_OK(ntlm_seal_iov(c, iov, 4));
+	T_OK(ntlm_protect_iov(c, NTLM_PROTECT_SEAL, 0, iov, 4));
 	T_ASSERT(memcmp(body, "secret body", 12) != 0);
 	T_ASSERT(memcmp(hdr, "HEADER!", 8) == 0);
 	trailer[0] = 'X'; /* not covered */
-	T_OK(ntlm_unseal_iov(s, iov, 4));
+	T_OK(ntlm_unprotect_iov(s, NTLM_PROTECT_SEAL, 0, iov, 4));
 	T_ASSERT(memcmp(body, "secret body", 12) == 0);
 	/* Same bytes through the flat API give the same signature as DATA+SIGN_ONLY order. */
-	T_OK(ntlm_sign_iov(c, iov, 4));
+	T_OK(ntlm_protect_iov(c, NTLM_PROTECT_SIGN, 0, iov, 4));
 	hdr[0] ^= 1; /* header is covered by the signature */
-	T_EXPECT_ERR(ntlm_verify_iov(s, iov, 4), NTLM_E_BAD_MAC);
+	T_EXPECT_ERR(ntlm_unprotect_iov(s, NTLM_PROTECT_SIGN, 0, iov, 4), NTLM_E_BAD_MAC);
 	/* malformed lists */
 	ntlm_iov no_token[1] = {{NTLM_IOV_DATA, body, 12}};
-	T_EXPECT_ERR(ntlm_seal_iov(c, no_token, 1), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_protect_iov(c, NTLM_PROTECT_SEAL, 0, no_token, 1), NTLM_E_INVALID_PARAMETER);
 	ntlm_iov short_token[2] = {{NTLM_IOV_DATA, body, 12}, {NTLM_IOV_TOKEN, tok, 15}};
-	T_EXPECT_ERR(ntlm_seal_iov(c, short_token, 2), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_protect_iov(c, NTLM_PROTECT_SEAL, 0, short_token, 2),
+	             NTLM_E_INVALID_PARAMETER);
 	ntlm_iov two_tokens[2] = {{NTLM_IOV_TOKEN, tok, 16}, {NTLM_IOV_TOKEN, tok, 16}};
-	T_EXPECT_ERR(ntlm_seal_iov(c, two_tokens, 2), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_protect_iov(c, NTLM_PROTECT_SEAL, 0, two_tokens, 2),
+	             NTLM_E_INVALID_PARAMETER);
 	ntlm_iov bad_type[2] = {{(ntlm_iov_type)99, body, 12}, {NTLM_IOV_TOKEN, tok, 16}};
-	T_EXPECT_ERR(ntlm_seal_iov(c, bad_type, 2), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_protect_iov(c, NTLM_PROTECT_SEAL, 0, bad_type, 2), NTLM_E_INVALID_PARAMETER);
 	ntlm_ctx_free(c);
 	ntlm_ctx_free(s);
 }
@@ -242,18 +248,21 @@ static void test_datagram(void)
 	ntlm_ctx *c = fake_ctx(flags, V_RANDOM_SESSION_KEY, 1, 1);
 	ntlm_ctx *s = fake_ctx(flags, V_RANDOM_SESSION_KEY, 0, 1);
 	uint8_t a[6] = "first", b[7] = "second", sa[16], sb[16];
-	T_OK(ntlm_seal_seq(c, 7, a, 6, sa));
-	T_OK(ntlm_seal_seq(c, 8, b, 7, sb));
-	T_OK(ntlm_unseal_seq(s, 8, b, 7, sb)); /* out of order is fine */
-	T_OK(ntlm_unseal_seq(s, 7, a, 6, sa));
+	T_OK(ntlm_protect(c, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 7, a, 6, sa));
+	T_OK(ntlm_protect(c, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 8, b, 7, sb));
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 8, b, 7,
+	                    sb)); /* out of order is fine */
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ, 7, a, 6, sa));
 	T_ASSERT(memcmp(a, "first", 6) == 0 && memcmp(b, "second", 7) == 0);
-	T_OK(ntlm_sign_seq(c, 3, a, 6, sa));
-	T_EXPECT_ERR(ntlm_verify_seq(s, 4, a, 6, sa), NTLM_E_OUT_OF_SEQUENCE);
-	T_OK(ntlm_verify_seq(s, 3, a, 6, sa));
+	T_OK(ntlm_protect(c, NTLM_PROTECT_SIGN | NTLM_PROTECT_EXPLICIT_SEQ, 3, a, 6, sa));
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SIGN | NTLM_PROTECT_EXPLICIT_SEQ, 4, a, 6, sa),
+	             NTLM_E_OUT_OF_SEQUENCE);
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SIGN | NTLM_PROTECT_EXPLICIT_SEQ, 3, a, 6, sa));
 	/* connection-oriented calls are refused in datagram mode and vice versa */
-	T_EXPECT_ERR(ntlm_sign(c, a, 6, sa), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_protect(c, NTLM_PROTECT_SIGN, 0, a, 6, sa), NTLM_E_INVALID_PARAMETER);
 	ntlm_ctx *co = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
-	T_EXPECT_ERR(ntlm_sign_seq(co, 0, a, 6, sa), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_protect(co, NTLM_PROTECT_SIGN | NTLM_PROTECT_EXPLICIT_SEQ, 0, a, 6, sa),
+	             NTLM_E_INVALID_PARAMETER);
 	ntlm_ctx_free(co);
 	ntlm_ctx_free(c);
 	ntlm_ctx_free(s);
@@ -268,15 +277,15 @@ static ntlm_err shape_send(ntlm_ctx *c, int shape, uint8_t msg[8], uint8_t sig[1
 	                   {NTLM_IOV_TOKEN, sig, 16}};
 	switch (shape) {
 	case SH_SIGN:
-		return ntlm_sign(c, msg, 8, sig);
+		return ntlm_protect(c, NTLM_PROTECT_SIGN, 0, msg, 8, sig);
 	case SH_SEAL:
-		return ntlm_seal(c, msg, 8, sig);
+		return ntlm_protect(c, NTLM_PROTECT_SEAL, 0, msg, 8, sig);
 	case SH_WRAP:
-		return ntlm_wrap(c, msg, 8, w);
+		return ntlm_wrap(c, NTLM_PROTECT_SEAL, 0, msg, 8, w);
 	case SH_SIGN_IOV:
-		return ntlm_sign_iov(c, iov, 2);
+		return ntlm_protect_iov(c, NTLM_PROTECT_SIGN, 0, iov, 2);
 	default:
-		return ntlm_seal_iov(c, iov, 2);
+		return ntlm_protect_iov(c, NTLM_PROTECT_SEAL, 0, iov, 2);
 	}
 }
 
@@ -289,17 +298,17 @@ static ntlm_err shape_recv(ntlm_ctx *s, int shape, uint8_t msg[8], uint8_t sig[1
 	ntlm_err rc;
 	switch (shape) {
 	case SH_SIGN:
-		return ntlm_verify(s, msg, 8, sig);
+		return ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, msg, 8, sig);
 	case SH_SEAL:
-		return ntlm_unseal(s, msg, 8, sig);
+		return ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, msg, 8, sig);
 	case SH_WRAP:
-		rc = ntlm_unwrap(s, w->data, w->len, &plain);
+		rc = ntlm_unwrap(s, NTLM_PROTECT_SEAL, 0, w->data, w->len, &plain);
 		ntlm_buffer_free(&plain);
 		return rc;
 	case SH_SIGN_IOV:
-		return ntlm_verify_iov(s, iov, 2);
+		return ntlm_unprotect_iov(s, NTLM_PROTECT_SIGN, 0, iov, 2);
 	default:
-		return ntlm_unseal_iov(s, iov, 2);
+		return ntlm_unprotect_iov(s, NTLM_PROTECT_SEAL, 0, iov, 2);
 	}
 }
 
@@ -347,29 +356,102 @@ static void test_receiver_never_wraps_to_a_replay(void)
 	ntlm_ctx *s = fake_ctx(0x820a8235u, V_RANDOM_SESSION_KEY, 0, 0);
 	ntlm_ctx *dg = fake_ctx(0x820a8275u, V_RANDOM_SESSION_KEY, 1, 1);
 	uint8_t m0[6] = "first", last[5] = "last", s0[16], s1[16];
-	T_OK(ntlm_sign_seq(dg, 0, m0, 6, s0));
-	T_OK(ntlm_verify(s, m0, 6, s0)); /* the datagram signer speaks for the peer */
+	T_OK(ntlm_protect(dg, NTLM_PROTECT_SIGN | NTLM_PROTECT_EXPLICIT_SEQ, 0, m0, 6, s0));
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, m0, 6,
+	                    s0)); /* the datagram signer speaks for the peer */
 	session_of(s)->in.seq = UINT32_MAX;
-	T_OK(ntlm_sign_seq(dg, UINT32_MAX, last, 5, s1)); /* explicit numbers are the caller's */
-	T_EXPECT_ERR(ntlm_verify(s, last, 5, s1), NTLM_E_SEQUENCE_EXHAUSTED);
-	T_EXPECT_ERR(ntlm_verify(s, m0, 6, s0), NTLM_E_FAILED_CONTEXT);
+	T_OK(ntlm_protect(dg, NTLM_PROTECT_SIGN | NTLM_PROTECT_EXPLICIT_SEQ, UINT32_MAX, last, 5,
+	                  s1)); /* explicit numbers are the caller's */
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, last, 5, s1), NTLM_E_SEQUENCE_EXHAUSTED);
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SIGN, 0, m0, 6, s0), NTLM_E_FAILED_CONTEXT);
 	ntlm_ctx_free(s);
 	ntlm_ctx_free(dg);
+}
+
+/*
+ * The mode names one operation (SIGN or SEAL) and whether seq is used; a
+ * seq the mode ignores is refused, since the caller believed it counted.
+ */
+static void test_bad_modes_refused(void)
+{
+	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
+	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
+	uint8_t m[4] = "abc", sig[NTLM_SIGNATURE_SIZE];
+	ntlm_buffer w = {0};
+	const unsigned bad[] = {0, NTLM_PROTECT_SIGN | NTLM_PROTECT_SEAL, NTLM_PROTECT_EXPLICIT_SEQ,
+	                        NTLM_PROTECT_SIGN | 0x8u, 0x100u};
+	for (size_t i = 0; i < NTLM_ARRAY_LEN(bad); i++) {
+		T_EXPECT_ERR(ntlm_protect(c, bad[i], 0, m, 4, sig), NTLM_E_INVALID_PARAMETER);
+		T_EXPECT_ERR(ntlm_wrap(c, bad[i], 0, m, 4, &w), NTLM_E_INVALID_PARAMETER);
+		T_ASSERT(w.data == NULL);
+	}
+	T_EXPECT_ERR(ntlm_protect(c, NTLM_PROTECT_SIGN, 1, m, 4, sig), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_unprotect(s, NTLM_PROTECT_SEAL, 5, m, 4, sig), NTLM_E_INVALID_PARAMETER);
+	/* none of it consumed a sequence number */
+	T_OK(ntlm_protect(c, NTLM_PROTECT_SEAL, 0, m, 4, sig));
+	T_OK(ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, m, 4, sig));
+	T_BYTES(m, "abc", 4);
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
+}
+
+/* GSS_Wrap with conf_req 0: signature || data in clear; datagram wraps take the caller's number. */
+static void test_wrap_sign_only_and_datagram(void)
+{
+	ntlm_ctx *c = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 1, 0);
+	ntlm_ctx *s = fake_ctx(0xe28a8235u, V_RANDOM_SESSION_KEY, 0, 0);
+	ntlm_buffer w = {0}, p = {0};
+	T_OK(ntlm_wrap(c, NTLM_PROTECT_SIGN, 0, (const uint8_t *)"in clear", 8, &w));
+	T_ASSERT(w.len == NTLM_SIGNATURE_SIZE + 8);
+	T_BYTES(w.data + NTLM_SIGNATURE_SIZE, "in clear", 8);
+	/* a signed message is not a sealed one */
+	T_EXPECT_ERR(ntlm_unwrap(s, NTLM_PROTECT_SEAL, 0, w.data, w.len, &p), NTLM_E_BAD_MAC);
+	T_OK(ntlm_unwrap(s, NTLM_PROTECT_SIGN, 0, w.data, w.len, &p));
+	T_ASSERT(p.len == 8 && memcmp(p.data, "in clear", 8) == 0);
+	ntlm_buffer_free(&p);
+	ntlm_buffer_free(&w);
+	T_OK(ntlm_wrap(c, NTLM_PROTECT_SIGN, 0, (const uint8_t *)"in clear", 8, &w));
+	w.data[NTLM_SIGNATURE_SIZE] ^= 1; /* the clear data is covered */
+	T_EXPECT_ERR(ntlm_unwrap(s, NTLM_PROTECT_SIGN, 0, w.data, w.len, &p), NTLM_E_BAD_MAC);
+	T_ASSERT(p.data == NULL);
+	ntlm_buffer_free(&w);
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
+
+	const unsigned dg = NTLM_PROTECT_SEAL | NTLM_PROTECT_EXPLICIT_SEQ;
+	c = fake_ctx(0xe28a8275u, V_RANDOM_SESSION_KEY, 1, 1);
+	s = fake_ctx(0xe28a8275u, V_RANDOM_SESSION_KEY, 0, 1);
+	T_OK(ntlm_wrap(c, dg, 41, (const uint8_t *)"datagram", 8, &w));
+	T_EXPECT_ERR(ntlm_unwrap(s, dg, 40, w.data, w.len, &p), NTLM_E_OUT_OF_SEQUENCE);
+	T_OK(ntlm_unwrap(s, dg, 41, w.data, w.len, &p));
+	T_ASSERT(p.len == 8 && memcmp(p.data, "datagram", 8) == 0);
+	ntlm_buffer_free(&p);
+	ntlm_buffer_free(&w);
+	uint8_t hdr[4] = "hdr", body[5] = "body", tok[NTLM_SIGNATURE_SIZE];
+	ntlm_iov iov[3] = {{NTLM_IOV_SIGN_ONLY, hdr, 4},
+	                   {NTLM_IOV_DATA, body, 5},
+	                   {NTLM_IOV_TOKEN, tok, NTLM_SIGNATURE_SIZE}};
+	T_OK(ntlm_protect_iov(c, dg, 9, iov, 3));
+	T_OK(ntlm_unprotect_iov(s, dg, 9, iov, 3));
+	T_BYTES(body, "body", 5);
+	ntlm_ctx_free(c);
+	ntlm_ctx_free(s);
 }
 
 static void test_not_ready_or_not_negotiated(void)
 {
 	uint8_t m[4] = "abc", sig[16];
 	ntlm_ctx *c = ntlm_calloc(1, sizeof(*c));
-	T_EXPECT_ERR(ntlm_sign(c, m, 4, sig), NTLM_E_WRONG_STATE);
+	T_EXPECT_ERR(ntlm_protect(c, NTLM_PROTECT_SIGN, 0, m, 4, sig), NTLM_E_WRONG_STATE);
 	c->state = CTX_DONE;
-	T_EXPECT_ERR(ntlm_sign(c, m, 4, sig), NTLM_E_NO_SESSION_KEY);
+	T_EXPECT_ERR(ntlm_protect(c, NTLM_PROTECT_SIGN, 0, m, 4, sig), NTLM_E_NO_SESSION_KEY);
 	ntlm_ctx_free(c);
 	ntlm_ctx *signonly = fake_ctx(0xe28a8215u /* SIGN, no SEAL */, V_RANDOM_SESSION_KEY, 1, 0);
-	T_EXPECT_ERR(ntlm_seal(signonly, m, 4, sig), NTLM_E_SEAL_NOT_NEGOTIATED);
-	T_OK(ntlm_sign(signonly, m, 4, sig));
+	T_EXPECT_ERR(ntlm_protect(signonly, NTLM_PROTECT_SEAL, 0, m, 4, sig),
+	             NTLM_E_SEAL_NOT_NEGOTIATED);
+	T_OK(ntlm_protect(signonly, NTLM_PROTECT_SIGN, 0, m, 4, sig));
 	ntlm_ctx_free(signonly);
-	T_EXPECT_ERR(ntlm_sign(NULL, m, 4, sig), NTLM_E_INVALID_PARAMETER);
+	T_EXPECT_ERR(ntlm_protect(NULL, NTLM_PROTECT_SIGN, 0, m, 4, sig), NTLM_E_INVALID_PARAMETER);
 }
 
 int main(void)
@@ -385,6 +467,8 @@ int main(void)
 	T_RUN(test_wrap_unwrap);
 	T_RUN(test_iov);
 	T_RUN(test_datagram);
+	T_RUN(test_bad_modes_refused);
+	T_RUN(test_wrap_sign_only_and_datagram);
 	T_RUN(test_not_ready_or_not_negotiated);
 	T_RUN(test_sequence_never_wraps);
 	T_RUN(test_receiver_never_wraps_to_a_replay);

@@ -23,8 +23,7 @@ static void *worker(void *arg)
 	for (int r = 0; r < ROUNDS; r++) {
 		ntlm_cred *cred = NULL;
 		ntlm_ctx *c = NULL, *s = NULL;
-		ntlm_server_config scfg;
-		memset(&scfg, 0, sizeof(scfg));
+		ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT};
 		scfg.store = store;
 		scfg.replay = replay;
 		scfg.computer_name = "THREADSRV";
@@ -43,9 +42,9 @@ static void *worker(void *arg)
 		uint8_t msg[32], sig[16];
 		for (int i = 0; rc == NTLM_OK && i < 10; i++) {
 			memset(msg, (int)(id + i), sizeof(msg));
-			rc = ntlm_seal(c, msg, sizeof(msg), sig);
+			rc = ntlm_protect(c, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig);
 			if (rc == NTLM_OK)
-				rc = ntlm_unseal(s, msg, sizeof(msg), sig);
+				rc = ntlm_unprotect(s, NTLM_PROTECT_SEAL, 0, msg, sizeof(msg), sig);
 			if (rc == NTLM_OK && msg[5] != (uint8_t)(id + i))
 				rc = NTLM_E_INTERNAL;
 		}

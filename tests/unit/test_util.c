@@ -1,6 +1,8 @@
 /* test_util.c - constant-time compare, strings (UTF-8/UTF-16/OEM, upper case), hex, time. */
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
+#include "text.h"
 
 static void test_ct_compare(void)
 {
@@ -62,6 +64,70 @@ static void test_upper_and_case_insensitive(void)
 	free(u);
 }
 
+struct collected {
+	uint8_t buf[1024];
+	size_t len, pieces;
+};
+
+static void collect(void *arg, const uint8_t *p, size_t n)
+{
+	struct collected *c = arg;
+	memcpy(c->buf + c->len, p, n);
+	c->len += n;
+	c->pieces++;
+}
+
+static void test_utf16_without_copies(void)
+{
+	/* the streaming and in-place forms give the allocating form's bytes */
+	char long_name[400];
+	const char *cases[] = {"", "user", "Ab\xE2\x82\xAC\xF0\x9F\x98\x80", long_name};
+	memset(long_name, 'x', sizeof(long_name) - 1);
+	long_name[sizeof(long_name) - 1] = '\0';
+	long_name[100] = (char)0xC3,
+	long_name[101] = (char)0xA9; /* several pieces, one 2-byte character */
+	for (size_t i = 0; i < NTLM_ARRAY_LEN(cases); i++)
+		for (int upper = 0; upper < 2; upper++) {
+			uint8_t *want, into[1024];
+			size_t n, m;
+			struct collected c = {{0}, 0, 0};
+			T_OK(ntlm_utf8_to_utf16le(cases[i], upper, &want, &n));
+			T_OK(ntlm_utf8_to_utf16le_each(cases[i], upper, collect, &c));
+			T_ASSERT(c.len == n && memcmp(c.buf, want, n) == 0);
+			if (!upper) {
+				T_OK(ntlm_utf8_to_utf16le_into(cases[i], into, 2 * strlen(cases[i]), &m));
+				T_ASSERT(m == n && memcmp(into, want, n) == 0);
+				T_ASSERT(ntlm_utf16le_equals_utf8(want, n, cases[i]));
+			}
+			free(want);
+		}
+	uint8_t small[4];
+	size_t m;
+	T_EXPECT_ERR(ntlm_utf8_to_utf16le_into("abc", small, sizeof(small), &m),
+	             NTLM_E_INVALID_PARAMETER);
+	struct collected c = {{0}, 0, 0};
+	T_EXPECT_ERR(ntlm_utf8_to_utf16le_each("a\xC3", 0, collect, &c), NTLM_E_BAD_STRING);
+	T_ASSERT(ntlm_utf8_upper_differs("user") && !ntlm_utf8_upper_differs("USER"));
+	T_ASSERT(ntlm_utf8_upper_differs("\xC3\xA9") && !ntlm_utf8_upper_differs("\xC3\x89"));
+	T_ASSERT(!ntlm_utf8_upper_differs("") && !ntlm_utf8_upper_differs("a\xC3"));
+}
+
+static void test_utf16_equals_utf8(void)
+{
+	/* what decoding and strcmp said: exact, no NUL, no broken UTF-16 or UTF-8 */
+	T_ASSERT(ntlm_utf16le_equals_utf8((const uint8_t *)"S\0R\0V\0", 6, "SRV"));
+	T_ASSERT(!ntlm_utf16le_equals_utf8((const uint8_t *)"S\0R\0V\0", 6, "SR"));
+	T_ASSERT(!ntlm_utf16le_equals_utf8((const uint8_t *)"S\0R\0", 4, "SRV"));
+	T_ASSERT(!ntlm_utf16le_equals_utf8((const uint8_t *)"S\0R\0V", 5, "SRV"));
+	T_ASSERT(!ntlm_utf16le_equals_utf8((const uint8_t *)"s\0r\0v\0", 6, "SRV"));
+	T_ASSERT(!ntlm_utf16le_equals_utf8((const uint8_t *)"S\0\0\0", 4, "S"));
+	T_ASSERT(ntlm_utf16le_equals_utf8((const uint8_t *)"", 0, ""));
+	const uint8_t pair[] = {0x3D, 0xD8, 0x00, 0xDE}, lone[] = {0x3D, 0xD8};
+	T_ASSERT(ntlm_utf16le_equals_utf8(pair, 4, "\xF0\x9F\x98\x80"));
+	T_ASSERT(!ntlm_utf16le_equals_utf8(lone, 2, "\xF0\x9F\x98\x80"));
+	T_ASSERT(!ntlm_utf16le_equals_utf8((const uint8_t *)"\xC3\0", 2, "\xC3"));
+}
+
 static void test_oem(void)
 {
 	uint8_t *o;
@@ -120,6 +186,8 @@ int main(void)
 	T_RUN(test_utf16_round_trip);
 	T_RUN(test_utf_rejects);
 	T_RUN(test_upper_and_case_insensitive);
+	T_RUN(test_utf16_without_copies);
+	T_RUN(test_utf16_equals_utf8);
 	T_RUN(test_oem);
 	T_RUN(test_hex_and_trim);
 	T_RUN(test_filetime);

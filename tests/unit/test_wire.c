@@ -7,7 +7,7 @@
 
 #include "ntlmssp/ntlmssp.h"
 #include "nlmp_vectors.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 /* ------------------------------------------------------------- helpers */
@@ -525,6 +525,20 @@ static void check_auth_roundtrip(int unicode, int has_version, int with_mic)
 	if (with_mic && !has_version)
 		T_ASSERT(ntlm_ct_is_zero(b.data + 64, 8)); /* the zero VERSION slot */
 	nw_authenticate_clear(&d);
+	/* the view decode: the same fields, the byte fields in the message itself */
+	nw_authenticate v;
+	T_OK(nw_authenticate_decode_view(b.data, b.len, 0, &v));
+	T_ASSERT(v.borrowed && v.flags == m.flags && v.has_mic_field == with_mic);
+	T_ASSERT(v.lm_response == b.data + get32(b.data, AUTH_LM + 4));
+	T_ASSERT(v.nt_response == b.data + get32(b.data, AUTH_NT + 4));
+	T_ASSERT(v.nt_response_len == sizeof(nt_resp));
+	T_BYTES(v.encrypted_session_key, sess_key, sizeof(sess_key));
+	T_ASSERT(v.encrypted_session_key >= b.data && v.encrypted_session_key < b.data + b.len);
+	T_STR(v.user, m.user);
+	nw_authenticate_clear(&v);
+	T_BYTES(b.data + get32(b.data, AUTH_NT + 4), nt_resp, sizeof(nt_resp)); /* not wiped */
+	T_EXPECT_ERR(nw_authenticate_decode_view(b.data, 63, 0, &v), NTLM_E_TRUNCATED);
+	T_ASSERT(v.nt_response == NULL && v.user == NULL);
 	buf_free(&b);
 }
 

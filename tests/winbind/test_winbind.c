@@ -79,8 +79,10 @@ static ntlm_err run_handshake(const attempt *a, ntlm_account_store *store, pair 
 {
 	ntlm_policy cp, sp;
 	policies(a, &cp, &sp);
-	ntlm_client_config cc = {.policy = &cp, .workstation = "WBCLIENT", .flags = a->client_flags};
-	ntlm_server_config sc = {.policy = &sp, .computer_name = "WBTEST", .store = store};
+	ntlm_client_config cc = {NTLM_CLIENT_CONFIG_INIT, .policy = &cp, .workstation = "WBCLIENT",
+	                         .flags = a->client_flags};
+	ntlm_server_config sc = {NTLM_SERVER_CONFIG_INIT, .policy = &sp, .computer_name = "WBTEST",
+	                         .store = store};
 	ntlm_err rc = ntlm_cred_password(&p->cred, a->domain, a->user, a->password);
 	if (rc == NTLM_OK)
 		rc = ntlm_client_new(&p->client, p->cred, &cc);
@@ -135,8 +137,9 @@ static int seal_roundtrip(ntlm_ctx *from, ntlm_ctx *to)
 {
 	static const char text[] = "sealed through a winbind-verified context";
 	ntlm_buffer wrapped = {0}, plain = {0};
-	int ok = ntlm_wrap(from, (const uint8_t *)text, sizeof(text), &wrapped) == NTLM_OK &&
-	         ntlm_unwrap(to, wrapped.data, wrapped.len, &plain) == NTLM_OK &&
+	int ok = ntlm_wrap(from, NTLM_PROTECT_SEAL, 0, (const uint8_t *)text, sizeof(text), &wrapped) ==
+	             NTLM_OK &&
+	         ntlm_unwrap(to, NTLM_PROTECT_SEAL, 0, wrapped.data, wrapped.len, &plain) == NTLM_OK &&
 	         plain.len == sizeof(text) && memcmp(plain.data, text, sizeof(text)) == 0;
 	ntlm_buffer_free(&wrapped);
 	ntlm_buffer_free(&plain);

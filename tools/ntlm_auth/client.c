@@ -23,7 +23,8 @@
 #include "ntlm_auth.h"
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
 
 /* One answer line: verb, and the base64 of data when given. */
 static void answer_b64(const char *verb, const uint8_t *data, size_t len)
@@ -96,8 +97,7 @@ static ntlm_err get_cred(na_client *cl)
 
 static ntlm_err new_context(na_client *cl, const ntlm_cred *cred, ntlm_ctx **out)
 {
-	ntlm_client_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	cfg.policy = &cl->policy;
 	cfg.workstation = cl->o->workstation;
 	cfg.target_name = cl->spn;

@@ -33,7 +33,8 @@
 #include "ntlm_peek.h"
 #include "ntlm_squid.h"
 #include "spnego.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
 
 #define GSS_MAX_CHANNELS SQUID_MAX_CHANNELS
 
@@ -145,8 +146,10 @@ static int check_client_mic(gss_state *st, const spnego_token *t)
 		return need ? -1 : 0;
 	if (t->mic.len != NTLM_SIGNATURE_SIZE)
 		return -1;
-	return ntlm_verify(st->ctx, st->mech_types, st->mech_types_len, t->mic.data) == NTLM_OK ? 0
-	                                                                                        : -1;
+	return ntlm_unprotect(st->ctx, NTLM_PROTECT_SIGN, 0, st->mech_types, st->mech_types_len,
+	                      t->mic.data) == NTLM_OK
+	           ? 0
+	           : -1;
 }
 
 /* The AUTHENTICATE verified: our final token (with our mechListMIC when the client sent one). */
@@ -161,7 +164,7 @@ static void accept_final(gss_state *st, const char *id, const spnego_token *t)
 		return;
 	}
 	if (!st->raw && t->mic.data)
-		rc = ntlm_sign(st->ctx, st->mech_types, st->mech_types_len, mic);
+		rc = ntlm_protect(st->ctx, NTLM_PROTECT_SIGN, 0, st->mech_types, st->mech_types_len, mic);
 	if (rc == NTLM_OK)
 		rc = wrap_out(st, SPNEGO_ACCEPT_COMPLETED, 0, &none, !st->raw && t->mic.data ? mic : NULL,
 		              &out);
@@ -403,20 +406,35 @@ static void client_start(gss_client *gc)
 	ntlm_buffer_free(&out);
 }
 
+/*
+ * The client's mechListMIC over our fixed MechTypeList: verifies check when
+ * given, else signs into out. The session-security calls take writable data
+ * (sealing works in place), so the constant list is signed from a copy.
+ */
+static ntlm_err client_mech_list_mic(ntlm_ctx *ctx, const uint8_t *check, uint8_t *out)
+{
+	size_t len;
+	const uint8_t *types = spnego_ntlm_mech_types(&len);
+	uint8_t copy[64];
+	if (len > sizeof(copy))
+		return NTLM_E_INTERNAL;
+	memcpy(copy, types, len);
+	return check ? ntlm_unprotect(ctx, NTLM_PROTECT_SIGN, 0, copy, len, check)
+	             : ntlm_protect(ctx, NTLM_PROTECT_SIGN, 0, copy, len, out);
+}
+
 /* The server's NegTokenResp with the CHALLENGE: our AUTHENTICATE and mechListMIC. */
 static ntlm_err client_answer(gss_client *gc, const spnego_token *t, ntlm_buffer *out)
 {
 	ntlm_buffer auth = {NULL, 0};
 	uint8_t mic[NTLM_SIGNATURE_SIZE];
-	size_t types_len;
-	const uint8_t *types = spnego_ntlm_mech_types(&types_len);
 	if (t->neg_state != SPNEGO_ACCEPT_INCOMPLETE && t->neg_state != SPNEGO_NO_STATE)
 		return NTLM_E_LOGON_FAILURE;
 	if (t->supported_mech == 2 || !t->mech_token.data)
 		return NTLM_E_UNSUPPORTED; /* another mechanism chosen: we have none */
 	ntlm_err rc = na_client_answer(&gc->cl, t->mech_token.data, t->mech_token.len, &auth);
 	if (rc == NTLM_OK)
-		rc = ntlm_sign(gc->cl.ctx, types, types_len, mic);
+		rc = client_mech_list_mic(gc->cl.ctx, NULL, mic);
 	if (rc == NTLM_OK)
 		rc = spnego_encode_resp(SPNEGO_NO_STATE, 0, auth.data, auth.len, mic, sizeof(mic), out);
 	ntlm_buffer_free(&auth);
@@ -426,12 +444,10 @@ static ntlm_err client_answer(gss_client *gc, const spnego_token *t, ntlm_buffer
 /* The server's last token: accept-completed, and its mechListMIC verifies when sent. */
 static ntlm_err client_finish(gss_client *gc, const spnego_token *t)
 {
-	size_t types_len;
-	const uint8_t *types = spnego_ntlm_mech_types(&types_len);
 	if (t->neg_state != SPNEGO_ACCEPT_COMPLETED)
 		return NTLM_E_LOGON_FAILURE;
 	if (t->mic.data && (t->mic.len != NTLM_SIGNATURE_SIZE ||
-	                    ntlm_verify(gc->cl.ctx, types, types_len, t->mic.data) != NTLM_OK))
+	                    client_mech_list_mic(gc->cl.ctx, t->mic.data, NULL) != NTLM_OK))
 		return NTLM_E_BAD_MAC;
 	gc->finished = 1;
 	return NTLM_OK;

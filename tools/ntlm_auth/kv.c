@@ -20,7 +20,8 @@
 
 #include "ntlm_auth.h"
 #include "ntlm_b64.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
 
 /* The keys of both protocols (one request holds a value per key). */
 enum {

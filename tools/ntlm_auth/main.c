@@ -9,7 +9,7 @@
 
 #include "ntlm_auth.h"
 #include "ntlm_tool.h"
-#include "util.h"
+#include "mem.h"
 
 enum {
 	O_HELPER_PROTOCOL = 256,

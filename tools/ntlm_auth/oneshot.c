@@ -30,7 +30,8 @@
 
 #include "ntlm_auth.h"
 #include "ntlm_ntstatus.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
 
 #define NT_RESPONSE_MAX 4096 /* an NTLMv2 response with a generous AV pair list */
 

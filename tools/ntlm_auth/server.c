@@ -14,7 +14,8 @@
 #include "ntlm_auth.h"
 #include "ntlm_io.h"
 #include "ntlm_squid.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
 
 /*
  * The store: --winbind, else --account-file, $NTLM_ACCOUNT_FILE or
@@ -134,8 +135,7 @@ ntlm_err na_check_password(setup_server *srv, const char *domain, const char *us
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *c = NULL, *s = NULL;
 	ntlm_buffer a = {NULL, 0}, b = {NULL, 0};
-	ntlm_client_config cc;
-	memset(&cc, 0, sizeof(cc));
+	ntlm_client_config cc = {NTLM_CLIENT_CONFIG_INIT};
 	cc.policy = srv->cfg.policy;
 	ntlm_err rc = ntlm_cred_password(&cred, domain, user, password);
 	if (rc == NTLM_OK)
