@@ -1,8 +1,8 @@
 /*
  * gss_context.c - security contexts: init, accept, delete, lifetime,
  * inquire, export and import. A context is the library's ntlm_ctx plus
- * what GSSAPI adds (flags, lifetime, the target, a default credential the
- * context had to make for itself, freed once established).
+ * what GSSAPI adds (flags, lifetime, the target, and the credential the
+ * handshake uses, held until established).
  */
 #include <fcntl.h>
 #include <stdlib.h>
@@ -115,6 +115,8 @@ static OM_uint32 init_first(OM_uint32 *minor, gss_cred_id_t cred, gss_name_t tar
 		c = g->own_cred;
 	} else if (c->usage == GSS_C_ACCEPT || !c->client) {
 		major = gn_fail_as(minor, NTLM_E_NO_CREDENTIALS, GSS_S_NO_CRED);
+	} else {
+		g->own_cred = gn_cred_hold((gn_cred *)cred);
 	}
 	ntlm_err rc = NTLM_OK;
 	if (major == GSS_S_COMPLETE && target)
@@ -249,6 +251,8 @@ static OM_uint32 accept_first(OM_uint32 *minor, gss_cred_id_t cred, const gss_ch
 		c = g->own_cred;
 	} else if (c->usage == GSS_C_INITIATE || !c->store) {
 		major = gn_fail_as(minor, NTLM_E_NO_CREDENTIALS, GSS_S_NO_CRED);
+	} else {
+		g->own_cred = gn_cred_hold((gn_cred *)cred);
 	}
 	if (major == GSS_S_COMPLETE) {
 		ntlm_err rc = server_start(g, c, cb);

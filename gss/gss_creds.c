@@ -40,9 +40,25 @@ static const char *cs_get(gss_const_key_value_set_t cs, const char *key)
 	return NULL;
 }
 
+gn_cred *gn_cred_new(gss_cred_usage_t usage)
+{
+	gn_cred *c = calloc(1, sizeof(*c));
+	if (c) {
+		atomic_init(&c->refs, 1);
+		c->usage = usage;
+	}
+	return c;
+}
+
+gn_cred *gn_cred_hold(gn_cred *c)
+{
+	atomic_fetch_add(&c->refs, 1);
+	return c;
+}
+
 void gn_cred_free(gn_cred *c)
 {
-	if (!c)
+	if (!c || atomic_fetch_sub(&c->refs, 1) > 1)
 		return;
 	gn_name_free(c->name);
 	ntlm_cred_free(c->client);
@@ -219,10 +235,9 @@ static OM_uint32 acquire(OM_uint32 *minor, gss_name_t name, gss_cred_usage_t usa
 	*out = GSS_C_NO_CREDENTIAL;
 	if (usage != GSS_C_INITIATE && usage != GSS_C_ACCEPT && usage != GSS_C_BOTH)
 		return gn_fail_as(minor, NTLM_E_INVALID_PARAMETER, GSS_S_FAILURE);
-	gn_cred *c = calloc(1, sizeof(*c));
+	gn_cred *c = gn_cred_new(usage);
 	if (!c)
 		return gn_fail(minor, NTLM_E_NO_MEMORY);
-	c->usage = usage;
 	ntlm_err rc = name ? gn_name_copy(&c->name, (const gn_name *)name) : NTLM_OK;
 	if (rc == NTLM_OK)
 		rc = cred_build(c, cs, password);
@@ -297,6 +312,20 @@ GN_EXPORT OM_uint32 gss_release_cred(OM_uint32 *minor, gss_cred_id_t *cred)
 	return gn_ok(minor);
 }
 
+/*
+ * An acceptor acquired without a name answers for this host: "host@<name>"
+ * (mod_auth_gssapi's Basic path asks for the credential's name, and the
+ * mechglue cannot represent "no name").
+ */
+static ntlm_err acceptor_host_name(gn_name **out)
+{
+	char host[256];
+	if (gethostname(host, sizeof(host) - 1) != 0)
+		return NTLM_E_INTERNAL;
+	host[sizeof(host) - 1] = '\0';
+	return gn_name_new(out, GN_SERVICE, NULL, "host", host);
+}
+
 static OM_uint32 inquire(OM_uint32 *minor, gss_cred_id_t cred, gss_name_t *name,
                          gss_cred_usage_t *usage)
 {
@@ -317,6 +346,8 @@ static OM_uint32 inquire(OM_uint32 *minor, gss_cred_id_t cred, gss_name_t *name,
 			rc = gn_name_copy(&n, c->name);
 		else if (c->user)
 			rc = gn_name_new(&n, GN_USER, c->domain, c->user, NULL);
+		else if (c->usage == GSS_C_ACCEPT)
+			rc = acceptor_host_name(&n);
 		if (rc != NTLM_OK)
 			major = gn_fail(minor, rc);
 		*name = (gss_name_t)n;
@@ -497,7 +528,7 @@ GN_EXPORT OM_uint32 gss_import_cred(OM_uint32 *minor, gss_buffer_t token, gss_cr
 	*cred = GSS_C_NO_CREDENTIAL;
 	if (!token || !token->value)
 		return gn_fail_as(minor, NTLM_E_INVALID_PARAMETER, GSS_S_CALL_INACCESSIBLE_READ);
-	gn_cred *c = calloc(1, sizeof(*c));
+	gn_cred *c = gn_cred_new(0);
 	if (!c)
 		return gn_fail(minor, NTLM_E_NO_MEMORY);
 	nb_reader r;

@@ -15,6 +15,7 @@
 
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
+#include <stdatomic.h>
 #include <stdint.h>
 
 #include "ntlmssp/ntlmssp.h"
@@ -173,6 +174,13 @@ typedef enum gn_store_kind {
 } gn_store_kind;
 
 typedef struct gn_cred {
+	/*
+	 * Holders: the application's handle plus every context still in its
+	 * handshake (an acceptor's server context uses the store and the audit
+	 * path until the AUTHENTICATE is verified; mod_auth_gssapi releases its
+	 * credential between the two requests of one handshake).
+	 */
+	atomic_uint refs;
 	gss_cred_usage_t usage;
 	gn_name *name; /* NULL: the default identity */
 	/* initiator */
@@ -193,6 +201,11 @@ typedef struct gn_cred {
 	char *audit_path; /* ntlmssp_audit: append one JSON line per logon */
 } gn_cred;
 
+/* A new credential with one holder (NULL when out of memory). */
+gn_cred *gn_cred_new(gss_cred_usage_t usage);
+/* One more holder; returns c. */
+gn_cred *gn_cred_hold(gn_cred *c);
+/* Drops one holder; the last one wipes and frees. NULL-safe. */
 void gn_cred_free(gn_cred *c);
 /* The default initiator (anon: the anonymous identity) or acceptor credential. */
 OM_uint32 gn_cred_default(OM_uint32 *minor, gss_cred_usage_t usage, int anon, gn_cred **out);
@@ -201,7 +214,8 @@ OM_uint32 gn_cred_default(OM_uint32 *minor, gss_cred_usage_t usage, int anon, gn
 
 typedef struct gn_ctx {
 	ntlm_ctx *ntlm;
-	gn_cred *own_cred; /* a default credential the context made; freed once established */
+	gn_cred *own_cred; /* the credential the handshake uses, held (or a default the context
+	                      made); dropped once established */
 	gn_name *target;   /* initiator: the target as given */
 	int initiator;
 	int open;
