@@ -34,7 +34,8 @@
 #include "ntlm_keys.h"
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
-#include "util.h"
+#include "text.h"
+#include "try.h"
 
 /* --------------------------------------------- Nettle call counting (--wrap) */
 
@@ -163,8 +164,10 @@ static void env_init(hs_env *e)
 	check(ntlm_account_store_smbpasswd(&e->store, e->smbpasswd), "account store");
 	check(ntlm_replay_cache_new(&e->replay, 4096), "replay cache");
 	check(ntlm_cred_password(&e->cred, BC_DOMAIN, BC_USER, BC_PASSWORD), "credential");
+	e->ccfg.struct_size = sizeof(e->ccfg);
 	e->ccfg.workstation = "BENCHCLIENT";
 	e->ccfg.target_name = "HOST/" BC_SERVER;
+	e->scfg.struct_size = sizeof(e->scfg);
 	e->scfg.store = e->store;
 	e->scfg.computer_name = BC_SERVER;
 	e->scfg.domain_name = BC_DOMAIN;
@@ -912,7 +915,8 @@ static void section_profile(const bc_opts *o, const hs_env *e)
 	if (!ms)
 		bc_die("out of memory");
 	check(ntlm_nt_hash(BC_PASSWORD, ms->nt), "nt hash");
-	static const ntlm_account_store_ops ops = {mem_verify, free};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT, .verify = mem_verify,
+	                                           .free = free};
 	check(ntlm_account_store_new(&m.store, &ops, ms), "memory store");
 	m.scfg.store = m.store;
 	bc_result("hs.1t.memstore", bc_rate(o->secs * 2, hs_loop, &m), "hs/s");

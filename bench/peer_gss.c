@@ -5,6 +5,8 @@
  * The client takes its credential, and the acceptor verifies, from
  * NTLM_USER_FILE (DOMAIN:USER:PASSWORD), written to a scratch directory.
  * Same result-line format as ntlm-bench ("R gss <metric> <value> <unit>").
+ * With GSS_MECH_CONFIG naming our module and PEER_GSS_IMPL=gssours it
+ * measures ours through the same glue ("R gssours ...").
  */
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
@@ -230,11 +232,15 @@ static void drop_ctx(void *p, void *slot)
 int main(int argc, char **argv)
 {
 	bc_opts o;
-	bc_impl = "gss";
+	/* The same loops for our module: bench/run names it in GSS_MECH_CONFIG and
+	   sets PEER_GSS_IMPL=gssours, so both mechanisms run in one harness. */
+	const char *impl = getenv("PEER_GSS_IMPL");
+	bc_impl = impl && *impl ? impl : "gss";
 	bc_peer_args(&o, argc, argv, "peer_gss");
 	env e;
 	env_init(&e);
-	bc_info("version", "gss-ntlmssp via MIT krb5 mechglue");
+	bc_info("version", strcmp(bc_impl, "gss") == 0 ? "gss-ntlmssp via MIT krb5 mechglue"
+	                                               : "ntlmssp-gss.so via MIT krb5 mechglue");
 	static const bc_peer peer = {hs_loop, seal_size, sizeof(gss_ctx_id_t), hold_server, drop_ctx};
 	bc_peer_sections(&o, &peer, &e);
 	OM_uint32 minor;

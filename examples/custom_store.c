@@ -38,11 +38,11 @@ static int check(const char *what, ntlm_err rc, ntlm_err want)
 int main(void)
 {
 	struct account acct = {"zoe", {0}};
-	static const ntlm_account_store_ops ops = {verify, NULL};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT, .verify = verify};
 	ntlm_account_store *store = NULL;
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *client = NULL, *server = NULL;
-	ntlm_server_config scfg = {.computer_name = "EXAMPLE"};
+	ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT, .computer_name = "EXAMPLE"};
 	/* every call can fail (no memory, a bad /etc/ntlmssp.conf): check each */
 	int bad = check("hash", ntlm_nt_hash("zoe's password", acct.nt_hash), NTLM_OK);
 	bad = bad || check("store", ntlm_account_store_new(&store, &ops, &acct), NTLM_OK);

@@ -5,6 +5,7 @@
  * message that decodes to the same fields; the re-encoding is a fixed point.
  */
 #include "fuzz_common.h"
+#include "try.h"
 
 static void same_bytes(const uint8_t *a, size_t an, const uint8_t *b, size_t bn)
 {

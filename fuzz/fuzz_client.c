@@ -30,7 +30,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size -= 2;
 
 	ntlm_policy policy;
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *ctx = NULL;

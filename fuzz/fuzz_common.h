@@ -24,7 +24,8 @@
 #include "context.h"
 #include "ntlm_keys.h"
 #include "ntlmssp/ntlmssp.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
 #include "wire.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -73,6 +74,7 @@ static inline ntlm_err fz_hook_random(void *arg, uint8_t *buf, size_t len)
 static inline void fz_hooks_init(ntlm_hooks *h, fz_rng *r, uint64_t seed)
 {
 	r->state = seed;
+	*h = (ntlm_hooks){NTLM_HOOKS_INIT};
 	h->now = fz_hook_now;
 	h->random = fz_hook_random;
 	h->arg = r;
@@ -130,7 +132,8 @@ static inline ntlm_err fz_store_verify(void *impl, const ntlm_auth_request *req,
 
 static inline ntlm_account_store *fz_store_new(void)
 {
-	static const ntlm_account_store_ops ops = {fz_store_verify, NULL};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = fz_store_verify};
 	ntlm_account_store *s = NULL;
 	FZ_CHECK(ntlm_account_store_new(&s, &ops, NULL) == NTLM_OK);
 	return s;
@@ -195,8 +198,7 @@ static inline ntlm_err fz_server_new(uint8_t sel, ntlm_account_store *store,
                                      void (*audit)(void *, const ntlm_audit_event *),
                                      void *audit_arg, ntlm_ctx **out)
 {
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	fz_policy(sel, policy);
 	fz_hooks_init(hooks, rng, 0x5e5e5e5e01ull);
 	cfg.policy = policy;
@@ -225,9 +227,8 @@ static inline ntlm_err fz_client_new(uint8_t sel, uint32_t flags, ntlm_cred **cr
                                      ntlm_policy *policy, ntlm_hooks *hooks, fz_rng *rng,
                                      uint64_t seed, ntlm_ctx **out)
 {
-	ntlm_client_config cfg;
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	ntlm_err rc;
-	memset(&cfg, 0, sizeof(cfg));
 	fz_policy(sel, policy);
 	/* The client variety: v2 only, or v1 only (so the server sees NTLMv1 answers). */
 	if ((sel & 3) == 1 || (sel & 3) == 2)

@@ -35,7 +35,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	ntlm_account_store *store = NULL;
 	ntlm_cred *cred = NULL;
 	ntlm_policy policy;
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	helper h;
 	memset(&h, 0, sizeof(h));

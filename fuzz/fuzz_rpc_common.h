@@ -35,7 +35,7 @@ static inline uint32_t fzr_min_level(uint8_t sel)
 static inline void fzr_ntlm_config(uint8_t sel, ntlm_account_store *store, ntlm_policy *policy,
                                    ntlm_hooks *hooks, fz_rng *rng, ntlm_server_config *cfg)
 {
-	memset(cfg, 0, sizeof(*cfg));
+	*cfg = (ntlm_server_config){NTLM_SERVER_CONFIG_INIT};
 	fz_policy((uint8_t)(sel >> 4), policy);
 	fz_hooks_init(hooks, rng, 0x5e5e5e5e02ull);
 	cfg->policy = policy;

@@ -25,7 +25,7 @@ static uint32_t fzr_echo(ntlm_rpc_call *call, const uint8_t *in, size_t in_len, 
                          void *arg)
 {
 	struct fzr_seen *seen = arg;
-	ntlm_rpc_blanket b;
+	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT};
 	seen->calls++;
 	FZ_CHECK(ntlm_rpc_query_client_blanket(call, &b) == NTLM_RPC_S_OK);
 	FZ_CHECK(b.authn_level >= fzr_min_level(seen->sel));
@@ -51,14 +51,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size--;
 	struct fzr_seen seen = {sel, 0};
 	static const ntlm_rpc_op ops[] = {fzr_echo};
-	ntlm_rpc_interface iface = {fzr_iface_id, ops, 1, &seen, fzr_min_level(sel)};
+	ntlm_rpc_interface iface = {
+		NTLM_RPC_INTERFACE_INIT,        .id = fzr_iface_id, .ops = ops, .n_ops = 1, .arg = &seen,
+		.min_level = fzr_min_level(sel)};
 	ntlm_account_store *store = fz_store_new();
 	ntlm_policy policy;
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	ntlm_server_config ncfg;
 	fzr_ntlm_config(sel, store, &policy, &hooks, &rng, &ncfg);
-	ntlm_rpc_server_config cfg = {.ntlm = &ncfg, .principal = "FUZZSRV\\service"};
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT, .ntlm = &ncfg,
+	                              .principal = "FUZZSRV\\service"};
 	ntlm_rpc_server *srv = NULL;
 	FZ_CHECK(ntlm_rpc_server_new(&srv, &cfg) == NTLM_RPC_S_OK);
 	FZ_CHECK(ntlm_rpc_server_register(srv, &iface) == NTLM_RPC_S_OK);

@@ -40,7 +40,7 @@ static ntlm_err run_server(uint8_t sel, ntlm_replay_cache *replay, const uint8_t
                            ntlm_response_kind *kind)
 {
 	ntlm_policy policy;
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	ntlm_ctx *ctx = NULL;
 	int audits = 0;

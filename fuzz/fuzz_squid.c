@@ -5,7 +5,7 @@
  * channels, through the engine of tools/ntlm_squid.h; the server
  * configuration comes from fuzz_common.h.
  *
- * Input: sel(1) | lines. Replies go to /dev/null. Invariants: no crash, no
+ * Input: sel(1) | lines (sel's datagram bit: ntlm_auth's Samba words). Replies go to /dev/null. Invariants: no crash, no
  * leak; the channel table never exceeds its bound.
  */
 #include "fuzz_common.h"
@@ -29,7 +29,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	setup_server srv;
 	memset(&srv, 0, sizeof(srv));
-	ntlm_hooks hooks;
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT};
 	fz_rng rng;
 	fz_policy(sel & ~FZ_SEL_DATAGRAM, &srv.policy); /* Squid has no connectionless mode */
 	fz_hooks_init(&hooks, &rng, 0x5e5e5e5e01ull);
@@ -44,6 +44,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	srv.cfg.replay = srv.replay;
 	squid s;
 	squid_init(&s, &srv);
+	s.samba = (sel & FZ_SEL_DATAGRAM) != 0; /* the bit Squid has no use for: ntlm_auth's words */
 
 	/* replies to /dev/null, for this input only (FUZZ_SQUID_SHOW=1 shows them) */
 	fflush(stdout);
@@ -68,7 +69,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	FZ_CHECK(s.n <= SQUID_MAX_CHANNELS);
 	for (size_t i = 0; i < s.n; i++)
-		FZ_CHECK(s.ch[i].ctx != NULL); /* only handshakes in progress are kept */
+		/* only handshakes in progress, or finished ones GK/GF may ask about, are kept */
+		FZ_CHECK(s.ch[i].ctx != NULL || s.ch[i].done != NULL);
 	squid_free(&s);
 	ntlm_replay_cache_free(srv.replay);
 	ntlm_account_store_free(srv.store);

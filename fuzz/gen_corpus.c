@@ -135,7 +135,7 @@ static void put_nt_response(const char *tag, const uint8_t *nt, size_t n)
 static void handshake(uint8_t sel, uint8_t fsel)
 {
 	ntlm_policy cpol, spol;
-	ntlm_hooks ch, sh;
+	ntlm_hooks ch = {NTLM_HOOKS_INIT}, sh = {NTLM_HOOKS_INIT};
 	fz_rng cr, sr;
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *client = NULL, *server = NULL;
@@ -252,7 +252,7 @@ static void lm_only_seed(void)
 {
 	uint8_t sel = 0x22, fsel = 3; /* v2+v1+lm, no min security; no ESS */
 	ntlm_policy cpol;
-	ntlm_hooks ch;
+	ntlm_hooks ch = {NTLM_HOOKS_INIT};
 	fz_rng cr;
 	ntlm_cred *cred = NULL;
 	ntlm_ctx *client = NULL;
@@ -260,7 +260,7 @@ static void lm_only_seed(void)
 	                       &client) == NTLM_OK);
 	/* the server's CHALLENGE for this selector, from a server of the same config */
 	ntlm_policy spol;
-	ntlm_hooks sh;
+	ntlm_hooks sh = {NTLM_HOOKS_INIT};
 	fz_rng sr;
 	ntlm_ctx *server = NULL;
 	ntlm_account_store *store = fz_store_new();
@@ -517,12 +517,12 @@ static void rpc_ntlm_seed(uint8_t sel, uint32_t level, int alter, const char *na
 {
 	ntlm_account_store *store = fz_store_new();
 	ntlm_policy spol, cpol;
-	ntlm_hooks sh, ch;
+	ntlm_hooks sh = {NTLM_HOOKS_INIT}, ch = {NTLM_HOOKS_INIT};
 	fz_rng sr, cr;
 	ntlm_server_config scfg;
 	fzr_ntlm_config(sel, store, &spol, &sh, &sr, &scfg);
 	ntlm_client_config ccfg;
-	memset(&ccfg, 0, sizeof(ccfg));
+	ccfg = (ntlm_client_config){NTLM_CLIENT_CONFIG_INIT};
 	ntlm_policy_init(&cpol);
 	fz_hooks_init(&ch, &cr, 0xc11e47ull);
 	ccfg.policy = &cpol;

@@ -9,7 +9,7 @@
 
 #include "internal.h"
 #include "pdu.h"
-#include "util.h"
+#include "mem.h"
 
 #define CLIENT_TIMEOUT_SECONDS 60
 #define CLIENT_MAX_RESPONSE    (16u * 1024 * 1024) /* refuse to buffer more than this */
@@ -115,10 +115,12 @@ NTLM_API ntlm_rpc_status ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
 {
 	if (!cli)
 		return NTLM_RPC_S_INVALID_ARG;
-	cli->have_ncfg = cfg != NULL;
-	if (cfg)
-		cli->ncfg = *cfg;
-	return NTLM_RPC_S_OK;
+	cli->have_ncfg = 0;
+	if (!cfg)
+		return NTLM_RPC_S_OK;
+	ntlm_err rc = ntlm_sized_in(&cli->ncfg, sizeof(cli->ncfg), cfg, CLIENT_CONFIG_V0_SIZE);
+	cli->have_ncfg = rc == NTLM_OK;
+	return rpc_status(rc);
 }
 
 NTLM_API uint32_t ntlm_rpc_client_fault(const ntlm_rpc_client *cli)
@@ -354,8 +356,7 @@ static uint32_t local_call_bind(ntlm_rpc_client *c, ntlm_buffer *bind)
 
 static uint32_t new_sec(ntlm_rpc_client *c, const ntlm_cred *cred)
 {
-	ntlm_client_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	if (c->have_ncfg)
 		cfg = c->ncfg;
 	/* Over the network the principal can only travel as the NTLM target name. */

@@ -8,7 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define READ_MAX (64u * 1024)
 
@@ -39,6 +40,15 @@ static uint32_t finish(nb_writer *w, ntlm_buffer *out)
 	ntlm_err rc = nb_writer_finish(w, out);
 	nb_writer_free(w);
 	return rc == NTLM_OK ? 0 : NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
+}
+
+/*
+ * The thread is still the client: answer nothing made with that identity.
+ * (The runtime ends the connection's thread after the handler returns.)
+ */
+static uint32_t revert_failed(void)
+{
+	return NTLM_RPC_FAULT_ACCESS_DENIED;
 }
 
 static uint32_t op_echo(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntlm_buffer *out,
@@ -72,8 +82,10 @@ static void put_cstring(nb_writer *w, const char *s)
 /* The blanket and the thread's ids, as WhoAmI answers them. */
 static void put_whoami(ntlm_rpc_call *call, uint32_t status, nb_writer *w)
 {
-	ntlm_rpc_blanket b;
-	ntlm_rpc_query_client_blanket(call, &b);
+	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT};
+	/* it fails only for a bad argument: the answer then shows no identity at all */
+	if (ntlm_rpc_query_client_blanket(call, &b) != NTLM_RPC_S_OK)
+		b = (ntlm_rpc_blanket){NTLM_RPC_BLANKET_INIT};
 	nb_write_u32le(w, status);
 	nb_write_u32le(w, (uint32_t)geteuid()); /* the calling thread's: a plain system call */
 	nb_write_u32le(w, (uint32_t)getegid());
@@ -137,7 +149,10 @@ static uint32_t op_readfile(ntlm_rpc_call *call, const uint8_t *in, size_t len, 
 	nb_write_u32le(&w, (uint32_t)geteuid());
 	demo_put_string(&w, (const char *)content.data, content.len);
 	nb_writer_free(&content);
-	ntlm_rpc_revert_to_self(call);
+	if (ntlm_rpc_revert_to_self(call) != NTLM_RPC_S_OK) {
+		nb_writer_free(&w);
+		return revert_failed();
+	}
 	return finish(&w, out);
 }
 
@@ -175,7 +190,10 @@ static uint32_t op_relay(ntlm_rpc_call *call, const uint8_t *in, size_t len, ntl
 		onward = onward_whoami(binding, &answer, msg, sizeof(msg));
 	else
 		snprintf(msg, sizeof(msg), "%s", ntlm_rpc_call_message(call));
-	ntlm_rpc_revert_to_self(call);
+	if (ntlm_rpc_revert_to_self(call) != NTLM_RPC_S_OK) {
+		ntlm_buffer_free(&answer);
+		return revert_failed();
+	}
 	nb_writer w;
 	nb_writer_init(&w);
 	nb_write_u32le(&w, status);
@@ -202,7 +220,7 @@ void demo_syntax(ntlm_rpc_syntax *out)
 
 void demo_iface(ntlm_rpc_interface *out)
 {
-	memset(out, 0, sizeof(*out));
+	*out = (ntlm_rpc_interface){NTLM_RPC_INTERFACE_INIT};
 	demo_syntax(&out->id);
 	out->ops = demo_ops;
 	out->n_ops = DEMO_OP_COUNT;

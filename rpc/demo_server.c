@@ -21,6 +21,7 @@ struct options {
 	int n_endpoints;
 	const char *account_file, *computer, *principal, *port_file, *create;
 	uint32_t min_level;
+	int winbind; /* the domain's accounts (winbindd) instead of an account file */
 };
 
 /* The one server of this program, for the signal handler. */
@@ -37,9 +38,10 @@ static void usage(FILE *f)
 	fprintf(f, "usage: rpc-demo-server --listen ENDPOINT [--listen ENDPOINT]...\n"
 	           "         [--account-file SMBPASSWD] [--computer NAME] [--min-level N]\n"
 	           "         [--principal DOMAIN\\\\user] [--port-file FILE]\n"
-	           "         [--create-account USER:PASSWORD]\n"
+	           "         [--create-account USER:PASSWORD] [--winbind]\n"
 	           "ENDPOINT: ncacn_ip_tcp:HOST[PORT] (port 0: any) or ncalrpc:[/path/socket]\n"
-	           "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format).\n"
+	           "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format)\n"
+	           "or --winbind (a domain's accounts through winbindd, mapped by its idmap).\n"
 	           "--min-level: calls below are refused; default 5 (PKT_INTEGRITY). 2 (CONNECT)\n"
 	           "  or 1 (NONE) lets anyone on the path inject calls: only when asked for.\n");
 }
@@ -50,6 +52,13 @@ static int add_endpoint(void *opts, const char *arg)
 	if (o->n_endpoints == MAX_ENDPOINTS)
 		return -1;
 	o->endpoints[o->n_endpoints++] = arg;
+	return 0;
+}
+
+static int set_winbind(void *opts, const char *arg)
+{
+	(void)arg;
+	((struct options *)opts)->winbind = 1;
 	return 0;
 }
 
@@ -70,6 +79,7 @@ static int parse_options(int argc, char **argv, struct options *o)
 		DEMO_CUSTOM_OPTION("min-level", 'm', required_argument, set_min_level),
 		DEMO_STRING_OPTION("port-file", 'p', struct options, port_file),
 		DEMO_STRING_OPTION("create-account", 'a', struct options, create),
+		DEMO_CUSTOM_OPTION("winbind", 'w', no_argument, set_winbind),
 	};
 	*o = (struct options){.computer = "NTLMRPC"};
 	int first;
@@ -138,16 +148,14 @@ static int listen_all(ntlm_rpc_server *srv, const struct options *o)
 
 static int serve(const struct options *o, ntlm_account_store *store)
 {
-	ntlm_server_config ncfg;
-	memset(&ncfg, 0, sizeof(ncfg));
+	ntlm_server_config ncfg = {NTLM_SERVER_CONFIG_INIT};
 	ncfg.store = store;
 	ncfg.computer_name = o->computer;
-	ntlm_rpc_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT};
 	cfg.ntlm = store ? &ncfg : NULL;
 	cfg.principal = o->principal;
 	cfg.min_level = o->min_level;
-	ntlm_rpc_interface iface;
+	ntlm_rpc_interface iface = {NTLM_RPC_INTERFACE_INIT};
 	demo_iface(&iface);
 	uint32_t st = ntlm_rpc_server_new(&running, &cfg);
 	if (st != NTLM_RPC_S_OK)
@@ -179,7 +187,15 @@ int main(int argc, char **argv)
 	ntlm_account_store *store = NULL;
 	if (o.create && create_account(o.account_file, o.create) != 0)
 		return 1;
-	if (o.account_file) {
+	if (o.winbind && o.account_file) {
+		fprintf(stderr, "rpc-demo-server: --winbind and --account-file exclude each other\n");
+		return 2;
+	}
+	if (o.winbind) {
+		ntlm_err e = ntlm_account_store_winbind(&store, NULL);
+		if (e != NTLM_OK)
+			return demo_report_error("rpc-demo-server", "winbind", e);
+	} else if (o.account_file) {
 		ntlm_err e = ntlm_account_store_smbpasswd(&store, o.account_file);
 		if (e != NTLM_OK)
 			return demo_report_error("rpc-demo-server", o.account_file, e);

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "sized.h"
 #include "ntlmssp/rpc.h"
 
 #define RPC_MSG_CAP 320
@@ -149,5 +150,10 @@ struct conn;
 struct conn *rpc_server_conn_detached(ntlm_rpc_server *s, const rpc_peer *local_peer);
 int rpc_server_conn_serve(struct conn *c, uint8_t *pdu, size_t len);
 void rpc_server_conn_free(struct conn *c);
+
+/* The first published versions of rpc.h's sized structures (the ABI rule, ntlmssp.h). */
+#define RPC_SERVER_CONFIG_V0_SIZE NTLM_SIZE_UPTO(ntlm_rpc_server_config, allow_root_impersonation)
+#define RPC_INTERFACE_V0_SIZE     NTLM_SIZE_UPTO(ntlm_rpc_interface, min_level)
+#define RPC_BLANKET_V0_SIZE       NTLM_SIZE_UPTO(ntlm_rpc_blanket, target_name)
 
 #endif

@@ -11,7 +11,8 @@
 #include <unistd.h>
 
 #include "internal.h"
-#include "util.h"
+#include "text.h"
+#include "try.h"
 
 ntlm_err rpc_peer_creds(int fd, rpc_peer *out)
 {

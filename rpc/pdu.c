@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "util.h"
+#include "mem.h"
+#include "text.h"
+#include "try.h"
 
 #define RPC_VERS 5u
 

@@ -16,7 +16,7 @@
 #include "internal.h"
 #include "ntlmssp/rpc.h"
 #include "pdu.h"
-#include "util.h"
+#include "try.h"
 
 /* The auth_context_id we use; any value works, it only has to stay the same. */
 #define SEC_CONTEXT_ID 0u
@@ -63,10 +63,9 @@ ntlm_err rpc_sec_client_new(ntlm_rpc_sec **out, const ntlm_cred *cred,
 	if (!out || !cred || !level_valid(effective_level(level)))
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;
-	ntlm_client_config c;
-	memset(&c, 0, sizeof(c));
-	if (cfg)
-		c = *cfg;
+	ntlm_client_config c = {NTLM_CLIENT_CONFIG_INIT};
+	if (cfg && ntlm_sized_in(&c, sizeof(c), cfg, CLIENT_CONFIG_V0_SIZE) != NTLM_OK)
+		return NTLM_E_STRUCT_SIZE;
 	/* NTLM carries one impersonation limit: "identify only". Anonymous cannot be
 	 * expressed and is raised to identify, as Windows does off the local machine. */
 	if (imp_level == NTLM_RPC_IMP_ANONYMOUS || imp_level == NTLM_RPC_IMP_IDENTIFY)
@@ -152,6 +151,12 @@ static uint32_t handshake_fault(ntlm_err rc)
 	case NTLM_E_LOGON_FAILURE:
 	case NTLM_E_NO_SUCH_USER:
 	case NTLM_E_ACCOUNT_DISABLED:
+	case NTLM_E_ACCOUNT_LOCKED:
+	case NTLM_E_ACCOUNT_EXPIRED:
+	case NTLM_E_ACCOUNT_RESTRICTION:
+	case NTLM_E_PASSWORD_EXPIRED:
+	case NTLM_E_PASSWORD_MUST_CHANGE:
+	case NTLM_E_NO_SUCH_DOMAIN:
 	case NTLM_E_NTLMV2_REFUSED:
 	case NTLM_E_NTLMV1_REFUSED:
 	case NTLM_E_LM_REFUSED:

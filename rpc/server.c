@@ -22,7 +22,8 @@
 
 #include "internal.h"
 #include "pdu.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define MAX_LISTENERS           8
 #define MAX_CONTEXTS            8
@@ -108,11 +109,18 @@ struct ntlm_rpc_call {
 /* ----------------------------------------------------------- set-up */
 
 NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
-                                             const ntlm_rpc_server_config *cfg)
+                                             const ntlm_rpc_server_config *caller_cfg)
 {
-	if (!out || !cfg)
+	ntlm_rpc_server_config copy, *cfg = &copy;
+	if (!out || !caller_cfg)
 		return NTLM_RPC_S_INVALID_ARG;
 	*out = NULL;
+	ntlm_err rc = ntlm_sized_in(cfg, sizeof(*cfg), caller_cfg, RPC_SERVER_CONFIG_V0_SIZE);
+	ntlm_server_config ntlm = {NTLM_SERVER_CONFIG_INIT};
+	if (rc == NTLM_OK && cfg->ntlm)
+		rc = ntlm_sized_in(&ntlm, sizeof(ntlm), cfg->ntlm, SERVER_CONFIG_V0_SIZE);
+	if (rc != NTLM_OK)
+		return rpc_status(rc);
 	ntlm_rpc_server *s = calloc(1, sizeof(*s));
 	if (!s)
 		return NTLM_RPC_S_OUT_OF_MEMORY;
@@ -126,7 +134,7 @@ NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
 	if (!s->cfg.handshake_timeout_ms)
 		s->cfg.handshake_timeout_ms = DEFAULT_HANDSHAKE_MS;
 	if (cfg->ntlm) {
-		s->ntlm = *cfg->ntlm;
+		s->ntlm = ntlm;
 		s->have_ntlm = 1;
 	}
 	if (cfg->principal)
@@ -146,9 +154,15 @@ NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
 }
 
 NTLM_API ntlm_rpc_status ntlm_rpc_server_register(ntlm_rpc_server *srv,
-                                                  const ntlm_rpc_interface *iface)
+                                                  const ntlm_rpc_interface *caller_iface)
 {
-	if (!srv || !iface || (!iface->ops && iface->n_ops) || iface->n_ops > 65536)
+	ntlm_rpc_interface copy, *iface = &copy;
+	if (!srv || !caller_iface)
+		return NTLM_RPC_S_INVALID_ARG;
+	ntlm_err rc = ntlm_sized_in(iface, sizeof(*iface), caller_iface, RPC_INTERFACE_V0_SIZE);
+	if (rc != NTLM_OK)
+		return rpc_status(rc);
+	if ((!iface->ops && iface->n_ops) || iface->n_ops > 65536)
 		return NTLM_RPC_S_INVALID_ARG;
 	ntlm_rpc_interface *grown = realloc(srv->ifaces, (srv->n_ifaces + 1) * sizeof(*grown));
 	if (!grown)
@@ -926,17 +940,18 @@ NTLM_API ntlm_rpc_status ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm
 	if (!call || !out)
 		return NTLM_RPC_S_INVALID_ARG;
 	const struct conn *c = call->conn;
-	memset(out, 0, sizeof(*out));
-	out->authn_svc = c->authenticated ? NTLM_RPC_AUTHN_WINNT : NTLM_RPC_AUTHN_NONE;
-	out->authz_svc = NTLM_RPC_AUTHZ_NONE;
-	out->server_principal = c->srv->principal;
-	out->authn_level = current_level(c);
-	out->imp_level = c->authenticated ? c->imp_level : NTLM_RPC_IMP_ANONYMOUS;
-	out->client_principal = c->client_principal;
-	out->unix_user = c->unix_user;
-	out->local = c->local_call;
-	out->target_name = c->target_name;
-	return NTLM_RPC_S_OK;
+	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT}, *full = &b;
+	full->authn_svc = c->authenticated ? NTLM_RPC_AUTHN_WINNT : NTLM_RPC_AUTHN_NONE;
+	full->authz_svc = NTLM_RPC_AUTHZ_NONE;
+	full->server_principal = c->srv->principal;
+	full->authn_level = current_level(c);
+	full->imp_level = c->authenticated ? c->imp_level : NTLM_RPC_IMP_ANONYMOUS;
+	full->client_principal = c->client_principal;
+	full->unix_user = c->unix_user;
+	full->local = c->local_call;
+	full->target_name = c->target_name;
+	/* only the fields the caller's structure has room for */
+	return rpc_status(ntlm_sized_out(out, full, sizeof(*full), RPC_BLANKET_V0_SIZE));
 }
 
 /* uid, gid and name of the account that represents the caller. */

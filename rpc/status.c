@@ -5,7 +5,7 @@
 #include <stdio.h>
 
 #include "internal.h"
-#include "util.h"
+#include "mem.h"
 
 void rpc_msg(char *buf, const char *fmt, ...)
 {
@@ -88,6 +88,7 @@ ntlm_rpc_status rpc_status(ntlm_err err)
 	case NTLM_OK:
 		return NTLM_RPC_S_OK;
 	case NTLM_E_INVALID_PARAMETER:
+	case NTLM_E_STRUCT_SIZE: /* a structure not initialised with its _INIT macro */
 		return NTLM_RPC_S_INVALID_ARG;
 	case NTLM_E_NO_MEMORY:
 		return NTLM_RPC_S_OUT_OF_MEMORY;

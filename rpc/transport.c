@@ -20,7 +20,8 @@
 
 #include "internal.h"
 #include "pdu.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 /* Connections the kernel completes and queues while the server has no free slot. */
 #define LISTEN_BACKLOG SOMAXCONN

@@ -6,9 +6,9 @@ on crypto, wire and base (never on the engine); lib/engine on store, wire,
 crypto and base; lib/sspi, the face, on everything below. Every #include of a
 library file must name a header of its own room, of a room below, or a public
 header its room may use; nothing in lib/ may include the tools', rpc's or
-tests' headers, nor util.h (the umbrella for programs outside the library:
-library files include what they use). The public headers include only each
-other. Editing files in place (flock, rename, mkostemp) is the tools' side
+tests' headers. There is no umbrella header: the library's files, and the
+programs above it (tools, rpc, tests), include what they use. The public
+headers include only each other. Editing files in place (flock, rename, mkostemp) is the tools' side
 (tools/ntlm_passwd_file.c): the library only reads its files.
 
 Usage: layers.py [ROOT]            check the tree (default: the checkout)
@@ -29,7 +29,10 @@ BELOW = {
 }
 # Public headers and the rooms that may include them (None: every room).
 PUBLIC = {"ntlmssp/ntlmssp.h": None, "ntlmssp/sspi.h": {"sspi"}, "ntlmssp/rpc.h": set()}
-UMBRELLA = "util.h"
+# Faces outside lib/ that sit on the public API of libntlmssp.so (one engine per
+# process): they may include the public header, the base (the bounded reader,
+# linked privately) and their own headers, never an engine room's.
+FACES = {"gss": {"base"}}
 EDITING = re.compile(r"\b(flock|rename|renameat2?|mkostemp|mkstemp)\s*\(")
 INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 
@@ -37,7 +40,7 @@ INCLUDE = re.compile(r'^\s*#\s*include\s*([<"])([^>"]+)[>"]', re.M)
 def load(root):
     """{relative path: text} of every library source and public header."""
     files = {}
-    for top in ("lib", os.path.join("include", "ntlmssp")):
+    for top in ("lib", os.path.join("include", "ntlmssp"), *FACES):
         for d, _, names in os.walk(os.path.join(root, top)):
             for n in names:
                 if n.endswith((".c", ".h")):
@@ -60,6 +63,10 @@ def problems(files):
             owner[os.path.basename(path)] = room
     out = []
     for path, text in sorted(files.items()):
+        face = path.split(os.sep)[0]
+        if face in FACES:
+            out += face_problems(path, text, face, owner, files)
+            continue
         room = room_of(path)
         public = path.startswith(os.path.join("include", "ntlmssp"))
         if not room and not public:
@@ -79,8 +86,6 @@ def problems(files):
                 continue  # the system's
             if public:
                 out.append(f"{where}: a public header includes only public headers")
-            elif name == UMBRELLA:
-                out.append(f"{where}: library files include what they use, not the umbrella")
             elif name.endswith(".c"):
                 out.append(f"{where}: a source file is not a header")
             elif name not in owner:
@@ -89,6 +94,24 @@ def problems(files):
                 out.append(f"{where}: lib/{room} may not depend on lib/{owner[name]} (it is not below)")
         if room and EDITING.search(re.sub(r"/\*.*?\*/", "", text, flags=re.S)):
             out.append(f"{path}: edits files in place (flock/rename/mkstemp): that is the tools' side")
+    return out
+
+
+def face_problems(path, text, face, owner, files):
+    """A face includes ntlmssp.h, the rooms FACES allows it, its own headers and the system's."""
+    out = []
+    own = {os.path.basename(p) for p in files if p.split(os.sep)[0] == face}
+    for m in INCLUDE.finditer(text):
+        kind, name = m.groups()
+        line = text.count("\n", 0, m.start()) + 1
+        if name == "ntlmssp/ntlmssp.h" or name in own:
+            continue
+        if kind == "<" and name not in owner and name not in PUBLIC:
+            continue  # the system's
+        if owner.get(name) in FACES[face]:
+            continue
+        out.append(f"{path}:{line}: #include {name}: {face}/ is a face above the public API "
+                   f"(ntlmssp.h and lib/{', lib/'.join(sorted(FACES[face]))} only)")
     return out
 
 
@@ -103,10 +126,11 @@ PLANTED = [
     ("lib/engine/server.c", '#include "ntlmssp/sspi.h"', "may not use that public header"),
     ("lib/engine/context.c", '#include "ntlmssp/rpc.h"', "may not use that public header"),
     ("lib/engine/client.c", '#include "ntlm_tool.h"', "not a library header"),
-    ("lib/engine/client.c", '#include "util.h"', "not the umbrella"),
     ("lib/wire/avpairs.c", '#include "../engine/policy.c"', "not a header"),
     ("include/ntlmssp/ntlmssp.h", '#include "buf.h"', "includes only public headers"),
     ("lib/store/smbpasswd.c", "static int f(int fd) { return flock(fd, 2); }", "tools' side"),
+    ("gss/gss_context.c", '#include "context.h"', "face above the public API"),
+    ("gss/gss_names.c", '#include "ntlmssp/sspi.h"', "face above the public API"),
 ]
 
 

@@ -1,6 +1,6 @@
 /* netframe.c - see netframe.h */
 #include "netframe.h"
-#include "util.h"
+#include "sys.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

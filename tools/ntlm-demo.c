@@ -100,8 +100,7 @@ static int run_server(int lfd, const struct demo_opts *o)
 	ntlm_err rc = ntlm_account_store_smbpasswd(&store, o->account_file);
 	if (rc != NTLM_OK)
 		return fail("server", "account store", rc);
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	cfg.store = store;
 	cfg.computer_name = "NTLMDEMO";
 	rc = ntlm_server_new(&ctx, &cfg);
@@ -139,8 +138,7 @@ static int run_client(uint16_t port, const struct demo_opts *o)
 	ntlm_ctx *ctx = NULL;
 	ntlm_err rc = ntlm_cred_password(&cred, DEMO_DOMAIN, o->user, o->password);
 	if (rc == NTLM_OK) {
-		ntlm_client_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
+		ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 		cfg.workstation = "DEMOCLIENT";
 		rc = ntlm_client_new(&ctx, cred, &cfg);
 	}

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-#include "util.h"
+#include "mem.h"
 
 static const char b64_alphabet[] =
 	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";

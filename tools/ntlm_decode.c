@@ -16,7 +16,10 @@
 #include "ntlm_io.h"
 #include "ntlm_keys.h"
 #include "ntlm_tool.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
+#include "text.h"
+#include "try.h"
 #include "verify.h"
 #include "wire.h"
 

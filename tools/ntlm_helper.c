@@ -16,7 +16,8 @@
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
 #include "ntlm_setup.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
 
 typedef struct blob {
 	uint8_t *data;

@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "ntlm_tool.h"
-#include "util.h"
+#include "mem.h"
 
 /* Grows l to hold need bytes, wiping the old block (it may hold a secret). */
 static int line_grow(io_line *l, size_t need)

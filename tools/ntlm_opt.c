@@ -5,7 +5,8 @@
 #include <string.h>
 
 #include "ntlm_tool.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
 
 #define HELP_ID 1 /* below every table id (they are >= 256) */
 

@@ -12,7 +12,9 @@
 #include "ntlm_io.h"
 #include "ntlm_passwd_file.h"
 #include "ntlm_tool.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
+#include "text.h"
 
 #define PW_MAX 512
 

@@ -18,7 +18,9 @@
 #include <unistd.h>
 
 #include "textfile.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
+#include "try.h"
 
 typedef struct smbpw_edit {
 	smbpw_op op;

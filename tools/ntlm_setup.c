@@ -11,7 +11,8 @@
 
 #include "ntlm_io.h"
 #include "textfile.h"
-#include "util.h"
+#include "mem.h"
+#include "sys.h"
 
 #define BOTH      (ROLE_CLIENT | ROLE_SERVER)
 #define ACCEPTORS (ROLE_SERVER | ROLE_SQUID)
@@ -49,7 +50,10 @@ enum {
 	O_WINBIND_DOMAIN,
 	O_SHOW_SESSION_KEY,
 	O_DNS_COMPUTER_NAME,
-	O_DNS_DOMAIN_NAME
+	O_DNS_DOMAIN_NAME,
+	O_FALLBACK_FILE,
+	O_FALLBACK_UNREACHABLE,
+	O_NAMES_FROM_WINBIND
 };
 
 const tool_opt setup_table[] = {
@@ -73,6 +77,12 @@ const tool_opt setup_table[] = {
      "verify users through winbindd (a domain) instead of an account file"},
 	{"winbind-domain", O_WINBIND_DOMAIN, ACCEPTORS, "NAME",
      "with --winbind: accept only users of this NetBIOS domain"},
+	{"fallback-account-file", O_FALLBACK_FILE, ACCEPTORS, "FILE",
+     "with --winbind: local accounts for clients of a domain we do not trust"},
+	{"fallback-when-unreachable", O_FALLBACK_UNREACHABLE, ACCEPTORS, NULL,
+     "with --fallback-account-file: also when the domain cannot be asked (weaker)"},
+	{"domain-names-from-winbind", O_NAMES_FROM_WINBIND, ACCEPTORS, NULL,
+     "the CHALLENGE names winbind's domain (NetBIOS and DNS names)"},
 	{"computer-name", O_COMPUTER_NAME, ACCEPTORS, "NAME",
      "NetBIOS computer name (default: host name)"},
 	{"domain-name", O_DOMAIN_NAME, ACCEPTORS, "NAME",
@@ -147,6 +157,8 @@ static const char **string_slot(setup_opts *o, int id)
 		return &o->audit_log;
 	case O_WINBIND_DOMAIN:
 		return &o->winbind_domain;
+	case O_FALLBACK_FILE:
+		return &o->fallback_file;
 	case O_CONFIG:
 		return &o->config;
 	case O_CBT_HASH:
@@ -182,6 +194,10 @@ static int *switch_slot(setup_opts *o, int id)
 		return &o->datagram;
 	case O_WINBIND:
 		return &o->winbind;
+	case O_FALLBACK_UNREACHABLE:
+		return &o->fallback_unreachable;
+	case O_NAMES_FROM_WINBIND:
+		return &o->names_from_winbind;
 	case O_SHOW_SESSION_KEY:
 		return &o->show_session_key;
 	default:
@@ -396,6 +412,7 @@ int setup_client_build(const setup_opts *o, setup_client *c)
 {
 	int st;
 	memset(c, 0, sizeof(*c));
+	c->cfg = (ntlm_client_config){NTLM_CLIENT_CONFIG_INIT};
 	if ((st = build_policy(o, &c->policy)) != 0)
 		return st;
 	if (o->cbt_hash && (st = parse_cbt(o, c->cbt)) != 0)
@@ -443,18 +460,6 @@ static void audit_append(void *arg, const ntlm_audit_event *ev)
 	ntlm_buffer_free(&json);
 }
 
-/* The domain store: winbindd is asked per logon, so its absence shows then (NTLM_E_BACKEND). */
-static int open_winbind_store(const setup_opts *o, setup_server *s)
-{
-	if (o->account_file)
-		return tool_error(TOOL_EXIT_USAGE, o->cmd,
-		                  "--winbind and --account-file exclude each other");
-	ntlm_err rc = ntlm_account_store_winbind(&s->store, o->winbind_domain);
-	if (rc == NTLM_E_UNSUPPORTED)
-		return tool_error(TOOL_EXIT_FAIL, o->cmd, "--winbind: built without libwbclient");
-	return rc == NTLM_OK ? 0 : tool_lib_error(TOOL_EXIT_FAIL, o->cmd, "winbind", rc);
-}
-
 /* Why a file named on the command line or in the environment cannot be used. */
 static int open_error(const setup_opts *o, const char *path, ntlm_err rc)
 {
@@ -463,22 +468,75 @@ static int open_error(const setup_opts *o, const char *path, ntlm_err rc)
 	return tool_error(TOOL_EXIT_FAIL, o->cmd, "%s: %s", path, strerror(errno));
 }
 
-static int open_store(const setup_opts *o, setup_server *s)
+static int open_file_store(const setup_opts *o, const char *path, ntlm_account_store **out)
 {
-	if (o->winbind || o->winbind_domain)
-		return open_winbind_store(o, s);
-	const char *path = o->account_file ? o->account_file : ntlm_secure_getenv("NTLM_ACCOUNT_FILE");
-	if (!path || !*path)
-		return tool_error(TOOL_EXIT_USAGE, o->cmd,
-		                  "no account file: use --account-file or $NTLM_ACCOUNT_FILE");
 	/* The store re-reads the file when it changes; say now if it cannot be used at all. */
 	int fd;
 	ntlm_err rc = tf_open(path, O_RDONLY, 0, TF_NOT_OTHERS_WRITABLE, &fd, NULL);
 	if (rc != NTLM_OK)
 		return open_error(o, path, rc);
 	close(fd);
-	rc = ntlm_account_store_smbpasswd(&s->store, path);
+	rc = ntlm_account_store_smbpasswd(out, path);
 	return rc == NTLM_OK ? 0 : tool_lib_error(TOOL_EXIT_FAIL, o->cmd, path, rc);
+}
+
+/*
+ * The domain store: winbindd is asked per logon, so its absence shows then
+ * (NTLM_E_BACKEND). With --fallback-account-file, the chained store: the
+ * domain first, that file only for clients of a domain we do not serve.
+ */
+static int open_winbind_store(const setup_opts *o, setup_server *s)
+{
+	if (o->account_file)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd,
+		                  "--winbind and --account-file exclude each other");
+	ntlm_err rc = ntlm_account_store_winbind(&s->links[0], o->winbind_domain);
+	if (rc == NTLM_E_UNSUPPORTED)
+		return tool_error(TOOL_EXIT_FAIL, o->cmd, "--winbind: built without libwbclient");
+	if (rc != NTLM_OK)
+		return tool_lib_error(TOOL_EXIT_FAIL, o->cmd, "winbind", rc);
+	if (!o->fallback_file) {
+		s->store = s->links[0];
+		s->links[0] = NULL;
+		return 0;
+	}
+	int st = open_file_store(o, o->fallback_file, &s->links[1]);
+	if (st != 0)
+		return st;
+	rc = ntlm_account_store_chain(&s->store, s->links[0], s->links[1],
+	                              o->fallback_unreachable ? NTLM_CHAIN_FALLBACK_UNREACHABLE : 0);
+	return rc == NTLM_OK ? 0 : tool_lib_error(TOOL_EXIT_FAIL, o->cmd, "chained store", rc);
+}
+
+static int open_store(const setup_opts *o, setup_server *s)
+{
+	int domain = o->winbind || o->winbind_domain || o->fallback_file;
+	if (!o->fallback_file && o->fallback_unreachable)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd,
+		                  "--fallback-when-unreachable needs --fallback-account-file");
+	if (domain)
+		return open_winbind_store(o, s);
+	const char *path = o->account_file ? o->account_file : ntlm_secure_getenv("NTLM_ACCOUNT_FILE");
+	if (!path || !*path)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd,
+		                  "no account file: use --account-file or $NTLM_ACCOUNT_FILE");
+	return open_file_store(o, path, &s->store);
+}
+
+/* --domain-names-from-winbind: the names of the domain that verifies the users. */
+static int names_from_winbind(const setup_opts *o, setup_server *s)
+{
+	if (o->domain_name || o->dns_domain_name)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd,
+		                  "--domain-names-from-winbind and --domain-name/--dns-domain-name "
+		                  "exclude each other");
+	ntlm_err rc = ntlm_winbind_domain_names(s->wb_domain, sizeof(s->wb_domain), s->wb_dns_domain,
+	                                        sizeof(s->wb_dns_domain));
+	if (rc != NTLM_OK)
+		return tool_lib_error(TOOL_EXIT_FAIL, o->cmd, "winbind domain names", rc);
+	s->cfg.domain_name = s->wb_domain;
+	s->cfg.dns_domain_name = *s->wb_dns_domain ? s->wb_dns_domain : NULL;
+	return 0;
 }
 
 static int open_audit(const setup_opts *o, setup_server *s)
@@ -497,6 +555,7 @@ int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server 
 {
 	int st;
 	memset(s, 0, sizeof(*s));
+	s->cfg = (ntlm_server_config){NTLM_SERVER_CONFIG_INIT};
 	s->audit_fd = -1;
 	if ((st = build_policy(o, &s->policy)) != 0)
 		return st;
@@ -516,6 +575,8 @@ int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server 
 	s->cfg.domain_name = o->domain_name;
 	s->cfg.dns_computer_name = o->dns_computer_name;
 	s->cfg.dns_domain_name = o->dns_domain_name;
+	if (o->names_from_winbind && (st = names_from_winbind(o, s)) != 0)
+		return st;
 	s->cfg.service_names = o->n_services ? o->services : NULL;
 	s->cfg.store = s->store;
 	s->cfg.cbt_hash = o->cbt_hash ? s->cbt : NULL;
@@ -531,6 +592,8 @@ int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server 
 void setup_server_free(setup_server *s)
 {
 	ntlm_account_store_free(s->store);
+	ntlm_account_store_free(s->links[0]);
+	ntlm_account_store_free(s->links[1]);
 	ntlm_replay_cache_free(s->replay);
 	if (s->audit_fd >= 0)
 		close(s->audit_fd);

@@ -31,6 +31,9 @@ typedef struct setup_opts {
 	const char *dns_computer_name, *dns_domain_name;
 	int winbind;                /* verify through winbindd instead of account_file */
 	const char *winbind_domain; /* --winbind-domain (implies --winbind) */
+	const char *fallback_file;  /* --fallback-account-file: the chained store's local link */
+	int fallback_unreachable;   /* --fallback-when-unreachable */
+	int names_from_winbind;     /* --domain-names-from-winbind */
 	const char *services[SETUP_MAX_SERVICES + 1];
 	size_t n_services;
 	/* policy, both sides */
@@ -60,6 +63,8 @@ typedef struct setup_client {
 typedef struct setup_server {
 	ntlm_policy policy;
 	ntlm_account_store *store;
+	ntlm_account_store *links[2];           /* a chained store's domain and local stores */
+	char wb_domain[64], wb_dns_domain[256]; /* --domain-names-from-winbind */
 	ntlm_replay_cache *replay;
 	uint8_t cbt[16];
 	int audit_fd;

@@ -14,24 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "buf.h"
 #include "ntlm_b64.h"
 #include "ntlm_io.h"
-#include "util.h"
-#include "wire.h"
-
-/*
- * Squid numbers its requests with a uint64_t (written with PRIu64): an ID
- * of digits that does not fit is no channel of Squid's, and it must not
- * alias one (as strtoul's saturation to ULONG_MAX would).
- */
-#define CHANNEL_ID_DIGITS 20
-
-typedef struct channel_id {
-	int present; /* the line starts with a word of digits */
-	int overflow;
-	uint64_t value;
-	char text[CHANNEL_ID_DIGITS + 1]; /* echoed as it came */
-} channel_id;
+#include "mem.h"
+#include "ntlm_ntstatus.h"
+#include "ntlm_peek.h"
 
 /* One answer line, with the channel ID when the request had one. */
 static void answer(const char *id, const char *verb, const char *fmt, ...)
@@ -52,15 +40,27 @@ static void answer(const char *id, const char *verb, const char *fmt, ...)
 	fflush(stdout);
 }
 
-static void answer_lib(const char *id, const char *verb, ntlm_err rc)
+/* A failure: our words and the error's name, or Samba's NT_STATUS name (ntlm_auth). */
+static void answer_lib(const squid *s, const char *id, const char *verb, ntlm_err rc)
 {
-	answer(id, verb, "%s (%s)", ntlm_strerror(rc), ntlm_err_name(rc));
+	if (s->samba)
+		answer(id, verb, "%s", ntstatus_name_of(rc));
+	else
+		answer(id, verb, "%s (%s)", ntlm_strerror(rc), ntlm_err_name(rc));
+}
+
+/* A request that is not one: Samba answers every such line with the same words. */
+static void answer_bad(const squid *s, const char *id, const char *why)
+{
+	answer(id, "BH", "%s", s->samba ? "SPNEGO request invalid prefix" : why);
 }
 
 static void reset(squid_channel *c)
 {
 	ntlm_ctx_free(c->ctx);
 	c->ctx = NULL;
+	ntlm_ctx_free(c->done);
+	c->done = NULL;
 }
 
 /* The slot whose handshake waited longest (the table is full, so n > 0). */
@@ -92,14 +92,14 @@ static squid_channel *find_channel(squid *s, uint64_t id)
 		s->ch = grown;
 		c = &s->ch[s->n++];
 	}
-	*c = (squid_channel){id, NULL, ++s->clock};
+	*c = (squid_channel){id, NULL, NULL, ++s->clock};
 	return c;
 }
 
-/* Drops a channel without a handshake in progress: the table holds live ones only. */
+/* Drops a channel with neither a handshake in progress nor one to answer GK/GF about. */
 static void release_channel(squid *s, squid_channel *c)
 {
-	if (c->ctx)
+	if (c->ctx || c->done)
 		return;
 	*c = s->ch[--s->n];
 }
@@ -129,16 +129,23 @@ static void answer_user(const char *id, const char *user)
 	fflush(stdout);
 }
 
-/* Squid does not always forward the client's NEGOTIATE: stand in with typical flags. */
+/*
+ * Squid does not always forward the client's NEGOTIATE: stand in with typical
+ * flags ([MS-NLMP] 2.2.1.1: no domain, no workstation, no VERSION).
+ */
 static ntlm_err default_negotiate(ntlm_buffer *out)
 {
-	nw_negotiate m;
-	memset(&m, 0, sizeof(m));
-	m.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |
-	          NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM |
-	          NTLMSSP_NEGOTIATE_ALWAYS_SIGN | NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY |
-	          NTLMSSP_NEGOTIATE_128 | NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56;
-	return nw_negotiate_encode(&m, out);
+	nb_writer w;
+	nb_writer_init(&w);
+	nb_write_bytes(&w, NTLM_PEEK_SIGNATURE, sizeof(NTLM_PEEK_SIGNATURE));
+	nb_write_u32le(&w, NTLM_PEEK_NEGOTIATE);
+	nb_write_u32le(&w, NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_NEGOTIATE_OEM | NTLMSSP_REQUEST_TARGET |
+	                       NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL |
+	                       NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |
+	                       NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY | NTLMSSP_NEGOTIATE_128 |
+	                       NTLMSSP_NEGOTIATE_KEY_EXCH | NTLMSSP_NEGOTIATE_56);
+	nb_write_zeros(&w, 16); /* DomainNameFields, WorkstationFields: empty */
+	return nb_writer_finish(&w, out);
 }
 
 /* YR (or a KK that carries a NEGOTIATE: the client started over): a new handshake. */
@@ -162,13 +169,18 @@ static void start(squid *s, squid_channel *c, const char *id, const uint8_t *neg
 		fflush(stdout);
 	} else {
 		reset(c);
-		answer_lib(id, "NA", rc == NTLM_OK ? NTLM_E_INTERNAL : rc);
+		answer_lib(s, id, "NA", rc == NTLM_OK ? NTLM_E_INTERNAL : rc);
 	}
 	ntlm_buffer_free(&out);
 	ntlm_buffer_free(&stand_in);
 }
 
-static void finish(squid_channel *c, const char *id, const uint8_t *auth, size_t len)
+/*
+ * KK: one authentication per handshake, whatever the outcome; the finished
+ * context stays only to answer GK and GF about (Wine's server asks both).
+ */
+static void finish(const squid *s, squid_channel *c, const char *id, const uint8_t *auth,
+                   size_t len)
 {
 	ntlm_buffer out = {NULL, 0};
 	ntlm_err rc = ntlm_step(c->ctx, auth, len, &out);
@@ -176,46 +188,107 @@ static void finish(squid_channel *c, const char *id, const uint8_t *auth, size_t
 	if (rc == NTLM_OK)
 		answer_user(id, ntlm_ctx_principal(c->ctx));
 	else
-		answer_lib(id, "NA", rc == NTLM_CONTINUE ? NTLM_E_WRONG_STATE : rc);
-	reset(c); /* one authentication per handshake, whatever the outcome */
+		answer_lib(s, id, "NA", rc == NTLM_CONTINUE ? NTLM_E_WRONG_STATE : rc);
+	ntlm_ctx_free(c->done);
+	c->done = c->ctx;
+	c->ctx = NULL;
 }
 
-/* Why a request cannot be served at all, or NULL. */
-static const char *request_fault(char **w, size_t n, int yr, int kk)
+/* GK: the exported session key of the channel's finished handshake, as Samba answers it. */
+static void answer_key(squid_channel *c, const char *id)
 {
-	if (!yr && !kk)
+	uint8_t key[NTLM_SESSION_KEY_SIZE];
+	if (!c->done || ntlm_ctx_session_key(c->done, key) != NTLM_OK) {
+		answer(id, "BH", "No session key");
+		return;
+	}
+	if (id)
+		printf("%s ", id);
+	fputs("GK ", stdout);
+	b64_fput(stdout, key, sizeof(key));
+	fputc('\n', stdout);
+	fflush(stdout);
+	ntlm_memzero(key, sizeof(key));
+}
+
+/* GF: the negotiated flags of the handshake in progress, else of the finished one. */
+static void answer_flags(squid_channel *c, const char *id)
+{
+	ntlm_ctx *ctx = c->ctx ? c->ctx : c->done;
+	answer(id, "GF", "0x%08x", ctx ? (unsigned)ntlm_ctx_flags(ctx) : 0u);
+}
+
+typedef enum verb { V_NONE, V_YR, V_KK, V_GK, V_GF, V_SF, V_PW } verb;
+
+static verb verb_of(const char *w)
+{
+	static const char *const names[] = {"YR", "KK", "GK", "GF", "SF", "PW"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!strcmp(w, names[i]))
+			return (verb)(i + 1);
+	return V_NONE;
+}
+
+/* Why a request cannot be served at all, or NULL. SF and PW take any words (Wine's SF has several). */
+static const char *request_fault(size_t n, verb v)
+{
+	if (v == V_NONE)
 		return "unknown request (expected YR or KK)";
-	if (n > 2)
+	if (v == V_SF || v == V_PW)
+		return NULL;
+	if (n > 2 || ((v == V_GK || v == V_GF) && n > 1))
 		return "too many words";
-	if (kk && n < 2)
+	if (v == V_KK && n < 2)
 		return "KK without a token";
 	return NULL;
+}
+
+/* YR or KK with its token decoded. */
+static void handle_token(squid *s, const char *id, squid_channel *c, verb v, const uint8_t *tok,
+                         size_t len)
+{
+	if (tok && ntlm_peek_type(tok, len) == NTLM_PEEK_NEGOTIATE)
+		start(s, c, id, tok, len);
+	else if (v == V_YR)
+		start(s, c, id, tok, len);
+	else if (!c->ctx && s->samba)
+		answer(id, "NA", "%s", ntstatus_name_of(NTLM_E_INVALID_PARAMETER));
+	else if (!c->ctx)
+		answer(id, "BH", "KK without a preceding YR");
+	else
+		finish(s, c, id, tok, len);
 }
 
 static void handle_request(squid *s, const char *id, squid_channel *c, char **w, size_t n)
 {
 	uint8_t *tok = NULL;
 	size_t len = 0, where = 0;
-	uint32_t type = 0;
-	int yr = !strcmp(w[0], "YR"), kk = !strcmp(w[0], "KK");
-	const char *bad = request_fault(w, n, yr, kk);
-	if (!bad && n == 2 && (bad = b64_decode(w[1], strlen(w[1]), 0, &tok, &len, &where)) != NULL)
-		answer(id, "BH", "bad base64 token: %s at character %zu", bad, where + 1);
-	else if (bad)
-		answer(id, "BH", "%s", bad);
-	else if (tok && nw_message_type(tok, len, &type) == NTLM_OK && type == NW_NEGOTIATE)
-		start(s, c, id, tok, len);
-	else if (yr)
-		start(s, c, id, tok, len);
-	else if (!c->ctx)
-		answer(id, "BH", "KK without a preceding YR");
-	else
-		finish(c, id, tok, len);
+	verb v = verb_of(w[0]);
+	const char *bad = request_fault(n, v);
+	int token = !bad && (v == V_YR || v == V_KK) && n == 2;
+	if (token && (bad = b64_decode(w[1], strlen(w[1]), 0, &tok, &len, &where)) != NULL) {
+		if (s->samba)
+			answer(id, "NA", "%s", ntstatus_name_of(NTLM_E_INVALID_PARAMETER));
+		else
+			answer(id, "BH", "bad base64 token: %s at character %zu", bad, where + 1);
+	} else if (bad && s->samba && !strcmp(w[0], "OK")) {
+		answer(id, "BH", "Command expected"); /* Samba's answer to a lone OK */
+	} else if (bad) {
+		answer_bad(s, id, bad);
+	} else if (v == V_GK) {
+		answer_key(c, id);
+	} else if (v == V_GF) {
+		answer_flags(c, id);
+	} else if (v == V_SF || v == V_PW) {
+		/* Wine's feature request and a password: the server's flags and store decide */
+		answer(id, "OK", NULL);
+	} else {
+		handle_token(s, id, c, v, tok, len);
+	}
 	ntlm_free_secret(tok, len);
 }
 
-/* The first word of the line (len bytes, NUL bytes included), if it is all digits. */
-static void read_channel_id(const char *line, size_t len, channel_id *id)
+void squid_read_channel_id(const char *line, size_t len, channel_id *id)
 {
 	size_t i = 0, n = 0;
 	memset(id, 0, sizeof(*id));
@@ -248,7 +321,7 @@ void squid_handle_line(squid *s, char *line, size_t len)
 	channel_id cid;
 	squid_channel *c = NULL;
 	size_t n = 0;
-	read_channel_id(line, len, &cid);
+	squid_read_channel_id(line, len, &cid);
 	const char *id = cid.present && !cid.overflow ? cid.text : NULL;
 	if (cid.overflow) {
 		answer(NULL, "BH", "channel ID out of range");
@@ -263,9 +336,13 @@ void squid_handle_line(squid *s, char *line, size_t len)
 		memmove(w, w + 1, ((n > 3 ? 3 : n) - 1) * sizeof(w[0]));
 		n--;
 	}
+	if (n > 0 && (!strcmp(w[0], "SF") || !strcmp(w[0], "PW")))
+		n = 1; /* SF and PW: the words after the verb are not looked at */
 	if (n > 0 && n <= 2)
 		c = find_channel(s, cid.value);
-	if (n == 0 || n > 2)
+	if (n > 2 && s->samba && verb_of(w[0]) != V_NONE) /* Samba: a token that does not decode */
+		answer(id, "NA", "%s", ntstatus_name_of(NTLM_E_INVALID_PARAMETER));
+	else if (n == 0 || n > 2)
 		answer(id, "BH", "%s", n ? "too many words" : "empty request");
 	else if (!c)
 		answer(id, "BH", "out of memory");
@@ -278,7 +355,7 @@ void squid_handle_line(squid *s, char *line, size_t len)
 void squid_handle_overlong(const char *start, size_t len)
 {
 	channel_id cid;
-	read_channel_id(start, len, &cid);
+	squid_read_channel_id(start, len, &cid);
 	answer(cid.present && !cid.overflow ? cid.text : NULL, "BH", "line longer than %d bytes",
 	       IO_LINE_MAX);
 }

@@ -58,6 +58,27 @@ extern "C" {
 #define NTLM_CBT_HASH_SIZE    16 /* MD5 of the channel bindings (MsvAvChannelBindings) */
 #define NTLM_SIGNATURE_SIZE   16 /* a message signature (NTLMSSP_MESSAGE_SIGNATURE) */
 
+/*
+ * An ABI that can grow. Every structure the caller fills and the library
+ * reads (or the caller provides and the library fills) starts with
+ * size_t struct_size, the structure's size as the caller's header knew it;
+ * fields are only ever added at the end. Initialise with the structure's
+ * _INIT macro, which zeroes every field and sets the size:
+ *
+ *     ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT, .store = store};
+ *
+ * (ntlm_policy_init() and ntlm_policy_load() set it for a policy). The
+ * library reads only the fields the caller's size covers (later ones count
+ * as 0, their default) and writes only those; a size of 0 (not initialised),
+ * below the first version's or above the library's own (a program built
+ * against a newer header than the library it runs with) is refused with
+ * NTLM_E_STRUCT_SIZE. Structures the library allocates and hands out
+ * (ntlm_auth_request, ntlm_auth_result, ntlm_audit_event) grow at the end
+ * without a size; ntlm_buffer, ntlm_iov, ntlm_channel_bindings (RFC 2744's
+ * layout) and the RPC syntax never change.
+ */
+#define NTLM_STRUCT_INIT_(type) .struct_size = sizeof(type)
+
 /* Returns NTLMSSP_VERSION_STRING of the library actually linked. */
 NTLM_API const char *ntlm_version(void);
 
@@ -168,7 +189,18 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_NO_LM_HASH, 58, 0xC000006Du, (int32_t)0x8009030C,                                     \
 	  "the LM hash is needed (LM_KEY, or only LM allowed) but the account has none")               \
 	X(NTLM_E_BAD_SESSION_KEY, 59, 0xC000000Du, (int32_t)0x80090308,                                \
-	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")
+	  "key exchange negotiated, but EncryptedRandomSessionKey is not 16 bytes")                    \
+	X(NTLM_E_STRUCT_SIZE, 60, 0xC000000Du, (int32_t)0x8009035D,                                    \
+	  "structure not initialised (struct_size unset or unknown: use its _INIT macro)")             \
+	X(NTLM_E_PASSWORD_EXPIRED, 61, 0xC0000071u, (int32_t)0x8009030C,                               \
+	  "the account's password has expired (the domain says so)")                                   \
+	X(NTLM_E_PASSWORD_MUST_CHANGE, 62, 0xC0000224u, (int32_t)0x8009030C,                           \
+	  "the account's password must be changed before it can log on")                               \
+	X(NTLM_E_ACCOUNT_EXPIRED, 63, 0xC0000193u, (int32_t)0x8009030C, "account expired")             \
+	X(NTLM_E_ACCOUNT_RESTRICTION, 64, 0xC000006Eu, (int32_t)0x8009030C,                            \
+	  "account restriction: not at this time, from this workstation or for this logon type")       \
+	X(NTLM_E_NO_SUCH_DOMAIN, 65, 0xC00000DFu, (int32_t)0x8009030C,                                 \
+	  "the user's domain is neither this server's nor one it trusts")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -219,6 +251,18 @@ NTLM_API const char *ntlm_flag_name(uint32_t bit);
 #define NTLM_RESP_LM     0x1u /* LM (and NTLMv1 responses that carry only LM) */
 #define NTLM_RESP_NTLMV1 0x2u /* NTLMv1, with or without extended session security */
 #define NTLM_RESP_NTLMV2 0x4u /* NTLMv2 + LMv2 */
+/*
+ * Not a policy setting: a caller of ntlm_account_store_verify() or
+ * ntlm_verify_response() that verifies an MS-CHAP v1 or v2 answer (RFC 2433,
+ * RFC 2759) sets it in ntlm_auth_request.allowed_responses. Such an answer
+ * has the form of an NTLMv1 response (24 bytes, no extended session
+ * security) to an 8-byte challenge the RADIUS server derived; with this bit
+ * it is classified NTLM_KIND_MSCHAP and allowed as that, whatever the NTLM
+ * bits say, and a domain store tells the domain so (MSV1_0_ALLOW_MSVCHAPV2).
+ * Server contexts never set it: a policy holding it does not let NTLMv1
+ * into an NTLMSSP logon.
+ */
+#define NTLM_RESP_MSCHAP 0x8u
 
 /* Minimum session security, as bits of ntlm_policy.min_security. */
 #define NTLM_SEC_SIGN     0x1u
@@ -238,6 +282,7 @@ typedef enum ntlm_cbt_policy {
  * secure defaults) or ntlm_policy_load() (a config file), then adjust.
  */
 typedef struct ntlm_policy {
+	size_t struct_size;         /* set by ntlm_policy_init / ntlm_policy_load */
 	uint32_t allowed_responses; /* default NTLM_RESP_NTLMV2 */
 	uint32_t min_security;      /* default 128BIT | KEY_EXCH | ESS; 128BIT judges the seal
 	                                key really used (LM_KEY or DATAGRAM without ESS: short) */
@@ -264,8 +309,14 @@ typedef struct ntlm_policy {
 	uint32_t lockout_window;    /* server: seconds (default 1800) */
 } ntlm_policy;
 
-/* Fills *p with the secure defaults listed above. */
-NTLM_API void ntlm_policy_init(ntlm_policy *p);
+/*
+ * Fills *p with the secure defaults listed above (and its struct_size). Call
+ * it as ntlm_policy_init(p): the macro passes the size of the caller's
+ * structure, so a program built against an older header gets only the
+ * fields it knows.
+ */
+NTLM_API void ntlm_policy_init_sized(ntlm_policy *p, size_t size);
+#define ntlm_policy_init(p) ntlm_policy_init_sized((p), sizeof(*(p)))
 
 typedef struct ntlm_server_config ntlm_server_config;
 /*
@@ -282,7 +333,9 @@ typedef struct ntlm_server_config ntlm_server_config;
 NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_server_config *server);
 /*
  * Reads a config file (path NULL: $NTLMSSP_CONF, else /etc/ntlmssp.conf) over
- * the defaults. A missing default file is not an error. Format: "key = value"
+ * *p, which ntlm_policy_init() has prepared (else NTLM_E_STRUCT_SIZE): the
+ * settings the file names change, the others stay. A missing default file is
+ * not an error. Format: "key = value"
  * lines, '#' comments; keys: allowed_responses (list of lm,ntlmv1,ntlmv2),
  * min_security (list of sign,seal,128bit,key_exch,ess or none),
  * require_mic, channel_bindings (never|if_present|required),
@@ -360,10 +413,11 @@ typedef enum ntlm_response_kind {
 	NTLM_KIND_NTLMV1,
 	NTLM_KIND_NTLMV1_ESS,
 	NTLM_KIND_NTLMV2,
-	NTLM_KIND_LMV2 /* only the LMv2 response verified (NT response empty) */
+	NTLM_KIND_LMV2,  /* only the LMv2 response verified (NT response empty) */
+	NTLM_KIND_MSCHAP /* an MS-CHAP v1/v2 answer (NTLM_RESP_MSCHAP): NTLMv1's form */
 } ntlm_response_kind;
 
-/* Returns "NTLMv2", "NTLMv1-ESS", ... */
+/* Returns "NTLMv2", "NTLMv1-ESS", "MS-CHAP", ... */
 NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k);
 
 /* What an account store answers when verification succeeds. */
@@ -378,6 +432,7 @@ typedef struct ntlm_auth_result {
 } ntlm_auth_result;
 
 typedef struct ntlm_account_store_ops {
+	size_t struct_size; /* NTLM_ACCOUNT_STORE_OPS_INIT */
 	/*
 	 * Verify the responses in *req. On success fill *res and return NTLM_OK;
 	 * otherwise return why (NTLM_E_NO_SUCH_USER, NTLM_E_LOGON_FAILURE,
@@ -387,6 +442,7 @@ typedef struct ntlm_account_store_ops {
 	ntlm_err (*verify)(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res);
 	void (*free)(void *impl);
 } ntlm_account_store_ops;
+#define NTLM_ACCOUNT_STORE_OPS_INIT NTLM_STRUCT_INIT_(ntlm_account_store_ops)
 
 typedef struct ntlm_account_store ntlm_account_store;
 
@@ -421,6 +477,48 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_smbpasswd(ntlm_account_stor
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_winbind(ntlm_account_store **out,
                                                              const char *domain_filter);
+/*
+ * The winbind store answers NTLM_E_NO_SUCH_DOMAIN when the client names a
+ * domain outside its filter or one winbindd does not serve (neither ours,
+ * nor our own SAM, nor trusted); account states the domain enforces keep
+ * their own values (NTLM_E_ACCOUNT_DISABLED, _LOCKED, _EXPIRED,
+ * _RESTRICTION, NTLM_E_PASSWORD_EXPIRED, _MUST_CHANGE). A server context
+ * exposes the SIDs of a domain logon (ntlm_ctx_sid, ntlm_ctx_group_sids).
+ */
+
+/*
+ * The domain's own names as winbindd knows them (its primary domain): the
+ * NetBIOS name into netbios[nb_cap] and the DNS name into dns[dns_cap] (""
+ * for a domain without one), for ntlm_server_config.domain_name and
+ * dns_domain_name, so the CHALLENGE names the domain that verifies the
+ * users. NTLM_E_BACKEND when winbindd does not answer,
+ * NTLM_E_BUFFER_TOO_SMALL when a name does not fit, NTLM_E_UNSUPPORTED
+ * without libwbclient.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *dns,
+                                                            size_t dns_cap);
+
+/* ntlm_account_store_chain() options. */
+#define NTLM_CHAIN_FALLBACK_UNREACHABLE 0x1u /* the domain cannot be asked: try local too */
+/*
+ * A domain member's store (the seed's rule): every logon goes to domain (a
+ * winbind store) first. Only when it answers NTLM_E_NO_SUCH_DOMAIN (the
+ * client's domain is neither ours nor trusted) is local (an smbpasswd store)
+ * asked for the same user name; the principal then says who vouched for the
+ * client: "DOMAIN\user" from the domain, "SERVER\user" from the local
+ * account, and the audit event's account_source "domain" or "local".
+ * Every other answer of the domain stands: a wrong password or a disabled,
+ * locked or expired domain account never falls back. A domain that cannot
+ * be asked (NTLM_E_BACKEND, NTLM_E_NO_LOGON_SERVERS for our own or a
+ * trusted domain) falls back only with NTLM_CHAIN_FALLBACK_UNREACHABLE:
+ * otherwise a local password could stand in for a domain one. The lockout
+ * policy counts once per logon, on the chain. domain and local are not
+ * owned and must outlive the chain; options: NTLM_CHAIN_* bits.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_chain(ntlm_account_store **out,
+                                                           ntlm_account_store *domain,
+                                                           ntlm_account_store *local,
+                                                           uint32_t options);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 /*
  * Runs a store's verification directly (also what the server context does).
@@ -458,10 +556,12 @@ typedef struct ntlm_ctx ntlm_ctx;
 
 /* Test and embedding hooks: time (seconds since 1970) and randomness. */
 typedef struct ntlm_hooks {
+	size_t struct_size; /* NTLM_HOOKS_INIT */
 	int64_t (*now)(void *arg);
 	ntlm_err (*random)(void *arg, uint8_t *buf, size_t len);
 	void *arg;
 } ntlm_hooks;
+#define NTLM_HOOKS_INIT NTLM_STRUCT_INIT_(ntlm_hooks)
 
 /*
  * gss_channel_bindings_struct contents; the client sends the MD5 of its
@@ -497,6 +597,7 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_channel_bindings_hash(const ntlm_channel_
 	 NTLMSSP_NEGOTIATE_56)
 
 typedef struct ntlm_client_config {
+	size_t struct_size;        /* NTLM_CLIENT_CONFIG_INIT */
 	const ntlm_policy *policy; /* NULL: the system policy, as ntlm_policy_load(p, NULL,
 	                                 NULL) reads it; a file that does not load fails
 	                                 the creation with its error */
@@ -509,6 +610,7 @@ typedef struct ntlm_client_config {
 	int omit_version;          /* 1: send no VERSION structure (default 0: send it) */
 	const ntlm_hooks *hooks;   /* NULL: real clock and getrandom(2) */
 } ntlm_client_config;
+#define NTLM_CLIENT_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_client_config)
 
 /* Audit record handed to ntlm_server_config.audit after every authentication. */
 typedef struct ntlm_audit_event {
@@ -524,6 +626,13 @@ typedef struct ntlm_audit_event {
 	const char *target_name;
 	uint32_t weaknesses; /* NTLM_WEAK_* */
 	const char *rule;    /* the policy rule that refused, e.g. "min_security: 128bit" (or NULL) */
+	/*
+	 * Which kind of store vouched for the client: "domain" (winbind),
+	 * "local" (an account file, also as the fallback of a chained store),
+	 * or NULL (a custom store, or no logon). Added last: the library fills
+	 * the event, and ntlm_audit_json() reads it only when not NULL.
+	 */
+	const char *account_source;
 } ntlm_audit_event;
 
 #define NTLM_WEAK_LM          0x1u
@@ -538,6 +647,7 @@ typedef struct ntlm_audit_event {
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
 
 struct ntlm_server_config {
+	size_t struct_size;        /* NTLM_SERVER_CONFIG_INIT */
 	const ntlm_policy *policy; /* NULL: the system policy (as for the client) */
 	const char *computer_name; /* NetBIOS computer name (NULL: hostname, upper-case) */
 	const char *domain_name;   /* NetBIOS domain (NULL: = computer_name, standalone) */
@@ -562,6 +672,7 @@ struct ntlm_server_config {
 	                                     policy replay_cache > 0, the store's own (created
 	                                     on first use, shared by every server of the store) */
 };
+#define NTLM_SERVER_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_server_config)
 
 typedef struct ntlm_replay_cache ntlm_replay_cache;
 /* A thread-safe bounded cache of recent NTLMv2 proofs, shared by server contexts. */
@@ -597,6 +708,14 @@ NTLM_API const char *ntlm_ctx_peer_workstation(const ntlm_ctx *ctx);
 NTLM_API const char *ntlm_ctx_principal(const ntlm_ctx *ctx);
 /* Server: the mapped local Unix account ("" if none). */
 NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx);
+/*
+ * Server, after a domain logon (winbind store): the account's SID
+ * ("S-1-5-21-...") and the SIDs of its groups as the domain controller
+ * listed them in the logon info (primary group first, space-separated).
+ * "" when the store reported none (a local account, a custom store).
+ */
+NTLM_API const char *ntlm_ctx_sid(const ntlm_ctx *ctx);
+NTLM_API const char *ntlm_ctx_group_sids(const ntlm_ctx *ctx);
 NTLM_API ntlm_response_kind ntlm_ctx_response_kind(const ntlm_ctx *ctx);
 /* 16-byte exported session key (ExportedSessionKey). */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_session_key(const ntlm_ctx *ctx,
@@ -684,6 +803,51 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_protect_iov(ntlm_ctx *ctx, unsigned mode,
                                                    ntlm_iov *iov, size_t n);
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unprotect_iov(ntlm_ctx *ctx, unsigned mode, uint32_t seq,
                                                      ntlm_iov *iov, size_t n);
+
+/* ------------------------------------------ context transfer (GSSAPI face) */
+
+/*
+ * What gss_export_sec_context / gss_import_sec_context and the SPNEGO
+ * crypto reset of [MS-SPNG] 3.3.5.1 need.
+ *
+ * ntlm_ctx_export: an established context as an opaque token (the session
+ * key, the session-security state with its RC4 streams and sequence
+ * numbers, the result names), for another process of the same build to
+ * continue it with ntlm_ctx_import. The token holds the session key: treat
+ * it as a secret (free it with ntlm_buffer_free, which wipes it). The
+ * exported context stays usable, but using both copies reuses keystream.
+ * NTLM_E_WRONG_STATE for a context not established, NTLM_E_FAILED_CONTEXT
+ * for a failed one.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_export(const ntlm_ctx *ctx, ntlm_buffer *out);
+/*
+ * Rebuilds an established context from ntlm_ctx_export's token. A token that
+ * is malformed, of another version, or whose state is inconsistent (an RC4
+ * state that is no permutation) gives NTLM_E_BAD_MESSAGE_TYPE, a short one
+ * NTLM_E_TRUNCATED, a name holding a NUL NTLM_E_BAD_STRING; no context then.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_import(ntlm_ctx **out, const uint8_t *token, size_t len);
+/*
+ * Restarts one direction's RC4 stream from its sealing key (the sequence
+ * number is kept), as SPNEGO requires after a mechListMIC ([MS-SPNG]
+ * 3.3.5.1). receive != 0: the stream that verifies and unseals; 0: the one
+ * that signs and seals. Without extended session security one stream serves
+ * both. NTLM_E_NO_SESSION_KEY when neither signing nor sealing was negotiated.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_reset_rc4(ntlm_ctx *ctx, int receive);
+
+/*
+ * An account store over a gss-ntlmssp user file ($NTLM_USER_FILE on its
+ * acceptor side): "DOMAIN:USER:PASSWORD" lines and Samba smbpasswd lines may
+ * both appear; an smbpasswd line naming the user is tried first, a disabled
+ * one [D] never verifies. The user is reported as DOMAIN\\USER with the
+ * line's domain (this server's name when the line has none) and mapped to
+ * the Unix account of the same name. The file is read at every
+ * verification (as gss-ntlmssp does; ntlm_account_store_smbpasswd caches);
+ * an unreadable file gives NTLM_E_BACKEND.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_userfile(ntlm_account_store **out,
+                                                              const char *path);
 
 #ifdef __cplusplus
 }

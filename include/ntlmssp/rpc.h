@@ -26,7 +26,8 @@
  * NTLM_E_NO_MEMORY and NTLM_E_UNSUPPORTED, which are NTLM_RPC_S_INVALID_ARG,
  * NTLM_RPC_S_OUT_OF_MEMORY and NTLM_RPC_S_UNKNOWN_AUTHN_SERVICE. Every
  * failure also leaves a sentence in ntlm_rpc_client_message(),
- * ntlm_rpc_call_message() or ntlm_rpc_sec_message().
+ * ntlm_rpc_call_message() or ntlm_rpc_sec_message(). Every function that
+ * returns an ntlm_rpc_status is NTLM_MUST_CHECK, as in ntlmssp.h.
  */
 #ifndef NTLMSSP_RPC_H
 #define NTLMSSP_RPC_H
@@ -111,7 +112,7 @@ NTLM_API const char *ntlm_rpc_status_name(ntlm_rpc_status status);
 /* A fixed sentence for a status ("access denied"); never NULL. */
 NTLM_API const char *ntlm_rpc_strerror(ntlm_rpc_status status);
 /* The RPC status a client reports for a fault status it received. */
-NTLM_API ntlm_rpc_status ntlm_rpc_status_from_fault(uint32_t fault);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_status_from_fault(uint32_t fault);
 
 /* ------------------------------------------------------------ syntaxes */
 
@@ -216,15 +217,19 @@ typedef struct ntlm_rpc_call ntlm_rpc_call;
 typedef uint32_t (*ntlm_rpc_op)(ntlm_rpc_call *call, const uint8_t *in, size_t in_len,
                                 ntlm_buffer *out, void *arg);
 
+/* Structures with struct_size follow the ABI rule of ntlmssp.h (their _INIT macros). */
 typedef struct ntlm_rpc_interface {
+	size_t struct_size;     /* NTLM_RPC_INTERFACE_INIT */
 	ntlm_rpc_syntax id;     /* interface UUID and version */
 	const ntlm_rpc_op *ops; /* indexed by opnum */
 	size_t n_ops;
 	void *arg;          /* passed to every op */
 	uint32_t min_level; /* calls below are refused with access denied (0: the server's) */
 } ntlm_rpc_interface;
+#define NTLM_RPC_INTERFACE_INIT NTLM_STRUCT_INIT_(ntlm_rpc_interface)
 
 typedef struct ntlm_rpc_server_config {
+	size_t struct_size; /* NTLM_RPC_SERVER_CONFIG_INIT */
 	/* NTLM acceptor settings for ncacn_ip_tcp (store required there); not
 	 * needed for ncalrpc, whose clients are identified by the kernel. Copied;
 	 * the store, policy and names it points to must outlive the server. */
@@ -247,14 +252,15 @@ typedef struct ntlm_rpc_server_config {
 	/* 1: a client mapped to uid 0 may be impersonated (default: refused). */
 	int allow_root_impersonation;
 } ntlm_rpc_server_config;
+#define NTLM_RPC_SERVER_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_rpc_server_config)
 
 typedef struct ntlm_rpc_server ntlm_rpc_server;
 
-NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
-                                             const ntlm_rpc_server_config *cfg);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
+                                                             const ntlm_rpc_server_config *cfg);
 /* Before ntlm_rpc_server_run(); iface is copied (ops must outlive the server). */
-NTLM_API ntlm_rpc_status ntlm_rpc_server_register(ntlm_rpc_server *srv,
-                                                  const ntlm_rpc_interface *iface);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_server_register(ntlm_rpc_server *srv,
+                                                                  const ntlm_rpc_interface *iface);
 /*
  * "ncacn_ip_tcp:127.0.0.1[0]" (port 0: the kernel chooses; *port gets it) or
  * "ncalrpc:[/path/to/socket]" (the socket file is created, mode 0666, and
@@ -262,10 +268,11 @@ NTLM_API ntlm_rpc_status ntlm_rpc_server_register(ntlm_rpc_server *srv,
  * file nobody listens on is replaced). Up to 8 endpoints.
  * NTLM_RPC_S_DUPLICATE_ENDPOINT when another server listens there already.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_server_listen(ntlm_rpc_server *srv, const char *endpoint,
-                                                uint16_t *port);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_server_listen(ntlm_rpc_server *srv,
+                                                                const char *endpoint,
+                                                                uint16_t *port);
 /* Accepts and serves (one thread per connection) until ntlm_rpc_server_stop(). */
-NTLM_API ntlm_rpc_status ntlm_rpc_server_run(ntlm_rpc_server *srv);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_server_run(ntlm_rpc_server *srv);
 /* From any thread or a signal handler. */
 NTLM_API void ntlm_rpc_server_stop(ntlm_rpc_server *srv);
 /* Stops, closes every connection, waits for their threads, frees. */
@@ -274,7 +281,8 @@ NTLM_API void ntlm_rpc_server_free(ntlm_rpc_server *srv);
 typedef struct ntlm_rpc_client ntlm_rpc_client;
 
 /* "ncacn_ip_tcp:HOST[PORT]" or "ncalrpc:[PATH]". Nothing is connected yet. */
-NTLM_API ntlm_rpc_status ntlm_rpc_client_new(ntlm_rpc_client **out, const char *binding);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_new(ntlm_rpc_client **out,
+                                                             const char *binding);
 /*
  * authn_svc NTLM_RPC_AUTHN_WINNT or NONE; authn_level as above (NONE: no
  * security context; DEFAULT: PKT_INTEGRITY; a new client starts at
@@ -283,9 +291,11 @@ NTLM_API ntlm_rpc_status ntlm_rpc_client_new(ntlm_rpc_client **out, const char *
  * compared with the server process's account from the kernel; over
  * ncacn_ip_tcp it is sent as the NTLM target name and cannot be verified.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint32_t authn_svc,
-                                                     uint32_t authn_level, uint32_t imp_level,
-                                                     const char *server_principal);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli,
+                                                                     uint32_t authn_svc,
+                                                                     uint32_t authn_level,
+                                                                     uint32_t imp_level,
+                                                                     const char *server_principal);
 /*
  * NTLM credentials for ncacn_ip_tcp (not owned; must outlive the binding).
  * NULL (the default) means the calling thread's own identity: over ncalrpc
@@ -294,21 +304,23 @@ NTLM_API ntlm_rpc_status ntlm_rpc_client_set_blanket(ntlm_rpc_client *cli, uint3
  * cannot carry to another machine (NTLM_RPC_S_NO_CREDENTIALS).
  * With explicit credentials ncalrpc runs NTLM too instead of the local call.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_client_set_credentials(ntlm_rpc_client *cli,
-                                                         const ntlm_cred *cred);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_set_credentials(ntlm_rpc_client *cli,
+                                                                         const ntlm_cred *cred);
 /* NTLM client settings (workstation, policy, hooks...); copied; target_name is ignored. */
-NTLM_API ntlm_rpc_status ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli,
-                                                         const ntlm_client_config *cfg);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status
+ntlm_rpc_client_set_ntlm_config(ntlm_rpc_client *cli, const ntlm_client_config *cfg);
 /* Connects (if needed), checks the server principal (ncalrpc) and binds with the blanket. */
-NTLM_API ntlm_rpc_status ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_bind(ntlm_rpc_client *cli,
+                                                              const ntlm_rpc_syntax *iface);
 /*
  * One call on the bound interface; *out gets the response stub
  * (ntlm_buffer_free). At PKT and above the request carries the
  * verification trailer ([MS-RPCE] 2.2.2.13) naming the interface and the
  * header, so that a server can tell a bind renamed on the way.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum,
-                                              const uint8_t *in, size_t in_len, ntlm_buffer *out);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum,
+                                                              const uint8_t *in, size_t in_len,
+                                                              ntlm_buffer *out);
 /* The fault status or bind_nak reason of the last failure (0 if none came from the server). */
 NTLM_API uint32_t ntlm_rpc_client_fault(const ntlm_rpc_client *cli);
 /* A sentence describing the last failure ("" if none). */
@@ -319,7 +331,9 @@ NTLM_API void ntlm_rpc_client_free(ntlm_rpc_client *cli);
 
 /* ------------------------------------------- 3. server-side security */
 
+/* Filled by the library: the caller sets only struct_size (NTLM_RPC_BLANKET_INIT). */
 typedef struct ntlm_rpc_blanket {
+	size_t struct_size;
 	uint32_t authn_svc;           /* NTLM_RPC_AUTHN_WINNT, or NONE when unauthenticated */
 	uint32_t authz_svc;           /* NTLM_RPC_AUTHZ_NONE */
 	const char *server_principal; /* this server's principal */
@@ -330,9 +344,11 @@ typedef struct ntlm_rpc_blanket {
 	int local;                    /* 1: ncalrpc local call, identity from SO_PEERCRED */
 	const char *target_name;      /* ncacn_ip_tcp: the NTLM target name the client sent */
 } ntlm_rpc_blanket;
+#define NTLM_RPC_BLANKET_INIT NTLM_STRUCT_INIT_(ntlm_rpc_blanket)
 
 /* CoQueryClientBlanket: strings stay valid until the handler returns. */
-NTLM_API ntlm_rpc_status ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm_rpc_blanket *out);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_query_client_blanket(ntlm_rpc_call *call,
+                                                                       ntlm_rpc_blanket *out);
 /*
  * CoImpersonateClient: the calling thread (only it: per-thread credentials)
  * takes the client's mapped account: uid, gid and supplementary groups.
@@ -344,13 +360,13 @@ NTLM_API ntlm_rpc_status ntlm_rpc_query_client_blanket(ntlm_rpc_call *call, ntlm
  * The runtime reverts when the handler returns. A thread the handler starts
  * while impersonating keeps the client's identity (docs/rpc.md).
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_impersonate_client(ntlm_rpc_call *call);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_impersonate_client(ntlm_rpc_call *call);
 /*
  * CoRevertToSelf: back to the server's own uid, gid and groups. If that
  * fails the call still counts as impersonating, and the runtime ends the
  * connection's thread after the handler returns.
  */
-NTLM_API ntlm_rpc_status ntlm_rpc_revert_to_self(ntlm_rpc_call *call);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_revert_to_self(ntlm_rpc_call *call);
 /* A sentence describing the last failure of a call function ("" if none). */
 NTLM_API const char *ntlm_rpc_call_message(const ntlm_rpc_call *call);
 

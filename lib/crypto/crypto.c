@@ -211,6 +211,29 @@ void cr_rc4_wipe(cr_rc4 *c)
 	ntlm_memzero(c, sizeof(*c));
 }
 
+void cr_rc4_save(const cr_rc4 *c, uint8_t out[CR_RC4_STATE_SIZE])
+{
+	const struct arcfour_ctx *r = (const struct arcfour_ctx *)(const void *)c->opaque;
+	memcpy(out, r->S, 256);
+	out[256] = r->i;
+	out[257] = r->j;
+}
+
+int cr_rc4_load(cr_rc4 *c, const uint8_t in[CR_RC4_STATE_SIZE])
+{
+	uint8_t seen[256] = {0};
+	for (size_t k = 0; k < 256; k++) {
+		if (seen[in[k]])
+			return -1;
+		seen[in[k]] = 1;
+	}
+	struct arcfour_ctx *r = rc4_of(c);
+	memcpy(r->S, in, 256);
+	r->i = in[256];
+	r->j = in[257];
+	return 0;
+}
+
 /* --------------------------------------------------------------- DES */
 
 /* Spreads 56 key bits over 8 bytes, 7 per byte in the high bits ([MS-NLMP] 6). */

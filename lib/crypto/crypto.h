@@ -57,6 +57,11 @@ void cr_rc4_init(cr_rc4 *c, const uint8_t *key, size_t key_len);
 /* In place is allowed (dst == src). */
 void cr_rc4_crypt(cr_rc4 *c, uint8_t *dst, const uint8_t *src, size_t len);
 void cr_rc4_wipe(cr_rc4 *c);
+/* The state as bytes (an exported context carries it): S-box, i, j. */
+#define CR_RC4_STATE_SIZE 258
+void cr_rc4_save(const cr_rc4 *c, uint8_t out[CR_RC4_STATE_SIZE]);
+/* Restores a saved state; refuses (returns -1) an S-box that is no permutation. */
+int cr_rc4_load(cr_rc4 *c, const uint8_t in[CR_RC4_STATE_SIZE]);
 
 /* DES-ECB encrypt of one block with a 56-bit key given as 7 bytes (parity added). */
 void cr_des56_encrypt(const uint8_t key7[7], const uint8_t in[8], uint8_t out[8]);

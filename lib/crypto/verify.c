@@ -32,8 +32,13 @@ ntlm_response_kind nv_classify(const uint8_t *lm, size_t lm_len, size_t nt_len, 
 
 ntlm_response_kind nv_classify_request(const ntlm_auth_request *req)
 {
-	return nv_classify(req->lm_response, req->lm_response_len, req->nt_response_len, req->user,
-	                   req->flags);
+	ntlm_response_kind kind = nv_classify(req->lm_response, req->lm_response_len,
+	                                      req->nt_response_len, req->user, req->flags);
+	/* the caller vouches that this NTLMv1-form answer is MS-CHAP's (see NTLM_RESP_MSCHAP) */
+	if (kind == NTLM_KIND_NTLMV1 && req->nt_response_len == 24 &&
+	    (req->allowed_responses & NTLM_RESP_MSCHAP))
+		return NTLM_KIND_MSCHAP;
+	return kind;
 }
 
 ntlm_err nv_refusal(ntlm_response_kind kind)
@@ -45,6 +50,7 @@ ntlm_err nv_refusal(ntlm_response_kind kind)
 		return NTLM_E_NTLMV2_REFUSED;
 	case NTLM_KIND_NTLMV1:
 	case NTLM_KIND_NTLMV1_ESS:
+	case NTLM_KIND_MSCHAP:
 		return NTLM_E_NTLMV1_REFUSED;
 	case NTLM_KIND_LM:
 		return NTLM_E_LM_REFUSED;
@@ -69,6 +75,9 @@ ntlm_err nv_kind_allowed(ntlm_response_kind kind, uint32_t allowed_responses, in
 		break;
 	case NTLM_KIND_LM:
 		ok = (allowed_responses & NTLM_RESP_LM) != 0;
+		break;
+	case NTLM_KIND_MSCHAP:
+		ok = (allowed_responses & NTLM_RESP_MSCHAP) != 0;
 		break;
 	default:
 		return NTLM_E_BAD_RESPONSE;

@@ -82,6 +82,8 @@ NTLM_API ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out)
 	put_field_string(&w, "workstation", ev->workstation);
 	if (ev->authenticated)
 		put_field_string(&w, "authenticated", ev->authenticated);
+	if (ev->account_source)
+		put_field_string(&w, "account_source", ev->account_source);
 	put_field_string(&w, "response", ntlm_response_kind_name(ev->kind));
 	char flags[16];
 	snprintf(flags, sizeof(flags), "0x%08x", ev->flags);

@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "buf.h"
+#include "config.h"
 #include "context.h"
 #include "cred.h"
 #include "filetime.h"
@@ -38,11 +39,14 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
 	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NTLM_E_NO_MEMORY;
-	ntlm_client_config none;
-	memset(&none, 0, sizeof(none));
-	if (!cfg)
-		cfg = &none;
-	ntlm_err rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	ntlm_client_config copy = {NTLM_CLIENT_CONFIG_INIT};
+	ntlm_err rc = cfg ? client_config_in(&copy, cfg) : NTLM_OK;
+	if (rc != NTLM_OK) {
+		ntlm_ctx_free(ctx);
+		return rc;
+	}
+	cfg = &copy;
+	rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
 	/* an anonymous client sends no response: allowed_responses does not bind it */
 	if (rc == NTLM_OK && !cred->anonymous && ntlm_policy_conflict(&ctx->hs->policy, NULL))
 		rc = NTLM_E_POLICY_CONFLICT;
@@ -433,8 +437,9 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	ctx->mic_verified = parts.want_mic; /* the client sent one; nothing to verify here */
 	if (rc == NTLM_OK) {
 		const struct ntlm_client_state *cl = &ctx->hs->cl;
-		const struct ctx_results r = {cl->user, cl->domain, cl->workstation, cl->domain,
-		                              cl->user, NULL,       chal.target_name};
+		const struct ctx_results r = {cl->user,         cl->domain, cl->workstation,
+		                              cl->domain,       cl->user,   NULL,
+		                              chal.target_name, NULL,       NULL};
 		rc = ctx_set_results(ctx, &r);
 	}
 	auth_parts_wipe(&parts);

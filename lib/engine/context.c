@@ -5,6 +5,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "config.h"
 #include "context.h"
 #include "mem.h"
 #include "policy.h"
@@ -126,7 +127,8 @@ ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results *r)
 	/* the principal "authority\\user" is one string: +1 for the backslash */
 	size_t total = result_len(r->peer_user) + result_len(r->peer_domain) +
 	               result_len(r->peer_workstation) + result_len(r->authority) + 1 +
-	               result_len(r->user) + result_len(r->unix_user) + result_len(r->target_name) + 6;
+	               result_len(r->user) + result_len(r->unix_user) + result_len(r->target_name) +
+	               result_len(r->sid) + result_len(r->group_sids) + 8;
 	char *block = malloc(total);
 	if (!block)
 		return NTLM_E_NO_MEMORY;
@@ -139,6 +141,8 @@ ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results *r)
 	result_put(block, &off, r->user);
 	ctx->unix_user = result_put(block, &off, r->unix_user);
 	ctx->target_name = result_put(block, &off, r->target_name);
+	ctx->sid = result_put(block, &off, r->sid);
+	ctx->group_sids = result_put(block, &off, r->group_sids);
 	if (ctx->names_block)
 		ntlm_free_secret(ctx->names_block, ctx->names_len);
 	ctx->names_block = block;
@@ -152,7 +156,7 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 	if (!ctx->hs)
 		return NTLM_E_NO_MEMORY;
 	if (policy) {
-		ctx->hs->policy = *policy;
+		NTLM_TRY(policy_in(&ctx->hs->policy, policy));
 	} else {
 		/* No policy of the caller's: the administrator's (/etc/ntlmssp.conf,
 		   $NTLMSSP_CONF), read for each context; a file that does not load
@@ -161,7 +165,7 @@ ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_
 		NTLM_TRY(ntlm_policy_load(&ctx->hs->policy, NULL, NULL));
 	}
 	if (hooks)
-		ctx->hs->hooks = *hooks;
+		NTLM_TRY(hooks_in(&ctx->hs->hooks, hooks));
 	return NTLM_OK;
 }
 
@@ -284,6 +288,16 @@ NTLM_API const char *ntlm_ctx_unix_user(const ntlm_ctx *ctx)
 	return ctx ? str_or_empty(ctx->unix_user) : "";
 }
 
+NTLM_API const char *ntlm_ctx_sid(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->sid) : "";
+}
+
+NTLM_API const char *ntlm_ctx_group_sids(const ntlm_ctx *ctx)
+{
+	return ctx ? str_or_empty(ctx->group_sids) : "";
+}
+
 NTLM_API const char *ntlm_ctx_target_name(const ntlm_ctx *ctx)
 {
 	return ctx ? str_or_empty(ctx->target_name) : "";
@@ -336,6 +350,8 @@ NTLM_API const char *ntlm_response_kind_name(ntlm_response_kind k)
 		return "NTLMv2";
 	case NTLM_KIND_LMV2:
 		return "LMv2";
+	case NTLM_KIND_MSCHAP:
+		return "MS-CHAP";
 	case NTLM_KIND_NONE:
 	default:
 		return "none";

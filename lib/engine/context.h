@@ -100,6 +100,7 @@ struct ntlm_ctx {
 
 	/* Results: set once, by ctx_set_results, as strings packed in names_block (one allocation). */
 	const char *peer_user, *peer_domain, *peer_workstation, *principal, *unix_user, *target_name;
+	const char *sid, *group_sids; /* server: a domain logon's SIDs (group_sids space-separated) */
 	char *names_block;
 	size_t names_len;
 	ntlm_response_kind kind;
@@ -127,6 +128,7 @@ struct ctx_results {
 	const char *peer_user, *peer_domain, *peer_workstation;
 	const char *authority, *user; /* the principal, "authority\\user" */
 	const char *unix_user, *target_name;
+	const char *sid, *group_sids; /* server: a domain logon's SIDs (NULL: not known) */
 };
 /* Packs the results into one block (the context's only copy of them). */
 NTLM_MUST_CHECK ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results *r);

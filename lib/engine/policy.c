@@ -9,16 +9,20 @@
 
 #include "mem.h"
 #include "ntlm_keys.h"
+#include "config.h"
 #include "policy.h"
 #include "sys.h"
 #include "text.h"
 #include "textfile.h"
+#include "try.h"
 
-NTLM_API void ntlm_policy_init(ntlm_policy *p)
+NTLM_API void ntlm_policy_init_sized(ntlm_policy *caller, size_t size)
 {
-	if (!p)
-		return;
+	if (!caller || size < POLICY_V0_SIZE)
+		return; /* not a policy of any version: nothing to fill */
+	ntlm_policy full, *p = &full;
 	memset(p, 0, sizeof(*p));
+	p->struct_size = size < sizeof(*p) ? size : sizeof(*p);
 	p->allowed_responses = NTLM_RESP_NTLMV2;
 	p->min_security = NTLM_SEC_128BIT | NTLM_SEC_KEY_EXCH | NTLM_SEC_ESS;
 	p->require_mic = 0;
@@ -29,6 +33,7 @@ NTLM_API void ntlm_policy_init(ntlm_policy *p)
 	p->replay_cache = 4096;
 	p->lockout_threshold = 0;
 	p->lockout_window = 1800;
+	memcpy(caller, p, p->struct_size);
 }
 
 static int parse_bool(const char *v, int *out)
@@ -134,8 +139,10 @@ static int apply_setting(ntlm_policy *p, const char *key, char *value)
 
 NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line_out)
 {
+	ntlm_policy work;
 	if (!p)
 		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(policy_in(&work, p));
 	if (line_out)
 		*line_out = 0;
 	int explicit_path = path != NULL;
@@ -156,7 +163,6 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 		close(fd);
 		return NTLM_E_NO_MEMORY;
 	}
-	ntlm_policy work = *p;
 	char *buf = NULL;
 	size_t cap = 0;
 	ssize_t n;
@@ -200,15 +206,24 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 			*line_out = lineno;
 		return rc; /* never a half-applied policy */
 	}
-	*p = work;
-	return NTLM_OK;
+	return ntlm_sized_out(p, &work, sizeof(work), POLICY_V0_SIZE);
 }
 
 /* Settings that can never take effect together, each message naming both. */
-NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *p, const ntlm_server_config *server)
+NTLM_API const char *ntlm_policy_conflict(const ntlm_policy *caller,
+                                          const ntlm_server_config *server_cfg)
 {
-	if (!p)
+	ntlm_policy policy, *p = &policy;
+	ntlm_server_config server_copy, *server = NULL;
+	if (!caller)
 		return NULL;
+	if (policy_in(p, caller) != NTLM_OK)
+		return "the policy is not initialised (ntlm_policy_init)";
+	if (server_cfg) {
+		if (server_config_in(&server_copy, server_cfg) != NTLM_OK)
+			return "the server configuration is not initialised (NTLM_SERVER_CONFIG_INIT)";
+		server = &server_copy;
+	}
 	if (!server) /* a client applies only allowed_responses and min_security */
 		return p->allowed_responses ? NULL
 		                            : "allowed_responses = none: a client has no response to send";

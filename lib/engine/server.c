@@ -11,6 +11,7 @@
 
 #include "acct_store.h"
 #include "buf.h"
+#include "config.h"
 #include "context.h"
 #include "filetime.h"
 #include "mem.h"
@@ -104,11 +105,15 @@ static ntlm_err server_copy_config(ntlm_ctx *ctx, const ntlm_server_config *cfg)
 	return copy_services(sv, cfg->service_names);
 }
 
-NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *cfg)
+NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *caller_cfg)
 {
-	if (!out || !cfg || !cfg->store)
+	ntlm_server_config copy, *cfg = &copy;
+	if (!out || !caller_cfg)
 		return NTLM_E_INVALID_PARAMETER;
 	*out = NULL;
+	NTLM_TRY(server_config_in(cfg, caller_cfg));
+	if (!cfg->store)
+		return NTLM_E_INVALID_PARAMETER;
 	ntlm_ctx *ctx = ntlm_calloc(1, sizeof(*ctx));
 	if (!ctx)
 		return NTLM_E_NO_MEMORY;
@@ -262,6 +267,7 @@ struct verdict {
 	char *target_name;
 	uint32_t weaknesses;
 	ntlm_auth_result res;
+	acct_logon_info logon; /* a built-in store's SIDs and account source */
 };
 
 /*
@@ -477,6 +483,7 @@ static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a,
 	ev.target_name = v->target_name;
 	ev.weaknesses = v->weaknesses;
 	ev.rule = ctx->rule ? ctx->rule : policy_rule_for_error(result);
+	ev.account_source = result == NTLM_OK ? v->logon.source : NULL;
 	ctx->hs->sv.audited = 1;
 	ctx->hs->sv.audit(ctx->hs->sv.audit_arg, &ev);
 }
@@ -495,13 +502,14 @@ static ntlm_err verify_with_store(ntlm_ctx *ctx, const struct auth_in *in, struc
 	req.lm_response = a->lm_response;
 	req.lm_response_len = a->lm_response_len;
 	req.flags = in->flags;
-	req.allowed_responses = ctx->hs->policy.allowed_responses;
+	/* an NTLMSSP logon is never MS-CHAP, whatever bits a policy holds */
+	req.allowed_responses = ctx->hs->policy.allowed_responses & ~NTLM_RESP_MSCHAP;
 	req.server_name = ctx->hs->sv.computer;
 	req.server_domain = ctx->hs->sv.domain;
 	req.lockout_threshold = ctx->hs->policy.lockout_threshold;
 	req.lockout_window = ctx->hs->policy.lockout_window;
 	req.now = ctx_now(ctx);
-	NTLM_TRY(ntlm_account_store_verify(ctx->hs->sv.store, &req, &v->res));
+	NTLM_TRY(acct_store_verify_info(ctx->hs->sv.store, &req, &v->res, &v->logon));
 	/* The store may have verified only the LM half of an NTLMv1 response: the same check. */
 	v->kind = nv_verified_kind(v->kind, v->res.kind);
 	return nv_kind_allowed(v->kind, ctx->hs->policy.allowed_responses, 0);
@@ -570,15 +578,19 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t le
 	if (rc == NTLM_OK) {
 		const struct ctx_results r = {in.a.user,       in.a.domain, in.a.workstation,
 		                              v.res.authority, v.res.user,  v.res.unix_user,
-		                              v.target_name};
+		                              v.target_name,   v.logon.sid, v.logon.group_sids};
 		rc = ctx_set_results(ctx, &r);
 	}
 	emit_audit(ctx, rc, &in.a, in.flags, &v);
-	/* The audit keeps the truth; the peer cannot tell an unknown user from a wrong password. */
-	if (rc == NTLM_E_NO_SUCH_USER)
+	/*
+	 * The audit keeps the truth; the peer cannot tell an unknown user, or a
+	 * domain we do not serve, from a wrong password.
+	 */
+	if (rc == NTLM_E_NO_SUCH_USER || rc == NTLM_E_NO_SUCH_DOMAIN)
 		rc = NTLM_E_LOGON_FAILURE;
 	ntlm_free_string(v.target_name);
 	ntlm_memzero(&v.res, sizeof(v.res));
+	acct_logon_info_clear(&v.logon);
 	nw_av_clear(&in.av);
 	nw_authenticate_clear(&in.a);
 	if (rc != NTLM_OK)

@@ -362,8 +362,7 @@ static ntlm_err ctx_alloc(struct sspi_cred *c, int is_server, int datagram, stru
 static ntlm_err client_ctx_new(struct sspi_cred *c, const char *target, ULONG req,
                                struct sspi_ctx **out)
 {
-	ntlm_client_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	cfg.policy = &c->policy;
 	cfg.target_name = target && *target ? target : NULL;
 	cfg.datagram = (req & ISC_REQ_DATAGRAM) != 0;
@@ -381,8 +380,7 @@ static ntlm_err client_ctx_new(struct sspi_cred *c, const char *target, ULONG re
 
 static ntlm_err server_ctx_new(struct sspi_cred *c, ULONG req, struct sspi_ctx **out)
 {
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	cfg.policy = &c->policy;
 	cfg.store = c->store;
 	cfg.replay = c->replay;

@@ -13,9 +13,11 @@
 #include "acct_store.h"
 #include "mem.h"
 #include "ntlm_keys.h"
+#include "sized.h"
 #include "smbpasswd.h"
 #include "text.h"
 #include "textfile.h"
+#include "try.h"
 
 /*
  * Lockout: failed logons counted per user name (upper-cased; the domain is
@@ -36,6 +38,8 @@ struct lockout_entry {
 
 struct ntlm_account_store {
 	ntlm_account_store_ops ops;
+	acct_verify_info_fn verify_info; /* built-in stores: also the logon info */
+	const char *source;              /* built-in stores: "domain" or "local" */
 	void *impl;
 	pthread_mutex_t lockout_mutex; /* also guards replay */
 	struct lockout_entry *lockout; /* allocated at the first counted failure */
@@ -49,9 +53,14 @@ struct ntlm_account_store {
 };
 
 NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out,
-                                         const ntlm_account_store_ops *ops, void *impl)
+                                         const ntlm_account_store_ops *caller_ops, void *impl)
 {
-	if (!out || !ops || !ops->verify)
+	ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT};
+	if (!out || !caller_ops)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	NTLM_TRY(ntlm_sized_in(&ops, sizeof(ops), caller_ops, STORE_OPS_V0_SIZE));
+	if (!ops.verify)
 		return NTLM_E_INVALID_PARAMETER;
 	*out = ntlm_calloc(1, sizeof(**out));
 	if (!*out)
@@ -61,9 +70,25 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out,
 		*out = NULL;
 		return NTLM_E_NO_MEMORY;
 	}
-	(*out)->ops = *ops;
+	(*out)->ops = ops;
 	(*out)->impl = impl;
 	return NTLM_OK;
+}
+
+ntlm_err acct_store_new_builtin(ntlm_account_store **out, const ntlm_account_store_ops *ops,
+                                acct_verify_info_fn verify_info, const char *source, void *impl)
+{
+	NTLM_TRY(ntlm_account_store_new(out, ops, impl));
+	(*out)->verify_info = verify_info;
+	(*out)->source = source;
+	return NTLM_OK;
+}
+
+void acct_logon_info_clear(acct_logon_info *info)
+{
+	free(info->sid);
+	free(info->group_sids);
+	memset(info, 0, sizeof(*info));
 }
 
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store)
@@ -134,7 +159,8 @@ static ntlm_err lockout_check(ntlm_account_store *store, const char *name, int64
 static void lockout_record(ntlm_account_store *store, const ntlm_auth_request *req,
                            const char *name, ntlm_err result)
 {
-	int failed = result == NTLM_E_LOGON_FAILURE || result == NTLM_E_NO_SUCH_USER;
+	int failed = result == NTLM_E_LOGON_FAILURE || result == NTLM_E_NO_SUCH_USER ||
+	             result == NTLM_E_NO_SUCH_DOMAIN;
 	if (!failed && result != NTLM_OK)
 		return; /* not a password guess: a policy refusal, a backend failure */
 	pthread_mutex_lock(&store->lockout_mutex);
@@ -155,22 +181,37 @@ static void lockout_record(ntlm_account_store *store, const ntlm_auth_request *r
 }
 
 static ntlm_err verify_impl(ntlm_account_store *store, const ntlm_auth_request *req,
-                            ntlm_auth_result *res)
+                            ntlm_auth_result *res, acct_logon_info *info)
 {
 	memset(res, 0, sizeof(*res));
-	ntlm_err rc = store->ops.verify(store->impl, req, res);
-	if (rc != NTLM_OK)
+	acct_logon_info_clear(info);
+	ntlm_err rc = store->verify_info ? store->verify_info(store->impl, req, res, info)
+	                                 : store->ops.verify(store->impl, req, res);
+	if (rc != NTLM_OK) {
 		ntlm_memzero(res, sizeof(*res));
+		acct_logon_info_clear(info);
+	} else if (!info->source) {
+		info->source = store->source;
+	}
 	return rc;
 }
 
 NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntlm_auth_request *req,
                                             ntlm_auth_result *res)
 {
+	acct_logon_info info = {NULL, NULL, NULL};
+	ntlm_err rc = acct_store_verify_info(store, req, res, &info);
+	acct_logon_info_clear(&info);
+	return rc;
+}
+
+ntlm_err acct_store_verify_info(ntlm_account_store *store, const ntlm_auth_request *req,
+                                ntlm_auth_result *res, acct_logon_info *info)
+{
 	if (!store || !req || !res || !req->user || !req->server_challenge)
 		return NTLM_E_INVALID_PARAMETER;
 	if (!req->lockout_threshold)
-		return verify_impl(store, req, res);
+		return verify_impl(store, req, res, info);
 	char *name = NULL;
 	ntlm_err rc = ntlm_utf8_upper(req->user, &name);
 	if (rc == NTLM_OK) {
@@ -179,7 +220,7 @@ NTLM_API ntlm_err ntlm_account_store_verify(ntlm_account_store *store, const ntl
 		rc = lockout_check(store, name, req->now);
 	}
 	if (rc == NTLM_OK) {
-		rc = verify_impl(store, req, res);
+		rc = verify_impl(store, req, res, info);
 		lockout_record(store, req, name, rc);
 	} else {
 		memset(res, 0, sizeof(*res));

@@ -17,4 +17,40 @@
 NTLM_MUST_CHECK ntlm_err acct_store_replay_cache(ntlm_account_store *store, size_t entries,
                                                  ntlm_replay_cache **out);
 
+/*
+ * What a built-in store learns about a logon beyond ntlm_auth_result. It is
+ * kept out of that public struct so that custom stores (and callers of
+ * ntlm_account_store_verify) keep their ABI: a custom store leaves it empty.
+ */
+typedef struct acct_logon_info {
+	char *sid;          /* the account's SID "S-1-5-21-..." (NULL: not known) */
+	char *group_sids;   /* the SIDs of its groups, space-separated (NULL: not known) */
+	const char *source; /* "domain" or "local": the kind of store that answered (static) */
+} acct_logon_info;
+
+/* Frees what info holds and empties it. */
+void acct_logon_info_clear(acct_logon_info *info);
+
+/* A built-in store's verification: ntlm_account_store_ops.verify plus the logon info. */
+typedef ntlm_err (*acct_verify_info_fn)(void *impl, const ntlm_auth_request *req,
+                                        ntlm_auth_result *res, acct_logon_info *info);
+
+/*
+ * A built-in store: as ntlm_account_store_new(), with verify_info used
+ * instead of ops->verify when the engine wants the logon info, and source
+ * ("domain", "local") reported for every logon it verifies.
+ */
+NTLM_MUST_CHECK ntlm_err acct_store_new_builtin(ntlm_account_store **out,
+                                                const ntlm_account_store_ops *ops,
+                                                acct_verify_info_fn verify_info, const char *source,
+                                                void *impl);
+
+/*
+ * ntlm_account_store_verify() with the logon info: filled on success (a
+ * custom store gives only the source NULL), empty on failure.
+ */
+NTLM_MUST_CHECK ntlm_err acct_store_verify_info(ntlm_account_store *store,
+                                                const ntlm_auth_request *req, ntlm_auth_result *res,
+                                                acct_logon_info *info);
+
 #endif

@@ -18,6 +18,7 @@
 /* wbclient.h uses the fixed-width types and bool without including their headers. */
 #include <wbclient.h>
 
+#include "acct_store.h"
 #include "mem.h"
 #include "ntlm_keys.h"
 #include "text.h"
@@ -87,13 +88,14 @@ static ntlm_err classify(const ntlm_auth_request *req, struct response_shape *s)
 }
 
 /*
- * The domain's verdict. Account restrictions (disabled, locked, expired,
- * outside its hours or workstations) all mean "this account may not log on
- * now"; "no logon servers" (a domain with no reachable DC, or a foreign
- * domain without a trust) is its own answer; other failures of the domain
- * (broken trust, a DC in trouble) are the backend's, so callers can tell a
- * bad password from an outage. Anything else is a refusal whose finer
- * reason we do not need.
+ * The domain's verdict. Each account state the domain enforces keeps its own
+ * value (disabled, locked out, expired, a password expired or to be changed;
+ * the rest of the restrictions, hours, workstations, logon type, as one),
+ * so an administrator reads the DC's reason in our audit record. "No logon
+ * servers" (a domain with no reachable DC, or a foreign domain without a
+ * trust) is its own answer; other failures of the domain (broken trust, a DC
+ * in trouble) are the backend's, so callers can tell a bad password from an
+ * outage. Anything else is a refusal whose finer reason we do not need.
  */
 static ntlm_err map_nt_status(uint32_t st, ntlm_response_kind kind)
 {
@@ -102,13 +104,20 @@ static ntlm_err map_nt_status(uint32_t st, ntlm_response_kind kind)
 	case ST_NO_SUCH_DOMAIN:
 		return NTLM_E_NO_SUCH_USER;
 	case ST_ACCOUNT_DISABLED:
+		return NTLM_E_ACCOUNT_DISABLED;
 	case ST_ACCOUNT_LOCKED_OUT:
+		return NTLM_E_ACCOUNT_LOCKED;
 	case ST_ACCOUNT_EXPIRED:
+		return NTLM_E_ACCOUNT_EXPIRED;
+	case ST_PASSWORD_EXPIRED:
+		return NTLM_E_PASSWORD_EXPIRED;
+	case ST_PASSWORD_MUST_CHANGE:
+		return NTLM_E_PASSWORD_MUST_CHANGE;
 	case ST_ACCOUNT_RESTRICTION:
 	case ST_INVALID_LOGON_HOURS:
 	case ST_INVALID_WORKSTATION:
 	case ST_LOGON_TYPE_NOT_GRANTED:
-		return NTLM_E_ACCOUNT_DISABLED;
+		return NTLM_E_ACCOUNT_RESTRICTION;
 	case ST_NTLM_BLOCKED:
 		return nv_refusal(kind); /* the domain refuses this kind */
 	case ST_NO_MEMORY:
@@ -127,8 +136,6 @@ static ntlm_err map_nt_status(uint32_t st, ntlm_response_kind kind)
 		return NTLM_E_BACKEND;
 	case ST_WRONG_PASSWORD:
 	case ST_LOGON_FAILURE:
-	case ST_PASSWORD_EXPIRED:
-	case ST_PASSWORD_MUST_CHANGE:
 	case ST_ACCESS_DENIED:
 	default:
 		return NTLM_E_LOGON_FAILURE;
@@ -157,10 +164,10 @@ static ntlm_err map_wbc_error(wbcErr wrc, const struct wbcAuthErrorInfo *err,
  * but only reads them (it copies them into its request to winbindd).
  *
  * parameter_control: machine accounts may log on, as they do to Samba's own
- * NTLMSSP server; server (DC) trust accounts may not. ALLOW_MSVCHAPV2 is not
- * claimed: this is NTLMSSP, not MS-CHAPv2, and claiming it would bypass a
- * domain that allows NTLMv1 only for MS-CHAPv2 ("ntlm auth =
- * mschapv2-and-ntlmv2-only").
+ * NTLMSSP server; server (DC) trust accounts may not. ALLOW_MSVCHAPV2 only
+ * for an answer the caller vouched is MS-CHAP (NTLM_RESP_MSCHAP): claimed
+ * for NTLMSSP it would bypass a domain that allows NTLMv1 only for MS-CHAP
+ * ("ntlm auth = mschapv2-and-ntlmv2-only").
  */
 static void fill_params(const ntlm_auth_request *req, const struct response_shape *s,
                         struct wbcAuthUserParams *p)
@@ -170,6 +177,8 @@ static void fill_params(const ntlm_auth_request *req, const struct response_shap
 	p->domain_name = req->domain ? req->domain : "";
 	p->workstation_name = req->workstation ? req->workstation : "";
 	p->parameter_control = WBC_MSV1_0_ALLOW_WORKSTATION_TRUST_ACCOUNT;
+	if (s->kind == NTLM_KIND_MSCHAP)
+		p->parameter_control |= WBC_MSV1_0_ALLOW_MSVCHAPV2;
 	p->level = WBC_AUTH_USER_LEVEL_RESPONSE;
 	memcpy(p->password.response.challenge, s->challenge, 8);
 	if (s->send_nt) {
@@ -210,10 +219,34 @@ static void map_unix_user(struct wbcContext *wb, const struct wbcAuthUserInfo *i
 		(void)copy_name(out, cap, found->pw_name);
 }
 
-/* Takes over winbindd's answer: keys, names, the kind that was verified. */
+/*
+ * The SIDs of the logon (the domain's info3): sids[0] is the account's own,
+ * the others its groups (primary group first), as a space-separated list.
+ */
+static ntlm_err copy_sids(const struct wbcAuthUserInfo *info, acct_logon_info *out)
+{
+	if (info->num_sids < 1 || !info->sids)
+		return NTLM_OK;
+	char one[WBC_SID_STRING_BUFLEN];
+	if (wbcSidToStringBuf(&info->sids[0].sid, one, sizeof(one)) < 0 ||
+	    !(out->sid = ntlm_strdup(one)))
+		return NTLM_E_NO_MEMORY;
+	size_t cap = (size_t)info->num_sids * WBC_SID_STRING_BUFLEN + 1, len = 0;
+	if (!(out->group_sids = ntlm_calloc(1, cap)))
+		return NTLM_E_NO_MEMORY;
+	for (uint32_t i = 1; i < info->num_sids; i++) {
+		int n = wbcSidToStringBuf(&info->sids[i].sid, one, sizeof(one));
+		if (n < 0 || (size_t)n >= sizeof(one))
+			return NTLM_E_BACKEND;
+		len += (size_t)snprintf(out->group_sids + len, cap - len, "%s%s", len ? " " : "", one);
+	}
+	return NTLM_OK;
+}
+
+/* Takes over winbindd's answer: keys, names, the kind that was verified, the SIDs. */
 static ntlm_err fill_result(struct winbind_store *st, struct wbcContext *wb,
                             const struct wbcAuthUserInfo *info, const struct response_shape *s,
-                            ntlm_auth_result *res)
+                            ntlm_auth_result *res, acct_logon_info *logon)
 {
 	if (copy_name(res->authority, sizeof(res->authority), info->domain_name) != 0 ||
 	    copy_name(res->user, sizeof(res->user), info->account_name) != 0)
@@ -230,13 +263,14 @@ static ntlm_err fill_result(struct winbind_store *st, struct wbcContext *wb,
 	 * Its LMSessionKey is LMOWF[0..7] only for NTLMv1/LM logons (and zero when
 	 * the domain keeps no LM hash); other kinds never use it.
 	 */
-	if ((res->kind == NTLM_KIND_NTLMV1 || res->kind == NTLM_KIND_LM) &&
+	if ((res->kind == NTLM_KIND_NTLMV1 || res->kind == NTLM_KIND_LM ||
+	     res->kind == NTLM_KIND_MSCHAP) &&
 	    !ntlm_ct_is_zero(info->lm_session_key, 8)) {
 		memcpy(res->lm_session_key, info->lm_session_key, 8);
 		res->have_lm_session_key = 1;
 	}
 	map_unix_user(wb, info, res->unix_user, sizeof(res->unix_user));
-	return NTLM_OK;
+	return copy_sids(info, logon);
 }
 
 /* The user's domain must be the filtered one; an empty domain lets winbindd pick its own. */
@@ -245,6 +279,27 @@ static int domain_passes(const struct winbind_store *st, const ntlm_auth_request
 	if (!st->domain_filter || !req->domain || !*req->domain)
 		return 1;
 	return ntlm_strcasecmp_utf8(st->domain_filter, req->domain) == 0;
+}
+
+/*
+ * After "no such user" or "no logon servers": is the client's domain one
+ * winbindd serves at all (ours, our own SAM, or trusted)? If winbindd does
+ * not know it, the account cannot be the domain's: NTLM_E_NO_SUCH_DOMAIN,
+ * which a chained store may answer with a local account. A domain winbindd
+ * knows keeps its answer, so an unreachable DC of ours or of a trusted
+ * domain never looks like a foreign domain. A client that names no domain
+ * is winbindd's own domain's.
+ */
+static ntlm_err refine_unknown_domain(struct wbcContext *wb, const ntlm_auth_request *req,
+                                      ntlm_err rc)
+{
+	if ((rc != NTLM_E_NO_SUCH_USER && rc != NTLM_E_NO_LOGON_SERVERS) || !req->domain ||
+	    !*req->domain)
+		return rc;
+	struct wbcDomainInfo *dom = NULL;
+	wbcErr wrc = wbcCtxDomainInfo(wb, req->domain, &dom);
+	wbcFreeMemory(dom);
+	return wrc == WBC_ERR_DOMAIN_NOT_FOUND ? NTLM_E_NO_SUCH_DOMAIN : rc;
 }
 
 /* Frees winbindd's answer; the session keys in it are wiped first. */
@@ -263,13 +318,17 @@ static void free_answer(struct wbcAuthUserInfo *info, struct wbcAuthErrorInfo *e
  * verification makes its own: the store then holds no mutable state and
  * may be shared between threads.
  */
-static ntlm_err winbind_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+static ntlm_err winbind_verify_info(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res,
+                                    acct_logon_info *logon)
 {
 	struct winbind_store *st = impl;
 	if ((!req->nt_response && req->nt_response_len) || (!req->lm_response && req->lm_response_len))
 		return NTLM_E_INVALID_PARAMETER;
-	if (!*req->user || !domain_passes(st, req))
+	if (!*req->user)
 		return nv_verify_nobody(req, NTLM_E_NO_SUCH_USER);
+	/* a domain outside the filter is, for this store, a domain it does not serve */
+	if (!domain_passes(st, req))
+		return nv_verify_nobody(req, NTLM_E_NO_SUCH_DOMAIN);
 	struct response_shape shape;
 	NTLM_TRY(classify(req, &shape));
 
@@ -283,13 +342,23 @@ static ntlm_err winbind_verify(void *impl, const ntlm_auth_request *req, ntlm_au
 	wbcErr wrc = wbcCtxAuthenticateUserEx(wb, &params, &info, &err);
 	ntlm_err rc;
 	if (WBC_ERROR_IS_OK(wrc) && info)
-		rc = fill_result(st, wb, info, &shape, res);
+		rc = fill_result(st, wb, info, &shape, res, logon);
 	else
-		rc = map_wbc_error(WBC_ERROR_IS_OK(wrc) ? WBC_ERR_UNKNOWN_FAILURE : wrc, err, shape.kind);
+		rc = refine_unknown_domain(
+			wb, req,
+			map_wbc_error(WBC_ERROR_IS_OK(wrc) ? WBC_ERR_UNKNOWN_FAILURE : wrc, err, shape.kind));
 	free_answer(info, err);
 	ntlm_memzero(&params, sizeof(params));
 	ntlm_memzero(&shape, sizeof(shape));
 	wbcCtxFree(wb);
+	return rc;
+}
+
+static ntlm_err winbind_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	acct_logon_info logon = {NULL, NULL, NULL};
+	ntlm_err rc = winbind_verify_info(impl, req, res, &logon);
+	acct_logon_info_clear(&logon);
 	return rc;
 }
 
@@ -314,9 +383,44 @@ NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const cha
 		free(st);
 		return NTLM_E_NO_MEMORY;
 	}
-	static const ntlm_account_store_ops ops = {winbind_verify, winbind_free};
-	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = winbind_verify, .free = winbind_free};
+	ntlm_err rc = acct_store_new_builtin(out, &ops, winbind_verify_info, "domain", st);
 	if (rc != NTLM_OK)
 		winbind_free(st);
+	return rc;
+}
+
+/* src into out[cap]: a name that does not fit is refused, never cut short. */
+static ntlm_err copy_domain_name(char *out, size_t cap, const char *src)
+{
+	if (!src)
+		src = "";
+	if (strlen(src) >= cap)
+		return NTLM_E_BUFFER_TOO_SMALL;
+	memcpy(out, src, strlen(src) + 1);
+	return NTLM_OK;
+}
+
+NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *dns, size_t dns_cap)
+{
+	if (!netbios || !nb_cap || !dns || !dns_cap)
+		return NTLM_E_INVALID_PARAMETER;
+	netbios[0] = dns[0] = '\0';
+	struct wbcContext *wb = wbcCtxCreate();
+	if (!wb)
+		return NTLM_E_NO_MEMORY;
+	struct wbcInterfaceDetails *d = NULL;
+	wbcErr wrc = wbcCtxInterfaceDetails(wb, &d);
+	ntlm_err rc = NTLM_E_BACKEND;
+	if (WBC_ERROR_IS_OK(wrc) && d && d->netbios_domain && *d->netbios_domain) {
+		rc = copy_domain_name(netbios, nb_cap, d->netbios_domain);
+		if (rc == NTLM_OK)
+			rc = copy_domain_name(dns, dns_cap, d->dns_domain);
+	}
+	if (rc != NTLM_OK)
+		netbios[0] = dns[0] = '\0';
+	wbcFreeMemory(d);
+	wbcCtxFree(wb);
 	return rc;
 }

@@ -12,3 +12,12 @@ NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const cha
 		*out = NULL;
 	return NTLM_E_UNSUPPORTED;
 }
+
+NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *dns, size_t dns_cap)
+{
+	if (netbios && nb_cap)
+		netbios[0] = '\0';
+	if (dns && dns_cap)
+		dns[0] = '\0';
+	return NTLM_E_UNSUPPORTED;
+}

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "acct_store.h"
 #include "smbpasswd.h"
 #include "textfile.h"
 #include "mem.h"
@@ -236,8 +237,9 @@ NTLM_API ntlm_err ntlm_account_store_smbpasswd(ntlm_account_store **out, const c
 		free(st);
 		return NTLM_E_NO_MEMORY;
 	}
-	static const ntlm_account_store_ops ops = {smbpasswd_verify, smbpasswd_free};
-	ntlm_err rc = ntlm_account_store_new(out, &ops, st);
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = smbpasswd_verify, .free = smbpasswd_free};
+	ntlm_err rc = acct_store_new_builtin(out, &ops, NULL, "local", st);
 	if (rc != NTLM_OK)
 		smbpasswd_free(st);
 	return rc;

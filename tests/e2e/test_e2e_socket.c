@@ -20,8 +20,7 @@ static int serve_one(int lfd)
 {
 	ntlm_account_store *store = NULL;
 	ntlm_ctx *ctx = NULL;
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	if (ntlm_account_store_smbpasswd(&store, store_path))
 		return 100;
 	cfg.store = store;

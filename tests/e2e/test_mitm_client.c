@@ -15,7 +15,7 @@
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "try.h"
 #include "wire.h"
 
 static char store_path[128];
@@ -98,10 +98,9 @@ static void relay_run(struct relay *r, int how, const char *client_spn, const ui
 	ntlm_policy_init(&spol);
 	spol.require_target_name = 1;
 	spol.cbt = NTLM_CBT_REQUIRED;
-	ntlm_client_config ccfg;
+	ntlm_client_config ccfg = {NTLM_CLIENT_CONFIG_INIT};
 	ntlm_server_config scfg;
-	memset(&ccfg, 0, sizeof(ccfg));
-	memset(&scfg, 0, sizeof(scfg));
+	scfg = (ntlm_server_config){NTLM_SERVER_CONFIG_INIT};
 	ccfg.workstation = "VICTIM";
 	ccfg.target_name = client_spn;
 	ccfg.cbt_hash = client_cbt;

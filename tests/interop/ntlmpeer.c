@@ -126,8 +126,7 @@ int main(int argc, char **argv)
 		if (v1)
 			pol.allowed_responses |= NTLM_RESP_NTLMV1;
 		rc = ntlm_account_store_smbpasswd(&store, account_file);
-		ntlm_server_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
+		ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 		cfg.policy = &pol;
 		cfg.store = store;
 		cfg.computer_name = computer;
@@ -138,8 +137,7 @@ int main(int argc, char **argv)
 		if (v1)
 			pol.allowed_responses = NTLM_RESP_NTLMV1;
 		rc = ntlm_cred_password(&cred, domain, user, password);
-		ntlm_client_config cfg;
-		memset(&cfg, 0, sizeof(cfg));
+		ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 		cfg.policy = &pol;
 		cfg.workstation = workstation;
 		if (rc == NTLM_OK)

@@ -74,6 +74,61 @@ def make_handler(server_peer, result):
     return H
 
 
+def start_capture(pcap, port, settle):
+    """tshark capturing TCP port `port` on lo into pcap, returned once it
+    captures (None when it never says so)."""
+    p = subprocess.Popen(["tshark", "-n", "-i", "lo", "-f", "tcp port %d" % port, "-w", pcap],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 20
+    while time.time() < deadline:  # dumpcap says "Capturing on 'Loopback: lo'"
+        line = p.stderr.readline()
+        if not line:
+            break
+        if "Capturing on" in line:
+            time.sleep(settle)  # dumpcap reports before its filter is attached: packets sent at once are lost
+            return p
+    stop_capture(p)
+    return None
+
+
+def stop_capture(p):
+    if p is None:
+        return
+    if p.poll() is None:
+        time.sleep(1.0)  # let dumpcap write the last segments
+        p.send_signal(signal.SIGINT)
+        try:
+            p.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.wait()
+
+
+def http_exchange(client, conn, path="/", scheme="NTLM"):
+    """Relays a line-protocol client's TOKEN lines over one keep-alive HTTP
+    connection (Authorization: <scheme> <b64>) until the server stops
+    answering 401 with a token of that scheme. Returns (status, body, the
+    base64 tokens sent)."""
+    tok = client.recv()
+    status, body, sent = None, b"", []
+    for _ in range(3):
+        if not tok.startswith("TOKEN "):
+            break
+        sent.append(tok[6:])
+        conn.request("GET", path, headers={"Authorization": "%s %s" % (scheme, tok[6:])})
+        resp = conn.getresponse()
+        body = resp.read()
+        status = resp.status
+        www = [v for k, v in resp.getheaders() if k.lower() == "www-authenticate"
+               and v.startswith(scheme + " ")]
+        if status != 401 or not www:
+            break
+        client.send("TOKEN " + www[0].split(" ", 1)[1])
+        tok = client.recv()
+    return status, body, sent
+
+
 def run(work, client_argv, server_argv, env=None, expect_user="ntlmitest", expect_domain="INTEROP"):
     """Returns (ok, detail). A capture that missed the start of the exchange
     (dumpcap attaching late) is tried once more with a longer settle time."""
@@ -93,49 +148,17 @@ def run_once(work, client_argv, server_argv, env, expect_user, expect_domain, se
         httpd = http.server.HTTPServer(("127.0.0.1", 0), make_handler(server, result))
         port = httpd.server_address[1]
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        tshark = subprocess.Popen(["tshark", "-n", "-i", "lo", "-f", "tcp port %d" % port, "-w", pcap],
-                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                  stderr=subprocess.PIPE, text=True)
-        started = False
-        deadline = time.time() + 20
-        while time.time() < deadline:  # dumpcap says "Capturing on 'Loopback: lo'"
-            line = tshark.stderr.readline()
-            if not line:
-                break
-            if "Capturing on" in line:
-                started = True
-                break
-        if not started:
+        tshark = start_capture(pcap, port, settle)
+        if tshark is None:
             return False, "tshark did not start capturing on lo"
-        time.sleep(settle)  # dumpcap reports before its filter is attached: packets sent at once are lost
         client = LinePeer(client_argv, env)
         conn = http.client.HTTPConnection("127.0.0.1", port, timeout=20)
-        tok = client.recv()
-        status = None
-        for _ in range(3):
-            if not tok.startswith("TOKEN "):
-                break
-            conn.request("GET", "/", headers={"Authorization": "NTLM " + tok[6:]})
-            resp = conn.getresponse()
-            resp.read()
-            status = resp.status
-            www = resp.getheader("WWW-Authenticate", "")
-            if status != 401 or not www.startswith("NTLM "):
-                break
-            client.send("TOKEN " + www[5:])
-            tok = client.recv()
+        status = http_exchange(client, conn)[0]
         conn.close()
         if status != 200:
             return False, "HTTP exchange ended with %s (server: %s)" % (status, result.get("server"))
-        time.sleep(1.0)  # let dumpcap write the last segments
     finally:
-        if tshark and tshark.poll() is None:
-            tshark.send_signal(signal.SIGINT)
-            try:
-                tshark.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                tshark.kill()
-                tshark.wait()
+        stop_capture(tshark)
         if httpd:
             httpd.shutdown()
             httpd.server_close()

@@ -52,10 +52,10 @@ int main(int argc, char **argv)
 	char accounts[512], port_file[512];
 	snprintf(accounts, sizeof(accounts), "%s/accounts", argv[1]);
 	snprintf(port_file, sizeof(port_file), "%s/port", argv[1]);
-	ntlm_rpc_interface b = {.ops = b_ops, .n_ops = 5};
+	ntlm_rpc_interface b = {NTLM_RPC_INTERFACE_INIT, .ops = b_ops, .n_ops = 5};
 	demo_syntax(&b.id);
 	NTLM_IGNORE_RESULT(ntlm_rpc_uuid_parse(B_UUID, b.id.uuid)); /* a constant that parses */
-	ntlm_rpc_server_config cfg = {.min_level = (uint32_t)atoi(argv[4]),
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT, .min_level = (uint32_t)atoi(argv[4]),
 	                              .require_verification_trailer = atoi(argv[5])};
 	sigset_t stop;
 	sigemptyset(&stop);

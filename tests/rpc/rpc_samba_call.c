@@ -17,7 +17,9 @@
 
 #include "buf.h"
 #include "ntlmssp/rpc.h"
-#include "util.h"
+#include "mem.h"
+#include "text.h"
+#include "try.h"
 
 #define EPM_UUID          "e1af8308-5d1f-11c9-91a4-08002b14a0fa"
 #define SRVSVC_UUID       "4b324fc8-1670-01d3-1278-5a47bf6ee188"

@@ -48,13 +48,15 @@ typedef struct rt_server {
 	ntlm_account_store *store;
 	ntlm_server_config ncfg;
 	pthread_t thread;
+	ntlm_rpc_status run_status; /* what ntlm_rpc_server_run answered when it ended */
 	uint16_t port;
 	char tcp[64], local[160];
 } rt_server;
 
 static inline void *rt_server_main(void *arg)
 {
-	ntlm_rpc_server_run(((rt_server *)arg)->srv);
+	rt_server *s = arg;
+	s->run_status = ntlm_rpc_server_run(s->srv);
 	return NULL;
 }
 
@@ -69,18 +71,18 @@ static inline int rt_server_start_cfg(rt_server *s, const char *dir, const char 
                                       const ntlm_rpc_server_config *base)
 {
 	memset(s, 0, sizeof(*s));
-	ntlm_rpc_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT};
 	if (base)
 		cfg = *base;
 	if (account_file) {
 		if (ntlm_account_store_smbpasswd(&s->store, account_file) != NTLM_OK)
 			return -1;
+		s->ncfg.struct_size = sizeof(s->ncfg);
 		s->ncfg.store = s->store;
 		s->ncfg.computer_name = computer;
 		cfg.ntlm = &s->ncfg;
 	}
-	ntlm_rpc_interface iface;
+	ntlm_rpc_interface iface = {NTLM_RPC_INTERFACE_INIT};
 	demo_iface(&iface);
 	if (ntlm_rpc_server_new(&s->srv, &cfg) != NTLM_RPC_S_OK ||
 	    ntlm_rpc_server_register(s->srv, &iface) != NTLM_RPC_S_OK ||

@@ -17,7 +17,6 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
 
 #define USER         "carol"
 #define PASSWORD     "Carol-Passw0rd!"
@@ -188,9 +187,8 @@ static void test_authenticated_may_idle(void)
 static ntlm_rpc_server *new_local(const char *binding, uint32_t *st)
 {
 	ntlm_rpc_server *s = NULL;
-	ntlm_rpc_server_config cfg;
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT};
 	ntlm_rpc_interface iface;
-	memset(&cfg, 0, sizeof(cfg));
 	demo_iface(&iface);
 	*st = ntlm_rpc_server_new(&s, &cfg);
 	if (*st == NTLM_RPC_S_OK)
@@ -281,8 +279,7 @@ int main(void)
 	if (rt_tempdir(dir, sizeof(dir)) != 0)
 		return 1;
 	snprintf(accounts, sizeof(accounts), "%s/accounts", dir);
-	ntlm_rpc_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT};
 	cfg.max_connections = MAX_CONNS;
 	cfg.max_connections_per_peer = PER_PEER;
 	cfg.handshake_timeout_ms = HANDSHAKE_MS;

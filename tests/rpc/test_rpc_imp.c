@@ -14,7 +14,6 @@
 #include "internal.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
 
 #define PASSWORD     "Imp-Passw0rd!"
 #define COMPUTER     "IMPTEST"
@@ -495,9 +494,9 @@ static int set_up(void)
 	snprintf(user_file, sizeof(user_file), "%s/user-file", dir);
 	snprintf(root_file, sizeof(root_file), "%s/root-file", dir);
 	snprintf(principal, sizeof(principal), "%s\\%s", COMPUTER, user);
-	ntlm_rpc_interface probe = {{{0}, 1, 0}, probe_ops, 2, NULL, 0};
-	ntlm_rpc_server_config allow_root;
-	memset(&allow_root, 0, sizeof(allow_root));
+	ntlm_rpc_interface probe = {NTLM_RPC_INTERFACE_INIT, .id = {{0}, 1, 0}, .ops = probe_ops,
+	                            .n_ops = 2};
+	ntlm_rpc_server_config allow_root = {NTLM_RPC_SERVER_CONFIG_INIT};
 	allow_root.allow_root_impersonation = 1;
 	T_SETUP(ntlm_rpc_uuid_parse(PROBE_UUID, probe.id.uuid));
 	pthread_barrier_init(&probe_in, NULL, 2);

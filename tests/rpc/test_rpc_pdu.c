@@ -1,7 +1,7 @@
 /* test_rpc_pdu.c - the DCE/RPC PDU codec: encodings, and refusal of malformed input. */
 #include "pdu.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 
 static ntlm_rpc_syntax demo(void)
 {

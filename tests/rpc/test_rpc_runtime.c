@@ -10,7 +10,7 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 
 #define USER        "bob"
 #define PASSWORD    "Bob-Passw0rd!"
@@ -358,17 +358,40 @@ static void test_bindings(void)
 	ntlm_rpc_client_free(cli);
 }
 
+/* The ABI rule: structures without their _INIT macro's size are refused, not read. */
+static void test_unset_struct_sizes(void)
+{
+	ntlm_rpc_server *srv = NULL;
+	ntlm_rpc_server_config bare = {.min_level = NTLM_RPC_LEVEL_PKT_PRIVACY};
+	T_ASSERT(ntlm_rpc_server_new(&srv, &bare) == NTLM_RPC_S_INVALID_ARG && !srv);
+	ntlm_server_config ntlm = {.computer_name = COMPUTER};
+	ntlm_rpc_server_config cfg = {NTLM_RPC_SERVER_CONFIG_INIT, .ntlm = &ntlm};
+	T_ASSERT(ntlm_rpc_server_new(&srv, &cfg) == NTLM_RPC_S_INVALID_ARG && !srv);
+	cfg.ntlm = NULL;
+	T_ASSERT(ntlm_rpc_server_new(&srv, &cfg) == NTLM_RPC_S_OK);
+	ntlm_rpc_interface iface;
+	demo_iface(&iface);
+	iface.struct_size = 0;
+	T_ASSERT(ntlm_rpc_server_register(srv, &iface) == NTLM_RPC_S_INVALID_ARG);
+	ntlm_rpc_server_free(srv);
+	ntlm_rpc_client *cli = NULL;
+	T_ASSERT(ntlm_rpc_client_new(&cli, "ncalrpc:[/nonexistent]") == NTLM_RPC_S_OK);
+	ntlm_client_config cc = {.workstation = "WS"};
+	T_ASSERT(ntlm_rpc_client_set_ntlm_config(cli, &cc) == NTLM_RPC_S_INVALID_ARG);
+	ntlm_rpc_client_free(cli);
+}
+
 int main(void)
 {
 	if (rt_tempdir(dir, sizeof(dir)) != 0)
 		return 1;
 	snprintf(accounts, sizeof(accounts), "%s/accounts", dir);
 	rpc_local_principal(geteuid(), me, sizeof(me));
-	ntlm_rpc_interface strict;
+	ntlm_rpc_interface strict = {NTLM_RPC_INTERFACE_INIT};
 	demo_iface(&strict);
 	T_SETUP(ntlm_rpc_uuid_parse(STRICT_UUID, strict.id.uuid));
 	strict.min_level = NTLM_RPC_LEVEL_PKT_INTEGRITY;
-	ntlm_rpc_server_config none = {.min_level = NTLM_RPC_LEVEL_NONE};
+	ntlm_rpc_server_config none = {NTLM_RPC_SERVER_CONFIG_INIT, .min_level = NTLM_RPC_LEVEL_NONE};
 	if (rt_add_account(accounts, USER, PASSWORD, (uint32_t)getuid()) != NTLM_OK ||
 	    ntlm_cred_password(&good, "ELSEWHERE", USER, PASSWORD) != NTLM_OK ||
 	    ntlm_cred_password(&wrong, "ELSEWHERE", USER, "not-it") != NTLM_OK ||
@@ -393,6 +416,7 @@ int main(void)
 	T_RUN(test_local_token_refused_over_tcp);
 	T_RUN(test_garbage_is_refused);
 	T_RUN(test_bindings);
+	T_RUN(test_unset_struct_sizes);
 	rt_server_stop(&server);
 	rt_server_stop(&weak);
 	ntlm_cred_free(good);

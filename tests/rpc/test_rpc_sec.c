@@ -8,7 +8,8 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define USER     "alice"
 #define PASSWORD "Alice-Passw0rd!"
@@ -66,8 +67,7 @@ static ntlm_err new_pair(pair *p, uint32_t level, uint32_t imp, const char *pass
                          const ntlm_client_config *ccfg, const ntlm_policy *spol)
 {
 	memset(p, 0, sizeof(*p));
-	ntlm_server_config scfg;
-	memset(&scfg, 0, sizeof(scfg));
+	ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT};
 	NTLM_TRY(ntlm_account_store_smbpasswd(&p->store, accounts));
 	scfg.store = p->store;
 	scfg.computer_name = "SECTEST";
@@ -516,8 +516,7 @@ static void test_without_ess(void)
 	ntlm_policy_init(&pol);
 	pol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2;
 	pol.min_security = 0;
-	ntlm_client_config ccfg;
-	memset(&ccfg, 0, sizeof(ccfg));
+	ntlm_client_config ccfg = {NTLM_CLIENT_CONFIG_INIT};
 	ccfg.policy = &pol;
 	ccfg.flags = NTLMSSP_NEGOTIATE_UNICODE | NTLMSSP_REQUEST_TARGET | NTLMSSP_NEGOTIATE_SIGN |
 	             NTLMSSP_NEGOTIATE_SEAL | NTLMSSP_NEGOTIATE_NTLM | NTLMSSP_NEGOTIATE_ALWAYS_SIGN |

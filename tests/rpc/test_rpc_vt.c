@@ -15,7 +15,8 @@
 #include "pdu.h"
 #include "rpc_testutil.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 
 #define USER       "carol"
 #define PASSWORD   "Carol-Passw0rd!"
@@ -436,11 +437,12 @@ int main(void)
 	demo_syntax(&demo);
 	other = demo;
 	T_SETUP(ntlm_rpc_uuid_parse(OTHER_UUID, other.uuid));
-	ntlm_rpc_interface second;
+	ntlm_rpc_interface second = {NTLM_RPC_INTERFACE_INIT};
 	demo_iface(&second);
 	second.id = other;
-	ntlm_rpc_server_config require = {.require_verification_trailer = 1};
-	ntlm_rpc_server_config none = {.min_level = NTLM_RPC_LEVEL_NONE};
+	ntlm_rpc_server_config require = {NTLM_RPC_SERVER_CONFIG_INIT,
+	                                  .require_verification_trailer = 1};
+	ntlm_rpc_server_config none = {NTLM_RPC_SERVER_CONFIG_INIT, .min_level = NTLM_RPC_LEVEL_NONE};
 	if (rt_add_account(accounts, USER, PASSWORD, (uint32_t)getuid()) != NTLM_OK ||
 	    ntlm_cred_password(&good, "ELSEWHERE", USER, PASSWORD) != NTLM_OK ||
 	    rt_server_start(&plain, dir, "plain", accounts, COMPUTER, &second) != 0 ||

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The installed library is usable on its own: install into a staging root,
-# build examples/custom_store.c against it as a separate project through
-# pkg-config (tests/install; public header only), run it, and check that the shared object exports nothing but ntlm_*.
+# build examples/custom_store.c (ntlmssp.pc) and examples/rpc_hello.c
+# (rpcntlm.pc) against it as separate projects through pkg-config
+# (tests/install; public headers only), run them, and check that the shared
+# objects export nothing but ntlm_*.
 cd "$ROOT"
 pass=0; fail=0
 ok() { echo "ok   $1"; pass=$((pass + 1)); }
@@ -24,12 +26,31 @@ if out=$(LD_LIBRARY_PATH="$libdir" "$stage/consumer/consumer") && [[ "$out" == *
 else
 	ko "run example"
 fi
+# The same for the RPC library: examples/rpc_hello.c found through rpcntlm.pc
+# (which requires ntlmssp.pc), one authenticated, sealed call to itself over
+# 127.0.0.1 through the installed librpcntlm.so and libntlmssp.so alone.
+if [ -n "$pc" ] && [ -f "$(dirname "$pc")/rpcntlm.pc" ] &&
+	meson setup "$stage/rpc-consumer" tests/install -Dsource="$ROOT/examples/rpc_hello.c" -Dpkg=rpcntlm \
+	>"$stage/rpc-build.log" 2>&1 && ninja -C "$stage/rpc-consumer" >>"$stage/rpc-build.log" 2>&1; then
+	ok "build the RPC example with pkg-config (rpcntlm.pc)"
+else
+	tail -20 "$stage/rpc-build.log"; ko "build the RPC example with pkg-config (rpcntlm.pc)"
+fi
+rpc_libs=$(LD_LIBRARY_PATH="$libdir" ldd "$stage/rpc-consumer/consumer" 2>/dev/null | grep -E 'lib(rpcntlm|ntlmssp)\.so' || true)
+if out=$(LD_LIBRARY_PATH="$libdir" timeout 30 "$stage/rpc-consumer/consumer" 2>&1) &&
+	[[ "$out" == "hello, EXAMPLE\zoe (level 6)" ]] && [ "$(grep -c "$stage" <<<"$rpc_libs")" -eq 2 ]; then
+	ok "run the RPC example on the installed libraries: $out"
+else
+	echo "$out"; echo "$rpc_libs"; ko "run the RPC example on the installed libraries"
+fi
 # Every function of the installed headers that returns ntlm_err is
 # NTLM_MUST_CHECK, and the mark works: dropping a result does not build with
 # -Werror, NTLM_IGNORE_RESULT (the documented way to drop one) does.
 hdrdir=$(dirname "$(find "$stage" -path '*/ntlmssp/ntlmssp.h' | head -1)")
 unmarked=$(grep -hE '^(NTLM_API )?ntlm_err [a-z_0-9]+\(' "$hdrdir"/*.h || true)
 if [ -z "$unmarked" ]; then ok "every ntlm_err function is NTLM_MUST_CHECK"; else echo "$unmarked"; ko "every ntlm_err function is NTLM_MUST_CHECK"; fi
+unmarked=$(grep -hE '^(NTLM_API )?ntlm_rpc_status [a-z_0-9]+\(' "$hdrdir"/rpc.h || true)
+if [ -z "$unmarked" ]; then ok "every ntlm_rpc_status function is NTLM_MUST_CHECK"; else echo "$unmarked"; ko "every ntlm_rpc_status function is NTLM_MUST_CHECK"; fi
 printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
 	'NTLM_IGNORE_RESULT(ntlm_nt_hash("x", h))' >"$stage/ignore.c"
 printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
@@ -44,7 +65,7 @@ for compiler in cc clang; do
 	fi
 done
 # The reference pages install and render without a warning (groff -ww; man -l).
-pages="ntlm.1 ntlm_client_new.3 ntlm_step.3 ntlm_protect.3 ntlm_account_store.3 ntlm_policy.3
+pages="ntlm.1 ntlmssp-ntlm_auth.1 ntlm_client_new.3 ntlm_step.3 ntlm_protect.3 ntlm_account_store.3 ntlm_policy.3
 	ntlm_strerror.3 ntlm_rpc.3 ntlmssp_sspi.3 ntlmssp.conf.5"
 for p in $pages; do
 	f=$(find "$stage" -path "*/man/man${p##*.}/$p" | head -1)
@@ -97,5 +118,13 @@ else
 fi
 named=$(symbols "$rpc" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy)_.*)$' || true)
 if [ -z "$named" ]; then ok "no engine, codec or crypto symbol in librpcntlm.so"; else echo "$named" | head -20; ko "no engine, codec or crypto symbol in librpcntlm.so"; fi
+# ntlm_auth is a face too: installed off the PATH, on libntlmssp.so.0, with no engine of its own
+na=$(find "$stage" -path '*/libexec/ntlmssp/ntlm_auth' -type f | head -1)
+na_engine=$( [ -n "$na" ] && symbols "$na" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy)_.*)$' || true)
+if [ -n "$na" ] && readelf -d "$na" | grep -q 'NEEDED.*\[libntlmssp.so.0\]' && [ -z "$na_engine" ]; then
+	ok "ntlm_auth in libexec/ntlmssp/, on libntlmssp.so.0, no engine symbols of its own"
+else
+	echo "ntlm_auth: ${na:-not installed}; $na_engine" | head -5; ko "ntlm_auth installed as a face on libntlmssp.so.0"
+fi
 echo "install: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -19,30 +19,13 @@ T=$(mktemp -d /tmp/ntlm-winbind.XXXXXX)
 # A local policy file must not change what the test expects: an empty one.
 : >"$T/empty.conf"
 export NTLMSSP_CONF=$T/empty.conf
-winbindd_pid=""
-# winbindd leads its own process group (setsid): TERM to the group, the
-# leader reaped by PID, then KILL for whatever of the group is left.
-stop_group() { # pid
-	[ -n "$1" ] || return 0
-	kill -TERM -- "-$1" 2>/dev/null || kill -TERM "$1" 2>/dev/null
-	for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
-	kill -KILL -- "-$1" 2>/dev/null
-	wait "$1" 2>/dev/null
-	return 0
-}
+# stop_group, in_wbenv, wb_setup, start_winbindd (shared with 36-ntlm-auth)
+. "$ROOT/tests/winbind/wbsetup.sh"
 cleanup() {
 	stop_group "$winbindd_pid"
 	[ -n "${WINBIND_KEEP:-}" ] && echo "winbind: keeping $T" || rm -rf "$T"
 }
 trap cleanup EXIT
-
-# Runs a command the way a client of our winbindd must run: libwbclient only
-# honours the private socket directory when nss_wrapper is loaded.
-in_wbenv() {
-	env LD_PRELOAD="$WB_ENV_LD_PRELOAD" \
-		NSS_WRAPPER_PASSWD="$WB_ENV_NSS_WRAPPER_PASSWD" NSS_WRAPPER_GROUP="$WB_ENV_NSS_WRAPPER_GROUP" \
-		SELFTEST_WINBINDD_SOCKET_DIR="$WB_ENV_SELFTEST_WINBINDD_SOCKET_DIR" "$@"
-}
 
 # Counts the "ok   name" / "FAIL name" lines of test_winbind (t.h's format).
 run_phase() { # phase
@@ -77,31 +60,13 @@ for need in winbindd wbinfo smbpasswd; do
 	command -v "$need" >/dev/null 2>&1 || [ -x "$need" ] ||
 		{ bad "prerequisites" "$need not found (apt-get install winbind samba)"; finish; }
 done
-if /usr/bin/python3 tests/winbind/wbenv.py "$T" >"$T/wbenv.sh" 2>"$T/wbenv.err"; then
-	# shellcheck disable=SC1091
-	. "$T/wbenv.sh"
+if wb_setup; then
 	ok "standalone Samba set up ($WB_DOMAIN\\$WB_USER)"
 else
 	bad "standalone Samba set-up" "$(tail -3 "$T/wbenv.err" | tr '\n' ' ')"
 	finish
 fi
 [ -r "$WB_ENV_LD_PRELOAD" ] || { bad "prerequisites" "no $WB_ENV_LD_PRELOAD (apt-get install libnss-wrapper)"; finish; }
-
-wb() { # wbinfo against our winbindd
-	in_wbenv timeout 20 wbinfo "$@"
-}
-
-start_winbindd() {
-	setsid winbindd -s "$WB_CONF" -F --no-process-group --debug-stdout \
-		</dev/null >>"$WB_DIR/log/winbindd.suite" 2>&1 &
-	winbindd_pid=$!
-	for _ in $(seq 100); do
-		kill -0 "$winbindd_pid" 2>/dev/null || return 1
-		wb -p >/dev/null 2>&1 && return 0
-		sleep 0.3
-	done
-	return 1
-}
 
 if start_winbindd; then
 	ok "winbindd answers a ping (PID $winbindd_pid)"

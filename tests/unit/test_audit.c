@@ -353,13 +353,16 @@ static void run_init(struct run *r)
 {
 	memset(r, 0, sizeof(*r));
 	r->now = NOW;
+	r->hooks.struct_size = sizeof(r->hooks);
 	r->hooks.now = fixed_now;
 	r->hooks.arg = &r->now;
 	ntlm_policy_init(&r->cpol);
 	ntlm_policy_init(&r->spol);
+	r->ccfg.struct_size = sizeof(r->ccfg);
 	r->ccfg.policy = &r->cpol;
 	r->ccfg.workstation = "CLIENTPC";
 	r->ccfg.hooks = &r->hooks;
+	r->scfg.struct_size = sizeof(r->scfg);
 	r->scfg.policy = &r->spol;
 	r->scfg.computer_name = "SERVER";
 	r->scfg.hooks = &r->hooks;

@@ -9,7 +9,7 @@
 
 #include "ntlmssp/ntlmssp.h"
 #include "nlmp_vectors.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 /* ntlm_buffer_free lives in context.c, which these tests do not link. */

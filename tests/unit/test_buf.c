@@ -1,7 +1,6 @@
 /* test_buf.c - the bounded reader and the writer: every boundary and failure. */
 #include "buf.h"
 #include "t.h"
-#include "util.h"
 
 static void test_reads_and_truncation(void)
 {

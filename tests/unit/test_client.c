@@ -8,7 +8,8 @@
 #include "ntlm_keys.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
 #include "wire.h"
 
 /* The flags a Windows server grants our default NEGOTIATE (ESS, 128, KEY_EXCH, SIGN, SEAL, TARGET_INFO). */
@@ -72,12 +73,11 @@ static void client_run(struct run *r, uint32_t requested, int datagram, uint32_t
 	ntlm_ctx *ctx = NULL;
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, again = {0};
 	ntlm_policy pol;
-	ntlm_client_config cfg;
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	memset(r, 0, sizeof(*r));
 	r->rc = r->again = NTLM_E_INTERNAL;
 	ntlm_policy_init(&pol);
 	pol.allowed_responses = allowed;
-	memset(&cfg, 0, sizeof(cfg));
 	cfg.policy = &pol;
 	cfg.flags = requested;
 	cfg.datagram = datagram;

@@ -16,7 +16,9 @@
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
 #include "v2temp.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
+#include "try.h"
 #include "verify.h"
 #include "wire.h"
 
@@ -91,13 +93,17 @@ static void pair_init(struct pair *p, const char *user, const char *password)
 	T_SETUP(ntlm_account_store_smbpasswd(&p->store, store_path));
 	ntlm_policy_init(&p->cpol);
 	ntlm_policy_init(&p->spol);
+	p->shooks.struct_size = sizeof(p->shooks);
 	p->shooks.now = server_now;
 	p->shooks.arg = &server_time;
+	p->chooks.struct_size = sizeof(p->chooks);
 	p->chooks.now = server_now;
 	p->chooks.arg = &client_time;
+	p->ccfg.struct_size = sizeof(p->ccfg);
 	p->ccfg.policy = &p->cpol;
 	p->ccfg.workstation = "CLIENTPC";
 	p->ccfg.hooks = &p->chooks;
+	p->scfg.struct_size = sizeof(p->scfg);
 	p->scfg.policy = &p->spol;
 	p->scfg.store = p->store;
 	p->scfg.computer_name = "SERVER";
@@ -777,6 +783,97 @@ static void test_verify_response_lm_and_refusals(void)
 	ntlm_account_store_free(st);
 }
 
+/* A store that remembers what the server allowed it. */
+struct recording_store {
+	ntlm_account_store *inner;
+	uint32_t allowed;
+};
+
+static ntlm_err recording_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)
+{
+	struct recording_store *rs = impl;
+	rs->allowed = req->allowed_responses;
+	return ntlm_account_store_verify(rs->inner, req, res);
+}
+
+/*
+ * An MS-CHAP answer (NTLM_RESP_MSCHAP): NTLMv1's form, allowed only as
+ * MS-CHAP when the caller vouches for it, never by the NTLM bits' absence;
+ * a server context never takes the bit from a policy.
+ */
+static void test_mschap_kind(void)
+{
+	uint8_t nt[16], chal[8] = {8, 7, 6, 5, 4, 3, 2, 1}, resp[24], want_key[16];
+	T_SETUP(ntlm_nt_hash("Secret-1", nt));
+	nk_desl(nt, chal, resp);
+	nk_v1_session_base_key(nt, want_key);
+	ntlm_auth_request req;
+	ntlm_auth_result res;
+	memset(&req, 0, sizeof(req));
+	req.user = "alice";
+	req.server_challenge = chal;
+	req.nt_response = resp;
+	req.nt_response_len = 24;
+	req.allowed_responses = NTLM_RESP_NTLMV2 | NTLM_RESP_MSCHAP;
+	T_OK(ntlm_verify_response(&req, nt, NULL, &res));
+	T_ASSERT(res.kind == NTLM_KIND_MSCHAP);
+	T_BYTES(res.session_base_key, want_key, 16);
+	T_STR(ntlm_response_kind_name(NTLM_KIND_MSCHAP), "MS-CHAP");
+	req.allowed_responses = NTLM_RESP_NTLMV2;
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), NTLM_E_NTLMV1_REFUSED);
+	req.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_MSCHAP;
+	T_OK(ntlm_verify_response(&req, nt, NULL, &res));
+	T_ASSERT(res.kind == NTLM_KIND_MSCHAP);
+	resp[5] ^= 0x10;
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), NTLM_E_LOGON_FAILURE);
+	resp[5] ^= 0x10;
+	/* under ESS it is NTLMv1-ESS, which MS-CHAP never is */
+	req.flags = NTLMSSP_NEGOTIATE_EXTENDED_SESSIONSECURITY;
+	req.lm_response = resp;
+	req.lm_response_len = 24;
+	req.allowed_responses = NTLM_RESP_NTLMV2 | NTLM_RESP_MSCHAP;
+	T_EXPECT_ERR(ntlm_verify_response(&req, nt, NULL, &res), NTLM_E_NTLMV1_REFUSED);
+	/* through the store: the same answer, the same kind */
+	req.flags = 0;
+	req.lm_response = NULL;
+	req.lm_response_len = 0;
+	make_store();
+	ntlm_account_store *st = NULL;
+	T_OK(ntlm_account_store_smbpasswd(&st, store_path));
+	T_OK(ntlm_account_store_verify(st, &req, &res));
+	T_ASSERT(res.kind == NTLM_KIND_MSCHAP);
+	T_BYTES(res.session_base_key, want_key, 16);
+	req.user = "nobody-here";
+	T_EXPECT_ERR(ntlm_account_store_verify(st, &req, &res), NTLM_E_NO_SUCH_USER);
+	ntlm_account_store_free(st);
+
+	/* a policy holding the bit lets no NTLMv1 into an NTLMSSP logon */
+	struct pair p;
+	pair_init(&p, "carol", "SHORTPW");
+	use_ntlmv1(&p, 0);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV2 | NTLM_RESP_MSCHAP;
+	p.spol.min_security = NTLM_SEC_128BIT;
+	T_EXPECT_ERR(pair_run(&p), NTLM_E_NTLMV1_REFUSED);
+	pair_free(&p);
+	/* where NTLMv1 is allowed the store is never told it is MS-CHAP: a domain told so
+	   would accept NTLMv1 it refuses outside MS-CHAP */
+	static const ntlm_account_store_ops rops = {NTLM_ACCOUNT_STORE_OPS_INIT, .verify = recording_verify};
+	struct recording_store rs = {NULL, 0};
+	ntlm_account_store *outer = NULL;
+	pair_init(&p, "carol", "SHORTPW");
+	use_ntlmv1(&p, 0);
+	p.spol.allowed_responses = NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2 | NTLM_RESP_MSCHAP;
+	p.spol.min_security = NTLM_SEC_128BIT;
+	rs.inner = p.store;
+	T_OK(ntlm_account_store_new(&outer, &rops, &rs));
+	p.scfg.store = outer;
+	T_OK(pair_run(&p));
+	T_ASSERT(ntlm_ctx_response_kind(p.server) == NTLM_KIND_NTLMV1);
+	T_ASSERT(rs.allowed == (NTLM_RESP_NTLMV1 | NTLM_RESP_NTLMV2));
+	pair_free(&p);
+	ntlm_account_store_free(outer);
+}
+
 /* The store caches the file: edits must still take effect at once. */
 static void test_store_sees_edits(void)
 {
@@ -865,8 +962,7 @@ static void test_api_misuse(void)
 {
 	ntlm_ctx *ctx = NULL;
 	ntlm_buffer out = {0};
-	ntlm_server_config scfg;
-	memset(&scfg, 0, sizeof(scfg));
+	ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT};
 	T_EXPECT_ERR(ntlm_server_new(&ctx, &scfg), NTLM_E_INVALID_PARAMETER); /* no store */
 	T_EXPECT_ERR(ntlm_client_new(&ctx, NULL, NULL), NTLM_E_INVALID_PARAMETER);
 	T_EXPECT_ERR(ntlm_step(NULL, NULL, 0, &out), NTLM_E_INVALID_PARAMETER);
@@ -983,7 +1079,8 @@ static ntlm_err claiming_verify(void *impl, const ntlm_auth_request *req, ntlm_a
 /* The server classifies; a store can only say it verified the LM half of NTLMv1. */
 static void test_store_cannot_change_kind(void)
 {
-	static const ntlm_account_store_ops ops = {claiming_verify, NULL};
+	static const ntlm_account_store_ops ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+	                                           .verify = claiming_verify};
 	struct pair p;
 	struct claiming_store cs;
 	ntlm_account_store *outer = NULL;
@@ -1043,6 +1140,7 @@ int main(void)
 	T_RUN(test_datagram);
 	T_RUN(test_cred_file);
 	T_RUN(test_verify_response_lm_and_refusals);
+	T_RUN(test_mschap_kind);
 	T_RUN(test_store_sees_edits);
 	T_RUN(test_verify_domain_spellings);
 	T_RUN(test_api_misuse);

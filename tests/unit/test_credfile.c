@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "credfile.h"
-#include "util.h"
+#include "mem.h"
 
 static char tmpdir[64];
 

@@ -32,7 +32,8 @@
 	X(fuzz_helper) \
 	X(fuzz_squid) \
 	X(fuzz_rpc_pdu) \
-	X(fuzz_rpc_server)
+	X(fuzz_rpc_server) \
+	X(fuzz_spnego)
 // clang-format on
 
 #define DECLARE(t) int replay_##t(const uint8_t *data, size_t size);

@@ -25,7 +25,7 @@
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 #if defined(__SANITIZE_ADDRESS__)
@@ -221,17 +221,17 @@ struct keys {
 static ntlm_err full_run(int v1, uint32_t flags, struct keys *k)
 {
 	struct rng crng = {11, 0}, srng = {22, 0};
-	ntlm_hooks ch = {fixed_now, seeded_random, &crng}, sh = {fixed_now, seeded_random, &srng};
+	ntlm_hooks ch = {NTLM_HOOKS_INIT, .now = fixed_now, .random = seeded_random, .arg = &crng};
+	ntlm_hooks sh = {NTLM_HOOKS_INIT, .now = fixed_now, .random = seeded_random, .arg = &srng};
 	ntlm_policy cpol, spol;
-	ntlm_client_config ccfg;
+	ntlm_client_config ccfg = {NTLM_CLIENT_CONFIG_INIT};
 	ntlm_server_config scfg;
 	ntlm_cred *cred = NULL;
 	ntlm_account_store *store = NULL;
 	ntlm_ctx *client = NULL, *server = NULL;
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
 	ntlm_err rc;
-	memset(&ccfg, 0, sizeof(ccfg));
-	memset(&scfg, 0, sizeof(scfg));
+	scfg = (ntlm_server_config){NTLM_SERVER_CONFIG_INIT};
 	ntlm_policy_init(&cpol);
 	ntlm_policy_init(&spol);
 	if (v1) {
@@ -465,11 +465,10 @@ static void test_failed_handshake(void)
 	ntlm_cred *cred = NULL;
 	ntlm_account_store *store = NULL;
 	ntlm_ctx *client = NULL, *server = NULL;
-	ntlm_server_config scfg;
+	ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT};
 	ntlm_client_config ccfg;
 	ntlm_buffer neg = {0}, chal = {0}, auth = {0}, none = {0};
-	memset(&scfg, 0, sizeof(scfg));
-	memset(&ccfg, 0, sizeof(ccfg));
+	ccfg = (ntlm_client_config){NTLM_CLIENT_CONFIG_INIT};
 	clear_patterns();
 	add_credential_patterns();
 	add_pattern("wrong password", "Wr0ng-Passw0rd", 14);

@@ -12,7 +12,7 @@
 #include "nlmp_vectors.h"
 #include "t.h"
 #include "v2temp.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 static uint64_t le64(const uint8_t b[8])

@@ -297,7 +297,8 @@ static ntlm_err never_verify(void *impl, const ntlm_auth_request *req, ntlm_auth
 	return NTLM_E_LOGON_FAILURE;
 }
 
-static const ntlm_account_store_ops never_ops = {never_verify, NULL};
+static const ntlm_account_store_ops never_ops = {NTLM_ACCOUNT_STORE_OPS_INIT,
+                                                 .verify = never_verify};
 
 /* ntlm_server_new / ntlm_client_new with no policy of the caller's, the file at path. */
 static ntlm_err server_with_system_policy(const char *const *services)
@@ -305,7 +306,8 @@ static ntlm_err server_with_system_policy(const char *const *services)
 	ntlm_account_store *store = NULL;
 	ntlm_ctx *ctx = NULL;
 	T_SETUP(ntlm_account_store_new(&store, &never_ops, NULL));
-	ntlm_server_config cfg = {.store = store, .computer_name = "SRV", .service_names = services};
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT, .store = store, .computer_name = "SRV",
+	                          .service_names = services};
 	ntlm_err rc = ntlm_server_new(&ctx, &cfg);
 	ntlm_ctx_free(ctx);
 	ntlm_account_store_free(store);
@@ -356,11 +358,9 @@ static void expect_conflict(const ntlm_policy *p, const char *const *services, c
 	ntlm_account_store *store = NULL;
 	ntlm_ctx *ctx = NULL;
 	T_SETUP(ntlm_account_store_new(&store, &never_ops, NULL));
-	ntlm_server_config cfg = {.policy = p,
-	                          .store = store,
-	                          .computer_name = "SRV",
-	                          .service_names = services,
-	                          .cbt_hash = cbt};
+	ntlm_server_config cfg = {
+		NTLM_SERVER_CONFIG_INIT,   .policy = p,    .store = store, .computer_name = "SRV",
+		.service_names = services, .cbt_hash = cbt};
 	ntlm_err rc = ntlm_server_new(&ctx, &cfg);
 	const char *why = ntlm_policy_conflict(p, &cfg);
 	ntlm_ctx_free(ctx);
@@ -408,7 +408,7 @@ static void test_conflicts_refused(void)
 	T_ASSERT(ntlm_policy_conflict(&p, NULL) == NULL);
 	p.allowed_responses = 0;
 	p.allow_anonymous = 1;
-	ntlm_server_config cfg = {.service_names = services, .cbt_hash = cbt};
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT, .service_names = services, .cbt_hash = cbt};
 	T_ASSERT(ntlm_policy_conflict(&p, &cfg) == NULL); /* an anonymous-only server */
 	T_ASSERT(ntlm_policy_conflict(&p, NULL) != NULL); /* a client with nothing to send */
 	ntlm_policy_init(&p);

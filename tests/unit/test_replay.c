@@ -50,6 +50,7 @@ static void party_hooks(struct party *p, uint64_t seed)
 {
 	p->rng.seed = seed;
 	p->rng.n = 0;
+	p->hooks.struct_size = sizeof(p->hooks);
 	p->hooks.now = fixed_now;
 	p->hooks.random = seeded_random;
 	p->hooks.arg = &p->rng;
@@ -59,8 +60,7 @@ static ntlm_account_store *store;
 
 static ntlm_err server_new_with(struct party *s, ntlm_replay_cache *rc, const ntlm_policy *pol)
 {
-	ntlm_server_config cfg;
-	memset(&cfg, 0, sizeof(cfg));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	cfg.policy = pol;
 	party_hooks(s, 1000); /* every server: the same challenge */
 	cfg.store = store;
@@ -93,10 +93,9 @@ static ntlm_err handshake(struct party *s, uint64_t client_seed, struct msgs *m)
 {
 	struct party c;
 	ntlm_cred *cred = NULL;
-	ntlm_client_config cfg;
+	ntlm_client_config cfg = {NTLM_CLIENT_CONFIG_INIT};
 	ntlm_buffer none = {0};
 	memset(&c, 0, sizeof(c)); /* c.ctx is freed even when the client was never made */
-	memset(&cfg, 0, sizeof(cfg));
 	memset(m, 0, sizeof(*m));
 	party_hooks(&c, client_seed);
 	cfg.workstation = "WS";

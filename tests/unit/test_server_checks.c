@@ -16,7 +16,8 @@
 #include "ntlmssp/ntlmssp.h"
 #include "policy.h"
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
 #include "wire.h"
 
 static char store_path[256];
@@ -85,10 +86,13 @@ static void relay_init(struct relay *r, const char *user, const char *password)
 	T_SETUP(ntlm_account_store_smbpasswd(&r->store, store_path));
 	ntlm_policy_init(&r->cpol);
 	ntlm_policy_init(&r->spol);
+	r->hooks.struct_size = sizeof(r->hooks);
 	r->hooks.now = fixed_now;
+	r->ccfg.struct_size = sizeof(r->ccfg);
 	r->ccfg.policy = &r->cpol;
 	r->ccfg.workstation = "CLIENTPC";
 	r->ccfg.hooks = &r->hooks;
+	r->scfg.struct_size = sizeof(r->scfg);
 	r->scfg.policy = &r->spol;
 	r->scfg.store = r->store;
 	r->scfg.computer_name = "SERVER";

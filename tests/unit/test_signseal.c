@@ -8,7 +8,7 @@
 #include "nlmp_vectors.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 
 /* An established context with a known exported key (what a handshake yields). */
 static ntlm_ctx *fake_ctx(uint32_t flags, const uint8_t key[16], int is_client, int datagram)

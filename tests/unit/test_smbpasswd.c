@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ntlm_passwd_file.h"
-#include "util.h"
+#include "mem.h"
 
 /* NT hash of "Password" */
 #define NT_PASSWORD_HEX    "a4f49c406510bdcab6824ee7c30fd852"

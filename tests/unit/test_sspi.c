@@ -17,7 +17,7 @@
 #include "ntlm_passwd_file.h"
 #include "ntlmssp/sspi.h"
 #include "t.h"
-#include "util.h"
+#include "mem.h"
 
 #define T_SEC(expr, want)                                                                          \
 	do {                                                                                           \

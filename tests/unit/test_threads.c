@@ -23,8 +23,7 @@ static void *worker(void *arg)
 	for (int r = 0; r < ROUNDS; r++) {
 		ntlm_cred *cred = NULL;
 		ntlm_ctx *c = NULL, *s = NULL;
-		ntlm_server_config scfg;
-		memset(&scfg, 0, sizeof(scfg));
+		ntlm_server_config scfg = {NTLM_SERVER_CONFIG_INIT};
 		scfg.store = store;
 		scfg.replay = replay;
 		scfg.computer_name = "THREADSRV";

@@ -1,6 +1,8 @@
 /* test_util.c - constant-time compare, strings (UTF-8/UTF-16/OEM, upper case), hex, time. */
 #include "t.h"
-#include "util.h"
+#include "filetime.h"
+#include "mem.h"
+#include "text.h"
 
 static void test_ct_compare(void)
 {

@@ -18,7 +18,8 @@
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
 #include "v2temp.h"
-#include "util.h"
+#include "mem.h"
+#include "try.h"
 #include "wire.h"
 
 /* AUTHENTICATE_MESSAGE layout ([MS-NLMP] 2.2.1.3): NegotiateFlags, then Version. */
@@ -186,7 +187,9 @@ static ntlm_err spec_client_run(struct spec_client *c, uint32_t allowed, uint32_
 	c->pol.allowed_responses = allowed;
 	c->pol.min_security = min_security;
 	c->rnd = (struct spec_random){rnd, lens, n, 0};
-	c->hooks = (ntlm_hooks){spec_now, spec_random_fill, &c->rnd};
+	c->hooks = (ntlm_hooks){NTLM_HOOKS_INIT, .now = spec_now, .random = spec_random_fill,
+	                        .arg = &c->rnd};
+	c->cfg.struct_size = sizeof(c->cfg);
 	c->cfg.policy = &c->pol;
 	c->cfg.workstation = V_WORKSTATION_STR;
 	c->cfg.hooks = &c->hooks;
@@ -405,10 +408,10 @@ static ntlm_err server_run(const uint8_t *server_challenge, uint32_t allowed, ui
 {
 	ntlm_account_store *store = NULL;
 	ntlm_policy pol;
-	ntlm_server_config cfg;
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT};
 	const uint8_t *const vals[] = {server_challenge};
 	struct spec_random rnd = {vals, server_len, 1, 0};
-	ntlm_hooks hooks = {spec_now, spec_random_fill, &rnd};
+	ntlm_hooks hooks = {NTLM_HOOKS_INIT, .now = spec_now, .random = spec_random_fill, .arg = &rnd};
 	ntlm_buffer neg = {0}, chal = {0}, none = {0};
 	nw_negotiate n;
 	ntlm_err rc;
@@ -416,7 +419,7 @@ static ntlm_err server_run(const uint8_t *server_challenge, uint32_t allowed, ui
 	ntlm_policy_init(&pol);
 	pol.allowed_responses = allowed;
 	pol.min_security = min_security;
-	memset(&cfg, 0, sizeof(cfg));
+	cfg = (ntlm_server_config){NTLM_SERVER_CONFIG_INIT};
 	memset(&n, 0, sizeof(n));
 	n.flags = asked;
 	cfg.policy = &pol;

@@ -7,7 +7,7 @@
 
 #include "ntlmssp/ntlmssp.h"
 #include "nlmp_vectors.h"
-#include "util.h"
+#include "mem.h"
 #include "wire.h"
 
 /* ------------------------------------------------------------- helpers */

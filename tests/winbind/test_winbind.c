@@ -79,8 +79,10 @@ static ntlm_err run_handshake(const attempt *a, ntlm_account_store *store, pair 
 {
 	ntlm_policy cp, sp;
 	policies(a, &cp, &sp);
-	ntlm_client_config cc = {.policy = &cp, .workstation = "WBCLIENT", .flags = a->client_flags};
-	ntlm_server_config sc = {.policy = &sp, .computer_name = "WBTEST", .store = store};
+	ntlm_client_config cc = {NTLM_CLIENT_CONFIG_INIT, .policy = &cp, .workstation = "WBCLIENT",
+	                         .flags = a->client_flags};
+	ntlm_server_config sc = {NTLM_SERVER_CONFIG_INIT, .policy = &sp, .computer_name = "WBTEST",
+	                         .store = store};
 	ntlm_err rc = ntlm_cred_password(&p->cred, a->domain, a->user, a->password);
 	if (rc == NTLM_OK)
 		rc = ntlm_client_new(&p->client, p->cred, &cc);
@@ -235,8 +237,8 @@ static void check_case(const wb_case *c)
 	/* the client sends no domain; winbindd's own domain is not the filter's */                    \
 	X(domain_filter_checks_the_authority, .domain = "", .domain_filter = "ELSEWHERE",              \
 	  .want = NTLM_E_LOGON_FAILURE)                                                                \
-	/* a domain winbindd has no DC for: said so, not "backend failure" */                          \
-	X(foreign_domain_no_logon_servers, .domain = "FOREIGNDOM", .want = NTLM_E_NO_LOGON_SERVERS)
+	/* a domain winbindd does not know: the peer sees a logon failure (the store: below) */        \
+	X(foreign_domain_refused, .domain = "FOREIGNDOM", .want = NTLM_E_LOGON_FAILURE)
 
 #define DEFINE_CASE(name, ...)                                                                     \
 	static void name(void)                                                                         \
@@ -269,6 +271,33 @@ static void lm_refused_by_policy(void)
 	ntlm_account_store_free(store);
 	T_EXPECT_ERR(rc, NTLM_E_LM_REFUSED);
 	T_EXPECT_ERR(rc_bad, NTLM_E_BAD_RESPONSE);
+}
+
+/*
+ * The store straight: winbindd has no logon server for a domain it does not
+ * know; the store asks and says NTLM_E_NO_SUCH_DOMAIN (a chained store's cue
+ * for the local account), not "no logon servers" (an outage) nor "backend".
+ */
+static void foreign_domain_is_no_such_domain(void)
+{
+	ntlm_account_store *store = NULL;
+	T_OK(ntlm_account_store_winbind(&store, NULL));
+	static const uint8_t chal[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+	uint8_t nt[48] = {0x55}; /* NTLMv2-shaped; never verified */
+	ntlm_auth_request req = {.user = env_or_die("WB_USER"),
+	                         .domain = "FOREIGNDOM",
+	                         .workstation = "WBCLIENT",
+	                         .server_challenge = chal,
+	                         .nt_response = nt,
+	                         .nt_response_len = sizeof(nt),
+	                         .allowed_responses = NTLM_RESP_NTLMV2};
+	ntlm_auth_result res;
+	ntlm_err rc = ntlm_account_store_verify(store, &req, &res);
+	req.domain = env_or_die("WB_DOMAIN"); /* our own domain: a wrong response */
+	ntlm_err rc_own = ntlm_account_store_verify(store, &req, &res);
+	ntlm_account_store_free(store);
+	T_EXPECT_ERR(rc, NTLM_E_NO_SUCH_DOMAIN);
+	T_EXPECT_ERR(rc_own, NTLM_E_LOGON_FAILURE);
 }
 
 /* One store shared by several threads, each with its own contexts. */
@@ -355,6 +384,7 @@ int main(int argc, char **argv)
 	if (strcmp(mode, "up") == 0) {
 		HANDSHAKE_CASES(RUN_CASE)
 		T_RUN(lm_refused_by_policy);
+		T_RUN(foreign_domain_is_no_such_domain);
 		T_RUN(shared_store_threads);
 	} else if (strcmp(mode, "down") == 0) {
 		T_RUN(stopped_is_backend_error);

@@ -1,0 +1,182 @@
+#!/usr/bin/env bash
+# Our server against a real Active Directory domain controller: a private
+# Samba AD DC provisioned here (tests/domain/dc.sh: temp dir, its own
+# loopback address, sockets and pid files of its own), with users made by
+# tests/domain/users.py and the lockout threshold by samba-tool. Then
+# build/tests/domain/test_domain (tests/domain/test_domain.c) runs our
+# server's winbind store and chained store against the DC's winbindd,
+# times 1,000 domain logons, and runs again with the DC stopped.
+# Prints "domain: N passed, N failed" last; exits non-zero on a failure.
+set -u
+ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
+cd "$ROOT" || exit 1
+pass=0
+fail=0
+ok() { pass=$((pass + 1)); echo "ok   $1"; }
+bad() { fail=$((fail + 1)); echo "FAIL $1${2:+: $2}"; }
+finish() { echo "domain: $pass passed, $fail failed"; [ "$fail" -eq 0 ]; exit $?; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f", b - a }'; } # from to (seconds)
+
+T=$(mktemp -d /tmp/ntlm-domain.XXXXXX)
+: >"$T/empty.conf" # a local policy file must not change what the test expects
+export NTLMSSP_CONF=$T/empty.conf
+DC_DIR=$T/dc
+# shellcheck source=tests/domain/dc.sh
+. tests/domain/dc.sh
+rpc_pid=""
+cleanup() {
+	[ -n "$rpc_pid" ] && kill "$rpc_pid" 2>/dev/null
+	dc_stop
+	[ -n "${DOMAIN_KEEP:-}" ] && echo "domain: keeping $T" || rm -rf "$T"
+}
+trap cleanup EXIT
+
+# --- prerequisites
+TD=build/tests/domain/test_domain
+NTLM=build/tools/ntlm
+[ -x "$TD" ] && [ -x "$NTLM" ] || { bad "prerequisites" "$TD or $NTLM missing (build first)"; finish; }
+nm build/libntlmssp.a 2>/dev/null | grep -q 'U wbcCtxAuthenticateUserEx' ||
+	{ bad "prerequisites" "the library was built without libwbclient (libwbclient-dev)"; finish; }
+for need in samba samba-tool wbinfo; do
+	command -v "$need" >/dev/null 2>&1 ||
+		{ bad "prerequisites" "$need not found (samba, samba-ad-provision, winbind)"; finish; }
+done
+[ -r "$NSS_WRAPPER_SO" ] || { bad "prerequisites" "no $NSS_WRAPPER_SO (libnss-wrapper)"; finish; }
+dc_address_free || { bad "prerequisites" "$DC_IP:389 is taken (another DC running?)"; finish; }
+
+# --- the DC
+t0=$(date +%s.%N)
+if dc_provision; then
+	t1=$(date +%s.%N)
+	ok "DC provisioned ($DC_DOMAIN, $DC_REALM on $DC_IP) in $(elapsed "$t0" "$t1") s"
+else
+	bad "provision" "$(tail -5 "$DC_DIR/log/provision.out" | tr '\n' ' ')"
+	finish
+fi
+if dc_users; then
+	t2=$(date +%s.%N)
+	ok "users, group and lockout threshold $DC_LOCKOUT_THRESHOLD made in $(elapsed "$t1" "$t2") s"
+else
+	bad "users" "$(tail -5 "$DC_DIR/log/users.out" | tr '\n' ' ')"
+	finish
+fi
+if dc_start; then
+	t3=$(date +%s.%N)
+	ok "samba started (PID $DC_PID), its winbindd answers, in $(elapsed "$t2" "$t3") s"
+else
+	bad "samba starts" "$(tail -5 "$DC_DIR/log/samba.out" | tr '\n' ' ')"
+	finish
+fi
+
+sid_of() { in_dc timeout 10 wbinfo -n "$DC_DOMAIN\\$1" | awk '{print $1}'; }
+export DC_DOMAIN DC_LOCKOUT_THRESHOLD
+DC_DNS_DOMAIN=$(echo "$DC_REALM" | tr 'A-Z' 'a-z')
+DC_USER_SID=$(sid_of alice)
+DC_GROUP_SID=$(sid_of ntlmgrp)
+export DC_DNS_DOMAIN DC_USER_SID DC_GROUP_SID
+case "$DC_USER_SID/$DC_GROUP_SID" in
+S-1-5-21-*/S-1-5-21-*) ok "SIDs: alice $DC_USER_SID, ntlmgrp $DC_GROUP_SID" ;;
+*) bad "SIDs from wbinfo -n" "'$DC_USER_SID' '$DC_GROUP_SID'"; finish ;;
+esac
+
+# the server's own accounts: alice (not the domain's password) and zed
+export DC_LOCAL_FILE=$T/local.smbpasswd
+for acct in "alice Local-Alice#1" "zed Zed-Pass#1"; do
+	set -- $acct
+	echo "$2" | "$NTLM" passwd --account-file "$DC_LOCAL_FILE" --uid 65534 --stdin add "$1" >/dev/null ||
+		{ bad "local account $1"; finish; }
+done
+
+# Counts the "ok   name" / "FAIL name" lines of test_domain (t.h's format).
+run_phase() { # phase
+	local out="$T/test-$1.out"
+	in_nss timeout -k 5 120 "$TD" "$1" >"$out" 2>&1
+	local rc=$?
+	sed 's/^/    /' "$out"
+	local n_ok n_bad
+	n_ok=$(grep -c '^ok   ' "$out")
+	n_bad=$(grep -c '^FAIL ' "$out")
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	[ "$rc" -eq 0 ] || [ "$n_bad" -gt 0 ] || bad "test_domain $1" "exit status $rc"
+}
+
+# --- the DC running (with winbind's NSS, when there, so idmap's account has a name)
+NSS_WINBIND_SO=${NSS_WINBIND_SO:-/usr/lib/x86_64-linux-gnu/libnss_winbind.so.2}
+in_nss() { in_dc env NSS_WRAPPER_MODULE_SO_PATH="$NSS_WINBIND_SO" NSS_WRAPPER_MODULE_FN_PREFIX=winbind "$@"; }
+[ -r "$NSS_WINBIND_SO" ] && export DC_UNIX_USER="$DC_DOMAIN\\alice"
+run_phase up
+
+# --- the tool: `ntlm client` against `ntlm server --winbind --fallback-account-file`
+# (tests/winbind/tool_relay.py relays the tokens and checks keys and sealing)
+tool() { # label want-regex client-domain user password [server options]
+	local label=$1 want=$2 dom=$3 user=$4 pw=$5
+	shift 5
+	local out
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/winbind/tool_relay.py "$NTLM" \
+		--user "$user" --domain "$dom" --password "$pw" -- \
+		--winbind --computer-name DOMSRV --audit-log "$T/audit.log" "$@" 2>&1)
+	if echo "$out" | grep -qE "$want"; then ok "ntlm server: $label"; else bad "ntlm server: $label" "$(echo "$out" | tr '\n' ' ' | head -c 300)"; fi
+}
+last_audit_has() { tail -1 "$T/audit.log" | grep -q "$1"; }
+FB=(--fallback-account-file "$DC_LOCAL_FILE")
+tool "domain user, domain names from winbind" "^DONE user=$DC_DOMAIN\\\\alice " \
+	"$DC_DOMAIN" alice Alice-Pass#1 --domain-names-from-winbind "${FB[@]}"
+last_audit_has '"account_source":"domain"' && ok "audit: account_source domain" ||
+	bad "audit: account_source domain" "$(tail -1 "$T/audit.log")"
+tool "foreign domain, local account" "^DONE user=DOMSRV\\\\zed " OTHERDOM zed Zed-Pass#1 "${FB[@]}"
+last_audit_has '"account_source":"local"' && ok "audit: account_source local" ||
+	bad "audit: account_source local" "$(tail -1 "$T/audit.log")"
+tool "domain user, the local password refused" "^FAIL .*LOGON_FAILURE" \
+	"$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}" --fallback-when-unreachable
+tool "foreign domain without --fallback-account-file refused" "^FAIL .*LOGON_FAILURE" OTHERDOM zed Zed-Pass#1
+last_audit_has '"error":"NTLM_E_NO_SUCH_DOMAIN"' && ok "audit: NTLM_E_NO_SUCH_DOMAIN kept" ||
+	bad "audit: NTLM_E_NO_SUCH_DOMAIN kept" "$(tail -1 "$T/audit.log")"
+
+# --- impersonation: the RPC demo server with the winbind store impersonates a
+# domain user as the Unix account winbind's NSS gives it (its idmap). NSS
+# reaches the DC's winbindd through nss_wrapper's module hook and libnss_winbind.
+if [ ! -r "$NSS_WINBIND_SO" ]; then
+	bad "impersonation" "no $NSS_WINBIND_SO (libnss-winbind)"
+else
+	alice_pw=$(in_nss getent passwd "$DC_DOMAIN\\alice")
+	alice_uid=$(echo "$alice_pw" | cut -d: -f3)
+	case "$alice_uid" in
+	[1-9]*) ok "NSS (winbind, idmap): $alice_pw" ;;
+	*) bad "NSS (winbind, idmap) names alice" "'$alice_pw'" ;;
+	esac
+	in_nss build/rpc/rpc-demo-server --listen 'ncacn_ip_tcp:127.0.0.1[0]' --winbind \
+		--computer DOMSRV --port-file "$T/rpc.port" >"$T/rpc-server.log" 2>&1 &
+	rpc_pid=$!
+	for _ in $(seq 100); do [ -s "$T/rpc.port" ] && break; sleep 0.1; done
+	rpc_out=$(in_nss timeout 60 build/rpc/rpc-demo-client --binding "ncacn_ip_tcp:127.0.0.1[$(cat "$T/rpc.port" 2>/dev/null)]" \
+		--user alice --password Alice-Pass#1 --domain "$DC_DOMAIN" whoami --impersonate 2>&1)
+	echo "$rpc_out" | sed 's/^/    /'
+	if echo "$rpc_out" | grep -q "^whoami: status=0 euid=$alice_uid " &&
+		echo "$rpc_out" | grep -qF "client=$DC_DOMAIN\\alice"; then
+		ok "RPC: impersonated $DC_DOMAIN\\alice as uid $alice_uid, the blanket names $DC_DOMAIN\\alice"
+	else
+		bad "RPC impersonation of a domain user" "$(echo "$rpc_out" | tr '\n' ' ' | head -c 300)"
+	fi
+	kill "$rpc_pid" 2>/dev/null
+	wait "$rpc_pid" 2>/dev/null
+	rpc_pid=""
+fi
+
+# --- 1,000 domain logons in a row, and as many against a local store
+if in_dc timeout -k 5 150 "$TD" bench "${DOMAIN_LOGONS:-1000}" >"$T/bench.out" 2>&1; then
+	sed 's/^/    /' "$T/bench.out"
+	ok "${DOMAIN_LOGONS:-1000} domain logons timed"
+else
+	bad "domain logons timed" "$(tail -3 "$T/bench.out" | tr '\n' ' ')"
+fi
+
+# --- the DC stopped: the configured behaviour
+dc_pid=$DC_PID
+dc_stop
+if kill -0 "$dc_pid" 2>/dev/null; then bad "DC stopped" "PID $dc_pid still there"; else ok "DC stopped (PID $dc_pid)"; fi
+run_phase down
+tool "DC stopped: refused by default" "^FAIL .*BACKEND" "$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}"
+tool "DC stopped: --fallback-when-unreachable" "^DONE user=DOMSRV\\\\alice " \
+	"$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}" --fallback-when-unreachable
+finish
