@@ -46,8 +46,12 @@ OM_uint32 gn_ctx_lifetime(const gn_ctx *g)
 {
 	if (!g->expiry)
 		return GSS_C_INDEFINITE;
-	int64_t left = g->expiry - (int64_t)time(NULL);
-	return left > 0 ? (OM_uint32)left : 0;
+	int64_t now = (int64_t)time(NULL);
+	if (g->expiry <= now)
+		return 0;
+	/* expiry > now: the difference cannot overflow; GSS_C_INDEFINITE stays "no expiry" */
+	uint64_t left = (uint64_t)g->expiry - (uint64_t)now;
+	return left < GSS_C_INDEFINITE ? (OM_uint32)left : GSS_C_INDEFINITE - 1;
 }
 
 /* The MD5 the library compares, of the caller's bindings (NULL: none given). */
@@ -471,6 +475,8 @@ static ntlm_err read_ctx(nb_reader *r, gn_ctx *g)
 	g->initiator = initiator;
 	NTLM_TRY(nb_read_u32le(r, &g->flags));
 	NTLM_TRY(nb_read_u64le(r, &expiry));
+	if (expiry > INT64_MAX) /* an expiry before 1970: no context exports that */
+		return NTLM_E_BAD_MESSAGE_TYPE;
 	g->expiry = (int64_t)expiry;
 	NTLM_TRY(nb_read_u32le(r, &g->dg_seq));
 	NTLM_TRY(read_target(r, g));
