@@ -73,9 +73,10 @@ extern "C" {
  * as 0, their default) and writes only those; a size of 0 (not initialised),
  * below the first version's or above the library's own (a program built
  * against a newer header than the library it runs with) is refused with
- * NTLM_E_STRUCT_SIZE. Structures the library allocates and hands out
- * (ntlm_auth_request, ntlm_auth_result, ntlm_audit_event) grow at the end
- * without a size; ntlm_buffer, ntlm_iov, ntlm_channel_bindings (RFC 2744's
+ * NTLM_E_STRUCT_SIZE. ntlm_audit_event follows the same rule (the library
+ * fills it, and a caller may build one for ntlm_audit_json()). The
+ * structures the library allocates and hands to a store (ntlm_auth_request,
+ * ntlm_auth_result) grow at the end without a size; ntlm_buffer, ntlm_iov, ntlm_channel_bindings (RFC 2744's
  * layout) and the RPC syntax never change.
  */
 #define NTLM_STRUCT_INIT_(type) .struct_size = sizeof(type)
@@ -613,8 +614,13 @@ typedef struct ntlm_client_config {
 } ntlm_client_config;
 #define NTLM_CLIENT_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_client_config)
 
-/* Audit record handed to ntlm_server_config.audit after every authentication. */
+/*
+ * Audit record handed to ntlm_server_config.audit after every authentication
+ * (the library sets struct_size). A caller that builds one itself, e.g. for
+ * ntlm_audit_json(), starts from NTLM_AUDIT_EVENT_INIT.
+ */
 typedef struct ntlm_audit_event {
+	size_t struct_size; /* NTLM_AUDIT_EVENT_INIT */
 	int64_t time;
 	ntlm_err result;
 	const char *domain, *user, *workstation; /* as sent */
@@ -630,11 +636,13 @@ typedef struct ntlm_audit_event {
 	/*
 	 * Which kind of store vouched for the client: "domain" (winbind),
 	 * "local" (an account file, also as the fallback of a chained store),
-	 * or NULL (a custom store, or no logon). Added last: the library fills
-	 * the event, and ntlm_audit_json() reads it only when not NULL.
+	 * or NULL (a custom store, or no logon). Added after the first version:
+	 * ntlm_audit_json() reads it only from an event whose struct_size covers
+	 * it, and only when not NULL.
 	 */
 	const char *account_source;
 } ntlm_audit_event;
+#define NTLM_AUDIT_EVENT_INIT NTLM_STRUCT_INIT_(ntlm_audit_event)
 
 #define NTLM_WEAK_LM          0x1u
 #define NTLM_WEAK_NTLMV1      0x2u
@@ -644,7 +652,10 @@ typedef struct ntlm_audit_event {
 #define NTLM_WEAK_NO_KEY_EXCH 0x20u
 #define NTLM_WEAK_NO_TARGET   0x40u
 
-/* One JSON object (no newline) describing ev; caller frees with ntlm_buffer_free. */
+/*
+ * One JSON object (no newline) describing ev; caller frees with
+ * ntlm_buffer_free. ev->struct_size unset or unknown: NTLM_E_STRUCT_SIZE.
+ */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out);
 
 struct ntlm_server_config {

@@ -33,5 +33,7 @@ NTLM_MUST_CHECK ntlm_err ntlm_sized_out(void *dst, const void *src, size_t src_s
 #define SERVER_CONFIG_V0_SIZE NTLM_SIZE_UPTO(ntlm_server_config, replay)
 #define HOOKS_V0_SIZE         NTLM_SIZE_UPTO(ntlm_hooks, arg)
 #define STORE_OPS_V0_SIZE     NTLM_SIZE_UPTO(ntlm_account_store_ops, free)
+/* the audit event before account_source */
+#define AUDIT_EVENT_V0_SIZE NTLM_SIZE_UPTO(ntlm_audit_event, rule)
 
 #endif

@@ -102,6 +102,35 @@ ntlm_err tf_read(const char *path, tf_buf *b, int *exists)
 	return tf_read_stat(path, b, exists, NULL);
 }
 
+void tf_file_id_from_stat(const struct stat *st, tf_file_id *id)
+{
+	memset(id, 0, sizeof(*id));
+	id->exists = 1;
+	id->dev = st->st_dev;
+	id->ino = st->st_ino;
+	id->size = st->st_size;
+	id->mtime = st->st_mtim;
+	id->ctime = st->st_ctim;
+}
+
+int tf_file_id_of(const char *path, tf_file_id *id)
+{
+	struct stat st;
+	memset(id, 0, sizeof(*id));
+	if (lstat(path, &st) == 0) {
+		tf_file_id_from_stat(&st, id);
+		return 0;
+	}
+	return errno == ENOENT ? 0 : -1;
+}
+
+int tf_same_file(const tf_file_id *a, const tf_file_id *b)
+{
+	return a->exists == b->exists && a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
+	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
+	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+}
+
 size_t tf_strip_eol(const char *line, size_t len)
 {
 	if (len && line[len - 1] == '\n')

@@ -40,6 +40,28 @@ NTLM_MUST_CHECK ntlm_err tf_read(const char *path, tf_buf *b, int *exists);
 /* The same, also giving the status of the file read (st may be NULL). */
 NTLM_MUST_CHECK ntlm_err tf_read_stat(const char *path, tf_buf *b, int *exists, struct stat *st);
 
+/*
+ * A file's identity for "has it changed?": device, inode, size, mtime and
+ * ctime (editors and the tools replace a file, so its inode changes; an edit
+ * in place changes size or times). exists 0: there was no file.
+ */
+typedef struct tf_file_id {
+	int exists;
+	dev_t dev;
+	ino_t ino;
+	off_t size;
+	struct timespec mtime, ctime;
+} tf_file_id;
+/* The identity of st (a file that exists). */
+void tf_file_id_from_stat(const struct stat *st, tf_file_id *id);
+/*
+ * The identity of path without following a symbolic link (one put in the
+ * file's place is a change, then refused when read): 0, with id->exists 0
+ * when there is no file; -1 when it cannot be told (errno says why).
+ */
+int tf_file_id_of(const char *path, tf_file_id *id);
+int tf_same_file(const tf_file_id *a, const tf_file_id *b);
+
 /* Length of the line without its "\n" or "\r\n". */
 size_t tf_strip_eol(const char *line, size_t len);
 /* 1 for a line of blanks or a '#' comment (after leading blanks). */

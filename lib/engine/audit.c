@@ -5,6 +5,8 @@
 
 #include "buf.h"
 #include "mem.h"
+#include "sized.h"
+#include "try.h"
 
 static void put(nb_writer *w, const char *s)
 {
@@ -59,10 +61,14 @@ static const struct {
 	{NTLM_WEAK_NO_TARGET, "no_target_name"},
 };
 
-NTLM_API ntlm_err ntlm_audit_json(const ntlm_audit_event *ev, ntlm_buffer *out)
+NTLM_API ntlm_err ntlm_audit_json(const ntlm_audit_event *caller, ntlm_buffer *out)
 {
-	if (!ev || !out)
+	ntlm_audit_event own;
+	const ntlm_audit_event *ev = &own;
+	if (!caller || !out)
 		return NTLM_E_INVALID_PARAMETER;
+	/* an event from an older header is read only as far as its size goes */
+	NTLM_TRY(ntlm_sized_in(&own, sizeof(own), caller, AUDIT_EVENT_V0_SIZE));
 	nb_writer w;
 	nb_writer_init(&w);
 	char tbuf[64];

@@ -46,7 +46,7 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
 		return rc;
 	}
 	cfg = &copy;
-	rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	rc = ctx_handshake_new(ctx, cred->shared, cfg->policy, cfg->hooks);
 	/* an anonymous client sends no response: allowed_responses does not bind it */
 	if (rc == NTLM_OK && !cred->anonymous && ntlm_policy_conflict(&ctx->hs->policy, NULL))
 		rc = NTLM_E_POLICY_CONFLICT;

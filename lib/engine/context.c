@@ -20,29 +20,17 @@ int64_t ctx_now(const ntlm_ctx *ctx)
 }
 
 /*
- * Without a hook, the small draws of one step share one system call: the
- * client's AUTHENTICATE needs a ClientChallenge and an ExportedSessionKey,
- * and a getrandom costs more than the rest of a step's bookkeeping. The
- * bytes drawn ahead never outlive the step (ntlm_step wipes them), so no
- * two steps, nor the two sides of a fork, share any. A hook is called for
- * each value, as before.
+ * Without a hook, random bytes come from the pool of the object the context
+ * was made from (its credential or account store, see shared.h): a
+ * getrandom(2) per draw cost more than the rest of a step's bookkeeping. A
+ * hook is called for each value.
  */
 ntlm_err ctx_random(ntlm_ctx *ctx, uint8_t *buf, size_t len)
 {
 	struct ctx_handshake *hs = ctx->hs;
 	if (hs && hs->hooks.random)
 		return hs->hooks.random(hs->hooks.arg, buf, len);
-	if (!hs || len > sizeof(hs->rnd))
-		return cr_random(buf, len);
-	if (hs->rnd_left < len) {
-		NTLM_TRY(cr_random(hs->rnd, sizeof(hs->rnd)));
-		hs->rnd_left = sizeof(hs->rnd);
-	}
-	uint8_t *take = hs->rnd + sizeof(hs->rnd) - hs->rnd_left;
-	memcpy(buf, take, len);
-	ntlm_memzero(take, len);
-	hs->rnd_left = (uint8_t)(hs->rnd_left - len);
-	return NTLM_OK;
+	return sh_random(hs ? hs->shared : NULL, buf, len);
 }
 
 ntlm_err ctx_set_string(char **slot, const char *s)
@@ -150,19 +138,21 @@ ntlm_err ctx_set_results(ntlm_ctx *ctx, const struct ctx_results *r)
 	return NTLM_OK;
 }
 
-ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy, const ntlm_hooks *hooks)
+ntlm_err ctx_handshake_new(ntlm_ctx *ctx, sh_state *shared, const ntlm_policy *policy,
+                           const ntlm_hooks *hooks)
 {
 	ctx->hs = ntlm_calloc(1, sizeof(*ctx->hs));
 	if (!ctx->hs)
 		return NTLM_E_NO_MEMORY;
+	ctx->hs->shared = shared;
 	if (policy) {
 		NTLM_TRY(policy_in(&ctx->hs->policy, policy));
 	} else {
 		/* No policy of the caller's: the administrator's (/etc/ntlmssp.conf,
-		   $NTLMSSP_CONF), read for each context; a file that does not load
-		   fails the creation, never falls back to the defaults. */
-		ntlm_policy_init(&ctx->hs->policy);
-		NTLM_TRY(ntlm_policy_load(&ctx->hs->policy, NULL, NULL));
+		   $NTLMSSP_CONF) as the credential or store last read it (looked at
+		   again at most every second); a file that does not load fails the
+		   creation, never falls back to the defaults. */
+		NTLM_TRY(policy_system(shared, &ctx->hs->policy));
 	}
 	if (hooks)
 		NTLM_TRY(hooks_in(&ctx->hs->hooks, hooks));
@@ -237,10 +227,6 @@ NTLM_API ntlm_err ntlm_step(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntl
 		return NTLM_E_WRONG_STATE; /* e.g. a replayed AUTHENTICATE */
 	ntlm_err rc = ctx->is_server ? server_step(ctx, in, in_len, out)
 	                             : client_step(ctx, in, in_len, out);
-	if (ctx->hs) {
-		ntlm_memzero(ctx->hs->rnd, sizeof(ctx->hs->rnd)); /* drawn ahead, unused: never kept */
-		ctx->hs->rnd_left = 0;
-	}
 	if (rc != NTLM_OK && rc != NTLM_CONTINUE) {
 		ntlm_buffer_free(out); /* never leave a half-built context usable */
 		ctx_fail(ctx, rc);

@@ -9,6 +9,7 @@
 
 #include "crypto.h"
 #include "ntlmssp/ntlmssp.h"
+#include "shared.h"
 
 typedef enum ctx_state {
 	CTX_INITIAL = 0,
@@ -76,12 +77,7 @@ struct ctx_handshake {
 	ntlm_hooks hooks;
 	/* Kept for the MIC. */
 	ntlm_buffer negotiate_msg, challenge_msg;
-	/*
-	 * Random bytes drawn ahead within one ntlm_step (see ctx_random): the
-	 * last rnd_left bytes are unused; wiped when the step returns.
-	 */
-	uint8_t rnd[32];
-	uint8_t rnd_left;
+	sh_state *shared; /* the credential's or store's: random bytes, system policy */
 	/* Only one role's state exists. */
 	union {
 		struct ntlm_client_state cl;
@@ -168,8 +164,12 @@ void ss_wipe(ss_state *ss);
 NTLM_MUST_CHECK ntlm_err ctx_session(ntlm_ctx *ctx, ss_state **out);
 /* Wipes and frees ctx->ss (NULL-safe). */
 void ctx_session_free(ntlm_ctx *ctx);
-/* Allocates ctx->hs with the policy (NULL: the system policy) and hooks (NULL: real ones). */
-NTLM_MUST_CHECK ntlm_err ctx_handshake_new(ntlm_ctx *ctx, const ntlm_policy *policy,
-                                           const ntlm_hooks *hooks);
+/*
+ * Allocates ctx->hs with the policy (NULL: the system policy, through shared)
+ * and hooks (NULL: real ones); shared is the credential's or the store's, and
+ * outlives the context.
+ */
+NTLM_MUST_CHECK ntlm_err ctx_handshake_new(ntlm_ctx *ctx, sh_state *shared,
+                                           const ntlm_policy *policy, const ntlm_hooks *hooks);
 
 #endif

@@ -19,7 +19,7 @@ static ntlm_err cred_alloc(ntlm_cred **out, const char *domain, const char *user
 		return NTLM_E_NO_MEMORY;
 	c->domain = ntlm_strdup(domain ? domain : "");
 	c->user = ntlm_strdup(user);
-	if (!c->domain || !c->user) {
+	if (!c->domain || !c->user || sh_new(&c->shared) != NTLM_OK) {
 		ntlm_cred_free(c);
 		return NTLM_E_NO_MEMORY;
 	}
@@ -65,7 +65,7 @@ NTLM_API ntlm_err ntlm_cred_anonymous(ntlm_cred **out)
 		return NTLM_E_NO_MEMORY;
 	c->domain = ntlm_strdup("");
 	c->user = ntlm_strdup("");
-	if (!c->domain || !c->user) {
+	if (!c->domain || !c->user || sh_new(&c->shared) != NTLM_OK) {
 		ntlm_cred_free(c);
 		return NTLM_E_NO_MEMORY;
 	}
@@ -99,6 +99,7 @@ NTLM_API void ntlm_cred_free(ntlm_cred *c)
 		return;
 	ntlm_free_string(c->domain);
 	ntlm_free_string(c->user);
+	sh_free(c->shared);
 	ntlm_free_secret(c, sizeof(*c));
 }
 

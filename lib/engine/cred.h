@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "ntlmssp/ntlmssp.h"
+#include "shared.h"
 
 struct ntlm_cred {
 	char *domain, *user;
@@ -16,6 +17,7 @@ struct ntlm_cred {
 	uint8_t lm_hash[NTLM_HASH_SIZE];
 	int have_lm;
 	int anonymous;
+	sh_state *shared; /* random bytes and the system policy for its contexts */
 };
 
 #endif

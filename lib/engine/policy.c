@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "mem.h"
@@ -137,27 +138,33 @@ static int apply_setting(ntlm_policy *p, const char *key, char *value)
 /* Longer lines are refused (NTLM_E_BAD_FILE): no setting needs more. */
 #define POLICY_LINE_MAX 4096
 
-NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line_out)
+/* The file the system policy is read from; *explicit_path: named by $NTLMSSP_CONF. */
+static const char *system_policy_path(int *explicit_path)
 {
-	ntlm_policy work;
-	if (!p)
-		return NTLM_E_INVALID_PARAMETER;
-	NTLM_TRY(policy_in(&work, p));
-	if (line_out)
-		*line_out = 0;
-	int explicit_path = path != NULL;
-	if (!path) {
-		path = ntlm_secure_getenv("NTLMSSP_CONF");
-		explicit_path = path != NULL;
-	}
-	if (!path)
-		path = "/etc/ntlmssp.conf";
+	const char *path = ntlm_secure_getenv("NTLMSSP_CONF");
+	*explicit_path = path != NULL;
+	return path ? path : "/etc/ntlmssp.conf";
+}
+
+/*
+ * Applies the settings of the file at path over *work; id (may be NULL) gets
+ * the identity of the file read (exists 0: none, which is the defaults unless
+ * the path was named explicitly).
+ */
+static ntlm_err policy_read(ntlm_policy *work, const char *path, int explicit_path,
+                            unsigned *line_out, tf_file_id *id)
+{
 	int fd;
-	ntlm_err opened = tf_open(path, O_RDONLY, 0, TF_NOT_OTHERS_WRITABLE, &fd, NULL);
+	struct stat st;
+	if (id)
+		memset(id, 0, sizeof(*id));
+	ntlm_err opened = tf_open(path, O_RDONLY, 0, TF_NOT_OTHERS_WRITABLE, &fd, &st);
 	if (opened == NTLM_E_NOT_FOUND)
 		return explicit_path ? NTLM_E_IO : NTLM_OK;
 	if (opened != NTLM_OK)
 		return opened;
+	if (id)
+		tf_file_id_from_stat(&st, id);
 	FILE *f = fdopen(fd, "r");
 	if (!f) {
 		close(fd);
@@ -191,7 +198,7 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 			break;
 		}
 		*eq = '\0';
-		if (apply_setting(&work, ntlm_trim(s), ntlm_trim(eq + 1))) {
+		if (apply_setting(work, ntlm_trim(s), ntlm_trim(eq + 1))) {
 			rc = NTLM_E_BAD_FILE;
 			break;
 		}
@@ -201,12 +208,42 @@ NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *l
 		rc = NTLM_E_IO;
 	free(buf);
 	fclose(f);
-	if (rc != NTLM_OK) {
-		if (line_out)
-			*line_out = lineno;
-		return rc; /* never a half-applied policy */
-	}
+	if (rc != NTLM_OK && line_out)
+		*line_out = lineno;
+	return rc;
+}
+
+NTLM_API ntlm_err ntlm_policy_load(ntlm_policy *p, const char *path, unsigned *line_out)
+{
+	ntlm_policy work;
+	if (!p)
+		return NTLM_E_INVALID_PARAMETER;
+	NTLM_TRY(policy_in(&work, p));
+	if (line_out)
+		*line_out = 0;
+	int explicit_path = path != NULL;
+	if (!path)
+		path = system_policy_path(&explicit_path);
+	/* never a half-applied policy: p changes only when the whole file applied */
+	NTLM_TRY(policy_read(&work, path, explicit_path, line_out, NULL));
 	return ntlm_sized_out(p, &work, sizeof(work), POLICY_V0_SIZE);
+}
+
+ntlm_err policy_system(sh_state *sh, ntlm_policy *out)
+{
+	int explicit_path;
+	const char *path = system_policy_path(&explicit_path);
+	if (sh_policy_fresh(sh, path, out))
+		return NTLM_OK;
+	tf_file_id id;
+	if (tf_file_id_of(path, &id) == 0 && sh_policy_same(sh, path, &id, out))
+		return NTLM_OK;
+	ntlm_policy work;
+	ntlm_policy_init(&work);
+	NTLM_TRY(policy_read(&work, path, explicit_path, NULL, &id));
+	sh_policy_keep(sh, path, &id, &work);
+	*out = work;
+	return NTLM_OK;
 }
 
 /* Settings that can never take effect together, each message naming both. */

@@ -119,7 +119,7 @@ NTLM_API ntlm_err ntlm_server_new(ntlm_ctx **out, const ntlm_server_config *call
 		return NTLM_E_NO_MEMORY;
 	ctx->is_server = 1;
 	ctx->datagram = cfg->datagram;
-	ntlm_err rc = ctx_handshake_new(ctx, cfg->policy, cfg->hooks);
+	ntlm_err rc = ctx_handshake_new(ctx, acct_store_shared(cfg->store), cfg->policy, cfg->hooks);
 	if (rc == NTLM_OK && ntlm_policy_conflict(&ctx->hs->policy, cfg))
 		rc = NTLM_E_POLICY_CONFLICT;
 	if (rc == NTLM_OK)
@@ -469,8 +469,7 @@ static void emit_audit(ntlm_ctx *ctx, ntlm_err result, const nw_authenticate *a,
 {
 	if (!ctx->hs->sv.audit || ctx->hs->sv.audited)
 		return;
-	ntlm_audit_event ev;
-	memset(&ev, 0, sizeof(ev));
+	ntlm_audit_event ev = {NTLM_AUDIT_EVENT_INIT};
 	ev.time = ctx_now(ctx);
 	ev.result = result;
 	ev.domain = a ? a->domain : "";

@@ -13,6 +13,7 @@
 #include "acct_store.h"
 #include "mem.h"
 #include "ntlm_keys.h"
+#include "shared.h"
 #include "sized.h"
 #include "smbpasswd.h"
 #include "text.h"
@@ -50,6 +51,7 @@ struct ntlm_account_store {
 	 * store is the object every server of one service already shares.
 	 */
 	ntlm_replay_cache *replay;
+	sh_state *shared; /* random bytes and the system policy for the servers of this store */
 };
 
 NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out,
@@ -66,6 +68,12 @@ NTLM_API ntlm_err ntlm_account_store_new(ntlm_account_store **out,
 	if (!*out)
 		return NTLM_E_NO_MEMORY;
 	if (pthread_mutex_init(&(*out)->lockout_mutex, NULL) != 0) {
+		free(*out);
+		*out = NULL;
+		return NTLM_E_NO_MEMORY;
+	}
+	if (sh_new(&(*out)->shared) != NTLM_OK) {
+		pthread_mutex_destroy(&(*out)->lockout_mutex);
 		free(*out);
 		*out = NULL;
 		return NTLM_E_NO_MEMORY;
@@ -100,6 +108,7 @@ NTLM_API void ntlm_account_store_free(ntlm_account_store *store)
 	pthread_mutex_destroy(&store->lockout_mutex);
 	free(store->lockout);
 	ntlm_replay_cache_free(store->replay);
+	sh_free(store->shared);
 	free(store);
 }
 
@@ -112,6 +121,11 @@ ntlm_err acct_store_replay_cache(ntlm_account_store *store, size_t entries, ntlm
 	*out = store->replay;
 	pthread_mutex_unlock(&store->lockout_mutex);
 	return rc;
+}
+
+sh_state *acct_store_shared(ntlm_account_store *store)
+{
+	return store->shared;
 }
 
 static int64_t last_event(const struct lockout_entry *e)

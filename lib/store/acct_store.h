@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "ntlmssp/ntlmssp.h"
+#include "shared.h"
 
 /*
  * The store's own replay cache, created with entries on first use: every
@@ -16,6 +17,9 @@
  */
 NTLM_MUST_CHECK ntlm_err acct_store_replay_cache(ntlm_account_store *store, size_t entries,
                                                  ntlm_replay_cache **out);
+
+/* What the store keeps for its servers' contexts: random bytes, the system policy. */
+sh_state *acct_store_shared(ntlm_account_store *store);
 
 /*
  * What a built-in store learns about a logon beyond ntlm_auth_result. It is

@@ -33,13 +33,6 @@
 #define NAME_CACHE_SIZE    16
 #define NAME_CACHE_SECONDS 60
 
-struct file_id {
-	dev_t dev;
-	ino_t ino;
-	off_t size;
-	struct timespec mtime, ctime;
-};
-
 struct name_entry {
 	uint32_t uid;
 	int used;
@@ -52,37 +45,22 @@ struct smbpasswd_store {
 	pthread_rwlock_t lock; /* readers share the cached text; a refresh is exclusive */
 	tf_buf text;
 	int have_text;
-	struct file_id id;
+	tf_file_id id;
 	struct name_entry names[NAME_CACHE_SIZE];
 	size_t next_name;
 };
 
-static int file_id_of(const char *path, struct file_id *id)
+/* The account file's identity; a missing file (or one that cannot be stat'ed) is -1. */
+static int file_id_of(const char *path, tf_file_id *id)
 {
-	struct stat st;
-	if (lstat(path, &st) != 0) /* a symbolic link put in its place is a change (then refused) */
-		return -1;
-	memset(id, 0, sizeof(*id));
-	id->dev = st.st_dev;
-	id->ino = st.st_ino;
-	id->size = st.st_size;
-	id->mtime = st.st_mtim;
-	id->ctime = st.st_ctim;
-	return 0;
-}
-
-static int same_file(const struct file_id *a, const struct file_id *b)
-{
-	return a->dev == b->dev && a->ino == b->ino && a->size == b->size &&
-	       a->mtime.tv_sec == b->mtime.tv_sec && a->mtime.tv_nsec == b->mtime.tv_nsec &&
-	       a->ctime.tv_sec == b->ctime.tv_sec && a->ctime.tv_nsec == b->ctime.tv_nsec;
+	return tf_file_id_of(path, id) == 0 && id->exists ? 0 : -1;
 }
 
 /* Replaces st->text with the file's contents; called with st->lock held for writing. */
-static ntlm_err reload_text(struct smbpasswd_store *st, const struct file_id *before)
+static ntlm_err reload_text(struct smbpasswd_store *st, const tf_file_id *before)
 {
-	struct file_id after;
-	if (st->have_text && same_file(before, &st->id))
+	tf_file_id after;
+	if (st->have_text && tf_same_file(before, &st->id))
 		return NTLM_OK; /* another thread reloaded it meanwhile */
 	tf_buf text;
 	int exists = 0;
@@ -97,18 +75,18 @@ static ntlm_err reload_text(struct smbpasswd_store *st, const struct file_id *be
 	tf_free(&st->text);
 	st->text = text;
 	/* Changed while we read it: use it this once, but read again next time. */
-	st->have_text = file_id_of(st->path, &after) == 0 && same_file(before, &after);
+	st->have_text = file_id_of(st->path, &after) == 0 && tf_same_file(before, &after);
 	st->id = *before;
 	return NTLM_OK;
 }
 
 static ntlm_err cached_lookup(struct smbpasswd_store *st, const char *user, smbpw_entry *e)
 {
-	struct file_id now;
+	tf_file_id now;
 	if (file_id_of(st->path, &now) != 0)
 		return NTLM_E_BACKEND;
 	pthread_rwlock_rdlock(&st->lock);
-	if (st->have_text && same_file(&now, &st->id)) {
+	if (st->have_text && tf_same_file(&now, &st->id)) {
 		ntlm_err rc = smbpw_find(&st->text, user, e);
 		pthread_rwlock_unlock(&st->lock);
 		return rc;

@@ -122,10 +122,49 @@ static void test_policy_init_writes_the_callers_size(void)
 		T_ASSERT(u.raw[i] == 0xAA);
 }
 
+/*
+ * ntlm_audit_json() takes a caller's event: unset or unknown sizes are
+ * refused, and an event from before account_source existed is read only up
+ * to its size (what lies beyond is not the caller's and never shows).
+ */
+static void test_audit_event_read_in_its_size(void)
+{
+	static const char not_the_callers[] = "past-the-callers-size";
+	ntlm_buffer out = {0};
+	union {
+		ntlm_audit_event ev;
+		uint8_t raw[sizeof(ntlm_audit_event) + 8];
+	} u;
+	memset(&u, 0, sizeof(u));
+	u.ev.user = "alice";
+	u.ev.account_source = not_the_callers;
+	T_EXPECT_ERR(ntlm_audit_json(&u.ev, &out), NTLM_E_STRUCT_SIZE); /* no _INIT */
+	T_ASSERT(out.data == NULL);
+	u.ev.struct_size = sizeof(u.ev) + 8; /* a newer header than this library */
+	T_EXPECT_ERR(ntlm_audit_json(&u.ev, &out), NTLM_E_STRUCT_SIZE);
+	u.ev.struct_size = AUDIT_EVENT_V0_SIZE - 1;
+	T_EXPECT_ERR(ntlm_audit_json(&u.ev, &out), NTLM_E_STRUCT_SIZE);
+
+	u.ev.struct_size = AUDIT_EVENT_V0_SIZE; /* built before account_source was added */
+	T_OK(ntlm_audit_json(&u.ev, &out));
+	T_ASSERT(memmem(out.data, out.len, "\"user\":\"alice\"", 14) != NULL);
+	T_ASSERT(memmem(out.data, out.len, not_the_callers, sizeof(not_the_callers) - 1) == NULL);
+	ntlm_buffer_free(&out);
+
+	/* negative: an event of today's size shows the field */
+	u.ev.struct_size = sizeof(u.ev);
+	T_OK(ntlm_audit_json(&u.ev, &out));
+	T_ASSERT(memmem(out.data, out.len, not_the_callers, sizeof(not_the_callers) - 1) != NULL);
+	ntlm_buffer_free(&out);
+	ntlm_audit_event init = {NTLM_AUDIT_EVENT_INIT};
+	T_ASSERT(init.struct_size == sizeof(ntlm_audit_event));
+}
+
 int main(void)
 {
 	T_RUN(test_unset_sizes_refused);
 	T_RUN(test_older_caller_read_and_written_in_its_size);
 	T_RUN(test_policy_init_writes_the_callers_size);
+	T_RUN(test_audit_event_read_in_its_size);
 	T_END();
 }

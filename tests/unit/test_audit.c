@@ -586,10 +586,9 @@ static void test_malformed_authenticate(void)
 
 static void test_audit_json_direct(void)
 {
-	ntlm_audit_event ev;
+	ntlm_audit_event ev = {NTLM_AUDIT_EVENT_INIT};
 	ntlm_buffer out = {0};
 	struct json j;
-	memset(&ev, 0, sizeof(ev));
 	ev.time = 0;
 	ev.result = NTLM_E_MIC_MISMATCH;
 	ev.kind = NTLM_KIND_LM;

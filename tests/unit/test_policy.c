@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "ntlmssp/ntlmssp.h"
+#include "shared.h"
 #include "t.h"
 
 static char dir[] = "/tmp/ntlmssp-test-policy-XXXXXX";
@@ -349,6 +350,68 @@ static void test_null_policy_reads_the_system_file(void)
 	unsetenv("NTLMSSP_CONF");
 }
 
+static ntlm_err server_from(ntlm_account_store *store)
+{
+	ntlm_ctx *ctx = NULL;
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT, .store = store, .computer_name = "SRV"};
+	ntlm_err rc = ntlm_server_new(&ctx, &cfg);
+	ntlm_ctx_free(ctx);
+	return rc;
+}
+
+static ntlm_err client_from(const ntlm_cred *cred)
+{
+	ntlm_ctx *ctx = NULL;
+	ntlm_err rc = ntlm_client_new(&ctx, cred, NULL);
+	ntlm_ctx_free(ctx);
+	return rc;
+}
+
+static void after_the_recheck_time(void)
+{
+	usleep((SH_POLICY_RECHECK_MS + 300) * 1000);
+}
+
+/*
+ * A credential or store keeps the system policy it last read for its
+ * contexts; a change of the file reaches them after at most the recheck
+ * time, and a new credential or store at once. A file that stops loading
+ * fails the creation then, every time: a failed read is never kept.
+ */
+static void test_system_policy_kept_per_object(void)
+{
+	ntlm_cred *cred = NULL;
+	ntlm_account_store *store = NULL;
+	setenv("NTLMSSP_CONF", path, 1);
+	write_conf("# the defaults\n");
+	T_SETUP(ntlm_cred_password(&cred, "D", "u", "p"));
+	T_SETUP(ntlm_account_store_new(&store, &never_ops, NULL));
+	T_OK(client_from(cred));
+	T_OK(server_from(store));
+	write_conf("allowed_responses = none\n");
+	T_EXPECT_ERR(client_with_system_policy(), NTLM_E_POLICY_CONFLICT);
+	T_EXPECT_ERR(server_with_system_policy(NULL), NTLM_E_POLICY_CONFLICT);
+	after_the_recheck_time();
+	T_EXPECT_ERR(client_from(cred), NTLM_E_POLICY_CONFLICT);
+	T_EXPECT_ERR(server_from(store), NTLM_E_POLICY_CONFLICT);
+	write_conf("allowed_responses = ntlmv3\n");
+	after_the_recheck_time();
+	T_EXPECT_ERR(client_from(cred), NTLM_E_BAD_FILE);
+	T_EXPECT_ERR(client_from(cred), NTLM_E_BAD_FILE);
+	T_EXPECT_ERR(server_from(store), NTLM_E_BAD_FILE);
+	write_conf("# the defaults again\n"); /* repaired: read at once, the old copy is stale */
+	T_OK(client_from(cred));
+	T_OK(server_from(store));
+	/* $NTLMSSP_CONF naming another file is another policy: read at once */
+	char other[400];
+	snprintf(other, sizeof(other), "%s/other.conf", dir);
+	setenv("NTLMSSP_CONF", other, 1);
+	T_EXPECT_ERR(client_from(cred), NTLM_E_IO); /* named, and missing */
+	unsetenv("NTLMSSP_CONF");
+	ntlm_account_store_free(store);
+	ntlm_cred_free(cred);
+}
+
 /* ------------------------------------------ contradictions are refused */
 
 /* ntlm_server_new refuses p with cfg; the message names both settings. */
@@ -437,6 +500,7 @@ int main(void)
 	T_RUN(test_files);
 	T_RUN(test_unsafe_files);
 	T_RUN(test_null_policy_reads_the_system_file);
+	T_RUN(test_system_policy_kept_per_object);
 	T_RUN(test_conflicts_refused);
 	unlink(path);
 	rmdir(dir);

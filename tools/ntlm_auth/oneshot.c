@@ -179,8 +179,7 @@ static void audit(const setup_server *srv, const logon *l, ntlm_err rc, int64_t 
 {
 	if (!srv->cfg.audit)
 		return;
-	ntlm_audit_event ev;
-	memset(&ev, 0, sizeof(ev));
+	ntlm_audit_event ev = {NTLM_AUDIT_EVENT_INIT};
 	ev.time = now;
 	ev.result = rc;
 	ev.domain = l->domain;
