@@ -110,6 +110,8 @@ NTLM_MUST_CHECK ntlm_err ndr_get_hresults(nb_reader *r, uint32_t limit, ntlm_hre
  */
 #define NDR_MAX_MIP_PTRS 32
 NTLM_MUST_CHECK ntlm_err ndr_get_mip_ptrs(nb_reader *r, uint32_t n, ndr_bytes *out);
+/* The same after a conformance already read. */
+NTLM_MUST_CHECK ntlm_err ndr_get_mip_ptr_elems(nb_reader *r, uint32_t n, ndr_bytes *out);
 
 /* ---- encoding: each aligns first; failures stick in the writer ---- */
 void ndr_walign(ndr_writer *nw, size_t alignment);
