@@ -999,6 +999,70 @@ static void test_actprops_out_refused(void)
 	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 140, 1, 0xEE, NTLM_E_FIELD_RANGE);
 }
 
+/* ------------------------------------------------------------ INtlmDemo */
+
+/* INtlmDemo stubs written as impacket DCOMCALL/DCOMANSWER structures (LPWSTR, LONG):
+   WhoAmI's response {ORPCthat {0, NULL}, principal "DOMAIN\alice", authn_svc 10,
+   authn_level 6, imp_level 3, 0}; Add {ORPCthis {5.7, 0, CID}, a -2, b 40} -> {38, 0};
+   WhoAmIImpersonated's response {euid 1001, unix_user "alice", 0} */
+#define VEC_DEMO_WHOAMI_RESP                                                                       \
+	"0000000000000000000002000d000000000000000d00000044004f004d00410049004e005c0061006c0069006300" \
+	"6500000000000a000000060000000300000000000000"
+#define VEC_DEMO_ADD_REQ                                                                           \
+	"050007000000000000000000443322116655887799aabbccddeeff0000000000feffffff28000000"
+#define VEC_DEMO_ADD_RESP "00000000000000002600000000000000"
+#define VEC_DEMO_WHOAMI_IMP_RESP                                                                   \
+	"0000000000000000e90300000000020006000000000000000600000061006c00690063006500000000000000"
+
+static void test_demo_stubs(void)
+{
+	dcom_demo_whoami_resp *w = calloc(2, sizeof(*w));
+	dcom_demo_whoami_imp_resp *i = calloc(2, sizeof(*i));
+	T_SETUP(w == NULL || i == NULL);
+	w[1].principal.present = 1;
+	strcpy(w[1].principal.utf8, "DOMAIN\\alice");
+	w[1].authn_svc = NTLM_RPC_AUTHN_WINNT;
+	w[1].authn_level = NTLM_RPC_LEVEL_PKT_PRIVACY;
+	w[1].imp_level = NTLM_RPC_IMP_IMPERSONATE;
+	EXPECT_ENCODES(dcom_demo_whoami_resp, &w[1], VEC_DEMO_WHOAMI_RESP);
+	DECODE_VECTOR(dcom_demo_whoami_resp, VEC_DEMO_WHOAMI_RESP, &w[0]);
+	T_ASSERT(memcmp(&w[0], &w[1], sizeof(*w)) == 0);
+	i[1].euid = 1001;
+	i[1].unix_user.present = 1;
+	strcpy(i[1].unix_user.utf8, "alice");
+	EXPECT_ENCODES(dcom_demo_whoami_imp_resp, &i[1], VEC_DEMO_WHOAMI_IMP_RESP);
+	DECODE_VECTOR(dcom_demo_whoami_imp_resp, VEC_DEMO_WHOAMI_IMP_RESP, &i[0]);
+	T_ASSERT(memcmp(&i[0], &i[1], sizeof(*i)) == 0);
+	free(w);
+	free(i);
+
+	dcom_demo_add_req a = {0}, a2;
+	orpcthis_init(&a.orpc);
+	a.a = -2;
+	a.b = 40;
+	EXPECT_ENCODES(dcom_demo_add_req, &a, VEC_DEMO_ADD_REQ);
+	DECODE_VECTOR(dcom_demo_add_req, VEC_DEMO_ADD_REQ, &a2);
+	T_ASSERT(memcmp(&a, &a2, sizeof(a)) == 0);
+	dcom_demo_add_resp s = {0}, s2;
+	s.sum = 38;
+	EXPECT_ENCODES(dcom_demo_add_resp, &s, VEC_DEMO_ADD_RESP);
+	DECODE_VECTOR(dcom_demo_add_resp, VEC_DEMO_ADD_RESP, &s2);
+	T_ASSERT(s2.sum == 38 && s2.hr == 0);
+	/* WhoAmI and WhoAmIImpersonated send ORPCTHIS only */
+	dcom_orpc_req o = {0}, o2;
+	orpcthis_init(&o.orpc);
+	EXPECT_ENCODES(dcom_orpc_req, &o,
+	               "050007000000000000000000443322116655887799aabbccddeeff0000000000");
+	DECODE_VECTOR(dcom_orpc_req, "050007000000000000000000443322116655887799aabbccddeeff0000000000",
+	              &o2);
+	T_ASSERT(memcmp(&o, &o2, sizeof(o)) == 0);
+	/* a principal with no terminator, or longer than NDR_MAX_STRING_CHARS */
+	EXPECT_PATCH_REFUSED(dcom_demo_whoami_resp, VEC_DEMO_WHOAMI_RESP, 48, 2, 0x41,
+	                     NTLM_E_BAD_STRING);
+	EXPECT_PATCH_REFUSED(dcom_demo_whoami_resp, VEC_DEMO_WHOAMI_RESP, 12, 4,
+	                     NDR_MAX_STRING_CHARS + 2, NTLM_E_FIELD_RANGE);
+}
+
 int main(void)
 {
 	T_RUN(test_hresult_names);
@@ -1029,5 +1093,6 @@ int main(void)
 	T_RUN(test_security_info_refused);
 	T_RUN(test_actprops_out);
 	T_RUN(test_actprops_out_refused);
+	T_RUN(test_demo_stubs);
 	T_END();
 }
