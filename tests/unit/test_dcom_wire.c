@@ -999,6 +999,71 @@ static void test_actprops_out_refused(void)
 	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 140, 1, 0xEE, NTLM_E_FIELD_RANGE);
 }
 
+/* IActivation::RemoteActivation as impacket's IActivation.RemoteActivation(NtlmDemo, IUnknown)
+   builds it: ORPCTHIS {5.7, flags 1, CID}, Clsid NtlmDemo, pwszObjectName NULL, pObjectStorage
+   NULL, ClientImpLevel 2, Mode 0, Interfaces 1, pIIDs [IUnknown], cRequestedProtseqs 1, [7];
+   the response {ORPCthat {0, NULL}, OXID, {ncacn_ip_tcp "127.0.0.1[49152]"; 10, 0xffff, ""},
+   IPID, pAuthnHint 5, 5.7, phr 0, ppInterfaceData [{4, "MEOW"}], pResults [0], 0} */
+#define VEC_RACT_REQ                                                                               \
+	"050007000100000000000000443322116655887799aabbccddeeff00000000006e2d3c6c0b1f7e4b9a515a2e0f1d" \
+	"7c01000000000000000002000000000000000100000000000200010000000000000000000000c000000000000046" \
+	"0"                                                                                            \
+	"1000000010000000700"
+#define VEC_RACT_RESP                                                                              \
+	"0000000000000000887766554433221100000200170000001700130007003100320037002e0030002e0030002e00" \
+	"31005b00340039003100350032005d00000000000a00ffff000000000000030201000504070608090a0b0c0d0e0f" \
+	"050000000500070000000000010000000400020004000000040000004d454f57010000000000000000000000"
+
+static void test_remote_activation(void)
+{
+	static const ntlm_guid demo = NTLM_DCOM_CLSID_NTLMDEMO;
+	dcom_remoteactivation_req *q = calloc(2, sizeof(*q));
+	dcom_remoteactivation_resp *p = calloc(2, sizeof(*p));
+	T_SETUP(q == NULL || p == NULL);
+	orpcthis_init(&q[1].orpc);
+	q[1].orpc.flags = 1;
+	q[1].clsid = demo;
+	q[1].imp_level = NTLM_RPC_IMP_IDENTIFY;
+	q[1].n_iids = 1;
+	q[1].iids[0] = IID_UNK;
+	q[1].n_protseqs = 1;
+	q[1].protseqs[0] = DCOM_TOWER_NCACN_IP_TCP;
+	EXPECT_ENCODES(dcom_remoteactivation_req, &q[1], VEC_RACT_REQ);
+	DECODE_VECTOR(dcom_remoteactivation_req, VEC_RACT_REQ, &q[0]);
+	T_ASSERT(memcmp(&q[0], &q[1], sizeof(*q)) == 0);
+	static const uint8_t meow[] = {'M', 'E', 'O', 'W'};
+	p[1].oxid = OXID;
+	p[1].has_bindings = 1;
+	dsa_fill(&p[1].bindings, "127.0.0.1[49152]");
+	p[1].ipid_remunknown = IPID;
+	p[1].authn_hint = NTLM_RPC_LEVEL_PKT_INTEGRITY;
+	p[1].version.major = 5;
+	p[1].version.minor = 7;
+	p[1].n_ifs = 1;
+	p[1].ifs[0].data = meow;
+	p[1].ifs[0].len = 4;
+	EXPECT_ENCODES(dcom_remoteactivation_resp, &p[1], VEC_RACT_RESP);
+	DECODE_VECTOR(dcom_remoteactivation_resp, VEC_RACT_RESP, &p[0]);
+	T_ASSERT(p[0].ifs[0].len == 4 && memcmp(p[0].ifs[0].data, meow, 4) == 0);
+	p[0].ifs[0] = p[1].ifs[0];
+	T_ASSERT(memcmp(&p[0], &p[1], sizeof(*p)) == 0);
+	/* Offsets in the request: object name 48, Interfaces 64, pIIDs 68, conformance 72,
+	   cRequestedProtseqs 92, conformance 96 */
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 64, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 64, 4, DCOM_MAX_IIDS + 1,
+	                     NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 68, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 96, 4, DCOM_MAX_PROTSEQS + 1,
+	                     NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 92, 2, 2, NTLM_E_FIELD_RANGE);
+	/* Offsets in the response: ppInterfaceData conformance 104, pResults conformance 124 */
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_resp, VEC_RACT_RESP, 104, 4, DCOM_MAX_IIDS + 1,
+	                     NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_resp, VEC_RACT_RESP, 124, 4, 2, NTLM_E_FIELD_RANGE);
+	free(q);
+	free(p);
+}
+
 /* ------------------------------------------------------------ INtlmDemo */
 
 /* INtlmDemo stubs written as impacket DCOMCALL/DCOMANSWER structures (LPWSTR, LONG):
@@ -1093,6 +1158,7 @@ int main(void)
 	T_RUN(test_security_info_refused);
 	T_RUN(test_actprops_out);
 	T_RUN(test_actprops_out_refused);
+	T_RUN(test_remote_activation);
 	T_RUN(test_demo_stubs);
 	T_END();
 }
