@@ -121,7 +121,9 @@ static ntlm_err get_inst(nb_reader *r, void *set)
 static void put_inst(ndr_writer *nw, const void *set)
 {
 	const dcom_inst_info *p = &((const dcom_actprops_in *)set)->inst;
-	uint32_t n = p->n_iids < DCOM_MAX_IIDS ? p->n_iids : DCOM_MAX_IIDS;
+	uint32_t n = p->n_iids;
+	if (!ndr_put_limit(nw, n, DCOM_MAX_IIDS))
+		return;
 	ndr_put_guid(nw, &p->clsid);
 	ndr_put_u32(nw, p->class_ctx);
 	ndr_put_u32(nw, p->actv_flags);
@@ -229,7 +231,9 @@ static ntlm_err get_scm_req(nb_reader *r, void *set)
 static void put_scm_req(ndr_writer *nw, const void *set)
 {
 	const dcom_scm_request *p = &((const dcom_actprops_in *)set)->scm_req;
-	uint16_t n = p->n_protseqs < DCOM_MAX_PROTSEQS ? p->n_protseqs : DCOM_MAX_PROTSEQS;
+	uint16_t n = p->n_protseqs;
+	if (!ndr_put_limit(nw, n, DCOM_MAX_PROTSEQS))
+		return;
 	ndr_put_ptr(nw, 0);
 	ndr_put_ptr(nw, p->has_remote);
 	if (!p->has_remote)
@@ -306,7 +310,9 @@ static ntlm_err get_props_out(nb_reader *r, void *set)
 static void put_props_out(ndr_writer *nw, const void *set)
 {
 	const dcom_props_out_info *p = &((const dcom_actprops_out *)set)->props;
-	uint32_t n = p->n_ifs < DCOM_MAX_IIDS ? p->n_ifs : DCOM_MAX_IIDS;
+	uint32_t n = p->n_ifs;
+	if (!ndr_put_limit(nw, n, DCOM_MAX_IIDS))
+		return;
 	ndr_put_u32(nw, n);
 	ndr_put_ptr(nw, 1);
 	ndr_put_ptr(nw, 1);
@@ -677,8 +683,10 @@ static ntlm_err get_remoteactivation_req(nb_reader *r, dcom_remoteactivation_req
 
 static void put_remoteactivation_req(ndr_writer *nw, const dcom_remoteactivation_req *q)
 {
-	uint32_t n = q->n_iids < DCOM_MAX_IIDS ? q->n_iids : DCOM_MAX_IIDS;
-	uint16_t np = q->n_protseqs < DCOM_MAX_PROTSEQS ? q->n_protseqs : DCOM_MAX_PROTSEQS;
+	uint32_t n = q->n_iids;
+	uint16_t np = q->n_protseqs;
+	if (!ndr_put_limit(nw, n, DCOM_MAX_IIDS) || !ndr_put_limit(nw, np, DCOM_MAX_PROTSEQS))
+		return;
 	dcom_put_orpcthis(nw, &q->orpc);
 	ndr_put_guid(nw, &q->clsid);
 	ndr_put_unique_wstring(nw, q->object_name.present ? q->object_name.utf8 : NULL);
@@ -713,7 +721,9 @@ static ntlm_err get_remoteactivation_resp(nb_reader *r, dcom_remoteactivation_re
 
 static void put_remoteactivation_resp(ndr_writer *nw, const dcom_remoteactivation_resp *p)
 {
-	uint32_t n = p->n_ifs < DCOM_MAX_IIDS ? p->n_ifs : DCOM_MAX_IIDS;
+	uint32_t n = p->n_ifs;
+	if (!ndr_put_limit(nw, n, DCOM_MAX_IIDS))
+		return;
 	dcom_put_orpcthat(nw, &p->orpc);
 	ndr_put_u64(nw, p->oxid);
 	dcom_put_unique_dsa(nw, p->has_bindings ? &p->bindings : NULL);

@@ -251,6 +251,15 @@ void ndr_put_mip_ptrs(ndr_writer *nw, const ndr_bytes *v, size_t n)
 
 /* ------------------------------------------------------------ encoding */
 
+int ndr_put_limit(ndr_writer *nw, size_t n, size_t limit)
+{
+	if (n <= limit)
+		return 1;
+	if (nw->w.err == NTLM_OK)
+		nw->w.err = NTLM_E_INVALID_PARAMETER;
+	return 0;
+}
+
 void ndr_walign(ndr_writer *nw, size_t alignment)
 {
 	nb_write_zeros(&nw->w, (alignment - nw->w.len % alignment) % alignment);

@@ -1128,6 +1128,39 @@ static void test_demo_stubs(void)
 	                     NDR_MAX_STRING_CHARS + 2, NTLM_E_FIELD_RANGE);
 }
 
+static void test_encoders_refuse_counts(void)
+{
+	dcom_remqi_req *q = calloc(1, sizeof(*q));
+	T_SETUP(q == NULL);
+	ntlm_buffer b = {0};
+	q->n_iids = DCOM_MAX_IIDS + 1;
+	T_EXPECT_ERR(dcom_remqi_req_encode(q, &b), NTLM_E_INVALID_PARAMETER);
+	T_ASSERT(b.data == NULL);
+	free(q);
+	dcom_remrefs_req *r = calloc(1, sizeof(*r));
+	T_SETUP(r == NULL);
+	r->n_refs = DCOM_MAX_REFS + 1;
+	T_EXPECT_ERR(dcom_remrefs_req_encode(r, &b), NTLM_E_INVALID_PARAMETER);
+	free(r);
+	dcom_resolveoxid_req o = {0};
+	o.n_protseqs = DCOM_MAX_PROTSEQS + 1;
+	T_EXPECT_ERR(dcom_resolveoxid_req_encode(&o, &b), NTLM_E_INVALID_PARAMETER);
+	dcom_objref *s = calloc(1, sizeof(*s));
+	T_SETUP(s == NULL);
+	s->flags = DCOM_OBJREF_STANDARD;
+	s->resaddr.n_str = DCOM_MAX_BINDINGS + 1;
+	T_EXPECT_ERR(dcom_objref_encode(s, &b), NTLM_E_INVALID_PARAMETER);
+	s->resaddr.n_str = 0;
+	s->flags = DCOM_OBJREF_HANDLER;
+	T_EXPECT_ERR(dcom_objref_encode(s, &b), NTLM_E_UNSUPPORTED);
+	free(s);
+	dcom_actprops_out *a = calloc(1, sizeof(*a));
+	T_SETUP(a == NULL);
+	a->props.n_ifs = DCOM_MAX_IIDS + 1;
+	T_EXPECT_ERR(dcom_actprops_out_encode(a, &b), NTLM_E_INVALID_PARAMETER);
+	free(a);
+}
+
 int main(void)
 {
 	T_RUN(test_hresult_names);
@@ -1160,5 +1193,6 @@ int main(void)
 	T_RUN(test_actprops_out_refused);
 	T_RUN(test_remote_activation);
 	T_RUN(test_demo_stubs);
+	T_RUN(test_encoders_refuse_counts);
 	T_END();
 }
