@@ -237,7 +237,7 @@ static void put_units_string(nb_writer *u, const char *s)
 	if (ntlm_utf8_to_utf16le(s, 0, &u16, &len) != NTLM_OK) {
 		if (u->err == NTLM_OK)
 			u->err = NTLM_E_INVALID_PARAMETER;
-	} else {
+	} else if (len) {
 		nb_write_bytes(u, u16, len);
 	}
 	free(u16);
