@@ -5,11 +5,11 @@
 
 typedef struct hr_entry {
 	ntlm_hresult hr;
-	const char *name; /* the COM name: the symbol without NTLM_DCOM_ */
+	const char *name; /* the COM name: the symbol after its 10 characters NTLM_DCOM_ */
 	const char *msg;
 } hr_entry;
 
-#define HR_ROW_(name, value, msg) {(ntlm_hresult)(int32_t)(value), #name + 10, msg},
+#define HR_ROW_(name, value, msg) {(ntlm_hresult)(int32_t)(value), &(#name)[10], msg},
 static const hr_entry hr_table[] = {NTLM_DCOM_HRESULT_LIST(HR_ROW_)};
 #undef HR_ROW_
 

@@ -234,15 +234,14 @@ static void remqi_req_fill(dcom_remqi_req *q)
 
 static void test_remqi_req(void)
 {
-	dcom_remqi_req *q = calloc(2, sizeof(*q));
-	T_SETUP(q == NULL);
+	static dcom_remqi_req q_buf[2];
+	dcom_remqi_req *q = memset(q_buf, 0, sizeof(q_buf));
 	remqi_req_fill(&q[1]);
 	EXPECT_ENCODES(dcom_remqi_req, &q[1], VEC_REMQI_REQ);
 	DECODE_VECTOR(dcom_remqi_req, VEC_REMQI_REQ, &q[0]);
 	T_ASSERT(memcmp(&q[0], &q[1], sizeof(*q)) == 0);
 	DECODE_VECTOR(dcom_remqi_req, VEC_REMQI_REQ_IMPACKET_PAD, &q[0]);
 	T_ASSERT(memcmp(&q[0], &q[1], sizeof(*q)) == 0);
-	free(q);
 }
 
 /* Decodes hex (a variant of a vector) and expects err. */
@@ -311,8 +310,8 @@ static void test_remqi_req_bounds(void)
 
 static void test_remaddref_req_and_extensions(void)
 {
-	dcom_remrefs_req *q = calloc(2, sizeof(*q));
-	T_SETUP(q == NULL);
+	static dcom_remrefs_req q_buf[2];
+	dcom_remrefs_req *q = memset(q_buf, 0, sizeof(q_buf));
 	orpcthis_init(&q[1].orpc);
 	q[1].n_refs = 1;
 	q[1].refs[0].ipid = IPID;
@@ -324,7 +323,6 @@ static void test_remaddref_req_and_extensions(void)
 	T_ASSERT(q[0].orpc.n_extensions == 1);
 	q[0].orpc.n_extensions = 0;
 	T_ASSERT(memcmp(&q[0], &q[1], sizeof(*q)) == 0);
-	free(q);
 }
 
 /* Offsets in VEC_REMADDREF_REQ_EXT: ORPC_EXTENT_ARRAY {size 32, reserved 36, extent 40},
@@ -363,8 +361,8 @@ static void test_remrefs_bounds(void)
 
 static void test_remqi_resp(void)
 {
-	dcom_remqi_resp *p = calloc(2, sizeof(*p));
-	T_SETUP(p == NULL);
+	static dcom_remqi_resp p_buf[2];
+	dcom_remqi_resp *p = memset(p_buf, 0, sizeof(p_buf));
 	p[1].has_results = 1;
 	p[1].n_results = 1;
 	p[1].results[0].std.flags = DCOM_SORF_NOPING;
@@ -393,7 +391,6 @@ static void test_remqi_resp(void)
 	/* a result count over DCOM_MAX_IIDS */
 	EXPECT_REFUSED(dcom_remqi_resp, "000000000000000000000200210000000000000000000000",
 	               NTLM_E_FIELD_RANGE);
-	free(p);
 }
 
 /* RemAddRefResponse {ORPCthat {0, NULL}, pResults [0], ErrorCode 0};
@@ -417,9 +414,10 @@ static void test_remaddref_release_resp(void)
 
 static void test_remqi2_roundtrip(void)
 {
-	dcom_remqi2_req *q = calloc(2, sizeof(*q));
-	dcom_remqi2_resp *p = calloc(2, sizeof(*p));
-	T_SETUP(q == NULL || p == NULL);
+	static dcom_remqi2_req q_buf[2];
+	dcom_remqi2_req *q = memset(q_buf, 0, sizeof(q_buf));
+	static dcom_remqi2_resp p_buf[2];
+	dcom_remqi2_resp *p = memset(p_buf, 0, sizeof(p_buf));
 	orpcthis_init(&q[1].orpc);
 	q[1].ipid = IPID;
 	q[1].n_iids = 2;
@@ -441,8 +439,6 @@ static void test_remqi2_roundtrip(void)
 	T_ASSERT(p[0].mifs[0].len == sizeof(objref) &&
 	         memcmp(p[0].mifs[0].data, objref, sizeof(objref)) == 0);
 	ntlm_buffer_free(&b);
-	free(q);
-	free(p);
 }
 
 static void test_classfactory(void)
@@ -516,8 +512,8 @@ static void test_resolveoxid(void)
 	DECODE_VECTOR(dcom_resolveoxid_req, VEC_RESOLVEOXID2_REQ, &q2);
 	T_ASSERT(memcmp(&q, &q2, sizeof(q)) == 0);
 
-	dcom_resolveoxid_resp *p = calloc(2, sizeof(*p));
-	T_SETUP(p == NULL);
+	static dcom_resolveoxid_resp p_buf[2];
+	dcom_resolveoxid_resp *p = memset(p_buf, 0, sizeof(p_buf));
 	p[1].has_bindings = 1;
 	dsa_fill(&p[1].bindings, "127.0.0.1[49152]");
 	p[1].ipid_remunknown = IPID;
@@ -535,7 +531,6 @@ static void test_resolveoxid(void)
 	T_OK(dcom_resolveoxid_resp_decode(b.data, b.len, &p[0]));
 	ntlm_buffer_free(&b);
 	T_ASSERT(memcmp(&p[0], &p[1], sizeof(*p)) == 0);
-	free(p);
 	/* cRequestedProtseqs (8) over DCOM_MAX_PROTSEQS or 0; conformance (12) not the count */
 	EXPECT_PATCH_REFUSED(dcom_resolveoxid_req, VEC_RESOLVEOXID2_REQ, 8, 2, DCOM_MAX_PROTSEQS + 1,
 	                     NTLM_E_FIELD_RANGE);
@@ -557,8 +552,8 @@ static void test_resolveoxid(void)
 
 static void test_serveralive2(void)
 {
-	dcom_serveralive2_resp *p = calloc(2, sizeof(*p));
-	T_SETUP(p == NULL);
+	static dcom_serveralive2_resp p_buf[2];
+	dcom_serveralive2_resp *p = memset(p_buf, 0, sizeof(p_buf));
 	p[1].version.major = 5;
 	p[1].version.minor = 7;
 	p[1].has_bindings = 1;
@@ -566,7 +561,6 @@ static void test_serveralive2(void)
 	EXPECT_ENCODES(dcom_serveralive2_resp, &p[1], VEC_SERVERALIVE2_RESP);
 	DECODE_VECTOR(dcom_serveralive2_resp, VEC_SERVERALIVE2_RESP, &p[0]);
 	T_ASSERT(memcmp(&p[0], &p[1], sizeof(*p)) == 0);
-	free(p);
 }
 
 /* SimplePing {pSetId 0x0102030405060708}; ComplexPing {pSetId 0, SequenceNum 1, cAddToSet 2,
@@ -584,8 +578,8 @@ static void test_pings(void)
 	EXPECT_ENCODES(dcom_simpleping_req, &s, VEC_SIMPLEPING_REQ);
 	DECODE_VECTOR(dcom_simpleping_req, VEC_SIMPLEPING_REQ, &s2);
 	T_ASSERT(s2.setid == s.setid);
-	dcom_complexping_req *c = calloc(2, sizeof(*c));
-	T_SETUP(c == NULL);
+	static dcom_complexping_req c_buf[2];
+	dcom_complexping_req *c = memset(c_buf, 0, sizeof(c_buf));
 	c[1].seq = 1;
 	c[1].n_add = 2;
 	c[1].add[0] = 0x1111;
@@ -593,7 +587,6 @@ static void test_pings(void)
 	EXPECT_ENCODES(dcom_complexping_req, &c[1], VEC_COMPLEXPING_REQ);
 	DECODE_VECTOR(dcom_complexping_req, VEC_COMPLEXPING_REQ, &c[0]);
 	T_ASSERT(memcmp(&c[0], &c[1], sizeof(*c)) == 0);
-	free(c);
 	dcom_complexping_resp r = {0x42, 0, 0}, r2;
 	EXPECT_ENCODES(dcom_complexping_resp, &r, VEC_COMPLEXPING_RESP);
 	DECODE_VECTOR(dcom_complexping_resp, VEC_COMPLEXPING_RESP, &r2);
@@ -625,8 +618,8 @@ static void test_pings(void)
 
 static void test_objref_standard(void)
 {
-	dcom_objref *o = calloc(2, sizeof(*o));
-	T_SETUP(o == NULL);
+	static dcom_objref o_buf[2];
+	dcom_objref *o = memset(o_buf, 0, sizeof(o_buf));
 	o[1].flags = DCOM_OBJREF_STANDARD;
 	o[1].iid = IID_DEMO;
 	o[1].std.public_refs = 5;
@@ -637,7 +630,6 @@ static void test_objref_standard(void)
 	EXPECT_ENCODES(dcom_objref, &o[1], VEC_OBJREF_STD);
 	DECODE_VECTOR(dcom_objref, VEC_OBJREF_STD, &o[0]);
 	T_ASSERT(memcmp(&o[0], &o[1], sizeof(*o)) == 0);
-	free(o);
 }
 
 #define OBJREF_HEAD(flags) "4d454f57" flags "6e2d3c6c0b1f7e4b9a515a2e0f1d7c02"
@@ -673,8 +665,8 @@ static void test_dsa_bounds(void)
 	/* over DCOM_MAX_DSA_UNITS */
 	EXPECT_REFUSED(dcom_objref, STD_HEAD "01100200", NTLM_E_FIELD_RANGE);
 	/* the smallest DUALSTRINGARRAY (no bindings): 4, 2, four zeros */
-	dcom_objref *o = calloc(1, sizeof(*o));
-	T_SETUP(o == NULL);
+	static dcom_objref o_buf[1];
+	dcom_objref *o = memset(o_buf, 0, sizeof(o_buf));
 	uint8_t v[MAXV];
 	size_t n = unhex(STD_HEAD "04000200 0000000000000000", v);
 	T_OK(dcom_objref_decode(v, n, o));
@@ -683,7 +675,6 @@ static void test_dsa_bounds(void)
 	T_OK(dcom_objref_encode(o, &b));
 	T_ASSERT(b.len == n && memcmp(b.data, v, n) == 0);
 	ntlm_buffer_free(&b);
-	free(o);
 }
 
 static void test_dsa_many_bindings(void)
@@ -707,15 +698,14 @@ static void test_dsa_many_bindings(void)
 	for (int i = 0; i < 3; i++)
 		ndr_put_u16(&nw, 0);
 	T_OK(ndr_writer_finish(&nw, &b));
-	dcom_dualstringarray *d = calloc(1, sizeof(*d));
-	T_SETUP(d == NULL);
+	static dcom_dualstringarray d_buf[1];
+	dcom_dualstringarray *d = memset(d_buf, 0, sizeof(d_buf));
 	nb_reader r;
 	nb_reader_init(&r, b.data, b.len);
 	T_OK(dcom_get_dsa(&r, d));
 	T_ASSERT(d->n_str == DCOM_MAX_BINDINGS && d->n_sec == 0);
 	T_STR(d->str[DCOM_MAX_BINDINGS - 1].addr, "h");
 	ntlm_buffer_free(&b);
-	free(d);
 }
 
 /* ------------------------------------------------------------ activation */
@@ -817,8 +807,8 @@ static void actprops_in_fill(dcom_actprops_in *a)
 
 static void test_actprops_in(void)
 {
-	dcom_actprops_in *a = calloc(2, sizeof(*a));
-	T_SETUP(a == NULL);
+	static dcom_actprops_in a_buf[2];
+	dcom_actprops_in *a = memset(a_buf, 0, sizeof(a_buf));
 	actprops_in_fill(&a[1]);
 	EXPECT_ENCODES(dcom_actprops_in, &a[1], VEC_ACTPROPS_IN);
 	a[1].inst.this_size = 0x58;
@@ -828,7 +818,6 @@ static void test_actprops_in(void)
 	a[1].inst.this_size = 0;
 	DECODE_VECTOR(dcom_actprops_in, VEC_ACTPROPS_IN_IMPACKET, &a[0]);
 	T_ASSERT(memcmp(&a[0], &a[1], sizeof(*a)) == 0);
-	free(a);
 }
 
 static void test_actprops_in6(void)
@@ -836,8 +825,8 @@ static void test_actprops_in6(void)
 	static const ntlm_guid order[] = {DCOM_CLSID_SPECIAL_PROPS,   DCOM_CLSID_INSTANTIATION,
 	                                  DCOM_CLSID_ACTIVATION_CTX,  DCOM_CLSID_SECURITY_INFO,
 	                                  DCOM_CLSID_SERVER_LOCATION, DCOM_CLSID_SCM_REQUEST};
-	dcom_actprops_in *a = calloc(2, sizeof(*a));
-	T_SETUP(a == NULL);
+	static dcom_actprops_in a_buf[2];
+	dcom_actprops_in *a = memset(a_buf, 0, sizeof(a_buf));
 	actprops_in_fill(&a[1]);
 	a[1].n_props = 6;
 	memcpy(a[1].prop_clsids, order, sizeof(order));
@@ -853,7 +842,6 @@ static void test_actprops_in6(void)
 	a[1].inst.this_size = 0x58;
 	DECODE_VECTOR(dcom_actprops_in, VEC_ACTPROPS_IN6, &a[0]);
 	T_ASSERT(memcmp(&a[0], &a[1], sizeof(*a)) == 0);
-	free(a);
 }
 
 static void test_createinstance_req(void)
@@ -925,8 +913,8 @@ static void test_actprops_in_refused(void)
 	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 400, 4, 0, NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 404, 4, 2, NTLM_E_FIELD_RANGE);
 	/* another property class than ours is skipped: ActivationContextInfo renamed */
-	dcom_actprops_in *a = calloc(1, sizeof(*a));
-	T_SETUP(a == NULL);
+	static dcom_actprops_in a_buf[1];
+	dcom_actprops_in *a = memset(a_buf, 0, sizeof(a_buf));
 	uint8_t b[MAXV];
 	size_t n = unhex(v, b);
 	b[140] = 0xEE;
@@ -934,7 +922,6 @@ static void test_actprops_in_refused(void)
 	T_ASSERT(a->present == (DCOM_PROP_INST | DCOM_PROP_LOCATION | DCOM_PROP_SCM_REQ));
 	/* an encoder refuses a class it does not know */
 	T_EXPECT_ERR(dcom_actprops_in_encode(a, &(ntlm_buffer){0}), NTLM_E_INVALID_PARAMETER);
-	free(a);
 }
 
 static void test_security_info_refused(void)
@@ -966,9 +953,10 @@ static void actprops_out_fill(dcom_actprops_out *a, const uint8_t *objref, size_
 
 static void test_actprops_out(void)
 {
-	dcom_actprops_out *a = calloc(2, sizeof(*a));
-	dcom_objref *o = calloc(1, sizeof(*o));
-	T_SETUP(a == NULL || o == NULL);
+	static dcom_actprops_out a_buf[2];
+	dcom_actprops_out *a = memset(a_buf, 0, sizeof(a_buf));
+	static dcom_objref o_buf[1];
+	dcom_objref *o = memset(o_buf, 0, sizeof(o_buf));
 	o->flags = DCOM_OBJREF_STANDARD;
 	o->iid = IID_UNK;
 	o->std.public_refs = 5;
@@ -997,8 +985,6 @@ static void test_actprops_out(void)
 	              VEC_ACTIVATION_RESP_HEAD VEC_ACTPROPS_OUT VEC_ACTIVATION_RESP_TAIL, &r2);
 	T_ASSERT(r2.hr == 0 && r2.act_props.len == r.act_props.len);
 	ntlm_buffer_free(&std);
-	free(a);
-	free(o);
 }
 
 /* Offsets in VEC_ACTPROPS_OUT: iid 8, PropsOutInfo at 168 (cIfs 184, piid 188, phresults 192,
@@ -1036,9 +1022,10 @@ static void test_actprops_out_refused(void)
 static void test_remote_activation(void)
 {
 	static const ntlm_guid demo = NTLM_DCOM_CLSID_NTLMDEMO;
-	dcom_remoteactivation_req *q = calloc(2, sizeof(*q));
-	dcom_remoteactivation_resp *p = calloc(2, sizeof(*p));
-	T_SETUP(q == NULL || p == NULL);
+	static dcom_remoteactivation_req q_buf[2];
+	dcom_remoteactivation_req *q = memset(q_buf, 0, sizeof(q_buf));
+	static dcom_remoteactivation_resp p_buf[2];
+	dcom_remoteactivation_resp *p = memset(p_buf, 0, sizeof(p_buf));
 	orpcthis_init(&q[1].orpc);
 	q[1].orpc.flags = 1;
 	q[1].clsid = demo;
@@ -1079,8 +1066,6 @@ static void test_remote_activation(void)
 	EXPECT_PATCH_REFUSED(dcom_remoteactivation_resp, VEC_RACT_RESP, 104, 4, DCOM_MAX_IIDS + 1,
 	                     NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_remoteactivation_resp, VEC_RACT_RESP, 124, 4, 2, NTLM_E_FIELD_RANGE);
-	free(q);
-	free(p);
 }
 
 /* ------------------------------------------------------------ INtlmDemo */
@@ -1100,9 +1085,10 @@ static void test_remote_activation(void)
 
 static void test_demo_stubs(void)
 {
-	dcom_demo_whoami_resp *w = calloc(2, sizeof(*w));
-	dcom_demo_whoami_imp_resp *i = calloc(2, sizeof(*i));
-	T_SETUP(w == NULL || i == NULL);
+	static dcom_demo_whoami_resp w_buf[2];
+	dcom_demo_whoami_resp *w = memset(w_buf, 0, sizeof(w_buf));
+	static dcom_demo_whoami_imp_resp i_buf[2];
+	dcom_demo_whoami_imp_resp *i = memset(i_buf, 0, sizeof(i_buf));
 	w[1].principal.present = 1;
 	strcpy(w[1].principal.utf8, "DOMAIN\\alice");
 	w[1].authn_svc = NTLM_RPC_AUTHN_WINNT;
@@ -1117,8 +1103,6 @@ static void test_demo_stubs(void)
 	EXPECT_ENCODES(dcom_demo_whoami_imp_resp, &i[1], VEC_DEMO_WHOAMI_IMP_RESP);
 	DECODE_VECTOR(dcom_demo_whoami_imp_resp, VEC_DEMO_WHOAMI_IMP_RESP, &i[0]);
 	T_ASSERT(memcmp(&i[0], &i[1], sizeof(*i)) == 0);
-	free(w);
-	free(i);
 
 	dcom_demo_add_req a = {0}, a2;
 	orpcthis_init(&a.orpc);
@@ -1149,35 +1133,31 @@ static void test_demo_stubs(void)
 
 static void test_encoders_refuse_counts(void)
 {
-	dcom_remqi_req *q = calloc(1, sizeof(*q));
-	T_SETUP(q == NULL);
+	static dcom_remqi_req q_buf[1];
+	dcom_remqi_req *q = memset(q_buf, 0, sizeof(q_buf));
 	ntlm_buffer b = {0};
 	q->n_iids = DCOM_MAX_IIDS + 1;
 	T_EXPECT_ERR(dcom_remqi_req_encode(q, &b), NTLM_E_INVALID_PARAMETER);
 	T_ASSERT(b.data == NULL);
-	free(q);
-	dcom_remrefs_req *r = calloc(1, sizeof(*r));
-	T_SETUP(r == NULL);
+	static dcom_remrefs_req r_buf[1];
+	dcom_remrefs_req *r = memset(r_buf, 0, sizeof(r_buf));
 	r->n_refs = DCOM_MAX_REFS + 1;
 	T_EXPECT_ERR(dcom_remrefs_req_encode(r, &b), NTLM_E_INVALID_PARAMETER);
-	free(r);
 	dcom_resolveoxid_req o = {0};
 	o.n_protseqs = DCOM_MAX_PROTSEQS + 1;
 	T_EXPECT_ERR(dcom_resolveoxid_req_encode(&o, &b), NTLM_E_INVALID_PARAMETER);
-	dcom_objref *s = calloc(1, sizeof(*s));
-	T_SETUP(s == NULL);
+	static dcom_objref s_buf[1];
+	dcom_objref *s = memset(s_buf, 0, sizeof(s_buf));
 	s->flags = DCOM_OBJREF_STANDARD;
 	s->resaddr.n_str = DCOM_MAX_BINDINGS + 1;
 	T_EXPECT_ERR(dcom_objref_encode(s, &b), NTLM_E_INVALID_PARAMETER);
 	s->resaddr.n_str = 0;
 	s->flags = DCOM_OBJREF_HANDLER;
 	T_EXPECT_ERR(dcom_objref_encode(s, &b), NTLM_E_UNSUPPORTED);
-	free(s);
-	dcom_actprops_out *a = calloc(1, sizeof(*a));
-	T_SETUP(a == NULL);
+	static dcom_actprops_out a_buf[1];
+	dcom_actprops_out *a = memset(a_buf, 0, sizeof(a_buf));
 	a->props.n_ifs = DCOM_MAX_IIDS + 1;
 	T_EXPECT_ERR(dcom_actprops_out_encode(a, &b), NTLM_E_INVALID_PARAMETER);
-	free(a);
 }
 
 int main(void)
