@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,6 +64,7 @@ struct ntlm_rpc_server {
 	struct conn *conns;
 	unsigned n_conns;
 	atomic_uint next_assoc;
+	atomic_uint_fast64_t next_serial; /* numbers connections for ntlm_rpc_call_association */
 };
 
 struct pctx {
@@ -97,10 +99,12 @@ struct conn {
 	char unix_user[64];
 	char target_name[256];
 	int closing;
+	uint64_t serial;
 };
 
 struct ntlm_rpc_call {
 	struct conn *conn;
+	const rpc_call_body *body; /* the request: object UUID, opnum */
 	int impersonating;
 	rpc_creds saved;
 	char msg[RPC_MSG_CAP];
@@ -144,6 +148,7 @@ NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
 	s->cfg.principal = s->principal;
 	atomic_init(&s->stopping, 0);
 	atomic_init(&s->next_assoc, 0x53F0u);
+	atomic_init(&s->next_serial, 1);
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
 		free(s);
 		return NTLM_RPC_S_OUT_OF_MEMORY;
@@ -603,12 +608,13 @@ static uint32_t check_vt(struct conn *c, const rpc_pdu *p, const rpc_call_body *
 }
 
 /* Runs the handler; the client's identity never outlives the call on this thread. */
-static uint32_t invoke(struct conn *c, ntlm_rpc_op op, void *arg, const ntlm_buffer *in,
-                       ntlm_buffer *out)
+static uint32_t invoke(struct conn *c, const rpc_call_body *body, ntlm_rpc_op op, void *arg,
+                       const ntlm_buffer *in, ntlm_buffer *out)
 {
 	ntlm_rpc_call call;
 	memset(&call, 0, sizeof(call));
 	call.conn = c;
+	call.body = body;
 	uint32_t status = op(&call, in->data, in->len, out, arg);
 	if (call.impersonating && ntlm_rpc_revert_to_self(&call) != NTLM_RPC_S_OK) {
 		/* The thread cannot get its own identity back: it answers nobody (the
@@ -659,7 +665,7 @@ static void handle_request(struct conn *c, uint8_t *pdu, size_t len, const rpc_p
 	int executed = fault == 0;
 	if (executed) {
 		ntlm_buffer call_in = {in.data, call_len};
-		fault = invoke(c, iface->ops[body.opnum], iface->arg, &call_in, &out);
+		fault = invoke(c, &body, iface->ops[body.opnum], iface->arg, &call_in, &out);
 	}
 	if (fault)
 		send_fault(c, p->hdr.call_id, body.ctx_id, fault, !executed);
@@ -800,6 +806,7 @@ static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd,
 	c->srv = s;
 	c->fd = fd;
 	c->l = l;
+	c->serial = atomic_fetch_add(&s->next_serial, 1);
 	atomic_init(&c->done, 0);
 	/* Short until the association is authenticated (conn_main lengthens them). */
 	rpc_set_timeouts_ms(fd, s->cfg.handshake_timeout_ms);
@@ -839,6 +846,7 @@ struct conn *rpc_server_conn_detached(ntlm_rpc_server *s, const rpc_peer *local_
 		return NULL;
 	c->srv = s;
 	c->fd = -1;
+	c->serial = atomic_fetch_add(&s->next_serial, 1);
 	c->l = &detached_listener[local_peer ? 1 : 0];
 	if (local_peer) {
 		c->peer = *local_peer;
@@ -1024,4 +1032,61 @@ NTLM_API ntlm_rpc_status ntlm_rpc_revert_to_self(ntlm_rpc_call *call)
 	if (st == NTLM_RPC_S_OK)
 		call->impersonating = 0;
 	return st;
+}
+
+/* ------------------------------------------ what an object runtime needs */
+
+NTLM_API int ntlm_rpc_call_object(const ntlm_rpc_call *call, uint8_t out[16])
+{
+	int has = call && call->body && call->body->has_object;
+	if (out)
+		memset(out, 0, 16);
+	if (has && out)
+		memcpy(out, call->body->object, 16);
+	return has;
+}
+
+NTLM_API uint16_t ntlm_rpc_call_opnum(const ntlm_rpc_call *call)
+{
+	return call && call->body ? call->body->opnum : 0;
+}
+
+NTLM_API const ntlm_ctx *ntlm_rpc_call_ntlm_context(const ntlm_rpc_call *call)
+{
+	if (!call || !call->conn->authenticated || call->conn->local_call || !call->conn->sec)
+		return NULL;
+	return ntlm_rpc_sec_context(call->conn->sec);
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_call_endpoint(const ntlm_rpc_call *call, char *host, size_t cap,
+                                                uint16_t *port)
+{
+	if (!call || !host || cap == 0 || !port)
+		return NTLM_RPC_S_INVALID_ARG;
+	const struct conn *c = call->conn;
+	*port = 0;
+	host[0] = '\0';
+	if (c->l->ep.kind == RPC_TR_LOCAL) {
+		int n = snprintf(host, cap, "%s", c->l->ep.path);
+		return n >= 0 && (size_t)n < cap ? NTLM_RPC_S_OK : NTLM_RPC_S_INVALID_ARG;
+	}
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	memset(&local, 0, sizeof(local));
+	if (c->fd < 0 || getsockname(c->fd, (struct sockaddr *)&local, &len) != 0)
+		return NTLM_RPC_S_CALL_FAILED;
+	const void *addr = NULL;
+	if (local.ss_family == AF_INET)
+		addr = &((const struct sockaddr_in *)&local)->sin_addr;
+	else if (local.ss_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)&local)->sin6_addr;
+	if (!addr || !inet_ntop(local.ss_family, addr, host, (socklen_t)cap))
+		return NTLM_RPC_S_INVALID_ARG;
+	*port = c->l->port;
+	return NTLM_RPC_S_OK;
+}
+
+NTLM_API uint64_t ntlm_rpc_call_association(const ntlm_rpc_call *call)
+{
+	return call ? call->conn->serial : 0;
 }
