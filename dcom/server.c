@@ -226,6 +226,8 @@ NTLM_API ntlm_hresult ntlm_dcom_server_new(ntlm_dcom_server **out,
 	 * unauthenticated calls, as Windows clients make them ([MS-DCOM] 3.2.4.1.1.1). */
 	rcfg.min_level = NTLM_RPC_LEVEL_NONE;
 	rcfg.allow_root_impersonation = cfg->allow_root_impersonation;
+	/* impacket re-authenticates on every alter_context of an object connection */
+	rcfg.allow_reauthentication = 1;
 	ntlm_rpc_status st = ntlm_rpc_server_new(&s->rpc, &rcfg);
 	if (st != NTLM_RPC_S_OK) {
 		free(s);

@@ -90,8 +90,11 @@ struct conn {
 	struct pctx ctxs[MAX_CONTEXTS];
 	size_t n_ctxs;
 	int bound;
-	ntlm_rpc_sec *sec; /* NTLMSSP association */
-	int local_call;    /* ncalrpc: identity from the kernel */
+	ntlm_rpc_sec *sec;     /* NTLMSSP association */
+	uint32_t auth_ctx_id;  /* its auth_context_id */
+	ntlm_rpc_sec *pending; /* a re-authentication under way (allow_reauthentication) */
+	uint32_t pending_ctx_id;
+	int local_call; /* ncalrpc: identity from the kernel */
 	int authenticated;
 	uint32_t level; /* the association's authentication level */
 	uint32_t imp_level;
@@ -376,6 +379,7 @@ static void start_ntlm(struct conn *c, const rpc_pdu *p, ntlm_buffer *ack)
 		rc = rpc_sec_server_new(&c->sec, &c->srv->ntlm);
 	if (rc == NTLM_OK)
 		rc = rpc_sec_step(c->sec, p->data, p->len, ack, &fault);
+	c->auth_ctx_id = p->ver.context_id;
 	if (rc == NTLM_CONTINUE) {
 		rpc_send_all(c->fd, ack->data, ack->len);
 		return;
@@ -397,10 +401,65 @@ static void finish_ntlm(struct conn *c, const rpc_pdu *p, ntlm_buffer *ack)
 		rpc_send_all(c->fd, ack->data, ack->len);
 }
 
+/*
+ * allow_reauthentication: an alter_context naming a new auth_context_id on an
+ * NTLM association starts a second handshake (first leg here, rpc_auth_3 in
+ * handle_auth3); the association keeps its context until that one is done.
+ */
+static int may_reauthenticate(const struct conn *c, const rpc_pdu *p)
+{
+	return c->srv->cfg.allow_reauthentication && c->sec && !c->local_call && !c->pending &&
+	       p->ver.context_id != c->auth_ctx_id &&
+	       !rpc_is_local_token(p->ver.value, p->ver.value_len);
+}
+
+static void start_reauthentication(struct conn *c, const rpc_pdu *p)
+{
+	ntlm_buffer ack = {NULL, 0};
+	uint32_t fault = 0;
+	ntlm_err rc = build_ack(c, p, &ack);
+	if (rc == NTLM_OK)
+		rc = rpc_sec_server_new(&c->pending, &c->srv->ntlm);
+	if (rc == NTLM_OK)
+		rc = rpc_sec_step(c->pending, p->data, p->len, &ack, &fault);
+	if (rc == NTLM_CONTINUE) {
+		c->pending_ctx_id = p->ver.context_id;
+		rpc_send_all(c->fd, ack.data, ack.len);
+	} else {
+		ntlm_rpc_sec_free(c->pending);
+		c->pending = NULL;
+		fault_and_close(c, p->hdr.call_id, fault ? fault : NTLM_RPC_FAULT_ACCESS_DENIED);
+	}
+	ntlm_buffer_free(&ack);
+}
+
+/* The re-authentication's rpc_auth_3: its context replaces the association's, or the association ends. */
+static void finish_reauthentication(struct conn *c, const rpc_pdu *p)
+{
+	uint32_t fault = 0;
+	ntlm_err rc = rpc_sec_step(c->pending, p->data, p->len, NULL, &fault);
+	if (rc != NTLM_OK) {
+		ntlm_rpc_sec_free(c->pending);
+		c->pending = NULL;
+		fault_and_close(c, p->hdr.call_id, fault ? fault : NTLM_RPC_FAULT_SEC_PKG_ERROR);
+		return;
+	}
+	ntlm_rpc_sec_free(c->sec);
+	c->sec = c->pending;
+	c->pending = NULL;
+	c->auth_ctx_id = c->pending_ctx_id;
+	c->client_principal[0] = c->unix_user[0] = c->target_name[0] = '\0';
+	adopt_ntlm_identity(c);
+}
+
 static void handle_bind(struct conn *c, const rpc_pdu *p)
 {
 	int bind = p->hdr.ptype == RPC_PT_BIND;
 	ntlm_buffer ack = {NULL, 0};
+	if (!bind && c->authenticated && p->has_verifier && may_reauthenticate(c, p)) {
+		start_reauthentication(c, p);
+		return;
+	}
 	if (!bind && c->authenticated && p->has_verifier) {
 		/* The association has its one security context; a verifier here would be
 		 * ignored or start another, and neither may pass unnoticed. */
@@ -437,6 +496,10 @@ static void handle_bind(struct conn *c, const rpc_pdu *p)
 
 static void handle_auth3(struct conn *c, const rpc_pdu *p)
 {
+	if (c->pending) {
+		finish_reauthentication(c, p);
+		return;
+	}
 	if (!c->sec || c->authenticated) {
 		fault_and_close(c, p->hdr.call_id, NTLM_RPC_FAULT_PROTO_ERROR);
 		return;
@@ -734,6 +797,7 @@ static void conn_free(struct conn *c)
 {
 	close(c->fd);
 	ntlm_rpc_sec_free(c->sec);
+	ntlm_rpc_sec_free(c->pending);
 	ntlm_memzero(c, sizeof(*c));
 	free(c);
 }

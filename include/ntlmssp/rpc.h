@@ -251,6 +251,12 @@ typedef struct ntlm_rpc_server_config {
 	unsigned handshake_timeout_ms;     /* until authenticated, the most a PDU may take; 0: 10000 */
 	/* 1: a client mapped to uid 0 may be impersonated (default: refused). */
 	int allow_root_impersonation;
+	/* 1: on an authenticated association, an alter_context whose verifier
+	 * names a new auth_context_id starts a new NTLM handshake; once its
+	 * rpc_auth_3 is accepted, that context (and its identity and level)
+	 * replaces the association's. impacket's DCOM client does this on every
+	 * alter_context. Default 0: such an alter_context is refused. */
+	int allow_reauthentication;
 } ntlm_rpc_server_config;
 #define NTLM_RPC_SERVER_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_rpc_server_config)
 
