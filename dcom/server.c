@@ -278,7 +278,7 @@ static void class_clear(struct dcom_class *c)
 const struct dcom_class *dcom_find_class(const ntlm_dcom_server *s, const ntlm_guid *clsid)
 {
 	for (size_t i = 0; i < s->n_classes; i++)
-		if (ntlm_guid_equal(&s->classes[i].pub.clsid, clsid))
+		if (s->classes[i].real < 0 && ntlm_guid_equal(&s->classes[i].pub.clsid, clsid))
 			return &s->classes[i];
 	return NULL;
 }
@@ -312,6 +312,7 @@ NTLM_API ntlm_hresult ntlm_dcom_server_register_class(ntlm_dcom_server *srv,
 		return NTLM_DCOM_E_INVALIDARG;
 	struct dcom_class c;
 	memset(&c, 0, sizeof(c));
+	c.real = c.factory = -1;
 	c.pub = *cls;
 	c.ifaces = calloc(cls->n_interfaces + 1, sizeof(*c.ifaces));
 	c.launch = copy_list(cls->launch_permission);
@@ -403,7 +404,7 @@ static void bindings(const ntlm_dcom_server *s, ntlm_rpc_call *call, uint16_t po
 		}
 	}
 	if (s->local_path[0])
-		add_binding(d, DCOM_SERVER_TOWER_NCALRPC, s->local_path);
+		add_binding(d, DCOM_TOWER_NCALRPC, s->local_path);
 	d->n_sec = 1;
 	d->sec[0].authn_svc = NTLM_RPC_AUTHN_WINNT;
 	d->sec[0].authz_svc = 0xFFFF; /* none given, as Windows sends */
@@ -628,6 +629,50 @@ static void *collector_main(void *arg)
 
 /* ---------------------------------------------------- serving the RPC */
 
+/* The class object's factory: its instance is the index of the class it makes. */
+static ntlm_hresult class_object_create(void *class_arg, void **object)
+{
+	*object = class_arg;
+	return NTLM_DCOM_S_OK;
+}
+
+ntlm_hresult dcom_make_class_objects(ntlm_dcom_server *s)
+{
+	size_t n = s->n_classes;
+	struct dcom_class *grown = realloc(s->classes, 2 * n * sizeof(*grown));
+	if (n && !grown)
+		return NTLM_DCOM_E_OUTOFMEMORY;
+	s->classes = grown;
+	for (size_t i = 0; i < n; i++) {
+		struct dcom_class *real = &s->classes[i], *c = &s->classes[n + i];
+		memset(c, 0, sizeof(*c));
+		c->real = (long)i;
+		c->factory = -1;
+		c->ifaces = calloc(1, sizeof(*c->ifaces));
+		/* who may launch the class may use its class object */
+		c->launch = copy_list(real->pub.launch_permission);
+		c->access = copy_list(real->pub.launch_permission);
+		size_t len = strlen(real->name) + sizeof(" class object");
+		c->name = malloc(len);
+		s->n_classes++;
+		if (!c->ifaces || !c->launch || !c->access || !c->name)
+			return NTLM_DCOM_E_OUTOFMEMORY; /* freed with the registry */
+		snprintf(c->name, len, "%s class object", real->name);
+		c->ifaces[0] = dcom_class_factory_iface;
+		c->pub = real->pub;
+		c->pub.name = c->name;
+		c->pub.interfaces = c->ifaces;
+		c->pub.n_interfaces = 1;
+		c->pub.create = class_object_create;
+		c->pub.destroy = NULL;
+		c->pub.class_arg = (void *)(uintptr_t)i;
+		c->pub.launch_permission = (const char *const *)c->launch;
+		c->pub.access_permission = (const char *const *)c->access;
+		real->factory = (long)(n + i);
+	}
+	return NTLM_DCOM_S_OK;
+}
+
 ntlm_hresult dcom_serve(ntlm_dcom_server *s, const ntlm_guid *iid, size_t n_ops, ntlm_rpc_op op,
                         uint32_t min_level)
 {
@@ -662,7 +707,9 @@ NTLM_API ntlm_hresult ntlm_dcom_server_run(ntlm_dcom_server *srv)
 {
 	if (!srv || srv->gc_started || (!srv->activation_port && !srv->local_path[0]))
 		return NTLM_DCOM_E_INVALIDARG;
-	ntlm_hresult hr = dcom_resolver_register(srv);
+	ntlm_hresult hr = dcom_make_class_objects(srv);
+	if (NTLM_DCOM_SUCCEEDED(hr))
+		hr = dcom_resolver_register(srv);
 	if (NTLM_DCOM_SUCCEEDED(hr))
 		hr = dcom_activation_register(srv);
 	if (NTLM_DCOM_SUCCEEDED(hr))
