@@ -21,10 +21,10 @@ Prints one line per check and "impacket-dcom: N passed, N failed" last.
 import sys
 import time
 
-from impacket.dcerpc.v5 import dcomrt
+from impacket.dcerpc.v5 import transport
 from impacket.dcerpc.v5.dcomrt import DCOMANSWER, DCOMCALL, DCOMConnection, IObjectExporter, IRemUnknown2
-from impacket.dcerpc.v5.dtypes import LONG, LPWSTR, NULL
-from impacket.dcerpc.v5.rpcrt import (DCERPCException, RPC_C_AUTHN_LEVEL_CONNECT,
+from impacket.dcerpc.v5.dtypes import LONG, LPWSTR
+from impacket.dcerpc.v5.rpcrt import (DCERPCException, RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_AUTHN_LEVEL_NONE,
                                       RPC_C_AUTHN_LEVEL_PKT_INTEGRITY, RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
 from impacket.uuid import string_to_bin
 
@@ -145,6 +145,12 @@ def calls(user, password, domain, principal, uid, unix_user):
             except DCERPCException as e:
                 check("%s: QueryInterface unknown IID" % name, error_code(e) == E_NOINTERFACE,
                       hex(error_code(e)))
+            try:
+                demo.request(Add(), IID_INTLMDEMO, unk.get_iPid())
+                check("%s: INtlmDemo through the IUnknown IPID refused" % name, False, "answered")
+            except DCERPCException as e:
+                check("%s: INtlmDemo through the IUnknown IPID refused" % name,
+                      error_code(e) == RPC_E_INVALID_IPID, hex(error_code(e)))
             r = demo.RemAddRef()
             check("%s: RemAddRef" % name, r["ErrorCode"] == 0)
             # three references on INtlmDemo (activation, AddRef) and one on IUnknown
@@ -166,7 +172,36 @@ def calls(user, password, domain, principal, uid, unix_user):
         dcom.disconnect()
 
 
+def resolver(user, password, domain, level):
+    """IObjectExporter on port 135 at level (NONE: without credentials)."""
+    t = transport.DCERPCTransportFactory("ncacn_ip_tcp:127.0.0.1[135]")
+    if level != RPC_C_AUTHN_LEVEL_NONE:
+        t.set_credentials(user, password, domain)
+    dce = t.get_dce_rpc()
+    dce.set_auth_level(level)
+    dce.connect()
+    return IObjectExporter(dce)
+
+
+def resolver_floor(user, password, domain):
+    try:
+        bindings = resolver(user, password, domain, RPC_C_AUTHN_LEVEL_NONE).ServerAlive2()
+        check("connect: ServerAlive2 answers without security", len(bindings) > 0)
+    except Exception as e:
+        check("connect: ServerAlive2 answers without security", False, repr(e))
+    for level, name in ((RPC_C_AUTHN_LEVEL_NONE, "without security"),
+                        (RPC_C_AUTHN_LEVEL_CONNECT, "at CONNECT")):
+        try:
+            resolver(user, password, domain, level).ComplexPing(0, 0, [], [])
+            check("connect: ComplexPing %s refused" % name, False, "answered")
+        except DCERPCException as e:
+            check("connect: ComplexPing %s refused" % name, error_code(e) == RPC_S_ACCESS_DENIED,
+                  hex(error_code(e)))
+
+
 def refused(user, password, domain, what):
+    if what == "connect":
+        resolver_floor(user, password, domain)
     level = RPC_C_AUTHN_LEVEL_CONNECT if what == "connect" else RPC_C_AUTHN_LEVEL_PKT_PRIVACY
     try:
         dcom, demo = activate(user, password, domain, level)
