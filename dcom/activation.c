@@ -265,10 +265,9 @@ ntlm_hresult dcom_activation_register(ntlm_dcom_server *s)
 	static const ntlm_guid scm = NTLM_DCOM_IID_IREMOTESCMACTIVATOR,
 						   activation = NTLM_DCOM_IID_IACTIVATION;
 	/* Activation is refused below the configured level by the RPC runtime itself. */
-	ntlm_hresult hr = dcom_serve(s, &scm, DCOM_OP_REMOTECREATEINSTANCE + 1, scm_call,
-	                             s->cfg.authn_level);
+	uint32_t level = s->cfg.authn_level; /* activation floor */
+	ntlm_hresult hr = dcom_serve(s, &scm, DCOM_OP_REMOTECREATEINSTANCE + 1, scm_call, level);
 	if (NTLM_DCOM_SUCCEEDED(hr))
-		hr = dcom_serve(s, &activation, DCOM_OP_REMOTEACTIVATION + 1, remote_activation,
-		                s->cfg.authn_level);
+		hr = dcom_serve(s, &activation, DCOM_OP_REMOTEACTIVATION + 1, remote_activation, level);
 	return hr;
 }

@@ -129,17 +129,16 @@ static int in_unix_group(const char *group, const char *user)
 	return 0;
 }
 
-static int entry_matches(const ntlm_dcom_server *s, const char *e, const ntlm_rpc_blanket *b,
-                         const ntlm_ctx *ctx)
+static int entry_matches(const ntlm_dcom_server *s, const char *e, const struct dcom_caller *c)
 {
 	if (strncasecmp(e, "S-1-", 4) == 0) {
 		if (strcmp(e, "S-1-1-0") == 0 || strcmp(e, "S-1-5-11") == 0)
 			return 1; /* Everyone, Authenticated Users: the caller checked for anonymous */
-		return ctx && (sid_listed(e, ntlm_ctx_sid(ctx)) || sid_listed(e, ntlm_ctx_group_sids(ctx)));
+		return sid_listed(e, c->sid) || sid_listed(e, c->group_sids);
 	}
 	const char *slash = strchr(e, '\\'), *name = slash ? slash + 1 : e;
 	size_t dlen = slash ? (size_t)(slash - e) : 0;
-	const char *p = b->client_principal, *pslash = strchr(p, '\\');
+	const char *p = c->principal, *pslash = strchr(p, '\\');
 	const char *pname = pslash ? pslash + 1 : p;
 	size_t pdlen = pslash ? (size_t)(pslash - p) : 0;
 	int local = is_this_server(s, e, dlen);
@@ -148,24 +147,37 @@ static int entry_matches(const ntlm_dcom_server *s, const char *e, const ntlm_rp
 	if (same_domain && strcasecmp(name, pname) == 0)
 		return 1;
 	/* a group: a Unix group of this machine that the client's mapped account is in */
-	return local && b->unix_user && b->unix_user[0] && in_unix_group(name, b->unix_user);
+	return local && c->unix_user[0] && in_unix_group(name, c->unix_user);
+}
+
+int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c,
+                          char *const *list)
+{
+	/* An unauthenticated or anonymous caller is nobody: no list names it. */
+	if (!list || !c->authenticated || c->anonymous || !c->principal[0] ||
+	    strcasecmp(c->principal, "NT AUTHORITY\\ANONYMOUS LOGON") == 0)
+		return 0;
+	for (size_t i = 0; list[i]; i++)
+		if (entry_matches(s, list[i], c))
+			return 1;
+	return 0;
 }
 
 int dcom_permitted(const ntlm_dcom_server *s, ntlm_rpc_call *call, char *const *list)
 {
 	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT};
-	if (!list || ntlm_rpc_query_client_blanket(call, &b) != NTLM_RPC_S_OK)
-		return 0;
-	/* An unauthenticated or anonymous caller is nobody: no list names it. */
-	if (b.authn_svc != NTLM_RPC_AUTHN_WINNT || b.imp_level == NTLM_RPC_IMP_ANONYMOUS ||
-	    !b.client_principal[0] ||
-	    strcasecmp(b.client_principal, "NT AUTHORITY\\ANONYMOUS LOGON") == 0)
+	if (ntlm_rpc_query_client_blanket(call, &b) != NTLM_RPC_S_OK)
 		return 0;
 	const ntlm_ctx *ctx = ntlm_rpc_call_ntlm_context(call);
-	for (size_t i = 0; list[i]; i++)
-		if (entry_matches(s, list[i], &b, ctx))
-			return 1;
-	return 0;
+	struct dcom_caller c = {
+		.principal = b.client_principal,
+		.unix_user = b.unix_user,
+		.sid = ctx ? ntlm_ctx_sid(ctx) : "",
+		.group_sids = ctx ? ntlm_ctx_group_sids(ctx) : "",
+		.authenticated = b.authn_svc == NTLM_RPC_AUTHN_WINNT,
+		.anonymous = b.imp_level == NTLM_RPC_IMP_ANONYMOUS,
+	};
+	return dcom_caller_permitted(s, &c, list);
 }
 
 uint32_t dcom_call_level(ntlm_rpc_call *call)

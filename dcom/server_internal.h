@@ -107,7 +107,17 @@ int64_t dcom_now_ms(void);
 void dcom_log(ntlm_dcom_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fresh random bytes (OXIDs, OIDs, IPIDs, set ids); never all zero. */
 void dcom_random(void *out, size_t n);
+/* The caller as permission lists see it (strings never NULL: "" when unknown). */
+struct dcom_caller {
+	const char *principal; /* "DOMAIN\\user" */
+	const char *unix_user; /* the mapped local account */
+	const char *sid, *group_sids; /* a domain logon's (space-separated) */
+	int authenticated, anonymous;
+};
 /* 1 if the caller is named by list (a NULL-terminated permission list), else 0. */
+int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c,
+                          char *const *list);
+/* The same for the client of a call. */
 int dcom_permitted(const ntlm_dcom_server *s, ntlm_rpc_call *call, char *const *list);
 /* The level a call was made at (NTLM_RPC_LEVEL_NONE when unauthenticated). */
 uint32_t dcom_call_level(ntlm_rpc_call *call);

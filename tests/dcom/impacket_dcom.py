@@ -199,9 +199,37 @@ def resolver_floor(user, password, domain):
                   hex(error_code(e)))
 
 
+def exporter_floor(user, password, domain):
+    """An object activated at integrity, then called at CONNECT on the exporter's port."""
+    dcom, demo = activate(user, password, domain, RPC_C_AUTHN_LEVEL_PKT_INTEGRITY)
+    addr = [b["aNetworkAddr"].rstrip("\x00") for b in demo.get_cinstance().get_string_bindings()
+            if b["wTowerId"] == 7][0]
+    t = transport.DCERPCTransportFactory("ncacn_ip_tcp:%s" % addr)
+    t.set_credentials(user, password, domain)
+    dce = t.get_dce_rpc()
+    dce.set_auth_level(RPC_C_AUTHN_LEVEL_CONNECT)
+    dce.connect()
+    dce.bind(IID_INTLMDEMO)
+    req = Add()
+    req["ORPCthis"] = demo.get_cinstance().get_ORPCthis()
+    req["ORPCthis"]["flags"] = 0
+    req["a"] = 1
+    req["b"] = 2
+    try:
+        dce.request(req, demo.get_iPid())
+        check("connect: object call at CONNECT refused", False, "answered")
+    except DCERPCException as e:
+        check("connect: object call at CONNECT refused", error_code(e) == RPC_S_ACCESS_DENIED,
+              hex(error_code(e)))
+    dce.disconnect()
+    demo.RemRelease()
+    dcom.disconnect()
+
+
 def refused(user, password, domain, what):
     if what == "connect":
         resolver_floor(user, password, domain)
+        exporter_floor(user, password, domain)
     level = RPC_C_AUTHN_LEVEL_CONNECT if what == "connect" else RPC_C_AUTHN_LEVEL_PKT_PRIVACY
     try:
         dcom, demo = activate(user, password, domain, level)
