@@ -102,9 +102,24 @@ class INtlmDemo(IRemUnknown2):
         return self.call(WhoAmIImpersonated())
 
 
+# impacket reports a fault PDU by name only: 5 and any HRESULT whose low 16 bits are 5
+# (E_ACCESSDENIED) as "rpc_s_access_denied", other HRESULTs by their COM name.
+NAMES = {E_NOINTERFACE: "E_NOINTERFACE", E_ACCESSDENIED: "rpc_s_access_denied",
+         RPC_E_INVALID_IPID: "RPC_E_INVALID_IPID", RPC_S_ACCESS_DENIED: "rpc_s_access_denied"}
+
+
 def error_code(e):
     code = e.get_error_code() if hasattr(e, "get_error_code") else None
     return code if code is not None else -1
+
+
+def failed_with(e, code):
+    """The exception carries code, or names it (a fault)."""
+    return error_code(e) == code or (error_code(e) == -1 and NAMES[code] in str(e))
+
+
+def why(e):
+    return "%s %s" % (hex(error_code(e)), e)
 
 
 def text(s):
@@ -143,14 +158,14 @@ def calls(user, password, domain, principal, uid, unix_user):
                 demo.RemQueryInterface(1, (IID_UNKNOWN,))
                 check("%s: QueryInterface unknown IID" % name, False, "answered")
             except DCERPCException as e:
-                check("%s: QueryInterface unknown IID" % name, error_code(e) == E_NOINTERFACE,
-                      hex(error_code(e)))
+                check("%s: QueryInterface unknown IID" % name, failed_with(e, E_NOINTERFACE),
+                      why(e))
             try:
                 demo.request(Add(), IID_INTLMDEMO, unk.get_iPid())
                 check("%s: INtlmDemo through the IUnknown IPID refused" % name, False, "answered")
             except DCERPCException as e:
                 check("%s: INtlmDemo through the IUnknown IPID refused" % name,
-                      error_code(e) == RPC_E_INVALID_IPID, hex(error_code(e)))
+                      failed_with(e, RPC_E_INVALID_IPID), why(e))
             r = demo.RemAddRef()
             check("%s: RemAddRef" % name, r["ErrorCode"] == 0)
             # three references on INtlmDemo (activation, AddRef) and one on IUnknown
@@ -166,7 +181,7 @@ def calls(user, password, domain, principal, uid, unix_user):
                 check("%s: a released interface answers no more" % name, False, "answered")
             except DCERPCException as e:
                 check("%s: a released interface answers no more" % name,
-                      error_code(e) == RPC_E_INVALID_IPID, hex(error_code(e)))
+                      failed_with(e, RPC_E_INVALID_IPID), why(e))
         except Exception as e:
             check("%s: calls" % name, False, repr(e))
         dcom.disconnect()
@@ -195,8 +210,8 @@ def resolver_floor(user, password, domain):
             resolver(user, password, domain, level).ComplexPing(0, 0, [], [])
             check("connect: ComplexPing %s refused" % name, False, "answered")
         except DCERPCException as e:
-            check("connect: ComplexPing %s refused" % name, error_code(e) == RPC_S_ACCESS_DENIED,
-                  hex(error_code(e)))
+            check("connect: ComplexPing %s refused" % name, failed_with(e, RPC_S_ACCESS_DENIED),
+                  why(e))
 
 
 def exporter_floor(user, password, domain):
@@ -219,8 +234,8 @@ def exporter_floor(user, password, domain):
         dce.request(req, demo.get_iPid())
         check("connect: object call at CONNECT refused", False, "answered")
     except DCERPCException as e:
-        check("connect: object call at CONNECT refused", error_code(e) == RPC_S_ACCESS_DENIED,
-              hex(error_code(e)))
+        check("connect: object call at CONNECT refused", failed_with(e, RPC_S_ACCESS_DENIED),
+              why(e))
     dce.disconnect()
     demo.RemRelease()
     dcom.disconnect()
@@ -234,10 +249,9 @@ def refused(user, password, domain, what):
     try:
         dcom, demo = activate(user, password, domain, level)
     except Exception as e:
-        code = error_code(e)
         want = {"connect": RPC_S_ACCESS_DENIED, "password": RPC_S_ACCESS_DENIED,
                 "launch": E_ACCESSDENIED}.get(what)
-        check("%s: activation refused" % what, code == want, "%s %s" % (hex(code), e))
+        check("%s: activation refused" % what, want is not None and failed_with(e, want), why(e))
         return
     if what != "access":
         check("%s: activation refused" % what, False, "activated")
@@ -251,7 +265,7 @@ def refused(user, password, domain, what):
             fn()
             check("access: %s refused" % name, False, "answered")
         except DCERPCException as e:
-            check("access: %s refused" % name, error_code(e) == E_ACCESSDENIED, hex(error_code(e)))
+            check("access: %s refused" % name, failed_with(e, E_ACCESSDENIED), why(e))
     dcom.disconnect()
 
 
