@@ -13,7 +13,7 @@ Usage:
   impacket_dcom.py linger USER PASSWORD DOMAIN SECONDS
       activates, adds its OID to a ping set (ComplexPing), pings (SimplePing)
       for SECONDS, checks the object still answers, prints "ready OID" and
-      waits to be killed without releasing anything
+      goes on pinging until it is killed, without releasing anything
 
 The server listens on 127.0.0.1 port 135 (impacket knows no other port).
 Prints one line per check and "impacket-dcom: N passed, N failed" last.
@@ -22,7 +22,9 @@ import sys
 import time
 
 from impacket.dcerpc.v5 import transport
-from impacket.dcerpc.v5.dcomrt import DCOMANSWER, DCOMCALL, DCOMConnection, IObjectExporter, IRemUnknown2
+from impacket.dcerpc.v5.dcomrt import (DCOMANSWER, DCOMCALL, IID, INTERFACE, DCOMConnection, IActivation,
+                                      IID_IClassFactory, IObjectExporter, IRemoteSCMActivator, IRemUnknown2,
+                                      PMInterfacePointer)
 from impacket.dcerpc.v5.dtypes import LONG, LPWSTR
 from impacket.dcerpc.v5.rpcrt import (DCERPCException, RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_AUTHN_LEVEL_NONE,
                                       RPC_C_AUTHN_LEVEL_PKT_INTEGRITY, RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
@@ -79,6 +81,16 @@ class WhoAmIImpersonated(DCOMCALL):
 
 class WhoAmIImpersonatedResponse(DCOMANSWER):
     structure = (("euid", LONG), ("unix_user", LPWSTR), ("ErrorCode", LONG))
+
+
+# IClassFactory::CreateInstance as it travels (riid in, the interface pointer out).
+class CreateInstance(DCOMCALL):
+    opnum = 3
+    structure = (("riid", IID),)
+
+
+class CreateInstanceResponse(DCOMANSWER):
+    structure = (("ppv", PMInterfacePointer), ("ErrorCode", LONG))
 
 
 class INtlmDemo(IRemUnknown2):
@@ -241,6 +253,37 @@ def exporter_floor(user, password, domain):
     dcom.disconnect()
 
 
+def other_activations(user, password, domain):
+    """IActivation::RemoteActivation, and RemoteGetClassObject + IClassFactory::CreateInstance."""
+    try:
+        dcom = DCOMConnection("127.0.0.1", user, password, domain,
+                              authLevel=RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
+        demo = INtlmDemo(IActivation(dcom.get_dce_rpc()).RemoteActivation(CLSID_NTLMDEMO,
+                                                                          IID_INTLMDEMO))
+        check("RemoteActivation: Add", demo.Add(2, 3)["sum"] == 5)
+        demo.RemRelease()
+        dcom.disconnect()
+    except Exception as e:
+        check("RemoteActivation", False, repr(e))
+    try:
+        dcom = DCOMConnection("127.0.0.1", user, password, domain,
+                              authLevel=RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
+        factory = IRemoteSCMActivator(dcom.get_dce_rpc()).RemoteGetClassObject(CLSID_NTLMDEMO,
+                                                                               IID_IClassFactory)
+        req = CreateInstance()
+        req["riid"] = IID_INTLMDEMO
+        resp = factory.request(req, IID_IClassFactory, factory.get_iPid())
+        objref = b"".join(resp["ppv"]["abData"])
+        demo = INtlmDemo(INTERFACE(factory.get_cinstance(), objref, factory.get_ipidRemUnknown(),
+                                   target="127.0.0.1"))
+        check("RemoteGetClassObject + CreateInstance: Add", demo.Add(3, 4)["sum"] == 7)
+        demo.RemRelease()
+        factory.RemRelease()
+        dcom.disconnect()
+    except Exception as e:
+        check("RemoteGetClassObject + CreateInstance", False, repr(e))
+
+
 def refused(user, password, domain, what):
     if what == "connect":
         resolver_floor(user, password, domain)
@@ -283,7 +326,9 @@ def linger(user, password, domain, seconds):
     check("linger: pinged object still answers", r["sum"] == 42)
     print("ready %016x" % demo.get_oid())
     sys.stdout.flush()
-    time.sleep(3600)
+    while True:  # pinging until killed: only the kill stops the pings
+        exporter.SimplePing(setid)
+        time.sleep(0.2)
 
 
 def main(argv):
@@ -292,6 +337,7 @@ def main(argv):
     mode, args = argv[1], argv[2:]
     if mode == "calls" and len(args) == 6:
         calls(args[0], args[1], args[2], args[3], int(args[4]), args[5] if args[5] != "-" else "")
+        other_activations(args[0], args[1], args[2])
     elif mode == "refused" and len(args) == 4:
         refused(*args)
     elif mode == "linger" and len(args) == 4:
