@@ -150,8 +150,7 @@ static int entry_matches(const ntlm_dcom_server *s, const char *e, const struct 
 	return local && c->unix_user[0] && in_unix_group(name, c->unix_user);
 }
 
-int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c,
-                          char *const *list)
+int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c, char *const *list)
 {
 	/* An unauthenticated or anonymous caller is nobody: no list names it. */
 	if (!list || !c->authenticated || c->anonymous || !c->principal[0] ||

@@ -109,8 +109,8 @@ void dcom_log(ntlm_dcom_server *s, const char *fmt, ...) __attribute__((format(p
 void dcom_random(void *out, size_t n);
 /* The caller as permission lists see it (strings never NULL: "" when unknown). */
 struct dcom_caller {
-	const char *principal; /* "DOMAIN\\user" */
-	const char *unix_user; /* the mapped local account */
+	const char *principal;        /* "DOMAIN\\user" */
+	const char *unix_user;        /* the mapped local account */
 	const char *sid, *group_sids; /* a domain logon's (space-separated) */
 	int authenticated, anonymous;
 };
