@@ -34,6 +34,11 @@
 
 /* ------------------------------------------------------------ helpers */
 
+uint32_t dcom_encoded(ntlm_err rc)
+{
+	return rc == NTLM_OK ? 0 : dcom_fault_from_err(rc);
+}
+
 int64_t dcom_now_ms(void)
 {
 	struct timespec ts;
@@ -553,7 +558,7 @@ void dcom_object_unexport(ntlm_dcom_server *s, struct dcom_object *obj, const ch
 		object_destroy(s, obj); /* the class's destroy must not call back into the server */
 }
 
-static int64_t ping_timeout_ms(const ntlm_dcom_server *s)
+int64_t dcom_ping_timeout_ms(const ntlm_dcom_server *s)
 {
 	return (int64_t)s->cfg.ping_period_ms * s->cfg.ping_count;
 }
@@ -577,7 +582,7 @@ ntlm_hresult dcom_object_new(ntlm_dcom_server *s, const struct dcom_class *cls,
 	do
 		dcom_random(&obj->oid, sizeof(obj->oid));
 	while (dcom_object_find(s, obj->oid));
-	obj->expires_ms = dcom_now_ms() + ping_timeout_ms(s);
+	obj->expires_ms = dcom_now_ms() + dcom_ping_timeout_ms(s);
 	obj->next = s->objects;
 	s->objects = obj;
 	s->stats.objects_live++;
