@@ -516,11 +516,10 @@ ntlm_err dcom_objref_of(const ntlm_dcom_server *s, ntlm_rpc_call *call, const st
 	return dcom_objref_encode(&o, out);
 }
 
-static void object_destroy(ntlm_dcom_server *s, struct dcom_object *obj)
+static void object_destroy(struct dcom_object *obj)
 {
 	if (obj->cls->pub.destroy)
 		obj->cls->pub.destroy(obj->cls->pub.class_arg, obj->instance);
-	(void)s;
 	free(obj);
 }
 
@@ -530,7 +529,7 @@ void dcom_object_unpin(ntlm_dcom_server *s, struct dcom_object *obj)
 	int last = --obj->pins == 0;
 	pthread_mutex_unlock(&s->lock);
 	if (last)
-		object_destroy(s, obj);
+		object_destroy(obj);
 }
 
 void dcom_object_unexport(ntlm_dcom_server *s, struct dcom_object *obj, const char *why)
@@ -555,7 +554,7 @@ void dcom_object_unexport(ntlm_dcom_server *s, struct dcom_object *obj, const ch
 	s->stats.objects_live--;
 	dcom_log(s, "object %016llx of %s %s", (unsigned long long)obj->oid, obj->cls->name, why);
 	if (--obj->pins == 0)
-		object_destroy(s, obj); /* the class's destroy must not call back into the server */
+		object_destroy(obj); /* the class's destroy must not call back into the server */
 }
 
 int64_t dcom_ping_timeout_ms(const ntlm_dcom_server *s)
