@@ -410,8 +410,10 @@ static void bindings(const ntlm_dcom_server *s, ntlm_rpc_call *call, uint16_t po
 	memset(d, 0, sizeof(*d));
 	/* The address the client reached is the one that works for it. */
 	if (s->activation_port) {
+		int wildcard = strcmp(s->tcp_host, "0.0.0.0") == 0 || strcmp(s->tcp_host, "::") == 0;
+		/* a local caller: the tcp host, or loopback for a wildcard */
 		if (ntlm_rpc_call_endpoint(call, host, sizeof(host), &reached) != NTLM_RPC_S_OK || !reached)
-			snprintf(host, sizeof(host), "%s", s->tcp_host);
+			snprintf(host, sizeof(host), "%s", wildcard ? "127.0.0.1" : s->tcp_host);
 		snprintf(addr, sizeof(addr), "%s[%u]", host, port);
 		add_binding(d, DCOM_TOWER_NCACN_IP_TCP, addr);
 		if (strcmp(host, s->computer) != 0 && s->computer[0]) {
