@@ -107,14 +107,15 @@ ntlm_err ndr_get_view(nb_reader *r, size_t n, ndr_bytes *v)
 	return NTLM_OK;
 }
 
-/* UTF-16LE code units (no NUL) to UTF-8 in a fixed buffer of NDR_STRING_UTF8_MAX. */
-static ntlm_err utf16_into(const uint8_t *u16, size_t units, char *out)
+ntlm_err ndr_utf16_to_utf8(const uint8_t *u16, size_t units, char *out, size_t cap)
 {
 	char *s = NULL;
 	out[0] = '\0';
+	if (units == 0)
+		return NTLM_OK;
 	NTLM_TRY(ntlm_utf16le_to_utf8(u16, units * 2, &s));
 	size_t n = strlen(s);
-	ntlm_err rc = n < NDR_STRING_UTF8_MAX ? NTLM_OK : NTLM_E_FIELD_RANGE;
+	ntlm_err rc = n < cap ? NTLM_OK : NTLM_E_FIELD_RANGE;
 	if (rc == NTLM_OK)
 		memcpy(out, s, n + 1);
 	ntlm_free_string(s);
@@ -134,7 +135,7 @@ ntlm_err ndr_get_wstring(nb_reader *r, ndr_string *s)
 	NTLM_TRY(nb_read_view(r, (size_t)actual * 2, &units));
 	if (units[actual * 2 - 2] != 0 || units[actual * 2 - 1] != 0)
 		return NTLM_E_BAD_STRING; /* [string]: the terminator is part of the count */
-	NTLM_TRY(utf16_into(units, actual - 1, s->utf8));
+	NTLM_TRY(ndr_utf16_to_utf8(units, actual - 1, s->utf8, sizeof(s->utf8)));
 	s->present = 1;
 	return NTLM_OK;
 }
@@ -195,6 +196,50 @@ ntlm_err ndr_get_unique_mip(nb_reader *r, ndr_bytes *v)
 	v->len = 0;
 	NTLM_TRY(ndr_get_ptr(r, &present));
 	return present ? ndr_get_mip(r, v) : NTLM_OK;
+}
+
+/* A conformant array of HRESULTs (count <= limit). */
+ntlm_err ndr_get_hresults(nb_reader *r, uint32_t limit, ntlm_hresult *out, uint32_t *n)
+{
+	NTLM_TRY(ndr_get_count(r, limit, n));
+	for (uint32_t i = 0; i < *n; i++)
+		NTLM_TRY(ndr_get_i32(r, &out[i]));
+	return NTLM_OK;
+}
+
+void ndr_put_hresults(ndr_writer *nw, const ntlm_hresult *v, size_t n)
+{
+	ndr_put_u32(nw, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		ndr_put_i32(nw, v[i]);
+}
+
+/*
+ * A conformant array of n unique MInterfacePointer* (count = n exactly):
+ * the referents, then the non-NULL pointees in order.
+ */
+ntlm_err ndr_get_mip_ptrs(nb_reader *r, uint32_t n, ndr_bytes *out)
+{
+	int present[NDR_MAX_MIP_PTRS];
+	if (n > NDR_MAX_MIP_PTRS)
+		return NTLM_E_FIELD_RANGE;
+	NTLM_TRY(ndr_get_count_eq(r, n));
+	for (uint32_t i = 0; i < n; i++)
+		NTLM_TRY(ndr_get_ptr(r, &present[i]));
+	for (uint32_t i = 0; i < n; i++)
+		if (present[i])
+			NTLM_TRY(ndr_get_mip(r, &out[i]));
+	return NTLM_OK;
+}
+
+void ndr_put_mip_ptrs(ndr_writer *nw, const ndr_bytes *v, size_t n)
+{
+	ndr_put_u32(nw, (uint32_t)n);
+	for (size_t i = 0; i < n; i++)
+		ndr_put_ptr(nw, v[i].data != NULL);
+	for (size_t i = 0; i < n; i++)
+		if (v[i].data)
+			ndr_put_mip(nw, &v[i]);
 }
 
 /* ------------------------------------------------------------ encoding */

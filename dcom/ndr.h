@@ -79,6 +79,8 @@ NTLM_MUST_CHECK ntlm_err ndr_get_count_eq(nb_reader *r, uint32_t expect);
 NTLM_MUST_CHECK ntlm_err ndr_get_wstring(nb_reader *r, ndr_string *s);
 /* A unique pointer to a [string] wchar_t: the referent here, the string now (top-level). */
 NTLM_MUST_CHECK ntlm_err ndr_get_unique_wstring(nb_reader *r, ndr_string *s);
+/* UTF-16LE code units (no terminator) as UTF-8 with NUL into out[cap]; NTLM_E_FIELD_RANGE if longer. */
+NTLM_MUST_CHECK ntlm_err ndr_utf16_to_utf8(const uint8_t *u16, size_t units, char *out, size_t cap);
 /* n bytes as a view (no alignment). */
 NTLM_MUST_CHECK ntlm_err ndr_get_view(nb_reader *r, size_t n, ndr_bytes *v);
 /* An array of n GUIDs (already counted) into out[] (cap n). */
@@ -99,6 +101,15 @@ NTLM_MUST_CHECK ntlm_err ndr_get_u32_array(nb_reader *r, uint32_t limit, uint32_
 NTLM_MUST_CHECK ntlm_err ndr_get_mip(nb_reader *r, ndr_bytes *v);
 /* A unique MInterfacePointer* (top-level: the pointee follows): v->data NULL if NULL. */
 NTLM_MUST_CHECK ntlm_err ndr_get_unique_mip(nb_reader *r, ndr_bytes *v);
+/* A conformant array of HRESULTs, count <= limit, into out[]. */
+NTLM_MUST_CHECK ntlm_err ndr_get_hresults(nb_reader *r, uint32_t limit, ntlm_hresult *out,
+                                          uint32_t *n);
+/*
+ * A conformant array of exactly n unique MInterfacePointer* (n <=
+ * NDR_MAX_MIP_PTRS): the referents, then the pointees; out[i].data NULL for NULL.
+ */
+#define NDR_MAX_MIP_PTRS 32
+NTLM_MUST_CHECK ntlm_err ndr_get_mip_ptrs(nb_reader *r, uint32_t n, ndr_bytes *out);
 
 /* ---- encoding: each aligns first; failures stick in the writer ---- */
 void ndr_walign(ndr_writer *nw, size_t alignment);
@@ -124,6 +135,8 @@ void ndr_put_u32_array(ndr_writer *nw, const uint32_t *v, size_t n);
 void ndr_put_mip(ndr_writer *nw, const ndr_bytes *v);
 /* A unique MInterfacePointer*: referent and the pointee now, or a NULL referent if v->data is NULL. */
 void ndr_put_unique_mip(ndr_writer *nw, const ndr_bytes *v);
+void ndr_put_hresults(ndr_writer *nw, const ntlm_hresult *v, size_t n);
+void ndr_put_mip_ptrs(ndr_writer *nw, const ndr_bytes *v, size_t n);
 
 /*
  * A stub's codec pair: X_encode writes a whole stub (request or response

@@ -41,6 +41,8 @@
 
 /* Tower ids of string bindings ([MS-DCOM] 2.2.19.3, [C706] appendix I) */
 #define DCOM_TOWER_NCACN_IP_TCP 0x0007u
+/* ncalrpc: aNetworkAddr is the socket path as it is (our convention between our client and server) */
+#define DCOM_TOWER_NCALRPC 0x0010u
 
 /* error_status_t of the OXID resolver ([MS-DCOM] 3.1.2.5.1) */
 #define DCOM_OR_INVALID_OXID 1910u
@@ -225,6 +227,33 @@ typedef struct dcom_remqi2_resp {
 } dcom_remqi2_resp;
 NDR_CODEC(dcom_remqi2_resp);
 
+/*
+ * ---- IClassFactory (00000001-...), as it travels: RemoteCreateInstance has no
+ * pUnkOuter on the wire (the remote form of CreateInstance takes riid only).
+ */
+#define DCOM_OP_CF_CREATEINSTANCE 3u
+#define DCOM_OP_CF_LOCKSERVER     4u /* answered by dcom_hr_resp */
+
+typedef struct dcom_cf_createinstance_req {
+	dcom_orpcthis orpc;
+	ntlm_guid iid;
+} dcom_cf_createinstance_req;
+NDR_CODEC(dcom_cf_createinstance_req);
+
+/* ppvObject (unique MInterfacePointer: an OBJREF; data NULL on failure), the HRESULT. */
+typedef struct dcom_cf_createinstance_resp {
+	dcom_orpcthat orpc;
+	ndr_bytes object;
+	ntlm_hresult hr;
+} dcom_cf_createinstance_resp;
+NDR_CODEC(dcom_cf_createinstance_resp);
+
+typedef struct dcom_cf_lockserver_req {
+	dcom_orpcthis orpc;
+	int32_t lock; /* BOOL fLock */
+} dcom_cf_lockserver_req;
+NDR_CODEC(dcom_cf_lockserver_req);
+
 /* ---- IObjectExporter (99fcfec4-...), no ORPCTHIS/ORPCTHAT ---- */
 #define DCOM_OP_RESOLVEOXID  0u
 #define DCOM_OP_SIMPLEPING   1u
@@ -251,11 +280,9 @@ typedef struct dcom_resolveoxid_resp {
 	uint32_t status;
 } dcom_resolveoxid_resp;
 NDR_CODEC(dcom_resolveoxid_resp); /* opnum 0: without version */
-/* opnum 4: with pComVersion */
-NTLM_MUST_CHECK ntlm_err dcom_resolveoxid2_resp_encode(const dcom_resolveoxid_resp *in,
-                                                       ntlm_buffer *out);
-NTLM_MUST_CHECK ntlm_err dcom_resolveoxid2_resp_decode(const uint8_t *in, size_t len,
-                                                       dcom_resolveoxid_resp *out);
+/* opnum 4: the same structure with pComVersion */
+typedef dcom_resolveoxid_resp dcom_resolveoxid2_resp;
+NDR_CODEC(dcom_resolveoxid2_resp);
 
 /* SimplePing (1): pSetId; answered by dcom_status_resp */
 typedef struct dcom_simpleping_req {
