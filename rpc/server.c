@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -63,6 +64,7 @@ struct ntlm_rpc_server {
 	struct conn *conns;
 	unsigned n_conns;
 	atomic_uint next_assoc;
+	atomic_uint_fast64_t next_serial; /* numbers connections for ntlm_rpc_call_association */
 };
 
 struct pctx {
@@ -88,8 +90,11 @@ struct conn {
 	struct pctx ctxs[MAX_CONTEXTS];
 	size_t n_ctxs;
 	int bound;
-	ntlm_rpc_sec *sec; /* NTLMSSP association */
-	int local_call;    /* ncalrpc: identity from the kernel */
+	ntlm_rpc_sec *sec;     /* NTLMSSP association */
+	uint32_t auth_ctx_id;  /* its auth_context_id */
+	ntlm_rpc_sec *pending; /* a re-authentication under way (allow_reauthentication) */
+	uint32_t pending_ctx_id;
+	int local_call; /* ncalrpc: identity from the kernel */
 	int authenticated;
 	uint32_t level; /* the association's authentication level */
 	uint32_t imp_level;
@@ -97,10 +102,12 @@ struct conn {
 	char unix_user[64];
 	char target_name[256];
 	int closing;
+	uint64_t serial;
 };
 
 struct ntlm_rpc_call {
 	struct conn *conn;
+	const rpc_call_body *body; /* the request: object UUID, opnum */
 	int impersonating;
 	rpc_creds saved;
 	char msg[RPC_MSG_CAP];
@@ -144,6 +151,7 @@ NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
 	s->cfg.principal = s->principal;
 	atomic_init(&s->stopping, 0);
 	atomic_init(&s->next_assoc, 0x53F0u);
+	atomic_init(&s->next_serial, 1);
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
 		free(s);
 		return NTLM_RPC_S_OUT_OF_MEMORY;
@@ -371,6 +379,7 @@ static void start_ntlm(struct conn *c, const rpc_pdu *p, ntlm_buffer *ack)
 		rc = rpc_sec_server_new(&c->sec, &c->srv->ntlm);
 	if (rc == NTLM_OK)
 		rc = rpc_sec_step(c->sec, p->data, p->len, ack, &fault);
+	c->auth_ctx_id = p->ver.context_id;
 	if (rc == NTLM_CONTINUE) {
 		rpc_send_all(c->fd, ack->data, ack->len);
 		return;
@@ -392,10 +401,65 @@ static void finish_ntlm(struct conn *c, const rpc_pdu *p, ntlm_buffer *ack)
 		rpc_send_all(c->fd, ack->data, ack->len);
 }
 
+/*
+ * allow_reauthentication: an alter_context naming a new auth_context_id on an
+ * NTLM association starts a second handshake (first leg here, rpc_auth_3 in
+ * handle_auth3); the association keeps its context until that one is done.
+ */
+static int may_reauthenticate(const struct conn *c, const rpc_pdu *p)
+{
+	return c->srv->cfg.allow_reauthentication && c->sec && !c->local_call && !c->pending &&
+	       p->ver.context_id != c->auth_ctx_id &&
+	       !rpc_is_local_token(p->ver.value, p->ver.value_len);
+}
+
+static void start_reauthentication(struct conn *c, const rpc_pdu *p)
+{
+	ntlm_buffer ack = {NULL, 0};
+	uint32_t fault = 0;
+	ntlm_err rc = build_ack(c, p, &ack);
+	if (rc == NTLM_OK)
+		rc = rpc_sec_server_new(&c->pending, &c->srv->ntlm);
+	if (rc == NTLM_OK)
+		rc = rpc_sec_step(c->pending, p->data, p->len, &ack, &fault);
+	if (rc == NTLM_CONTINUE) {
+		c->pending_ctx_id = p->ver.context_id;
+		rpc_send_all(c->fd, ack.data, ack.len);
+	} else {
+		ntlm_rpc_sec_free(c->pending);
+		c->pending = NULL;
+		fault_and_close(c, p->hdr.call_id, fault ? fault : NTLM_RPC_FAULT_ACCESS_DENIED);
+	}
+	ntlm_buffer_free(&ack);
+}
+
+/* The re-authentication's rpc_auth_3: its context replaces the association's, or the association ends. */
+static void finish_reauthentication(struct conn *c, const rpc_pdu *p)
+{
+	uint32_t fault = 0;
+	ntlm_err rc = rpc_sec_step(c->pending, p->data, p->len, NULL, &fault);
+	if (rc != NTLM_OK) {
+		ntlm_rpc_sec_free(c->pending);
+		c->pending = NULL;
+		fault_and_close(c, p->hdr.call_id, fault ? fault : NTLM_RPC_FAULT_SEC_PKG_ERROR);
+		return;
+	}
+	ntlm_rpc_sec_free(c->sec);
+	c->sec = c->pending;
+	c->pending = NULL;
+	c->auth_ctx_id = c->pending_ctx_id;
+	c->client_principal[0] = c->unix_user[0] = c->target_name[0] = '\0';
+	adopt_ntlm_identity(c);
+}
+
 static void handle_bind(struct conn *c, const rpc_pdu *p)
 {
 	int bind = p->hdr.ptype == RPC_PT_BIND;
 	ntlm_buffer ack = {NULL, 0};
+	if (!bind && c->authenticated && p->has_verifier && may_reauthenticate(c, p)) {
+		start_reauthentication(c, p);
+		return;
+	}
 	if (!bind && c->authenticated && p->has_verifier) {
 		/* The association has its one security context; a verifier here would be
 		 * ignored or start another, and neither may pass unnoticed. */
@@ -432,6 +496,10 @@ static void handle_bind(struct conn *c, const rpc_pdu *p)
 
 static void handle_auth3(struct conn *c, const rpc_pdu *p)
 {
+	if (c->pending) {
+		finish_reauthentication(c, p);
+		return;
+	}
 	if (!c->sec || c->authenticated) {
 		fault_and_close(c, p->hdr.call_id, NTLM_RPC_FAULT_PROTO_ERROR);
 		return;
@@ -603,12 +671,13 @@ static uint32_t check_vt(struct conn *c, const rpc_pdu *p, const rpc_call_body *
 }
 
 /* Runs the handler; the client's identity never outlives the call on this thread. */
-static uint32_t invoke(struct conn *c, ntlm_rpc_op op, void *arg, const ntlm_buffer *in,
-                       ntlm_buffer *out)
+static uint32_t invoke(struct conn *c, const rpc_call_body *body, ntlm_rpc_op op, void *arg,
+                       const ntlm_buffer *in, ntlm_buffer *out)
 {
 	ntlm_rpc_call call;
 	memset(&call, 0, sizeof(call));
 	call.conn = c;
+	call.body = body;
 	uint32_t status = op(&call, in->data, in->len, out, arg);
 	if (call.impersonating && ntlm_rpc_revert_to_self(&call) != NTLM_RPC_S_OK) {
 		/* The thread cannot get its own identity back: it answers nobody (the
@@ -659,7 +728,7 @@ static void handle_request(struct conn *c, uint8_t *pdu, size_t len, const rpc_p
 	int executed = fault == 0;
 	if (executed) {
 		ntlm_buffer call_in = {in.data, call_len};
-		fault = invoke(c, iface->ops[body.opnum], iface->arg, &call_in, &out);
+		fault = invoke(c, &body, iface->ops[body.opnum], iface->arg, &call_in, &out);
 	}
 	if (fault)
 		send_fault(c, p->hdr.call_id, body.ctx_id, fault, !executed);
@@ -728,6 +797,7 @@ static void conn_free(struct conn *c)
 {
 	close(c->fd);
 	ntlm_rpc_sec_free(c->sec);
+	ntlm_rpc_sec_free(c->pending);
 	ntlm_memzero(c, sizeof(*c));
 	free(c);
 }
@@ -800,6 +870,7 @@ static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd,
 	c->srv = s;
 	c->fd = fd;
 	c->l = l;
+	c->serial = atomic_fetch_add(&s->next_serial, 1);
 	atomic_init(&c->done, 0);
 	/* Short until the association is authenticated (conn_main lengthens them). */
 	rpc_set_timeouts_ms(fd, s->cfg.handshake_timeout_ms);
@@ -839,6 +910,7 @@ struct conn *rpc_server_conn_detached(ntlm_rpc_server *s, const rpc_peer *local_
 		return NULL;
 	c->srv = s;
 	c->fd = -1;
+	c->serial = atomic_fetch_add(&s->next_serial, 1);
 	c->l = &detached_listener[local_peer ? 1 : 0];
 	if (local_peer) {
 		c->peer = *local_peer;
@@ -1024,4 +1096,61 @@ NTLM_API ntlm_rpc_status ntlm_rpc_revert_to_self(ntlm_rpc_call *call)
 	if (st == NTLM_RPC_S_OK)
 		call->impersonating = 0;
 	return st;
+}
+
+/* ------------------------------------------ what an object runtime needs */
+
+NTLM_API int ntlm_rpc_call_object(const ntlm_rpc_call *call, uint8_t out[16])
+{
+	int has = call && call->body && call->body->has_object;
+	if (out)
+		memset(out, 0, 16);
+	if (has && out)
+		memcpy(out, call->body->object, 16);
+	return has;
+}
+
+NTLM_API uint16_t ntlm_rpc_call_opnum(const ntlm_rpc_call *call)
+{
+	return call && call->body ? call->body->opnum : 0;
+}
+
+NTLM_API const ntlm_ctx *ntlm_rpc_call_ntlm_context(const ntlm_rpc_call *call)
+{
+	if (!call || !call->conn->authenticated || call->conn->local_call || !call->conn->sec)
+		return NULL;
+	return ntlm_rpc_sec_context(call->conn->sec);
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_call_endpoint(const ntlm_rpc_call *call, char *host, size_t cap,
+                                                uint16_t *port)
+{
+	if (!call || !host || cap == 0 || !port)
+		return NTLM_RPC_S_INVALID_ARG;
+	const struct conn *c = call->conn;
+	*port = 0;
+	host[0] = '\0';
+	if (c->l->ep.kind == RPC_TR_LOCAL) {
+		int n = snprintf(host, cap, "%s", c->l->ep.path);
+		return n >= 0 && (size_t)n < cap ? NTLM_RPC_S_OK : NTLM_RPC_S_INVALID_ARG;
+	}
+	struct sockaddr_storage local;
+	socklen_t len = sizeof(local);
+	memset(&local, 0, sizeof(local));
+	if (c->fd < 0 || getsockname(c->fd, (struct sockaddr *)&local, &len) != 0)
+		return NTLM_RPC_S_CALL_FAILED;
+	const void *addr = NULL;
+	if (local.ss_family == AF_INET)
+		addr = &((const struct sockaddr_in *)&local)->sin_addr;
+	else if (local.ss_family == AF_INET6)
+		addr = &((const struct sockaddr_in6 *)&local)->sin6_addr;
+	if (!addr || !inet_ntop(local.ss_family, addr, host, (socklen_t)cap))
+		return NTLM_RPC_S_INVALID_ARG;
+	*port = c->l->port;
+	return NTLM_RPC_S_OK;
+}
+
+NTLM_API uint64_t ntlm_rpc_call_association(const ntlm_rpc_call *call)
+{
+	return call ? call->conn->serial : 0;
 }

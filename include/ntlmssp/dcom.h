@@ -150,6 +150,139 @@ NTLM_API int ntlm_guid_equal(const ntlm_guid *a, const ntlm_guid *b);
 
 /* ---- server ---- */
 
+/*
+ * The server runtime ([MS-DCOM] 3.1): classes registered with their
+ * interfaces, activation (IRemoteSCMActivator / ISystemActivator, IActivation),
+ * the OXID resolver (IObjectExporter) and one object exporter (IRemUnknown,
+ * IRemUnknown2, the classes' interfaces, dispatched by the IPID each request
+ * carries as its object UUID). One ntlm_dcom_server is one process's COM
+ * server: its configuration is what CoInitializeSecurity sets.
+ */
+typedef struct ntlm_dcom_server ntlm_dcom_server;
+/* One ORPC call being served: valid inside a method only. */
+typedef struct ntlm_dcom_call ntlm_dcom_call;
+
+/*
+ * A method of a served interface. in/in_len is the request stub, ORPCTHIS
+ * first (already checked by the runtime); object is what the class's factory
+ * made. Write the whole response stub to *out (ORPCTHAT first, the HRESULT
+ * last) and return its HRESULT. A method that leaves *out empty and returns a
+ * failure makes the client receive a fault carrying that HRESULT; empty and
+ * S_OK, a response of ORPCTHAT and S_OK.
+ */
+typedef ntlm_hresult (*ntlm_dcom_method)(ntlm_dcom_call *call, void *object, const uint8_t *in,
+                                         size_t in_len, ntlm_buffer *out);
+
+typedef struct ntlm_dcom_interface {
+	size_t struct_size; /* NTLM_DCOM_INTERFACE_INIT */
+	ntlm_guid iid;
+	/* Indexed by opnum; 0..2 are IUnknown's, served by IRemUnknown: leave them NULL. */
+	const ntlm_dcom_method *methods;
+	size_t n_methods;
+} ntlm_dcom_interface;
+#define NTLM_DCOM_INTERFACE_INIT NTLM_STRUCT_INIT_(ntlm_dcom_interface)
+
+typedef struct ntlm_dcom_class {
+	size_t struct_size; /* NTLM_DCOM_CLASS_INIT */
+	ntlm_guid clsid;
+	const char *name; /* for the log ("NtlmDemo") */
+	/* What QueryInterface finds besides IUnknown (copied; methods must outlive the server). */
+	const ntlm_dcom_interface *interfaces;
+	size_t n_interfaces;
+	/* The factory: one new instance per activation (*object may stay NULL). */
+	ntlm_hresult (*create)(void *class_arg, void **object);
+	/* Once per created object, after its last reference went (released or
+	 * collected) and no call runs on it any more. NULL: nothing to free. */
+	void (*destroy)(void *class_arg, void *object);
+	void *class_arg;
+	/*
+	 * Launch permission (checked at activation) and access permission (checked
+	 * on every call on the class's objects, IRemUnknown's included):
+	 * NULL-terminated lists of "DOMAIN\\user", "DOMAIN\\group" (a Unix group
+	 * the client's mapped account belongs to), "user" or ".\\user" (this
+	 * server's accounts), or a SID "S-1-5-21-..." (ntlm_ctx_sid and
+	 * ntlm_ctx_group_sids of a domain logon; S-1-1-0 Everyone and S-1-5-11
+	 * Authenticated Users take any authenticated, non-anonymous client).
+	 * NULL or empty: nobody. Copied.
+	 */
+	const char *const *launch_permission;
+	const char *const *access_permission;
+} ntlm_dcom_class;
+#define NTLM_DCOM_CLASS_INIT NTLM_STRUCT_INIT_(ntlm_dcom_class)
+
+/* CoInitializeSecurity's process-wide defaults, and the server's settings. */
+typedef struct ntlm_dcom_server_config {
+	size_t struct_size; /* NTLM_DCOM_SERVER_CONFIG_INIT */
+	/* NTLM acceptor for ncacn_ip_tcp (store required there); copied, but the
+	 * store, policy and names it points to must outlive the server. */
+	const ntlm_server_config *ntlm;
+	const char *principal; /* this server's principal; NULL: "COMPUTER\\account" */
+	/* dwAuthnLevel: activation and every call below it are refused (access
+	 * denied). 0: PKT_INTEGRITY, as Windows since its DCOM hardening; CONNECT
+	 * (or NONE) only when named here. */
+	uint32_t authn_level;
+	/* asAuthSvc: 0 or NTLM_RPC_AUTHN_WINNT, the only service there is. */
+	uint32_t authn_svc;
+	/* Ping-based garbage collection ([MS-DCOM] 3.2.6.1): an object whose
+	 * OID no client pinged for ping_period_ms * ping_count is collected. */
+	unsigned ping_period_ms; /* 0: 120000 */
+	unsigned ping_count;     /* 0: 3 */
+	int allow_root_impersonation; /* 1: a client mapped to uid 0 may be impersonated */
+	/* Activations, releases and collections, one line each (NULL: silent). */
+	void (*log)(void *log_arg, const char *line);
+	void *log_arg;
+} ntlm_dcom_server_config;
+#define NTLM_DCOM_SERVER_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_dcom_server_config)
+
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_server_new(ntlm_dcom_server **out,
+                                                           const ntlm_dcom_server_config *cfg);
+/* Before ntlm_dcom_server_run(). E_INVALIDARG for a CLSID registered already. */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_server_register_class(ntlm_dcom_server *srv,
+                                                                      const ntlm_dcom_class *cls);
+/*
+ * ncacn_ip_tcp on host (a numeric address, "0.0.0.0" for all): activation
+ * and the OXID resolver on port (135 where a Windows client looks; 0: any),
+ * the object exporter on a port the kernel picks. *activation_port and
+ * *exporter_port (may be NULL) get both.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_server_listen_tcp(ntlm_dcom_server *srv,
+                                                                  const char *host, uint16_t port,
+                                                                  uint16_t *activation_port,
+                                                                  uint16_t *exporter_port);
+/* ncalrpc: activation, resolver and objects on one Unix socket (rpc.h says how it is made). */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_server_listen_local(ntlm_dcom_server *srv,
+                                                                    const char *path);
+/* Serves until ntlm_dcom_server_stop() (with the collector thread). */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_server_run(ntlm_dcom_server *srv);
+/* From any thread or a signal handler. */
+NTLM_API void ntlm_dcom_server_stop(ntlm_dcom_server *srv);
+/* Stops, then destroys every object left. */
+NTLM_API void ntlm_dcom_server_free(ntlm_dcom_server *srv);
+
+/* What the server holds and has done (a debug and test view). */
+typedef struct ntlm_dcom_server_stats {
+	size_t struct_size;         /* NTLM_DCOM_SERVER_STATS_INIT */
+	uint64_t objects_live;      /* objects now exported */
+	uint64_t objects_created;   /* by activation */
+	uint64_t objects_released;  /* their last reference released by a client */
+	uint64_t objects_collected; /* by the ping timeout */
+	uint64_t ping_sets;         /* ping sets now held */
+	uint64_t pings;             /* SimplePing and ComplexPing calls served */
+} ntlm_dcom_server_stats;
+#define NTLM_DCOM_SERVER_STATS_INIT NTLM_STRUCT_INIT_(ntlm_dcom_server_stats)
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_server_get_stats(ntlm_dcom_server *srv,
+                                                                 ntlm_dcom_server_stats *out);
+
+/* CoQueryClientBlanket: service 10, level, impersonation level, "DOMAIN\\user" (rpc.h). */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_query_client_blanket(ntlm_dcom_call *call,
+                                                                     ntlm_rpc_blanket *out);
+/* CoImpersonateClient / CoRevertToSelf: ntlm_rpc_impersonate_client's rules (docs/rpc.md). */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_impersonate_client(ntlm_dcom_call *call);
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_revert_to_self(ntlm_dcom_call *call);
+/* The RPC call underneath (ntlm_rpc_call_message, ntlm_rpc_call_ntlm_context...). */
+NTLM_API ntlm_rpc_call *ntlm_dcom_call_rpc(ntlm_dcom_call *call);
+
+
 /* ---- client ---- */
 
 /*

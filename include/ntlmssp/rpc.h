@@ -251,6 +251,12 @@ typedef struct ntlm_rpc_server_config {
 	unsigned handshake_timeout_ms;     /* until authenticated, the most a PDU may take; 0: 10000 */
 	/* 1: a client mapped to uid 0 may be impersonated (default: refused). */
 	int allow_root_impersonation;
+	/* 1: on an authenticated association, an alter_context whose verifier
+	 * names a new auth_context_id starts a new NTLM handshake; once its
+	 * rpc_auth_3 is accepted, that context (and its identity and level)
+	 * replaces the association's. impacket's DCOM client does this on every
+	 * alter_context. Default 0: such an alter_context is refused. */
+	int allow_reauthentication;
 } ntlm_rpc_server_config;
 #define NTLM_RPC_SERVER_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_rpc_server_config)
 
@@ -352,6 +358,30 @@ NTLM_API const char *ntlm_rpc_client_message(const ntlm_rpc_client *cli);
 /* 1 if PFC_SUPPORT_HEADER_SIGN was negotiated on the bound association. */
 NTLM_API int ntlm_rpc_client_header_signing(const ntlm_rpc_client *cli);
 NTLM_API void ntlm_rpc_client_free(ntlm_rpc_client *cli);
+
+/*
+ * What an object runtime (DCOM) needs of a call, inside a handler only.
+ *
+ * ntlm_rpc_call_object: the request's object UUID (PFC_OBJECT_UUID; DCOM's
+ * IPID) in wire form; 1 if the request carried one, else 0 and out zeroed.
+ * ntlm_rpc_call_opnum: the request's operation number, so that one handler
+ * may serve every opnum of an interface.
+ * ntlm_rpc_call_ntlm_context: the NTLM context of the association (its
+ * SIDs: ntlm_ctx_sid, ntlm_ctx_group_sids); NULL for the ncalrpc local call
+ * and for an unauthenticated association.
+ * ntlm_rpc_call_endpoint: how the client reached this server: over
+ * ncacn_ip_tcp the local address it connected to (numeric, "127.0.0.1") and
+ * the port; over ncalrpc the socket path and port 0.
+ * ntlm_rpc_call_association: the association's number, unique among the
+ * server's live connections (to key per-connection state).
+ */
+NTLM_API int ntlm_rpc_call_object(const ntlm_rpc_call *call, uint8_t out[16]);
+NTLM_API uint16_t ntlm_rpc_call_opnum(const ntlm_rpc_call *call);
+NTLM_API const ntlm_ctx *ntlm_rpc_call_ntlm_context(const ntlm_rpc_call *call);
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_call_endpoint(const ntlm_rpc_call *call,
+                                                                char *host, size_t cap,
+                                                                uint16_t *port);
+NTLM_API uint64_t ntlm_rpc_call_association(const ntlm_rpc_call *call);
 
 /* ------------------------------------------- 3. server-side security */
 
