@@ -117,7 +117,7 @@ static ntlm_hresult call(ntlm_dcom_proxy *p, const char *what, uint16_t opnum, c
                          size_t args_len, ntlm_buffer *out)
 {
 	size_t off;
-	ntlm_hresult hr = ntlm_dcom_call(p, opnum, args, args_len, out, &off);
+	ntlm_hresult hr = ntlm_dcom_proxy_call(p, opnum, args, args_len, out, &off);
 	if (NTLM_DCOM_FAILED(hr))
 		print_failure(what, hr, ntlm_dcom_proxy_message(p));
 	return hr;

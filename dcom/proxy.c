@@ -117,8 +117,9 @@ static ntlm_hresult request_stub(const uint8_t *args, size_t args_len, ntlm_buff
 	return dcom_hresult_from_err(rc);
 }
 
-NTLM_API ntlm_hresult ntlm_dcom_call(ntlm_dcom_proxy *proxy, uint16_t opnum, const uint8_t *args,
-                                     size_t args_len, ntlm_buffer *out, size_t *args_off)
+NTLM_API ntlm_hresult ntlm_dcom_proxy_call(ntlm_dcom_proxy *proxy, uint16_t opnum,
+                                           const uint8_t *args, size_t args_len, ntlm_buffer *out,
+                                           size_t *args_off)
 {
 	if (!out || !args_off)
 		return NTLM_DCOM_E_POINTER;

@@ -225,8 +225,8 @@ typedef struct ntlm_dcom_server_config {
 	uint32_t authn_svc;
 	/* Ping-based garbage collection ([MS-DCOM] 3.2.6.1): an object whose
 	 * OID no client pinged for ping_period_ms * ping_count is collected. */
-	unsigned ping_period_ms; /* 0: 120000 */
-	unsigned ping_count;     /* 0: 3 */
+	unsigned ping_period_ms;      /* 0: 120000 */
+	unsigned ping_count;          /* 0: 3 */
 	int allow_root_impersonation; /* 1: a client mapped to uid 0 may be impersonated */
 	/* Activations, releases and collections, one line each (NULL: silent). */
 	void (*log)(void *log_arg, const char *line);
@@ -281,7 +281,6 @@ NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_impersonate_client(ntlm_dcom_cal
 NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_revert_to_self(ntlm_dcom_call *call);
 /* The RPC call underneath (ntlm_rpc_call_message, ntlm_rpc_call_ntlm_context...). */
 NTLM_API ntlm_rpc_call *ntlm_dcom_call_rpc(ntlm_dcom_call *call);
-
 
 /* ---- client ---- */
 
@@ -398,9 +397,9 @@ NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_release(ntlm_dcom_proxy *proxy);
  * HRESULT is that HRESULT, an RPC status is mapped by
  * ntlm_hresult_from_rpc_status.
  */
-NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_call(ntlm_dcom_proxy *proxy, uint16_t opnum,
-                                                     const uint8_t *args, size_t args_len,
-                                                     ntlm_buffer *out, size_t *args_off);
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_proxy_call(ntlm_dcom_proxy *proxy, uint16_t opnum,
+                                                           const uint8_t *args, size_t args_len,
+                                                           ntlm_buffer *out, size_t *args_off);
 
 /*
  * IClientSecurity::SetBlanket / CoSetProxyBlanket for this proxy only:

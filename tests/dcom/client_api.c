@@ -69,8 +69,8 @@ static void test_activation_refusals(void)
 	/* the calls on a proxy refuse what they cannot use */
 	size_t off;
 	ntlm_buffer out = {NULL, 0};
-	T_HR(ntlm_dcom_call(NULL, 3, NULL, 0, &out, &off), NTLM_DCOM_E_INVALIDARG);
-	T_HR(ntlm_dcom_call(NULL, 3, NULL, 0, NULL, &off), NTLM_DCOM_E_POINTER);
+	T_HR(ntlm_dcom_proxy_call(NULL, 3, NULL, 0, &out, &off), NTLM_DCOM_E_INVALIDARG);
+	T_HR(ntlm_dcom_proxy_call(NULL, 3, NULL, 0, NULL, &off), NTLM_DCOM_E_POINTER);
 	T_HR(ntlm_dcom_release(NULL), NTLM_DCOM_E_POINTER);
 	T_HR(ntlm_dcom_set_blanket(NULL, 10, 5, 3, NULL), NTLM_DCOM_E_INVALIDARG);
 }
