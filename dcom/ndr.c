@@ -218,18 +218,25 @@ void ndr_put_hresults(ndr_writer *nw, const ntlm_hresult *v, size_t n)
  * A conformant array of n unique MInterfacePointer* (count = n exactly):
  * the referents, then the non-NULL pointees in order.
  */
-ntlm_err ndr_get_mip_ptrs(nb_reader *r, uint32_t n, ndr_bytes *out)
+ntlm_err ndr_get_mip_ptr_elems(nb_reader *r, uint32_t n, ndr_bytes *out)
 {
 	int present[NDR_MAX_MIP_PTRS];
 	if (n > NDR_MAX_MIP_PTRS)
 		return NTLM_E_FIELD_RANGE;
-	NTLM_TRY(ndr_get_count_eq(r, n));
 	for (uint32_t i = 0; i < n; i++)
 		NTLM_TRY(ndr_get_ptr(r, &present[i]));
 	for (uint32_t i = 0; i < n; i++)
 		if (present[i])
 			NTLM_TRY(ndr_get_mip(r, &out[i]));
 	return NTLM_OK;
+}
+
+ntlm_err ndr_get_mip_ptrs(nb_reader *r, uint32_t n, ndr_bytes *out)
+{
+	if (n > NDR_MAX_MIP_PTRS)
+		return NTLM_E_FIELD_RANGE;
+	NTLM_TRY(ndr_get_count_eq(r, n));
+	return ndr_get_mip_ptr_elems(r, n, out);
 }
 
 void ndr_put_mip_ptrs(ndr_writer *nw, const ndr_bytes *v, size_t n)
@@ -243,6 +250,15 @@ void ndr_put_mip_ptrs(ndr_writer *nw, const ndr_bytes *v, size_t n)
 }
 
 /* ------------------------------------------------------------ encoding */
+
+int ndr_put_limit(ndr_writer *nw, size_t n, size_t limit)
+{
+	if (n <= limit)
+		return 1;
+	if (nw->w.err == NTLM_OK)
+		nw->w.err = NTLM_E_INVALID_PARAMETER;
+	return 0;
+}
 
 void ndr_walign(ndr_writer *nw, size_t alignment)
 {

@@ -110,8 +110,15 @@ NTLM_MUST_CHECK ntlm_err ndr_get_hresults(nb_reader *r, uint32_t limit, ntlm_hre
  */
 #define NDR_MAX_MIP_PTRS 32
 NTLM_MUST_CHECK ntlm_err ndr_get_mip_ptrs(nb_reader *r, uint32_t n, ndr_bytes *out);
+/* The same after a conformance already read. */
+NTLM_MUST_CHECK ntlm_err ndr_get_mip_ptr_elems(nb_reader *r, uint32_t n, ndr_bytes *out);
 
-/* ---- encoding: each aligns first; failures stick in the writer ---- */
+/*
+ * ---- encoding: each aligns first; failures stick in the writer. A count
+ * over its limit is refused (NTLM_E_INVALID_PARAMETER), never truncated ----
+ */
+/* 1 if n <= limit; else 0 and the writer fails with NTLM_E_INVALID_PARAMETER. */
+int ndr_put_limit(ndr_writer *nw, size_t n, size_t limit);
 void ndr_walign(ndr_writer *nw, size_t alignment);
 void ndr_put_u8(ndr_writer *nw, uint8_t v);
 void ndr_put_u16(ndr_writer *nw, uint16_t v);

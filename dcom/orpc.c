@@ -250,8 +250,12 @@ static void put_units_string(nb_writer *u, const char *s)
  */
 static void put_dsa_units(nb_writer *u, const dcom_dualstringarray *d, uint16_t *sec_off)
 {
-	size_t n_str = d->n_str < DCOM_MAX_BINDINGS ? d->n_str : DCOM_MAX_BINDINGS;
-	size_t n_sec = d->n_sec < DCOM_MAX_BINDINGS ? d->n_sec : DCOM_MAX_BINDINGS;
+	size_t n_str = d->n_str, n_sec = d->n_sec;
+	if (n_str > DCOM_MAX_BINDINGS || n_sec > DCOM_MAX_BINDINGS) {
+		if (u->err == NTLM_OK)
+			u->err = NTLM_E_INVALID_PARAMETER;
+		return;
+	}
 	for (size_t i = 0; i < n_str; i++) {
 		nb_write_u16le(u, d->str[i].tower_id);
 		put_units_string(u, d->str[i].addr);
@@ -422,13 +426,21 @@ static ntlm_err get_remqi_req(nb_reader *r, dcom_remqi_req *q)
 	return get_counted_guids(r, q->n_iids, DCOM_MAX_IIDS, q->iids);
 }
 
+/* cIids and the conformant array it sizes (the encoding side of get_counted_guids). */
+static void put_counted_guids(ndr_writer *nw, uint16_t n, const ntlm_guid *iids)
+{
+	if (!ndr_put_limit(nw, n, DCOM_MAX_IIDS))
+		return;
+	ndr_put_u16(nw, n);
+	ndr_put_guid_array(nw, iids, n);
+}
+
 static void put_remqi_req(ndr_writer *nw, const dcom_remqi_req *q)
 {
 	dcom_put_orpcthis(nw, &q->orpc);
 	ndr_put_guid(nw, &q->ipid);
 	ndr_put_u32(nw, q->refs);
-	ndr_put_u16(nw, q->n_iids);
-	ndr_put_guid_array(nw, q->iids, q->n_iids);
+	put_counted_guids(nw, q->n_iids, q->iids);
 }
 STUB_CODEC(dcom_remqi_req, get_remqi_req, put_remqi_req)
 
@@ -456,10 +468,12 @@ static ntlm_err get_remqi_resp(nb_reader *r, dcom_remqi_resp *p)
 static void put_remqi_resp(ndr_writer *nw, const dcom_remqi_resp *p)
 {
 	dcom_put_orpcthat(nw, &p->orpc);
+	if (!ndr_put_limit(nw, p->n_results, DCOM_MAX_IIDS))
+		return;
 	ndr_put_ptr(nw, p->has_results);
 	if (p->has_results) {
 		ndr_put_u32(nw, p->n_results);
-		for (uint32_t i = 0; i < p->n_results && i < DCOM_MAX_IIDS; i++) {
+		for (uint32_t i = 0; i < p->n_results; i++) {
 			ndr_walign(nw, 8);
 			ndr_put_i32(nw, p->results[i].hr);
 			dcom_put_stdobjref(nw, &p->results[i].std);
@@ -486,10 +500,12 @@ static ntlm_err get_remrefs_req(nb_reader *r, dcom_remrefs_req *q)
 
 static void put_remrefs_req(ndr_writer *nw, const dcom_remrefs_req *q)
 {
+	if (!ndr_put_limit(nw, q->n_refs, DCOM_MAX_REFS))
+		return;
 	dcom_put_orpcthis(nw, &q->orpc);
 	ndr_put_u16(nw, q->n_refs);
 	ndr_put_u32(nw, q->n_refs);
-	for (uint32_t i = 0; i < q->n_refs && i < DCOM_MAX_REFS; i++) {
+	for (uint32_t i = 0; i < q->n_refs; i++) {
 		ndr_put_guid(nw, &q->refs[i].ipid);
 		ndr_put_u32(nw, q->refs[i].public_refs);
 		ndr_put_u32(nw, q->refs[i].private_refs);
@@ -509,7 +525,9 @@ static ntlm_err get_remaddref_resp(nb_reader *r, dcom_remaddref_resp *p)
 static void put_remaddref_resp(ndr_writer *nw, const dcom_remaddref_resp *p)
 {
 	dcom_put_orpcthat(nw, &p->orpc);
-	ndr_put_hresults(nw, p->results, p->n_results < DCOM_MAX_REFS ? p->n_results : DCOM_MAX_REFS);
+	if (!ndr_put_limit(nw, p->n_results, DCOM_MAX_REFS))
+		return;
+	ndr_put_hresults(nw, p->results, p->n_results);
 	ndr_put_i32(nw, p->hr);
 }
 STUB_CODEC(dcom_remaddref_resp, get_remaddref_resp, put_remaddref_resp)
@@ -526,8 +544,7 @@ static void put_remqi2_req(ndr_writer *nw, const dcom_remqi2_req *q)
 {
 	dcom_put_orpcthis(nw, &q->orpc);
 	ndr_put_guid(nw, &q->ipid);
-	ndr_put_u16(nw, q->n_iids);
-	ndr_put_guid_array(nw, q->iids, q->n_iids);
+	put_counted_guids(nw, q->n_iids, q->iids);
 }
 STUB_CODEC(dcom_remqi2_req, get_remqi2_req, put_remqi2_req)
 
@@ -543,7 +560,9 @@ static ntlm_err get_remqi2_resp(nb_reader *r, dcom_remqi2_resp *p)
 
 static void put_remqi2_resp(ndr_writer *nw, const dcom_remqi2_resp *p)
 {
-	size_t n = p->n_iids < DCOM_MAX_IIDS ? p->n_iids : DCOM_MAX_IIDS;
+	size_t n = p->n_iids;
+	if (!ndr_put_limit(nw, n, DCOM_MAX_IIDS))
+		return;
 	dcom_put_orpcthat(nw, &p->orpc);
 	ndr_put_hresults(nw, p->hrs, n);
 	ndr_put_mip_ptrs(nw, p->mifs, n);
@@ -612,8 +631,8 @@ static void put_resolveoxid_req(ndr_writer *nw, const dcom_resolveoxid_req *q)
 {
 	ndr_put_u64(nw, q->oxid);
 	ndr_put_u16(nw, q->n_protseqs);
-	ndr_put_u16_array(nw, q->protseqs,
-	                  q->n_protseqs < DCOM_MAX_PROTSEQS ? q->n_protseqs : DCOM_MAX_PROTSEQS);
+	if (ndr_put_limit(nw, q->n_protseqs, DCOM_MAX_PROTSEQS))
+		ndr_put_u16_array(nw, q->protseqs, q->n_protseqs);
 }
 STUB_CODEC(dcom_resolveoxid_req, get_resolveoxid_req, put_resolveoxid_req)
 
@@ -697,11 +716,13 @@ static ntlm_err get_oid_set(nb_reader *r, uint16_t n, uint64_t *out)
 
 static void put_oid_set(ndr_writer *nw, uint16_t n, const uint64_t *v)
 {
+	if (!ndr_put_limit(nw, n, DCOM_MAX_PING_OIDS))
+		return;
 	ndr_put_ptr(nw, n != 0);
 	if (n == 0)
 		return;
 	ndr_put_u32(nw, n);
-	for (uint32_t i = 0; i < n && i < DCOM_MAX_PING_OIDS; i++)
+	for (uint32_t i = 0; i < n; i++)
 		ndr_put_u64(nw, v[i]);
 }
 

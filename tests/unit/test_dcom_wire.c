@@ -706,6 +706,461 @@ static void test_dsa_many_bindings(void)
 	free(d);
 }
 
+/* ------------------------------------------------------------ activation */
+
+/*
+ * RemoteCreateInstance as impacket's IRemoteSCMActivator.RemoteCreateInstance(NtlmDemo,
+ * IUnknown) builds it: ORPCTHIS {5.7, flags 1, cid CID}, pUnkOuter NULL, pActProperties an
+ * OBJREF_CUSTOM {IActivationPropertiesIn, CLSID_ActivationPropertiesIn} of an ACTIVATION_BLOB
+ * {CustomHeader destCtx 2, pdwReserved NULL; InstantiationInfoData {classId NtlmDemo, cIID 1,
+ * pIID [IUnknown], clientCOMVersion 5.7}, ActivationContextInfoData {NULL, NULL},
+ * LocationInfoData {machineName NULL}, ScmRequestInfoData {pdwReserved NULL, remoteRequest
+ * {ClientImpLevel 2, cRequestedProtseqs 1, [7]}}}. VEC_ACTPROPS_IN has thisSize 0x58 and each
+ * ObjectBufferLength padded to 8 as we write them; VEC_ACTPROPS_IN_IMPACKET is the blob exactly
+ * as impacket sends it (thisSize 0, unpadded lengths, 0xfa and 0xaa fillers).
+ * VEC_ACTPROPS_IN6 adds SpecialPropertiesData {dwSessionId 0xffffffff, dwDefaultAuthnLvl 6,
+ * dwOrigClsctx 0x14, dwFlags 2} first and SecurityInfoData {pServerInfo {pwszName "SERVER"}}
+ * fourth, as Windows clients order them.
+ * VEC_ACTPROPS_OUT: PropsOutInfo {cIfs 1, piid [IUnknown], phresults [S_OK], ppIntfData
+ * [OBJREF_STANDARD {IUnknown, std {0, 5, OXID, OID, IPID}, ncacn_ip_tcp "127.0.0.1[135]";
+ * 10, 0xffff, ""}]}, ScmReplyInfoData {pdwReserved NULL, remoteReply {OXID,
+ * pdsaOxidBindings {ncacn_ip_tcp "127.0.0.1[49152]"; 10, 0xffff, ""}, IPID, authnHint 5,
+ * serverVersion 5.7}}, in a RemoteCreateInstanceResponse {ORPCthat {0, NULL}, ..., 0}.
+ */
+#define VEC_CREATEINSTANCE_HEAD                                                                    \
+	"050007000100000000000000443322116655887799aabbccddeeff00000000000000000000000200a0010000a001" \
+	"0000"
+#define VEC_ACTPROPS_IN                                                                            \
+	"4d454f5704000000a201000000000000c0000000000000463803000000000000c000000000000046000000007801" \
+	"0000680100000000000001100800cccccccc88000000cccccccc6801000098000000000000000200000004000000" \
+	"0000000000000000000000000000000000000200040002000000000004000000ab01000000000000c00000000000" \
+	"0046a501000000000000c000000000000046a401000000000000c000000000000046aa01000000000000c0000000" \
+	"00000046040000005800000028000000200000003000000001100800cccccccc48000000cccccccc6e2d3c6c0b1f" \
+	"7e4b9a515a2e0f1d7c01000000000000000000000000010000000000000000000200580000000500070001000000" \
+	"0000000000000000c0000000000000460000000001100800cccccccc18000000cccccccc00000000000000000000" \
+	"000000000000000000000000000001100800cccccccc10000000cccccccc00000000000000000000000000000000" \
+	"01100800cccccccc20000000cccccccc000000000000020002000000010000000400020001000000070000000000" \
+	"0000"
+#define VEC_ACTPROPS_IN_IMPACKET                                                                   \
+	"4d454f5704000000a201000000000000c0000000000000463803000000000000c000000000000046000000007801" \
+	"0000680100000000000001100800cccccccc88000000cccccccc6801000098000000000000000200000004000000" \
+	"0000000000000000000000000000000000000200040002000000000004000000ab01000000000000c00000000000" \
+	"0046a501000000000000c000000000000046a401000000000000c000000000000046aa01000000000000c0000000" \
+	"00000046040000005800000028000000200000003000000001100800cccccccc44000000cccccccc6e2d3c6c0b1f" \
+	"7e4b9a515a2e0f1d7c01000000000000000000000000010000000000000000000200000000000500070001000000" \
+	"0000000000000000c000000000000046fafafafa01100800cccccccc18000000cccccccc00000000000000000000" \
+	"000000000000000000000000000001100800cccccccc10000000cccccccc00000000000000000000000000000000" \
+	"01100800cccccccc1a000000cccccccc0000000000000200020000000100aaaa04000200010000000700fafafafa" \
+	"fafa"
+#define VEC_ACTPROPS_IN6                                                                           \
+	"4d454f5704000000a201000000000000c0000000000000463803000000000000c000000000000046000000005002" \
+	"0000400200000000000001100800ccccccccb0000000cccccccc40020000c0000000000000000200000006000000" \
+	"0000000000000000000000000000000000000200040002000000000006000000b901000000000000c00000000000" \
+	"0046ab01000000000000c000000000000046a501000000000000c000000000000046a601000000000000c0000000" \
+	"00000046a401000000000000c000000000000046aa01000000000000c00000000000004606000000680000005800" \
+	"00002800000048000000200000003000000001100800cccccccc58000000ccccccccffffffff0000000000000000" \
+	"00000000060000000000000000000000000000000000000000000000140000000200000000000000000000000000" \
+	"00000000000000000000000000000000000000000000000000000000000001100800cccccccc48000000cccccccc" \
+	"6e2d3c6c0b1f7e4b9a515a2e0f1d7c01000000000000000000000000010000000000000000000200580000000500" \
+	"0700010000000000000000000000c0000000000000460000000001100800cccccccc18000000cccccccc00000000" \
+	"000000000000000000000000000000000000000001100800cccccccc38000000cccccccc00000000000002000000" \
+	"00000000000004000200000000000000000007000000000000000700000053004500520056004500520000000000" \
+	"01100800cccccccc10000000cccccccc0000000000000000000000000000000001100800cccccccc20000000cccc" \
+	"cccc0000000000000200020000000100000004000200010000000700000000000000"
+#define VEC_ACTIVATION_RESP_HEAD "000000000000000000000200e0010000e0010000"
+#define VEC_ACTPROPS_OUT                                                                           \
+	"4d454f5704000000a301000000000000c0000000000000463903000000000000c00000000000004600000000b801" \
+	"0000a80100000000000001100800cccccccc60000000cccccccca801000070000000000000000200000002000000" \
+	"00000000000000000000000000000000000002000400020000000000020000003903000000000000c00000000000" \
+	"0046b601000000000000c00000000000004602000000c00000007800000001100800ccccccccb0000000cccccccc" \
+	"01000000000002000400020008000200010000000000000000000000c00000000000004601000000000000000100" \
+	"00000c0002006e0000006e0000004d454f57010000000000000000000000c0000000000000460000000005000000" \
+	"887766554433221100ffeeddccbbaa99030201000504070608090a0b0c0d0e0f1500110007003100320037002e00" \
+	"30002e0030002e0031005b003100330035005d00000000000a00ffff0000000000000000000001100800cccccccc" \
+	"68000000cccccccc0000000000000200887766554433221104000200030201000504070608090a0b0c0d0e0f0500" \
+	"000005000700170000001700130007003100320037002e0030002e0030002e0031005b0034003900310035003200" \
+	"5d00000000000a00ffff00000000000000000000"
+#define VEC_ACTIVATION_RESP_TAIL "00000000"
+
+static void actprops_in_fill(dcom_actprops_in *a)
+{
+	static const ntlm_guid order[] = {DCOM_CLSID_INSTANTIATION, DCOM_CLSID_ACTIVATION_CTX,
+	                                  DCOM_CLSID_SERVER_LOCATION, DCOM_CLSID_SCM_REQUEST};
+	static const ntlm_guid demo = NTLM_DCOM_CLSID_NTLMDEMO;
+	memset(a, 0, sizeof(*a));
+	a->dest_ctx = DCOM_DESTCTX_DIFFERENTMACHINE;
+	a->n_props = 4;
+	memcpy(a->prop_clsids, order, sizeof(order));
+	a->present = DCOM_PROP_INST | DCOM_PROP_ACTCTX | DCOM_PROP_LOCATION | DCOM_PROP_SCM_REQ;
+	a->inst.clsid = demo;
+	a->inst.n_iids = 1;
+	a->inst.iids[0] = IID_UNK;
+	a->inst.client_version.major = 5;
+	a->inst.client_version.minor = 7;
+	a->scm_req.has_remote = 1;
+	a->scm_req.client_imp_level = 2;
+	a->scm_req.n_protseqs = 1;
+	a->scm_req.protseqs[0] = DCOM_TOWER_NCACN_IP_TCP;
+}
+
+static void test_actprops_in(void)
+{
+	dcom_actprops_in *a = calloc(2, sizeof(*a));
+	T_SETUP(a == NULL);
+	actprops_in_fill(&a[1]);
+	EXPECT_ENCODES(dcom_actprops_in, &a[1], VEC_ACTPROPS_IN);
+	a[1].inst.this_size = 0x58;
+	DECODE_VECTOR(dcom_actprops_in, VEC_ACTPROPS_IN, &a[0]);
+	T_ASSERT(memcmp(&a[0], &a[1], sizeof(*a)) == 0);
+	/* as impacket sends it */
+	a[1].inst.this_size = 0;
+	DECODE_VECTOR(dcom_actprops_in, VEC_ACTPROPS_IN_IMPACKET, &a[0]);
+	T_ASSERT(memcmp(&a[0], &a[1], sizeof(*a)) == 0);
+	free(a);
+}
+
+static void test_actprops_in6(void)
+{
+	static const ntlm_guid order[] = {DCOM_CLSID_SPECIAL_PROPS,   DCOM_CLSID_INSTANTIATION,
+	                                  DCOM_CLSID_ACTIVATION_CTX,  DCOM_CLSID_SECURITY_INFO,
+	                                  DCOM_CLSID_SERVER_LOCATION, DCOM_CLSID_SCM_REQUEST};
+	dcom_actprops_in *a = calloc(2, sizeof(*a));
+	T_SETUP(a == NULL);
+	actprops_in_fill(&a[1]);
+	a[1].n_props = 6;
+	memcpy(a[1].prop_clsids, order, sizeof(order));
+	a[1].present |= DCOM_PROP_SPECIAL | DCOM_PROP_SECURITY;
+	a[1].special.session_id = 0xFFFFFFFF;
+	a[1].special.default_authn_level = NTLM_RPC_LEVEL_PKT_PRIVACY;
+	a[1].special.orig_clsctx = 0x14;
+	a[1].special.flags = 2;
+	a[1].security.has_server_info = 1;
+	a[1].security.server_name.present = 1;
+	strcpy(a[1].security.server_name.utf8, "SERVER");
+	EXPECT_ENCODES(dcom_actprops_in, &a[1], VEC_ACTPROPS_IN6);
+	a[1].inst.this_size = 0x58;
+	DECODE_VECTOR(dcom_actprops_in, VEC_ACTPROPS_IN6, &a[0]);
+	T_ASSERT(memcmp(&a[0], &a[1], sizeof(*a)) == 0);
+	free(a);
+}
+
+static void test_createinstance_req(void)
+{
+	dcom_createinstance_req q = {0}, q2;
+	uint8_t objref[MAXV];
+	orpcthis_init(&q.orpc);
+	q.orpc.flags = 1;
+	q.act_props.data = objref;
+	q.act_props.len = unhex(VEC_ACTPROPS_IN, objref);
+	EXPECT_ENCODES(dcom_createinstance_req, &q, VEC_CREATEINSTANCE_HEAD VEC_ACTPROPS_IN);
+	DECODE_VECTOR(dcom_createinstance_req, VEC_CREATEINSTANCE_HEAD VEC_ACTPROPS_IN, &q2);
+	T_ASSERT(q2.orpc.flags == 1 && !q2.unk_outer.data && q2.act_props.len == q.act_props.len);
+	T_ASSERT(memcmp(q2.act_props.data, objref, q.act_props.len) == 0);
+	/* RemoteGetClassObject: the same without pUnkOuter */
+	dcom_getclassobject_req g = {q.orpc, q.act_props}, g2;
+	ntlm_buffer b = {0};
+	T_OK(dcom_getclassobject_req_encode(&g, &b));
+	T_ASSERT(b.len == q.act_props.len + 48 - 4);
+	T_OK(dcom_getclassobject_req_decode(b.data, b.len, &g2));
+	T_ASSERT(g2.act_props.len == q.act_props.len);
+	ntlm_buffer_free(&b);
+}
+
+/* Offsets in VEC_ACTPROPS_IN (the OBJREF): iid 8, clsid 24, blob 48: dwSize 48, CustomHeader
+   56 (version 56, endianness 57, length 58, ObjectBufferLength 64), totalSize 72, headerSize 76,
+   cIfs 88, pclsid 108, pSizes 112, clsids 124.., sizes 192..; InstantiationInfoData 208
+   (ObjectBufferLength 216, cIID 252, pIID 260, conformance 272); ActivationContextInfoData 296;
+   LocationInfoData 336; ScmRequestInfoData 368 (remoteRequest 388, cRequestedProtseqs 396,
+   pointer 400, conformance 404) */
+static void test_actprops_in_refused(void)
+{
+	const char *v = VEC_ACTPROPS_IN;
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 8, 1, 0xA3, NTLM_E_BAD_SIGNATURE_HEADER);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 24, 1, 0x39, NTLM_E_BAD_SIGNATURE_HEADER);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 4, 1, 1, NTLM_E_TRUNCATED); /* a standard OBJREF */
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 48, 4, 0x1000, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 56, 1, 2, NTLM_E_BAD_SIGNATURE_HEADER);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 57, 1, 0, NTLM_E_BAD_SIGNATURE_HEADER);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 58, 2, 16, NTLM_E_BAD_SIGNATURE_HEADER);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 64, 4, 0x1000, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 72, 4, 0x170, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 76, 4, 0x100, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 76, 4, 0x20, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 88, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 88, 4, DCOM_MAX_PROPS + 1, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 88, 4, 3, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 108, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 112, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 192, 4, 0x10000, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 204, 4, 0x38, NTLM_E_FIELD_RANGE);
+	/* InstantiationInfoData named twice; missing (its class renamed: an unknown property) */
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 140, 1, 0xAB, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 124, 1, 0xEE, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 216, 4, 0x50, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 208, 1, 2, NTLM_E_BAD_SIGNATURE_HEADER);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 252, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 252, 4, DCOM_MAX_IIDS + 1, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 260, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 272, 4, 2, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 396, 2, DCOM_MAX_PROTSEQS + 1, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 400, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 404, 4, 2, NTLM_E_FIELD_RANGE);
+	/* another property class than ours is skipped: ActivationContextInfo renamed */
+	dcom_actprops_in *a = calloc(1, sizeof(*a));
+	T_SETUP(a == NULL);
+	uint8_t b[MAXV];
+	size_t n = unhex(v, b);
+	b[140] = 0xEE;
+	T_OK(dcom_actprops_in_decode(b, n, a));
+	T_ASSERT(a->present == (DCOM_PROP_INST | DCOM_PROP_LOCATION | DCOM_PROP_SCM_REQ));
+	/* an encoder refuses a class it does not know */
+	T_EXPECT_ERR(dcom_actprops_in_encode(a, &(ntlm_buffer){0}), NTLM_E_INVALID_PARAMETER);
+	free(a);
+}
+
+static void test_security_info_refused(void)
+{
+	/* SecurityInfoData at 480 in VEC_ACTPROPS_IN6: pServerInfo's pAuthInfo (at 516) set */
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, VEC_ACTPROPS_IN6, 516, 4, 0x20008, NTLM_E_UNSUPPORTED);
+	/* its name (the string at 524: max_count) over NDR_MAX_STRING_CHARS */
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, VEC_ACTPROPS_IN6, 524, 4, NDR_MAX_STRING_CHARS + 2,
+	                     NTLM_E_FIELD_RANGE);
+}
+
+static void actprops_out_fill(dcom_actprops_out *a, const uint8_t *objref, size_t len)
+{
+	memset(a, 0, sizeof(*a));
+	a->present = DCOM_PROP_PROPS_OUT | DCOM_PROP_SCM_REPLY;
+	a->props.n_ifs = 1;
+	a->props.iids[0] = IID_UNK;
+	a->props.objrefs[0].data = objref;
+	a->props.objrefs[0].len = len;
+	a->scm.has_remote = 1;
+	a->scm.oxid = OXID;
+	a->scm.has_bindings = 1;
+	dsa_fill(&a->scm.bindings, "127.0.0.1[49152]");
+	a->scm.ipid_remunknown = IPID;
+	a->scm.authn_hint = NTLM_RPC_LEVEL_PKT_INTEGRITY;
+	a->scm.version.major = 5;
+	a->scm.version.minor = 7;
+}
+
+static void test_actprops_out(void)
+{
+	dcom_actprops_out *a = calloc(2, sizeof(*a));
+	dcom_objref *o = calloc(1, sizeof(*o));
+	T_SETUP(a == NULL || o == NULL);
+	o->flags = DCOM_OBJREF_STANDARD;
+	o->iid = IID_UNK;
+	o->std.public_refs = 5;
+	o->std.oxid = OXID;
+	o->std.oid = OID;
+	o->std.ipid = IPID;
+	dsa_fill(&o->resaddr, "127.0.0.1[135]");
+	ntlm_buffer std = {0};
+	T_OK(dcom_objref_encode(o, &std));
+	actprops_out_fill(&a[1], std.data, std.len);
+	EXPECT_ENCODES(dcom_actprops_out, &a[1], VEC_ACTPROPS_OUT);
+	DECODE_VECTOR(dcom_actprops_out, VEC_ACTPROPS_OUT, &a[0]);
+	T_ASSERT(a[0].props.objrefs[0].len == std.len &&
+	         memcmp(a[0].props.objrefs[0].data, std.data, std.len) == 0);
+	a[0].props.objrefs[0] = a[1].props.objrefs[0];
+	T_ASSERT(memcmp(&a[0], &a[1], sizeof(*a)) == 0);
+
+	/* in a RemoteCreateInstance response */
+	uint8_t out[MAXV];
+	dcom_activation_resp r = {0}, r2;
+	r.act_props.data = out;
+	r.act_props.len = unhex(VEC_ACTPROPS_OUT, out);
+	EXPECT_ENCODES(dcom_activation_resp, &r,
+	               VEC_ACTIVATION_RESP_HEAD VEC_ACTPROPS_OUT VEC_ACTIVATION_RESP_TAIL);
+	DECODE_VECTOR(dcom_activation_resp,
+	              VEC_ACTIVATION_RESP_HEAD VEC_ACTPROPS_OUT VEC_ACTIVATION_RESP_TAIL, &r2);
+	T_ASSERT(r2.hr == 0 && r2.act_props.len == r.act_props.len);
+	ntlm_buffer_free(&std);
+	free(a);
+	free(o);
+}
+
+/* Offsets in VEC_ACTPROPS_OUT: iid 8, PropsOutInfo at 168 (cIfs 184, piid 188, phresults 192,
+   ppIntfData 196, conformances 200, 220, 228, the pointer 232); ScmReplyInfoData at 344
+   (remoteReply 364) */
+static void test_actprops_out_refused(void)
+{
+	const char *v = VEC_ACTPROPS_OUT;
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 8, 1, 0xA2, NTLM_E_BAD_SIGNATURE_HEADER);
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 184, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 184, 4, 2, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 192, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 196, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 220, 4, 2, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 228, 4, 2, NTLM_E_FIELD_RANGE);
+	/* ScmReplyInfo missing (its class renamed) */
+	EXPECT_PATCH_REFUSED(dcom_actprops_out, v, 140, 1, 0xEE, NTLM_E_FIELD_RANGE);
+}
+
+/* IActivation::RemoteActivation as impacket's IActivation.RemoteActivation(NtlmDemo, IUnknown)
+   builds it: ORPCTHIS {5.7, flags 1, CID}, Clsid NtlmDemo, pwszObjectName NULL, pObjectStorage
+   NULL, ClientImpLevel 2, Mode 0, Interfaces 1, pIIDs [IUnknown], cRequestedProtseqs 1, [7];
+   the response {ORPCthat {0, NULL}, OXID, {ncacn_ip_tcp "127.0.0.1[49152]"; 10, 0xffff, ""},
+   IPID, pAuthnHint 5, 5.7, phr 0, ppInterfaceData [{4, "MEOW"}], pResults [0], 0} */
+#define VEC_RACT_REQ                                                                               \
+	"050007000100000000000000443322116655887799aabbccddeeff00000000006e2d3c6c0b1f7e4b9a515a2e0f1d" \
+	"7c01000000000000000002000000000000000100000000000200010000000000000000000000c000000000000046" \
+	"0"                                                                                            \
+	"1000000010000000700"
+#define VEC_RACT_RESP                                                                              \
+	"0000000000000000887766554433221100000200170000001700130007003100320037002e0030002e0030002e00" \
+	"31005b00340039003100350032005d00000000000a00ffff000000000000030201000504070608090a0b0c0d0e0f" \
+	"050000000500070000000000010000000400020004000000040000004d454f57010000000000000000000000"
+
+static void test_remote_activation(void)
+{
+	static const ntlm_guid demo = NTLM_DCOM_CLSID_NTLMDEMO;
+	dcom_remoteactivation_req *q = calloc(2, sizeof(*q));
+	dcom_remoteactivation_resp *p = calloc(2, sizeof(*p));
+	T_SETUP(q == NULL || p == NULL);
+	orpcthis_init(&q[1].orpc);
+	q[1].orpc.flags = 1;
+	q[1].clsid = demo;
+	q[1].imp_level = NTLM_RPC_IMP_IDENTIFY;
+	q[1].n_iids = 1;
+	q[1].iids[0] = IID_UNK;
+	q[1].n_protseqs = 1;
+	q[1].protseqs[0] = DCOM_TOWER_NCACN_IP_TCP;
+	EXPECT_ENCODES(dcom_remoteactivation_req, &q[1], VEC_RACT_REQ);
+	DECODE_VECTOR(dcom_remoteactivation_req, VEC_RACT_REQ, &q[0]);
+	T_ASSERT(memcmp(&q[0], &q[1], sizeof(*q)) == 0);
+	static const uint8_t meow[] = {'M', 'E', 'O', 'W'};
+	p[1].oxid = OXID;
+	p[1].has_bindings = 1;
+	dsa_fill(&p[1].bindings, "127.0.0.1[49152]");
+	p[1].ipid_remunknown = IPID;
+	p[1].authn_hint = NTLM_RPC_LEVEL_PKT_INTEGRITY;
+	p[1].version.major = 5;
+	p[1].version.minor = 7;
+	p[1].n_ifs = 1;
+	p[1].ifs[0].data = meow;
+	p[1].ifs[0].len = 4;
+	EXPECT_ENCODES(dcom_remoteactivation_resp, &p[1], VEC_RACT_RESP);
+	DECODE_VECTOR(dcom_remoteactivation_resp, VEC_RACT_RESP, &p[0]);
+	T_ASSERT(p[0].ifs[0].len == 4 && memcmp(p[0].ifs[0].data, meow, 4) == 0);
+	p[0].ifs[0] = p[1].ifs[0];
+	T_ASSERT(memcmp(&p[0], &p[1], sizeof(*p)) == 0);
+	/* Offsets in the request: object name 48, Interfaces 64, pIIDs 68, conformance 72,
+	   cRequestedProtseqs 92, conformance 96 */
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 64, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 64, 4, DCOM_MAX_IIDS + 1,
+	                     NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 68, 4, 0, NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 96, 4, DCOM_MAX_PROTSEQS + 1,
+	                     NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_req, VEC_RACT_REQ, 92, 2, 2, NTLM_E_FIELD_RANGE);
+	/* Offsets in the response: ppInterfaceData conformance 104, pResults conformance 124 */
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_resp, VEC_RACT_RESP, 104, 4, DCOM_MAX_IIDS + 1,
+	                     NTLM_E_FIELD_RANGE);
+	EXPECT_PATCH_REFUSED(dcom_remoteactivation_resp, VEC_RACT_RESP, 124, 4, 2, NTLM_E_FIELD_RANGE);
+	free(q);
+	free(p);
+}
+
+/* ------------------------------------------------------------ INtlmDemo */
+
+/* INtlmDemo stubs written as impacket DCOMCALL/DCOMANSWER structures (LPWSTR, LONG):
+   WhoAmI's response {ORPCthat {0, NULL}, principal "DOMAIN\alice", authn_svc 10,
+   authn_level 6, imp_level 3, 0}; Add {ORPCthis {5.7, 0, CID}, a -2, b 40} -> {38, 0};
+   WhoAmIImpersonated's response {euid 1001, unix_user "alice", 0} */
+#define VEC_DEMO_WHOAMI_RESP                                                                       \
+	"0000000000000000000002000d000000000000000d00000044004f004d00410049004e005c0061006c0069006300" \
+	"6500000000000a000000060000000300000000000000"
+#define VEC_DEMO_ADD_REQ                                                                           \
+	"050007000000000000000000443322116655887799aabbccddeeff0000000000feffffff28000000"
+#define VEC_DEMO_ADD_RESP "00000000000000002600000000000000"
+#define VEC_DEMO_WHOAMI_IMP_RESP                                                                   \
+	"0000000000000000e90300000000020006000000000000000600000061006c00690063006500000000000000"
+
+static void test_demo_stubs(void)
+{
+	dcom_demo_whoami_resp *w = calloc(2, sizeof(*w));
+	dcom_demo_whoami_imp_resp *i = calloc(2, sizeof(*i));
+	T_SETUP(w == NULL || i == NULL);
+	w[1].principal.present = 1;
+	strcpy(w[1].principal.utf8, "DOMAIN\\alice");
+	w[1].authn_svc = NTLM_RPC_AUTHN_WINNT;
+	w[1].authn_level = NTLM_RPC_LEVEL_PKT_PRIVACY;
+	w[1].imp_level = NTLM_RPC_IMP_IMPERSONATE;
+	EXPECT_ENCODES(dcom_demo_whoami_resp, &w[1], VEC_DEMO_WHOAMI_RESP);
+	DECODE_VECTOR(dcom_demo_whoami_resp, VEC_DEMO_WHOAMI_RESP, &w[0]);
+	T_ASSERT(memcmp(&w[0], &w[1], sizeof(*w)) == 0);
+	i[1].euid = 1001;
+	i[1].unix_user.present = 1;
+	strcpy(i[1].unix_user.utf8, "alice");
+	EXPECT_ENCODES(dcom_demo_whoami_imp_resp, &i[1], VEC_DEMO_WHOAMI_IMP_RESP);
+	DECODE_VECTOR(dcom_demo_whoami_imp_resp, VEC_DEMO_WHOAMI_IMP_RESP, &i[0]);
+	T_ASSERT(memcmp(&i[0], &i[1], sizeof(*i)) == 0);
+	free(w);
+	free(i);
+
+	dcom_demo_add_req a = {0}, a2;
+	orpcthis_init(&a.orpc);
+	a.a = -2;
+	a.b = 40;
+	EXPECT_ENCODES(dcom_demo_add_req, &a, VEC_DEMO_ADD_REQ);
+	DECODE_VECTOR(dcom_demo_add_req, VEC_DEMO_ADD_REQ, &a2);
+	T_ASSERT(memcmp(&a, &a2, sizeof(a)) == 0);
+	dcom_demo_add_resp s = {0}, s2;
+	s.sum = 38;
+	EXPECT_ENCODES(dcom_demo_add_resp, &s, VEC_DEMO_ADD_RESP);
+	DECODE_VECTOR(dcom_demo_add_resp, VEC_DEMO_ADD_RESP, &s2);
+	T_ASSERT(s2.sum == 38 && s2.hr == 0);
+	/* WhoAmI and WhoAmIImpersonated send ORPCTHIS only */
+	dcom_orpc_req o = {0}, o2;
+	orpcthis_init(&o.orpc);
+	EXPECT_ENCODES(dcom_orpc_req, &o,
+	               "050007000000000000000000443322116655887799aabbccddeeff0000000000");
+	DECODE_VECTOR(dcom_orpc_req, "050007000000000000000000443322116655887799aabbccddeeff0000000000",
+	              &o2);
+	T_ASSERT(memcmp(&o, &o2, sizeof(o)) == 0);
+	/* a principal with no terminator, or longer than NDR_MAX_STRING_CHARS */
+	EXPECT_PATCH_REFUSED(dcom_demo_whoami_resp, VEC_DEMO_WHOAMI_RESP, 48, 2, 0x41,
+	                     NTLM_E_BAD_STRING);
+	EXPECT_PATCH_REFUSED(dcom_demo_whoami_resp, VEC_DEMO_WHOAMI_RESP, 12, 4,
+	                     NDR_MAX_STRING_CHARS + 2, NTLM_E_FIELD_RANGE);
+}
+
+static void test_encoders_refuse_counts(void)
+{
+	dcom_remqi_req *q = calloc(1, sizeof(*q));
+	T_SETUP(q == NULL);
+	ntlm_buffer b = {0};
+	q->n_iids = DCOM_MAX_IIDS + 1;
+	T_EXPECT_ERR(dcom_remqi_req_encode(q, &b), NTLM_E_INVALID_PARAMETER);
+	T_ASSERT(b.data == NULL);
+	free(q);
+	dcom_remrefs_req *r = calloc(1, sizeof(*r));
+	T_SETUP(r == NULL);
+	r->n_refs = DCOM_MAX_REFS + 1;
+	T_EXPECT_ERR(dcom_remrefs_req_encode(r, &b), NTLM_E_INVALID_PARAMETER);
+	free(r);
+	dcom_resolveoxid_req o = {0};
+	o.n_protseqs = DCOM_MAX_PROTSEQS + 1;
+	T_EXPECT_ERR(dcom_resolveoxid_req_encode(&o, &b), NTLM_E_INVALID_PARAMETER);
+	dcom_objref *s = calloc(1, sizeof(*s));
+	T_SETUP(s == NULL);
+	s->flags = DCOM_OBJREF_STANDARD;
+	s->resaddr.n_str = DCOM_MAX_BINDINGS + 1;
+	T_EXPECT_ERR(dcom_objref_encode(s, &b), NTLM_E_INVALID_PARAMETER);
+	s->resaddr.n_str = 0;
+	s->flags = DCOM_OBJREF_HANDLER;
+	T_EXPECT_ERR(dcom_objref_encode(s, &b), NTLM_E_UNSUPPORTED);
+	free(s);
+	dcom_actprops_out *a = calloc(1, sizeof(*a));
+	T_SETUP(a == NULL);
+	a->props.n_ifs = DCOM_MAX_IIDS + 1;
+	T_EXPECT_ERR(dcom_actprops_out_encode(a, &b), NTLM_E_INVALID_PARAMETER);
+	free(a);
+}
+
 int main(void)
 {
 	T_RUN(test_hresult_names);
@@ -729,5 +1184,15 @@ int main(void)
 	T_RUN(test_objref_refused);
 	T_RUN(test_dsa_bounds);
 	T_RUN(test_dsa_many_bindings);
+	T_RUN(test_actprops_in);
+	T_RUN(test_actprops_in6);
+	T_RUN(test_createinstance_req);
+	T_RUN(test_actprops_in_refused);
+	T_RUN(test_security_info_refused);
+	T_RUN(test_actprops_out);
+	T_RUN(test_actprops_out_refused);
+	T_RUN(test_remote_activation);
+	T_RUN(test_demo_stubs);
+	T_RUN(test_encoders_refuse_counts);
 	T_END();
 }
