@@ -156,7 +156,7 @@ else
 fi
 KILLED_OID=$(sed -nE 's/^activate: .* oid=0x([0-9a-f]+) .*/\1/p' "$WORK/killed.out")
 if grep -q '^holding' "$WORK/killed.out" && [ -n "$KILLED_OID" ]; then
-	kill -KILL "$VICTIM"
+	{ kill -KILL "$VICTIM" && wait "$VICTIM"; } 2>/dev/null
 	for _ in $(seq 1 100); do grep -qiE "object $KILLED_OID .*collected" "$WORK/main.log" && break; sleep 0.1; done
 	if grep -qiE "object $KILLED_OID .*collected" "$WORK/main.log"; then
 		ok "ping: a killed client's object is collected after the timeout"
