@@ -99,6 +99,7 @@ tshark -i lo -f "tcp port $PORT or tcp port $XPORT" -w "$WORK/tcp.pcapng" >"$WOR
 TSHARK=$!
 PIDS+=($TSHARK)
 for _ in $(seq 1 100); do grep -q "Capturing on" "$WORK/tshark.log" && break; sleep 0.1; done
+sleep 1 # "Capturing on" comes a little before the capture does
 
 out=$(timeout 60 "$CLIENT" --binding "$TCP" "${AS_ALICE[@]}" 2>&1)
 rc=$?
@@ -181,6 +182,18 @@ if [ -s "$WORK/tcp.summary" ] && ! grep -qiE 'malformed|\[Expert Info \(Error' "
 else
 	bad "tshark: no malformed packet or expert error" \
 		"$(grep -iE -m5 'malformed|Expert Info \(Error' "$WORK/tcp.txt")"
+fi
+# Warnings: only tshark's "Long frame", in two cases where tshark 4.0 miscounts, not we:
+# the zero padding (up to 3 bytes) that aligns a stub to 4 before its verification trailer
+# ([MS-RPCE] 2.2.2.13; tshark counts it in the stub), and a ComplexPing that only drops OIDs
+# (tshark reads the OIDs, NDR hypers aligned to 8, at a 4-aligned offset, 4 bytes early).
+# (TCP's own sequence warnings, e.g. D-SACK on a busy loopback, are about the host, not us.)
+warn=$(grep -E 'Expert Info \(Warning/' "$WORK/tcp.txt" | grep -cvE 'Warning/Protocol\): Long frame|Warning/Sequence\)')
+long=$(grep -E 'Long frame \([0-9]+ bytes\)' "$WORK/tcp.summary" |
+	grep -cvE '\([1-3] bytes\)|ComplexPing request AddToSet=0 DelFromSet=[1-9][0-9]*\[Long frame \(4 bytes\)\]')
+if [ "$warn" -eq 0 ] && [ "$long" -eq 0 ]; then ok "tshark: no expert warning but the alignment before the trailer"; else
+	bad "tshark: no expert warning but the alignment before the trailer" \
+		"$(grep -E 'Expert Info \(Warning/|Long frame \(' "$WORK/tcp.txt" "$WORK/tcp.summary" | head -5)"
 fi
 for what in 'RemoteCreateInstance' 'ResolveOxid2' 'ComplexPing' 'SimplePing' 'RemQueryInterface' \
 	'RemRelease' 'DCOM'; do
