@@ -10,6 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "actprops.h"
@@ -47,6 +49,35 @@ void dcom_orpcthis_new(dcom_orpcthis *o)
 	o->cid.bytes[8] = (uint8_t)((o->cid.bytes[8] & 0x3F) | 0x80);
 }
 
+#if defined(SYS_getresuid32)
+#define DCOM_SYS_GETRESUID SYS_getresuid32
+#else
+#define DCOM_SYS_GETRESUID SYS_getresuid
+#endif
+
+void dcom_thread_ids(uid_t *ruid, uid_t *euid)
+{
+	uid_t suid = 0;
+	*ruid = *euid = (uid_t)-1;
+	if (syscall(DCOM_SYS_GETRESUID, ruid, euid, &suid) != 0)
+		*ruid = *euid = (uid_t)-1; /* matches no real identity */
+}
+
+ntlm_hresult dcom_identity_check(const dcom_blanket *b, char msg[DCOM_MSG_CAP])
+{
+	uid_t r, e;
+	if (b->cred)
+		return NTLM_DCOM_S_OK;
+	dcom_thread_ids(&r, &e);
+	if (r == b->ruid && e == b->euid)
+		return NTLM_DCOM_S_OK;
+	snprintf(msg, DCOM_MSG_CAP,
+	         "made for the identity of uid %u/%u, called by uid %u/%u: an association keeps "
+	         "its identity; make a proxy for each identity",
+	         (unsigned)b->ruid, (unsigned)b->euid, (unsigned)r, (unsigned)e);
+	return NTLM_DCOM_E_ACCESSDENIED;
+}
+
 ntlm_hresult dcom_blanket_copy(dcom_blanket *dst, const dcom_blanket *src)
 {
 	char *p = NULL;
@@ -67,6 +98,8 @@ static int same_blanket(const dcom_blanket *a, const dcom_blanket *b)
 {
 	if (a->svc != b->svc || a->level != b->level || a->imp != b->imp || a->cred != b->cred)
 		return 0;
+	if (!a->cred && (a->ruid != b->ruid || a->euid != b->euid))
+		return 0; /* the thread's identity: one association per identity */
 	if (!a->principal || !b->principal)
 		return a->principal == b->principal;
 	return strcmp(a->principal, b->principal) == 0;
@@ -92,12 +125,15 @@ static ntlm_rpc_status open_conn(ntlm_rpc_client **conn, const char *binding, co
 }
 
 ntlm_hresult dcom_rpc_call(ntlm_rpc_client **conn, const char *binding, const dcom_blanket *b,
-                           const ntlm_guid *iface, const ntlm_guid *object, uint16_t opnum,
-                           const ntlm_buffer *in, ntlm_buffer *out, char msg[DCOM_MSG_CAP])
+                           int may_bind, const ntlm_guid *iface, const ntlm_guid *object,
+                           uint16_t opnum, const ntlm_buffer *in, ntlm_buffer *out,
+                           char msg[DCOM_MSG_CAP])
 {
 	ntlm_rpc_syntax syn = {.major = 0, .minor = 0}; /* COM interfaces are version 0.0 */
 	memcpy(syn.uuid, iface->bytes, 16);
-	ntlm_rpc_status st = *conn ? NTLM_RPC_S_OK : open_conn(conn, binding, b);
+	ntlm_rpc_status st = *conn      ? NTLM_RPC_S_OK
+	                     : may_bind ? open_conn(conn, binding, b)
+	                                : NTLM_RPC_S_INVALID_BINDING;
 	if (st != NTLM_RPC_S_OK) {
 		set_msg(msg, "cannot use the binding %s", binding);
 		ntlm_rpc_client_free(*conn);
@@ -106,7 +142,7 @@ ntlm_hresult dcom_rpc_call(ntlm_rpc_client **conn, const char *binding, const dc
 	}
 	const uint8_t *obj = object ? object->bytes : NULL;
 	st = ntlm_rpc_client_call_object(*conn, &syn, obj, opnum, in->data, in->len, out);
-	if (st == NTLM_RPC_S_INVALID_BINDING) {
+	if (st == NTLM_RPC_S_INVALID_BINDING && may_bind) {
 		/* not bound yet, or the last failure ended the association: bind afresh */
 		st = ntlm_rpc_client_bind(*conn, &syn);
 		if (st == NTLM_RPC_S_OK)
@@ -348,7 +384,10 @@ static void activation_props(const dcom_resolver *r, const ntlm_guid *clsid, con
 static ntlm_hresult resolver_call(dcom_resolver *r, const ntlm_guid *iface, uint16_t opnum,
                                   const ntlm_buffer *in, ntlm_buffer *out, char *msg)
 {
-	return dcom_rpc_call(&r->conn, r->binding, &r->blanket, iface, NULL, opnum, in, out, msg);
+	/* The ping thread may use another identity's association, never make one in its name. */
+	int may_bind = NTLM_DCOM_SUCCEEDED(dcom_identity_check(&r->blanket, msg));
+	return dcom_rpc_call(&r->conn, r->binding, &r->blanket, may_bind, iface, NULL, opnum, in, out,
+	                     msg);
 }
 
 /* RemoteCreateInstance: the object's STDOBJREF for iid. Under r->lock. */
@@ -523,6 +562,8 @@ static ntlm_hresult server_blanket(const ntlm_dcom_client *cli, const ntlm_dcom_
 	b->imp = si->imp_level ? si->imp_level : cli->cfg.imp_level;
 	b->principal = (char *)si->server_principal; /* copied by get_resolver */
 	b->cred = si->cred;
+	if (!b->cred)
+		dcom_thread_ids(&b->ruid, &b->euid);
 	return NTLM_DCOM_S_OK;
 }
 

@@ -12,6 +12,7 @@
 #define DCOM_CLIENT_PRIV_H
 
 #include <pthread.h>
+#include <sys/types.h>
 
 #include "orpc.h"
 
@@ -28,6 +29,10 @@ typedef struct dcom_blanket {
 	uint32_t svc, level, imp;
 	char *principal;       /* NULL: unchecked */
 	const ntlm_cred *cred; /* NULL: the thread's identity (not owned) */
+	/* With cred NULL, the identity is the thread's: its real and effective
+	 * uid when the blanket was made. An association keeps the identity it
+	 * was made with, so it serves that identity only. */
+	uid_t ruid, euid;
 } dcom_blanket;
 
 /* One OID a resolver's ping set holds (or is to hold, or to drop). */
@@ -90,10 +95,24 @@ struct ntlm_dcom_proxy {
 	char msg[DCOM_MSG_CAP];
 };
 
-/* One call on *conn (made and bound on first use): iface, object (NULL: none), opnum. */
+/*
+ * One call on *conn (made and bound on first use, and again after a failure
+ * ended the association, unless may_bind is 0): iface, object (NULL: none),
+ * opnum.
+ */
 ntlm_hresult dcom_rpc_call(ntlm_rpc_client **conn, const char *binding, const dcom_blanket *b,
-                           const ntlm_guid *iface, const ntlm_guid *object, uint16_t opnum,
-                           const ntlm_buffer *in, ntlm_buffer *out, char msg[DCOM_MSG_CAP]);
+                           int may_bind, const ntlm_guid *iface, const ntlm_guid *object,
+                           uint16_t opnum, const ntlm_buffer *in, ntlm_buffer *out,
+                           char msg[DCOM_MSG_CAP]);
+/* The calling thread's real and effective uid (per thread: the raw system call). */
+void dcom_thread_ids(uid_t *ruid, uid_t *euid);
+/*
+ * S_OK if the calling thread may use an association made with b: always with
+ * explicit credentials; with the thread's identity, only by a thread of the
+ * same identity (an impersonating thread must not speak as its process, nor
+ * the process as a client it once impersonated). E_ACCESSDENIED otherwise.
+ */
+ntlm_hresult dcom_identity_check(const dcom_blanket *b, char msg[DCOM_MSG_CAP]);
 ntlm_hresult dcom_blanket_copy(dcom_blanket *dst, const dcom_blanket *src);
 void dcom_blanket_clear(dcom_blanket *b);
 /* A fresh ORPCTHIS (version 5.7, a random causality id). */

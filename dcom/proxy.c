@@ -72,7 +72,10 @@ static ntlm_hresult proxy_call(ntlm_dcom_proxy *p, const ntlm_guid *iface, const
                                uint16_t opnum, const ntlm_buffer *in, ntlm_buffer *out)
 {
 	p->msg[0] = '\0';
-	return dcom_rpc_call(&p->conn, p->ox->exporter, &p->blanket, iface, ipid, opnum, in, out,
+	ntlm_hresult hr = dcom_identity_check(&p->blanket, p->msg);
+	if (NTLM_DCOM_FAILED(hr))
+		return hr;
+	return dcom_rpc_call(&p->conn, p->ox->exporter, &p->blanket, 1, iface, ipid, opnum, in, out,
 	                     p->msg);
 }
 

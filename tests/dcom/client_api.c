@@ -156,6 +156,21 @@ static void test_ping_set(void)
 	free(req);
 }
 
+/* With the thread's identity, an association serves only the identity it was made with. */
+static void test_identity_check(void)
+{
+	char msg[DCOM_MSG_CAP];
+	dcom_blanket b;
+	memset(&b, 0, sizeof(b));
+	dcom_thread_ids(&b.ruid, &b.euid);
+	T_HR(dcom_identity_check(&b, msg), NTLM_DCOM_S_OK);
+	b.euid++;
+	T_HR(dcom_identity_check(&b, msg), NTLM_DCOM_E_ACCESSDENIED);
+	T_ASSERT(strstr(msg, "make a proxy for each identity") != NULL);
+	b.cred = (const ntlm_cred *)&b; /* explicit credentials: whoever calls */
+	T_HR(dcom_identity_check(&b, msg), NTLM_DCOM_S_OK);
+}
+
 static void test_qi_same_object(void)
 {
 	dcom_stdobjref have = {.oxid = 1, .oid = 2}, got = have;
@@ -175,5 +190,6 @@ int main(void)
 	T_RUN(test_exporter_binding);
 	T_RUN(test_ping_set);
 	T_RUN(test_qi_same_object);
+	T_RUN(test_identity_check);
 	T_END();
 }

@@ -53,7 +53,7 @@ expect() {
 check() { expect 0 "$@"; }
 check_fails() { expect 1 "$@"; }
 
-for need in "$SERVER" "$CLIENT" "$B/test_dcom_client_api"; do
+for need in "$SERVER" "$CLIENT" "$B/test_dcom_client_api" "$B/dcom_client_delegate"; do
 	[ -x "$need" ] || { bad "prerequisites" "$need missing: build first"; finish; }
 done
 command -v tshark >/dev/null || { bad "prerequisites" "tshark missing (apt-get install tshark)"; finish; }
@@ -252,6 +252,13 @@ check "ncalrpc: SetBlanket with the right principal passes" '^whoami: principal=
 	"${AS_UNIX_ALICE[@]}" "$CLIENT" --binding "$LOCAL" blanket:integrity:impersonate:.\\root whoami
 check "ncalrpc: a live client's object survives the ping timeout" '^add: 1 \+ 2 = 3$' \
 	"${AS_UNIX_ALICE[@]}" "$CLIENT" --binding "$LOCAL" --ping-period-ms "$PING_MS" whoami hold:5 add:1:2
+
+# --- a thread that impersonates: delegation on this machine only (docs/rpc.md), one identity per association
+out=$(timeout 60 "$B/dcom_client_delegate" "$LOCAL" "$TCP" "$DUSER" 2>&1)
+if [ $? -eq 0 ]; then ok "impersonating threads: delegate, impersonate, identities ($(tail -1 <<<"$out"))"; else
+	bad "impersonating threads: delegate, impersonate, identities"
+	printf '%s\n' "$out" | grep -v '^ok' | head
+fi
 
 kill "${PIDS[0]}" 2>/dev/null
 wait "${PIDS[0]}" 2>/dev/null
