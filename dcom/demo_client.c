@@ -4,13 +4,13 @@
  * and prints what came back, one line each (tests/suites/53-dcom-client.sh
  * reads them).
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "demo_common.h"
 #include "demo_ndr.h"
 #include "ntlmssp/dcom.h"
 
@@ -40,16 +40,6 @@ static int set_by_name(uint32_t *dst, const char *s, const char *const *names, s
 	return -1;
 }
 
-static int set_level(void *opts, const char *arg)
-{
-	return set_by_name(&((struct options *)opts)->level, arg, level_names, 7);
-}
-
-static int set_imp(void *opts, const char *arg)
-{
-	return set_by_name(&((struct options *)opts)->imp, arg, imp_names, 5);
-}
-
 static void usage(FILE *f)
 {
 	fprintf(f,
@@ -66,31 +56,71 @@ static void usage(FILE *f)
 	        "ncacn_ip_tcp: $NTLM_USER_FILE).\n");
 }
 
+/* -1 to go on, else the exit status (0 after --help, 2 on a usage error). */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const demo_option table[] = {
-		DEMO_STRING_OPTION("binding", 'b', struct options, binding),
-		DEMO_STRING_OPTION("host", 'H', struct options, host),
-		DEMO_STRING_OPTION("port", 'n', struct options, port),
-		DEMO_STRING_OPTION("user", 'u', struct options, user),
-		DEMO_STRING_OPTION("password", 'p', struct options, password),
-		DEMO_STRING_OPTION("domain", 'd', struct options, domain),
-		DEMO_STRING_OPTION("cred-file", 'f', struct options, cred_file),
-		DEMO_CUSTOM_OPTION("level", 'l', required_argument, set_level),
-		DEMO_CUSTOM_OPTION("imp-level", 'i', required_argument, set_imp),
-		DEMO_STRING_OPTION("server-principal", 'P', struct options, principal),
-		DEMO_STRING_OPTION("ping-period-ms", 'T', struct options, ping_ms),
-	};
+	static const struct option longs[] = {{"binding", required_argument, NULL, 'b'},
+	                                      {"host", required_argument, NULL, 'H'},
+	                                      {"port", required_argument, NULL, 'n'},
+	                                      {"user", required_argument, NULL, 'u'},
+	                                      {"password", required_argument, NULL, 'p'},
+	                                      {"domain", required_argument, NULL, 'd'},
+	                                      {"cred-file", required_argument, NULL, 'f'},
+	                                      {"level", required_argument, NULL, 'l'},
+	                                      {"imp-level", required_argument, NULL, 'i'},
+	                                      {"server-principal", required_argument, NULL, 'P'},
+	                                      {"ping-period-ms", required_argument, NULL, 'T'},
+	                                      {"help", no_argument, NULL, 'h'},
+	                                      {NULL, 0, NULL, 0}};
+	/* the library's defaults unless named: PKT_INTEGRITY, IMPERSONATE */
 	*o = (struct options){
-		.level = NTLM_RPC_LEVEL_PKT_INTEGRITY, .imp = NTLM_RPC_IMP_IMPERSONATE, .domain = ""};
-	int first;
-	int rc = demo_parse_options(argc, argv, table, sizeof(table) / sizeof(table[0]), o, usage,
-	                            &first);
-	if (rc >= 0)
-		return rc;
-	o->calls = argv + first;
-	o->n_calls = argc - first;
-	if ((!o->binding == !o->host) || (o->port && !o->host) || (o->user && !o->password) ||
+		.level = NTLM_RPC_LEVEL_DEFAULT, .imp = NTLM_RPC_IMP_DEFAULT, .domain = ""};
+	int c, bad = 0;
+	while ((c = getopt_long(argc, argv, "b:H:n:u:p:d:f:l:i:P:T:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			o->binding = optarg;
+			break;
+		case 'H':
+			o->host = optarg;
+			break;
+		case 'n':
+			o->port = optarg;
+			break;
+		case 'u':
+			o->user = optarg;
+			break;
+		case 'p':
+			o->password = optarg;
+			break;
+		case 'd':
+			o->domain = optarg;
+			break;
+		case 'f':
+			o->cred_file = optarg;
+			break;
+		case 'l':
+			bad |= set_by_name(&o->level, optarg, level_names, 7);
+			break;
+		case 'i':
+			bad |= set_by_name(&o->imp, optarg, imp_names, 5);
+			break;
+		case 'P':
+			o->principal = optarg;
+			break;
+		case 'T':
+			o->ping_ms = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			bad = 1;
+		}
+	}
+	o->calls = argv + optind;
+	o->n_calls = argc - optind;
+	if (bad || (!o->binding == !o->host) || (o->port && !o->host) || (o->user && !o->password) ||
 	    (o->user && o->cred_file)) {
 		usage(stderr);
 		return 2;
@@ -324,8 +354,10 @@ int main(int argc, char **argv)
 		e = ntlm_cred_password(&cred, o.domain, o.user, o.password);
 	else if (o.cred_file)
 		e = ntlm_cred_from_file(&cred, o.cred_file, NULL, NULL);
-	if (e != NTLM_OK)
-		return demo_report_error("ntlm-dcom-demo-client", "credentials", e);
+	if (e != NTLM_OK) {
+		fprintf(stderr, "ntlm-dcom-demo-client: credentials: %s\n", ntlm_strerror(e));
+		return 1;
+	}
 	rc = run(&o, cred);
 	ntlm_cred_free(cred);
 	return rc;
