@@ -8,15 +8,7 @@
 #include <string.h>
 
 #include "client_priv.h"
-#include "t.h"
-
-#define T_HR(expr, want)                                                                           \
-	do {                                                                                           \
-		ntlm_hresult t_hr_ = (expr);                                                               \
-		if (t_hr_ != (ntlm_hresult)(want))                                                         \
-			T_FAIL("%s returned %s (0x%08x), wanted %s", #expr, ntlm_hresult_name(t_hr_),          \
-			       (unsigned)t_hr_, #want);                                                        \
-	} while (0)
+#include "client_t.h"
 
 static void test_client_config(void)
 {

@@ -23,7 +23,7 @@
 
 #include "demo_ndr.h"
 #include "ntlmssp/dcom.h"
-#include "t.h"
+#include "client_t.h"
 
 #if defined(SYS_setresuid32)
 #define T_SETRESUID SYS_setresuid32
@@ -38,14 +38,6 @@ static uid_t uid;
 static gid_t gid;
 static ntlm_dcom_client *cli;
 static ntlm_dcom_proxy *root_proxy;
-
-#define T_HR(expr, want)                                                                           \
-	do {                                                                                           \
-		ntlm_hresult t_hr_ = (expr);                                                               \
-		if (t_hr_ != (ntlm_hresult)(want))                                                         \
-			T_FAIL("%s returned %s (0x%08x), wanted %s", #expr, ntlm_hresult_name(t_hr_),          \
-			       (unsigned)t_hr_, #want);                                                        \
-	} while (0)
 
 static ntlm_hresult activate(const char *binding, ntlm_dcom_proxy **p)
 {
