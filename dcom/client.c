@@ -254,11 +254,7 @@ NTLM_API void ntlm_dcom_client_free(ntlm_dcom_client *cli)
 
 /* ------------------------------------------------------------ resolvers */
 
-/*
- * "ncacn_ip_tcp:HOST[PORT]" (no port: 135) or "ncalrpc:[PATH]"; *host gets
- * HOST (the exporters of a tcp server are reached there, whatever names they
- * give themselves: credentials never go to a host the caller did not name).
- */
+/* client_priv.h says why the host is kept. */
 ntlm_hresult dcom_normalise_binding(const char *in, char out[DCOM_BINDING_CAP],
                                     char host[DCOM_BINDING_CAP], int *local)
 {
@@ -450,11 +446,7 @@ static ntlm_hresult remote_create(dcom_resolver *r, const ntlm_guid *clsid, cons
 	return hr;
 }
 
-/*
- * The exporter's binding from ResolveOxid2's string bindings: over tcp the
- * resolver's host with the port of the first ncacn_ip_tcp binding, over
- * ncalrpc the path of the first ncalrpc one.
- */
+/* Only a port is taken from a server over tcp (client_priv.h). */
 ntlm_hresult dcom_exporter_binding(const dcom_resolver *r, const dcom_dualstringarray *dsa,
                                    char out[DCOM_BINDING_CAP])
 {

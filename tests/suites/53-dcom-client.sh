@@ -127,9 +127,15 @@ check "tcp: privacy" '^whoami: principal=.* authn_level=6 imp_level=3$' \
 	"$CLIENT" --binding "$TCP" "${AS_ALICE[@]}" --level privacy whoami release
 check "tcp: --host and --port" '^add: 1 \+ 1 = 2$' \
 	"$CLIENT" --host 127.0.0.1 --port "$PORT" "${AS_ALICE[@]}" add:1:1
-check "tcp: SetBlanket raises the proxy to privacy" \
-	'^whoami: principal=.* authn_level=6 ' \
-	"$CLIENT" --binding "$TCP" "${AS_ALICE[@]}" blanket:privacy:impersonate whoami
+# SetBlanket after a call: the proxy's association must change, not only its record
+levels() { sed -nE 's/^whoami: .* authn_level=([0-9]+) .*/\1/p' | tr '\n' ' '; }
+out=$(timeout 60 "$CLIENT" --binding "$TCP" "${AS_ALICE[@]}" whoami blanket:privacy:impersonate whoami \
+	blanket:integrity:identify whoami 2>&1)
+if [ "$(levels <<<"$out")" = "5 6 5 " ] && grep -q 'imp_level=2$' <<<"$out"; then
+	ok "tcp: SetBlanket changes how the next call goes (integrity, privacy, integrity+identify)"
+else
+	bad "tcp: SetBlanket changes how the next call goes" "$(printf '%s' "$out" | head -8)"
+fi
 check "tcp: IDENTIFY: the server may only identify" '^whoami: .* imp_level=2$' \
 	"$CLIENT" --binding "$TCP" "${AS_ALICE[@]}" --imp-level identify whoami
 check "tcp: DELEGATE is IMPERSONATE over NTLM" '^whoami: .* imp_level=3$' \
@@ -195,17 +201,20 @@ if [ "$warn" -eq 0 ] && [ "$long" -eq 0 ]; then ok "tshark: no expert warning bu
 	bad "tshark: no expert warning but the alignment before the trailer" \
 		"$(grep -E 'Expert Info \(Warning/|Long frame \(' "$WORK/tcp.txt" "$WORK/tcp.summary" | head -5)"
 fi
-for what in 'RemoteCreateInstance' 'ResolveOxid2' 'ComplexPing' 'SimplePing' 'RemQueryInterface' \
-	'RemRelease' 'DCOM'; do
+for what in 'ISystemActivator' 'IOXIDResolver' 'IRemUnknown2' 'RemoteCreateInstance' 'ResolveOxid2' \
+	'ComplexPing' 'SimplePing' 'RemQueryInterface' 'RemRelease' 'DCOM'; do
 	if grep -q "$what" "$WORK/tcp.summary" "$WORK/tcp.txt"; then ok "tshark: $what dissected"; else
 		bad "tshark: $what dissected"
 	fi
 done
-# the privacy run: its stubs decrypted with the test password (the activation's answer parsed)
-if grep -qE 'Decrypted stub|ISystemActivator|IRemoteSCMActivator' "$WORK/tcp.txt"; then
-	ok "tshark: ISystemActivator / IRemoteSCMActivator named"
+# the sealed runs (privacy): their stubs (the results tshark shows) only once decrypted with the password
+with=$(grep -c -- '-> S_OK' "$WORK/tcp.summary")
+without=$(tshark -r "$WORK/tcp.pcapng" -d "tcp.port==$PORT,dcerpc" -d "tcp.port==$XPORT,dcerpc" 2>/dev/null |
+	grep -c -- '-> S_OK')
+if [ "$with" -gt "$without" ]; then
+	ok "tshark: sealed stubs decrypted with the password ($with results read, $without without it)"
 else
-	bad "tshark: ISystemActivator / IRemoteSCMActivator named"
+	bad "tshark: sealed stubs decrypted with the password" "$with with, $without without"
 fi
 
 # --- refusals over tcp (not captured)
@@ -214,7 +223,7 @@ check_fails "tcp: CONNECT is refused by default" '^activate: E_ACCESSDENIED' \
 check_fails "tcp: a wrong password is refused" '^activate: (E_ACCESSDENIED|SEC_E_LOGON_DENIED)' \
 	"$CLIENT" --binding "$TCP" --user "$DUSER" --password wrong whoami
 check_fails "tcp: SetBlanket to CONNECT: the next call is refused" '^whoami: E_ACCESSDENIED' \
-	"$CLIENT" --binding "$TCP" "${AS_ALICE[@]}" blanket:connect:impersonate whoami
+	"$CLIENT" --binding "$TCP" "${AS_ALICE[@]}" whoami blanket:connect:impersonate whoami
 
 # --- ncalrpc: the local call (the kernel's identity), then NTLM over the socket
 AS_UNIX_ALICE=(setpriv --reuid="$DUSER" --regid="$(id -g "$DUSER")" --init-groups)
@@ -247,7 +256,7 @@ check_fails "ncalrpc: a wrong server principal fails" \
 	"${AS_UNIX_ALICE[@]}" "$CLIENT" --binding "$LOCAL" --server-principal '.\nobody' whoami
 check_fails "ncalrpc: SetBlanket with a wrong principal fails the next call" \
 	'^whoami: SEC_E_WRONG_PRINCIPAL' \
-	"${AS_UNIX_ALICE[@]}" "$CLIENT" --binding "$LOCAL" blanket:integrity:impersonate:.\\nobody whoami
+	"${AS_UNIX_ALICE[@]}" "$CLIENT" --binding "$LOCAL" whoami blanket:integrity:impersonate:.\\nobody whoami
 check "ncalrpc: SetBlanket with the right principal passes" '^whoami: principal=' \
 	"${AS_UNIX_ALICE[@]}" "$CLIENT" --binding "$LOCAL" blanket:integrity:impersonate:.\\root whoami
 check "ncalrpc: a live client's object survives the ping timeout" '^add: 1 \+ 2 = 3$' \
