@@ -94,10 +94,13 @@ typedef struct dcom_security_info {
 
 typedef struct dcom_actprops_in {
 	uint32_t dest_ctx;
-	/* the properties in wire order; unknown classes are skipped on decode, refused on encode */
+	/*
+	 * Every property class in wire order, as sent (decode: other classes than
+	 * ours are listed but skipped; encode: the order to write, ours only)
+	 */
 	uint32_t n_props;
 	ntlm_guid prop_clsids[DCOM_MAX_PROPS];
-	uint32_t present; /* DCOM_PROP_* */
+	uint32_t present; /* DCOM_PROP_*: which were decoded (InstantiationInfo always) */
 	dcom_special_props special;
 	dcom_inst_info inst;
 	dcom_actctx_info actctx;

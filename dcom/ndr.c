@@ -260,9 +260,12 @@ int ndr_put_limit(ndr_writer *nw, size_t n, size_t limit)
 	return 0;
 }
 
+/* Writes of nothing are skipped: the base writer would offset its NULL block by 0 (UB). */
 void ndr_walign(ndr_writer *nw, size_t alignment)
 {
-	nb_write_zeros(&nw->w, (alignment - nw->w.len % alignment) % alignment);
+	size_t pad = (alignment - nw->w.len % alignment) % alignment;
+	if (pad)
+		nb_write_zeros(&nw->w, pad);
 }
 
 void ndr_put_u8(ndr_writer *nw, uint8_t v)
@@ -311,7 +314,8 @@ void ndr_put_ptr(ndr_writer *nw, int present)
 
 void ndr_put_bytes(ndr_writer *nw, const void *p, size_t n)
 {
-	nb_write_bytes(&nw->w, p, n);
+	if (n)
+		nb_write_bytes(&nw->w, p, n);
 }
 
 void ndr_put_wstring(ndr_writer *nw, const char *utf8)

@@ -44,12 +44,12 @@ static ntlm_err skip_extent(nb_reader *r)
 static ntlm_err skip_extensions(nb_reader *r, uint32_t *n)
 {
 	uint32_t size, reserved, max;
-	int present[DCOM_MAX_EXTENTS + 1];
+	int has_array, present[DCOM_MAX_EXTENTS + 1];
 	*n = 0;
 	NTLM_TRY(ndr_get_count(r, DCOM_MAX_EXTENTS, &size));
 	NTLM_TRY(ndr_get_u32(r, &reserved));
-	NTLM_TRY(ndr_get_ptr(r, &present[0]));
-	if (!present[0])
+	NTLM_TRY(ndr_get_ptr(r, &has_array));
+	if (!has_array)
 		return size == 0 ? NTLM_OK : NTLM_E_FIELD_RANGE;
 	NTLM_TRY(ndr_get_count(r, DCOM_MAX_EXTENTS + 1, &max));
 	if (max != ((size + 1u) & ~1u))
@@ -138,15 +138,19 @@ void dcom_put_stdobjref(ndr_writer *nw, const dcom_stdobjref *s)
 /* A NUL-terminated UTF-16 string in the units of a DUALSTRINGARRAY, as UTF-8 into out[cap]. */
 static ntlm_err get_units_string(nb_reader *u, char *out, size_t cap)
 {
-	size_t start = nb_pos(u), units = 0;
+	nb_reader scan = *u;
+	size_t units = 0;
 	uint16_t c;
-	for (;;) {
-		NTLM_TRY(nb_read_u16le(u, &c));
+	const uint8_t *v;
+	for (;;) { /* find the NUL on a copy, then take the string as a view */
+		NTLM_TRY(nb_read_u16le(&scan, &c));
 		if (c == 0)
 			break;
 		units++;
 	}
-	return ndr_utf16_to_utf8(u->data + start, units, out, cap);
+	NTLM_TRY(nb_read_view(u, units * 2, &v));
+	NTLM_TRY(nb_skip(u, 2));
+	return ndr_utf16_to_utf8(v, units, out, cap);
 }
 
 /* STRINGBINDINGs up to the 0 that ends them; bindings past DCOM_MAX_BINDINGS are parsed, not kept. */
@@ -237,7 +241,7 @@ static void put_units_string(nb_writer *u, const char *s)
 	if (ntlm_utf8_to_utf16le(s, 0, &u16, &len) != NTLM_OK) {
 		if (u->err == NTLM_OK)
 			u->err = NTLM_E_INVALID_PARAMETER;
-	} else {
+	} else if (len) {
 		nb_write_bytes(u, u16, len);
 	}
 	free(u16);

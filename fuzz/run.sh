@@ -23,7 +23,7 @@ secs=${1:-20}
 shift $(( $# > 0 ? 1 : 0 ))
 all="fuzz_negotiate fuzz_challenge fuzz_authenticate fuzz_av_pairs fuzz_v2_response fuzz_server
 fuzz_client fuzz_unseal fuzz_smbpasswd fuzz_credfile fuzz_policy fuzz_helper fuzz_squid
-fuzz_rpc_pdu fuzz_rpc_server fuzz_gss_tokens fuzz_spnego"
+fuzz_rpc_pdu fuzz_rpc_server fuzz_gss_tokens fuzz_spnego fuzz_dcom_orpc fuzz_dcom_actprops"
 targets=${*:-$all}
 B=${FUZZ_BUILD:-build-fuzz}
 jobs=${FUZZ_JOBS:-$(nproc 2>/dev/null || echo 1)}

@@ -99,7 +99,7 @@ NTLM_API const char *ntlm_hresult_strerror(ntlm_hresult hr);
  * RPC_S_ACCESS_DENIED -> E_ACCESSDENIED, out of memory -> E_OUTOFMEMORY,
  * invalid argument -> E_INVALIDARG, any other Win32 code -> HRESULT_FROM_WIN32.
  */
-NTLM_API ntlm_hresult ntlm_hresult_from_rpc_status(ntlm_rpc_status status);
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_hresult_from_rpc_status(ntlm_rpc_status status);
 
 /* --------------------------------------------------------------- GUID */
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The installed library is usable on its own: install into a staging root,
-# build examples/custom_store.c (ntlmssp.pc) and examples/rpc_hello.c
-# (rpcntlm.pc) against it as separate projects through pkg-config
+# build examples/custom_store.c (ntlmssp.pc), examples/rpc_hello.c
+# (rpcntlm.pc) and a DCOM program (dcomntlm.pc) against it as separate projects through pkg-config
 # (tests/install; public headers only), run them, and check that the shared
 # objects export nothing but ntlm_*.
 cd "$ROOT"
@@ -43,6 +43,20 @@ if out=$(LD_LIBRARY_PATH="$libdir" timeout 30 "$stage/rpc-consumer/consumer" 2>&
 else
 	echo "$out"; echo "$rpc_libs"; ko "run the RPC example on the installed libraries"
 fi
+# The DCOM library through dcomntlm.pc (which requires rpcntlm and ntlmssp): dcom.h alone
+# builds with -Werror and links against the installed libdcomntlm.so.
+printf '%s\n' '#include <ntlmssp/dcom.h>' '#include <stdio.h>' \
+	'int main(void) { static const ntlm_guid a = NTLM_DCOM_IID_INTLMDEMO;' \
+	'  printf("%s %d\n", ntlm_hresult_name(NTLM_DCOM_E_NOINTERFACE), ntlm_guid_equal(&a, &a));' \
+	'  return 0; }' >"$stage/dcom_consumer.c"
+if [ -n "$pc" ] && [ -f "$(dirname "$pc")/dcomntlm.pc" ] &&
+	meson setup "$stage/dcom-consumer" tests/install -Dsource="$stage/dcom_consumer.c" -Dpkg=dcomntlm \
+	>"$stage/dcom-build.log" 2>&1 && ninja -C "$stage/dcom-consumer" >>"$stage/dcom-build.log" 2>&1 &&
+	[ "$(LD_LIBRARY_PATH="$libdir" "$stage/dcom-consumer/consumer")" = "E_NOINTERFACE 1" ]; then
+	ok "build and run a DCOM program with pkg-config (dcomntlm.pc)"
+else
+	tail -20 "$stage/dcom-build.log"; ko "build and run a DCOM program with pkg-config (dcomntlm.pc)"
+fi
 # Every function of the installed headers that returns ntlm_err is
 # NTLM_MUST_CHECK, and the mark works: dropping a result does not build with
 # -Werror, NTLM_IGNORE_RESULT (the documented way to drop one) does.
@@ -51,6 +65,8 @@ unmarked=$(grep -hE '^(NTLM_API )?ntlm_err [a-z_0-9]+\(' "$hdrdir"/*.h || true)
 if [ -z "$unmarked" ]; then ok "every ntlm_err function is NTLM_MUST_CHECK"; else echo "$unmarked"; ko "every ntlm_err function is NTLM_MUST_CHECK"; fi
 unmarked=$(grep -hE '^(NTLM_API )?ntlm_rpc_status [a-z_0-9]+\(' "$hdrdir"/rpc.h || true)
 if [ -z "$unmarked" ]; then ok "every ntlm_rpc_status function is NTLM_MUST_CHECK"; else echo "$unmarked"; ko "every ntlm_rpc_status function is NTLM_MUST_CHECK"; fi
+unmarked=$(grep -hE '^(NTLM_API )?ntlm_hresult [a-z_0-9]+\(' "$hdrdir"/dcom.h || true)
+if [ -z "$unmarked" ]; then ok "every ntlm_hresult function is NTLM_MUST_CHECK"; else echo "$unmarked"; ko "every ntlm_hresult function is NTLM_MUST_CHECK"; fi
 printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
 	'NTLM_IGNORE_RESULT(ntlm_nt_hash("x", h))' >"$stage/ignore.c"
 printf '#include <ntlmssp/ntlmssp.h>\nint main(void) { uint8_t h[16]; %s; return 0; }\n' \
@@ -66,7 +82,7 @@ for compiler in cc clang; do
 done
 # The reference pages install and render without a warning (groff -ww; man -l).
 pages="ntlm.1 ntlmssp-ntlm_auth.1 ntlm_client_new.3 ntlm_step.3 ntlm_protect.3 ntlm_account_store.3 ntlm_policy.3
-	ntlm_strerror.3 ntlm_rpc.3 ntlmssp_sspi.3 ntlmssp.conf.5"
+	ntlm_strerror.3 ntlm_rpc.3 ntlm_dcom.3 ntlmssp_sspi.3 ntlmssp.conf.5"
 for p in $pages; do
 	f=$(find "$stage" -path "*/man/man${p##*.}/$p" | head -1)
 	if [ -z "$f" ]; then ko "man page $p installed"; continue; fi
@@ -78,7 +94,7 @@ for p in $pages; do
 	fi
 done
 # every public function is named in some section 3 page
-undocumented=$(grep -hoE '^NTLM_API [^(]*\b(ntlm_[a-z_0-9]+)\(' "$hdrdir"/ntlmssp.h "$hdrdir"/rpc.h |
+undocumented=$(grep -hoE '^NTLM_API [^(]*\b(ntlm_[a-z_0-9]+)\(' "$hdrdir"/ntlmssp.h "$hdrdir"/rpc.h "$hdrdir"/dcom.h |
 	grep -oE 'ntlm_[a-z_0-9]+\($' | tr -d '(' | sort -u | while read -r fn; do
 		grep -qsw -- "$fn" docs/man/*.3 || echo "$fn"
 	done)
@@ -107,6 +123,19 @@ else ko "libntlmssp.so: exports = lib/libntlmssp.map = NTLM_API declarations"; f
 if python3 tests/abi.py "$rpc" rpc/librpcntlm.map "$hdrdir"/rpc.h; then
 	ok "librpcntlm.so: exports = rpc/librpcntlm.map = NTLM_API declarations"
 else ko "librpcntlm.so: exports = rpc/librpcntlm.map = NTLM_API declarations"; fi
+# libdcomntlm.so: on librpcntlm.so.0 and libntlmssp.so.0 (one engine, one RPC runtime),
+# exporting exactly its list, with no engine or RPC runtime of its own.
+dcom=$(find "$stage" -name 'libdcomntlm.so.*' | head -1)
+needed=$(readelf -d "$dcom" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+if grep -qx 'libntlmssp.so.0' <<<"$needed" && grep -qx 'librpcntlm.so.0' <<<"$needed" &&
+	! grep -q 'nettle' <<<"$needed"; then
+	ok "libdcomntlm.so needs librpcntlm.so.0 and libntlmssp.so.0, not the crypto library"
+else
+	echo "NEEDED: $needed"; ko "libdcomntlm.so needs librpcntlm.so.0 and libntlmssp.so.0, not the crypto library"
+fi
+if python3 tests/abi.py "$dcom" dcom/libdcomntlm.map "$hdrdir"/dcom.h; then
+	ok "libdcomntlm.so: exports = dcom/libdcomntlm.map = NTLM_API declarations"
+else ko "libdcomntlm.so: exports = dcom/libdcomntlm.map = NTLM_API declarations"; fi
 symbols() { nm --defined-only "$1" 2>/dev/null | awk 'NF == 3 && $2 ~ /^[tTdDbBrR]$/ {print $3}' | sort -u; }
 crt='^(_|completed\.|deregister_tm_clones$|register_tm_clones$|frame_dummy$)'
 engine=$(comm -23 <(symbols "$so") <(symbols build/libntlmssp_base.a) | grep -Ev "$crt" |
@@ -118,6 +147,8 @@ else
 fi
 named=$(symbols "$rpc" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy)_.*)$' || true)
 if [ -z "$named" ]; then ok "no engine, codec or crypto symbol in librpcntlm.so"; else echo "$named" | head -20; ko "no engine, codec or crypto symbol in librpcntlm.so"; fi
+named=$(symbols "$dcom" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy|rpc)_.*)$' || true)
+if [ -z "$named" ]; then ok "no engine, codec, crypto or RPC runtime symbol in libdcomntlm.so"; else echo "$named" | head -20; ko "no engine, codec, crypto or RPC runtime symbol in libdcomntlm.so"; fi
 # ntlm_auth is a face too: installed off the PATH, on libntlmssp.so.0, with no engine of its own
 na=$(find "$stage" -path '*/libexec/ntlmssp/ntlm_auth' -type f | head -1)
 na_engine=$( [ -n "$na" ] && symbols "$na" | grep -E '^(ntlm_step|ntlm_client_new|ntlm_server_new|client_step|server_step|(nw|nk|cr|ctx|smbpw|policy)_.*)$' || true)

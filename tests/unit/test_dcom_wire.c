@@ -257,13 +257,23 @@ static void test_remqi_req(void)
 		T_EXPECT_ERR(rc_, err);                                                                    \
 	} while (0)
 
+/* Writes a little-endian value of width bytes at off. */
+static void patch(uint8_t *b, size_t off, size_t width, uint64_t value)
+{
+	for (size_t i = 0; i < width; i++)
+		b[off + i] = (uint8_t)(value >> (8 * i));
+}
+
 /* The vector with a little-endian value of width bytes written at off decodes to err. */
 #define EXPECT_PATCH_REFUSED(type, hex, off, width, value, err)                                    \
+	EXPECT_PATCH2_REFUSED(type, hex, off, width, value, 0, 0, 0, err)
+/* The same with two patches. */
+#define EXPECT_PATCH2_REFUSED(type, hex, off, width, value, off2, width2, value2, err)             \
 	do {                                                                                           \
 		static uint8_t b_[MAXV];                                                                   \
 		size_t n_ = unhex((hex), b_);                                                              \
-		for (size_t i_ = 0; i_ < (width); i_++)                                                    \
-			b_[(off) + i_] = (uint8_t)((uint64_t)(value) >> (8 * i_));                             \
+		patch(b_, (off), (width), (uint64_t)(value));                                              \
+		patch(b_, (off2), (width2), (uint64_t)(value2));                                           \
 		type *o_ = calloc(1, sizeof(type));                                                        \
 		T_SETUP(o_ == NULL);                                                                       \
 		ntlm_err rc_ = type##_decode(b_, n_, o_);                                                  \
@@ -323,6 +333,8 @@ static void test_extension_bounds(void)
 {
 	const char *v = VEC_REMADDREF_REQ_EXT;
 	EXPECT_PATCH_REFUSED(dcom_remrefs_req, v, 32, 4, DCOM_MAX_EXTENTS + 1, NTLM_E_FIELD_RANGE);
+	/* size 3 announces 4 pointers, the array has 2 */
+	EXPECT_PATCH_REFUSED(dcom_remrefs_req, v, 32, 4, 3, NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_remrefs_req, v, 44, 4, 4, NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_remrefs_req, v, 40, 4, 0, NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_remrefs_req, v, 56, 4, 16, NTLM_E_FIELD_RANGE);
@@ -893,6 +905,13 @@ static void test_actprops_in_refused(void)
 	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 112, 4, 0, NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 192, 4, 0x10000, NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 204, 4, 0x38, NTLM_E_FIELD_RANGE);
+	/* the same with bytes after the blob: the sizes are checked against dwSize */
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, VEC_ACTPROPS_IN "00000000000000000000000000000000", 204,
+	                     4, 0x38, NTLM_E_FIELD_RANGE);
+	/* ServerLocationInfo named twice (ScmRequestInfo's class renamed) */
+	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 172, 1, 0xA4, NTLM_E_FIELD_RANGE);
+	/* no IID at all, consistently: cIID 0 and a conformance of 0 */
+	EXPECT_PATCH2_REFUSED(dcom_actprops_in, v, 252, 4, 0, 272, 4, 0, NTLM_E_FIELD_RANGE);
 	/* InstantiationInfoData named twice; missing (its class renamed: an unknown property) */
 	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 140, 1, 0xAB, NTLM_E_FIELD_RANGE);
 	EXPECT_PATCH_REFUSED(dcom_actprops_in, v, 124, 1, 0xEE, NTLM_E_FIELD_RANGE);

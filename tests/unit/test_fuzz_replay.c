@@ -33,7 +33,9 @@
 	X(fuzz_squid) \
 	X(fuzz_rpc_pdu) \
 	X(fuzz_rpc_server) \
-	X(fuzz_spnego)
+	X(fuzz_spnego) \
+	X(fuzz_dcom_orpc) \
+	X(fuzz_dcom_actprops)
 // clang-format on
 
 #define DECLARE(t) int replay_##t(const uint8_t *data, size_t size);
