@@ -30,9 +30,12 @@ static void activated_free(struct activated *a)
 		ntlm_buffer_free(&a->objrefs[i]);
 }
 
-/* Launch permission, then a new object and its interface pointers; the HRESULT of it all. */
+/*
+ * Launch permission, then a new object of cls (or of its class object) and
+ * its interface pointers; the HRESULT of it all.
+ */
 static ntlm_hresult activate(ntlm_dcom_server *s, ntlm_rpc_call *rc, const ntlm_guid *clsid,
-                             const ntlm_guid *iids, size_t n, struct activated *a)
+                             int class_object, const ntlm_guid *iids, size_t n, struct activated *a)
 {
 	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT};
 	memset(a, 0, sizeof(*a));
@@ -42,6 +45,8 @@ static ntlm_hresult activate(ntlm_dcom_server *s, ntlm_rpc_call *rc, const ntlm_
 	const struct dcom_class *cls = dcom_find_class(s, clsid);
 	if (!cls)
 		return NTLM_DCOM_REGDB_E_CLASSNOTREG;
+	if (class_object)
+		cls = &s->classes[cls->factory];
 	if (!dcom_permitted(s, rc, cls->launch)) {
 		dcom_log(s, "activation of %s refused to %s: not in its launch permission", cls->name,
 		         b.client_principal);
@@ -104,14 +109,27 @@ static ntlm_err props_out(ntlm_dcom_server *s, ntlm_rpc_call *rc, const dcom_ins
 	return rc2;
 }
 
-static uint32_t create_instance(ntlm_dcom_server *s, ntlm_rpc_call *rc, const uint8_t *in,
-                                size_t len, ntlm_buffer *out)
+/*
+ * RemoteCreateInstance (class_object 0) and RemoteGetClassObject (1): the
+ * same properties in and out; the second makes the class object, whose
+ * IClassFactory::CreateInstance makes instances.
+ */
+static uint32_t scm_activate(ntlm_dcom_server *s, ntlm_rpc_call *rc, const uint8_t *in, size_t len,
+                             ntlm_buffer *out, int class_object)
 {
 	dcom_createinstance_req req;
+	dcom_getclassobject_req gco;
 	dcom_actprops_in *props = calloc(1, sizeof(*props));
 	if (!props)
 		return NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
-	ntlm_err err = dcom_createinstance_req_decode(in, len, &req);
+	memset(&req, 0, sizeof(req));
+	ntlm_err err;
+	if (class_object) {
+		err = dcom_getclassobject_req_decode(in, len, &gco);
+		req.act_props = gco.act_props;
+	} else {
+		err = dcom_createinstance_req_decode(in, len, &req);
+	}
 	if (err == NTLM_OK)
 		err = req.act_props.data
 		          ? dcom_actprops_in_decode(req.act_props.data, req.act_props.len, props)
@@ -130,7 +148,8 @@ static uint32_t create_instance(ntlm_dcom_server *s, ntlm_rpc_call *rc, const ui
 	if (req.unk_outer.data)
 		resp.hr = NTLM_DCOM_CLASS_E_NOAGGREGATION;
 	else
-		resp.hr = activate(s, rc, &props->inst.clsid, props->inst.iids, props->inst.n_iids, &a);
+		resp.hr = activate(s, rc, &props->inst.clsid, class_object, props->inst.iids,
+		                   props->inst.n_iids, &a);
 	if (NTLM_DCOM_SUCCEEDED(resp.hr) && props_out(s, rc, &props->inst, &a, &blob) != NTLM_OK)
 		resp.hr = NTLM_DCOM_E_OUTOFMEMORY; /* the object goes with the ping timeout */
 	if (NTLM_DCOM_SUCCEEDED(resp.hr))
@@ -142,51 +161,15 @@ static uint32_t create_instance(ntlm_dcom_server *s, ntlm_rpc_call *rc, const ui
 	return encoded(err);
 }
 
-/*
- * RemoteGetClassObject asks for the class object (IClassFactory): classes
- * here have no class object of their own, so after the same checks as an
- * activation the answer is E_NOINTERFACE for every interface (docs/dcom.md).
- */
-static uint32_t get_class_object(ntlm_dcom_server *s, ntlm_rpc_call *rc, const uint8_t *in,
-                                 size_t len, ntlm_buffer *out)
-{
-	dcom_getclassobject_req req;
-	dcom_actprops_in *props = calloc(1, sizeof(*props));
-	if (!props)
-		return NTLM_RPC_FAULT_REMOTE_NO_MEMORY;
-	ntlm_err err = dcom_getclassobject_req_decode(in, len, &req);
-	if (err == NTLM_OK)
-		err = req.act_props.data
-		          ? dcom_actprops_in_decode(req.act_props.data, req.act_props.len, props)
-		          : NTLM_E_FIELD_RANGE;
-	if (err == NTLM_OK && !(props->present & DCOM_PROP_INST))
-		err = NTLM_E_FIELD_RANGE;
-	if (err != NTLM_OK) {
-		free(props);
-		return dcom_fault_from_err(err);
-	}
-	dcom_activation_resp resp;
-	memset(&resp, 0, sizeof(resp));
-	const struct dcom_class *cls = dcom_find_class(s, &props->inst.clsid);
-	if (!cls)
-		resp.hr = NTLM_DCOM_REGDB_E_CLASSNOTREG;
-	else if (!dcom_permitted(s, rc, cls->launch))
-		resp.hr = NTLM_DCOM_E_ACCESSDENIED;
-	else
-		resp.hr = NTLM_DCOM_E_NOINTERFACE;
-	free(props);
-	return encoded(dcom_activation_resp_encode(&resp, out));
-}
-
 static uint32_t scm_call(ntlm_rpc_call *rc, const uint8_t *in, size_t len, ntlm_buffer *out,
                          void *arg)
 {
 	ntlm_dcom_server *s = ((struct dcom_served *)arg)->srv;
 	switch (ntlm_rpc_call_opnum(rc)) {
 	case DCOM_OP_REMOTECREATEINSTANCE:
-		return create_instance(s, rc, in, len, out);
+		return scm_activate(s, rc, in, len, out, 0);
 	case DCOM_OP_REMOTEGETCLASSOBJECT:
-		return get_class_object(s, rc, in, len, out);
+		return scm_activate(s, rc, in, len, out, 1);
 	default:
 		return NTLM_RPC_FAULT_OP_RNG_ERROR; /* 0..2 are not used on the wire */
 	}
@@ -205,7 +188,7 @@ static uint32_t remote_activation(ntlm_rpc_call *rc, const uint8_t *in, size_t l
 	memset(&a, 0, sizeof(a));
 	ntlm_err err = req && resp ? dcom_remoteactivation_req_decode(in, len, req) : NTLM_E_NO_MEMORY;
 	if (err == NTLM_OK) {
-		resp->hr = activate(s, rc, &req->clsid, req->iids, req->n_iids, &a);
+		resp->hr = activate(s, rc, &req->clsid, 0, req->iids, req->n_iids, &a);
 		if (NTLM_DCOM_SUCCEEDED(resp->hr)) {
 			dcom_scm_reply r;
 			memset(&r, 0, sizeof(r));
@@ -230,15 +213,61 @@ static uint32_t remote_activation(ntlm_rpc_call *rc, const uint8_t *in, size_t l
 	return encoded(err);
 }
 
+/* ------------------------------------------------- the class objects */
+
+/* IClassFactory::CreateInstance: object is the index of the class to make. */
+static ntlm_hresult cf_create_instance(ntlm_dcom_call *call, void *object, const uint8_t *in,
+                                       size_t len, ntlm_buffer *out)
+{
+	ntlm_dcom_server *s = call->srv;
+	dcom_cf_createinstance_req req;
+	ntlm_err err = dcom_cf_createinstance_req_decode(in, len, &req);
+	if (err != NTLM_OK)
+		return dcom_hresult_from_err(err);
+	const struct dcom_class *cls = &s->classes[(uintptr_t)object];
+	dcom_cf_createinstance_resp resp;
+	memset(&resp, 0, sizeof(resp));
+	struct activated a;
+	memset(&a, 0, sizeof(a));
+	resp.hr = activate(s, call->rpc, &cls->pub.clsid, 0, &req.iid, 1, &a);
+	if (NTLM_DCOM_SUCCEEDED(resp.hr))
+		resp.object = (ndr_bytes){a.objrefs[0].data, a.objrefs[0].len};
+	err = dcom_cf_createinstance_resp_encode(&resp, out);
+	activated_free(&a);
+	return err == NTLM_OK ? resp.hr : dcom_hresult_from_err(err);
+}
+
+/* IClassFactory::LockServer: the server runs until stopped anyway. */
+static ntlm_hresult cf_lock_server(ntlm_dcom_call *call, void *object, const uint8_t *in,
+                                   size_t len, ntlm_buffer *out)
+{
+	(void)call;
+	(void)object;
+	dcom_cf_lockserver_req req;
+	ntlm_err err = dcom_cf_lockserver_req_decode(in, len, &req);
+	if (err != NTLM_OK)
+		return dcom_hresult_from_err(err);
+	dcom_hr_resp ok = {{0, 0}, NTLM_DCOM_S_OK};
+	err = dcom_hr_resp_encode(&ok, out);
+	return err == NTLM_OK ? NTLM_DCOM_S_OK : dcom_hresult_from_err(err);
+}
+
+static const ntlm_dcom_method class_factory_methods[] = {
+	NULL, NULL, NULL, cf_create_instance, cf_lock_server,
+};
+
+const ntlm_dcom_interface dcom_class_factory_iface = {
+	NTLM_DCOM_INTERFACE_INIT, NTLM_DCOM_IID_ICLASSFACTORY, class_factory_methods,
+	sizeof(class_factory_methods) / sizeof(class_factory_methods[0])};
+
 ntlm_hresult dcom_activation_register(ntlm_dcom_server *s)
 {
 	static const ntlm_guid scm = NTLM_DCOM_IID_IREMOTESCMACTIVATOR,
 						   activation = NTLM_DCOM_IID_IACTIVATION;
 	/* Activation is refused below the configured level by the RPC runtime itself. */
-	ntlm_hresult hr = dcom_serve(s, &scm, DCOM_OP_REMOTECREATEINSTANCE + 1, scm_call,
-	                             s->cfg.authn_level);
+	uint32_t level = s->cfg.authn_level; /* activation floor */
+	ntlm_hresult hr = dcom_serve(s, &scm, DCOM_OP_REMOTECREATEINSTANCE + 1, scm_call, level);
 	if (NTLM_DCOM_SUCCEEDED(hr))
-		hr = dcom_serve(s, &activation, DCOM_OP_REMOTEACTIVATION + 1, remote_activation,
-		                s->cfg.authn_level);
+		hr = dcom_serve(s, &activation, DCOM_OP_REMOTEACTIVATION + 1, remote_activation, level);
 	return hr;
 }

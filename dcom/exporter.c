@@ -309,7 +309,7 @@ ntlm_hresult dcom_exporter_register(ntlm_dcom_server *s)
 {
 	static const ntlm_guid remunknown = NTLM_DCOM_IID_IREMUNKNOWN,
 						   remunknown2 = NTLM_DCOM_IID_IREMUNKNOWN2;
-	uint32_t level = s->cfg.authn_level;
+	uint32_t level = s->cfg.authn_level; /* object calls' floor */
 	ntlm_hresult hr = dcom_serve(s, &remunknown, DCOM_OP_REMRELEASE + 1, remunknown_call, level);
 	if (NTLM_DCOM_SUCCEEDED(hr))
 		hr = dcom_serve(s, &remunknown2, DCOM_OP_REMQUERYINTERFACE2 + 1, remunknown_call, level);

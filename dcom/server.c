@@ -129,17 +129,16 @@ static int in_unix_group(const char *group, const char *user)
 	return 0;
 }
 
-static int entry_matches(const ntlm_dcom_server *s, const char *e, const ntlm_rpc_blanket *b,
-                         const ntlm_ctx *ctx)
+static int entry_matches(const ntlm_dcom_server *s, const char *e, const struct dcom_caller *c)
 {
 	if (strncasecmp(e, "S-1-", 4) == 0) {
 		if (strcmp(e, "S-1-1-0") == 0 || strcmp(e, "S-1-5-11") == 0)
 			return 1; /* Everyone, Authenticated Users: the caller checked for anonymous */
-		return ctx && (sid_listed(e, ntlm_ctx_sid(ctx)) || sid_listed(e, ntlm_ctx_group_sids(ctx)));
+		return sid_listed(e, c->sid) || sid_listed(e, c->group_sids);
 	}
 	const char *slash = strchr(e, '\\'), *name = slash ? slash + 1 : e;
 	size_t dlen = slash ? (size_t)(slash - e) : 0;
-	const char *p = b->client_principal, *pslash = strchr(p, '\\');
+	const char *p = c->principal, *pslash = strchr(p, '\\');
 	const char *pname = pslash ? pslash + 1 : p;
 	size_t pdlen = pslash ? (size_t)(pslash - p) : 0;
 	int local = is_this_server(s, e, dlen);
@@ -148,24 +147,37 @@ static int entry_matches(const ntlm_dcom_server *s, const char *e, const ntlm_rp
 	if (same_domain && strcasecmp(name, pname) == 0)
 		return 1;
 	/* a group: a Unix group of this machine that the client's mapped account is in */
-	return local && b->unix_user && b->unix_user[0] && in_unix_group(name, b->unix_user);
+	return local && c->unix_user[0] && in_unix_group(name, c->unix_user);
+}
+
+int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c,
+                          char *const *list)
+{
+	/* An unauthenticated or anonymous caller is nobody: no list names it. */
+	if (!list || !c->authenticated || c->anonymous || !c->principal[0] ||
+	    strcasecmp(c->principal, "NT AUTHORITY\\ANONYMOUS LOGON") == 0)
+		return 0;
+	for (size_t i = 0; list[i]; i++)
+		if (entry_matches(s, list[i], c))
+			return 1;
+	return 0;
 }
 
 int dcom_permitted(const ntlm_dcom_server *s, ntlm_rpc_call *call, char *const *list)
 {
 	ntlm_rpc_blanket b = {NTLM_RPC_BLANKET_INIT};
-	if (!list || ntlm_rpc_query_client_blanket(call, &b) != NTLM_RPC_S_OK)
-		return 0;
-	/* An unauthenticated or anonymous caller is nobody: no list names it. */
-	if (b.authn_svc != NTLM_RPC_AUTHN_WINNT || b.imp_level == NTLM_RPC_IMP_ANONYMOUS ||
-	    !b.client_principal[0] ||
-	    strcasecmp(b.client_principal, "NT AUTHORITY\\ANONYMOUS LOGON") == 0)
+	if (ntlm_rpc_query_client_blanket(call, &b) != NTLM_RPC_S_OK)
 		return 0;
 	const ntlm_ctx *ctx = ntlm_rpc_call_ntlm_context(call);
-	for (size_t i = 0; list[i]; i++)
-		if (entry_matches(s, list[i], &b, ctx))
-			return 1;
-	return 0;
+	struct dcom_caller c = {
+		.principal = b.client_principal,
+		.unix_user = b.unix_user,
+		.sid = ctx ? ntlm_ctx_sid(ctx) : "",
+		.group_sids = ctx ? ntlm_ctx_group_sids(ctx) : "",
+		.authenticated = b.authn_svc == NTLM_RPC_AUTHN_WINNT,
+		.anonymous = b.imp_level == NTLM_RPC_IMP_ANONYMOUS,
+	};
+	return dcom_caller_permitted(s, &c, list);
 }
 
 uint32_t dcom_call_level(ntlm_rpc_call *call)
@@ -278,7 +290,7 @@ static void class_clear(struct dcom_class *c)
 const struct dcom_class *dcom_find_class(const ntlm_dcom_server *s, const ntlm_guid *clsid)
 {
 	for (size_t i = 0; i < s->n_classes; i++)
-		if (ntlm_guid_equal(&s->classes[i].pub.clsid, clsid))
+		if (s->classes[i].real < 0 && ntlm_guid_equal(&s->classes[i].pub.clsid, clsid))
 			return &s->classes[i];
 	return NULL;
 }
@@ -312,6 +324,7 @@ NTLM_API ntlm_hresult ntlm_dcom_server_register_class(ntlm_dcom_server *srv,
 		return NTLM_DCOM_E_INVALIDARG;
 	struct dcom_class c;
 	memset(&c, 0, sizeof(c));
+	c.real = c.factory = -1;
 	c.pub = *cls;
 	c.ifaces = calloc(cls->n_interfaces + 1, sizeof(*c.ifaces));
 	c.launch = copy_list(cls->launch_permission);
@@ -403,7 +416,7 @@ static void bindings(const ntlm_dcom_server *s, ntlm_rpc_call *call, uint16_t po
 		}
 	}
 	if (s->local_path[0])
-		add_binding(d, DCOM_SERVER_TOWER_NCALRPC, s->local_path);
+		add_binding(d, DCOM_TOWER_NCALRPC, s->local_path);
 	d->n_sec = 1;
 	d->sec[0].authn_svc = NTLM_RPC_AUTHN_WINNT;
 	d->sec[0].authz_svc = 0xFFFF; /* none given, as Windows sends */
@@ -628,6 +641,50 @@ static void *collector_main(void *arg)
 
 /* ---------------------------------------------------- serving the RPC */
 
+/* The class object's factory: its instance is the index of the class it makes. */
+static ntlm_hresult class_object_create(void *class_arg, void **object)
+{
+	*object = class_arg;
+	return NTLM_DCOM_S_OK;
+}
+
+ntlm_hresult dcom_make_class_objects(ntlm_dcom_server *s)
+{
+	size_t n = s->n_classes;
+	struct dcom_class *grown = realloc(s->classes, 2 * n * sizeof(*grown));
+	if (n && !grown)
+		return NTLM_DCOM_E_OUTOFMEMORY;
+	s->classes = grown;
+	for (size_t i = 0; i < n; i++) {
+		struct dcom_class *real = &s->classes[i], *c = &s->classes[n + i];
+		memset(c, 0, sizeof(*c));
+		c->real = (long)i;
+		c->factory = -1;
+		c->ifaces = calloc(1, sizeof(*c->ifaces));
+		/* who may launch the class may use its class object */
+		c->launch = copy_list(real->pub.launch_permission);
+		c->access = copy_list(real->pub.launch_permission);
+		size_t len = strlen(real->name) + sizeof(" class object");
+		c->name = malloc(len);
+		s->n_classes++;
+		if (!c->ifaces || !c->launch || !c->access || !c->name)
+			return NTLM_DCOM_E_OUTOFMEMORY; /* freed with the registry */
+		snprintf(c->name, len, "%s class object", real->name);
+		c->ifaces[0] = dcom_class_factory_iface;
+		c->pub = real->pub;
+		c->pub.name = c->name;
+		c->pub.interfaces = c->ifaces;
+		c->pub.n_interfaces = 1;
+		c->pub.create = class_object_create;
+		c->pub.destroy = NULL;
+		c->pub.class_arg = (void *)(uintptr_t)i;
+		c->pub.launch_permission = (const char *const *)c->launch;
+		c->pub.access_permission = (const char *const *)c->access;
+		real->factory = (long)(n + i);
+	}
+	return NTLM_DCOM_S_OK;
+}
+
 ntlm_hresult dcom_serve(ntlm_dcom_server *s, const ntlm_guid *iid, size_t n_ops, ntlm_rpc_op op,
                         uint32_t min_level)
 {
@@ -662,7 +719,9 @@ NTLM_API ntlm_hresult ntlm_dcom_server_run(ntlm_dcom_server *srv)
 {
 	if (!srv || srv->gc_started || (!srv->activation_port && !srv->local_path[0]))
 		return NTLM_DCOM_E_INVALIDARG;
-	ntlm_hresult hr = dcom_resolver_register(srv);
+	ntlm_hresult hr = dcom_make_class_objects(srv);
+	if (NTLM_DCOM_SUCCEEDED(hr))
+		hr = dcom_resolver_register(srv);
 	if (NTLM_DCOM_SUCCEEDED(hr))
 		hr = dcom_activation_register(srv);
 	if (NTLM_DCOM_SUCCEEDED(hr))

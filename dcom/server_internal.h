@@ -18,8 +18,6 @@
 #include "ntlmssp/dcom.h"
 #include "orpc.h"
 
-/* ncalrpc string bindings: the LRPC protocol id of [C706] appendix I / [MS-RPCE]. */
-#define DCOM_SERVER_TOWER_NCALRPC 0x0010u
 /* STDOBJREF.cPublicRefs we hand out with each interface pointer. */
 #define DCOM_SERVER_PUBLIC_REFS 1u
 
@@ -28,6 +26,11 @@ struct dcom_class {
 	ntlm_dcom_interface *ifaces;
 	char **launch, **access; /* NULL-terminated copies */
 	char *name;
+	/* A class object (IClassFactory, RemoteGetClassObject) is a class of its
+	 * own whose objects make objects of another: real is that class's index
+	 * in the registry (-1 for a registered class); factory is the class
+	 * object's index (-1 until the server runs). */
+	long real, factory;
 };
 
 struct dcom_object {
@@ -104,7 +107,17 @@ int64_t dcom_now_ms(void);
 void dcom_log(ntlm_dcom_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fresh random bytes (OXIDs, OIDs, IPIDs, set ids); never all zero. */
 void dcom_random(void *out, size_t n);
+/* The caller as permission lists see it (strings never NULL: "" when unknown). */
+struct dcom_caller {
+	const char *principal; /* "DOMAIN\\user" */
+	const char *unix_user; /* the mapped local account */
+	const char *sid, *group_sids; /* a domain logon's (space-separated) */
+	int authenticated, anonymous;
+};
 /* 1 if the caller is named by list (a NULL-terminated permission list), else 0. */
+int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c,
+                          char *const *list);
+/* The same for the client of a call. */
 int dcom_permitted(const ntlm_dcom_server *s, ntlm_rpc_call *call, char *const *list);
 /* The level a call was made at (NTLM_RPC_LEVEL_NONE when unauthenticated). */
 uint32_t dcom_call_level(ntlm_rpc_call *call);
@@ -139,6 +152,11 @@ ntlm_err dcom_objref_of(const ntlm_dcom_server *s, ntlm_rpc_call *call, const st
 
 /* The level activation replies hint at (ScmReplyInfo, ResolveOxid): the caller's, never below the floor. */
 uint32_t dcom_authn_hint(const ntlm_dcom_server *s, ntlm_rpc_call *call);
+
+/* The class objects' interface (activation.c): IClassFactory's CreateInstance and LockServer. */
+extern const ntlm_dcom_interface dcom_class_factory_iface;
+/* One class object per registered class, made when the server starts (server.c). */
+ntlm_hresult dcom_make_class_objects(ntlm_dcom_server *s);
 
 /* ---- exporter.c, resolver.c, activation.c: their interfaces, registered at run ---- */
 ntlm_hresult dcom_exporter_register(ntlm_dcom_server *s);

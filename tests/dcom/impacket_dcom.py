@@ -13,7 +13,7 @@ Usage:
   impacket_dcom.py linger USER PASSWORD DOMAIN SECONDS
       activates, adds its OID to a ping set (ComplexPing), pings (SimplePing)
       for SECONDS, checks the object still answers, prints "ready OID" and
-      waits to be killed without releasing anything
+      goes on pinging until it is killed, without releasing anything
 
 The server listens on 127.0.0.1 port 135 (impacket knows no other port).
 Prints one line per check and "impacket-dcom: N passed, N failed" last.
@@ -21,10 +21,12 @@ Prints one line per check and "impacket-dcom: N passed, N failed" last.
 import sys
 import time
 
-from impacket.dcerpc.v5 import dcomrt
-from impacket.dcerpc.v5.dcomrt import DCOMANSWER, DCOMCALL, DCOMConnection, IObjectExporter, IRemUnknown2
-from impacket.dcerpc.v5.dtypes import LONG, LPWSTR, NULL
-from impacket.dcerpc.v5.rpcrt import (DCERPCException, RPC_C_AUTHN_LEVEL_CONNECT,
+from impacket.dcerpc.v5 import transport
+from impacket.dcerpc.v5.dcomrt import (DCOMANSWER, DCOMCALL, IID, INTERFACE, DCOMConnection, IActivation,
+                                      IID_IClassFactory, IObjectExporter, IRemoteSCMActivator, IRemUnknown2,
+                                      PMInterfacePointer)
+from impacket.dcerpc.v5.dtypes import LONG, LPWSTR
+from impacket.dcerpc.v5.rpcrt import (DCERPCException, RPC_C_AUTHN_LEVEL_CONNECT, RPC_C_AUTHN_LEVEL_NONE,
                                       RPC_C_AUTHN_LEVEL_PKT_INTEGRITY, RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
 from impacket.uuid import string_to_bin
 
@@ -81,6 +83,16 @@ class WhoAmIImpersonatedResponse(DCOMANSWER):
     structure = (("euid", LONG), ("unix_user", LPWSTR), ("ErrorCode", LONG))
 
 
+# IClassFactory::CreateInstance as it travels (riid in, the interface pointer out).
+class CreateInstance(DCOMCALL):
+    opnum = 3
+    structure = (("riid", IID),)
+
+
+class CreateInstanceResponse(DCOMANSWER):
+    structure = (("ppv", PMInterfacePointer), ("ErrorCode", LONG))
+
+
 class INtlmDemo(IRemUnknown2):
     def __init__(self, interface):
         IRemUnknown2.__init__(self, interface)
@@ -102,9 +114,24 @@ class INtlmDemo(IRemUnknown2):
         return self.call(WhoAmIImpersonated())
 
 
+# impacket reports a fault PDU by name only: 5 and any HRESULT whose low 16 bits are 5
+# (E_ACCESSDENIED) as "rpc_s_access_denied", other HRESULTs by their COM name.
+NAMES = {E_NOINTERFACE: "E_NOINTERFACE", E_ACCESSDENIED: "rpc_s_access_denied",
+         RPC_E_INVALID_IPID: "RPC_E_INVALID_IPID", RPC_S_ACCESS_DENIED: "rpc_s_access_denied"}
+
+
 def error_code(e):
     code = e.get_error_code() if hasattr(e, "get_error_code") else None
     return code if code is not None else -1
+
+
+def failed_with(e, code):
+    """The exception carries code, or names it (a fault)."""
+    return error_code(e) == code or (error_code(e) == -1 and NAMES[code] in str(e))
+
+
+def why(e):
+    return "%s %s" % (hex(error_code(e)), e)
 
 
 def text(s):
@@ -143,8 +170,14 @@ def calls(user, password, domain, principal, uid, unix_user):
                 demo.RemQueryInterface(1, (IID_UNKNOWN,))
                 check("%s: QueryInterface unknown IID" % name, False, "answered")
             except DCERPCException as e:
-                check("%s: QueryInterface unknown IID" % name, error_code(e) == E_NOINTERFACE,
-                      hex(error_code(e)))
+                check("%s: QueryInterface unknown IID" % name, failed_with(e, E_NOINTERFACE),
+                      why(e))
+            try:
+                demo.request(Add(), IID_INTLMDEMO, unk.get_iPid())
+                check("%s: INtlmDemo through the IUnknown IPID refused" % name, False, "answered")
+            except DCERPCException as e:
+                check("%s: INtlmDemo through the IUnknown IPID refused" % name,
+                      failed_with(e, RPC_E_INVALID_IPID), why(e))
             r = demo.RemAddRef()
             check("%s: RemAddRef" % name, r["ErrorCode"] == 0)
             # three references on INtlmDemo (activation, AddRef) and one on IUnknown
@@ -160,21 +193,108 @@ def calls(user, password, domain, principal, uid, unix_user):
                 check("%s: a released interface answers no more" % name, False, "answered")
             except DCERPCException as e:
                 check("%s: a released interface answers no more" % name,
-                      error_code(e) == RPC_E_INVALID_IPID, hex(error_code(e)))
+                      failed_with(e, RPC_E_INVALID_IPID), why(e))
         except Exception as e:
             check("%s: calls" % name, False, repr(e))
         dcom.disconnect()
 
 
+def resolver(user, password, domain, level):
+    """IObjectExporter on port 135 at level (NONE: without credentials)."""
+    t = transport.DCERPCTransportFactory("ncacn_ip_tcp:127.0.0.1[135]")
+    if level != RPC_C_AUTHN_LEVEL_NONE:
+        t.set_credentials(user, password, domain)
+    dce = t.get_dce_rpc()
+    dce.set_auth_level(level)
+    dce.connect()
+    return IObjectExporter(dce)
+
+
+def resolver_floor(user, password, domain):
+    try:
+        bindings = resolver(user, password, domain, RPC_C_AUTHN_LEVEL_NONE).ServerAlive2()
+        check("connect: ServerAlive2 answers without security", len(bindings) > 0)
+    except Exception as e:
+        check("connect: ServerAlive2 answers without security", False, repr(e))
+    for level, name in ((RPC_C_AUTHN_LEVEL_NONE, "without security"),
+                        (RPC_C_AUTHN_LEVEL_CONNECT, "at CONNECT")):
+        try:
+            resolver(user, password, domain, level).ComplexPing(0, 0, [], [])
+            check("connect: ComplexPing %s refused" % name, False, "answered")
+        except DCERPCException as e:
+            check("connect: ComplexPing %s refused" % name, failed_with(e, RPC_S_ACCESS_DENIED),
+                  why(e))
+
+
+def exporter_floor(user, password, domain):
+    """An object activated at integrity, then called at CONNECT on the exporter's port."""
+    dcom, demo = activate(user, password, domain, RPC_C_AUTHN_LEVEL_PKT_INTEGRITY)
+    addr = [b["aNetworkAddr"].rstrip("\x00") for b in demo.get_cinstance().get_string_bindings()
+            if b["wTowerId"] == 7][0]
+    t = transport.DCERPCTransportFactory("ncacn_ip_tcp:%s" % addr)
+    t.set_credentials(user, password, domain)
+    dce = t.get_dce_rpc()
+    dce.set_auth_level(RPC_C_AUTHN_LEVEL_CONNECT)
+    dce.connect()
+    dce.bind(IID_INTLMDEMO)
+    req = Add()
+    req["ORPCthis"] = demo.get_cinstance().get_ORPCthis()
+    req["ORPCthis"]["flags"] = 0
+    req["a"] = 1
+    req["b"] = 2
+    try:
+        dce.request(req, demo.get_iPid())
+        check("connect: object call at CONNECT refused", False, "answered")
+    except DCERPCException as e:
+        check("connect: object call at CONNECT refused", failed_with(e, RPC_S_ACCESS_DENIED),
+              why(e))
+    dce.disconnect()
+    demo.RemRelease()
+    dcom.disconnect()
+
+
+def other_activations(user, password, domain):
+    """IActivation::RemoteActivation, and RemoteGetClassObject + IClassFactory::CreateInstance."""
+    try:
+        dcom = DCOMConnection("127.0.0.1", user, password, domain,
+                              authLevel=RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
+        demo = INtlmDemo(IActivation(dcom.get_dce_rpc()).RemoteActivation(CLSID_NTLMDEMO,
+                                                                          IID_INTLMDEMO))
+        check("RemoteActivation: Add", demo.Add(2, 3)["sum"] == 5)
+        demo.RemRelease()
+        dcom.disconnect()
+    except Exception as e:
+        check("RemoteActivation", False, repr(e))
+    try:
+        dcom = DCOMConnection("127.0.0.1", user, password, domain,
+                              authLevel=RPC_C_AUTHN_LEVEL_PKT_PRIVACY)
+        factory = IRemoteSCMActivator(dcom.get_dce_rpc()).RemoteGetClassObject(CLSID_NTLMDEMO,
+                                                                               IID_IClassFactory)
+        req = CreateInstance()
+        req["riid"] = IID_INTLMDEMO
+        resp = factory.request(req, IID_IClassFactory, factory.get_iPid())
+        objref = b"".join(resp["ppv"]["abData"])
+        demo = INtlmDemo(INTERFACE(factory.get_cinstance(), objref, factory.get_ipidRemUnknown(),
+                                   target="127.0.0.1"))
+        check("RemoteGetClassObject + CreateInstance: Add", demo.Add(3, 4)["sum"] == 7)
+        demo.RemRelease()
+        factory.RemRelease()
+        dcom.disconnect()
+    except Exception as e:
+        check("RemoteGetClassObject + CreateInstance", False, repr(e))
+
+
 def refused(user, password, domain, what):
+    if what == "connect":
+        resolver_floor(user, password, domain)
+        exporter_floor(user, password, domain)
     level = RPC_C_AUTHN_LEVEL_CONNECT if what == "connect" else RPC_C_AUTHN_LEVEL_PKT_PRIVACY
     try:
         dcom, demo = activate(user, password, domain, level)
     except Exception as e:
-        code = error_code(e)
         want = {"connect": RPC_S_ACCESS_DENIED, "password": RPC_S_ACCESS_DENIED,
                 "launch": E_ACCESSDENIED}.get(what)
-        check("%s: activation refused" % what, code == want, "%s %s" % (hex(code), e))
+        check("%s: activation refused" % what, want is not None and failed_with(e, want), why(e))
         return
     if what != "access":
         check("%s: activation refused" % what, False, "activated")
@@ -188,7 +308,7 @@ def refused(user, password, domain, what):
             fn()
             check("access: %s refused" % name, False, "answered")
         except DCERPCException as e:
-            check("access: %s refused" % name, error_code(e) == E_ACCESSDENIED, hex(error_code(e)))
+            check("access: %s refused" % name, failed_with(e, E_ACCESSDENIED), why(e))
     dcom.disconnect()
 
 
@@ -206,7 +326,9 @@ def linger(user, password, domain, seconds):
     check("linger: pinged object still answers", r["sum"] == 42)
     print("ready %016x" % demo.get_oid())
     sys.stdout.flush()
-    time.sleep(3600)
+    while True:  # pinging until killed: only the kill stops the pings
+        exporter.SimplePing(setid)
+        time.sleep(0.2)
 
 
 def main(argv):
@@ -215,6 +337,7 @@ def main(argv):
     mode, args = argv[1], argv[2:]
     if mode == "calls" and len(args) == 6:
         calls(args[0], args[1], args[2], args[3], int(args[4]), args[5] if args[5] != "-" else "")
+        other_activations(args[0], args[1], args[2])
     elif mode == "refused" and len(args) == 4:
         refused(*args)
     elif mode == "linger" and len(args) == 4:

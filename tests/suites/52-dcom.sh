@@ -30,9 +30,21 @@ missing() { echo "MISSING $1"; fail=$((fail + 1)); finish; }
 [ "$(id -u)" -eq 0 ] || missing "root (useradd, unshare -n, port 135)"
 for need in unshare ip tshark useradd; do command -v "$need" >/dev/null || missing "$need"; done
 /usr/bin/python3 -c 'import impacket.dcerpc.v5.dcomrt' 2>/dev/null || missing "python3-impacket"
-for prog in dcom/ntlm-dcom-demo-server tools/ntlm; do
+for prog in dcom/ntlm-dcom-demo-server dcom/test_dcom_server tools/ntlm; do
 	[ -x "$BUILD/$prog" ] || missing "$BUILD/$prog: build first"
 done
+
+# the permission lists and configuration checks, white-box
+out=$(timeout 60 "$BUILD/dcom/test_dcom_server" 2>&1)
+rc=$?
+line=$(printf '%s\n' "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed' | tail -1)
+printf '%-30s %s\n' test_dcom_server "${line:-no summary (exit $rc)}"
+if [ -n "$line" ] && [ "$rc" -eq 0 ]; then
+	pass=$((pass + ${line%% passed*}))
+else
+	printf '%s\n' "$out" | grep -vE '^ok ' | head -20
+	fail=$((fail + 1))
+fi
 
 export COMPUTER=NTLMDEMO
 export ALICE_USER=alice ALICE_PASS='Alice-Dcom-Passw0rd!'
