@@ -293,7 +293,11 @@ NTLM_API ntlm_rpc_call *ntlm_dcom_call_rpc(ntlm_dcom_call *call);
  * One ntlm_dcom_client is one process's COM client: what CoInitializeSecurity
  * sets (there is no global state: make one and pass it around), the OXIDs it
  * has resolved, the objects it holds and the thread that pings them. A
- * client and its proxies may be used from several threads.
+ * client and its proxies may be used from several threads. With the
+ * thread's identity (NULL credentials) an association serves the identity
+ * that made it: a proxy refuses (E_ACCESSDENIED) a thread of another real
+ * or effective uid, and an impersonating thread activates with its own
+ * associations, under the RPC layer's delegation rules (docs/rpc.md).
  */
 typedef struct ntlm_dcom_client ntlm_dcom_client;
 /* An interface pointer on a remote object: a proxy. */
@@ -329,7 +333,7 @@ NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_client_new(ntlm_dcom_client **ou
  * ping timeout) and frees. The proxies are invalid afterwards.
  */
 NTLM_API void ntlm_dcom_client_free(ntlm_dcom_client *cli);
-/* A sentence describing the last failure of an activation on this thread's behalf ("" if none). */
+/* A sentence describing the client's last failed activation ("" if none; one for all threads). */
 NTLM_API const char *ntlm_dcom_client_message(const ntlm_dcom_client *cli);
 
 /* COSERVERINFO and its COAUTHINFO: where to activate, as whom, how. */
