@@ -591,6 +591,7 @@ NTLM_API ntlm_hresult ntlm_dcom_create_instance(ntlm_dcom_client *cli,
 	char msg[DCOM_MSG_CAP] = "";
 	dcom_stdobjref std;
 	dcom_oxid *ox = NULL;
+	memset(&std, 0, sizeof(std));
 	pthread_mutex_lock(&r->lock);
 	hr = remote_create(r, clsid, iid, &std, msg);
 	if (NTLM_DCOM_SUCCEEDED(hr)) {

@@ -204,6 +204,7 @@ NTLM_API ntlm_hresult ntlm_dcom_query_interface(ntlm_dcom_proxy *proxy, const nt
 	if (!proxy || !iid)
 		return NTLM_DCOM_E_INVALIDARG;
 	dcom_stdobjref std;
+	memset(&std, 0, sizeof(std));
 	pthread_mutex_lock(&proxy->lock);
 	ntlm_hresult hr = remote_qi(proxy, iid, &std);
 	pthread_mutex_unlock(&proxy->lock);
