@@ -12,11 +12,6 @@
 #include "actprops.h"
 #include "server_internal.h"
 
-static uint32_t encoded(ntlm_err rc)
-{
-	return rc == NTLM_OK ? 0 : dcom_fault_from_err(rc);
-}
-
 /* The interface pointers of one activation: an OBJREF (or a failure) per IID. */
 struct activated {
 	size_t n;
@@ -158,7 +153,7 @@ static uint32_t scm_activate(ntlm_dcom_server *s, ntlm_rpc_call *rc, const uint8
 	ntlm_buffer_free(&blob);
 	activated_free(&a);
 	free(props);
-	return encoded(err);
+	return dcom_encoded(err);
 }
 
 static uint32_t scm_call(ntlm_rpc_call *rc, const uint8_t *in, size_t len, ntlm_buffer *out,
@@ -210,7 +205,7 @@ static uint32_t remote_activation(ntlm_rpc_call *rc, const uint8_t *in, size_t l
 	activated_free(&a);
 	free(req);
 	free(resp);
-	return encoded(err);
+	return dcom_encoded(err);
 }
 
 /* ------------------------------------------------- the class objects */

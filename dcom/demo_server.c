@@ -3,24 +3,22 @@
  * (activation and the OXID resolver on --port, 135 by default; the object
  * exporter on a port the kernel picks) with NTLMSSP against an smbpasswd
  * account file, and over ncalrpc, until SIGINT or SIGTERM. Every activation,
- * release and collection is logged on stdout.
+ * refusal, release and collection is logged on stdout.
  */
+#include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "demo_class.h"
-#include "demo_common.h"
-#include "ntlm_passwd_file.h"
 #include "ntlmssp/dcom.h"
 
 #define MAX_NAMES 32
 
 struct options {
-	const char *account_file, *computer, *principal, *port_file, *create, *host, *ncalrpc;
-	unsigned port, ping_period_ms, ping_count;
-	uint32_t min_level;
+	const char *account_file, *computer, *principal, *port_file, *host, *ncalrpc;
+	unsigned port, ping_period_ms, ping_count, min_level;
 	const char *allow[MAX_NAMES + 1], *launch[MAX_NAMES + 1];
 	int n_allow, n_launch;
 };
@@ -41,9 +39,9 @@ static void usage(FILE *f)
 	        "         [--ncalrpc PATH] [--allow USER]... [--launch USER]... [--min-level N]\n"
 	        "         [--ping-period-ms N] [--ping-count N] [--computer NAME]\n"
 	        "         [--principal DOMAIN\\\\user] [--port-file FILE]\n"
-	        "         [--create-account USER:PASSWORD]\n"
 	        "--port: activation and OXID resolver (default 135); objects on a dynamic port.\n"
-	        "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format).\n"
+	        "ncacn_ip_tcp needs --account-file (NTLM accounts, Samba smbpasswd format;\n"
+	        "  ntlm passwd --account-file FILE add USER makes one).\n"
 	        "--allow: access permission (DOMAIN\\\\user, DOMAIN\\\\group, a Unix group, a SID);\n"
 	        "  default S-1-5-11 (any authenticated user). --launch: launch permission;\n"
 	        "  default the --allow list.\n"
@@ -60,76 +58,90 @@ static int parse_unsigned(const char *arg, unsigned max, unsigned *out)
 	return 0;
 }
 
-static int set_port(void *opts, const char *arg)
+static int add_name(const char **names, int *n, const char *arg)
 {
-	return parse_unsigned(arg, 65535, &((struct options *)opts)->port);
-}
-
-static int set_ping_period(void *opts, const char *arg)
-{
-	return parse_unsigned(arg, 3600000, &((struct options *)opts)->ping_period_ms);
-}
-
-static int set_ping_count(void *opts, const char *arg)
-{
-	return parse_unsigned(arg, 1000, &((struct options *)opts)->ping_count);
-}
-
-static int set_min_level(void *opts, const char *arg)
-{
-	unsigned v;
-	if (parse_unsigned(arg, NTLM_RPC_LEVEL_PKT_PRIVACY, &v) != 0)
+	if (*n == MAX_NAMES)
 		return -1;
-	((struct options *)opts)->min_level = v;
+	names[(*n)++] = arg;
 	return 0;
 }
 
-static int add_allow(void *opts, const char *arg)
+/* The value of one option into o; -1 if it is not valid. */
+static int set_option(struct options *o, int opt, const char *arg)
 {
-	struct options *o = opts;
-	if (o->n_allow == MAX_NAMES)
+	switch (opt) {
+	case 'f':
+		o->account_file = arg;
+		return 0;
+	case 'H':
+		o->host = arg;
+		return 0;
+	case 'L':
+		o->ncalrpc = arg;
+		return 0;
+	case 'c':
+		o->computer = arg;
+		return 0;
+	case 'r':
+		o->principal = arg;
+		return 0;
+	case 'o':
+		o->port_file = arg;
+		return 0;
+	case 'p':
+		return parse_unsigned(arg, 65535, &o->port);
+	case 'P':
+		return parse_unsigned(arg, 3600000, &o->ping_period_ms);
+	case 'n':
+		return parse_unsigned(arg, 1000, &o->ping_count);
+	case 'm':
+		return parse_unsigned(arg, NTLM_RPC_LEVEL_PKT_PRIVACY, &o->min_level);
+	case 'A':
+		return add_name(o->allow, &o->n_allow, arg);
+	case 'l':
+		return add_name(o->launch, &o->n_launch, arg);
+	default:
 		return -1;
-	o->allow[o->n_allow++] = arg;
-	return 0;
+	}
 }
 
-static int add_launch(void *opts, const char *arg)
-{
-	struct options *o = opts;
-	if (o->n_launch == MAX_NAMES)
-		return -1;
-	o->launch[o->n_launch++] = arg;
-	return 0;
-}
-
-/* -1 to go on, else the exit status (demo_parse_options). */
+/* -1 to go on, else the exit status: 0 after --help, 2 on a usage error. */
 static int parse_options(int argc, char **argv, struct options *o)
 {
-	static const demo_option table[] = {
-		DEMO_STRING_OPTION("account-file", 'f', struct options, account_file),
-		DEMO_CUSTOM_OPTION("port", 'p', required_argument, set_port),
-		DEMO_STRING_OPTION("host", 'H', struct options, host),
-		DEMO_STRING_OPTION("ncalrpc", 'L', struct options, ncalrpc),
-		DEMO_CUSTOM_OPTION("allow", 'A', required_argument, add_allow),
-		DEMO_CUSTOM_OPTION("launch", 'l', required_argument, add_launch),
-		DEMO_CUSTOM_OPTION("min-level", 'm', required_argument, set_min_level),
-		DEMO_CUSTOM_OPTION("ping-period-ms", 'P', required_argument, set_ping_period),
-		DEMO_CUSTOM_OPTION("ping-count", 'n', required_argument, set_ping_count),
-		DEMO_STRING_OPTION("computer", 'c', struct options, computer),
-		DEMO_STRING_OPTION("principal", 'r', struct options, principal),
-		DEMO_STRING_OPTION("port-file", 'o', struct options, port_file),
-		DEMO_STRING_OPTION("create-account", 'a', struct options, create),
+	static const struct option longopts[] = {
+		{"account-file", required_argument, NULL, 'f'},
+		{"port", required_argument, NULL, 'p'},
+		{"host", required_argument, NULL, 'H'},
+		{"ncalrpc", required_argument, NULL, 'L'},
+		{"allow", required_argument, NULL, 'A'},
+		{"launch", required_argument, NULL, 'l'},
+		{"min-level", required_argument, NULL, 'm'},
+		{"ping-period-ms", required_argument, NULL, 'P'},
+		{"ping-count", required_argument, NULL, 'n'},
+		{"computer", required_argument, NULL, 'c'},
+		{"principal", required_argument, NULL, 'r'},
+		{"port-file", required_argument, NULL, 'o'},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	memset(o, 0, sizeof(*o));
 	o->computer = "NTLMDEMO";
 	o->host = "0.0.0.0";
 	o->port = 135;
-	int first;
-	int rc = demo_parse_options(argc, argv, table, sizeof(table) / sizeof(table[0]), o, usage,
-	                            &first);
-	if (rc >= 0)
-		return rc;
-	if (first < argc || (!o->account_file && !o->ncalrpc)) {
+	int opt;
+	while ((opt = getopt_long(argc, argv, "f:p:H:L:A:l:m:P:n:c:r:o:h", longopts, NULL)) != -1) {
+		if (opt == 'h') {
+			usage(stdout);
+			return 0;
+		}
+		if (set_option(o, opt, optarg) != 0) {
+			if (opt != '?')
+				fprintf(stderr, "ntlm-dcom-demo-server: bad value: %s\n", optarg);
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind < argc || (!o->account_file && !o->ncalrpc)) {
 		usage(stderr);
 		return 2;
 	}
@@ -138,28 +150,6 @@ static int parse_options(int argc, char **argv, struct options *o)
 	if (o->n_launch == 0)
 		memcpy(o->launch, o->allow, sizeof(o->launch));
 	return -1;
-}
-
-/* USER:PASSWORD into the account file unless USER is there already (as rpc-demo-server does). */
-static int create_account(const char *file, const char *spec)
-{
-	char user[128];
-	const char *colon = strchr(spec, ':');
-	if (!file || !colon || colon == spec || (size_t)(colon - spec) >= sizeof(user)) {
-		fprintf(stderr, "ntlm-dcom-demo-server: --create-account needs --account-file and "
-		                "USER:PASSWORD\n");
-		return 1;
-	}
-	memcpy(user, spec, (size_t)(colon - spec));
-	user[colon - spec] = '\0';
-	uint8_t nt[16];
-	ntlm_err e = ntlm_nt_hash(colon + 1, nt);
-	if (e == NTLM_OK) {
-		smbpw_entry existing;
-		if (smbpw_lookup(file, user, &existing) != NTLM_OK)
-			e = smbpw_modify(file, SMBPW_ADD, user, nt, NULL, smbpw_default_uid(user));
-	}
-	return e == NTLM_OK ? 0 : demo_report_error("ntlm-dcom-demo-server", file, e);
 }
 
 static int fail(const char *what, ntlm_hresult hr)
@@ -250,12 +240,12 @@ int main(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 	ntlm_account_store *store = NULL;
-	if (o.create && create_account(o.account_file, o.create) != 0)
-		return 1;
 	if (o.account_file) {
 		ntlm_err e = ntlm_account_store_smbpasswd(&store, o.account_file);
-		if (e != NTLM_OK)
-			return demo_report_error("ntlm-dcom-demo-server", o.account_file, e);
+		if (e != NTLM_OK) {
+			fprintf(stderr, "ntlm-dcom-demo-server: %s: %s\n", o.account_file, ntlm_strerror(e));
+			return 1;
+		}
 	}
 	rc = serve(&o, store);
 	ntlm_account_store_free(store);

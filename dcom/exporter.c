@@ -41,11 +41,6 @@ static struct dcom_object *pin_ipid(ntlm_dcom_server *s, const ntlm_guid *ipid,
 	return obj;
 }
 
-static uint32_t encoded(ntlm_err rc)
-{
-	return rc == NTLM_OK ? 0 : dcom_fault_from_err(rc);
-}
-
 /* ------------------------------------------------- the classes' methods */
 
 static uint32_t object_call(ntlm_rpc_call *rc, const uint8_t *in, size_t len, ntlm_buffer *out,
@@ -76,7 +71,7 @@ static uint32_t object_call(ntlm_rpc_call *rc, const uint8_t *in, size_t len, nt
 			fault = (uint32_t)hr;
 		} else if (!out->len) {
 			dcom_hr_resp ok = {{0, 0}, NTLM_DCOM_S_OK};
-			fault = encoded(dcom_hr_resp_encode(&ok, out));
+			fault = dcom_encoded(dcom_hr_resp_encode(&ok, out));
 		}
 	}
 	dcom_object_unpin(s, obj);
@@ -138,7 +133,7 @@ static uint32_t rem_query_interface(ntlm_dcom_server *s, ntlm_rpc_call *rc, cons
 	memset(&resp, 0, sizeof(resp));
 	if (!obj) {
 		resp.hr = NTLM_DCOM_RPC_E_INVALID_IPID;
-		return encoded(dcom_remqi_resp_encode(&resp, out));
+		return dcom_encoded(dcom_remqi_resp_encode(&resp, out));
 	}
 	uint64_t refs = req.refs > MAX_REFS_PER_CALL ? MAX_REFS_PER_CALL : req.refs;
 	ntlm_hresult hrs[DCOM_MAX_IIDS];
@@ -156,7 +151,7 @@ static uint32_t rem_query_interface(ntlm_dcom_server *s, ntlm_rpc_call *rc, cons
 	pthread_mutex_unlock(&s->lock);
 	dcom_object_unpin(s, obj);
 	resp.hr = overall(hrs, req.n_iids);
-	return encoded(dcom_remqi_resp_encode(&resp, out));
+	return dcom_encoded(dcom_remqi_resp_encode(&resp, out));
 }
 
 static uint32_t rem_query_interface2(ntlm_dcom_server *s, ntlm_rpc_call *rc, const uint8_t *in,
@@ -179,7 +174,7 @@ static uint32_t rem_query_interface2(ntlm_dcom_server *s, ntlm_rpc_call *rc, con
 		for (uint16_t i = 0; i < req.n_iids; i++)
 			resp.hrs[i] = NTLM_DCOM_RPC_E_INVALID_IPID;
 		resp.hr = NTLM_DCOM_RPC_E_INVALID_IPID;
-		return encoded(dcom_remqi2_resp_encode(&resp, out));
+		return dcom_encoded(dcom_remqi2_resp_encode(&resp, out));
 	}
 	pthread_mutex_lock(&s->lock);
 	for (uint16_t i = 0; i < req.n_iids; i++) {
@@ -195,7 +190,7 @@ static uint32_t rem_query_interface2(ntlm_dcom_server *s, ntlm_rpc_call *rc, con
 	err = dcom_remqi2_resp_encode(&resp, out);
 	for (uint16_t i = 0; i < req.n_iids; i++)
 		ntlm_buffer_free(&objrefs[i]);
-	return encoded(err);
+	return dcom_encoded(err);
 }
 
 /* 1 if no IPID of obj holds a reference any more (s->lock held). */
@@ -254,9 +249,9 @@ static uint32_t rem_refs(ntlm_dcom_server *s, ntlm_rpc_call *rc, const uint8_t *
 			resp.hr = resp.results[i];
 	}
 	if (add)
-		return encoded(dcom_remaddref_resp_encode(&resp, out));
+		return dcom_encoded(dcom_remaddref_resp_encode(&resp, out));
 	dcom_hr_resp done = {{0, 0}, resp.hr};
-	return encoded(dcom_hr_resp_encode(&done, out));
+	return dcom_encoded(dcom_hr_resp_encode(&done, out));
 }
 
 static uint32_t remunknown_call(ntlm_rpc_call *rc, const uint8_t *in, size_t len, ntlm_buffer *out,

@@ -12,11 +12,6 @@
 
 #include "server_internal.h"
 
-static uint32_t encoded(ntlm_err rc)
-{
-	return rc == NTLM_OK ? 0 : dcom_fault_from_err(rc);
-}
-
 /*
  * impacket takes the hint as the level of its calls on the objects: the
  * caller's own level keeps a PKT_PRIVACY client at privacy (docs/interop.md).
@@ -45,19 +40,14 @@ static uint32_t resolve_oxid(ntlm_dcom_server *s, ntlm_rpc_call *rc, const uint8
 		resp.authn_hint = dcom_authn_hint(s, rc);
 		resp.version = (dcom_comversion){DCOM_VERSION_MAJOR, DCOM_VERSION_MINOR};
 	}
-	return encoded(v2 ? dcom_resolveoxid2_resp_encode(&resp, out)
-	                  : dcom_resolveoxid_resp_encode(&resp, out));
-}
-
-static int64_t timeout_ms(const ntlm_dcom_server *s)
-{
-	return (int64_t)s->cfg.ping_period_ms * s->cfg.ping_count;
+	return dcom_encoded(v2 ? dcom_resolveoxid2_resp_encode(&resp, out)
+	                       : dcom_resolveoxid_resp_encode(&resp, out));
 }
 
 /* A ping of set: it and its objects live another timeout (s->lock held). */
 static void refresh(ntlm_dcom_server *s, struct dcom_pingset *set)
 {
-	int64_t until = dcom_now_ms() + timeout_ms(s);
+	int64_t until = dcom_now_ms() + dcom_ping_timeout_ms(s);
 	set->expires_ms = until;
 	for (size_t i = 0; i < set->n; i++) {
 		struct dcom_object *o = dcom_object_find(s, set->oids[i]);
@@ -89,7 +79,7 @@ static uint32_t simple_ping(ntlm_dcom_server *s, const uint8_t *in, size_t len, 
 	else
 		resp.status = DCOM_OR_INVALID_SET;
 	pthread_mutex_unlock(&s->lock);
-	return encoded(dcom_status_resp_encode(&resp, out));
+	return dcom_encoded(dcom_status_resp_encode(&resp, out));
 }
 
 static void set_remove(struct dcom_pingset *set, uint64_t oid)
@@ -167,7 +157,7 @@ static uint32_t complex_ping(ntlm_dcom_server *s, const uint8_t *in, size_t len,
 	}
 	pthread_mutex_unlock(&s->lock);
 	free(req);
-	return encoded(dcom_complexping_resp_encode(&resp, out));
+	return dcom_encoded(dcom_complexping_resp_encode(&resp, out));
 }
 
 static uint32_t server_alive2(ntlm_dcom_server *s, ntlm_rpc_call *rc, ntlm_buffer *out)
@@ -177,7 +167,7 @@ static uint32_t server_alive2(ntlm_dcom_server *s, ntlm_rpc_call *rc, ntlm_buffe
 	resp.version = (dcom_comversion){DCOM_VERSION_MAJOR, DCOM_VERSION_MINOR};
 	resp.has_bindings = 1;
 	dcom_resolver_bindings(s, rc, &resp.bindings);
-	return encoded(dcom_serveralive2_resp_encode(&resp, out));
+	return dcom_encoded(dcom_serveralive2_resp_encode(&resp, out));
 }
 
 static uint32_t resolver_call(ntlm_rpc_call *rc, const uint8_t *in, size_t len, ntlm_buffer *out,
@@ -187,7 +177,7 @@ static uint32_t resolver_call(ntlm_rpc_call *rc, const uint8_t *in, size_t len, 
 	uint16_t opnum = ntlm_rpc_call_opnum(rc);
 	if (opnum == DCOM_OP_SERVERALIVE) {
 		dcom_status_resp alive = {0};
-		return encoded(dcom_status_resp_encode(&alive, out));
+		return dcom_encoded(dcom_status_resp_encode(&alive, out));
 	}
 	if (opnum == DCOM_OP_SERVERALIVE2)
 		return server_alive2(s, rc, out);

@@ -34,6 +34,11 @@
 
 /* ------------------------------------------------------------ helpers */
 
+uint32_t dcom_encoded(ntlm_err rc)
+{
+	return rc == NTLM_OK ? 0 : dcom_fault_from_err(rc);
+}
+
 int64_t dcom_now_ms(void)
 {
 	struct timespec ts;
@@ -150,8 +155,7 @@ static int entry_matches(const ntlm_dcom_server *s, const char *e, const struct 
 	return local && c->unix_user[0] && in_unix_group(name, c->unix_user);
 }
 
-int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c,
-                          char *const *list)
+int dcom_caller_permitted(const ntlm_dcom_server *s, const struct dcom_caller *c, char *const *list)
 {
 	/* An unauthenticated or anonymous caller is nobody: no list names it. */
 	if (!list || !c->authenticated || c->anonymous || !c->principal[0] ||
@@ -406,8 +410,10 @@ static void bindings(const ntlm_dcom_server *s, ntlm_rpc_call *call, uint16_t po
 	memset(d, 0, sizeof(*d));
 	/* The address the client reached is the one that works for it. */
 	if (s->activation_port) {
+		int wildcard = strcmp(s->tcp_host, "0.0.0.0") == 0 || strcmp(s->tcp_host, "::") == 0;
+		/* a local caller: the tcp host, or loopback for a wildcard */
 		if (ntlm_rpc_call_endpoint(call, host, sizeof(host), &reached) != NTLM_RPC_S_OK || !reached)
-			snprintf(host, sizeof(host), "%s", s->tcp_host);
+			snprintf(host, sizeof(host), "%s", wildcard ? "127.0.0.1" : s->tcp_host);
 		snprintf(addr, sizeof(addr), "%s[%u]", host, port);
 		add_binding(d, DCOM_TOWER_NCACN_IP_TCP, addr);
 		if (strcmp(host, s->computer) != 0 && s->computer[0]) {
@@ -512,11 +518,10 @@ ntlm_err dcom_objref_of(const ntlm_dcom_server *s, ntlm_rpc_call *call, const st
 	return dcom_objref_encode(&o, out);
 }
 
-static void object_destroy(ntlm_dcom_server *s, struct dcom_object *obj)
+static void object_destroy(struct dcom_object *obj)
 {
 	if (obj->cls->pub.destroy)
 		obj->cls->pub.destroy(obj->cls->pub.class_arg, obj->instance);
-	(void)s;
 	free(obj);
 }
 
@@ -526,7 +531,7 @@ void dcom_object_unpin(ntlm_dcom_server *s, struct dcom_object *obj)
 	int last = --obj->pins == 0;
 	pthread_mutex_unlock(&s->lock);
 	if (last)
-		object_destroy(s, obj);
+		object_destroy(obj);
 }
 
 void dcom_object_unexport(ntlm_dcom_server *s, struct dcom_object *obj, const char *why)
@@ -551,10 +556,10 @@ void dcom_object_unexport(ntlm_dcom_server *s, struct dcom_object *obj, const ch
 	s->stats.objects_live--;
 	dcom_log(s, "object %016llx of %s %s", (unsigned long long)obj->oid, obj->cls->name, why);
 	if (--obj->pins == 0)
-		object_destroy(s, obj); /* the class's destroy must not call back into the server */
+		object_destroy(obj); /* the class's destroy must not call back into the server */
 }
 
-static int64_t ping_timeout_ms(const ntlm_dcom_server *s)
+int64_t dcom_ping_timeout_ms(const ntlm_dcom_server *s)
 {
 	return (int64_t)s->cfg.ping_period_ms * s->cfg.ping_count;
 }
@@ -578,7 +583,7 @@ ntlm_hresult dcom_object_new(ntlm_dcom_server *s, const struct dcom_class *cls,
 	do
 		dcom_random(&obj->oid, sizeof(obj->oid));
 	while (dcom_object_find(s, obj->oid));
-	obj->expires_ms = dcom_now_ms() + ping_timeout_ms(s);
+	obj->expires_ms = dcom_now_ms() + dcom_ping_timeout_ms(s);
 	obj->next = s->objects;
 	s->objects = obj;
 	s->stats.objects_live++;

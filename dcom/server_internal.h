@@ -103,14 +103,18 @@ struct ntlm_dcom_call {
 };
 
 /* ---- server.c ---- */
+/* An encoded response: 0, or the fault for the codec's failure. */
+uint32_t dcom_encoded(ntlm_err rc);
 int64_t dcom_now_ms(void);
+/* How long an object lives without a ping: ping_period_ms * ping_count. */
+int64_t dcom_ping_timeout_ms(const ntlm_dcom_server *s);
 void dcom_log(ntlm_dcom_server *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Fresh random bytes (OXIDs, OIDs, IPIDs, set ids); never all zero. */
 void dcom_random(void *out, size_t n);
 /* The caller as permission lists see it (strings never NULL: "" when unknown). */
 struct dcom_caller {
-	const char *principal; /* "DOMAIN\\user" */
-	const char *unix_user; /* the mapped local account */
+	const char *principal;        /* "DOMAIN\\user" */
+	const char *unix_user;        /* the mapped local account */
 	const char *sid, *group_sids; /* a domain logon's (space-separated) */
 	int authenticated, anonymous;
 };

@@ -64,7 +64,6 @@ struct ntlm_rpc_server {
 	struct conn *conns;
 	unsigned n_conns;
 	atomic_uint next_assoc;
-	atomic_uint_fast64_t next_serial; /* numbers connections for ntlm_rpc_call_association */
 };
 
 struct pctx {
@@ -102,7 +101,6 @@ struct conn {
 	char unix_user[64];
 	char target_name[256];
 	int closing;
-	uint64_t serial;
 };
 
 struct ntlm_rpc_call {
@@ -151,7 +149,6 @@ NTLM_API ntlm_rpc_status ntlm_rpc_server_new(ntlm_rpc_server **out,
 	s->cfg.principal = s->principal;
 	atomic_init(&s->stopping, 0);
 	atomic_init(&s->next_assoc, 0x53F0u);
-	atomic_init(&s->next_serial, 1);
 	if (pipe2(s->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
 		free(s);
 		return NTLM_RPC_S_OUT_OF_MEMORY;
@@ -870,7 +867,6 @@ static void start_conn(ntlm_rpc_server *s, const struct listener *l, int fd,
 	c->srv = s;
 	c->fd = fd;
 	c->l = l;
-	c->serial = atomic_fetch_add(&s->next_serial, 1);
 	atomic_init(&c->done, 0);
 	/* Short until the association is authenticated (conn_main lengthens them). */
 	rpc_set_timeouts_ms(fd, s->cfg.handshake_timeout_ms);
@@ -910,7 +906,6 @@ struct conn *rpc_server_conn_detached(ntlm_rpc_server *s, const rpc_peer *local_
 		return NULL;
 	c->srv = s;
 	c->fd = -1;
-	c->serial = atomic_fetch_add(&s->next_serial, 1);
 	c->l = &detached_listener[local_peer ? 1 : 0];
 	if (local_peer) {
 		c->peer = *local_peer;
@@ -1148,9 +1143,4 @@ NTLM_API ntlm_rpc_status ntlm_rpc_call_endpoint(const ntlm_rpc_call *call, char 
 		return NTLM_RPC_S_INVALID_ARG;
 	*port = c->l->port;
 	return NTLM_RPC_S_OK;
-}
-
-NTLM_API uint64_t ntlm_rpc_call_association(const ntlm_rpc_call *call)
-{
-	return call ? call->conn->serial : 0;
 }

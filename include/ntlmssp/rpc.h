@@ -372,8 +372,6 @@ NTLM_API void ntlm_rpc_client_free(ntlm_rpc_client *cli);
  * ntlm_rpc_call_endpoint: how the client reached this server: over
  * ncacn_ip_tcp the local address it connected to (numeric, "127.0.0.1") and
  * the port; over ncalrpc the socket path and port 0.
- * ntlm_rpc_call_association: the association's number, unique among the
- * server's live connections (to key per-connection state).
  */
 NTLM_API int ntlm_rpc_call_object(const ntlm_rpc_call *call, uint8_t out[16]);
 NTLM_API uint16_t ntlm_rpc_call_opnum(const ntlm_rpc_call *call);
@@ -381,7 +379,6 @@ NTLM_API const ntlm_ctx *ntlm_rpc_call_ntlm_context(const ntlm_rpc_call *call);
 NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_call_endpoint(const ntlm_rpc_call *call,
                                                                 char *host, size_t cap,
                                                                 uint16_t *port);
-NTLM_API uint64_t ntlm_rpc_call_association(const ntlm_rpc_call *call);
 
 /* ------------------------------------------- 3. server-side security */
 

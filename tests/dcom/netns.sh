@@ -64,7 +64,8 @@ ip link set lo up || { bad "ip link set lo up"; echo "dcom-netns: $pass passed, 
 
 # --- the main server: alice may launch and call, bob may launch but not call, carol neither
 start_server "$WORK/server.log" --allow "$COMPUTER\\$ALICE_USER" \
-	--launch "$COMPUTER\\$ALICE_USER" --launch "$BOB_USER" || exit 1
+	--launch "$COMPUTER\\$ALICE_USER" --launch "$BOB_USER" --ncalrpc "$WORK/dcom.sock" || exit 1
+if [ -S "$WORK/dcom.sock" ]; then ok "ncalrpc endpoint made"; else bad "ncalrpc endpoint made"; fi
 EXPORTER=$(cut -d' ' -f2 "$WORK/ports")
 
 # tshark sees every packet of alice's runs (the password it decrypts with is hers)

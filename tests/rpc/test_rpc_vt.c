@@ -26,6 +26,7 @@
 
 static char dir[64], accounts[128];
 static rt_server plain, strict, weak; /* defaults; trailer required; floor NONE */
+static rt_server reauth;              /* allow_reauthentication */
 static ntlm_cred *good;
 static ntlm_rpc_syntax demo, other;
 
@@ -374,17 +375,24 @@ static void test_default_floor_is_integrity(void)
 	raw_close(&r);
 }
 
-static ntlm_err send_alter(raw *r, const ntlm_rpc_syntax *iface, uint16_t ctx_id, int verifier)
+/* alter_context for iface; with a verifier (an NTLM NEGOTIATE for auth_context_id 7) if verifier. */
+static ntlm_err send_alter_id(raw *r, const ntlm_rpc_syntax *iface, uint16_t ctx_id, int verifier,
+                              uint32_t auth_ctx_id)
 {
 	nb_writer w;
 	nb_writer_init(&w);
 	NTLM_TRY(rpc_put_bind(&w, RPC_PT_ALTER, r->call_id++, 0, ctx_id, iface));
 	if (verifier) {
 		static const uint8_t negotiate[] = "NTLMSSP\0\1\0\0\0\x07\x82\x08\xa2";
-		NTLM_TRY(rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, NTLM_RPC_LEVEL_PKT_PRIVACY, 0, 7,
-		                          negotiate, sizeof(negotiate) - 1));
+		NTLM_TRY(rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, NTLM_RPC_LEVEL_PKT_PRIVACY, 0,
+		                          auth_ctx_id, negotiate, sizeof(negotiate) - 1));
 	}
 	return send_buf(r, &w);
+}
+
+static ntlm_err send_alter(raw *r, const ntlm_rpc_syntax *iface, uint16_t ctx_id, int verifier)
+{
+	return send_alter_id(r, iface, ctx_id, verifier, 7);
 }
 
 static void test_alter_context_with_verifier_refused(void)
@@ -412,6 +420,54 @@ static void test_alter_context_with_verifier_refused(void)
 	free(pdu);
 	T_ASSERT(hung_up(&r));
 	raw_close(&r);
+}
+
+/* The answer to what was just sent must be a fault with status want (0: any), then the server hangs up. */
+static void expect_fault_and_hangup(raw *r, uint32_t want, int *ok)
+{
+	uint8_t *pdu = NULL;
+	size_t len = 0;
+	rpc_pdu p;
+	rpc_call_body c;
+	*ok = raw_recv(r, &pdu, &len, &p) == NTLM_OK && p.hdr.ptype == RPC_PT_FAULT &&
+	      rpc_parse_call(&p, &c) == NTLM_OK && (c.status == want || (!want && c.status));
+	free(pdu);
+	*ok = *ok && hung_up(r);
+}
+
+/*
+ * allow_reauthentication: an alter_context naming a new auth_context_id gets
+ * an NTLM CHALLENGE; a bad third leg then ends the association. One naming
+ * the association's own auth_context_id (0, our client's) stays refused.
+ */
+static void test_reauthentication(void)
+{
+	raw r;
+	uint8_t *pdu = NULL;
+	size_t len = 0;
+	rpc_pdu p;
+	int ok;
+	T_OK(raw_bind(&r, reauth.tcp, &demo, NTLM_RPC_LEVEL_PKT_PRIVACY, 0));
+	T_OK(send_alter(&r, &other, 1, 1));
+	T_OK(raw_recv(&r, &pdu, &len, &p));
+	int challenged = p.hdr.ptype == RPC_PT_ALTER_RESP && p.has_verifier;
+	free(pdu);
+	T_ASSERT(challenged);
+	nb_writer w;
+	nb_writer_init(&w);
+	static const uint8_t bogus[] = "NTLMSSP\0\3\0\0\0\0\0\0\0\0\0\0\0";
+	T_OK(rpc_put_auth3(&w, r.call_id++));
+	T_OK(rpc_put_verifier(&w, NTLM_RPC_AUTHN_WINNT, NTLM_RPC_LEVEL_PKT_PRIVACY, 0, 7, bogus,
+	                      sizeof(bogus) - 1));
+	T_OK(send_buf(&r, &w));
+	expect_fault_and_hangup(&r, 0, &ok);
+	raw_close(&r);
+	T_ASSERT(ok);
+	T_OK(raw_bind(&r, reauth.tcp, &demo, NTLM_RPC_LEVEL_PKT_PRIVACY, 0));
+	T_OK(send_alter_id(&r, &other, 1, 1, 0));
+	expect_fault_and_hangup(&r, NTLM_RPC_FAULT_ACCESS_DENIED, &ok);
+	raw_close(&r);
+	T_ASSERT(ok);
 }
 
 /* The bind_ack announces max_recv_frag RPC_FRAG_OFFER; a larger fragment ends the connection. */
@@ -443,11 +499,13 @@ int main(void)
 	ntlm_rpc_server_config require = {NTLM_RPC_SERVER_CONFIG_INIT,
 	                                  .require_verification_trailer = 1};
 	ntlm_rpc_server_config none = {NTLM_RPC_SERVER_CONFIG_INIT, .min_level = NTLM_RPC_LEVEL_NONE};
+	ntlm_rpc_server_config again = {NTLM_RPC_SERVER_CONFIG_INIT, .allow_reauthentication = 1};
 	if (rt_add_account(accounts, USER, PASSWORD, (uint32_t)getuid()) != NTLM_OK ||
 	    ntlm_cred_password(&good, "ELSEWHERE", USER, PASSWORD) != NTLM_OK ||
 	    rt_server_start(&plain, dir, "plain", accounts, COMPUTER, &second) != 0 ||
 	    rt_server_start_cfg(&strict, dir, "strict", accounts, COMPUTER, &second, &require) != 0 ||
-	    rt_server_start_cfg(&weak, dir, "weak", accounts, COMPUTER, &second, &none) != 0) {
+	    rt_server_start_cfg(&weak, dir, "weak", accounts, COMPUTER, &second, &none) != 0 ||
+	    rt_server_start_cfg(&reauth, dir, "reauth", accounts, COMPUTER, &second, &again) != 0) {
 		fprintf(stderr, "set-up failed: %s\n", strerror(errno));
 		return 1;
 	}
@@ -459,10 +517,12 @@ int main(void)
 	T_RUN(test_required_trailer);
 	T_RUN(test_default_floor_is_integrity);
 	T_RUN(test_alter_context_with_verifier_refused);
+	T_RUN(test_reauthentication);
 	T_RUN(test_oversize_fragment_refused);
 	rt_server_stop(&plain);
 	rt_server_stop(&strict);
 	rt_server_stop(&weak);
+	rt_server_stop(&reauth);
 	ntlm_cred_free(good);
 	char lock[160];
 	snprintf(lock, sizeof(lock), "%s.lock", accounts);
