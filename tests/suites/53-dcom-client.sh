@@ -18,6 +18,7 @@ cd "${ROOT:-$(dirname "$0")/../..}"
 B=${DCOM_BUILD_DIR:-build}/dcom
 SERVER=$B/ntlm-dcom-demo-server
 CLIENT=$B/ntlm-dcom-demo-client
+NTLM=${DCOM_BUILD_DIR:-build}/tools/ntlm
 WORK=$(mktemp -d /tmp/ntlm-dcom-client.XXXXXX)
 chmod 0711 "$WORK"
 NTLMSSP_CONF=$WORK/empty.conf && : >"$NTLMSSP_CONF" && chmod 644 "$NTLMSSP_CONF" && export NTLMSSP_CONF
@@ -53,7 +54,7 @@ expect() {
 check() { expect 0 "$@"; }
 check_fails() { expect 1 "$@"; }
 
-for need in "$SERVER" "$CLIENT" "$B/test_dcom_client_api" "$B/dcom_client_delegate"; do
+for need in "$SERVER" "$CLIENT" "$NTLM" "$B/test_dcom_client_api" "$B/dcom_client_delegate"; do
 	[ -x "$need" ] || { bad "prerequisites" "$need missing: build first"; finish; }
 done
 command -v tshark >/dev/null || { bad "prerequisites" "tshark missing (apt-get install tshark)"; finish; }
@@ -65,7 +66,8 @@ if [ $? -eq 0 ]; then ok "client API without a server ($(tail -1 <<<"$out"))"; e
 	printf '%s\n' "$out" | grep -v '^ok' | head
 fi
 
-# The account: an NTLM account alice mapped to the Unix user alice (made if missing).
+# The account: an NTLM account alice mapped to the Unix user alice (made if missing first,
+# so that `ntlm passwd add` maps the account to it).
 DUSER=alice
 DPASS='Alice-Dcom-Passw0rd!'
 COMPUTER=DCOMCLIENT
@@ -78,8 +80,10 @@ start_server() {
 	local name=$1
 	shift
 	SOCK=$WORK/$name.sock
+	printf '%s\n' "$DPASS" | "$NTLM" passwd --account-file "$WORK/$name.smbpasswd" --stdin \
+		add "$DUSER" >/dev/null || return 1
 	"$SERVER" --host 127.0.0.1 --port 0 --port-file "$WORK/$name.port" --ncalrpc "$SOCK" \
-		--account-file "$WORK/$name.smbpasswd" --create-account "$DUSER:$DPASS" \
+		--account-file "$WORK/$name.smbpasswd" \
 		--computer "$COMPUTER" --ping-period-ms "$PING_MS" --ping-count 3 "$@" \
 		>"$WORK/$name.log" 2>&1 &
 	PIDS+=($!)
