@@ -113,21 +113,22 @@ static void check_call(const rpc_pdu *p, uint8_t *copy)
 	FZ_CHECK(rpc_span(copy, p->len, c.stub_off, c.stub_len, &stub) == NTLM_OK);
 	if (p->has_verifier)
 		FZ_CHECK(c.stub_off + c.stub_len + p->ver.pad_len == p->ver.trailer_off);
-	if (p->hdr.ptype != RPC_PT_REQUEST || c.has_object)
+	if (p->hdr.ptype != RPC_PT_REQUEST)
 		return;
 	nb_writer w;
 	rpc_pdu q;
 	rpc_call_body qc;
 	ntlm_buffer buf = {NULL, 0};
 	nb_writer_init(&w);
-	if (rpc_put_request(&w, p->hdr.call_id, p->hdr.flags, c.alloc_hint, c.ctx_id, c.opnum, stub,
-	                    c.stub_len) != NTLM_OK) {
+	if (rpc_put_request_object(&w, p->hdr.call_id, p->hdr.flags, c.alloc_hint, c.ctx_id, c.opnum,
+	                           c.has_object ? c.object : NULL, stub, c.stub_len) != NTLM_OK) {
 		nb_writer_free(&w); /* only when it would exceed 64 KiB */
 		return;
 	}
 	reparse(&w, &q, &buf);
 	FZ_CHECK(rpc_parse_call(&q, &qc) == NTLM_OK && qc.ctx_id == c.ctx_id && qc.opnum == c.opnum &&
 	         qc.alloc_hint == c.alloc_hint && qc.stub_len == c.stub_len &&
+	         qc.has_object == c.has_object && memcmp(qc.object, c.object, 16) == 0 &&
 	         memcmp(buf.data + qc.stub_off, stub, c.stub_len) == 0);
 	ntlm_buffer_free(&buf);
 }

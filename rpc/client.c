@@ -13,6 +13,7 @@
 
 #define CLIENT_TIMEOUT_SECONDS 60
 #define CLIENT_MAX_RESPONSE    (16u * 1024 * 1024) /* refuse to buffer more than this */
+#define CLIENT_MAX_CONTEXTS    8u /* presentation contexts per association (the server's limit) */
 
 struct ntlm_rpc_client {
 	rpc_endpoint ep;
@@ -25,7 +26,10 @@ struct ntlm_rpc_client {
 	int have_ncfg;
 	ntlm_rpc_sec *sec;
 	int bound, local_call;
-	ntlm_rpc_syntax iface;
+	/* Presentation context i (its p_cont_id) is ctxs[i]: 0 from the bind, the rest
+	 * from alter_context. */
+	ntlm_rpc_syntax ctxs[CLIENT_MAX_CONTEXTS];
+	size_t n_ctxs;
 	uint32_t call_id;
 	uint16_t max_xmit;
 	uint32_t fault;
@@ -61,6 +65,7 @@ static void disconnect(ntlm_rpc_client *c)
 	c->fd = -1;
 	c->bound = 0;
 	c->local_call = 0;
+	c->n_ctxs = 0;
 	ntlm_rpc_sec_free(c->sec);
 	c->sec = NULL;
 }
@@ -268,7 +273,7 @@ static uint32_t bare_bind(ntlm_rpc_client *c, ntlm_buffer *out)
 {
 	nb_writer w;
 	nb_writer_init(&w);
-	ntlm_err rc = rpc_put_bind(&w, RPC_PT_BIND, c->call_id, 0, 0, &c->iface);
+	ntlm_err rc = rpc_put_bind(&w, RPC_PT_BIND, c->call_id, 0, 0, &c->ctxs[0]);
 	if (rc == NTLM_OK)
 		rc = nb_writer_finish(&w, out);
 	nb_writer_free(&w);
@@ -292,9 +297,15 @@ static uint32_t add_local_verifier(ntlm_rpc_client *c, ntlm_buffer *pdu)
 	return rc == NTLM_OK ? NTLM_RPC_S_OK : NTLM_RPC_S_OUT_OF_MEMORY;
 }
 
-/* The bind_ack must accept our one presentation context with NDR. */
+/* The bind_ack or alter_context_resp must accept our one presentation context with NDR. */
 static uint32_t check_ack(ntlm_rpc_client *c, const rpc_pdu *p)
 {
+	uint8_t want = c->bound ? RPC_PT_ALTER_RESP : RPC_PT_BIND_ACK;
+	if (p->hdr.ptype != want && p->hdr.ptype != RPC_PT_BIND_NAK) {
+		rpc_msg(c->msg, "unexpected PDU type %u instead of the %s", p->hdr.ptype,
+		        c->bound ? "alter_context_resp" : "bind_ack");
+		return NTLM_RPC_S_PROTOCOL_ERROR;
+	}
 	if (p->hdr.ptype == RPC_PT_BIND_NAK) {
 		uint16_t reason = 0;
 		rpc_parse_nak(p, &reason);
@@ -315,6 +326,8 @@ static uint32_t check_ack(ntlm_rpc_client *c, const rpc_pdu *p)
 		        res.result, res.reason);
 		return NTLM_RPC_S_UNKNOWN_IF;
 	}
+	if (c->bound)
+		return NTLM_RPC_S_OK; /* the fragment sizes were settled by the bind */
 	c->max_xmit = ack.max_recv < RPC_FRAG_MIN ? RPC_FRAG_MIN : ack.max_recv;
 	if (c->max_xmit > RPC_FRAG_OFFER)
 		c->max_xmit = RPC_FRAG_OFFER;
@@ -433,7 +446,7 @@ NTLM_API ntlm_rpc_status ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_r
 	cli->fault = 0;
 	cli->msg[0] = '\0';
 	disconnect(cli);
-	cli->iface = *iface;
+	cli->ctxs[0] = *iface;
 	uint32_t st = prepare_identity(cli, &cred);
 	if (st == NTLM_RPC_S_OK)
 		st = connect_endpoint(cli);
@@ -455,15 +468,72 @@ NTLM_API ntlm_rpc_status ntlm_rpc_client_bind(ntlm_rpc_client *cli, const ntlm_r
 		return st;
 	}
 	cli->bound = 1;
+	cli->n_ctxs = 1;
 	return NTLM_RPC_S_OK;
+}
+
+/* The presentation context bound to iface, or -1. */
+static int find_ctx(const ntlm_rpc_client *c, const ntlm_rpc_syntax *iface)
+{
+	for (size_t i = 0; i < c->n_ctxs; i++)
+		if (rpc_syntax_equal(&c->ctxs[i], iface))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * A new presentation context on the established association, without a
+ * verifier: the association keeps its one security context (a verifier
+ * here is refused by our server, docs/rpc.md). A refused interface leaves
+ * the association usable; a fault ends it.
+ */
+static uint32_t alter_context(ntlm_rpc_client *c, const ntlm_rpc_syntax *iface)
+{
+	if (c->n_ctxs >= CLIENT_MAX_CONTEXTS) {
+		rpc_msg(c->msg, "too many interfaces on one association (%u)", CLIENT_MAX_CONTEXTS);
+		return NTLM_RPC_S_OUT_OF_MEMORY;
+	}
+	nb_writer w;
+	ntlm_buffer pdu = {NULL, 0};
+	nb_writer_init(&w);
+	ntlm_err rc = rpc_put_bind(&w, RPC_PT_ALTER, c->call_id++, 0, (uint16_t)c->n_ctxs, iface);
+	if (rc == NTLM_OK)
+		rc = nb_writer_finish(&w, &pdu);
+	nb_writer_free(&w);
+	if (rc != NTLM_OK)
+		return NTLM_RPC_S_OUT_OF_MEMORY;
+	uint8_t *ack = NULL;
+	size_t ack_len = 0;
+	rpc_pdu p;
+	uint32_t st = exchange_bind(c, &pdu, &ack, &ack_len, &p);
+	free_pdu(&ack, ack_len);
+	if (st == NTLM_RPC_S_OK)
+		c->ctxs[c->n_ctxs++] = *iface;
+	else if (st != NTLM_RPC_S_UNKNOWN_IF)
+		disconnect(c); /* a fault or a malformed answer: the association's state is unknown */
+	return st;
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_client_alter_context(ntlm_rpc_client *cli,
+                                                       const ntlm_rpc_syntax *iface)
+{
+	if (!cli || !iface)
+		return NTLM_RPC_S_INVALID_ARG;
+	cli->fault = 0;
+	cli->msg[0] = '\0';
+	if (!cli->bound) {
+		rpc_msg(cli->msg, "not bound: call ntlm_rpc_client_bind first");
+		return NTLM_RPC_S_INVALID_BINDING;
+	}
+	return find_ctx(cli, iface) >= 0 ? NTLM_RPC_S_OK : alter_context(cli, iface);
 }
 
 /* ---------------------------------------------------------------- call */
 
 /* Stub bytes per request fragment: room for the headers and, when signed, pad + verifier. */
-static size_t fragment_room(const ntlm_rpc_client *c)
+static size_t fragment_room(const ntlm_rpc_client *c, const uint8_t *object)
 {
-	size_t overhead = RPC_CALL_HDR_LEN;
+	size_t overhead = RPC_CALL_HDR_LEN + (object ? 16 : 0);
 	if (c->sec && ntlm_rpc_sec_level(c->sec) >= NTLM_RPC_LEVEL_PKT)
 		overhead += RPC_AUTH_PAD_ALIGN - 1 + RPC_TRAILER_LEN + RPC_SIG_LEN;
 	size_t room = c->max_xmit - overhead;
@@ -477,8 +547,8 @@ static size_t fragment_room(const ntlm_rpc_client *c)
  * whether the header it dispatches on is ours. *keep_whole: where the last
  * fragment must start at the latest, so that the trailer travels whole in it.
  */
-static uint32_t request_body(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *in, size_t len,
-                             ntlm_buffer *body, size_t *keep_whole)
+static uint32_t request_body(ntlm_rpc_client *c, uint16_t ctx, uint16_t opnum, const uint8_t *in,
+                             size_t len, ntlm_buffer *body, size_t *keep_whole)
 {
 	nb_writer w;
 	nb_writer_init(&w);
@@ -490,12 +560,12 @@ static uint32_t request_body(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *
 		/* Our NTLM bind always offers PFC_SUPPORT_HEADER_SIGN (sec.c): say so. */
 		vt.have = RPC_VT_HAVE_BITMASK | RPC_VT_HAVE_PCONTEXT | RPC_VT_HAVE_HEADER2;
 		vt.bitmask = RPC_VT_CLIENT_HDR_SIGN;
-		vt.abstract = c->iface;
+		vt.abstract = c->ctxs[ctx];
 		vt.transfer = rpc_ndr_syntax;
 		vt.ptype = RPC_PT_REQUEST;
 		vt.drep[0] = RPC_DREP_LE;
 		vt.call_id = c->call_id;
-		vt.ctx_id = 0;
+		vt.ctx_id = ctx;
 		vt.opnum = opnum;
 		rpc_put_vt(&w, len, &vt);
 	}
@@ -504,11 +574,13 @@ static uint32_t request_body(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *
 	return rc == NTLM_OK ? NTLM_RPC_S_OK : NTLM_RPC_S_OUT_OF_MEMORY;
 }
 
-static uint32_t send_request(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *in, size_t len)
+/* One request, fragmented; object (NULL: none) travels in every fragment's header. */
+static uint32_t send_request(ntlm_rpc_client *c, uint16_t ctx, const uint8_t *object,
+                             uint16_t opnum, const uint8_t *in, size_t len)
 {
 	ntlm_buffer body = {NULL, 0};
-	size_t room = fragment_room(c), off = 0, keep_whole;
-	uint32_t st = request_body(c, opnum, in, len, &body, &keep_whole);
+	size_t room = fragment_room(c, object), off = 0, keep_whole;
+	uint32_t st = request_body(c, ctx, opnum, in, len, &body, &keep_whole);
 	size_t total = body.len;
 	while (st == NTLM_RPC_S_OK) {
 		size_t n = total - off < room ? total - off : room;
@@ -518,8 +590,8 @@ static uint32_t send_request(ntlm_rpc_client *c, uint16_t opnum, const uint8_t *
 		nb_writer w;
 		ntlm_buffer pdu = {NULL, 0};
 		nb_writer_init(&w);
-		ntlm_err rc = rpc_put_request(&w, c->call_id, flags, (uint32_t)(total - off), 0, opnum,
-		                              body.data ? body.data + off : NULL, n);
+		ntlm_err rc = rpc_put_request_object(&w, c->call_id, flags, (uint32_t)(total - off), ctx,
+		                                     opnum, object, body.data ? body.data + off : NULL, n);
 		if (rc == NTLM_OK)
 			rc = nb_writer_finish(&w, &pdu);
 		nb_writer_free(&w);
@@ -592,6 +664,15 @@ static uint32_t recv_response(ntlm_rpc_client *c, ntlm_buffer *out)
 NTLM_API ntlm_rpc_status ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum,
                                               const uint8_t *in, size_t in_len, ntlm_buffer *out)
 {
+	return ntlm_rpc_client_call_object(cli, NULL, NULL, opnum, in, in_len, out);
+}
+
+NTLM_API ntlm_rpc_status ntlm_rpc_client_call_object(ntlm_rpc_client *cli,
+                                                     const ntlm_rpc_syntax *iface,
+                                                     const uint8_t object[16], uint16_t opnum,
+                                                     const uint8_t *in, size_t in_len,
+                                                     ntlm_buffer *out)
+{
 	if (!cli || !out || (!in && in_len))
 		return NTLM_RPC_S_INVALID_ARG;
 	out->data = NULL;
@@ -602,7 +683,12 @@ NTLM_API ntlm_rpc_status ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opn
 		rpc_msg(cli->msg, "not bound: call ntlm_rpc_client_bind first");
 		return NTLM_RPC_S_INVALID_BINDING;
 	}
-	uint32_t st = send_request(cli, opnum, in, in_len);
+	uint32_t st = NTLM_RPC_S_OK;
+	int ctx = iface ? find_ctx(cli, iface) : 0;
+	if (ctx < 0 && (st = alter_context(cli, iface)) == NTLM_RPC_S_OK)
+		ctx = (int)cli->n_ctxs - 1;
+	if (st == NTLM_RPC_S_OK)
+		st = send_request(cli, (uint16_t)ctx, object, opnum, in, in_len);
 	if (st == NTLM_RPC_S_OK)
 		st = recv_response(cli, out);
 	cli->call_id++;

@@ -496,10 +496,20 @@ ntlm_err rpc_put_auth3(nb_writer *w, uint32_t call_id)
 ntlm_err rpc_put_request(nb_writer *w, uint32_t call_id, uint8_t flags, uint32_t alloc_hint,
                          uint16_t ctx_id, uint16_t opnum, const uint8_t *stub, size_t len)
 {
+	return rpc_put_request_object(w, call_id, flags, alloc_hint, ctx_id, opnum, NULL, stub, len);
+}
+
+ntlm_err rpc_put_request_object(nb_writer *w, uint32_t call_id, uint8_t flags, uint32_t alloc_hint,
+                                uint16_t ctx_id, uint16_t opnum, const uint8_t object[16],
+                                const uint8_t *stub, size_t len)
+{
+	flags = object ? flags | RPC_PFC_OBJECT_UUID : flags & ~RPC_PFC_OBJECT_UUID;
 	put_hdr(w, RPC_PT_REQUEST, flags, call_id);
 	nb_write_u32le(w, alloc_hint);
 	nb_write_u16le(w, ctx_id);
 	nb_write_u16le(w, opnum);
+	if (object)
+		nb_write_bytes(w, object, 16);
 	nb_write_bytes(w, stub, len);
 	return patch_frag(w);
 }

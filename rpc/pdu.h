@@ -194,6 +194,10 @@ ntlm_err rpc_put_nak(nb_writer *w, uint32_t call_id, uint16_t reason);
 ntlm_err rpc_put_auth3(nb_writer *w, uint32_t call_id);
 ntlm_err rpc_put_request(nb_writer *w, uint32_t call_id, uint8_t flags, uint32_t alloc_hint,
                          uint16_t ctx_id, uint16_t opnum, const uint8_t *stub, size_t len);
+/* The same with an object UUID (PFC_OBJECT_UUID set, the 16 bytes after the opnum). */
+ntlm_err rpc_put_request_object(nb_writer *w, uint32_t call_id, uint8_t flags, uint32_t alloc_hint,
+                                uint16_t ctx_id, uint16_t opnum, const uint8_t object[16],
+                                const uint8_t *stub, size_t len);
 ntlm_err rpc_put_response(nb_writer *w, uint32_t call_id, uint8_t flags, uint32_t alloc_hint,
                           uint16_t ctx_id, const uint8_t *stub, size_t len);
 ntlm_err rpc_put_fault(nb_writer *w, uint32_t call_id, uint16_t ctx_id, uint32_t status,

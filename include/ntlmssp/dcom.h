@@ -225,8 +225,8 @@ typedef struct ntlm_dcom_server_config {
 	uint32_t authn_svc;
 	/* Ping-based garbage collection ([MS-DCOM] 3.2.6.1): an object whose
 	 * OID no client pinged for ping_period_ms * ping_count is collected. */
-	unsigned ping_period_ms; /* 0: 120000 */
-	unsigned ping_count;     /* 0: 3 */
+	unsigned ping_period_ms;      /* 0: 120000 */
+	unsigned ping_count;          /* 0: 3 */
 	int allow_root_impersonation; /* 1: a client mapped to uid 0 may be impersonated */
 	/* Activations, releases and collections, one line each (NULL: silent). */
 	void (*log)(void *log_arg, const char *line);
@@ -282,8 +282,158 @@ NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_revert_to_self(ntlm_dcom_call *c
 /* The RPC call underneath (ntlm_rpc_call_message, ntlm_rpc_call_ntlm_context...). */
 NTLM_API ntlm_rpc_call *ntlm_dcom_call_rpc(ntlm_dcom_call *call);
 
-
 /* ---- client ---- */
+
+/*
+ * The client runtime ([MS-DCOM] 3.2): activation on a host, OXID resolution,
+ * proxies (one interface of one remote object each) with their own security
+ * blanket, QueryInterface, method calls, reference counting and pinging.
+ * docs/dcom.md maps each COM call to these.
+ *
+ * One ntlm_dcom_client is one process's COM client: what CoInitializeSecurity
+ * sets (there is no global state: make one and pass it around), the OXIDs it
+ * has resolved, the objects it holds and the thread that pings them. A
+ * client and its proxies may be used from several threads. With the
+ * thread's identity (NULL credentials) an association serves the identity
+ * that made it: a proxy refuses (E_ACCESSDENIED) a thread of another real
+ * or effective uid, and an impersonating thread activates with its own
+ * associations, under the RPC layer's delegation rules (docs/rpc.md).
+ */
+typedef struct ntlm_dcom_client ntlm_dcom_client;
+/* An interface pointer on a remote object: a proxy. */
+typedef struct ntlm_dcom_proxy ntlm_dcom_proxy;
+
+/* CoInitializeSecurity's client side: the defaults every activation and proxy starts from. */
+typedef struct ntlm_dcom_client_config {
+	size_t struct_size; /* NTLM_DCOM_CLIENT_CONFIG_INIT */
+	/* dwAuthnLevel. 0: PKT_INTEGRITY (servers refuse less by default); CONNECT
+	 * and NONE only when named. */
+	uint32_t authn_level;
+	/* dwImpLevel: what servers may do with the identity. 0: IMPERSONATE. */
+	uint32_t imp_level;
+	/* asAuthSvc: NTLM_RPC_AUTHN_WINNT (10) and NTLM_RPC_AUTHN_NONE are the only
+	 * services; WINNT is used when listed, else NONE (unauthenticated, level
+	 * NONE). NULL / 0 entries: {WINNT}. Any other service:
+	 * RPC_E_NO_GOOD_SECURITY_PACKAGES. */
+	const uint32_t *authn_svcs;
+	size_t n_authn_svcs;
+	/* How often the OIDs of the objects held are pinged ([MS-DCOM] 3.2.6.1);
+	 * set it to the server's period (ntlm_dcom_server_config.ping_period_ms).
+	 * 0: 120000, the protocol's. */
+	unsigned ping_period_ms;
+} ntlm_dcom_client_config;
+#define NTLM_DCOM_CLIENT_CONFIG_INIT NTLM_STRUCT_INIT_(ntlm_dcom_client_config)
+
+/* Starts the ping thread. cfg NULL: the defaults. */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_client_new(ntlm_dcom_client **out,
+                                                           const ntlm_dcom_client_config *cfg);
+/*
+ * CoUninitialize: releases every proxy still held (RemRelease, best effort),
+ * stops the ping thread (the servers collect whatever is left after their
+ * ping timeout) and frees. The proxies are invalid afterwards.
+ */
+NTLM_API void ntlm_dcom_client_free(ntlm_dcom_client *cli);
+/* A sentence describing the client's last failed activation ("" if none; one for all threads). */
+NTLM_API const char *ntlm_dcom_client_message(const ntlm_dcom_client *cli);
+
+/* COSERVERINFO and its COAUTHINFO: where to activate, as whom, how. */
+typedef struct ntlm_dcom_server_info {
+	size_t struct_size; /* NTLM_DCOM_SERVER_INFO_INIT */
+	/* The activation endpoint (and OXID resolver): "ncacn_ip_tcp:HOST[PORT]"
+	 * ("ncacn_ip_tcp:HOST": port 135) or "ncalrpc:[PATH]". */
+	const char *binding;
+	/* NULL: the calling thread's identity, as rpc.h defines it (over ncalrpc
+	 * the kernel's, over ncacn_ip_tcp $NTLM_USER_FILE). Not copied: it must
+	 * outlive every proxy made with it. */
+	const ntlm_cred *cred;
+	uint32_t authn_level; /* 0: the client's default */
+	uint32_t imp_level;   /* 0: the client's default */
+	/* "DOMAIN\\user" the server must run as (ncalrpc: checked against the
+	 * kernel's identity of the server process; ncacn_ip_tcp: sent as the NTLM
+	 * target name, which NTLM cannot verify, docs/rpc.md). NULL: unchecked. */
+	const char *server_principal;
+} ntlm_dcom_server_info;
+#define NTLM_DCOM_SERVER_INFO_INIT NTLM_STRUCT_INIT_(ntlm_dcom_server_info)
+
+/*
+ * CoCreateInstanceEx: activates clsid where server says
+ * (IRemoteSCMActivator::RemoteCreateInstance), resolves the object's OXID
+ * (IObjectExporter::ResolveOxid2 on the same endpoint) and returns a proxy
+ * for iid with one reference, its blanket the server info's. The object is
+ * pinged until released. E_NOINTERFACE when the object lacks iid,
+ * E_ACCESSDENIED when the server refuses the caller, SEC_E_WRONG_PRINCIPAL
+ * when the server is not server_principal.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_create_instance(ntlm_dcom_client *cli,
+                                                                const ntlm_dcom_server_info *server,
+                                                                const ntlm_guid *clsid,
+                                                                const ntlm_guid *iid,
+                                                                ntlm_dcom_proxy **out);
+/*
+ * IUnknown::QueryInterface through the object exporter's IRemUnknown2
+ * (RemQueryInterface; IRemUnknown when the exporter has no IRemUnknown2). The
+ * new proxy starts with the blanket the object was activated with (not this
+ * proxy's SetBlanket: COM gives a new proxy the process defaults; here it
+ * gets the credentials that reached the server). E_NOINTERFACE if the
+ * object lacks iid.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_query_interface(ntlm_dcom_proxy *proxy,
+                                                                const ntlm_guid *iid,
+                                                                ntlm_dcom_proxy **out);
+/* IUnknown::AddRef: one more local reference; the count after it. */
+NTLM_API uint32_t ntlm_dcom_add_ref(ntlm_dcom_proxy *proxy);
+/*
+ * IUnknown::Release. The last reference releases the proxy's references on
+ * the server (IRemUnknown::RemRelease), stops pinging its OID when no other
+ * proxy holds the object, and frees the proxy whatever the server answers:
+ * that answer is returned (S_OK for a reference that was not the last).
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_release(ntlm_dcom_proxy *proxy);
+
+/*
+ * A method by opnum (3 and above; 0..2 are IUnknown's). args: the method's
+ * [in] arguments, NDR, as they follow ORPCTHIS (the runtime writes ORPCTHIS,
+ * 8-aligned, so encode them from an 8-aligned start). *out receives the
+ * whole response stub (ntlm_buffer_free) and *args_off where its [out]
+ * arguments start after ORPCTHAT (extensions skipped); NDR alignment counts
+ * from out->data. Returns the method's HRESULT (the stub's last four bytes,
+ * as every ORPC method ends), or the failure of the call: a fault carrying an
+ * HRESULT is that HRESULT, an RPC status is mapped by
+ * ntlm_hresult_from_rpc_status.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_proxy_call(ntlm_dcom_proxy *proxy, uint16_t opnum,
+                                                           const uint8_t *args, size_t args_len,
+                                                           ntlm_buffer *out, size_t *args_off);
+
+/*
+ * IClientSecurity::SetBlanket / CoSetProxyBlanket for this proxy only:
+ * authn_svc NTLM_RPC_AUTHN_WINNT or NONE, authn_level and imp_level as in
+ * rpc.h (0: the client's default), server_principal "DOMAIN\\user" or NULL
+ * (not checked; see ntlm_dcom_server_info). The next call opens a new
+ * association with it. RPC_E_NO_GOOD_SECURITY_PACKAGES for another service.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_set_blanket(ntlm_dcom_proxy *proxy,
+                                                            uint32_t authn_svc,
+                                                            uint32_t authn_level,
+                                                            uint32_t imp_level,
+                                                            const char *server_principal);
+
+/* What a proxy is and how it calls (IClientSecurity::QueryBlanket, and the object's identity). */
+typedef struct ntlm_dcom_proxy_info {
+	size_t struct_size; /* NTLM_DCOM_PROXY_INFO_INIT; the library fills the rest */
+	ntlm_guid iid;
+	ntlm_guid ipid;
+	uint64_t oxid, oid;
+	uint32_t public_refs; /* held on the server for this proxy */
+	uint32_t authn_svc, authn_level, imp_level;
+	const char *server_principal; /* NULL: unchecked; valid until the next set_blanket */
+	const char *exporter;         /* the object exporter's binding */
+} ntlm_dcom_proxy_info;
+#define NTLM_DCOM_PROXY_INFO_INIT NTLM_STRUCT_INIT_(ntlm_dcom_proxy_info)
+NTLM_API NTLM_MUST_CHECK ntlm_hresult ntlm_dcom_proxy_get_info(ntlm_dcom_proxy *proxy,
+                                                               ntlm_dcom_proxy_info *out);
+/* A sentence describing the last failure on this proxy ("" if none). */
+NTLM_API const char *ntlm_dcom_proxy_message(const ntlm_dcom_proxy *proxy);
 
 #ifdef __cplusplus
 }

@@ -327,6 +327,30 @@ NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_bind(ntlm_rpc_client *c
 NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_call(ntlm_rpc_client *cli, uint16_t opnum,
                                                               const uint8_t *in, size_t in_len,
                                                               ntlm_buffer *out);
+
+/*
+ * Several interfaces on one association, and calls on an object (what DCOM
+ * needs: one connection to an object exporter carries IRemUnknown2 and the
+ * object's interfaces, and each call names its IPID).
+ *
+ * ntlm_rpc_client_alter_context adds iface as a new presentation context on
+ * the bound association (alter_context, no verifier: the association keeps
+ * its one security context and blanket). An interface the association has
+ * already is not added again. NTLM_RPC_S_UNKNOWN_IF when the server refuses
+ * the interface (the association stays usable); up to 8 interfaces.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status
+ntlm_rpc_client_alter_context(ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface);
+/*
+ * One call on iface (NULL: the interface of ntlm_rpc_client_bind; one not on
+ * the association yet is added first with alter_context) with the object
+ * UUID object (wire form; NULL: none) in every request fragment's header
+ * (PFC_OBJECT_UUID, [C706] 12.6.4.9): DCOM's IPID. The verification trailer
+ * names iface and its presentation context. Otherwise as ntlm_rpc_client_call.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_rpc_status ntlm_rpc_client_call_object(
+	ntlm_rpc_client *cli, const ntlm_rpc_syntax *iface, const uint8_t object[16], uint16_t opnum,
+	const uint8_t *in, size_t in_len, ntlm_buffer *out);
 /* The fault status or bind_nak reason of the last failure (0 if none came from the server). */
 NTLM_API uint32_t ntlm_rpc_client_fault(const ntlm_rpc_client *cli);
 /* A sentence describing the last failure ("" if none). */

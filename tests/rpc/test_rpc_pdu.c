@@ -114,6 +114,37 @@ static void test_request_with_object(void)
 	T_ASSERT(c.stub_off == 40 && c.stub_len == 4);
 }
 
+/* The encoder: the flag, the object after the opnum, the stub after it; and a round trip. */
+static void test_put_request_object(void)
+{
+	static const uint8_t obj[16] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16};
+	static const uint8_t want[] = {5, 0, 0, 0x83, 0x10, 0,  0,  0,  44, 0,  0,   0,   7,   0,  0,
+	                               0, 4, 0, 0,    0,    1,  0,  9,  0,  1,  2,   3,   4,   5,  6,
+	                               7, 8, 9, 10,   11,   12, 13, 14, 15, 16, 's', 't', 'u', 'b'};
+	ntlm_buffer b = {NULL, 0};
+	nb_writer w;
+	nb_writer_init(&w);
+	T_OK(rpc_put_request_object(&w, 7, RPC_PFC_FIRST | RPC_PFC_LAST, 4, 1, 9, obj,
+	                            (const uint8_t *)"stub", 4));
+	T_OK(nb_writer_finish(&w, &b));
+	nb_writer_free(&w);
+	T_ASSERT(b.len == sizeof(want));
+	T_BYTES(b.data, want, sizeof(want));
+	ntlm_buffer_free(&b);
+	/* without an object the flag is never set, even if the caller passed it */
+	nb_writer_init(&w);
+	T_OK(rpc_put_request_object(&w, 7, RPC_PFC_FIRST | RPC_PFC_LAST | RPC_PFC_OBJECT_UUID, 4, 1, 9,
+	                            NULL, (const uint8_t *)"stub", 4));
+	T_OK(nb_writer_finish(&w, &b));
+	nb_writer_free(&w);
+	rpc_pdu p;
+	rpc_call_body c;
+	T_OK(rpc_pdu_parse(b.data, b.len, &p));
+	T_OK(rpc_parse_call(&p, &c));
+	T_ASSERT(!c.has_object && c.stub_off == 24 && c.stub_len == 4 && b.data[3] == 0x03);
+	ntlm_buffer_free(&b);
+}
+
 static void test_verifier_layout(void)
 {
 	ntlm_buffer b = {NULL, 0};
@@ -379,6 +410,7 @@ int main(void)
 	T_RUN(test_ack_alignment);
 	T_RUN(test_nak_and_fault);
 	T_RUN(test_request_with_object);
+	T_RUN(test_put_request_object);
 	T_RUN(test_verifier_layout);
 	T_RUN(test_malformed);
 	T_RUN(test_truncated_bodies);

@@ -116,6 +116,69 @@ static void test_unknown_interface_and_opnum(void)
 	ntlm_rpc_client_free(cli);
 }
 
+/*
+ * Two interfaces on one association (alter_context) and calls naming an
+ * object (PFC_OBJECT_UUID), fragmented, signed and sealed: the server checks
+ * each call's verification trailer against the context it names, and with
+ * ESS the signature covers the header with the object in it.
+ */
+static void test_alter_context_and_object(void)
+{
+	static uint8_t big[20 * 1024];
+	static const uint8_t ipid[16] = {0x6c, 0x3c, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14};
+	ntlm_rpc_syntax demo, strict, unknown;
+	demo_syntax(&demo);
+	demo_syntax(&strict);
+	T_SETUP(ntlm_rpc_uuid_parse(STRICT_UUID, strict.uuid));
+	unknown = strict;
+	unknown.major = 9;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (uint8_t)(i * 5 + 1);
+	for (uint32_t level = NTLM_RPC_LEVEL_PKT_INTEGRITY; level <= NTLM_RPC_LEVEL_PKT_PRIVACY;
+	     level++) {
+		ntlm_rpc_client *cli = NULL;
+		ntlm_buffer out = {NULL, 0};
+		T_OK(rt_bind(&cli, server.tcp, level, NTLM_RPC_IMP_IMPERSONATE, NULL, good));
+		T_OK(ntlm_rpc_client_alter_context(cli, &strict));
+		T_OK(ntlm_rpc_client_alter_context(cli, &strict)); /* already there: nothing sent */
+		T_EXPECT_ERR(ntlm_rpc_client_alter_context(cli, &unknown), NTLM_RPC_S_UNKNOWN_IF);
+		for (int round = 0; round < 2; round++) {
+			const ntlm_rpc_syntax *iface = round ? &demo : &strict;
+			T_OK(ntlm_rpc_client_call_object(cli, iface, ipid, DEMO_OP_ECHO, big, sizeof(big),
+			                                 &out));
+			T_ASSERT(out.len == sizeof(big) && memcmp(out.data, big, sizeof(big)) == 0);
+			ntlm_buffer_free(&out);
+			T_OK(ntlm_rpc_client_call_object(cli, iface, NULL, DEMO_OP_ADD,
+			                                 (const uint8_t *)"\x28\0\0\0\x02\0\0\0", 8, &out));
+			T_ASSERT(out.len == 4 && nb_load_u32le(out.data) == 42);
+			ntlm_buffer_free(&out);
+		}
+		/* NULL is the bound interface */
+		T_OK(ntlm_rpc_client_call_object(cli, NULL, ipid, DEMO_OP_ECHO, (const uint8_t *)"ab", 2,
+		                                 &out));
+		T_ASSERT(out.len >= 2 && memcmp(out.data, "ab", 2) == 0);
+		ntlm_buffer_free(&out);
+		ntlm_rpc_client_free(cli);
+	}
+	/* an interface the server lacks, added implicitly by a call: refused, association intact */
+	ntlm_rpc_client *cli = NULL;
+	ntlm_buffer out = {NULL, 0};
+	T_OK(rt_bind(&cli, server.tcp, NTLM_RPC_LEVEL_PKT_INTEGRITY, NTLM_RPC_IMP_IMPERSONATE, NULL,
+	             good));
+	T_EXPECT_ERR(ntlm_rpc_client_call_object(cli, &unknown, ipid, 0, NULL, 0, &out),
+	             NTLM_RPC_S_UNKNOWN_IF);
+	T_OK(ntlm_rpc_client_call_object(cli, &strict, ipid, DEMO_OP_ECHO, NULL, 0, &out));
+	ntlm_buffer_free(&out);
+	ntlm_rpc_client_free(cli);
+	/* not bound yet */
+	T_OK(ntlm_rpc_client_new(&cli, server.tcp));
+	T_EXPECT_ERR(ntlm_rpc_client_alter_context(cli, &strict), NTLM_RPC_S_INVALID_BINDING);
+	T_EXPECT_ERR(ntlm_rpc_client_call_object(cli, &strict, ipid, 0, NULL, 0, &out),
+	             NTLM_RPC_S_INVALID_BINDING);
+	T_EXPECT_ERR(ntlm_rpc_client_alter_context(cli, NULL), NTLM_RPC_S_INVALID_ARG);
+	ntlm_rpc_client_free(cli);
+}
+
 /* The second interface demands PKT_INTEGRITY of a server that asks for nothing. */
 static void test_minimum_level(void)
 {
@@ -405,6 +468,7 @@ int main(void)
 	T_RUN(test_wrong_password_and_unknown_user);
 	T_RUN(test_unknown_interface_and_opnum);
 	T_RUN(test_minimum_level);
+	T_RUN(test_alter_context_and_object);
 	T_RUN(test_tcp_principal_is_target_name);
 	T_RUN(test_tcp_identify_level);
 	T_RUN(test_unauthenticated_cannot_impersonate);

@@ -82,7 +82,8 @@ for compiler in cc clang; do
 done
 # The reference pages install and render without a warning (groff -ww; man -l).
 pages="ntlm.1 ntlmssp-ntlm_auth.1 ntlm_client_new.3 ntlm_step.3 ntlm_protect.3 ntlm_account_store.3 ntlm_policy.3
-	ntlm_strerror.3 ntlm_rpc.3 ntlm_dcom.3 ntlm_dcom_server.3 ntlmssp_sspi.3 ntlmssp.conf.5"
+	ntlm_strerror.3 ntlm_rpc.3 ntlm_dcom.3 ntlm_dcom_client.3 ntlm_dcom_server.3 ntlmssp_sspi.3
+	ntlmssp.conf.5"
 for p in $pages; do
 	f=$(find "$stage" -path "*/man/man${p##*.}/$p" | head -1)
 	if [ -z "$f" ]; then ko "man page $p installed"; continue; fi
