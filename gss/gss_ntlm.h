@@ -149,6 +149,8 @@ typedef struct gn_name {
 	char *user;      /* user: the user name; service: the service ("HTTP") */
 	char *host;      /* service: the host ("" for none) */
 	char *unix_user; /* an authenticated peer: the mapped local account ("" if none) */
+	char *sid;       /* an authenticated domain user: the account's SID ("" if none) */
+	char *groups;    /* its group SIDs, space-separated, primary group first ("" if none) */
 	int authenticated;
 } gn_name;
 

@@ -332,6 +332,85 @@ static void names(void)
 	T_ASSERT(gss_import_name(&minor, &bad, (gss_OID)&gn_nt_export, &a) == GSS_S_BAD_NAME);
 }
 
+/* One value of attribute attr (more: in and out, as RFC 6680); the major status. */
+static OM_uint32 attr_get(gss_name_t n, const char *attr, int *more, char *out, size_t cap)
+{
+	OM_uint32 minor;
+	gss_buffer_desc a = {strlen(attr), (void *)attr}, v = {0, NULL}, d = {0, NULL};
+	int authenticated = 0, complete = 0;
+	OM_uint32 major = gss_get_name_attribute(&minor, n, &a, &authenticated, &complete, &v, &d,
+	                                         more);
+	if (major == GSS_S_COMPLETE) {
+		snprintf(out, cap, "%.*s", (int)v.length, (char *)v.value);
+		if (!authenticated || !complete || v.length != d.length ||
+		    memcmp(v.value, d.value, v.length) != 0)
+			major = GSS_S_FAILURE;
+	}
+	free(v.value);
+	free(d.value);
+	return major;
+}
+
+/*
+ * A domain logon's SIDs as name attributes: the account's, each group in
+ * turn (RFC 6680's more), gss-ntlmssp's comma-separated list; a name that
+ * was not authenticated has none, and the iteration never reads past the
+ * last group.
+ */
+static void sid_attributes(void)
+{
+	OM_uint32 minor;
+	gn_name *n;
+	char v[200];
+	int more;
+	T_OK(gn_name_user(&n, "NTLMDOM\\alice"));
+	free(n->sid);
+	free(n->groups);
+	n->sid = strdup("S-1-5-21-1-2-3-1105");
+	n->groups = strdup("S-1-5-21-1-2-3-513 S-1-5-21-1-2-3-1110");
+	T_SETUP(!n->sid || !n->groups);
+	gss_name_t name = (gss_name_t)n;
+	more = -1;
+	T_ASSERT(attr_get(name, "urn:ntlmssp:sid", &more, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	n->authenticated = 1;
+	gss_name_t copy;
+	T_ASSERT(gss_duplicate_name(&minor, name, &copy) == GSS_S_COMPLETE);
+	gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
+	T_ASSERT(gss_inquire_name(&minor, copy, NULL, NULL, &set) == GSS_S_COMPLETE);
+	T_ASSERT(set && set->count == 4); /* domain, sid, group-sid, gssntlmssp:sids */
+	for (size_t i = 0; set && i < set->count; i++)
+		free(set->elements[i].value);
+	if (set)
+		free(set->elements);
+	free(set);
+	more = -1;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:sid", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-1105") == 0 && more == 0);
+	more = -1;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-513") == 0 && more == 1);
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-1110") == 0 && more == 0);
+	more = 2;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	more = -2;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	more = -1;
+	T_ASSERT(attr_get(copy, "urn:gssntlmssp:sids", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-1105,S-1-5-21-1-2-3-513,S-1-5-21-1-2-3-1110") == 0);
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:sidx", NULL, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	/* an exported name carries no attributes: imported back, it has none */
+	gss_buffer_desc out;
+	gss_name_t back;
+	T_ASSERT(gss_export_name(&minor, copy, &out) == GSS_S_COMPLETE);
+	T_ASSERT(gss_import_name(&minor, &out, (gss_OID)&gn_nt_export, &back) == GSS_S_COMPLETE);
+	free(out.value);
+	T_ASSERT(attr_get(back, "urn:ntlmssp:sid", NULL, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	T_ASSERT(gss_release_name(&minor, &back) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_name(&minor, &copy) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_name(&minor, &name) == GSS_S_COMPLETE);
+}
+
 int main(void)
 {
 	T_SETUP(mkdtemp(dir) == NULL);
@@ -348,6 +427,7 @@ int main(void)
 	T_RUN(short_negotiate);
 	T_RUN(userfile_smbpasswd_lines);
 	T_RUN(names);
+	T_RUN(sid_attributes);
 	unlink(users);
 	rmdir(dir);
 	T_END();
