@@ -193,9 +193,16 @@ typedef struct gn_cred {
 	char *domain, *user; /* the identity (GN_SRC_HASH, GN_SRC_FILE lookups) */
 	uint32_t neg_flags;  /* set_cred_option(NEG_FLAGS); 0 = the library's default */
 	/* acceptor */
-	ntlm_account_store *store;
+	ntlm_account_store *store; /* what verifies: one store, or the chain of links */
 	gn_store_kind store_kind;
 	char *store_path;
+	char *winbind_domain; /* GN_STORE_WINBIND: accept only this domain's users (NULL: any) */
+	/* a domain member's chain (winbind first, then a local account): */
+	ntlm_account_store *links[2]; /* the domain and the local store the chain uses */
+	gn_store_kind local_kind;     /* GN_STORE_SMBPASSWD or _USERFILE; NONE: no chain */
+	char *local_path;
+	int fallback_unreachable; /* also fall back when the domain cannot be asked */
+	char nb_domain[64], dns_domain[256]; /* winbind's domain names for the CHALLENGE ("": ours) */
 	char *spn;         /* the service names the SPN check accepts (NULL: any) */
 	char *policy_path; /* ntlmssp_policy: a policy file instead of the system one */
 	ntlm_policy policy;

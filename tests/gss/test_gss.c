@@ -411,6 +411,76 @@ static void sid_attributes(void)
 	T_ASSERT(gss_release_name(&minor, &name) == GSS_S_COMPLETE);
 }
 
+/* An acceptor credential from cs (n pairs); the major status, *minor its reason. */
+static OM_uint32 acceptor_from(const char *const *kv, size_t n, OM_uint32 *minor,
+                               gss_cred_id_t *out)
+{
+	gss_key_value_element_desc e[4];
+	for (size_t i = 0; i < n && i < 4; i++) {
+		e[i].key = kv[2 * i];
+		e[i].value = kv[2 * i + 1];
+	}
+	gss_key_value_set_desc cs = {(OM_uint32)n, e};
+	*out = GSS_C_NO_CREDENTIAL;
+	return gss_acquire_cred_from(minor, GSS_C_NO_NAME, 0, GSS_C_NO_OID_SET, GSS_C_ACCEPT, &cs, out,
+	                             NULL, NULL);
+}
+
+/*
+ * The domain member's keys: ntlmssp_winbind and a local fallback make the
+ * chained store; settings that would do nothing or something else are
+ * refused; an exported credential comes back as the same chain.
+ */
+static void chain_options(void)
+{
+	static const char *const refused[][6] = {
+		{"ntlmssp_accounts", "/x", "ntlmssp_fallback_accounts", "/y"},
+		{"ntlmssp_keyfile", "/x", "ntlmssp_fallback_keyfile", "/y"},
+		{"ntlmssp_winbind", "*", "ntlmssp_accounts", "/x"},
+		{"ntlmssp_fallback_unreachable", "yes"},
+		{"ntlmssp_fallback_accounts", "/y", "ntlmssp_fallback_unreachable", "maybe"},
+		{"ntlmssp_fallback_accounts", ""},
+	};
+	static const size_t pairs[] = {2, 2, 2, 1, 2, 1};
+	OM_uint32 minor;
+	gss_cred_id_t sc;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		T_ASSERT(acceptor_from(refused[i], pairs[i], &minor, &sc) == GSS_S_NO_CRED);
+		T_ASSERT(minor == NTLM_E_INVALID_PARAMETER || minor == NTLM_E_UNSUPPORTED);
+	}
+	static const char *const chain[] = {"ntlmssp_winbind", "NTLMDOM", "ntlmssp_fallback_keyfile",
+	                                    users, "ntlmssp_fallback_unreachable", "Yes"};
+	OM_uint32 major = acceptor_from(chain, 3, &minor, &sc);
+	if (major == GSS_S_NO_CRED && minor == NTLM_E_UNSUPPORTED) {
+		printf("     (built without libwbclient: no domain store)\n");
+		return;
+	}
+	T_ASSERT(major == GSS_S_COMPLETE);
+	gss_buffer_desc tok;
+	gss_cred_id_t back;
+	T_ASSERT(gss_export_cred(&minor, sc, &tok) == GSS_S_COMPLETE);
+	T_ASSERT(gss_import_cred(&minor, &tok, &back) == GSS_S_COMPLETE);
+	free(tok.value);
+	const gn_cred *c = (const gn_cred *)back;
+	T_ASSERT(c->store_kind == GN_STORE_WINBIND && c->local_kind == GN_STORE_USERFILE);
+	T_ASSERT(c->fallback_unreachable == 1 && c->links[0] && c->links[1] && c->store);
+	T_ASSERT(c->winbind_domain && strcmp(c->winbind_domain, "NTLMDOM") == 0);
+	T_ASSERT(c->local_path && strcmp(c->local_path, users) == 0);
+	T_ASSERT(gss_release_cred(&minor, &back) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	/* the environment's fallback applies to a domain store the keys chose */
+	static const char *const wb[] = {"ntlmssp_winbind", "*"};
+	setenv("NTLM_FALLBACK_ACCOUNT_FILE", users, 1);
+	T_ASSERT(acceptor_from(wb, 1, &minor, &sc) == GSS_S_COMPLETE);
+	c = (const gn_cred *)sc;
+	T_ASSERT(c->local_kind == GN_STORE_SMBPASSWD && !c->fallback_unreachable && !c->winbind_domain);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	setenv("NTLM_FALLBACK_WHEN_UNREACHABLE", "perhaps", 1);
+	T_ASSERT(acceptor_from(wb, 1, &minor, &sc) == GSS_S_NO_CRED);
+	unsetenv("NTLM_FALLBACK_WHEN_UNREACHABLE");
+	unsetenv("NTLM_FALLBACK_ACCOUNT_FILE");
+}
+
 int main(void)
 {
 	T_SETUP(mkdtemp(dir) == NULL);
@@ -428,6 +498,7 @@ int main(void)
 	T_RUN(userfile_smbpasswd_lines);
 	T_RUN(names);
 	T_RUN(sid_attributes);
+	T_RUN(chain_options);
 	unlink(users);
 	rmdir(dir);
 	T_END();
