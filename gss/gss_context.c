@@ -186,14 +186,22 @@ GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
 	report(NULL, GSS_S_FAILURE, actual_mech, ret_flags, time_rec);
 	gn_ctx *g = (gn_ctx *)*context;
 	int first = g == NULL;
+	/* connectionless (MS-NLMP 1.3.1.3): no NEGOTIATE, the CHALLENGE is the first token */
+	int datagram = (req_flags & GN_DATAGRAM_FLAG) != 0;
+	int have_input = input && input->value && input->length;
 	if (first) {
 		OM_uint32 major = init_first(minor, cred, target, req_flags, time_req, cb, &g);
 		if (major != GSS_S_COMPLETE)
 			return major;
+		if (datagram && !have_input) { /* an empty token: the acceptor speaks first */
+			*context = (gss_ctx_id_t)g;
+			report(g, GSS_S_CONTINUE_NEEDED, actual_mech, ret_flags, time_rec);
+			return gn_ok(minor) | GSS_S_CONTINUE_NEEDED;
+		}
 	} else if (!g->initiator || g->open) {
 		return gn_fail_as(minor, NTLM_E_WRONG_STATE, GSS_S_NO_CONTEXT);
 	}
-	OM_uint32 major = step(minor, g, first ? GSS_C_NO_BUFFER : input, output);
+	OM_uint32 major = step(minor, g, first && !datagram ? GSS_C_NO_BUFFER : input, output);
 	if (first && GSS_ERROR(major)) {
 		gn_ctx_free(g);
 		return major;

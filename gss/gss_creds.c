@@ -523,7 +523,7 @@ GN_EXPORT OM_uint32 gss_export_cred(OM_uint32 *minor, gss_cred_id_t cred, gss_bu
 	nb_write_u8(&w, (uint8_t)c->fallback_unreachable);
 	nb_write_u32le(&w, c->neg_flags);
 	nb_write_bytes(&w, c->nt_hash, sizeof(c->nt_hash));
-	const char *strs[] = {c->domain, c->user,        c->file,       c->store_path,    c->spn,
+	const char *strs[] = {c->domain,      c->user,       c->file,           c->store_path, c->spn,
 	                      c->policy_path, c->audit_path, c->winbind_domain, c->local_path};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		put_str(&w, strs[i]);
@@ -577,9 +577,8 @@ static ntlm_err read_cred(nb_reader *r, gn_cred *c, uint8_t *name_kind)
 	c->fallback_unreachable = unreachable;
 	NTLM_TRY(nb_read_u32le(r, &c->neg_flags));
 	NTLM_TRY(nb_read_bytes(r, c->nt_hash, sizeof(c->nt_hash)));
-	char **strs[] = {&c->domain,      &c->user,       &c->file,           &c->store_path,
-	                 &c->spn,         &c->policy_path, &c->audit_path, &c->winbind_domain,
-	                 &c->local_path};
+	char **strs[] = {&c->domain,      &c->user,       &c->file,           &c->store_path, &c->spn,
+	                 &c->policy_path, &c->audit_path, &c->winbind_domain, &c->local_path};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		NTLM_TRY(get_str(r, strs[i]));
 	for (size_t i = 3; i < sizeof(strs) / sizeof(strs[0]); i++)

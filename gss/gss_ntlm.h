@@ -201,9 +201,9 @@ typedef struct gn_cred {
 	ntlm_account_store *links[2]; /* the domain and the local store the chain uses */
 	gn_store_kind local_kind;     /* GN_STORE_SMBPASSWD or _USERFILE; NONE: no chain */
 	char *local_path;
-	int fallback_unreachable; /* also fall back when the domain cannot be asked */
+	int fallback_unreachable;            /* also fall back when the domain cannot be asked */
 	char nb_domain[64], dns_domain[256]; /* winbind's domain names for the CHALLENGE ("": ours) */
-	char *spn;         /* the service names the SPN check accepts (NULL: any) */
+	char *spn;                           /* the service names the SPN check accepts (NULL: any) */
 	char *policy_path; /* ntlmssp_policy: a policy file instead of the system one */
 	ntlm_policy policy;
 	int have_policy;

@@ -150,18 +150,27 @@ static int parse_lct(span rest, uint32_t *lct)
 	return 1;
 }
 
-static ntlm_err parse_fields(const char *line, size_t len, smbpw_entry *e)
+/* name:uid:LMHASH:NTHASH: — what every reader needs; *rest is left at what follows. */
+static ntlm_err parse_head(span *rest, smbpw_entry *e)
 {
-	span rest = {line, len}, f;
-	if (!next_field(&rest, &f) || !name_ok(f.p, f.n))
+	span f;
+	if (!next_field(rest, &f) || !name_ok(f.p, f.n))
 		return NTLM_E_BAD_FILE;
 	memcpy(e->name, f.p, f.n);
 	e->name[f.n] = '\0';
-	if (!next_field(&rest, &f) || !parse_uid(f, &e->uid))
+	if (!next_field(rest, &f) || !parse_uid(f, &e->uid))
 		return NTLM_E_BAD_FILE;
-	if (!next_field(&rest, &f) || !parse_hash(f, &e->has_lm, e->lm))
+	if (!next_field(rest, &f) || !parse_hash(f, &e->has_lm, e->lm))
 		return NTLM_E_BAD_FILE;
-	if (!next_field(&rest, &f) || !parse_hash(f, &e->has_nt, e->nt))
+	if (!next_field(rest, &f) || !parse_hash(f, &e->has_nt, e->nt))
+		return NTLM_E_BAD_FILE;
+	return NTLM_OK;
+}
+
+static ntlm_err parse_fields(const char *line, size_t len, smbpw_entry *e)
+{
+	span rest = {line, len}, f;
+	if (parse_head(&rest, e) != NTLM_OK)
 		return NTLM_E_BAD_FILE;
 	if (!next_field(&rest, &f) || !parse_flags(f, &e->acb))
 		return NTLM_E_BAD_FILE;
@@ -170,7 +179,15 @@ static ntlm_err parse_fields(const char *line, size_t len, smbpw_entry *e)
 	return NTLM_OK;
 }
 
-ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e)
+/* A client needs the name and the hashes; the flags and LCT may be missing or anything. */
+static ntlm_err parse_client_fields(const char *line, size_t len, smbpw_entry *e)
+{
+	span rest = {line, len};
+	return parse_head(&rest, e);
+}
+
+static ntlm_err parse_with(const char *line, size_t len, smbpw_entry *e,
+                           ntlm_err (*fields)(const char *, size_t, smbpw_entry *))
 {
 	if (!e)
 		return NTLM_E_INVALID_PARAMETER;
@@ -184,10 +201,20 @@ ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e)
 		return NTLM_E_BAD_FILE;
 	if (tf_is_blank_or_comment(line, len))
 		return NTLM_E_NOT_FOUND;
-	ntlm_err rc = parse_fields(line, len, e);
+	ntlm_err rc = fields(line, len, e);
 	if (rc != NTLM_OK)
 		ntlm_memzero(e, sizeof(*e));
 	return rc;
+}
+
+ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e)
+{
+	return parse_with(line, len, e, parse_fields);
+}
+
+ntlm_err smbpw_parse_client_line(const char *line, size_t len, smbpw_entry *e)
+{
+	return parse_with(line, len, e, parse_client_fields);
 }
 
 /* Samba writes upper-case hex. */

@@ -58,6 +58,13 @@ typedef struct smbpw_entry {
  * NTLM_E_BAD_FILE: anything malformed. *e is zeroed unless NTLM_OK.
  */
 NTLM_MUST_CHECK ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
+/*
+ * A client's reading of a line (gss-ntlmssp's NTLM_USER_FILE may hold
+ * smbpasswd lines): name, uid and the two hashes, each followed by ':';
+ * what follows (flags, LCT) is not read and may be missing. Results as
+ * smbpw_parse_line's (acb and lct stay 0).
+ */
+NTLM_MUST_CHECK ntlm_err smbpw_parse_client_line(const char *line, size_t len, smbpw_entry *e);
 
 /*
  * Writes e as one Samba-compatible line ending in '\n' and NUL-terminates
