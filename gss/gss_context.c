@@ -172,12 +172,11 @@ static void report(const gn_ctx *g, OM_uint32 major, gss_OID *mech, OM_uint32 *r
 		*time_rec = g && major == GSS_S_COMPLETE ? gn_ctx_lifetime(g) : 0;
 }
 
-GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
-                                         gss_ctx_id_t *context, gss_name_t target, gss_OID mech,
-                                         OM_uint32 req_flags, OM_uint32 time_req,
-                                         gss_channel_bindings_t cb, gss_buffer_t input,
-                                         gss_OID *actual_mech, gss_buffer_t output,
-                                         OM_uint32 *ret_flags, OM_uint32 *time_rec)
+static OM_uint32 init_sec_context_(OM_uint32 *minor, gss_cred_id_t cred, gss_ctx_id_t *context,
+                                   gss_name_t target, gss_OID mech, OM_uint32 req_flags,
+                                   OM_uint32 time_req, gss_channel_bindings_t cb,
+                                   gss_buffer_t input, gss_OID *actual_mech, gss_buffer_t output,
+                                   OM_uint32 *ret_flags, OM_uint32 *time_rec)
 {
 	if (!context || !output)
 		return gn_fail_as(minor, NTLM_E_INVALID_PARAMETER, GSS_S_CALL_INACCESSIBLE_WRITE);
@@ -209,6 +208,19 @@ GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
 	*context = (gss_ctx_id_t)g;
 	report(g, major, actual_mech, ret_flags, time_rec);
 	return major;
+}
+
+GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
+                                         gss_ctx_id_t *context, gss_name_t target, gss_OID mech,
+                                         OM_uint32 req_flags, OM_uint32 time_req,
+                                         gss_channel_bindings_t cb, gss_buffer_t input,
+                                         gss_OID *actual_mech, gss_buffer_t output,
+                                         OM_uint32 *ret_flags, OM_uint32 *time_rec)
+{
+	return gn_trace(__func__,
+	                init_sec_context_(minor, cred, context, target, mech, req_flags, time_req, cb,
+	                                  input, actual_mech, output, ret_flags, time_rec),
+	                minor, 0);
 }
 
 /* ----------------------------------------------------------- acceptor */
@@ -280,11 +292,11 @@ static OM_uint32 accept_first(OM_uint32 *minor, gss_cred_id_t cred, const gss_ch
 	return GSS_S_COMPLETE;
 }
 
-GN_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *context,
-                                           gss_cred_id_t cred, gss_buffer_t input,
-                                           gss_channel_bindings_t cb, gss_name_t *src_name,
-                                           gss_OID *mech, gss_buffer_t output, OM_uint32 *ret_flags,
-                                           OM_uint32 *time_rec, gss_cred_id_t *delegated)
+static OM_uint32 accept_sec_context_(OM_uint32 *minor, gss_ctx_id_t *context, gss_cred_id_t cred,
+                                     gss_buffer_t input, gss_channel_bindings_t cb,
+                                     gss_name_t *src_name, gss_OID *mech, gss_buffer_t output,
+                                     OM_uint32 *ret_flags, OM_uint32 *time_rec,
+                                     gss_cred_id_t *delegated)
 {
 	if (!context || !output)
 		return gn_fail_as(minor, NTLM_E_INVALID_PARAMETER, GSS_S_CALL_INACCESSIBLE_WRITE);
@@ -321,6 +333,18 @@ GN_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *conte
 	}
 	report(g, major, mech, ret_flags, time_rec);
 	return major;
+}
+
+GN_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *context,
+                                           gss_cred_id_t cred, gss_buffer_t input,
+                                           gss_channel_bindings_t cb, gss_name_t *src_name,
+                                           gss_OID *mech, gss_buffer_t output, OM_uint32 *ret_flags,
+                                           OM_uint32 *time_rec, gss_cred_id_t *delegated)
+{
+	return gn_trace(__func__,
+	                accept_sec_context_(minor, context, cred, input, cb, src_name, mech, output,
+	                                    ret_flags, time_rec, delegated),
+	                minor, 0);
 }
 
 /* ------------------------------------------------------------ the rest */

@@ -365,14 +365,16 @@ GN_EXPORT OM_uint32 gss_acquire_cred_from(OM_uint32 *minor, gss_name_t name, OM_
                                           gss_const_key_value_set_t cs, gss_cred_id_t *out,
                                           gss_OID_set *actual, OM_uint32 *time_rec)
 {
-	return acquire(minor, name, usage, cs, NULL, out, actual, time_rec);
+	return gn_trace(__func__, acquire(minor, name, usage, cs, NULL, out, actual, time_rec), minor,
+	                0);
 }
 
 GN_EXPORT OM_uint32 gss_acquire_cred(OM_uint32 *minor, gss_name_t name, OM_uint32 time_req,
                                      gss_OID_set mechs, gss_cred_usage_t usage, gss_cred_id_t *out,
                                      gss_OID_set *actual, OM_uint32 *time_rec)
 {
-	return acquire(minor, name, usage, NULL, NULL, out, actual, time_rec);
+	return gn_trace(__func__, acquire(minor, name, usage, NULL, NULL, out, actual, time_rec), minor,
+	                0);
 }
 
 GN_EXPORT OM_uint32 gssspi_acquire_cred_with_password(OM_uint32 *minor, const gss_name_t name,
@@ -388,7 +390,7 @@ GN_EXPORT OM_uint32 gssspi_acquire_cred_with_password(OM_uint32 *minor, const gs
 		return gn_fail(minor, NTLM_E_NO_MEMORY);
 	OM_uint32 major = acquire(minor, name, usage, NULL, pw, out, actual, time_rec);
 	ntlm_free_secret(pw, strlen(pw) + 1);
-	return major;
+	return gn_trace(__func__, major, minor, 0);
 }
 
 GN_EXPORT OM_uint32 gss_release_cred(OM_uint32 *minor, gss_cred_id_t *cred)

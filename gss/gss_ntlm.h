@@ -139,6 +139,12 @@ gss_OID gn_oid_copy(const gss_OID_desc *oid);
 /* A NUL-terminated copy of a GSS buffer ("" for none); NULL only when out of memory. */
 char *gn_buffer_string(const gss_buffer_t b);
 
+/*
+ * The debug log ($GSSNTLMSSP_DEBUG, gss-ntlmssp's variable): one line for
+ * fn's result (errors only when errors_only); returns major.
+ */
+OM_uint32 gn_trace(const char *fn, OM_uint32 major, const OM_uint32 *minor, int errors_only);
+
 /* -------------------------------------------------------------- names */
 
 typedef enum gn_kind { GN_USER = 1, GN_SERVICE, GN_ANON } gn_kind;

@@ -472,6 +472,20 @@ static void chain_options(void)
 	T_ASSERT(c->local_path && strcmp(c->local_path, users) == 0);
 	T_ASSERT(gss_release_cred(&minor, &back) == GSS_S_COMPLETE);
 	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	/* an imported token whose account file "falls back": refused, not a silent file store */
+	static const char *const file[] = {"ntlmssp_accounts", users};
+	T_ASSERT(acceptor_from(file, 1, &minor, &sc) == GSS_S_COMPLETE);
+	T_ASSERT(gss_export_cred(&minor, sc, &tok) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	uint8_t forged[1024];
+	T_SETUP(tok.length < 10 || tok.length + 2 > sizeof(forged));
+	memcpy(forged, tok.value, tok.length - 2); /* all but the empty local path */
+	free(tok.value);
+	forged[8] = GN_STORE_SMBPASSWD; /* the local fallback's kind */
+	memcpy(forged + tok.length - 2, "\x02\x00/y", 4);
+	gss_buffer_desc ftok = {tok.length + 2, forged};
+	T_ASSERT(gss_import_cred(&minor, &ftok, &back) == GSS_S_DEFECTIVE_TOKEN);
+	T_ASSERT(minor == NTLM_E_INVALID_PARAMETER);
 	/* the environment's fallback applies to a domain store the keys chose */
 	static const char *const wb[] = {"ntlmssp_winbind", "*"};
 	setenv("NTLM_FALLBACK_ACCOUNT_FILE", users, 1);
@@ -564,6 +578,64 @@ static void datagram_seq_num(void)
 	T_ASSERT(gss_release_cred(&minor, &cc) == GSS_S_COMPLETE);
 }
 
+/* The whole of a small file ("" when missing). */
+static void slurp(const char *path, char *out, size_t cap)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * GSSNTLMSSP_DEBUG (gss-ntlmssp's debug file): one line per context step and
+ * credential, and per failed unwrap or verify; no password, hash or name in
+ * it; a symbolic link is not followed.
+ */
+static void debug_log(void)
+{
+	char path[320], link_path[320], target[320], text[4096];
+	snprintf(path, sizeof(path), "%s/debug.log", dir);
+	snprintf(link_path, sizeof(link_path), "%s/debug.link", dir);
+	snprintf(target, sizeof(target), "%s/debug.target", dir);
+	setenv("GSSNTLMSSP_DEBUG", path, 1);
+	OM_uint32 minor;
+	gss_cred_id_t cc = client_cred(), sc = server_cred();
+	gss_ctx_id_t c, s;
+	T_ASSERT(handshake(cc, sc, &c, &s) == 0);
+	gss_buffer_desc msg = {5, (void *)"hello"}, bad = {16, (void *)"0123456789abcdef"};
+	T_ASSERT(gss_verify_mic(&minor, s, &msg, &bad, NULL) != GSS_S_COMPLETE);
+	slurp(path, text, sizeof(text));
+	T_ASSERT(strstr(text, "] ALLOK: gss_init_sec_context() [1:0]") != NULL);
+	T_ASSERT(strstr(text, "] ALLOK: gss_accept_sec_context() [0:0]") != NULL);
+	T_ASSERT(strstr(text, "] ALLOK: gssspi_acquire_cred_with_password() [0:0]") != NULL);
+	T_ASSERT(strstr(text, "] ERROR: gss_verify_mic() [") != NULL);
+	T_ASSERT(strstr(text, "NTLM_E_BAD_MAC") != NULL || strstr(text, "NTLM_E_OUT_OF_SEQUENCE"));
+	T_ASSERT(!strstr(text, "Passw0rd") && !strstr(text, "alice"));
+	free_ctx(&c);
+	free_ctx(&s);
+	/* a link planted where the log goes: not followed, its target untouched */
+	FILE *f = fopen(target, "w");
+	T_SETUP(!f);
+	fclose(f);
+	T_SETUP(symlink(target, link_path) != 0);
+	setenv("GSSNTLMSSP_DEBUG", link_path, 1);
+	T_ASSERT(handshake(cc, sc, &c, &s) == 0);
+	slurp(target, text, sizeof(text));
+	T_ASSERT(text[0] == '\0');
+	unsetenv("GSSNTLMSSP_DEBUG");
+	free_ctx(&c);
+	free_ctx(&s);
+	T_ASSERT(gss_release_cred(&minor, &cc) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	unlink(path);
+	unlink(link_path);
+	unlink(target);
+}
+
 int main(void)
 {
 	T_SETUP(mkdtemp(dir) == NULL);
@@ -583,6 +655,7 @@ int main(void)
 	T_RUN(sid_attributes);
 	T_RUN(chain_options);
 	T_RUN(datagram_seq_num);
+	T_RUN(debug_log);
 	unlink(users);
 	rmdir(dir);
 	T_END();
