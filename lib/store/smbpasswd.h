@@ -87,6 +87,22 @@ struct tf_buf;
 NTLM_MUST_CHECK ntlm_err smbpw_find(const struct tf_buf *file, const char *user, smbpw_entry *e);
 
 /*
+ * An index of file contents by account name (ignoring case as smbpw_find
+ * does; the first line naming each name), so a cached file answers in
+ * constant time however many accounts it holds. Built once per read of the
+ * file; it points into that text and lives no longer.
+ */
+typedef struct smbpw_index {
+	uint32_t *slot; /* offset + 1 of the first line naming a name; 0: empty */
+	size_t mask;    /* slots - 1: a power of two, at least twice the lines */
+} smbpw_index;
+NTLM_MUST_CHECK ntlm_err smbpw_index_build(const struct tf_buf *file, smbpw_index *ix);
+void smbpw_index_free(smbpw_index *ix);
+/* smbpw_find's answers (the same entry, NTLM_E_NOT_FOUND, NTLM_E_BAD_FILE) through the index. */
+NTLM_MUST_CHECK ntlm_err smbpw_find_indexed(const struct tf_buf *file, const smbpw_index *ix,
+                                            const char *user, smbpw_entry *e);
+
+/*
  * 1 for a name an account line can carry (see smbpw_format_line): not empty,
  * shorter than smbpw_entry.name, no ':' or control character, and not
  * starting with '#' or a blank.
