@@ -207,16 +207,21 @@ static ntlm_err open_store(gn_cred *c)
 }
 
 /* "1" / "yes" / "true" / "on", "0" / "no" / "false" / "off" / "": anything else is a mistake. */
+static int word_in(const char *v, const char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
 static ntlm_err parse_yes_no(const char *v, int *out)
 {
 	static const char *const yes[] = {"1", "yes", "true", "on"};
 	static const char *const no[] = {"", "0", "no", "false", "off"};
-	for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
-		if (strcasecmp(v, yes[i]) == 0)
-			return *out = 1, NTLM_OK;
-	for (size_t i = 0; i < sizeof(no) / sizeof(no[0]); i++)
-		if (strcasecmp(v, no[i]) == 0)
-			return *out = 0, NTLM_OK;
+	*out = word_in(v, yes, sizeof(yes) / sizeof(yes[0]));
+	if (*out || word_in(v, no, sizeof(no) / sizeof(no[0])))
+		return NTLM_OK;
 	return NTLM_E_INVALID_PARAMETER;
 }
 
