@@ -348,14 +348,17 @@ ntlm_err smbpw_index_build(const tf_buf *file, smbpw_index *ix)
 	ix->mask = 0;
 	if (file->len > UINT32_MAX - 1)
 		return NTLM_E_BAD_FILE; /* offsets are 32-bit; SMBPW_FILE_MAX is far below */
-	for (size_t off = 0; off < file->len; off = tf_line_end(file->p, file->len, off))
-		lines++;
+	char name[SMBPW_NAME_CAP];
+	/* only lines that name someone take a slot: comments and blank lines are free */
+	for (size_t off = 0, end; off < file->len; off = end) {
+		end = tf_line_end(file->p, file->len, off);
+		lines += (size_t)line_name(file->p + off, end - off, name);
+	}
 	while (slots < 2 * lines)
 		slots *= 2;
 	if (!(ix->slot = ntlm_calloc(slots, sizeof(*ix->slot))))
 		return NTLM_E_NO_MEMORY;
 	ix->mask = slots - 1;
-	char name[SMBPW_NAME_CAP];
 	for (size_t off = 0, end; off < file->len; off = end) {
 		end = tf_line_end(file->p, file->len, off);
 		if (!line_name(file->p + off, end - off, name))
