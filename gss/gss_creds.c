@@ -226,20 +226,20 @@ static ntlm_err parse_yes_no(const char *v, int *out)
 }
 
 /*
- * A domain member's local fallback: the credential store's keys, else (for
- * a domain store the keys did not configure) $NTLM_FALLBACK_ACCOUNT_FILE and
+ * A domain member's local fallback: the credential store's keys, else (no
+ * fallback key given, the domain verifying) $NTLM_FALLBACK_ACCOUNT_FILE and
  * $NTLM_FALLBACK_WHEN_UNREACHABLE. A fallback with an account file as the
  * primary store, or "when unreachable" without a fallback, is refused: a
  * setting that would silently do nothing, or something else, is a mistake.
  */
-static ntlm_err choose_fallback(gn_cred *c, gss_const_key_value_set_t cs, int keys)
+static ntlm_err choose_fallback(gn_cred *c, gss_const_key_value_set_t cs, int fallback_keys)
 {
 	const char *p, *unreachable = cs_get(cs, CS_FALLBACK_UNREACHABLE);
 	if ((p = cs_get(cs, CS_FALLBACK_ACCOUNTS)) != NULL) {
 		c->local_kind = GN_STORE_SMBPASSWD;
 	} else if ((p = cs_get(cs, CS_FALLBACK_KEYFILE)) != NULL) {
 		c->local_kind = GN_STORE_USERFILE;
-	} else if (!keys && c->store_kind == GN_STORE_WINBIND &&
+	} else if (!fallback_keys && c->store_kind == GN_STORE_WINBIND &&
 	           (p = ntlm_secure_getenv("NTLM_FALLBACK_ACCOUNT_FILE")) != NULL && *p) {
 		c->local_kind = GN_STORE_SMBPASSWD;
 		unreachable = ntlm_secure_getenv("NTLM_FALLBACK_WHEN_UNREACHABLE");
