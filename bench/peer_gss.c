@@ -11,6 +11,8 @@
 #include <gssapi/gssapi.h>
 #include <gssapi/gssapi_ext.h>
 #include <gssapi/gssapi_ntlmssp.h>
+#include <nettle/md4.h>
+#include <sys/stat.h>
 
 #include "bench_common.h"
 
@@ -213,6 +215,112 @@ static void seal_size(const bc_opts *o, void *p, size_t size, int k, uint8_t *ri
 	free(a.tok);
 }
 
+/* -------------------------------------------- the 10,000th user's logon */
+
+#define LOOKUP_USERS 10000
+
+/* The NT hash (MD4 of the UTF-16LE password; ours is ASCII) as 32 hex digits. */
+static void nt_hash_hex(const char *password, char hex[33])
+{
+	uint8_t utf16[128], h[MD4_DIGEST_SIZE];
+	size_t n = strlen(password);
+	if (n > sizeof(utf16) / 2)
+		bc_die("password too long");
+	for (size_t i = 0; i < n; i++) {
+		utf16[2 * i] = (uint8_t)password[i];
+		utf16[2 * i + 1] = 0;
+	}
+	struct md4_ctx ctx;
+	md4_init(&ctx);
+	md4_update(&ctx, 2 * n, utf16);
+	md4_digest(&ctx, sizeof(h), h);
+	for (int i = 0; i < MD4_DIGEST_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02X", h[i]);
+}
+
+/*
+ * n accounts, the benchmark's user last, in gss-ntlmssp's user file
+ * (DOMAIN:USER:PASSWORD, read and scanned at every logon by both
+ * mechanisms' user-file stores) or, when smbpasswd, an smbpasswd file (ours:
+ * cached and indexed by name). Returns the path.
+ */
+static void write_accounts(char *path, size_t cap, int n, int smbpasswd)
+{
+	snprintf(path, cap, "%s/%s-%d", bc_scratch(), smbpasswd ? "smbpasswd" : "users", n);
+	FILE *f = fopen(path, "w");
+	if (!f)
+		bc_die("cannot write %s", path);
+	char hex[33];
+	nt_hash_hex(BC_PASSWORD, hex);
+	for (int i = 1; i < n; i++) {
+		if (smbpasswd)
+			fprintf(f,
+			        "filler%05d:%d:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:%032X:[U          ]:"
+			        "LCT-00000000:\n",
+			        i, 2000 + i, (unsigned)i);
+		else
+			fprintf(f, "%s:filler%05d:Filler-Pass#%d\n", BC_DOMAIN, i, i);
+	}
+	if (smbpasswd)
+		fprintf(f, "%s:1000:XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX:%s:[U          ]:LCT-00000000:\n",
+		        BC_USER, hex);
+	else
+		fprintf(f, "%s:%s:%s\n", BC_DOMAIN, BC_USER, BC_PASSWORD);
+	if (fclose(f) != 0 || chmod(path, 0600) != 0)
+		bc_die("cannot write %s", path);
+}
+
+/* Handshakes per second with the acceptor verifying from an smbpasswd file of n accounts. */
+static double smbpasswd_rate(const bc_opts *o, const env *base, int n)
+{
+	char path[300];
+	write_accounts(path, sizeof(path), n, 1);
+	gss_OID_set_desc mechs = {1, &ntlm_oid};
+	gss_key_value_element_desc kv = {"ntlmssp_accounts", path};
+	gss_key_value_set_desc cs = {1, &kv};
+	OM_uint32 major, minor;
+	env e = *base;
+	major = gss_acquire_cred_from(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT,
+	                              &cs, &e.scred, NULL, NULL);
+	if (GSS_ERROR(major))
+		gss_fail("acquire acceptor cred (smbpasswd)", major, minor);
+	double rate = bc_rate(o->secs, hs_loop, &e);
+	gss_release_cred(&minor, &e.scred);
+	return rate;
+}
+
+/*
+ * Handshakes of the last of LOOKUP_USERS users: "hs.user10k" from the user
+ * file (both mechanisms: gss-ntlmssp reads NTLM_USER_FILE at each logon),
+ * and for ours from an smbpasswd file of 1 and of LOOKUP_USERS accounts
+ * ("hs.user1.smbpw", "hs.user10k.smbpw": the same rate is the constant-time
+ * lookup).
+ */
+static void lookup_section(const bc_opts *o, const env *base)
+{
+	char userfile[300];
+	write_accounts(userfile, sizeof(userfile), LOOKUP_USERS, 0);
+	const char *saved = getenv("NTLM_USER_FILE");
+	char *keep = saved ? strdup(saved) : NULL;
+	setenv("NTLM_USER_FILE", userfile, 1);
+	gss_OID_set_desc mechs = {1, &ntlm_oid};
+	OM_uint32 major, minor;
+	env e = *base;
+	major = gss_acquire_cred(&minor, GSS_C_NO_NAME, GSS_C_INDEFINITE, &mechs, GSS_C_ACCEPT,
+	                         &e.scred, NULL, NULL);
+	if (GSS_ERROR(major))
+		gss_fail("acquire acceptor cred (10,000 users)", major, minor);
+	bc_result("hs.user10k", bc_rate(o->secs, hs_loop, &e), "hs/s");
+	gss_release_cred(&minor, &e.scred);
+	if (keep)
+		setenv("NTLM_USER_FILE", keep, 1);
+	free(keep);
+	if (strcmp(bc_impl, "gssours") == 0) {
+		bc_result("hs.user1.smbpw", smbpasswd_rate(o, base, 1), "hs/s");
+		bc_result("hs.user10k.smbpw", smbpasswd_rate(o, base, LOOKUP_USERS), "hs/s");
+	}
+}
+
 /* --------------------------------------------------------------- memory */
 
 static void hold_server(void *p, void *slot)
@@ -243,6 +351,8 @@ int main(int argc, char **argv)
 	                                               : "ntlmssp-gss.so via MIT krb5 mechglue");
 	static const bc_peer peer = {hs_loop, seal_size, sizeof(gss_ctx_id_t), hold_server, drop_ctx};
 	bc_peer_sections(&o, &peer, &e);
+	if (bc_section(&o, "lookup"))
+		lookup_section(&o, &e);
 	OM_uint32 minor;
 	gss_release_cred(&minor, &e.ccred);
 	gss_release_cred(&minor, &e.scred);

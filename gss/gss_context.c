@@ -172,12 +172,11 @@ static void report(const gn_ctx *g, OM_uint32 major, gss_OID *mech, OM_uint32 *r
 		*time_rec = g && major == GSS_S_COMPLETE ? gn_ctx_lifetime(g) : 0;
 }
 
-GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
-                                         gss_ctx_id_t *context, gss_name_t target, gss_OID mech,
-                                         OM_uint32 req_flags, OM_uint32 time_req,
-                                         gss_channel_bindings_t cb, gss_buffer_t input,
-                                         gss_OID *actual_mech, gss_buffer_t output,
-                                         OM_uint32 *ret_flags, OM_uint32 *time_rec)
+static OM_uint32 init_sec_context_(OM_uint32 *minor, gss_cred_id_t cred, gss_ctx_id_t *context,
+                                   gss_name_t target, gss_OID mech, OM_uint32 req_flags,
+                                   OM_uint32 time_req, gss_channel_bindings_t cb,
+                                   gss_buffer_t input, gss_OID *actual_mech, gss_buffer_t output,
+                                   OM_uint32 *ret_flags, OM_uint32 *time_rec)
 {
 	if (!context || !output)
 		return gn_fail_as(minor, NTLM_E_INVALID_PARAMETER, GSS_S_CALL_INACCESSIBLE_WRITE);
@@ -186,14 +185,22 @@ GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
 	report(NULL, GSS_S_FAILURE, actual_mech, ret_flags, time_rec);
 	gn_ctx *g = (gn_ctx *)*context;
 	int first = g == NULL;
+	/* connectionless (MS-NLMP 1.3.1.3): no NEGOTIATE, the CHALLENGE is the first token */
+	int datagram = (req_flags & GN_DATAGRAM_FLAG) != 0;
+	int have_input = input && input->value && input->length;
 	if (first) {
 		OM_uint32 major = init_first(minor, cred, target, req_flags, time_req, cb, &g);
 		if (major != GSS_S_COMPLETE)
 			return major;
+		if (datagram && !have_input) { /* an empty token: the acceptor speaks first */
+			*context = (gss_ctx_id_t)g;
+			report(g, GSS_S_CONTINUE_NEEDED, actual_mech, ret_flags, time_rec);
+			return gn_ok(minor) | GSS_S_CONTINUE_NEEDED;
+		}
 	} else if (!g->initiator || g->open) {
 		return gn_fail_as(minor, NTLM_E_WRONG_STATE, GSS_S_NO_CONTEXT);
 	}
-	OM_uint32 major = step(minor, g, first ? GSS_C_NO_BUFFER : input, output);
+	OM_uint32 major = step(minor, g, first && !datagram ? GSS_C_NO_BUFFER : input, output);
 	if (first && GSS_ERROR(major)) {
 		gn_ctx_free(g);
 		return major;
@@ -201,6 +208,19 @@ GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
 	*context = (gss_ctx_id_t)g;
 	report(g, major, actual_mech, ret_flags, time_rec);
 	return major;
+}
+
+GN_EXPORT OM_uint32 gss_init_sec_context(OM_uint32 *minor, gss_cred_id_t cred,
+                                         gss_ctx_id_t *context, gss_name_t target, gss_OID mech,
+                                         OM_uint32 req_flags, OM_uint32 time_req,
+                                         gss_channel_bindings_t cb, gss_buffer_t input,
+                                         gss_OID *actual_mech, gss_buffer_t output,
+                                         OM_uint32 *ret_flags, OM_uint32 *time_rec)
+{
+	return gn_trace(__func__,
+	                init_sec_context_(minor, cred, context, target, mech, req_flags, time_req, cb,
+	                                  input, actual_mech, output, ret_flags, time_rec),
+	                minor, 0);
 }
 
 /* ----------------------------------------------------------- acceptor */
@@ -232,7 +252,8 @@ static ntlm_err server_start(gn_ctx *g, const gn_cred *c, const gss_channel_bind
 		NTLM_SERVER_CONFIG_INIT,
 		.policy = c->have_policy ? &c->policy : NULL,
 		.computer_name = getenv("NETBIOS_COMPUTER_NAME"),
-		.domain_name = getenv("NETBIOS_DOMAIN_NAME"),
+		.domain_name = *c->nb_domain ? c->nb_domain : getenv("NETBIOS_DOMAIN_NAME"),
+		.dns_domain_name = *c->dns_domain ? c->dns_domain : NULL,
 		.service_names = c->spn ? services : NULL,
 		.store = c->store,
 		.cbt_hash = have_cbt ? cbt : NULL,
@@ -271,11 +292,11 @@ static OM_uint32 accept_first(OM_uint32 *minor, gss_cred_id_t cred, const gss_ch
 	return GSS_S_COMPLETE;
 }
 
-GN_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *context,
-                                           gss_cred_id_t cred, gss_buffer_t input,
-                                           gss_channel_bindings_t cb, gss_name_t *src_name,
-                                           gss_OID *mech, gss_buffer_t output, OM_uint32 *ret_flags,
-                                           OM_uint32 *time_rec, gss_cred_id_t *delegated)
+static OM_uint32 accept_sec_context_(OM_uint32 *minor, gss_ctx_id_t *context, gss_cred_id_t cred,
+                                     gss_buffer_t input, gss_channel_bindings_t cb,
+                                     gss_name_t *src_name, gss_OID *mech, gss_buffer_t output,
+                                     OM_uint32 *ret_flags, OM_uint32 *time_rec,
+                                     gss_cred_id_t *delegated)
 {
 	if (!context || !output)
 		return gn_fail_as(minor, NTLM_E_INVALID_PARAMETER, GSS_S_CALL_INACCESSIBLE_WRITE);
@@ -312,6 +333,18 @@ GN_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *conte
 	}
 	report(g, major, mech, ret_flags, time_rec);
 	return major;
+}
+
+GN_EXPORT OM_uint32 gss_accept_sec_context(OM_uint32 *minor, gss_ctx_id_t *context,
+                                           gss_cred_id_t cred, gss_buffer_t input,
+                                           gss_channel_bindings_t cb, gss_name_t *src_name,
+                                           gss_OID *mech, gss_buffer_t output, OM_uint32 *ret_flags,
+                                           OM_uint32 *time_rec, gss_cred_id_t *delegated)
+{
+	return gn_trace(__func__,
+	                accept_sec_context_(minor, context, cred, input, cb, src_name, mech, output,
+	                                    ret_flags, time_rec, delegated),
+	                minor, 0);
 }
 
 /* ------------------------------------------------------------ the rest */

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -26,6 +27,11 @@
 #define CS_ACCOUNTS "ntlmssp_accounts"
 #define CS_POLICY   "ntlmssp_policy"
 #define CS_AUDIT    "ntlmssp_audit"
+/* the domain through winbind, and a domain member's local fallback (docs/gssapi.md) */
+#define CS_WINBIND              "ntlmssp_winbind"
+#define CS_FALLBACK_ACCOUNTS    "ntlmssp_fallback_accounts"
+#define CS_FALLBACK_KEYFILE     "ntlmssp_fallback_keyfile"
+#define CS_FALLBACK_UNREACHABLE "ntlmssp_fallback_unreachable"
 
 /* The acceptor's account file when nothing names one (as the SSPI face's). */
 #define DEFAULT_ACCOUNT_FILE "/etc/ntlmssp/smbpasswd"
@@ -66,7 +72,11 @@ void gn_cred_free(gn_cred *c)
 	free(c->file);
 	free(c->domain);
 	free(c->user);
+	ntlm_account_store_free(c->links[0]); /* after the chain that uses them */
+	ntlm_account_store_free(c->links[1]);
 	free(c->store_path);
+	free(c->winbind_domain);
+	free(c->local_path);
 	free(c->spn);
 	free(c->policy_path);
 	free(c->audit_path);
@@ -156,33 +166,112 @@ static ntlm_err acquire_initiator(gn_cred *c, gss_const_key_value_set_t cs, cons
 
 /* -------------------------------------------------------- acceptor */
 
+static ntlm_err open_file_store(gn_store_kind kind, const char *path, ntlm_account_store **out)
+{
+	if (kind == GN_STORE_SMBPASSWD)
+		return ntlm_account_store_smbpasswd(out, path);
+	if (kind == GN_STORE_USERFILE)
+		return ntlm_account_store_userfile(out, path);
+	return NTLM_E_NO_CREDENTIALS;
+}
+
+/*
+ * The domain through winbind; with a local fallback, the chained store
+ * (ntlm_account_store_chain: a foreign domain's client may be represented by
+ * the local account of the same name, never a domain user whose logon
+ * failed). winbind's own domain names go in the CHALLENGE unless
+ * NETBIOS_DOMAIN_NAME says otherwise (as gss-ntlmssp does); without
+ * winbindd at hand the CHALLENGE keeps the defaults.
+ */
+static ntlm_err open_domain(gn_cred *c)
+{
+	if (!getenv("NETBIOS_DOMAIN_NAME") &&
+	    ntlm_winbind_domain_names(c->nb_domain, sizeof(c->nb_domain), c->dns_domain,
+	                              sizeof(c->dns_domain)) != NTLM_OK)
+		c->nb_domain[0] = c->dns_domain[0] = '\0';
+	if (c->local_kind == GN_STORE_NONE)
+		return ntlm_account_store_winbind(&c->store, c->winbind_domain);
+	NTLM_TRY(ntlm_account_store_winbind(&c->links[0], c->winbind_domain));
+	NTLM_TRY(open_file_store(c->local_kind, c->local_path, &c->links[1]));
+	return ntlm_account_store_chain(&c->store, c->links[0], c->links[1],
+	                                c->fallback_unreachable ? NTLM_CHAIN_FALLBACK_UNREACHABLE : 0);
+}
+
 static ntlm_err open_store(gn_cred *c)
 {
-	switch (c->store_kind) {
-	case GN_STORE_SMBPASSWD:
-		return ntlm_account_store_smbpasswd(&c->store, c->store_path);
-	case GN_STORE_USERFILE:
-		return ntlm_account_store_userfile(&c->store, c->store_path);
-	case GN_STORE_WINBIND:
-		return ntlm_account_store_winbind(&c->store, NULL);
-	default:
-		return NTLM_E_NO_CREDENTIALS;
+	if (c->store_kind == GN_STORE_WINBIND)
+		return open_domain(c);
+	if (c->local_kind != GN_STORE_NONE)
+		return NTLM_E_INVALID_PARAMETER; /* only a domain store falls back */
+	return open_file_store(c->store_kind, c->store_path, &c->store);
+}
+
+/* "1" / "yes" / "true" / "on", "0" / "no" / "false" / "off" / "": anything else is a mistake. */
+static int word_in(const char *v, const char *const *words, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcasecmp(v, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+static ntlm_err parse_yes_no(const char *v, int *out)
+{
+	static const char *const yes[] = {"1", "yes", "true", "on"};
+	static const char *const no[] = {"", "0", "no", "false", "off"};
+	*out = word_in(v, yes, sizeof(yes) / sizeof(yes[0]));
+	if (*out || word_in(v, no, sizeof(no) / sizeof(no[0])))
+		return NTLM_OK;
+	return NTLM_E_INVALID_PARAMETER;
+}
+
+/*
+ * A domain member's local fallback: the credential store's keys, else (no
+ * fallback key given, the domain verifying) $NTLM_FALLBACK_ACCOUNT_FILE and
+ * $NTLM_FALLBACK_WHEN_UNREACHABLE. A fallback with an account file as the
+ * primary store, or "when unreachable" without a fallback, is refused: a
+ * setting that would silently do nothing, or something else, is a mistake.
+ */
+static ntlm_err choose_fallback(gn_cred *c, gss_const_key_value_set_t cs, int fallback_keys)
+{
+	const char *p, *unreachable = cs_get(cs, CS_FALLBACK_UNREACHABLE);
+	if ((p = cs_get(cs, CS_FALLBACK_ACCOUNTS)) != NULL) {
+		c->local_kind = GN_STORE_SMBPASSWD;
+	} else if ((p = cs_get(cs, CS_FALLBACK_KEYFILE)) != NULL) {
+		c->local_kind = GN_STORE_USERFILE;
+	} else if (!fallback_keys && c->store_kind == GN_STORE_WINBIND &&
+	           (p = ntlm_secure_getenv("NTLM_FALLBACK_ACCOUNT_FILE")) != NULL && *p) {
+		c->local_kind = GN_STORE_SMBPASSWD;
+		unreachable = ntlm_secure_getenv("NTLM_FALLBACK_WHEN_UNREACHABLE");
 	}
+	if (unreachable)
+		NTLM_TRY(parse_yes_no(unreachable, &c->fallback_unreachable));
+	if (c->local_kind == GN_STORE_NONE)
+		return c->fallback_unreachable ? NTLM_E_INVALID_PARAMETER : NTLM_OK;
+	if (c->store_kind != GN_STORE_WINBIND || !*p)
+		return NTLM_E_INVALID_PARAMETER;
+	return (c->local_path = strdup(p)) ? NTLM_OK : NTLM_E_NO_MEMORY;
 }
 
 /*
  * Which accounts verify logons, first match: the credential store's
  * ntlmssp_accounts (smbpasswd) or ntlmssp_keyfile (gss-ntlmssp user file),
- * $NTLM_ACCOUNT_FILE (smbpasswd), $NTLM_USER_FILE (user file), then
- * /etc/ntlmssp/smbpasswd when it exists, else the domain through winbind.
+ * ntlmssp_winbind or a fallback key (the domain), $NTLM_ACCOUNT_FILE
+ * (smbpasswd), $NTLM_USER_FILE (user file), then /etc/ntlmssp/smbpasswd
+ * when it exists, else the domain through winbind.
  */
-static void choose_store(gn_cred *c, gss_const_key_value_set_t cs, const char **path)
+static ntlm_err choose_store(gn_cred *c, gss_const_key_value_set_t cs)
 {
-	const char *p;
+	const char *p, *wb = cs_get(cs, CS_WINBIND);
+	int fallback_keys = cs_get(cs, CS_FALLBACK_ACCOUNTS) || cs_get(cs, CS_FALLBACK_KEYFILE) ||
+	                    cs_get(cs, CS_FALLBACK_UNREACHABLE);
 	if ((p = cs_get(cs, CS_ACCOUNTS)) != NULL) {
 		c->store_kind = GN_STORE_SMBPASSWD;
 	} else if ((p = cs_get(cs, CS_KEYFILE)) != NULL) {
 		c->store_kind = GN_STORE_USERFILE;
+	} else if (wb || fallback_keys) {
+		p = NULL;
+		c->store_kind = GN_STORE_WINBIND;
 	} else if ((p = ntlm_secure_getenv("NTLM_ACCOUNT_FILE")) != NULL && *p) {
 		c->store_kind = GN_STORE_SMBPASSWD;
 	} else if ((p = ntlm_secure_getenv("NTLM_USER_FILE")) != NULL && *p) {
@@ -194,15 +283,19 @@ static void choose_store(gn_cred *c, gss_const_key_value_set_t cs, const char **
 		p = NULL;
 		c->store_kind = GN_STORE_WINBIND;
 	}
-	*path = p;
+	if (p && !(c->store_path = strdup(p)))
+		return NTLM_E_NO_MEMORY;
+	/* "*" or "": users of any domain winbindd serves */
+	if (wb && *wb && strcmp(wb, "*") != 0 && !(c->winbind_domain = strdup(wb)))
+		return NTLM_E_NO_MEMORY;
+	if (wb && c->store_kind != GN_STORE_WINBIND)
+		return NTLM_E_INVALID_PARAMETER;
+	return choose_fallback(c, cs, fallback_keys);
 }
 
 static ntlm_err acquire_acceptor(gn_cred *c, gss_const_key_value_set_t cs)
 {
-	const char *path;
-	choose_store(c, cs, &path);
-	if (path && !(c->store_path = strdup(path)))
-		return NTLM_E_NO_MEMORY;
+	NTLM_TRY(choose_store(c, cs));
 	const char *audit = cs_get(cs, CS_AUDIT);
 	if (!audit)
 		audit = ntlm_secure_getenv("NTLMSSP_AUDIT_LOG");
@@ -277,14 +370,16 @@ GN_EXPORT OM_uint32 gss_acquire_cred_from(OM_uint32 *minor, gss_name_t name, OM_
                                           gss_const_key_value_set_t cs, gss_cred_id_t *out,
                                           gss_OID_set *actual, OM_uint32 *time_rec)
 {
-	return acquire(minor, name, usage, cs, NULL, out, actual, time_rec);
+	return gn_trace(__func__, acquire(minor, name, usage, cs, NULL, out, actual, time_rec), minor,
+	                0);
 }
 
 GN_EXPORT OM_uint32 gss_acquire_cred(OM_uint32 *minor, gss_name_t name, OM_uint32 time_req,
                                      gss_OID_set mechs, gss_cred_usage_t usage, gss_cred_id_t *out,
                                      gss_OID_set *actual, OM_uint32 *time_rec)
 {
-	return acquire(minor, name, usage, NULL, NULL, out, actual, time_rec);
+	return gn_trace(__func__, acquire(minor, name, usage, NULL, NULL, out, actual, time_rec), minor,
+	                0);
 }
 
 GN_EXPORT OM_uint32 gssspi_acquire_cred_with_password(OM_uint32 *minor, const gss_name_t name,
@@ -300,7 +395,7 @@ GN_EXPORT OM_uint32 gssspi_acquire_cred_with_password(OM_uint32 *minor, const gs
 		return gn_fail(minor, NTLM_E_NO_MEMORY);
 	OM_uint32 major = acquire(minor, name, usage, NULL, pw, out, actual, time_rec);
 	ntlm_free_secret(pw, strlen(pw) + 1);
-	return major;
+	return gn_trace(__func__, major, minor, 0);
 }
 
 GN_EXPORT OM_uint32 gss_release_cred(OM_uint32 *minor, gss_cred_id_t *cred)
@@ -403,13 +498,14 @@ GN_EXPORT OM_uint32 gssspi_set_cred_option(OM_uint32 *minor, gss_cred_id_t *cred
 /* ------------------------------------------------ export and import */
 
 /*
- * The token says how to make the credential again, not its state: "GNC1",
- * usage, source, store kind, flags, the NT hash (zero unless the source is
+ * The token says how to make the credential again, not its state: "GNC2",
+ * usage, source, store kind, name kind, the local fallback's kind, "fall
+ * back when unreachable", flags, the NT hash (zero unless the source is
  * one), then the strings (u16 length each): domain, user, user file, store
- * path, SPN, policy path, audit path, and the name (display form). It holds
- * the NT hash: a secret, as gss-ntlmssp's is.
+ * path, SPN, policy path, audit path, winbind's domain filter, the local
+ * fallback's path. It holds the NT hash: a secret, as gss-ntlmssp's is.
  */
-static const uint8_t CRED_MAGIC[4] = {'G', 'N', 'C', '1'};
+static const uint8_t CRED_MAGIC[4] = {'G', 'N', 'C', '2'};
 
 static void put_str(nb_writer *w, const char *s)
 {
@@ -430,10 +526,12 @@ GN_EXPORT OM_uint32 gss_export_cred(OM_uint32 *minor, gss_cred_id_t cred, gss_bu
 	nb_write_u8(&w, (uint8_t)c->src);
 	nb_write_u8(&w, (uint8_t)c->store_kind);
 	nb_write_u8(&w, c->name ? (uint8_t)c->name->kind : 0);
+	nb_write_u8(&w, (uint8_t)c->local_kind);
+	nb_write_u8(&w, (uint8_t)c->fallback_unreachable);
 	nb_write_u32le(&w, c->neg_flags);
 	nb_write_bytes(&w, c->nt_hash, sizeof(c->nt_hash));
-	const char *strs[] = {c->domain, c->user,        c->file,      c->store_path,
-	                      c->spn,    c->policy_path, c->audit_path};
+	const char *strs[] = {c->domain,      c->user,       c->file,           c->store_path, c->spn,
+	                      c->policy_path, c->audit_path, c->winbind_domain, c->local_path};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		put_str(&w, strs[i]);
 	ntlm_buffer b;
@@ -468,22 +566,26 @@ static void empty_to_null(char **s)
 
 static ntlm_err read_cred(nb_reader *r, gn_cred *c, uint8_t *name_kind)
 {
-	uint8_t usage, src, store;
+	uint8_t usage, src, store, local, unreachable;
 	NTLM_TRY(nb_expect(r, CRED_MAGIC, sizeof(CRED_MAGIC), NTLM_E_BAD_MESSAGE_TYPE));
 	NTLM_TRY(nb_read_u8(r, &usage));
 	NTLM_TRY(nb_read_u8(r, &src));
 	NTLM_TRY(nb_read_u8(r, &store));
 	NTLM_TRY(nb_read_u8(r, name_kind));
+	NTLM_TRY(nb_read_u8(r, &local));
+	NTLM_TRY(nb_read_u8(r, &unreachable));
 	if (usage > GSS_C_ACCEPT || src > GN_SRC_ANON || store > GN_STORE_WINBIND ||
-	    *name_kind > GN_ANON)
+	    *name_kind > GN_ANON || local > GN_STORE_USERFILE || unreachable > 1)
 		return NTLM_E_BAD_MESSAGE_TYPE;
 	c->usage = usage;
 	c->src = (gn_src)src;
 	c->store_kind = (gn_store_kind)store;
+	c->local_kind = (gn_store_kind)local;
+	c->fallback_unreachable = unreachable;
 	NTLM_TRY(nb_read_u32le(r, &c->neg_flags));
 	NTLM_TRY(nb_read_bytes(r, c->nt_hash, sizeof(c->nt_hash)));
-	char **strs[] = {&c->domain, &c->user,        &c->file,      &c->store_path,
-	                 &c->spn,    &c->policy_path, &c->audit_path};
+	char **strs[] = {&c->domain,      &c->user,       &c->file,           &c->store_path, &c->spn,
+	                 &c->policy_path, &c->audit_path, &c->winbind_domain, &c->local_path};
 	for (size_t i = 0; i < sizeof(strs) / sizeof(strs[0]); i++)
 		NTLM_TRY(get_str(r, strs[i]));
 	for (size_t i = 3; i < sizeof(strs) / sizeof(strs[0]); i++)

@@ -11,9 +11,17 @@
 
 #include "gss_ntlm.h"
 
-/* Name attributes: the authenticated peer's domain, and its mapped Unix account. */
-#define ATTR_DOMAIN "urn:ntlmssp:domain"
-#define ATTR_UNIX   "urn:ntlmssp:unix-user"
+/*
+ * Name attributes (RFC 6680) of an authenticated peer: who vouched for it,
+ * its mapped Unix account, and for a domain logon the SIDs the domain
+ * controller listed: ours one value each (a group per value, primary group
+ * first), and gss-ntlmssp's urn:gssntlmssp:sids (one value: the account's
+ * SID then its groups', comma-separated) so its consumers keep working.
+ */
+typedef enum attr_id { A_DOMAIN, A_UNIX, A_SID, A_GROUP, A_SIDS, A_COUNT } attr_id;
+static const char *const attr_names[A_COUNT] = {"urn:ntlmssp:domain", "urn:ntlmssp:unix-user",
+                                                "urn:ntlmssp:sid", "urn:ntlmssp:group-sid",
+                                                "urn:gssntlmssp:sids"};
 
 static char *dup_or_empty(const char *s)
 {
@@ -31,7 +39,9 @@ ntlm_err gn_name_new(gn_name **out, gn_kind kind, const char *domain, const char
 	n->user = dup_or_empty(user);
 	n->host = dup_or_empty(host);
 	n->unix_user = dup_or_empty(NULL);
-	if (!n->domain || !n->user || !n->host || !n->unix_user) {
+	n->sid = dup_or_empty(NULL);
+	n->groups = dup_or_empty(NULL);
+	if (!n->domain || !n->user || !n->host || !n->unix_user || !n->sid || !n->groups) {
 		gn_name_free(n);
 		return NTLM_E_NO_MEMORY;
 	}
@@ -47,7 +57,36 @@ void gn_name_free(gn_name *n)
 	free(n->user);
 	free(n->host);
 	free(n->unix_user);
+	free(n->sid);
+	free(n->groups);
 	free(n);
+}
+
+static int replace(char **field, const char *value)
+{
+	char *s = strdup(value);
+	if (!s)
+		return 0;
+	free(*field);
+	*field = s;
+	return 1;
+}
+
+/*
+ * What only an authenticated peer carries: the mapped account and the SIDs
+ * the store reported. On failure *n is freed and NULL.
+ */
+static ntlm_err set_peer(gn_name **n, const char *unix_user, const char *sid, const char *groups,
+                         int authenticated)
+{
+	if (!replace(&(*n)->unix_user, unix_user) || !replace(&(*n)->sid, sid) ||
+	    !replace(&(*n)->groups, groups)) {
+		gn_name_free(*n);
+		*n = NULL;
+		return NTLM_E_NO_MEMORY;
+	}
+	(*n)->authenticated = authenticated;
+	return NTLM_OK;
 }
 
 ntlm_err gn_name_user(gn_name **out, const char *text)
@@ -66,17 +105,8 @@ ntlm_err gn_name_user(gn_name **out, const char *text)
 ntlm_err gn_name_copy(gn_name **out, const gn_name *in)
 {
 	ntlm_err rc = gn_name_new(out, in->kind, in->domain, in->user, in->host);
-	if (rc != NTLM_OK)
-		return rc;
-	free((*out)->unix_user);
-	(*out)->unix_user = strdup(in->unix_user);
-	(*out)->authenticated = in->authenticated;
-	if (!(*out)->unix_user) {
-		gn_name_free(*out);
-		*out = NULL;
-		return NTLM_E_NO_MEMORY;
-	}
-	return NTLM_OK;
+	return rc != NTLM_OK ? rc
+	                     : set_peer(out, in->unix_user, in->sid, in->groups, in->authenticated);
 }
 
 char *gn_name_spn(const gn_name *n)
@@ -93,17 +123,9 @@ ntlm_err gn_name_from_peer(gn_name **out, ntlm_ctx *ctx)
 	if (ntlm_ctx_is_anonymous(ctx))
 		return gn_name_new(out, GN_ANON, NULL, NULL, NULL);
 	ntlm_err rc = gn_name_user(out, ntlm_ctx_principal(ctx));
-	if (rc != NTLM_OK)
-		return rc;
-	free((*out)->unix_user);
-	(*out)->unix_user = strdup(ntlm_ctx_unix_user(ctx));
-	(*out)->authenticated = 1;
-	if (!(*out)->unix_user) {
-		gn_name_free(*out);
-		*out = NULL;
-		return NTLM_E_NO_MEMORY;
-	}
-	return NTLM_OK;
+	return rc != NTLM_OK ? rc
+	                     : set_peer(out, ntlm_ctx_unix_user(ctx), ntlm_ctx_sid(ctx),
+	                                ntlm_ctx_group_sids(ctx), 1);
 }
 
 /* "service@host" or "service" (this host). */
@@ -345,6 +367,81 @@ GN_EXPORT OM_uint32 gss_localname(OM_uint32 *minor, const gss_name_t in, gss_con
 	return gn_buffer(minor, out, n->unix_user, strlen(n->unix_user));
 }
 
+/* The number of space-separated words in s. */
+static size_t count_words(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (*s != ' ' && (s[1] == ' ' || !s[1]))
+			n++;
+	return n;
+}
+
+/* A copy of word i (from 0) of the space-separated s; NULL when out of memory. */
+static char *word(const char *s, size_t i)
+{
+	for (;;) {
+		s += strspn(s, " ");
+		if (!*s)
+			return NULL; /* no such word: callers stay below count_words() */
+		size_t len = strcspn(s, " ");
+		if (i-- == 0)
+			return strndup(s, len);
+		s += len;
+	}
+}
+
+/* urn:gssntlmssp:sids: the account's SID, then its groups', comma-separated. */
+static char *all_sids(const gn_name *n)
+{
+	size_t len = strlen(n->sid) + strlen(n->groups) + 2;
+	char *v = malloc(len);
+	if (!v)
+		return NULL;
+	snprintf(v, len, *n->groups ? "%s,%s" : "%s", n->sid, n->groups);
+	for (char *p = v; *p; p++)
+		if (*p == ' ')
+			*p = ',';
+	return v;
+}
+
+/* How many values attribute a has on n (0: none; a name nobody authenticated has none). */
+static size_t attr_count(const gn_name *n, attr_id a)
+{
+	if (!n->authenticated)
+		return 0;
+	switch (a) {
+	case A_DOMAIN:
+		return 1;
+	case A_UNIX:
+		return *n->unix_user ? 1 : 0;
+	case A_SID:
+	case A_SIDS:
+		return *n->sid ? 1 : 0;
+	case A_GROUP:
+		return count_words(n->groups);
+	default:
+		return 0;
+	}
+}
+
+/* Value i (< attr_count) of attribute a, malloc'ed; NULL when out of memory. */
+static char *attr_value(const gn_name *n, attr_id a, size_t i)
+{
+	switch (a) {
+	case A_DOMAIN:
+		return strdup(n->domain);
+	case A_UNIX:
+		return strdup(n->unix_user);
+	case A_SID:
+		return strdup(n->sid);
+	case A_GROUP:
+		return word(n->groups, i);
+	default:
+		return all_sids(n);
+	}
+}
+
 GN_EXPORT OM_uint32 gss_inquire_name(OM_uint32 *minor, gss_name_t in, int *name_is_mn,
                                      gss_OID *mn_mech, gss_buffer_set_t *attrs)
 {
@@ -358,19 +455,29 @@ GN_EXPORT OM_uint32 gss_inquire_name(OM_uint32 *minor, gss_name_t in, int *name_
 	if (!attrs)
 		return gn_ok(minor);
 	*attrs = GSS_C_NO_BUFFER_SET;
-	if (!n->authenticated)
-		return gn_ok(minor);
-	OM_uint32 major = gn_buffer_set_add(minor, attrs, ATTR_DOMAIN, strlen(ATTR_DOMAIN));
-	if (major == GSS_S_COMPLETE && *n->unix_user)
-		major = gn_buffer_set_add(minor, attrs, ATTR_UNIX, strlen(ATTR_UNIX));
+	OM_uint32 major = gn_ok(minor);
+	for (int a = 0; a < A_COUNT && major == GSS_S_COMPLETE; a++)
+		if (attr_count(n, (attr_id)a))
+			major = gn_buffer_set_add(minor, attrs, attr_names[a], strlen(attr_names[a]));
 	return major;
 }
 
-static int attr_is(const gss_buffer_t attr, const char *name)
+static int find_attr(const gss_buffer_t attr, attr_id *out)
 {
-	return attr && attr->length == strlen(name) && memcmp(attr->value, name, attr->length) == 0;
+	for (int a = 0; attr && attr->value && a < A_COUNT; a++) {
+		if (attr->length == strlen(attr_names[a]) &&
+		    memcmp(attr->value, attr_names[a], attr->length) == 0) {
+			*out = (attr_id)a;
+			return 1;
+		}
+	}
+	return 0;
 }
 
+/*
+ * RFC 6680 iteration: *more is -1 (or 0) for the first value; each answer
+ * sets it to what the next call passes, 0 after the last value.
+ */
 GN_EXPORT OM_uint32 gss_get_name_attribute(OM_uint32 *minor, gss_name_t in, gss_buffer_t attr,
                                            int *authenticated, int *complete, gss_buffer_t value,
                                            gss_buffer_t display_value, int *more)
@@ -378,27 +485,33 @@ GN_EXPORT OM_uint32 gss_get_name_attribute(OM_uint32 *minor, gss_name_t in, gss_
 	const gn_name *n = (const gn_name *)in;
 	if (!n)
 		return GSS_S_BAD_NAME;
-	/* one value per attribute */
-	if (more && *more != -1 && *more != 0)
-		return GSS_S_UNAVAILABLE;
-	const char *v = NULL;
-	if (n->authenticated && attr_is(attr, ATTR_DOMAIN))
-		v = n->domain;
-	else if (n->authenticated && *n->unix_user && attr_is(attr, ATTR_UNIX))
-		v = n->unix_user;
-	if (!v)
+	attr_id a;
+	if (!find_attr(attr, &a))
 		return gn_fail_as(minor, NTLM_E_NOT_FOUND, GSS_S_UNAVAILABLE);
+	size_t count = attr_count(n, a), i = more && *more > 0 ? (size_t)*more : 0;
+	if ((more && *more < -1) || i >= count)
+		return gn_fail_as(minor, NTLM_E_NOT_FOUND, GSS_S_UNAVAILABLE);
+	char *v = attr_value(n, a, i);
+	if (!v)
+		return gn_fail(minor, NTLM_E_NO_MEMORY);
 	if (authenticated)
 		*authenticated = 1;
 	if (complete)
 		*complete = 1;
 	if (more)
-		*more = 0;
-	OM_uint32 major = GSS_S_COMPLETE;
+		*more = i + 1 < count ? (int)(i + 1) : 0;
+	OM_uint32 major = gn_ok(minor);
 	if (value)
 		major = gn_buffer(minor, value, v, strlen(v));
-	if (major == GSS_S_COMPLETE && display_value)
+	if (major == GSS_S_COMPLETE && display_value) {
 		major = gn_buffer(minor, display_value, v, strlen(v));
+		if (major != GSS_S_COMPLETE && value) {
+			free(value->value);
+			value->value = NULL;
+			value->length = 0;
+		}
+	}
+	free(v);
 	return major;
 }
 

@@ -139,6 +139,12 @@ gss_OID gn_oid_copy(const gss_OID_desc *oid);
 /* A NUL-terminated copy of a GSS buffer ("" for none); NULL only when out of memory. */
 char *gn_buffer_string(const gss_buffer_t b);
 
+/*
+ * The debug log ($GSSNTLMSSP_DEBUG, gss-ntlmssp's variable): one line for
+ * fn's result (errors only when errors_only); returns major.
+ */
+OM_uint32 gn_trace(const char *fn, OM_uint32 major, const OM_uint32 *minor, int errors_only);
+
 /* -------------------------------------------------------------- names */
 
 typedef enum gn_kind { GN_USER = 1, GN_SERVICE, GN_ANON } gn_kind;
@@ -149,6 +155,8 @@ typedef struct gn_name {
 	char *user;      /* user: the user name; service: the service ("HTTP") */
 	char *host;      /* service: the host ("" for none) */
 	char *unix_user; /* an authenticated peer: the mapped local account ("" if none) */
+	char *sid;       /* an authenticated domain user: the account's SID ("" if none) */
+	char *groups;    /* its group SIDs, space-separated, primary group first ("" if none) */
 	int authenticated;
 } gn_name;
 
@@ -191,10 +199,17 @@ typedef struct gn_cred {
 	char *domain, *user; /* the identity (GN_SRC_HASH, GN_SRC_FILE lookups) */
 	uint32_t neg_flags;  /* set_cred_option(NEG_FLAGS); 0 = the library's default */
 	/* acceptor */
-	ntlm_account_store *store;
+	ntlm_account_store *store; /* what verifies: one store, or the chain of links */
 	gn_store_kind store_kind;
 	char *store_path;
-	char *spn;         /* the service names the SPN check accepts (NULL: any) */
+	char *winbind_domain; /* GN_STORE_WINBIND: accept only this domain's users (NULL: any) */
+	/* a domain member's chain (winbind first, then a local account): */
+	ntlm_account_store *links[2]; /* the domain and the local store the chain uses */
+	gn_store_kind local_kind;     /* GN_STORE_SMBPASSWD or _USERFILE; NONE: no chain */
+	char *local_path;
+	int fallback_unreachable;            /* also fall back when the domain cannot be asked */
+	char nb_domain[64], dns_domain[256]; /* winbind's domain names for the CHALLENGE ("": ours) */
+	char *spn;                           /* the service names the SPN check accepts (NULL: any) */
 	char *policy_path; /* ntlmssp_policy: a policy file instead of the system one */
 	ntlm_policy policy;
 	int have_policy;

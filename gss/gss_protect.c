@@ -73,8 +73,8 @@ GN_EXPORT OM_uint32 gss_get_mic(OM_uint32 *minor, gss_ctx_id_t context, gss_qop_
 	return gn_buffer(minor, token, sig, SIG);
 }
 
-GN_EXPORT OM_uint32 gss_verify_mic(OM_uint32 *minor, gss_ctx_id_t context, gss_buffer_t msg,
-                                   gss_buffer_t token, gss_qop_t *qop_state)
+static OM_uint32 verify_mic_(OM_uint32 *minor, gss_ctx_id_t context, gss_buffer_t msg,
+                             gss_buffer_t token, gss_qop_t *qop_state)
 {
 	gn_ctx *g = (gn_ctx *)context;
 	OM_uint32 major = ready(minor, g, GSS_C_QOP_DEFAULT);
@@ -90,6 +90,12 @@ GN_EXPORT OM_uint32 gss_verify_mic(OM_uint32 *minor, gss_ctx_id_t context, gss_b
 	                   {NTLM_IOV_TOKEN, sig, SIG}};
 	ntlm_err rc = gn_protect(g, GN_VERIFY, iov, 2);
 	return rc == NTLM_OK ? gn_ok(minor) : gn_fail(minor, rc);
+}
+
+GN_EXPORT OM_uint32 gss_verify_mic(OM_uint32 *minor, gss_ctx_id_t context, gss_buffer_t msg,
+                                   gss_buffer_t token, gss_qop_t *qop_state)
+{
+	return gn_trace(__func__, verify_mic_(minor, context, msg, token, qop_state), minor, 1);
 }
 
 GN_EXPORT OM_uint32 gss_wrap(OM_uint32 *minor, gss_ctx_id_t context, int conf_req, gss_qop_t qop,
@@ -121,8 +127,8 @@ GN_EXPORT OM_uint32 gss_wrap(OM_uint32 *minor, gss_ctx_id_t context, int conf_re
 	return gn_ok(minor);
 }
 
-GN_EXPORT OM_uint32 gss_unwrap(OM_uint32 *minor, gss_ctx_id_t context, gss_buffer_t in,
-                               gss_buffer_t out, int *conf_state, gss_qop_t *qop_state)
+static OM_uint32 unwrap_(OM_uint32 *minor, gss_ctx_id_t context, gss_buffer_t in, gss_buffer_t out,
+                         int *conf_state, gss_qop_t *qop_state)
 {
 	gn_ctx *g = (gn_ctx *)context;
 	OM_uint32 major = ready(minor, g, GSS_C_QOP_DEFAULT);
@@ -153,6 +159,12 @@ GN_EXPORT OM_uint32 gss_unwrap(OM_uint32 *minor, gss_ctx_id_t context, gss_buffe
 	if (qop_state)
 		*qop_state = GSS_C_QOP_DEFAULT;
 	return gn_ok(minor);
+}
+
+GN_EXPORT OM_uint32 gss_unwrap(OM_uint32 *minor, gss_ctx_id_t context, gss_buffer_t in,
+                               gss_buffer_t out, int *conf_state, gss_qop_t *qop_state)
+{
+	return gn_trace(__func__, unwrap_(minor, context, in, out, conf_state, qop_state), minor, 1);
 }
 
 GN_EXPORT OM_uint32 gss_wrap_size_limit(OM_uint32 *minor, gss_ctx_id_t context, int conf_req,

@@ -1,8 +1,13 @@
-/* gss_util.c - the module's OIDs, GSS result helpers and the error mapping. */
+/* gss_util.c - the module's OIDs, GSS result helpers, the error mapping and the debug log. */
+#include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "gss_ntlm.h"
+#include "sys.h"
 
 #define OID(s)                                                                                     \
 	{                                                                                              \
@@ -111,4 +116,37 @@ char *gn_buffer_string(const gss_buffer_t b)
 		memcpy(s, b->value, n);
 	s[n] = '\0';
 	return s;
+}
+
+/*
+ * gss-ntlmssp's debug log, for its users' habits: with GSSNTLMSSP_DEBUG
+ * naming a file, one line per traced call, in its form ("[time] ALLOK|ERROR:
+ * function() [major:minor]") plus our error's name. The variable is read at
+ * each call (the module keeps no global state: a process that sets it late
+ * is traced from then on) through secure_getenv, so a setuid program never
+ * writes where its caller says; the file is opened without following a
+ * symbolic link, created 0600, appended. A line carries no name, key, hash
+ * or token: who logged on, and why not, is the audit log's business.
+ */
+OM_uint32 gn_trace(const char *fn, OM_uint32 major, const OM_uint32 *minor, int errors_only)
+{
+	if (errors_only && !GSS_ERROR(major))
+		return major;
+	const char *path = ntlm_secure_getenv("GSSNTLMSSP_DEBUG");
+	if (!path || !*path)
+		return major;
+	OM_uint32 why = minor ? *minor : 0;
+	char line[160];
+	int n = snprintf(line, sizeof(line), "[%lld] %s: %s() [%u:%u] %s\n", (long long)time(NULL),
+	                 GSS_ERROR(major) ? "ERROR" : "ALLOK", fn, major, why,
+	                 why ? ntlm_err_name((ntlm_err)why) : "");
+	int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd >= 0) {
+		/* a lost debug line must not change the call's result */
+		if (n > 0)
+			(void)!ntlm_write_all(fd, line,
+			                      (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+		close(fd);
+	}
+	return major;
 }

@@ -377,9 +377,13 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_nthash(ntlm_cred **out, const char *
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
 /*
  * An entry of a gss-ntlmssp style credential file ("DOMAIN:USER:PASSWORD"
- * per line, '#' comments). path NULL means $NTLM_USER_FILE. The first entry
- * whose user (case-insensitive) and, when domain is not NULL, domain match is
- * taken; user NULL takes the first entry.
+ * per line, '#' comments; or, as gss-ntlmssp's initiator also reads them,
+ * smbpasswd lines "NAME:UID:LMHASH:NTHASH:...", the name optionally
+ * "DOMAIN\\user", whose NT hash is the credential). path NULL means
+ * $NTLM_USER_FILE. The first entry whose user (case-insensitive) and, when
+ * domain is not NULL and the line names one, domain match is taken; user
+ * NULL takes the first entry. An smbpasswd line without an NT hash gives
+ * NTLM_E_NO_CREDENTIALS.
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path,
                                                       const char *domain, const char *user);

@@ -350,6 +350,24 @@ int ntlm_strcasecmp_utf8(const char *a, const char *b)
 	return (*p || *q) ? 1 : 0;
 }
 
+uint32_t ntlm_strcasehash_utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)(s ? s : "");
+	uint32_t h = 2166136261u; /* FNV-1a over the upper-cased code points */
+	while (*p) {
+		uint32_t x;
+		size_t u = utf8_decode(p, &x);
+		if (!u) { /* ntlm_strcasecmp_utf8 compares the rest byte for byte */
+			for (; *p; p++)
+				h = (h ^ *p) * 16777619u;
+			return h;
+		}
+		h = (h ^ cp_upper(x)) * 16777619u;
+		p += u;
+	}
+	return h;
+}
+
 void ntlm_hex_encode(const uint8_t *in, size_t n, char *out)
 {
 	static const char digits[] = "0123456789abcdef";

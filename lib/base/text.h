@@ -47,6 +47,8 @@ NTLM_MUST_CHECK ntlm_err ntlm_oem_to_utf8(const uint8_t *in, size_t len, char **
 NTLM_MUST_CHECK ntlm_err ntlm_utf8_to_oem(const char *s, int upper, uint8_t **out, size_t *out_len);
 /* Case-insensitive compare of two UTF-8 strings (same folding as above); 0 if equal. */
 int ntlm_strcasecmp_utf8(const char *a, const char *b);
+/* A hash that agrees with it: strings it calls equal hash the same (not for secrets). */
+uint32_t ntlm_strcasehash_utf8(const char *s);
 /* Upper-case a UTF-8 string in a new allocation. */
 NTLM_MUST_CHECK ntlm_err ntlm_utf8_upper(const char *s, char **out);
 

@@ -84,12 +84,14 @@ NTLM_API ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const c
 		path = ntlm_secure_getenv("NTLM_USER_FILE");
 	if (!path || !*path)
 		return NTLM_E_NO_CREDENTIALS;
-	char *d = NULL, *u = NULL, *p = NULL;
-	NTLM_TRY(credfile_lookup(path, domain, user, &d, &u, &p));
-	ntlm_err rc = ntlm_cred_password(out, d, u, p);
-	ntlm_free_string(d);
-	ntlm_free_string(u);
-	ntlm_free_string(p);
+	credfile_entry e;
+	NTLM_TRY(credfile_lookup_client(path, domain, user, &e));
+	ntlm_err rc = NTLM_E_NO_CREDENTIALS; /* an smbpasswd line that stores no NT hash */
+	if (e.password)
+		rc = ntlm_cred_password(out, e.domain, e.user, e.password);
+	else if (e.has_nt)
+		rc = ntlm_cred_nthash(out, e.domain ? e.domain : domain, e.user, e.nt);
+	credfile_entry_free(&e);
 	return rc;
 }
 

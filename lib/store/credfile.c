@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "smbpasswd.h"
 #include "text.h"
 #include "textfile.h"
 
@@ -66,38 +67,76 @@ ntlm_err credfile_parse_line(const char *line, size_t len, char **domain, char *
 
 /* ------------------------------------------------------ the whole file */
 
+void credfile_entry_free(credfile_entry *e)
+{
+	free_outputs(&e->domain, &e->user, &e->password);
+	ntlm_memzero(e->nt, sizeof(e->nt));
+	e->has_nt = 0;
+}
+
+static ntlm_err clear_line(const char *line, size_t len, credfile_entry *e)
+{
+	return credfile_parse_line(line, len, &e->domain, &e->user, &e->password);
+}
+
+/*
+ * An smbpasswd line (name:uid:LMHASH:NTHASH:...): its NT hash, and the
+ * domain when the name is qualified ("DOMAIN\user"; else none: any matches).
+ * Anything else: a DOMAIN:USER:PASSWORD line.
+ */
+static ntlm_err client_line(const char *line, size_t len, credfile_entry *e)
+{
+	smbpw_entry pw;
+	if (smbpw_parse_client_line(line, len, &pw) != NTLM_OK)
+		return clear_line(line, len, e);
+	const char *bs = strchr(pw.name, '\\');
+	ntlm_err rc = NTLM_OK;
+	if (bs && (!(e->domain = dup_span(pw.name, (size_t)(bs - pw.name))) ||
+	           !(e->user = ntlm_strdup(bs + 1))))
+		rc = NTLM_E_NO_MEMORY;
+	else if (!bs && !(e->user = ntlm_strdup(pw.name)))
+		rc = NTLM_E_NO_MEMORY;
+	e->has_nt = pw.has_nt;
+	memcpy(e->nt, pw.nt, sizeof(e->nt));
+	ntlm_memzero(&pw, sizeof(pw));
+	if (rc == NTLM_OK && !*e->user)
+		rc = NTLM_E_BAD_FILE; /* "DOMAIN\" names nobody */
+	if (rc != NTLM_OK)
+		credfile_entry_free(e);
+	return rc;
+}
+
 static int matches(const char *want, const char *have)
 {
-	return !want || ntlm_strcasecmp_utf8(want, have) == 0;
+	return !want || !have || ntlm_strcasecmp_utf8(want, have) == 0;
 }
 
 static ntlm_err find_entry(const char *s, size_t len, const char *domain, const char *user,
-                           char **d, char **u, char **p)
+                           ntlm_err (*parse)(const char *, size_t, credfile_entry *),
+                           credfile_entry *e)
 {
 	size_t off = 0;
 	if (len >= 3 && memcmp(s, "\xEF\xBB\xBF", 3) == 0)
 		off = 3; /* written by some editors; not part of the first domain */
 	while (off < len) {
 		size_t end = tf_line_end(s, len, off);
-		ntlm_err rc = credfile_parse_line(s + off, end - off, d, u, p);
+		ntlm_err rc = parse(s + off, end - off, e);
 		off = end;
 		if (rc == NTLM_E_NO_MEMORY)
 			return rc;
 		if (rc != NTLM_OK)
 			continue; /* comments, blank and malformed lines */
-		if (matches(domain, *d) && matches(user, *u))
+		if (matches(domain, e->domain) && matches(user, e->user))
 			return NTLM_OK;
-		free_outputs(d, u, p);
+		credfile_entry_free(e);
 	}
 	return NTLM_E_NOT_FOUND;
 }
 
-ntlm_err credfile_lookup(const char *path, const char *domain, const char *user, char **domain_out,
-                         char **user_out, char **password_out)
+static ntlm_err lookup(const char *path, const char *domain, const char *user,
+                       ntlm_err (*parse)(const char *, size_t, credfile_entry *), credfile_entry *e)
 {
-	if (!domain_out || !user_out || !password_out)
-		return NTLM_E_INVALID_PARAMETER;
-	*domain_out = *user_out = *password_out = NULL;
+	memset(e, 0, sizeof(*e));
 	if (!path)
 		return NTLM_E_INVALID_PARAMETER;
 	tf_buf file;
@@ -107,7 +146,28 @@ ntlm_err credfile_lookup(const char *path, const char *domain, const char *user,
 	if (rc == NTLM_OK && !exists)
 		rc = NTLM_E_IO;
 	if (rc == NTLM_OK)
-		rc = find_entry(file.p, file.len, domain, user, domain_out, user_out, password_out);
+		rc = find_entry(file.p, file.len, domain, user, parse, e);
 	tf_free(&file);
 	return rc;
+}
+
+ntlm_err credfile_lookup(const char *path, const char *domain, const char *user, char **domain_out,
+                         char **user_out, char **password_out)
+{
+	if (!domain_out || !user_out || !password_out)
+		return NTLM_E_INVALID_PARAMETER;
+	credfile_entry e;
+	ntlm_err rc = lookup(path, domain, user, clear_line, &e);
+	*domain_out = e.domain;
+	*user_out = e.user;
+	*password_out = e.password;
+	return rc;
+}
+
+ntlm_err credfile_lookup_client(const char *path, const char *domain, const char *user,
+                                credfile_entry *out)
+{
+	if (!out)
+		return NTLM_E_INVALID_PARAMETER;
+	return lookup(path, domain, user, client_line, out);
 }

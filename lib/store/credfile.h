@@ -13,6 +13,7 @@
 #define NTLM_CREDFILE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "ntlmssp/ntlmssp.h"
 
@@ -35,5 +36,24 @@ NTLM_MUST_CHECK ntlm_err credfile_parse_line(const char *line, size_t len, char 
  */
 NTLM_MUST_CHECK ntlm_err credfile_lookup(const char *path, const char *domain, const char *user,
                                          char **domain_out, char **user_out, char **password_out);
+
+/* What a client takes from the file: a password, or an smbpasswd line's NT hash. */
+typedef struct credfile_entry {
+	char *domain; /* NULL: an smbpasswd line without "DOMAIN\\" (any domain matches) */
+	char *user;
+	char *password; /* NULL for an smbpasswd line */
+	int has_nt;     /* an smbpasswd line that stores an NT hash */
+	uint8_t nt[NTLM_HASH_SIZE];
+} credfile_entry;
+
+/*
+ * As credfile_lookup, for a client (gss-ntlmssp's initiator reads both
+ * forms): a line that reads as smbpasswd (name:uid:LMHASH:NTHASH:..., the
+ * name optionally "DOMAIN\\user") gives its NT hash, any other line is
+ * DOMAIN:USER:PASSWORD. Free with credfile_entry_free() (wipes).
+ */
+NTLM_MUST_CHECK ntlm_err credfile_lookup_client(const char *path, const char *domain,
+                                                const char *user, credfile_entry *out);
+void credfile_entry_free(credfile_entry *e);
 
 #endif

@@ -3,6 +3,7 @@
 
 #include <inttypes.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mem.h"
@@ -150,18 +151,27 @@ static int parse_lct(span rest, uint32_t *lct)
 	return 1;
 }
 
-static ntlm_err parse_fields(const char *line, size_t len, smbpw_entry *e)
+/* name:uid:LMHASH:NTHASH: — what every reader needs; *rest is left at what follows. */
+static ntlm_err parse_head(span *rest, smbpw_entry *e)
 {
-	span rest = {line, len}, f;
-	if (!next_field(&rest, &f) || !name_ok(f.p, f.n))
+	span f;
+	if (!next_field(rest, &f) || !name_ok(f.p, f.n))
 		return NTLM_E_BAD_FILE;
 	memcpy(e->name, f.p, f.n);
 	e->name[f.n] = '\0';
-	if (!next_field(&rest, &f) || !parse_uid(f, &e->uid))
+	if (!next_field(rest, &f) || !parse_uid(f, &e->uid))
 		return NTLM_E_BAD_FILE;
-	if (!next_field(&rest, &f) || !parse_hash(f, &e->has_lm, e->lm))
+	if (!next_field(rest, &f) || !parse_hash(f, &e->has_lm, e->lm))
 		return NTLM_E_BAD_FILE;
-	if (!next_field(&rest, &f) || !parse_hash(f, &e->has_nt, e->nt))
+	if (!next_field(rest, &f) || !parse_hash(f, &e->has_nt, e->nt))
+		return NTLM_E_BAD_FILE;
+	return NTLM_OK;
+}
+
+static ntlm_err parse_fields(const char *line, size_t len, smbpw_entry *e)
+{
+	span rest = {line, len}, f;
+	if (parse_head(&rest, e) != NTLM_OK)
 		return NTLM_E_BAD_FILE;
 	if (!next_field(&rest, &f) || !parse_flags(f, &e->acb))
 		return NTLM_E_BAD_FILE;
@@ -170,7 +180,15 @@ static ntlm_err parse_fields(const char *line, size_t len, smbpw_entry *e)
 	return NTLM_OK;
 }
 
-ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e)
+/* A client needs the name and the hashes; the flags and LCT may be missing or anything. */
+static ntlm_err parse_client_fields(const char *line, size_t len, smbpw_entry *e)
+{
+	span rest = {line, len};
+	return parse_head(&rest, e);
+}
+
+static ntlm_err parse_with(const char *line, size_t len, smbpw_entry *e,
+                           ntlm_err (*fields)(const char *, size_t, smbpw_entry *))
 {
 	if (!e)
 		return NTLM_E_INVALID_PARAMETER;
@@ -184,10 +202,20 @@ ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e)
 		return NTLM_E_BAD_FILE;
 	if (tf_is_blank_or_comment(line, len))
 		return NTLM_E_NOT_FOUND;
-	ntlm_err rc = parse_fields(line, len, e);
+	ntlm_err rc = fields(line, len, e);
 	if (rc != NTLM_OK)
 		ntlm_memzero(e, sizeof(*e));
 	return rc;
+}
+
+ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e)
+{
+	return parse_with(line, len, e, parse_fields);
+}
+
+ntlm_err smbpw_parse_client_line(const char *line, size_t len, smbpw_entry *e)
+{
+	return parse_with(line, len, e, parse_client_fields);
 }
 
 /* Samba writes upper-case hex. */
@@ -284,6 +312,83 @@ ntlm_err smbpw_find(const tf_buf *file, const char *user, smbpw_entry *e)
 		return smbpw_parse_line(line, n, e) == NTLM_OK ? NTLM_OK : NTLM_E_BAD_FILE;
 	}
 	return NTLM_E_NOT_FOUND;
+}
+
+/* The name a line starts with, NUL-terminated into name; 0 for a line naming nobody. */
+static int line_name(const char *line, size_t len, char name[SMBPW_NAME_CAP])
+{
+	if (tf_is_blank_or_comment(line, tf_strip_eol(line, len)))
+		return 0;
+	const char *colon = memchr(line, ':', len);
+	size_t n = colon ? (size_t)(colon - line) : tf_strip_eol(line, len);
+	if (n >= SMBPW_NAME_CAP || memchr(line, '\0', n))
+		return 0;
+	memcpy(name, line, n);
+	name[n] = '\0';
+	return 1;
+}
+
+/* The slot holding a line that names name, or the empty slot where it would go. */
+static size_t probe(const tf_buf *file, const smbpw_index *ix, const char *name)
+{
+	size_t i = ntlm_strcasehash_utf8(name) & ix->mask;
+	while (ix->slot[i]) {
+		size_t off = ix->slot[i] - 1;
+		if (smbpw_line_names(file->p + off, tf_line_end(file->p, file->len, off) - off, name))
+			return i;
+		i = (i + 1) & ix->mask;
+	}
+	return i;
+}
+
+ntlm_err smbpw_index_build(const tf_buf *file, smbpw_index *ix)
+{
+	size_t lines = 0, slots = 16;
+	ix->slot = NULL;
+	ix->mask = 0;
+	if (file->len > UINT32_MAX - 1)
+		return NTLM_E_BAD_FILE; /* offsets are 32-bit; SMBPW_FILE_MAX is far below */
+	char name[SMBPW_NAME_CAP];
+	/* only lines that name someone take a slot: comments and blank lines are free */
+	for (size_t off = 0, end; off < file->len; off = end) {
+		end = tf_line_end(file->p, file->len, off);
+		lines += (size_t)line_name(file->p + off, end - off, name);
+	}
+	while (slots < 2 * lines)
+		slots *= 2;
+	if (!(ix->slot = ntlm_calloc(slots, sizeof(*ix->slot))))
+		return NTLM_E_NO_MEMORY;
+	ix->mask = slots - 1;
+	for (size_t off = 0, end; off < file->len; off = end) {
+		end = tf_line_end(file->p, file->len, off);
+		if (!line_name(file->p + off, end - off, name))
+			continue;
+		size_t i = probe(file, ix, name);
+		if (!ix->slot[i]) /* the first line naming it decides, as in smbpw_find */
+			ix->slot[i] = (uint32_t)off + 1;
+	}
+	return NTLM_OK;
+}
+
+void smbpw_index_free(smbpw_index *ix)
+{
+	free(ix->slot);
+	ix->slot = NULL;
+	ix->mask = 0;
+}
+
+ntlm_err smbpw_find_indexed(const tf_buf *file, const smbpw_index *ix, const char *user,
+                            smbpw_entry *e)
+{
+	memset(e, 0, sizeof(*e));
+	if (!user || !*user || !ix->slot)
+		return NTLM_E_NOT_FOUND;
+	size_t i = probe(file, ix, user);
+	if (!ix->slot[i])
+		return NTLM_E_NOT_FOUND;
+	size_t off = ix->slot[i] - 1;
+	size_t n = tf_line_end(file->p, file->len, off) - off;
+	return smbpw_parse_line(file->p + off, n, e) == NTLM_OK ? NTLM_OK : NTLM_E_BAD_FILE;
 }
 
 ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_entry *e)

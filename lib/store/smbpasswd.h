@@ -58,6 +58,13 @@ typedef struct smbpw_entry {
  * NTLM_E_BAD_FILE: anything malformed. *e is zeroed unless NTLM_OK.
  */
 NTLM_MUST_CHECK ntlm_err smbpw_parse_line(const char *line, size_t len, smbpw_entry *e);
+/*
+ * A client's reading of a line (gss-ntlmssp's NTLM_USER_FILE may hold
+ * smbpasswd lines): name, uid and the two hashes, each followed by ':';
+ * what follows (flags, LCT) is not read and may be missing. Results as
+ * smbpw_parse_line's (acb and lct stay 0).
+ */
+NTLM_MUST_CHECK ntlm_err smbpw_parse_client_line(const char *line, size_t len, smbpw_entry *e);
 
 /*
  * Writes e as one Samba-compatible line ending in '\n' and NUL-terminates
@@ -78,6 +85,22 @@ NTLM_MUST_CHECK ntlm_err smbpw_lookup(const char *path, const char *user, smbpw_
 /* The same lookup over file contents already read (see textfile.h). */
 struct tf_buf;
 NTLM_MUST_CHECK ntlm_err smbpw_find(const struct tf_buf *file, const char *user, smbpw_entry *e);
+
+/*
+ * An index of file contents by account name (ignoring case as smbpw_find
+ * does; the first line naming each name), so a cached file answers in
+ * constant time however many accounts it holds. Built once per read of the
+ * file; it points into that text and lives no longer.
+ */
+typedef struct smbpw_index {
+	uint32_t *slot; /* offset + 1 of the first line naming a name; 0: empty */
+	size_t mask;    /* slots - 1: a power of two, at least twice the lines */
+} smbpw_index;
+NTLM_MUST_CHECK ntlm_err smbpw_index_build(const struct tf_buf *file, smbpw_index *ix);
+void smbpw_index_free(smbpw_index *ix);
+/* smbpw_find's answers (the same entry, NTLM_E_NOT_FOUND, NTLM_E_BAD_FILE) through the index. */
+NTLM_MUST_CHECK ntlm_err smbpw_find_indexed(const struct tf_buf *file, const smbpw_index *ix,
+                                            const char *user, smbpw_entry *e);
 
 /*
  * 1 for a name an account line can carry (see smbpw_format_line): not empty,

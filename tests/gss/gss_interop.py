@@ -204,6 +204,29 @@ def t_password_cred():
     messages(*handshake(ccred=cred_init(password="Passw0rd!")))
 
 
+def t_smbpasswd_line():
+    # gss-ntlmssp's initiator also takes smbpasswd lines from its user file: the NT hash
+    # (client.smbpasswd, written by `ntlm passwd`), from the keyfile key and NTLM_USER_FILE
+    path = os.path.join(DIR, "client.smbpasswd")
+    name = gssapi.Name("DOM\\alice", gssapi.NameType.user)
+    cred = gssapi.Credentials(name=name, usage="initiate", mechs=[INIT_MECH],
+                              store={"ntlmssp_keyfile": path})
+    c, s = handshake(ccred=cred)
+    assert str(s.initiator_name).lower().startswith("dom\\alice"), repr(str(s.initiator_name))
+    messages(c, s)
+    saved = os.environ["NTLM_USER_FILE"]
+    os.environ["NTLM_USER_FILE"] = path
+    try:
+        cred = gssapi.Credentials(name=name, usage="initiate", mechs=[INIT_MECH])
+    finally:
+        os.environ["NTLM_USER_FILE"] = saved
+    handshake(ccred=cred)
+    # a line with another password's hash: the acceptor refuses
+    wrong = gssapi.Credentials(name=name, usage="initiate", mechs=[INIT_MECH],
+                               store={"ntlmssp_keyfile": os.path.join(DIR, "wrong.smbpasswd")})
+    expect_error(lambda: handshake(ccred=wrong), gssapi.exceptions.GSSError)
+
+
 def t_iov():
     from gssapi.raw import IOV, IOVBufferType, unwrap_iov, wrap_iov
     c, s = handshake()
@@ -326,12 +349,12 @@ TESTS = {
     "self": [t_handshake, t_messages, t_tamper, t_session_key, t_ssf, t_export_import,
              t_cb_match, t_cb_mismatch, t_cb_required_absent, t_spn_check, t_wrong_password,
              t_unknown_user, t_password_cred, t_iov, t_anonymous, t_localname, t_audit, t_reset_crypto,
-             t_impacket_client, t_version_flag_without_version, t_spnego],
+             t_impacket_client, t_version_flag_without_version, t_spnego, t_smbpasswd_line],
     "peer-in": [t_handshake, t_messages, t_tamper, t_session_key, t_ssf, t_export_import,
                 t_cb_match, t_cb_mismatch, t_cb_required_absent, t_spn_check, t_wrong_password,
                 t_unknown_user, t_password_cred],
     "peer-out": [t_handshake, t_messages, t_session_key, t_ssf, t_export_import, t_cb_match,
-                 t_wrong_password, t_password_cred],
+                 t_wrong_password, t_password_cred, t_smbpasswd_line],
     "peer-v1": [t_ntlmv1_refused],
 }
 

@@ -332,6 +332,310 @@ static void names(void)
 	T_ASSERT(gss_import_name(&minor, &bad, (gss_OID)&gn_nt_export, &a) == GSS_S_BAD_NAME);
 }
 
+/* One value of attribute attr (more: in and out, as RFC 6680); the major status. */
+static OM_uint32 attr_get(gss_name_t n, const char *attr, int *more, char *out, size_t cap)
+{
+	OM_uint32 minor;
+	gss_buffer_desc a = {strlen(attr), (void *)attr}, v = {0, NULL}, d = {0, NULL};
+	int authenticated = 0, complete = 0;
+	OM_uint32 major = gss_get_name_attribute(&minor, n, &a, &authenticated, &complete, &v, &d,
+	                                         more);
+	if (major == GSS_S_COMPLETE) {
+		snprintf(out, cap, "%.*s", (int)v.length, (char *)v.value);
+		if (!authenticated || !complete || v.length != d.length ||
+		    memcmp(v.value, d.value, v.length) != 0)
+			major = GSS_S_FAILURE;
+	}
+	free(v.value);
+	free(d.value);
+	return major;
+}
+
+/*
+ * A domain logon's SIDs as name attributes: the account's, each group in
+ * turn (RFC 6680's more), gss-ntlmssp's comma-separated list; a name that
+ * was not authenticated has none, and the iteration never reads past the
+ * last group.
+ */
+static void sid_attributes(void)
+{
+	OM_uint32 minor;
+	gn_name *n;
+	char v[200];
+	int more;
+	T_OK(gn_name_user(&n, "NTLMDOM\\alice"));
+	free(n->sid);
+	free(n->groups);
+	n->sid = strdup("S-1-5-21-1-2-3-1105");
+	n->groups = strdup("S-1-5-21-1-2-3-513 S-1-5-21-1-2-3-1110");
+	T_SETUP(!n->sid || !n->groups);
+	gss_name_t name = (gss_name_t)n;
+	more = -1;
+	T_ASSERT(attr_get(name, "urn:ntlmssp:sid", &more, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	n->authenticated = 1;
+	gss_name_t copy;
+	T_ASSERT(gss_duplicate_name(&minor, name, &copy) == GSS_S_COMPLETE);
+	gss_buffer_set_t set = GSS_C_NO_BUFFER_SET;
+	T_ASSERT(gss_inquire_name(&minor, copy, NULL, NULL, &set) == GSS_S_COMPLETE);
+	T_ASSERT(set && set->count == 4); /* domain, sid, group-sid, gssntlmssp:sids */
+	for (size_t i = 0; set && i < set->count; i++)
+		free(set->elements[i].value);
+	if (set)
+		free(set->elements);
+	free(set);
+	more = -1;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:sid", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-1105") == 0 && more == 0);
+	more = -1;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-513") == 0 && more == 1);
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-1110") == 0 && more == 0);
+	more = 2;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	more = -2;
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:group-sid", &more, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	more = -1;
+	T_ASSERT(attr_get(copy, "urn:gssntlmssp:sids", &more, v, sizeof(v)) == GSS_S_COMPLETE);
+	T_ASSERT(strcmp(v, "S-1-5-21-1-2-3-1105,S-1-5-21-1-2-3-513,S-1-5-21-1-2-3-1110") == 0);
+	T_ASSERT(attr_get(copy, "urn:ntlmssp:sidx", NULL, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	/* an exported name carries no attributes: imported back, it has none */
+	gss_buffer_desc out;
+	gss_name_t back;
+	T_ASSERT(gss_export_name(&minor, copy, &out) == GSS_S_COMPLETE);
+	T_ASSERT(gss_import_name(&minor, &out, (gss_OID)&gn_nt_export, &back) == GSS_S_COMPLETE);
+	free(out.value);
+	T_ASSERT(attr_get(back, "urn:ntlmssp:sid", NULL, v, sizeof(v)) == GSS_S_UNAVAILABLE);
+	T_ASSERT(gss_release_name(&minor, &back) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_name(&minor, &copy) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_name(&minor, &name) == GSS_S_COMPLETE);
+}
+
+/* An acceptor credential from cs (n pairs); the major status, *minor its reason. */
+static OM_uint32 acceptor_from(const char *const *kv, size_t n, OM_uint32 *minor,
+                               gss_cred_id_t *out)
+{
+	gss_key_value_element_desc e[4];
+	for (size_t i = 0; i < n && i < 4; i++) {
+		e[i].key = kv[2 * i];
+		e[i].value = kv[2 * i + 1];
+	}
+	gss_key_value_set_desc cs = {(OM_uint32)n, e};
+	*out = GSS_C_NO_CREDENTIAL;
+	return gss_acquire_cred_from(minor, GSS_C_NO_NAME, 0, GSS_C_NO_OID_SET, GSS_C_ACCEPT, &cs, out,
+	                             NULL, NULL);
+}
+
+/*
+ * The domain member's keys: ntlmssp_winbind and a local fallback make the
+ * chained store; settings that would do nothing or something else are
+ * refused; an exported credential comes back as the same chain.
+ */
+static void chain_options(void)
+{
+	static const char *const refused[][6] = {
+		{"ntlmssp_accounts", "/x", "ntlmssp_fallback_accounts", "/y"},
+		{"ntlmssp_keyfile", "/x", "ntlmssp_fallback_keyfile", "/y"},
+		{"ntlmssp_winbind", "*", "ntlmssp_accounts", "/x"},
+		{"ntlmssp_fallback_unreachable", "yes"},
+		{"ntlmssp_fallback_accounts", "/y", "ntlmssp_fallback_unreachable", "maybe"},
+		{"ntlmssp_fallback_accounts", ""},
+	};
+	static const size_t pairs[] = {2, 2, 2, 1, 2, 1};
+	OM_uint32 minor;
+	gss_cred_id_t sc;
+	for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+		T_ASSERT(acceptor_from(refused[i], pairs[i], &minor, &sc) == GSS_S_NO_CRED);
+		T_ASSERT(minor == NTLM_E_INVALID_PARAMETER || minor == NTLM_E_UNSUPPORTED);
+	}
+	static const char *const chain[] = {"ntlmssp_winbind",
+	                                    "NTLMDOM",
+	                                    "ntlmssp_fallback_keyfile",
+	                                    users,
+	                                    "ntlmssp_fallback_unreachable",
+	                                    "Yes"};
+	OM_uint32 major = acceptor_from(chain, 3, &minor, &sc);
+	if (major == GSS_S_NO_CRED && minor == NTLM_E_UNSUPPORTED) {
+		printf("     (built without libwbclient: no domain store)\n");
+		return;
+	}
+	T_ASSERT(major == GSS_S_COMPLETE);
+	gss_buffer_desc tok;
+	gss_cred_id_t back;
+	T_ASSERT(gss_export_cred(&minor, sc, &tok) == GSS_S_COMPLETE);
+	T_ASSERT(gss_import_cred(&minor, &tok, &back) == GSS_S_COMPLETE);
+	free(tok.value);
+	const gn_cred *c = (const gn_cred *)back;
+	T_ASSERT(c->store_kind == GN_STORE_WINBIND && c->local_kind == GN_STORE_USERFILE);
+	T_ASSERT(c->fallback_unreachable == 1 && c->links[0] && c->links[1] && c->store);
+	T_ASSERT(c->winbind_domain && strcmp(c->winbind_domain, "NTLMDOM") == 0);
+	T_ASSERT(c->local_path && strcmp(c->local_path, users) == 0);
+	T_ASSERT(gss_release_cred(&minor, &back) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	/* an imported token whose account file "falls back": refused, not a silent file store */
+	static const char *const file[] = {"ntlmssp_accounts", users};
+	T_ASSERT(acceptor_from(file, 1, &minor, &sc) == GSS_S_COMPLETE);
+	T_ASSERT(gss_export_cred(&minor, sc, &tok) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	uint8_t forged[1024];
+	T_SETUP(tok.length < 10 || tok.length + 2 > sizeof(forged));
+	memcpy(forged, tok.value, tok.length - 2); /* all but the empty local path */
+	free(tok.value);
+	forged[8] = GN_STORE_SMBPASSWD; /* the local fallback's kind */
+	memcpy(forged + tok.length - 2, "\x02\x00/y", 4);
+	gss_buffer_desc ftok = {tok.length + 2, forged};
+	T_ASSERT(gss_import_cred(&minor, &ftok, &back) == GSS_S_DEFECTIVE_TOKEN);
+	T_ASSERT(minor == NTLM_E_INVALID_PARAMETER);
+	/* the environment's fallback applies to a domain store the keys chose */
+	static const char *const wb[] = {"ntlmssp_winbind", "*"};
+	setenv("NTLM_FALLBACK_ACCOUNT_FILE", users, 1);
+	T_ASSERT(acceptor_from(wb, 1, &minor, &sc) == GSS_S_COMPLETE);
+	c = (const gn_cred *)sc;
+	T_ASSERT(c->local_kind == GN_STORE_SMBPASSWD && !c->fallback_unreachable && !c->winbind_domain);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	setenv("NTLM_FALLBACK_WHEN_UNREACHABLE", "perhaps", 1);
+	T_ASSERT(acceptor_from(wb, 1, &minor, &sc) == GSS_S_NO_CRED);
+	unsetenv("NTLM_FALLBACK_WHEN_UNREACHABLE");
+	unsetenv("NTLM_FALLBACK_ACCOUNT_FILE");
+}
+
+/* gss-ntlmssp's set-sequence-number option, 1.3.6.1.4.1.7165.655.1.1 */
+static const gss_OID_desc set_seq_oid = {11,
+                                         (void *)"\x2b\x06\x01\x04\x01\xb7\x7d\x85\x0f\x01\x01"};
+
+static OM_uint32 set_seq(gss_ctx_id_t *c, uint32_t seq, size_t len)
+{
+	OM_uint32 minor;
+	gss_buffer_desc v = {len, &seq};
+	return gss_set_sec_context_option(&minor, c, (gss_OID)&set_seq_oid, &v);
+}
+
+/* A MIC of "hello" from the GSS context, verified by the native server at seq. */
+static ntlm_err mic_at(gss_ctx_id_t c, ntlm_ctx *srv, uint32_t seq)
+{
+	OM_uint32 minor;
+	gss_buffer_desc msg = {5, (void *)"hello"}, mic = {0, NULL};
+	if (gss_get_mic(&minor, c, GSS_C_QOP_DEFAULT, &msg, &mic) != GSS_S_COMPLETE || mic.length != 16)
+		return NTLM_E_INTERNAL;
+	uint8_t sig[16], data[5] = {'h', 'e', 'l', 'l', 'o'};
+	memcpy(sig, mic.value, 16);
+	free(mic.value);
+	ntlm_iov iov[2] = {{NTLM_IOV_SIGN_ONLY, data, 5}, {NTLM_IOV_TOKEN, sig, 16}};
+	return ntlm_unprotect_iov(srv, NTLM_PROTECT_SIGN | NTLM_PROTECT_EXPLICIT_SEQ, seq, iov, 2);
+}
+
+/*
+ * Connectionless mode (GSS_C_DATAGRAM_FLAG): no NEGOTIATE, the CHALLENGE
+ * comes from a datagram server (the library's: the glue cannot route an
+ * empty first token to an acceptor); the caller numbers each message with
+ * SET_SEQ_NUM, in any order. A connection-oriented context keeps its own
+ * counter and refuses the option.
+ */
+static void datagram_seq_num(void)
+{
+	OM_uint32 minor, flags = 0;
+	gss_cred_id_t cc = client_cred();
+	gss_ctx_id_t c = GSS_C_NO_CONTEXT;
+	gss_buffer_desc out = {0, NULL};
+	const OM_uint32 req = GSS_C_CONF_FLAG | GSS_C_INTEG_FLAG | GN_DATAGRAM_FLAG;
+	T_ASSERT(gss_init_sec_context(&minor, cc, &c, GSS_C_NO_NAME, NULL, req, 0, NULL,
+	                              GSS_C_NO_BUFFER, NULL, &out, NULL,
+	                              NULL) == GSS_S_CONTINUE_NEEDED);
+	T_ASSERT(out.length == 0);
+	ntlm_account_store *store;
+	ntlm_ctx *srv;
+	T_OK(ntlm_account_store_userfile(&store, users));
+	ntlm_server_config cfg = {NTLM_SERVER_CONFIG_INIT, .computer_name = "SERVER", .store = store,
+	                          .datagram = 1};
+	T_OK(ntlm_server_new(&srv, &cfg));
+	ntlm_buffer chal = {NULL, 0}, last = {NULL, 0};
+	T_ASSERT(ntlm_step(srv, NULL, 0, &chal) == NTLM_CONTINUE);
+	gss_buffer_desc in = {chal.len, chal.data};
+	T_ASSERT(gss_init_sec_context(&minor, cc, &c, GSS_C_NO_NAME, NULL, req, 0, NULL, &in, NULL,
+	                              &out, &flags, NULL) == GSS_S_COMPLETE);
+	ntlm_buffer_free(&chal);
+	T_ASSERT(flags & GN_DATAGRAM_FLAG);
+	T_OK(ntlm_step(srv, out.value, out.length, &last));
+	free(out.value);
+	ntlm_buffer_free(&last);
+	T_ASSERT(set_seq(&c, 7, 4) == GSS_S_COMPLETE);
+	T_OK(mic_at(c, srv, 7));
+	T_EXPECT_ERR(mic_at(c, srv, 8), NTLM_E_OUT_OF_SEQUENCE);
+	T_ASSERT(set_seq(&c, 3, 4) == GSS_S_COMPLETE); /* an earlier number: datagrams reorder */
+	T_OK(mic_at(c, srv, 3));
+	T_ASSERT(set_seq(&c, 3, 2) == GSS_S_FAILURE); /* the value is a uint32_t */
+	free_ctx(&c);
+	ntlm_ctx_free(srv);
+	ntlm_account_store_free(store);
+	/* a connection-oriented context: its counter is its own */
+	gss_cred_id_t sc = server_cred();
+	gss_ctx_id_t s;
+	T_ASSERT(handshake(cc, sc, &c, &s) == 0);
+	T_ASSERT(set_seq(&c, 7, 4) == GSS_S_FAILURE);
+	free_ctx(&c);
+	free_ctx(&s);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &cc) == GSS_S_COMPLETE);
+}
+
+/* The whole of a small file ("" when missing). */
+static void slurp(const char *path, char *out, size_t cap)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "r");
+	if (!f)
+		return;
+	size_t n = fread(out, 1, cap - 1, f);
+	out[n] = '\0';
+	fclose(f);
+}
+
+/*
+ * GSSNTLMSSP_DEBUG (gss-ntlmssp's debug file): one line per context step and
+ * credential, and per failed unwrap or verify; no password, hash or name in
+ * it; a symbolic link is not followed.
+ */
+static void debug_log(void)
+{
+	char path[320], link_path[320], target[320], text[4096];
+	snprintf(path, sizeof(path), "%s/debug.log", dir);
+	snprintf(link_path, sizeof(link_path), "%s/debug.link", dir);
+	snprintf(target, sizeof(target), "%s/debug.target", dir);
+	setenv("GSSNTLMSSP_DEBUG", path, 1);
+	OM_uint32 minor;
+	gss_cred_id_t cc = client_cred(), sc = server_cred();
+	gss_ctx_id_t c, s;
+	T_ASSERT(handshake(cc, sc, &c, &s) == 0);
+	gss_buffer_desc msg = {5, (void *)"hello"}, bad = {16, (void *)"0123456789abcdef"};
+	T_ASSERT(gss_verify_mic(&minor, s, &msg, &bad, NULL) != GSS_S_COMPLETE);
+	slurp(path, text, sizeof(text));
+	T_ASSERT(strstr(text, "] ALLOK: gss_init_sec_context() [1:0]") != NULL);
+	T_ASSERT(strstr(text, "] ALLOK: gss_accept_sec_context() [0:0]") != NULL);
+	T_ASSERT(strstr(text, "] ALLOK: gssspi_acquire_cred_with_password() [0:0]") != NULL);
+	T_ASSERT(strstr(text, "] ERROR: gss_verify_mic() [") != NULL);
+	T_ASSERT(strstr(text, "NTLM_E_BAD_MAC") != NULL || strstr(text, "NTLM_E_OUT_OF_SEQUENCE"));
+	T_ASSERT(!strstr(text, "Passw0rd") && !strstr(text, "alice"));
+	free_ctx(&c);
+	free_ctx(&s);
+	/* a link planted where the log goes: not followed, its target untouched */
+	FILE *f = fopen(target, "w");
+	T_SETUP(!f);
+	fclose(f);
+	T_SETUP(symlink(target, link_path) != 0);
+	setenv("GSSNTLMSSP_DEBUG", link_path, 1);
+	T_ASSERT(handshake(cc, sc, &c, &s) == 0);
+	slurp(target, text, sizeof(text));
+	T_ASSERT(text[0] == '\0');
+	unsetenv("GSSNTLMSSP_DEBUG");
+	free_ctx(&c);
+	free_ctx(&s);
+	T_ASSERT(gss_release_cred(&minor, &cc) == GSS_S_COMPLETE);
+	T_ASSERT(gss_release_cred(&minor, &sc) == GSS_S_COMPLETE);
+	unlink(path);
+	unlink(link_path);
+	unlink(target);
+}
+
 int main(void)
 {
 	T_SETUP(mkdtemp(dir) == NULL);
@@ -348,6 +652,10 @@ int main(void)
 	T_RUN(short_negotiate);
 	T_RUN(userfile_smbpasswd_lines);
 	T_RUN(names);
+	T_RUN(sid_attributes);
+	T_RUN(chain_options);
+	T_RUN(datagram_seq_num);
+	T_RUN(debug_log);
 	unlink(users);
 	rmdir(dir);
 	T_END();

@@ -34,6 +34,12 @@ umask 077
 echo 'channel_bindings = required' >"$T/cbt-required.conf"
 echo 'allow_anonymous = 1' >"$T/anonymous.conf"
 printf 'DOM:alice:Passw0rd!\n' >"$T/users"
+# the initiator's smbpasswd lines (gss-ntlmssp reads both forms): the right hash and another
+for f in "client Passw0rd!" "wrong Not-Alice#1"; do
+	set -- $f
+	echo "$2" | "$B/tools/ntlm" passwd --account-file "$T/$1.smbpasswd" --uid 1000 --stdin add alice >/dev/null ||
+		bad "smbpasswd line for the initiator ($1)"
+done
 PRIV=1.3.6.1.4.1.7165.655.99 # a private OID for the implementation the initiator picks
 REAL=1.3.6.1.4.1.311.2.2.10
 printf 'ntlmssp %s %s\n' "$REAL" "$MODULE" >"$T/self.conf"

@@ -101,11 +101,40 @@ run_phase() { # phase
 	[ "$rc" -eq 0 ] || [ "$n_bad" -gt 0 ] || bad "test_domain $1" "exit status $rc"
 }
 
+# The GSSAPI acceptor over the same DC (tests/domain/gss_domain.py): winbind when
+# no account file is configured, the chained store's keys, SIDs as name attributes.
+# No account file may reach it: the suite's own environment names none.
+GSS_CONF=build/gss/mech.build.conf
+gss_phase() { # up|down
+	local out="$T/gss-$1.out"
+	if [ ! -f "$GSS_CONF" ] || ! /usr/bin/python3 -c 'import gssapi' 2>/dev/null; then
+		bad "gssapi $1" "$GSS_CONF or python3-gssapi missing"
+		return
+	fi
+	if [ -e /etc/ntlmssp/smbpasswd ]; then
+		bad "gssapi $1" "/etc/ntlmssp/smbpasswd exists: the acceptor's default would not be winbind"
+		return
+	fi
+	in_nss env -u NTLM_ACCOUNT_FILE -u NTLM_USER_FILE -u NETBIOS_DOMAIN_NAME -u NTLMSSP_AUDIT_LOG \
+		GSS_MECH_CONFIG="$GSS_CONF" NETBIOS_COMPUTER_NAME=DOMSRV \
+		timeout -k 5 120 /usr/bin/python3 tests/domain/gss_domain.py "$1" "$T" >"$out" 2>&1
+	local rc=$?
+	sed 's/^/    /' "$out"
+	local n_ok n_bad
+	n_ok=$(grep -c '^ok   ' "$out")
+	n_bad=$(grep -c '^FAIL ' "$out")
+	pass=$((pass + n_ok))
+	fail=$((fail + n_bad))
+	[ "$rc" -eq 0 ] || [ "$n_bad" -gt 0 ] || bad "gss_domain.py $1" "exit status $rc"
+	[ "$n_ok" -gt 0 ] || [ "$n_bad" -gt 0 ] || bad "gss_domain.py $1" "no result: $(tail -3 "$out" | tr '\n' ' ')"
+}
+
 # --- the DC running (with winbind's NSS, when there, so idmap's account has a name)
 NSS_WINBIND_SO=${NSS_WINBIND_SO:-/usr/lib/x86_64-linux-gnu/libnss_winbind.so.2}
 in_nss() { in_dc env NSS_WRAPPER_MODULE_SO_PATH="$NSS_WINBIND_SO" NSS_WRAPPER_MODULE_FN_PREFIX=winbind "$@"; }
 [ -r "$NSS_WINBIND_SO" ] && export DC_UNIX_USER="$DC_DOMAIN\\alice"
 run_phase up
+gss_phase up
 
 # --- the tool: `ntlm client` against `ntlm server --winbind --fallback-account-file`
 # (tests/winbind/tool_relay.py relays the tokens and checks keys and sealing)
@@ -176,6 +205,7 @@ dc_pid=$DC_PID
 dc_stop
 if kill -0 "$dc_pid" 2>/dev/null; then bad "DC stopped" "PID $dc_pid still there"; else ok "DC stopped (PID $dc_pid)"; fi
 run_phase down
+gss_phase down
 tool "DC stopped: refused by default" "^FAIL .*BACKEND" "$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}"
 tool "DC stopped: --fallback-when-unreachable" "^DONE user=DOMSRV\\\\alice " \
 	"$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}" --fallback-when-unreachable

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cred.h"
 #include "credfile.h"
 #include "mem.h"
 
@@ -293,6 +294,66 @@ static void cleanup(void)
 	rmdir(tmpdir);
 }
 
+/* ------------------------------------------- a client's smbpasswd lines */
+
+/*
+ * gss-ntlmssp's initiator also reads smbpasswd lines (name:uid:LM:NT:...,
+ * flags and LCT optional, the name optionally DOMAIN\\user): their NT hash is
+ * the credential. A line without an NT hash gives none; a line whose hash is
+ * not 32 hex digits is no smbpasswd line.
+ */
+static void test_client_smbpasswd_lines(void)
+{
+	uint8_t nt[NTLM_HASH_SIZE];
+	char hex[33], path[256], text[600];
+	T_OK(ntlm_nt_hash("B0bsecret", nt));
+	for (int i = 0; i < NTLM_HASH_SIZE; i++)
+		snprintf(hex + 2 * i, 3, "%02x", nt[i]);
+	static const char x32[] = "XXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX";
+	snprintf(text, sizeof(text),
+	         "# initiator\n"
+	         "bob:1001:%s:%s:[U          ]:LCT-00000000:\n"
+	         "CORP\\carol:1002:%s:%s:\n"
+	         "dave:1003:%s:%s:[U          ]:LCT-00000000:\n"
+	         "eve:1004:%s:%.31sZ:\n"
+	         "CORP:alice:pw\n",
+	         x32, hex, x32, hex, x32, x32, x32, hex);
+	path_in(path, sizeof(path), "client-smbpasswd");
+	T_ASSERT(write_text(path, text, strlen(text)) == 0);
+	credfile_entry e;
+	T_OK(credfile_lookup_client(path, NULL, "BOB", &e));
+	T_ASSERT(!e.domain && e.user && strcmp(e.user, "bob") == 0 && !e.password && e.has_nt);
+	T_BYTES(e.nt, nt, NTLM_HASH_SIZE);
+	credfile_entry_free(&e);
+	/* a line without a domain matches any; a qualified one only its own */
+	T_OK(credfile_lookup_client(path, "ANY", "bob", &e));
+	credfile_entry_free(&e);
+	T_OK(credfile_lookup_client(path, "corp", "carol", &e));
+	T_ASSERT(e.domain && strcmp(e.domain, "CORP") == 0 && e.has_nt);
+	credfile_entry_free(&e);
+	T_EXPECT_ERR(credfile_lookup_client(path, "OTHER", "carol", &e), NTLM_E_NOT_FOUND);
+	/* the clear line is still read as DOMAIN:USER:PASSWORD */
+	T_OK(credfile_lookup_client(path, NULL, "alice", &e));
+	T_ASSERT(e.password && strcmp(e.password, "pw") == 0 && !e.has_nt);
+	credfile_entry_free(&e);
+	/* a bad hash: no smbpasswd line (read as domain "eve", user "1004") */
+	T_EXPECT_ERR(credfile_lookup_client(path, NULL, "eve", &e), NTLM_E_NOT_FOUND);
+	ntlm_cred *c = NULL;
+	T_OK(ntlm_cred_from_file(&c, path, "DOM", "bob"));
+	T_ASSERT(c && strcmp(c->domain, "DOM") == 0 && strcmp(c->user, "bob") == 0);
+	T_BYTES(c->nt_hash, nt, NTLM_HASH_SIZE);
+	ntlm_cred_free(c);
+	T_OK(ntlm_cred_from_file(&c, path, NULL, "carol"));
+	T_ASSERT(c && strcmp(c->domain, "CORP") == 0);
+	ntlm_cred_free(c);
+	c = NULL;
+	T_EXPECT_ERR(ntlm_cred_from_file(&c, path, NULL, "dave"), NTLM_E_NO_CREDENTIALS);
+	T_ASSERT(c == NULL);
+	/* the server's lookup of clear lines does not take smbpasswd lines */
+	triple t = {0};
+	T_EXPECT_ERR(credfile_lookup(path, NULL, "bob", &t.d, &t.u, &t.p), NTLM_E_NOT_FOUND);
+}
+
 int main(void)
 {
 	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_credfile.XXXXXX");
@@ -313,6 +374,7 @@ int main(void)
 	T_RUN(test_lookup_bom);
 	T_RUN(test_lookup_io);
 	T_RUN(test_lookup_large_file);
+	T_RUN(test_client_smbpasswd_lines);
 	cleanup();
 	T_END();
 }

@@ -2,7 +2,8 @@
  * test_fuzz_replay - every fuzz target (fuzz/fuzz_*.c, built here with the
  * ordinary compiler and LLVMFuzzerTestOneInput renamed) run over its seed
  * corpus fuzz/corpus/<target>/ and its regress inputs fuzz/regress/<target>/
- * (inputs that once crashed or broke an invariant). A target's invariants
+ * (inputs that once crashed or broke an invariant), fuzz_gss_tokens too when
+ * the GSSAPI module is built. A target's invariants
  * abort the program, so a regression fails this binary; each test also
  * checks that it found its inputs, so an emptied directory fails too.
  */
@@ -98,10 +99,25 @@ static void replay_target(const char *name, int (*fn)(const uint8_t *, size_t))
 FUZZ_TARGETS(TEST)
 #undef TEST
 
+#ifdef REPLAY_GSS_TOKENS
+/* The GSSAPI module's target acquires its credentials once, in its initializer. */
+int replay_init_fuzz_gss_tokens(int *argc, char ***argv);
+int replay_fuzz_gss_tokens(const uint8_t *data, size_t size);
+
+static void test_fuzz_gss_tokens(void)
+{
+	replay_init_fuzz_gss_tokens(NULL, NULL);
+	replay_target("fuzz_gss_tokens", replay_fuzz_gss_tokens);
+}
+#endif
+
 int main(void)
 {
 #define RUN(t) T_RUN(test_##t);
 	FUZZ_TARGETS(RUN)
 #undef RUN
+#ifdef REPLAY_GSS_TOKENS
+	T_RUN(test_fuzz_gss_tokens); /* last: its initializer sets the environment it needs */
+#endif
 	T_END();
 }

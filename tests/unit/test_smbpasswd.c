@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "ntlm_passwd_file.h"
+#include "textfile.h"
 #include "mem.h"
 
 /* NT hash of "Password" */
@@ -510,6 +511,95 @@ static void test_lookup_malformed(void)
 	                    "alice:1000:" XS ":" NT_PASSWORD_HEX ":[U          ]:LCT-XX:\n",
 	                    0600) == 0);
 	T_OK(smbpw_lookup(path, "alice", &e));
+}
+
+/* smbpw_find and the index agree on user (answer, then the entry). */
+static int same_answer(const tf_buf *b, const smbpw_index *ix, const char *user)
+{
+	smbpw_entry a, x;
+	ntlm_err ra = smbpw_find(b, user, &a), rx = smbpw_find_indexed(b, ix, user, &x);
+	if (ra != rx || memcmp(&a, &x, sizeof(a)) != 0) {
+		fprintf(stderr, "    %s: scan %s, index %s\n", user, ntlm_err_name(ra), ntlm_err_name(rx));
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * The index a cached file is looked up through gives smbpw_find's answers:
+ * the first line naming a user wins (a later duplicate never shadows it,
+ * nor a damaged first line fall through), names compare without case
+ * (Unicode's simple mapping too), comments and damaged lines of others are
+ * no accounts, and a thousand fillers make the probes collide.
+ */
+static void test_lookup_indexed(void)
+{
+	tf_buf b;
+	tf_init(&b, SMBPW_FILE_MAX);
+	T_OK(tf_append(&b, sample_file, sizeof(sample_file) - 1));
+	static const char more[] = "ALICE:4000:" XS ":" XS ":[U          ]:LCT-00000000:\n"
+							   "\xc3\x89mile:1005:" XS ":" NT_PASSWORD_HEX
+							   ":[U          ]:LCT-00000000:\n"
+							   "bad\xff:1006:" XS ":" NT_PASSWORD_HEX
+							   ":[U          ]:LCT-00000000:\n"
+							   "dave:1007:" XS ":" NT_PASSWORD_HEX ":[U          ]:LCT-XX:\n"
+							   "dave:1008:" XS ":" NT_PASSWORD_HEX ":[U          ]:LCT-00000000:\n"
+							   "erin:1009:" XS ":" NT_PASSWORD_HEX ":[DU         ]:LCT-00000000:\n"
+							   "ERIN:1010:" XS ":" NT_PASSWORD_HEX ":[U          ]:LCT-00000000:\n";
+	T_OK(tf_append(&b, more, sizeof(more) - 1));
+	char line[200], name[64];
+	for (int i = 0; i < 1000; i++) {
+		snprintf(line, sizeof(line),
+		         "filler%04d:%d:" XS ":" NT_PASSWORD_HEX ":[U          ]:LCT-00000000:\n", i,
+		         2000 + i);
+		T_OK(tf_append(&b, line, strlen(line)));
+	}
+	smbpw_index ix;
+	T_OK(smbpw_index_build(&b, &ix));
+	static const char *const users[] = {"alice",
+	                                    "ALICE",
+	                                    "Alice",
+	                                    "bob",
+	                                    "BOB",
+	                                    "mallory",
+	                                    "Zed",
+	                                    "zed",
+	                                    "carol",
+	                                    "",
+	                                    "\xc3\x89mile",
+	                                    "\xc3\xa9mile",
+	                                    "\xc3\xa9MILE",
+	                                    "bad\xff",
+	                                    "BAD\xff",
+	                                    "dave",
+	                                    "erin",
+	                                    "garbage line without colons",
+	                                    "# smbpasswd for tests",
+	                                    "filler",
+	                                    "filler0999x"};
+	for (size_t i = 0; i < sizeof(users) / sizeof(users[0]); i++)
+		T_ASSERT(same_answer(&b, &ix, users[i]));
+	for (int i = 0; i < 1000; i += 7) {
+		snprintf(name, sizeof(name), i % 2 ? "FILLER%04d" : "filler%04d", i);
+		T_ASSERT(same_answer(&b, &ix, name));
+	}
+	smbpw_entry e;
+	T_OK(smbpw_find_indexed(&b, &ix, "Alice", &e));
+	T_ASSERT(e.uid == 1000); /* the first alice, not the later ALICE */
+	T_OK(smbpw_find_indexed(&b, &ix, "ERIN", &e));
+	T_ASSERT(e.uid == 1009 && (e.acb & SMBPW_ACB_DISABLED)); /* a later enabled copy never wins */
+	T_EXPECT_ERR(smbpw_find_indexed(&b, &ix, "dave", &e), NTLM_E_BAD_FILE);
+	T_OK(smbpw_find_indexed(&b, &ix, "\xc3\xa9MILE", &e));
+	T_ASSERT(e.uid == 1005);
+	T_ASSERT(ix.mask + 1 >= 2 * 1000);
+	smbpw_index_free(&ix);
+	/* an empty text: nothing found, no slot read */
+	tf_buf empty;
+	tf_init(&empty, SMBPW_FILE_MAX);
+	T_OK(smbpw_index_build(&empty, &ix));
+	T_EXPECT_ERR(smbpw_find_indexed(&empty, &ix, "alice", &e), NTLM_E_NOT_FOUND);
+	smbpw_index_free(&ix);
+	tf_free(&b);
 }
 
 static void test_lookup_io(void)
@@ -1053,6 +1143,7 @@ int main(void)
 	T_RUN(test_format_errors);
 	T_RUN(test_roundtrip);
 	T_RUN(test_lookup_case_insensitive);
+	T_RUN(test_lookup_indexed);
 	T_RUN(test_lookup_malformed);
 	T_RUN(test_lookup_io);
 	T_RUN(test_modify_add);
