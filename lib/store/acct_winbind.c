@@ -424,3 +424,28 @@ NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *
 	wbcCtxFree(wb);
 	return rc;
 }
+
+NTLM_API ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t cap)
+{
+	if (!name || !*name || !sid || !cap)
+		return NTLM_E_INVALID_PARAMETER;
+	sid[0] = '\0';
+	struct wbcContext *wb = wbcCtxCreate();
+	if (!wb)
+		return NTLM_E_NO_MEMORY;
+	/* "DOMAIN\name" as one name: winbindd splits it (and picks a domain for a bare one) */
+	struct wbcDomainSid found;
+	enum wbcSidType type;
+	wbcErr wrc = wbcCtxLookupName(wb, "", name, &found, &type);
+	wbcCtxFree(wb);
+	if (wrc == WBC_ERR_DOMAIN_NOT_FOUND || wrc == WBC_ERR_UNKNOWN_USER ||
+	    wrc == WBC_ERR_UNKNOWN_GROUP || wrc == WBC_ERR_INVALID_SID)
+		return NTLM_E_NOT_FOUND;
+	if (!WBC_ERROR_IS_OK(wrc))
+		return wrc == WBC_ERR_NO_MEMORY ? NTLM_E_NO_MEMORY : NTLM_E_BACKEND;
+	char text[WBC_SID_STRING_BUFLEN];
+	int n = wbcSidToStringBuf(&found, text, sizeof(text));
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return NTLM_E_BACKEND;
+	return copy_domain_name(sid, cap, text);
+}

@@ -21,3 +21,10 @@ NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *
 		dns[0] = '\0';
 	return NTLM_E_UNSUPPORTED;
 }
+
+NTLM_API ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t cap)
+{
+	if (sid && cap)
+		sid[0] = '\0';
+	return NTLM_E_UNSUPPORTED;
+}
