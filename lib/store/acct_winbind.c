@@ -433,10 +433,20 @@ NTLM_API ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t c
 	struct wbcContext *wb = wbcCtxCreate();
 	if (!wb)
 		return NTLM_E_NO_MEMORY;
-	/* "DOMAIN\name" as one name: winbindd splits it (and picks a domain for a bare one) */
+	/*
+	 * "DOMAIN\name" goes as one name (winbindd splits it); a bare name is
+	 * looked up in winbindd's own domain, as wbinfo and Samba's tools do.
+	 */
+	struct wbcInterfaceDetails *d = NULL;
+	wbcErr wrc = WBC_ERR_SUCCESS;
+	if (!strchr(name, '\\'))
+		wrc = wbcCtxInterfaceDetails(wb, &d);
 	struct wbcDomainSid found;
 	enum wbcSidType type;
-	wbcErr wrc = wbcCtxLookupName(wb, "", name, &found, &type);
+	if (WBC_ERROR_IS_OK(wrc))
+		wrc = wbcCtxLookupName(wb, d && d->netbios_domain ? d->netbios_domain : "", name, &found,
+		                       &type);
+	wbcFreeMemory(d);
 	wbcCtxFree(wb);
 	if (wrc == WBC_ERR_DOMAIN_NOT_FOUND || wrc == WBC_ERR_UNKNOWN_USER ||
 	    wrc == WBC_ERR_UNKNOWN_GROUP || wrc == WBC_ERR_INVALID_SID)
