@@ -540,10 +540,10 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_require_member(ntlm_account
                                                                     ntlm_account_store *inner,
                                                                     const char *sid);
 /*
- * The SID winbindd gives name ("DOMAIN\\name", or a bare name, which
- * winbindd looks up in its own domain first), a user or a group, into
- * sid[cap]: for ntlm_account_store_require_member(). NTLM_E_NOT_FOUND when
- * winbindd knows no such name, NTLM_E_BACKEND when it does not answer,
+ * The SID winbindd gives name ("DOMAIN\\name": a user or a group) into
+ * sid[cap], for ntlm_account_store_require_member(). A name without its
+ * domain is NTLM_E_INVALID_PARAMETER; NTLM_E_NOT_FOUND when winbindd knows
+ * no such name, NTLM_E_BACKEND when it does not answer,
  * NTLM_E_BUFFER_TOO_SMALL, NTLM_E_UNSUPPORTED without libwbclient.
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t cap);

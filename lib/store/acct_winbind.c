@@ -427,26 +427,16 @@ NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *
 
 NTLM_API ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t cap)
 {
-	if (!name || !*name || !sid || !cap)
+	if (!name || !strchr(name, '\\') || !sid || !cap)
 		return NTLM_E_INVALID_PARAMETER;
 	sid[0] = '\0';
 	struct wbcContext *wb = wbcCtxCreate();
 	if (!wb)
 		return NTLM_E_NO_MEMORY;
-	/*
-	 * "DOMAIN\name" goes as one name (winbindd splits it); a bare name is
-	 * looked up in winbindd's own domain, as wbinfo and Samba's tools do.
-	 */
-	struct wbcInterfaceDetails *d = NULL;
-	wbcErr wrc = WBC_ERR_SUCCESS;
-	if (!strchr(name, '\\'))
-		wrc = wbcCtxInterfaceDetails(wb, &d);
+	/* "DOMAIN\name" as one name: winbindd splits it at its separator */
 	struct wbcDomainSid found;
 	enum wbcSidType type;
-	if (WBC_ERROR_IS_OK(wrc))
-		wrc = wbcCtxLookupName(wb, d && d->netbios_domain ? d->netbios_domain : "", name, &found,
-		                       &type);
-	wbcFreeMemory(d);
+	wbcErr wrc = wbcCtxLookupName(wb, "", name, &found, &type);
 	wbcCtxFree(wb);
 	if (wrc == WBC_ERR_DOMAIN_NOT_FOUND || wrc == WBC_ERR_UNKNOWN_USER ||
 	    wrc == WBC_ERR_UNKNOWN_GROUP || wrc == WBC_ERR_INVALID_SID)

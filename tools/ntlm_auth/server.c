@@ -20,14 +20,19 @@
 
 /*
  * --require-membership-of: a SID as given (Samba takes anything that starts
- * "S-" as one), else a name winbindd resolves, once, here: a name it cannot
- * resolve stops the helper (Samba's words), as a check that could never pass.
+ * "S-" as one), else "DOMAIN\\name" that winbindd resolves, once, here: a
+ * name it cannot resolve stops the helper (Samba's words), as a check that
+ * could never pass.
  */
 static int membership_sid(const char *want, char *sid, size_t cap)
 {
 	if ((want[0] == 'S' || want[0] == 's') && want[1] == '-') {
 		snprintf(sid, cap, "%s", want);
 		return 0;
+	}
+	if (!strchr(want, '\\')) {
+		fprintf(stderr, "Could not parse %s into separate domain/name parts!\n", want);
+		return -1;
 	}
 	ntlm_err rc = ntlm_winbind_name_to_sid(want, sid, cap);
 	if (rc == NTLM_OK)
