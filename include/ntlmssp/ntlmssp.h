@@ -526,13 +526,15 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_chain(ntlm_account_store **
  * Only the members of one group (or one account) may log on: a logon inner
  * verifies is refused with NTLM_E_NOT_MEMBER unless sid ("S-1-5-21-...") is
  * the account's own SID or one of the group SIDs the domain listed in the
- * logon (what ntlm_ctx_sid and ntlm_ctx_group_sids report). A logon whose
- * store reports no SIDs (a local account, also as a chained store's
- * fallback, or a custom store) is never a member. Groups are what the domain
- * put in the logon info; nothing is expanded here. sid is compared in its
- * canonical decimal form; a malformed one is NTLM_E_INVALID_PARAMETER. The
- * lockout policy counts on this store; a refused non-member is no password
- * guess and is not counted. inner is not owned and must outlive the store.
+ * logon (what ntlm_ctx_sid and ntlm_ctx_group_sids report), or is an alias
+ * (a domain-local group such as BUILTIN\\Users) that winbindd says those
+ * SIDs belong to. A logon whose store reports no SIDs (a local account, also
+ * as a chained store's fallback, or a custom store) is never a member.
+ * Nested global groups are what the domain put in the logon. sid is
+ * compared in its canonical decimal form; a malformed one is
+ * NTLM_E_INVALID_PARAMETER. The lockout policy counts on this store; a
+ * refused non-member is no password guess and is not counted. inner is not
+ * owned and must outlive the store.
  * A server context tells the peer NTLM_E_LOGON_FAILURE, as Windows and
  * Samba do; the audit record keeps NTLM_E_NOT_MEMBER.
  */

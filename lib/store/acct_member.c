@@ -2,7 +2,9 @@
  * acct_member.c - "only the members of this group may log on" (ntlm_auth's
  * --require-membership-of): a store around another one that lets a logon
  * through only when the required SID is among the logon's SIDs, the
- * account's own and its groups' as the domain listed them.
+ * account's own and its groups' as the domain listed them, or names a
+ * domain-local group (an alias, such as BUILTIN\Users) winbindd says they
+ * belong to, as Samba's own check adds aliases to the token.
  *
  * The SIDs are compared as canonical strings: the required one is parsed
  * and written back in decimal once, at creation, and the domain's come from
@@ -96,7 +98,11 @@ static ntlm_err member_verify_info(void *impl, const ntlm_auth_request *req, ntl
 	NTLM_TRY(acct_store_verify_info(m->inner, &sub, res, info));
 	if ((info->sid && strcmp(info->sid, m->sid) == 0) || listed(info->group_sids, m->sid))
 		return NTLM_OK;
-	return NTLM_E_NOT_MEMBER;
+	/* a domain-local group (BUILTIN\Users, ...): winbindd knows who is in it */
+	int alias = 0;
+	if (info->sid)
+		acct_winbind_alias_member(m->sid, info->sid, info->group_sids, &alias);
+	return alias ? NTLM_OK : NTLM_E_NOT_MEMBER;
 }
 
 static ntlm_err member_verify(void *impl, const ntlm_auth_request *req, ntlm_auth_result *res)

@@ -146,7 +146,9 @@ client_as() { na_client=("$NA" --helper-protocol=ntlmssp-client-1 --domain="$1" 
 # one handshake of $na_client against a server helper: the server's last answer
 relay() { in_dc timeout -k 5 60 /usr/bin/python3 tests/ntlm_auth/relay.py "${na_client[@]}" -- "$@" 2>&1 | tail -1; }
 samba_na=("$SAMBA_NA" --configfile="$DC_CONF")
-pw_of() { echo "$(echo "${1:0:1}" | tr a-z A-Z)${1:1}-Pass#1"; } # alice -> Alice-Pass#1
+pw_of() { # alice -> Alice-Pass#1
+	[ "$1" = Administrator ] && echo "$DC_ADMINPASS" || echo "$(echo "${1:0:1}" | tr a-z A-Z)${1:1}-Pass#1"
+}
 one_line() { echo "$1" | tr '\n' ' ' | sed 's/ $//'; }
 same() { # label ours samba [want-regex, on the answer as one line]
 	if [ "$2" = "$3" ] && { [ -z "${4:-}" ] || one_line "$2" | grep -qE "$4"; }; then
@@ -183,8 +185,10 @@ else
 			bad "ntlm_auth squid-2.5-ntlmssp by group name, $u" "'$got'"
 	done
 	# one-shot (FreeRADIUS's mode): a plaintext password, and a challenge with an NTLMv2
-	# response computed here; group and user names resolved through winbindd
-	for case in "$DC_DOMAIN\\ntlmgrp alice" "$DC_DOMAIN\\ntlmgrp bob" "ntlmgrp bob" "$DC_DOMAIN\\alice alice" "$DC_DOMAIN\\alice bob"; do
+	# response computed here; group and user names resolved through winbindd, BUILTIN's
+	# aliases (S-1-5-32-545 Users) as winbindd expands them
+	for case in "$DC_DOMAIN\\ntlmgrp alice" "$DC_DOMAIN\\ntlmgrp bob" "ntlmgrp bob" "$DC_DOMAIN\\alice alice" "$DC_DOMAIN\\alice bob" \
+		"BUILTIN\\Administrators alice" "BUILTIN\\Administrators Administrator" "S-1-5-32-545 alice"; do
 		set -- $case
 		args=(--username="$2" --domain="$DC_DOMAIN" --password="$(pw_of "$2")" --require-membership-of="$1")
 		same "one-shot --require-membership-of=$1, $2" \
@@ -216,7 +220,8 @@ else
 	tt=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/ntlm_auth/relay.py "${na_client[@]}" -- "$NA" \
 		--helper-protocol=squid-2.5-ntlmssp "${FBA[@]}" --domain-names-from-winbind 2>&1)
 	if [ "$(echo "$tt" | tail -1)" = "AF $DC_DOMAIN\\alice" ] &&
-		echo "$tt" | head -1 | cut -d' ' -f2 | base64 -d | iconv -f UTF-16LE -t UTF-8 2>/dev/null | grep -qa "$DC_DNS_DOMAIN"; then
+		/usr/bin/python3 -c 'import base64, sys; sys.exit(sys.argv[2].encode("utf-16-le") not in base64.b64decode(sys.argv[1]))' \
+			"$(echo "$tt" | head -1 | cut -d' ' -f2)" "$DC_DNS_DOMAIN"; then
 		ok "ntlm_auth chained store: domain user -> AF $DC_DOMAIN\\alice; the CHALLENGE names $DC_DNS_DOMAIN (--domain-names-from-winbind)"
 	else
 		bad "ntlm_auth chained store, domain user" "$(echo "$tt" | tr '\n' ' ' | head -c 300)"
