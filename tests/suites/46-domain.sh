@@ -5,7 +5,9 @@
 # tests/domain/users.py and the lockout threshold by samba-tool. Then
 # build/tests/domain/test_domain (tests/domain/test_domain.c) runs our
 # server's winbind store and chained store against the DC's winbindd,
-# times 1,000 domain logons, and runs again with the DC stopped.
+# times 1,000 domain logons, and runs again with the DC stopped. A block of
+# its own runs ntlm_auth against the DC (--require-membership-of, the chained
+# store's options), next to Samba's /usr/bin/ntlm_auth on the same requests.
 # Prints "domain: N passed, N failed" last; exits non-zero on a failure.
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
