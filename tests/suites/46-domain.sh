@@ -159,6 +159,7 @@ same() { # label ours samba [want-regex, on the answer as one line]
 		bad "ntlm_auth $1" "ours '$(one_line "$2")', Samba's '$(one_line "$3")'"
 	fi
 }
+na_t0=$(date +%s.%N)
 if [ ! -x "$NA" ] || [ ! -x "$SAMBA_NA" ]; then
 	bad "ntlm_auth prerequisites" "$NA or $SAMBA_NA missing"
 else
@@ -247,6 +248,7 @@ else
 		ok "ntlm_auth chained store: $DC_DOMAIN\\alice with the local password -> $got (no fallback)" ||
 		bad "ntlm_auth chained store, wrong domain password" "'$got'"
 fi
+echo "    ntlm_auth against the DC: $(elapsed "$na_t0" "$(date +%s.%N)") s"
 # =============================================================================
 
 # --- impersonation: the RPC demo server with the winbind store impersonates a
