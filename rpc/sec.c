@@ -157,6 +157,7 @@ static uint32_t handshake_fault(ntlm_err rc)
 	case NTLM_E_PASSWORD_EXPIRED:
 	case NTLM_E_PASSWORD_MUST_CHANGE:
 	case NTLM_E_NO_SUCH_DOMAIN:
+	case NTLM_E_NOT_MEMBER:
 	case NTLM_E_NTLMV2_REFUSED:
 	case NTLM_E_NTLMV1_REFUSED:
 	case NTLM_E_LM_REFUSED:

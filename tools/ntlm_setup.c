@@ -589,11 +589,27 @@ int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server 
 	return 0;
 }
 
+int setup_server_require_member(setup_server *s, const char *cmd, const char *option,
+                                const char *sid)
+{
+	ntlm_account_store *member = NULL;
+	ntlm_err rc = ntlm_account_store_require_member(&member, s->store, sid);
+	if (rc == NTLM_E_INVALID_PARAMETER)
+		return tool_error(TOOL_EXIT_USAGE, cmd, "%s: '%s' is not a SID (S-1-5-21-...)", option,
+		                  sid);
+	if (rc != NTLM_OK)
+		return tool_lib_error(TOOL_EXIT_FAIL, cmd, option, rc);
+	s->links[2] = s->store;
+	s->store = member;
+	s->cfg.store = member;
+	return 0;
+}
+
 void setup_server_free(setup_server *s)
 {
 	ntlm_account_store_free(s->store);
-	ntlm_account_store_free(s->links[0]);
-	ntlm_account_store_free(s->links[1]);
+	for (size_t i = 0; i < sizeof(s->links) / sizeof(s->links[0]); i++)
+		ntlm_account_store_free(s->links[i]);
 	ntlm_replay_cache_free(s->replay);
 	if (s->audit_fd >= 0)
 		close(s->audit_fd);

@@ -63,7 +63,8 @@ typedef struct setup_client {
 typedef struct setup_server {
 	ntlm_policy policy;
 	ntlm_account_store *store;
-	ntlm_account_store *links[2];           /* a chained store's domain and local stores */
+	ntlm_account_store *links[3];           /* a chained store's domain and local stores; what a
+	                                 membership store wraps */
 	char wb_domain[64], wb_dns_domain[256]; /* --domain-names-from-winbind */
 	ntlm_replay_cache *replay;
 	uint8_t cbt[16];
@@ -76,6 +77,13 @@ typedef struct setup_server {
 int setup_client_build(const setup_opts *o, setup_client *c);
 void setup_client_free(setup_client *c);
 int setup_server_build(const setup_opts *o, int with_replay_cache, setup_server *s);
+/*
+ * Lets only the members of the group (or account) sid log on: s's store is
+ * wrapped in ntlm_account_store_require_member(). 0, or TOOL_EXIT_USAGE /
+ * TOOL_EXIT_FAIL after printing why (what names the check: option).
+ */
+int setup_server_require_member(setup_server *s, const char *cmd, const char *option,
+                                const char *sid);
 void setup_server_free(setup_server *s);
 
 #endif

@@ -202,7 +202,9 @@ NTLM_API const char *ntlm_version(void);
 	X(NTLM_E_ACCOUNT_RESTRICTION, 64, 0xC000006Eu, (int32_t)0x8009030C,                            \
 	  "account restriction: not at this time, from this workstation or for this logon type")       \
 	X(NTLM_E_NO_SUCH_DOMAIN, 65, 0xC00000DFu, (int32_t)0x8009030C,                                 \
-	  "the user's domain is neither this server's nor one it trusts")
+	  "the user's domain is neither this server's nor one it trusts")                              \
+	X(NTLM_E_NOT_MEMBER, 66, 0xC000006Du, (int32_t)0x8009030C,                                     \
+	  "the account is not a member of the group this service requires")
 
 typedef enum ntlm_err {
 #define NTLM_ERR_ENUM_(name, value, nt, sec, msg) name = value,
@@ -525,6 +527,33 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_chain(ntlm_account_store **
                                                            ntlm_account_store *domain,
                                                            ntlm_account_store *local,
                                                            uint32_t options);
+/*
+ * Only the members of one group (or one account) may log on: a logon inner
+ * verifies is refused with NTLM_E_NOT_MEMBER unless sid ("S-1-5-21-...") is
+ * the account's own SID or one of the group SIDs the domain listed in the
+ * logon (what ntlm_ctx_sid and ntlm_ctx_group_sids report), or is an alias
+ * (a domain-local group such as BUILTIN\\Users) that winbindd says those
+ * SIDs belong to. A logon whose store reports no SIDs (a local account, also
+ * as a chained store's fallback, or a custom store) is never a member.
+ * Nested global groups are what the domain put in the logon. sid is
+ * compared in its canonical decimal form; a malformed one is
+ * NTLM_E_INVALID_PARAMETER. The lockout policy counts on this store; a
+ * refused non-member is no password guess and is not counted. inner is not
+ * owned and must outlive the store.
+ * A server context tells the peer NTLM_E_LOGON_FAILURE, as Windows and
+ * Samba do; the audit record keeps NTLM_E_NOT_MEMBER.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_account_store_require_member(ntlm_account_store **out,
+                                                                    ntlm_account_store *inner,
+                                                                    const char *sid);
+/*
+ * The SID winbindd gives name ("DOMAIN\\name": a user or a group) into
+ * sid[cap], for ntlm_account_store_require_member(). A name without its
+ * domain is NTLM_E_INVALID_PARAMETER; NTLM_E_NOT_FOUND when winbindd knows
+ * no such name, NTLM_E_BACKEND when it does not answer,
+ * NTLM_E_BUFFER_TOO_SMALL, NTLM_E_UNSUPPORTED without libwbclient.
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t cap);
 NTLM_API void ntlm_account_store_free(ntlm_account_store *store);
 /*
  * Runs a store's verification directly (also what the server context does).

@@ -584,10 +584,11 @@ static ntlm_err handle_authenticate(ntlm_ctx *ctx, const uint8_t *msg, size_t le
 	}
 	emit_audit(ctx, rc, &in.a, in.flags, &v);
 	/*
-	 * The audit keeps the truth; the peer cannot tell an unknown user, or a
-	 * domain we do not serve, from a wrong password.
+	 * The audit keeps the truth; the peer cannot tell an unknown user, a
+	 * domain we do not serve, or a user outside the required group from a
+	 * wrong password.
 	 */
-	if (rc == NTLM_E_NO_SUCH_USER || rc == NTLM_E_NO_SUCH_DOMAIN)
+	if (rc == NTLM_E_NO_SUCH_USER || rc == NTLM_E_NO_SUCH_DOMAIN || rc == NTLM_E_NOT_MEMBER)
 		rc = NTLM_E_LOGON_FAILURE;
 	ntlm_free_string(v.target_name);
 	ntlm_memzero(&v.res, sizeof(v.res));

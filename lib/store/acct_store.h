@@ -57,4 +57,14 @@ NTLM_MUST_CHECK ntlm_err acct_store_verify_info(ntlm_account_store *store,
                                                 const ntlm_auth_request *req, ntlm_auth_result *res,
                                                 acct_logon_info *info);
 
+/*
+ * Domain-local groups (aliases: BUILTIN's, or a domain's own) are not in a
+ * logon's SIDs; winbindd knows their members. *member: whether the account
+ * (sid, with its space-separated group_sids) belongs to the alias, asked of
+ * winbindd in the alias's domain (acct_winbind.c). Any answer but a
+ * membership, winbindd absent included, is 0: the caller refuses.
+ */
+void acct_winbind_alias_member(const char *alias, const char *sid, const char *group_sids,
+                               int *member);
+
 #endif

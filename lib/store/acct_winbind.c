@@ -424,3 +424,75 @@ NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *
 	wbcCtxFree(wb);
 	return rc;
 }
+
+NTLM_API ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t cap)
+{
+	if (!name || !strchr(name, '\\') || !sid || !cap)
+		return NTLM_E_INVALID_PARAMETER;
+	sid[0] = '\0';
+	struct wbcContext *wb = wbcCtxCreate();
+	if (!wb)
+		return NTLM_E_NO_MEMORY;
+	/* "DOMAIN\name" as one name: winbindd splits it at its separator */
+	struct wbcDomainSid found;
+	enum wbcSidType type;
+	wbcErr wrc = wbcCtxLookupName(wb, "", name, &found, &type);
+	wbcCtxFree(wb);
+	if (wrc == WBC_ERR_DOMAIN_NOT_FOUND || wrc == WBC_ERR_UNKNOWN_USER ||
+	    wrc == WBC_ERR_UNKNOWN_GROUP || wrc == WBC_ERR_INVALID_SID)
+		return NTLM_E_NOT_FOUND;
+	if (!WBC_ERROR_IS_OK(wrc))
+		return wrc == WBC_ERR_NO_MEMORY ? NTLM_E_NO_MEMORY : NTLM_E_BACKEND;
+	char text[WBC_SID_STRING_BUFLEN];
+	int n = wbcSidToStringBuf(&found, text, sizeof(text));
+	if (n < 0 || (size_t)n >= sizeof(text))
+		return NTLM_E_BACKEND;
+	return copy_domain_name(sid, cap, text);
+}
+
+/* The SIDs of a logon: sid, then each of the space-separated group_sids. */
+static struct wbcDomainSid *logon_sids(const char *sid, const char *group_sids, uint32_t *n)
+{
+	size_t cap = 1;
+	for (const char *p = group_sids; p && *p; p++)
+		cap += *p == ' ';
+	cap += group_sids && *group_sids;
+	struct wbcDomainSid *out = ntlm_calloc(cap, sizeof(*out));
+	if (!out || !WBC_ERROR_IS_OK(wbcStringToSid(sid, &out[0]))) {
+		free(out);
+		return NULL;
+	}
+	*n = 1;
+	char one[WBC_SID_STRING_BUFLEN];
+	for (const char *p = group_sids; p && *p && *n < cap;) {
+		size_t len = strcspn(p, " ");
+		if (len && len < sizeof(one)) {
+			memcpy(one, p, len);
+			one[len] = '\0';
+			if (WBC_ERROR_IS_OK(wbcStringToSid(one, &out[*n])))
+				(*n)++;
+		}
+		p += len;
+		p += strspn(p, " ");
+	}
+	return out;
+}
+
+void acct_winbind_alias_member(const char *alias, const char *sid, const char *group_sids,
+                               int *member)
+{
+	*member = 0;
+	struct wbcDomainSid dom;
+	uint32_t n = 0, n_rids = 0, *rids = NULL;
+	if (!sid || !WBC_ERROR_IS_OK(wbcStringToSid(alias, &dom)) || dom.num_auths < 1)
+		return;
+	uint32_t rid = dom.sub_auths[--dom.num_auths]; /* the alias in its domain */
+	struct wbcDomainSid *sids = logon_sids(sid, group_sids, &n);
+	struct wbcContext *wb = sids ? wbcCtxCreate() : NULL;
+	if (wb && WBC_ERROR_IS_OK(wbcCtxGetSidAliases(wb, &dom, sids, n, &rids, &n_rids)))
+		for (uint32_t i = 0; i < n_rids; i++)
+			*member |= rids[i] == rid;
+	wbcFreeMemory(rids);
+	wbcCtxFree(wb);
+	free(sids);
+}

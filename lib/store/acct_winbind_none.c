@@ -4,6 +4,7 @@
  * build host had installed, and callers learn at run time that the domain
  * backend is missing.
  */
+#include "acct_store.h"
 #include "ntlmssp/ntlmssp.h"
 
 NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter)
@@ -20,4 +21,17 @@ NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *
 	if (dns && dns_cap)
 		dns[0] = '\0';
 	return NTLM_E_UNSUPPORTED;
+}
+
+NTLM_API ntlm_err ntlm_winbind_name_to_sid(const char *name, char *sid, size_t cap)
+{
+	if (sid && cap)
+		sid[0] = '\0';
+	return NTLM_E_UNSUPPORTED;
+}
+
+void acct_winbind_alias_member(const char *alias, const char *sid, const char *group_sids,
+                               int *member)
+{
+	*member = 0;
 }

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The security checks of ntlm_auth, each made to fire: a mechListMIC that
 does not verify or is missing (server side and client side), and
---require-membership-of, which no store can answer, refused. Self-contained
+--require-membership-of with an account file alone (it has no SIDs to
+decide from) refused at start; with the domain's SIDs it is suite
+46-domain's. Self-contained
 (its own account file in a temp dir), so the mutants in
 tests/mutation/mutants.txt can run it alone.
 
@@ -155,7 +157,7 @@ with tempfile.TemporaryDirectory() as tmp:
           t1[:2] == ["1", "TT"] and t2[:2] == ["2", "TT"] and r2 == "2 NA * NT_STATUS_LOGON_FAILURE"
           and r1[:2] == ["1", "AF"] and r1[3].endswith("\\" + USER), (t1[:2], t2[:2], r2, r1))
 
-    # --require-membership-of: no store can answer it, so the helper does not run
+    # --require-membership-of: an account file cannot answer it, so the helper does not run
     for proto in ("squid-2.5-ntlmssp", "gss-spnego", "squid-2.5-basic", "ntlm-server-1"):
         p = subprocess.run([NA, "--helper-protocol=" + proto, "--account-file=" + accounts,
                             "--require-membership-of=S-1-5-32-544"], input="%s %s\n" % (USER, PASSWORD),

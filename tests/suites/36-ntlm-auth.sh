@@ -13,7 +13,8 @@
 #      private mount namespace (unshare -m) with ours bind-mounted over that
 #      path, seen by no other process -> 200;
 #  and the security checks (tests/ntlm_auth/checks.py: mechListMIC wrong or
-#  missing, --require-membership-of refused).
+#  missing, --require-membership-of refused with an account file alone; with a
+#  domain's SIDs it is tested against the DC in 46-domain).
 # Everything on 127.0.0.1 in a temporary directory; what we start is
 # stopped by PID on exit. Last line "ntlm-auth: N passed, N failed".
 set -u

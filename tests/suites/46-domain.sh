@@ -5,7 +5,9 @@
 # tests/domain/users.py and the lockout threshold by samba-tool. Then
 # build/tests/domain/test_domain (tests/domain/test_domain.c) runs our
 # server's winbind store and chained store against the DC's winbindd,
-# times 1,000 domain logons, and runs again with the DC stopped.
+# times 1,000 domain logons, and runs again with the DC stopped. A block of
+# its own runs ntlm_auth against the DC (--require-membership-of, the chained
+# store's options), next to Samba's /usr/bin/ntlm_auth on the same requests.
 # Prints "domain: N passed, N failed" last; exits non-zero on a failure.
 set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -162,6 +164,122 @@ tool "foreign domain without --fallback-account-file refused" "^FAIL .*LOGON_FAI
 last_audit_has '"error":"NTLM_E_NO_SUCH_DOMAIN"' && ok "audit: NTLM_E_NO_SUCH_DOMAIN kept" ||
 	bad "audit: NTLM_E_NO_SUCH_DOMAIN kept" "$(tail -1 "$T/audit.log")"
 
+# =============================================================================
+# --- ntlm_auth against the DC (issues 13 and 14): --require-membership-of decided
+# from the logon's SIDs, and the chained store as ntlm_auth options. Samba's own
+# /usr/bin/ntlm_auth answers the same requests against the same DC where it can:
+# its output and exit status must be ours, byte for byte.
+NA=build/tools/ntlm_auth
+SAMBA_NA=/usr/bin/ntlm_auth
+NA_LOG=$T/na-audit.log
+na_client=()
+client_as() { na_client=("$NA" --helper-protocol=ntlmssp-client-1 --domain="$1" --username="$2" --password="$3"); }
+# one handshake of $na_client against a server helper: the server's last answer
+relay() { in_dc timeout -k 5 60 /usr/bin/python3 tests/ntlm_auth/relay.py "${na_client[@]}" -- "$@" 2>&1 | tail -1; }
+samba_na=("$SAMBA_NA" --configfile="$DC_CONF")
+pw_of() { # alice -> Alice-Pass#1
+	[ "$1" = Administrator ] && echo "$DC_ADMINPASS" || echo "$(echo "${1:0:1}" | tr a-z A-Z)${1:1}-Pass#1"
+}
+one_line() { echo "$1" | tr '\n' ' ' | sed 's/ $//'; }
+same() { # label ours samba [want-regex, on the answer as one line]
+	if [ "$2" = "$3" ] && { [ -z "${4:-}" ] || one_line "$2" | grep -qE "$4"; }; then
+		ok "ntlm_auth $1: $(one_line "$2") (Samba's too)"
+	else
+		bad "ntlm_auth $1" "ours '$(one_line "$2")', Samba's '$(one_line "$3")'"
+	fi
+}
+na_t0=$(date +%s.%N)
+if [ ! -x "$NA" ] || [ ! -x "$SAMBA_NA" ]; then
+	bad "ntlm_auth prerequisites" "$NA or $SAMBA_NA missing"
+else
+	# member / non-member of the group given by SID, through both NTLMSSP server modes
+	for proto in squid-2.5-ntlmssp gss-spnego; do
+		for u in alice bob; do
+			client_as "$DC_DOMAIN" "$u" "$(pw_of "$u")"
+			want='NA (\* )?NT_STATUS_LOGON_FAILURE$'
+			[ "$u" = alice ] && want="^AF (\* )?$DC_DOMAIN\\\\alice\$"
+			same "$proto --require-membership-of=<ntlmgrp's SID>, $u" \
+				"$(relay "$NA" --helper-protocol="$proto" --winbind --require-membership-of="$DC_GROUP_SID" --audit-log="$NA_LOG")" \
+				"$(relay "$SAMBA_NA" --configfile="$DC_CONF" --helper-protocol="$proto" --require-membership-of="$DC_GROUP_SID")" "$want"
+		done
+	done
+	grep -q '"user":"bob".*' "$NA_LOG" && tail -1 "$NA_LOG" | grep -q '"error":"NTLM_E_NOT_MEMBER"' &&
+		ok "ntlm_auth: the audit log says NTLM_E_NOT_MEMBER (the client read a logon failure)" ||
+		bad "ntlm_auth audit of a non-member" "$(tail -1 "$NA_LOG")"
+	# by name: Samba 4.17's NTLMSSP modes pass the name to winbindd unresolved and answer
+	# NT_STATUS_INVALID_PARAMETER to everybody (docs/interop.md); ours resolve it once
+	for u in alice bob; do
+		client_as "$DC_DOMAIN" "$u" "$(pw_of "$u")"
+		got=$(relay "$NA" --helper-protocol=squid-2.5-ntlmssp --winbind --require-membership-of="$DC_DOMAIN\\ntlmgrp")
+		want="NA NT_STATUS_LOGON_FAILURE"
+		[ "$u" = alice ] && want="AF $DC_DOMAIN\\alice"
+		[ "$got" = "$want" ] && ok "ntlm_auth squid-2.5-ntlmssp --require-membership-of=$DC_DOMAIN\\ntlmgrp, $u: $got" ||
+			bad "ntlm_auth squid-2.5-ntlmssp by group name, $u" "'$got'"
+	done
+	# one-shot (FreeRADIUS's mode): a plaintext password, and a challenge with an NTLMv2
+	# response computed here; group and user names resolved through winbindd, BUILTIN's
+	# aliases (S-1-5-32-545 Users) as winbindd expands them
+	for case in "$DC_DOMAIN\\ntlmgrp alice" "$DC_DOMAIN\\ntlmgrp bob" "ntlmgrp bob" "$DC_DOMAIN\\alice alice" "$DC_DOMAIN\\alice bob" \
+		"BUILTIN\\Administrators alice" "BUILTIN\\Administrators Administrator" "S-1-5-32-545 alice"; do
+		set -- $case
+		args=(--username="$2" --domain="$DC_DOMAIN" --password="$(pw_of "$2")" --require-membership-of="$1")
+		same "one-shot --require-membership-of=$1, $2" \
+			"$(in_dc "$NA" --winbind "${args[@]}" 2>&1; echo "exit $?")" "$(in_dc "${samba_na[@]}" "${args[@]}" 2>&1; echo "exit $?")"
+	done
+	for u in alice bob; do
+		nt=$(/usr/bin/python3 tests/domain/ntlmv2.py "$u" "$DC_DOMAIN" "$(pw_of "$u")" 0102030405060708)
+		args=(--username="$u" --domain="$DC_DOMAIN" --challenge=0102030405060708 --nt-response="$nt"
+			--request-nt-key --require-membership-of="$DC_DOMAIN\\ntlmgrp")
+		same "one-shot --challenge --nt-response (NTLMv2) --request-nt-key, member of ntlmgrp, $u" \
+			"$(in_dc "$NA" --winbind "${args[@]}" 2>&1; echo "exit $?")" "$(in_dc "${samba_na[@]}" "${args[@]}" 2>&1; echo "exit $?")"
+	done
+	basic=$(printf '%s %s\n' alice "$(pw_of alice | sed 's/#/%23/')" bob "$(pw_of bob | sed 's/#/%23/')")
+	same "squid-2.5-basic --require-membership-of=$DC_DOMAIN\\ntlmgrp, alice and bob" \
+		"$(echo "$basic" | in_dc "$NA" --helper-protocol=squid-2.5-basic --winbind --require-membership-of="$DC_DOMAIN\\ntlmgrp" 2>&1)" \
+		"$(echo "$basic" | in_dc "${samba_na[@]}" --helper-protocol=squid-2.5-basic --require-membership-of="$DC_DOMAIN\\ntlmgrp" 2>&1)" '^OK ERR$'
+	# a name winbindd cannot resolve: Samba's words on stderr, exit 1 (ours before any request)
+	args=(--username=alice --domain="$DC_DOMAIN" --password="$(pw_of alice)" --require-membership-of="$DC_DOMAIN\\nosuchgroup")
+	same "one-shot --require-membership-of=$DC_DOMAIN\\nosuchgroup" \
+		"$(in_dc "$NA" --winbind "${args[@]}" 2>&1; echo "exit $?")" "$(in_dc "${samba_na[@]}" "${args[@]}" 2>&1; echo "exit $?")" 'exit 1$'
+	out=$(in_dc "$NA" --helper-protocol=squid-2.5-ntlmssp --winbind --require-membership-of="$DC_DOMAIN\\nosuchgroup" </dev/null 2>&1)
+	[ $? -eq 1 ] && [ "$out" = "Winbindd lookupname failed to resolve $DC_DOMAIN\\nosuchgroup into a SID!" ] &&
+		ok "ntlm_auth squid-2.5-ntlmssp with an unresolvable group: stops at start (exit 1, Samba's words)" ||
+		bad "ntlm_auth squid-2.5-ntlmssp with an unresolvable group" "$out"
+
+	# the chained store: the domain first, the local account for a foreign domain only
+	FBA=(--fallback-account-file="$DC_LOCAL_FILE")
+	client_as "$DC_DOMAIN" alice Alice-Pass#1
+	tt=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/ntlm_auth/relay.py "${na_client[@]}" -- "$NA" \
+		--helper-protocol=squid-2.5-ntlmssp "${FBA[@]}" --domain-names-from-winbind 2>&1)
+	if [ "$(echo "$tt" | tail -1)" = "AF $DC_DOMAIN\\alice" ] &&
+		/usr/bin/python3 -c 'import base64, sys; sys.exit(sys.argv[2].encode("utf-16-le") not in base64.b64decode(sys.argv[1]))' \
+			"$(echo "$tt" | head -1 | cut -d' ' -f2)" "$DC_DNS_DOMAIN"; then
+		ok "ntlm_auth chained store: domain user -> AF $DC_DOMAIN\\alice; the CHALLENGE names $DC_DNS_DOMAIN (--domain-names-from-winbind)"
+	else
+		bad "ntlm_auth chained store, domain user" "$(echo "$tt" | tr '\n' ' ' | head -c 300)"
+	fi
+	client_as OTHERDOM zed Zed-Pass#1
+	got=$(relay "$NA" --helper-protocol=squid-2.5-ntlmssp "${FBA[@]}" --audit-log="$NA_LOG")
+	case "$got" in
+	"AF $DC_DOMAIN\\"*) bad "ntlm_auth chained store, foreign domain" "'$got' (the domain's?)" ;;
+	"AF "*\\zed) tail -1 "$NA_LOG" | grep -q '"account_source":"local"' &&
+		ok "ntlm_auth chained store: OTHERDOM\\zed -> the local account: $got" ||
+		bad "ntlm_auth chained store audit" "$(tail -1 "$NA_LOG")" ;;
+	*) bad "ntlm_auth chained store, foreign domain" "'$got'" ;;
+	esac
+	got=$(relay "$NA" --helper-protocol=squid-2.5-ntlmssp "${FBA[@]}" --require-membership-of="$DC_GROUP_SID")
+	[ "$got" = "NA NT_STATUS_LOGON_FAILURE" ] &&
+		ok "ntlm_auth chained store + --require-membership-of: a local account has no SIDs -> $got" ||
+		bad "ntlm_auth chained store + membership, local account" "'$got'"
+	client_as "$DC_DOMAIN" alice Local-Alice#1
+	got=$(relay "$NA" --helper-protocol=squid-2.5-ntlmssp "${FBA[@]}" --fallback-when-unreachable)
+	[ "$got" = "NA NT_STATUS_LOGON_FAILURE" ] &&
+		ok "ntlm_auth chained store: $DC_DOMAIN\\alice with the local password -> $got (no fallback)" ||
+		bad "ntlm_auth chained store, wrong domain password" "'$got'"
+fi
+echo "    ntlm_auth against the DC: $(elapsed "$na_t0" "$(date +%s.%N)") s"
+# =============================================================================
+
 # --- impersonation: the RPC demo server with the winbind store impersonates a
 # domain user as the Unix account winbind's NSS gives it (its idmap). NSS
 # reaches the DC's winbindd through nss_wrapper's module hook and libnss_winbind.
@@ -209,4 +327,24 @@ gss_phase down
 tool "DC stopped: refused by default" "^FAIL .*BACKEND" "$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}"
 tool "DC stopped: --fallback-when-unreachable" "^DONE user=DOMSRV\\\\alice " \
 	"$DC_DOMAIN" alice Local-Alice#1 "${FB[@]}" --fallback-when-unreachable
+# ntlm_auth's chained store with the DC stopped (the block above has its helpers)
+if [ -x "$NA" ]; then
+	client_as "$DC_DOMAIN" alice Local-Alice#1
+	got=$(relay "$NA" --helper-protocol=squid-2.5-ntlmssp "${FBA[@]}")
+	case "$got" in
+	NA\ *) ok "ntlm_auth, DC stopped: refused by default ($got)" ;;
+	*) bad "ntlm_auth, DC stopped, default" "'$got'" ;;
+	esac
+	got=$(relay "$NA" --helper-protocol=squid-2.5-ntlmssp "${FBA[@]}" --fallback-when-unreachable)
+	case "$got" in
+	"AF $DC_DOMAIN\\"*) bad "ntlm_auth, DC stopped, --fallback-when-unreachable" "'$got'" ;;
+	"AF "*\\alice) ok "ntlm_auth, DC stopped, --fallback-when-unreachable: the local account: $got" ;;
+	*) bad "ntlm_auth, DC stopped, --fallback-when-unreachable" "'$got'" ;;
+	esac
+	# (Samba's helper, its winbindd gone too, prints "could not obtain winbind separator!",
+	# "Reading winbind reply failed! (0x01)" and a success line ":  (0x0)", exit 1)
+	out=$(in_dc "$NA" "${FBA[@]}" --username=alice --domain="$DC_DOMAIN" --password=Local-Alice#1 2>&1; echo "exit $?")
+	[ "$(one_line "$out")" = "NT_STATUS_UNSUCCESSFUL: Reading winbind reply failed! (0xc0000001) exit 1" ] &&
+		ok "ntlm_auth one-shot, DC stopped: $(one_line "$out")" || bad "ntlm_auth one-shot, DC stopped" "$out"
+fi
 finish

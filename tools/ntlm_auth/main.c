@@ -36,6 +36,9 @@ enum {
 	O_USAGE,
 	O_ACCOUNT_FILE,
 	O_WINBIND,
+	O_FALLBACK_ACCOUNT_FILE,
+	O_FALLBACK_WHEN_UNREACHABLE,
+	O_DOMAIN_NAMES_FROM_WINBIND,
 	O_POLICY,
 	O_AUDIT_LOG
 };
@@ -70,6 +73,9 @@ static const struct option long_options[] = {
 	/* ours */
 	{"account-file", required_argument, NULL, O_ACCOUNT_FILE},
 	{"winbind", no_argument, NULL, O_WINBIND},
+	{"fallback-account-file", required_argument, NULL, O_FALLBACK_ACCOUNT_FILE},
+	{"fallback-when-unreachable", no_argument, NULL, O_FALLBACK_WHEN_UNREACHABLE},
+	{"domain-names-from-winbind", no_argument, NULL, O_DOMAIN_NAMES_FROM_WINBIND},
 	{"policy", required_argument, NULL, O_POLICY},
 	{"audit-log", required_argument, NULL, O_AUDIT_LOG},
 	{NULL, 0, NULL, 0},
@@ -101,11 +107,16 @@ static void usage(FILE *f)
 	      "  --challenge=HEX --lm-response=HEX --nt-response=HEX\n"
 	      "  --request-nt-key --request-lm-key --allow-mschapv2\n"
 	      "  --use-cached-creds           take the password from winbindd's cache\n"
-	      "  --require-membership-of=GROUP  (refused: see ntlm_auth documentation)\n"
+	      "  --require-membership-of=GROUP  only members of GROUP (a SID, or DOMAIN\\name\n"
+	      "                               resolved by winbindd) may log on; needs --winbind\n"
 	      "  --target-service=S --target-hostname=H   gss-spnego-client's SPN\n"
 	      "  --account-file=FILE          smbpasswd accounts (default $NTLM_ACCOUNT_FILE,\n"
 	      "                               else " NA_DEFAULT_ACCOUNT_FILE ")\n"
 	      "  --winbind                    verify users through winbindd\n"
+	      "  --fallback-account-file=FILE the domain first; FILE's accounts for clients of\n"
+	      "                               a domain winbindd does not serve (implies --winbind)\n"
+	      "  --fallback-when-unreachable  FILE also when the domain cannot be asked (weaker)\n"
+	      "  --domain-names-from-winbind  the CHALLENGE names winbindd's domain\n"
 	      "  --policy=FILE                policy file (default $NTLMSSP_CONF, /etc/ntlmssp.conf)\n"
 	      "  --audit-log=FILE             append one JSON line per logon checked\n"
 	      "  -d, --debuglevel=N  --configfile=FILE  --option=NAME=VALUE  (accepted, ignored)\n"
@@ -166,6 +177,8 @@ static const char **string_slot(na_opts *o, int id)
 		return &o->configfile;
 	case O_ACCOUNT_FILE:
 		return &o->account_file;
+	case O_FALLBACK_ACCOUNT_FILE:
+		return &o->fallback_account_file;
 	case O_POLICY:
 		return &o->policy;
 	case O_AUDIT_LOG:
@@ -193,6 +206,10 @@ static int *switch_slot(na_opts *o, int id)
 		return &o->diagnostics;
 	case O_WINBIND:
 		return &o->winbind;
+	case O_FALLBACK_WHEN_UNREACHABLE:
+		return &o->fallback_when_unreachable;
+	case O_DOMAIN_NAMES_FROM_WINBIND:
+		return &o->domain_names_from_winbind;
 	default:
 		return NULL;
 	}

@@ -71,11 +71,16 @@ typedef struct na_opts {
 	const char *account_file; /* --account-file: smbpasswd file (else $NTLM_ACCOUNT_FILE,
 	                             else NA_DEFAULT_ACCOUNT_FILE) */
 	int winbind;              /* --winbind: verify through winbindd instead */
-	const char *policy;       /* --policy: policy file (else $NTLMSSP_CONF, /etc/ntlmssp.conf) */
-	const char *audit_log;    /* --audit-log: one JSON line per logon checked */
+	/* The chained store, as `ntlm server` has it: the domain (winbindd) first, this
+	   smbpasswd file only for clients of a domain winbindd does not serve */
+	const char *fallback_account_file; /* --fallback-account-file (implies --winbind) */
+	int fallback_when_unreachable;     /* --fallback-when-unreachable: also with the DC down */
+	int domain_names_from_winbind;     /* --domain-names-from-winbind: the CHALLENGE's names */
+	const char *policy;    /* --policy: policy file (else $NTLMSSP_CONF, /etc/ntlmssp.conf) */
+	const char *audit_log; /* --audit-log: one JSON line per logon checked */
 
 	/* Samba's, accepted so callers' command lines work; see docs/ntlm_auth.md. */
-	const char *require_membership_of;            /* refused unless the store can answer it */
+	const char *require_membership_of; /* a SID, or a name winbindd resolves; needs --winbind */
 	const char *target_service, *target_hostname; /* gss-spnego-client: the SPN's parts */
 	const char *configfile;                       /* smb.conf: ignored */
 	int debuglevel;                               /* -d: 0 quiet; > 0 logs to stderr */
@@ -106,8 +111,9 @@ int na_change_password(const na_opts *o);
 
 /*
  * The server's store and policy from o (--winbind, --account-file,
- * $NTLM_ACCOUNT_FILE, NA_DEFAULT_ACCOUNT_FILE; --policy). Refuses
- * --require-membership-of (no store answers it). NA_EXIT_OK, or
+ * $NTLM_ACCOUNT_FILE, NA_DEFAULT_ACCOUNT_FILE; --fallback-account-file;
+ * --policy), wrapped for --require-membership-of, which an account file
+ * alone cannot answer (refused). NA_EXIT_OK, or
  * NA_EXIT_FAIL after saying why on stderr. Free with setup_server_free()
  * and setup_opts_free() in any case.
  */

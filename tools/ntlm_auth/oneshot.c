@@ -127,7 +127,7 @@ static uint32_t squashed_status(ntlm_err rc)
 
 static void print_failure(const na_opts *o, ntlm_err rc)
 {
-	if (rc == NTLM_E_BACKEND && o->winbind) {
+	if (rc == NTLM_E_BACKEND && (o->winbind || o->fallback_account_file)) {
 		/* Samba's words when winbindd does not answer (FreeRADIUS: a failure, not a reject) */
 		printf("Reading winbind reply failed! (0x%x)\n", 0xC0000001u);
 		return;

@@ -19,34 +19,73 @@
 #include "text.h"
 
 /*
- * The store: --winbind, else --account-file, $NTLM_ACCOUNT_FILE or
- * NA_DEFAULT_ACCOUNT_FILE; the policy: --policy, else the system's.
- * --require-membership-of is refused: neither store can tell group
- * membership through the library, and a check silently skipped would let
- * every user in.
+ * --require-membership-of: a SID as given (Samba takes anything that starts
+ * "S-" as one), else "DOMAIN\\name" that winbindd resolves, once, here: a
+ * name it cannot resolve stops the helper (Samba's words), as a check that
+ * could never pass.
+ */
+static int membership_sid(const char *want, char *sid, size_t cap)
+{
+	if ((want[0] == 'S' || want[0] == 's') && want[1] == '-') {
+		snprintf(sid, cap, "%s", want);
+		return 0;
+	}
+	if (!strchr(want, '\\')) {
+		fprintf(stderr, "Could not parse %s into separate domain/name parts!\n", want);
+		return -1;
+	}
+	ntlm_err rc = ntlm_winbind_name_to_sid(want, sid, cap);
+	if (rc == NTLM_OK)
+		return 0;
+	if (rc == NTLM_E_NOT_FOUND)
+		fprintf(stderr, "Winbindd lookupname failed to resolve %s into a SID!\n", want);
+	else
+		fprintf(stderr, "ntlm_auth: --require-membership-of=%s: winbind: %s (%s)\n", want,
+		        ntlm_strerror(rc), ntlm_err_name(rc));
+	return -1;
+}
+
+/*
+ * The store: --winbind (with --fallback-account-file: the chained store),
+ * else --account-file, $NTLM_ACCOUNT_FILE or NA_DEFAULT_ACCOUNT_FILE; the
+ * policy: --policy, else the system's. --require-membership-of needs the
+ * logon's SIDs, which only the domain gives: with an account file alone it
+ * is refused, since a check silently skipped would let every user in.
  */
 int na_server_open(const na_opts *o, setup_opts *so, setup_server *srv)
 {
+	char sid[192];
+	int domain = o->winbind || o->fallback_account_file;
 	setup_opts_init(so, "ntlm_auth");
 	memset(srv, 0, sizeof(*srv));
 	srv->audit_fd = -1;
-	if (o->require_membership_of) {
+	if (o->require_membership_of && !domain) {
 		fprintf(stderr,
-		        "ntlm_auth: --require-membership-of=%s: the account store cannot tell group "
-		        "membership; refusing to run without the check\n",
+		        "ntlm_auth: --require-membership-of=%s: an account file cannot tell group "
+		        "membership (it has no SIDs; use --winbind); refusing to run without the check\n",
 		        o->require_membership_of);
 		return NA_EXIT_FAIL;
 	}
-	so->winbind = o->winbind;
+	if (o->require_membership_of && membership_sid(o->require_membership_of, sid, sizeof(sid)))
+		return NA_EXIT_FAIL;
+	so->winbind = domain;
+	so->fallback_file = o->fallback_account_file;
+	so->fallback_unreachable = o->fallback_when_unreachable;
+	so->names_from_winbind = o->domain_names_from_winbind;
 	so->config = o->policy;
 	so->audit_log = o->audit_log;
-	if (!o->winbind) {
+	if (!domain) {
 		so->account_file = o->account_file ? o->account_file
 		                                   : ntlm_secure_getenv("NTLM_ACCOUNT_FILE");
 		if (!so->account_file || !*so->account_file)
 			so->account_file = NA_DEFAULT_ACCOUNT_FILE;
 	}
-	return setup_server_build(so, 1, srv) == 0 ? NA_EXIT_OK : NA_EXIT_FAIL;
+	if (setup_server_build(so, 1, srv) != 0)
+		return NA_EXIT_FAIL;
+	if (o->require_membership_of &&
+	    setup_server_require_member(srv, "ntlm_auth", "--require-membership-of", sid) != 0)
+		return NA_EXIT_FAIL;
+	return NA_EXIT_OK;
 }
 
 /* The read loop of the line protocols: handle(arg, line, len) for each line. */
