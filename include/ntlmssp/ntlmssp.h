@@ -382,6 +382,24 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path,
                                                       const char *domain, const char *user);
+/*
+ * Single sign-on: the credentials winbindd keeps in memory for a domain
+ * user who logged on (pam_winbind, or wbcCredentialSave / `wbinfo
+ * --ccache-save`). No password or hash reaches this library: at the
+ * CHALLENGE, winbindd computes the AUTHENTICATE and hands over the session
+ * key; the context then signs and seals with it as usual. winbindd lets only
+ * the uid that saved the entry (and root) use it. domain NULL or "":
+ * winbindd's default domain. The entry is looked up now: NTLM_E_NO_CREDENTIALS
+ * when there is none this uid may use, NTLM_E_BACKEND when winbindd does not
+ * answer, NTLM_E_UNSUPPORTED in a build without libwbclient.
+ * A client context with it refuses channel bindings and datagram mode
+ * (winbindd's client has neither), and refuses winbindd's AUTHENTICATE when
+ * it breaks the context's policy (response kind, minimum security) or, for
+ * a CHALLENGE with a timestamp, carries no MIC that verifies over our
+ * NEGOTIATE (docs/winbind.md).
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_winbind_cache(ntlm_cred **out, const char *domain,
+                                                               const char *user);
 /* Wipes the secrets and frees. NULL-safe. */
 NTLM_API void ntlm_cred_free(ntlm_cred *cred);
 

@@ -1,6 +1,7 @@
 /*
  * cred.h - what a client credential (ntlm_cred, cred.c) holds: the names and
- * the hashes, never the password, which becomes hashes as it arrives.
+ * the hashes, never the password, which becomes hashes as it arrives (or,
+ * for winbind's credential cache, nothing secret at all).
  * client.c copies them into a context's handshake state.
  */
 #ifndef NTLM_CRED_H
@@ -16,6 +17,7 @@ struct ntlm_cred {
 	uint8_t lm_hash[NTLM_HASH_SIZE];
 	int have_lm;
 	int anonymous;
+	int winbind_cache; /* no hashes: winbindd answers the CHALLENGE (wb_ccache.h) */
 };
 
 #endif

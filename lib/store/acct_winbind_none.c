@@ -5,6 +5,7 @@
  * backend is missing.
  */
 #include "ntlmssp/ntlmssp.h"
+#include "wb_ccache.h"
 
 NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter)
 {
@@ -19,5 +20,19 @@ NTLM_API ntlm_err ntlm_winbind_domain_names(char *netbios, size_t nb_cap, char *
 		netbios[0] = '\0';
 	if (dns && dns_cap)
 		dns[0] = '\0';
+	return NTLM_E_UNSUPPORTED;
+}
+
+ntlm_err wb_ccache_probe(const char *domain, const char *user)
+{
+	return NTLM_E_UNSUPPORTED;
+}
+
+ntlm_err wb_ccache_answer(const char *domain, const char *user, const uint8_t *negotiate,
+                          size_t negotiate_len, const uint8_t *challenge, size_t challenge_len,
+                          ntlm_buffer *auth, uint8_t session_key[NTLM_SESSION_KEY_SIZE])
+{
+	auth->data = NULL;
+	auth->len = 0;
 	return NTLM_E_UNSUPPORTED;
 }
