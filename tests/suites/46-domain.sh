@@ -171,6 +171,55 @@ else
 	bad "domain logons timed" "$(tail -3 "$T/bench.out" | tr '\n' ' ')"
 fi
 
+# --- single sign-on: the client takes a domain user's credentials from
+# winbindd's memory cache (ntlm_cred_from_winbind_cache; docs/winbind.md).
+# The cache is filled as the user's uid would fill it at logon (pam_winbind
+# does the same call: wbinfo --ccache-save); winbindd lets only that uid, and
+# root, use the entry. Our server (root: winbindd's privileged pipe) verifies.
+sso_block() {
+	local u1=3000901 u2=3000902 out
+	# the unprivileged client must reach the DC's winbindd socket under $T
+	chmod 755 "$T" "$DC_DIR"
+	if in_dc setpriv --reuid=$u1 --regid=$u1 --clear-groups \
+		wbinfo --ccache-save="$DC_DOMAIN\\bob%Bob-Pass#1" >"$T/ccache.out" 2>&1; then
+		ok "SSO: bob's password saved in winbindd's cache as uid $u1"
+	else
+		bad "SSO: wbinfo --ccache-save" "$(cat "$T/ccache.out")"
+		return
+	fi
+	sso() { # label want-regex uid user [server options]
+		local label=$1 want=$2 uid=$3 user=$4
+		shift 4
+		out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/winbind/tool_relay.py "$NTLM" --client-as "$uid" \
+			--user "$user" --domain "$DC_DOMAIN" --winbind-ccache -- \
+			--winbind --computer-name DOMSRV --audit-log "$T/audit.log" "$@" 2>&1)
+		if echo "$out" | grep -qE "$want"; then ok "SSO: $label"; else bad "SSO: $label" "$(echo "$out" | tr '\n' ' ' | head -c 300)"; fi
+	}
+	sso "uid $u1 logs on as bob from the cache (MIC required), sealing both ways" \
+		"^DONE user=$DC_DOMAIN\\\\bob .*kind=NTLMv2" $u1 bob --require-mic
+	echo "$out" | grep -q '^sealed$' && ok "SSO: keys agree, sealed both ways" || bad "SSO: sealing" "$out"
+	tail -1 "$T/audit.log" | grep -q '"mic":1\|"mic":true' && ok "SSO: the server verified the MIC" ||
+		bad "SSO: the server verified the MIC" "$(tail -1 "$T/audit.log")"
+	sso "another uid ($u2) is refused bob's entry" "NTLM_E_NO_CREDENTIALS" $u2 bob
+	sso "no entry for alice: a clear error" "winbindd's credential cache: no credentials available" $u1 alice
+	# Samba's own server (its ntlm_auth, squid-2.5-ntlmssp, over the DC's winbindd)
+	# and ours, with our ntlm_auth --use-cached-creds as the client (curl's --ntlm-wb line)
+	local client="setpriv --reuid=$u1 --regid=$u1 --clear-groups $ROOT/build/tools/ntlm_auth --helper-protocol=ntlmssp-client-1 --use-cached-creds --domain=$DC_DOMAIN"
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/domain/sso_relay.py "$client --username=bob" \
+		"/usr/bin/ntlm_auth --configfile=$DC_CONF --helper-protocol=squid-2.5-ntlmssp" 2>&1)
+	echo "$out" | grep -q "^AF $DC_DOMAIN\\\\bob$" && ok "SSO: ntlm_auth --use-cached-creds → Samba's squid-2.5-ntlmssp: AF $DC_DOMAIN\\bob" ||
+		bad "SSO: ntlm_auth --use-cached-creds against Samba's server" "$(echo "$out" | tr '\n' ' ')"
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/domain/sso_relay.py "$client --username=bob" \
+		"$ROOT/build/tools/ntlm_auth --helper-protocol=squid-2.5-ntlmssp --winbind" 2>&1)
+	echo "$out" | grep -q "^AF $DC_DOMAIN\\\\bob$" && ok "SSO: ntlm_auth --use-cached-creds → our squid-2.5-ntlmssp --winbind" ||
+		bad "SSO: ntlm_auth --use-cached-creds against our server" "$(echo "$out" | tr '\n' ' ')"
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/domain/sso_relay.py "$client --username=alice" \
+		"/usr/bin/ntlm_auth --configfile=$DC_CONF --helper-protocol=squid-2.5-ntlmssp" 2>&1)
+	echo "$out" | grep -q "^client: PW$" && ok "SSO: ntlm_auth without a cache entry asks for the password (PW)" ||
+		bad "SSO: ntlm_auth without a cache entry" "$(echo "$out" | tr '\n' ' ')"
+}
+sso_block
+
 # --- the DC stopped: the configured behaviour
 dc_pid=$DC_PID
 dc_stop
