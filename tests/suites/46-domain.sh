@@ -202,6 +202,11 @@ sso_block() {
 		bad "SSO: the server verified the MIC" "$(tail -1 "$T/audit.log")"
 	sso "another uid ($u2) is refused bob's entry" "NTLM_E_NO_CREDENTIALS" $u2 bob
 	sso "no entry for alice: a clear error" "winbindd's credential cache: no credentials available" $u1 alice
+	# winbindd's client sends no target name and zero bindings: asking for them is refused
+	out=$(in_dc setpriv --reuid=$u1 --regid=$u1 --clear-groups "$NTLM" client --winbind-ccache \
+		--user bob --domain "$DC_DOMAIN" --target-name HTTP/web.example </dev/null 2>&1)
+	echo "$out" | grep -q "NTLM_E_UNSUPPORTED" && ok "SSO: --target-name with the cache refused (NTLM_E_UNSUPPORTED)" ||
+		bad "SSO: --target-name with the cache" "$out"
 	# Samba's own server (its ntlm_auth, squid-2.5-ntlmssp, over the DC's winbindd)
 	# and ours, with our ntlm_auth --use-cached-creds as the client (curl's --ntlm-wb line)
 	local client="setpriv --reuid=$u1 --regid=$u1 --clear-groups $ROOT/build/tools/ntlm_auth --helper-protocol=ntlmssp-client-1 --use-cached-creds --domain=$DC_DOMAIN"
