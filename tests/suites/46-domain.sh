@@ -24,8 +24,10 @@ DC_DIR=$T/dc
 # shellcheck source=tests/domain/dc.sh
 . tests/domain/dc.sh
 rpc_pid=""
+sso_http_pid=""
 cleanup() {
 	[ -n "$rpc_pid" ] && kill "$rpc_pid" 2>/dev/null
+	[ -n "$sso_http_pid" ] && kill "$sso_http_pid" 2>/dev/null
 	dc_stop
 	[ -n "${DOMAIN_KEEP:-}" ] && echo "domain: keeping $T" || rm -rf "$T"
 }
@@ -222,6 +224,35 @@ sso_block() {
 		"/usr/bin/ntlm_auth --configfile=$DC_CONF --helper-protocol=squid-2.5-ntlmssp" 2>&1)
 	echo "$out" | grep -q "^client: PW$" && ok "SSO: ntlm_auth without a cache entry asks for the password (PW)" ||
 		bad "SSO: ntlm_auth without a cache entry" "$(echo "$out" | tr '\n' ' ')"
+	sso_curl $u1 $u2
+}
+
+# curl --ntlm-wb (Debian's curl runs /usr/bin/ntlm_auth --use-cached-creds): ours
+# bind-mounted there in a private mount namespace, curl as the uid, against a
+# small NTLM web server whose helper is our squid-2.5-ntlmssp --winbind.
+sso_curl() { # uid-with-entry uid-without
+	in_dc /usr/bin/python3 tests/domain/ntlm_http.py "$T/http.port" "$ROOT/build/tools/ntlm_auth" \
+		--helper-protocol=squid-2.5-ntlmssp --winbind 2>"$T/http.log" &
+	sso_http_pid=$!
+	for _ in $(seq 100); do [ -s "$T/http.port" ] && break; sleep 0.1; done
+	local url uid body
+	url="http://127.0.0.1:$(cat "$T/http.port" 2>/dev/null)/"
+	for uid in "$@"; do
+		body=$(in_dc env LD_LIBRARY_PATH="$ROOT/build" unshare -m --propagation private sh -c \
+			'mount --bind "$0" /usr/bin/ntlm_auth && exec setpriv --reuid=$1 --regid=$1 --clear-groups curl -s --max-time 20 --ntlm-wb -u "$2:" -w " %{http_code}" "$3"' \
+			"$ROOT/build/tools/ntlm_auth" "$uid" "$DC_DOMAIN\\bob" "$url" 2>&1)
+		if [ "$uid" = "$1" ]; then
+			[ "$body" = "hello $DC_DOMAIN\\bob
+ 200" ] && ok "SSO: curl --ntlm-wb as uid $uid (our ntlm_auth --use-cached-creds): 200, $DC_DOMAIN\\bob" ||
+				bad "SSO: curl --ntlm-wb from the cache" "$body"
+		else
+			case "$body" in *" 200") bad "SSO: curl --ntlm-wb as another uid" "$body" ;;
+			*) ok "SSO: curl --ntlm-wb as uid $uid (no entry of its own): refused (${body##* })" ;; esac
+		fi
+	done
+	kill "$sso_http_pid" 2>/dev/null
+	wait "$sso_http_pid" 2>/dev/null
+	sso_http_pid=""
 }
 sso_block
 

@@ -6,7 +6,7 @@
  * by writing the SID strings into it, as a server context of a domain
  * logon would export them.
  */
-#include "filetime.h"
+#include "challenge.h"
 #include "ntlmssp/ntlmssp.h"
 #include "t.h"
 #include "wire.h"
@@ -14,32 +14,6 @@
 #define SID    "S-1-5-21-1451049861-2955549453-4117829074-1103"
 #define GROUPS "S-1-5-21-1451049861-2955549453-4117829074-513 S-1-5-21-1-2-3-1110"
 #define HEADER (8 + 7 + 4 + 16) /* magic+version, seven flag bytes, flags, key */
-
-static ntlm_err make_challenge(ntlm_buffer *out)
-{
-	static const uint8_t server_challenge[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-	nw_challenge c;
-	nw_av_list av = {NULL, 0, 0};
-	ntlm_buffer ti = {NULL, 0};
-	memset(&c, 0, sizeof(c));
-	c.flags = 0xe28a8235u;
-	memcpy(c.server_challenge, server_challenge, 8);
-	c.target_name = "SERVER";
-	ntlm_err rc = nw_av_set_string(&av, NW_AV_NB_DOMAIN, "SERVER");
-	if (rc == NTLM_OK)
-		rc = nw_av_set_string(&av, NW_AV_NB_COMPUTER, "SERVER");
-	if (rc == NTLM_OK)
-		rc = nw_av_set_u64(&av, NW_AV_TIMESTAMP, ntlm_unix_to_filetime(1700000000));
-	if (rc == NTLM_OK)
-		rc = nw_av_encode(&av, &ti);
-	c.target_info = ti.data;
-	c.target_info_len = ti.len;
-	if (rc == NTLM_OK)
-		rc = nw_challenge_encode(&c, out);
-	ntlm_buffer_free(&ti);
-	nw_av_clear(&av);
-	return rc;
-}
 
 /* An established client context's token (version 2, empty SIDs), with a session. */
 static ntlm_err exported_client(ntlm_buffer *tok)
@@ -51,7 +25,7 @@ static ntlm_err exported_client(ntlm_buffer *tok)
 	if (rc == NTLM_OK)
 		rc = ntlm_client_new(&ctx, cred, NULL);
 	if (rc == NTLM_OK && (rc = ntlm_step(ctx, NULL, 0, &neg)) == NTLM_CONTINUE)
-		rc = make_challenge(&chal);
+		rc = t_challenge(0xe28a8235u, NAMES | TIMESTAMP, &chal);
 	if (rc == NTLM_OK)
 		rc = ntlm_step(ctx, chal.data, chal.len, &auth);
 	uint8_t m[4] = "msg", sig[16];

@@ -5,6 +5,7 @@
  * of our clients, and the checks run in a second client that sent the same
  * NEGOTIATE, as winbindd's answer would reach it.
  */
+#include "challenge.h"
 #include "client_wb.h"
 #include "context.h"
 #include "filetime.h"
@@ -12,33 +13,7 @@
 #include "t.h"
 #include "wire.h"
 
-static const uint8_t server_challenge[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-
-/* A CHALLENGE granting our default flags, naming the server, with a timestamp or not. */
-static ntlm_err make_challenge(int timestamp, ntlm_buffer *out)
-{
-	nw_challenge c;
-	nw_av_list av = {NULL, 0, 0};
-	ntlm_buffer ti = {NULL, 0};
-	memset(&c, 0, sizeof(c));
-	c.flags = 0xe28a8235u;
-	memcpy(c.server_challenge, server_challenge, 8);
-	c.target_name = "SERVER";
-	ntlm_err rc = nw_av_set_string(&av, NW_AV_NB_DOMAIN, "SERVER");
-	if (rc == NTLM_OK)
-		rc = nw_av_set_string(&av, NW_AV_NB_COMPUTER, "SERVER");
-	if (rc == NTLM_OK && timestamp)
-		rc = nw_av_set_u64(&av, NW_AV_TIMESTAMP, ntlm_unix_to_filetime(1700000000));
-	if (rc == NTLM_OK)
-		rc = nw_av_encode(&av, &ti);
-	c.target_info = ti.data;
-	c.target_info_len = ti.len;
-	if (rc == NTLM_OK)
-		rc = nw_challenge_encode(&c, out);
-	ntlm_buffer_free(&ti);
-	nw_av_clear(&av);
-	return rc;
-}
+#define GRANTED 0xe28a8235u /* our default NEGOTIATE as a Windows server grants it */
 
 /* What "winbindd" answered: an AUTHENTICATE and its key, for a CHALLENGE. */
 struct answer {
@@ -68,7 +43,7 @@ static ntlm_err make_answer(int timestamp, struct answer *a)
 	memset(a, 0, sizeof(*a));
 	ntlm_err rc = new_client(&pol, &cred, &ctx, &neg);
 	if (rc == NTLM_OK)
-		rc = make_challenge(timestamp, &a->chal);
+		rc = t_challenge(GRANTED, NAMES | (timestamp ? TIMESTAMP : 0), &a->chal);
 	if (rc == NTLM_OK)
 		rc = ntlm_step(ctx, a->chal.data, a->chal.len, &a->auth);
 	if (rc == NTLM_OK)
@@ -107,7 +82,7 @@ static ntlm_err check(const struct answer *a, uint32_t allowed_responses, uint32
 	ntlm_err rc = new_client(&pol, &cred, &ctx, &neg);
 	/* the CHALLENGE the checks read its TargetInfo from (the MIC covers a->chal) */
 	if (rc == NTLM_OK)
-		rc = make_challenge(timestamp_in_chal, &other);
+		rc = t_challenge(GRANTED, NAMES | (timestamp_in_chal ? TIMESTAMP : 0), &other);
 	if (rc == NTLM_OK)
 		rc = nw_challenge_decode(other.data, other.len, &chal);
 	if (rc == NTLM_OK)
