@@ -180,8 +180,13 @@ fi
 # root, use the entry. Our server (root: winbindd's privileged pipe) verifies.
 sso_block() {
 	local u1=3000901 u2=3000902 out
-	# the unprivileged client must reach the DC's winbindd socket under $T
+	# the unprivileged client must reach the DC's winbindd socket under $T, and
+	# our ntlm_auth with the library its RUNPATH ($ORIGIN/..) names: a copy in
+	# $T, since the tree may lie under a directory only root may enter
 	chmod 755 "$T" "$DC_DIR"
+	mkdir -p "$T/bin" && cp build/tools/ntlm_auth "$T/bin/ntlm_auth" &&
+		cp -L build/libntlmssp.so.0 "$T/libntlmssp.so.0" && chmod 755 "$T/bin" "$T/bin/ntlm_auth" ||
+		{ bad "SSO: copy ntlm_auth to $T/bin"; return; }
 	if in_dc setpriv --reuid=$u1 --regid=$u1 --clear-groups \
 		wbinfo --ccache-save="$DC_DOMAIN\\bob%Bob-Pass#1" >"$T/ccache.out" 2>&1; then
 		ok "SSO: bob's password saved in winbindd's cache as uid $u1"
@@ -211,7 +216,7 @@ sso_block() {
 		bad "SSO: --target-name with the cache" "$out"
 	# Samba's own server (its ntlm_auth, squid-2.5-ntlmssp, over the DC's winbindd)
 	# and ours, with our ntlm_auth --use-cached-creds as the client (curl's --ntlm-wb line)
-	local client="setpriv --reuid=$u1 --regid=$u1 --clear-groups $ROOT/build/tools/ntlm_auth --helper-protocol=ntlmssp-client-1 --use-cached-creds --domain=$DC_DOMAIN"
+	local client="setpriv --reuid=$u1 --regid=$u1 --clear-groups $T/bin/ntlm_auth --helper-protocol=ntlmssp-client-1 --use-cached-creds --domain=$DC_DOMAIN"
 	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/domain/sso_relay.py "$client --username=bob" \
 		"/usr/bin/ntlm_auth --configfile=$DC_CONF --helper-protocol=squid-2.5-ntlmssp" 2>&1)
 	echo "$out" | grep -q "^AF $DC_DOMAIN\\\\bob$" && ok "SSO: ntlm_auth --use-cached-creds → Samba's squid-2.5-ntlmssp: AF $DC_DOMAIN\\bob" ||
@@ -231,16 +236,18 @@ sso_block() {
 # bind-mounted there in a private mount namespace, curl as the uid, against a
 # small NTLM web server whose helper is our squid-2.5-ntlmssp --winbind.
 sso_curl() { # uid-with-entry uid-without
-	in_dc /usr/bin/python3 tests/domain/ntlm_http.py "$T/http.port" "$ROOT/build/tools/ntlm_auth" \
-		--helper-protocol=squid-2.5-ntlmssp --winbind 2>"$T/http.log" &
+	# started without the in_dc function, so that $! is the server's own PID
+	LD_PRELOAD="$NSS_WRAPPER_SO" NSS_WRAPPER_PASSWD=/etc/passwd NSS_WRAPPER_GROUP=/etc/group \
+		SELFTEST_WINBINDD_SOCKET_DIR="$DC_DIR/winbindd" /usr/bin/python3 tests/domain/ntlm_http.py \
+		"$T/http.port" "$T/bin/ntlm_auth" --helper-protocol=squid-2.5-ntlmssp --winbind 2>"$T/http.log" &
 	sso_http_pid=$!
 	for _ in $(seq 100); do [ -s "$T/http.port" ] && break; sleep 0.1; done
 	local url uid body
 	url="http://127.0.0.1:$(cat "$T/http.port" 2>/dev/null)/"
 	for uid in "$@"; do
-		body=$(in_dc env LD_LIBRARY_PATH="$ROOT/build" unshare -m --propagation private sh -c \
+		body=$(in_dc env LD_LIBRARY_PATH="$T" unshare -m --propagation private sh -c \
 			'mount --bind "$0" /usr/bin/ntlm_auth && exec setpriv --reuid=$1 --regid=$1 --clear-groups curl -s --max-time 20 --ntlm-wb -u "$2:" -w " %{http_code}" "$3"' \
-			"$ROOT/build/tools/ntlm_auth" "$uid" "$DC_DOMAIN\\bob" "$url" 2>&1)
+			"$T/bin/ntlm_auth" "$uid" "$DC_DOMAIN\\bob" "$url" 2>&1)
 		if [ "$uid" = "$1" ]; then
 			[ "$body" = "hello $DC_DOMAIN\\bob
  200" ] && ok "SSO: curl --ntlm-wb as uid $uid (our ntlm_auth --use-cached-creds): 200, $DC_DOMAIN\\bob" ||
