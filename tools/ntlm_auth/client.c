@@ -86,11 +86,13 @@ ntlm_err na_client_set_password(na_client *cl, const char *password)
  * --use-cached-creds: winbindd's cache for this user and uid, if there is
  * one. Any failure (no entry, winbindd not running, a build without
  * libwbclient) means "no cache": the other sources follow, as with Samba.
+ * Not when a target name is to be sent (gss-spnego-client's
+ * --target-service): winbindd's client sends none.
  */
 static int cached_cred(na_client *cl)
 {
 	const na_opts *o = cl->o;
-	return o->use_cached_creds &&
+	return o->use_cached_creds && !cl->spn &&
 	       ntlm_cred_from_winbind_cache(&cl->cred, o->domain, o->username) == NTLM_OK;
 }
 
