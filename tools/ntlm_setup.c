@@ -53,7 +53,8 @@ enum {
 	O_DNS_DOMAIN_NAME,
 	O_FALLBACK_FILE,
 	O_FALLBACK_UNREACHABLE,
-	O_NAMES_FROM_WINBIND
+	O_NAMES_FROM_WINBIND,
+	O_WINBIND_CCACHE
 };
 
 const tool_opt setup_table[] = {
@@ -66,6 +67,8 @@ const tool_opt setup_table[] = {
 	{"cred-file", O_CRED_FILE, ROLE_CLIENT, "FILE",
      "DOMAIN:USER:PASSWORD file (default $NTLM_USER_FILE)"},
 	{"anonymous", O_ANONYMOUS, ROLE_CLIENT, NULL, "authenticate anonymously"},
+	{"winbind-ccache", O_WINBIND_CCACHE, ROLE_CLIENT, NULL,
+     "the logged-on domain user's credentials from winbindd's cache (no password)"},
 	{"workstation", O_WORKSTATION, ROLE_CLIENT, "NAME",
      "workstation name sent (default: host name)"},
 	{"target-name", O_TARGET_NAME, ROLE_CLIENT, "SPN", "send SPN as MsvAvTargetName"},
@@ -180,6 +183,8 @@ static int *switch_slot(setup_opts *o, int id)
 	switch (id) {
 	case O_ANONYMOUS:
 		return &o->anonymous;
+	case O_WINBIND_CCACHE:
+		return &o->winbind_ccache;
 	case O_ALLOW_NTLMV1:
 		return &o->allow_ntlmv1;
 	case O_ALLOW_LM:
@@ -358,8 +363,20 @@ static int explicit_cred(const setup_opts *o, const char *domain, const char *us
 	return rc == NTLM_OK ? 0 : cred_error(o, "credential", rc);
 }
 
+/* --winbind-ccache: winbindd holds the password (single sign-on), we hold nothing. */
+static int winbind_cache_cred(const setup_opts *o, const char *domain, const char *user,
+                              int n_explicit, ntlm_cred **out)
+{
+	if (n_explicit || o->cred_file || o->anonymous)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "--winbind-ccache takes no password");
+	if (!user)
+		return tool_error(TOOL_EXIT_USAGE, o->cmd, "a user name is needed (--user or $NTLM_USER)");
+	ntlm_err rc = ntlm_cred_from_winbind_cache(out, domain, user);
+	return rc == NTLM_OK ? 0 : cred_error(o, "winbindd's credential cache", rc);
+}
+
 /*
- * Where the credential comes from, first match wins: --anonymous; one of
+ * Where the credential comes from, first match wins: --winbind-ccache; --anonymous; one of
  * --password, --password-file, --nt-hash; --cred-file; $NTLM_PASSWORD;
  * $NTLM_USER_FILE.
  */
@@ -372,6 +389,8 @@ static int build_cred(const setup_opts *o, ntlm_cred **out)
 	if (n_explicit > 1)
 		return tool_error(TOOL_EXIT_USAGE, o->cmd,
 		                  "give only one of --password, --password-file and --nt-hash");
+	if (o->winbind_ccache)
+		return winbind_cache_cred(o, domain, user, n_explicit, out);
 	if (o->anonymous) {
 		if (n_explicit || o->cred_file)
 			return tool_error(TOOL_EXIT_USAGE, o->cmd, "--anonymous takes no password");

@@ -25,6 +25,7 @@ typedef struct setup_opts {
 	const char *user, *domain, *password_file, *nt_hash, *cred_file;
 	char *password; /* owned copy of --password (argv overwritten); wiped */
 	int anonymous;
+	int winbind_ccache; /* --winbind-ccache */
 	const char *workstation, *target_name, *flags;
 	/* server */
 	const char *account_file, *computer_name, *domain_name, *audit_log;

@@ -389,6 +389,24 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_anonymous(ntlm_cred **out);
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path,
                                                       const char *domain, const char *user);
+/*
+ * Single sign-on: the credentials winbindd keeps in memory for a domain
+ * user who logged on (pam_winbind, or wbcCredentialSave / `wbinfo
+ * --ccache-save`). No password or hash reaches this library: at the
+ * CHALLENGE, winbindd computes the AUTHENTICATE and hands over the session
+ * key; the context then signs and seals with it as usual. winbindd lets only
+ * the uid that saved the entry (and root) use it. domain NULL or "":
+ * winbindd's default domain. The entry is looked up now: NTLM_E_NO_CREDENTIALS
+ * when there is none this uid may use, NTLM_E_BACKEND when winbindd does not
+ * answer, NTLM_E_UNSUPPORTED in a build without libwbclient.
+ * A client context with it refuses channel bindings and datagram mode
+ * (winbindd's client has neither), and refuses winbindd's AUTHENTICATE when
+ * it breaks the context's policy (response kind, minimum security) or, for
+ * a CHALLENGE with a timestamp, carries no MIC that verifies over our
+ * NEGOTIATE (docs/winbind.md).
+ */
+NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_cred_from_winbind_cache(ntlm_cred **out, const char *domain,
+                                                               const char *user);
 /* Wipes the secrets and frees. NULL-safe. */
 NTLM_API void ntlm_cred_free(ntlm_cred *cred);
 
@@ -857,8 +875,8 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unprotect_iov(ntlm_ctx *ctx, unsigned mod
  *
  * ntlm_ctx_export: an established context as an opaque token (the session
  * key, the session-security state with its RC4 streams and sequence
- * numbers, the result names), for another process of the same build to
- * continue it with ntlm_ctx_import. The token holds the session key: treat
+ * numbers, the result names, a domain logon's SIDs), for another process of
+ * the same build (or a later one) to continue it with ntlm_ctx_import. The token holds the session key: treat
  * it as a secret (free it with ntlm_buffer_free, which wipes it). The
  * exported context stays usable, but using both copies reuses keystream.
  * NTLM_E_WRONG_STATE for a context not established, NTLM_E_FAILED_CONTEXT
@@ -866,10 +884,13 @@ NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_unprotect_iov(ntlm_ctx *ctx, unsigned mod
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_export(const ntlm_ctx *ctx, ntlm_buffer *out);
 /*
- * Rebuilds an established context from ntlm_ctx_export's token. A token that
- * is malformed, of another version, or whose state is inconsistent (an RC4
- * state that is no permutation) gives NTLM_E_BAD_MESSAGE_TYPE, a short one
- * NTLM_E_TRUNCATED, a name holding a NUL NTLM_E_BAD_STRING; no context then.
+ * Rebuilds an established context from ntlm_ctx_export's token (also the
+ * previous token version, which carries no SIDs: ntlm_ctx_sid() is then "").
+ * A token that is malformed, of an unknown version, or whose state is
+ * inconsistent (an RC4 state that is no permutation, a SID string over 1 MiB)
+ * gives NTLM_E_BAD_MESSAGE_TYPE, a short one NTLM_E_TRUNCATED, a name holding
+ * a NUL or SIDs that are not "S-..." separated by single spaces
+ * NTLM_E_BAD_STRING; no context then.
  */
 NTLM_API NTLM_MUST_CHECK ntlm_err ntlm_ctx_import(ntlm_ctx **out, const uint8_t *token, size_t len);
 /*

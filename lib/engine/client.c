@@ -8,6 +8,7 @@
 
 #include "buf.h"
 #include "config.h"
+#include "client_wb.h"
 #include "context.h"
 #include "cred.h"
 #include "filetime.h"
@@ -16,6 +17,7 @@
 #include "policy.h"
 #include "try.h"
 #include "verify.h"
+#include "wb_ccache.h"
 #include "wire.h"
 
 /* What we announce as our VERSION: 10.0 build 20348, NTLMSSP_REVISION_W2K3. */
@@ -57,6 +59,13 @@ NTLM_API ntlm_err ntlm_client_new(ntlm_ctx **out, const ntlm_cred *cred,
 	ctx->datagram = cfg->datagram;
 	struct ntlm_client_state *cl = &ctx->hs->cl;
 	cl->anonymous = cred->anonymous;
+	cl->winbind_cache = cred->winbind_cache;
+	/* winbindd's client sends zero bindings, no target name and no datagram
+	 * mode: asking for them with its credentials would silently go without */
+	if (cl->winbind_cache && (cfg->cbt_hash || cfg->target_name || ctx->datagram)) {
+		ntlm_ctx_free(ctx);
+		return NTLM_E_UNSUPPORTED;
+	}
 	memcpy(cl->nt_hash, cred->nt_hash, NTLM_HASH_SIZE);
 	memcpy(cl->lm_hash, cred->lm_hash, NTLM_HASH_SIZE);
 	cl->have_lm = cred->have_lm;
@@ -413,6 +422,47 @@ static ntlm_err build_authenticate(ntlm_ctx *ctx, uint32_t flags, const struct a
 	return nb_writer_finish(&w, out);
 }
 
+/* ------------------------------------------------ winbindd's credential cache */
+
+/* The CHALLENGE answered by winbindd from its credential cache (wb_ccache.h). */
+static ntlm_err handle_challenge_winbind(ntlm_ctx *ctx, const nw_challenge *chal, uint32_t chosen,
+                                         ntlm_buffer *out)
+{
+	const struct ntlm_client_state *cl = &ctx->hs->cl;
+	uint8_t key[NTLM_SESSION_KEY_SIZE];
+	ntlm_buffer msg = {NULL, 0};
+	nw_authenticate a;
+	memset(&a, 0, sizeof(a));
+	nw_av_list server = {NULL, 0, 0};
+	ntlm_err rc = nw_av_parse_view(chal->target_info, chal->target_info_len, &server);
+	if (rc == NTLM_OK)
+		rc = check_server_names(ctx, &server);
+	nw_av_clear(&server);
+	if (rc == NTLM_OK)
+		rc = wb_ccache_answer(cl->domain, cl->user, ctx->hs->negotiate_msg.data,
+		                      ctx->hs->negotiate_msg.len, ctx->hs->challenge_msg.data,
+		                      ctx->hs->challenge_msg.len, &msg, key);
+	if (rc == NTLM_OK)
+		rc = client_wb_check(ctx, chal, chosen, msg.data, msg.len, key, &a);
+	if (rc == NTLM_OK) {
+		const struct ctx_results r = {a.user, a.domain,          a.workstation, a.domain, a.user,
+		                              NULL,   chal->target_name, NULL,          NULL};
+		rc = ctx_set_results(ctx, &r);
+	}
+	if (rc == NTLM_OK) {
+		ctx_set_key(ctx, key);
+		ctx->flags = a.flags;
+		*out = msg;
+		msg.data = NULL;
+	}
+	nw_authenticate_clear(&a);
+	ntlm_buffer_free(&msg);
+	ntlm_memzero(key, sizeof(key));
+	return rc;
+}
+
+/* ---------------------------------------------------------------------------- */
+
 static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len, ntlm_buffer *out)
 {
 	nw_challenge chal;
@@ -427,6 +477,14 @@ static ntlm_err handle_challenge(ntlm_ctx *ctx, const uint8_t *in, size_t in_len
 	rc = ctx_copy_bytes(in, in_len, &ctx->hs->challenge_msg);
 	if (rc == NTLM_OK)
 		rc = choose_flags(ctx, chal.flags, &flags);
+	if (rc == NTLM_OK && ctx->hs->cl.winbind_cache) {
+		rc = handle_challenge_winbind(ctx, &chal, flags, out);
+		nw_challenge_clear(&chal);
+		if (rc != NTLM_OK)
+			return rc;
+		ctx_finish(ctx);
+		return NTLM_OK;
+	}
 	if (rc == NTLM_OK)
 		rc = compute_responses(ctx, &chal, flags, &parts);
 	if (rc == NTLM_OK)

@@ -54,6 +54,7 @@ struct ntlm_client_state {
 	int have_cbt;
 	uint32_t requested;
 	int send_version;
+	int winbind_cache; /* winbindd answers the CHALLENGE (client.c, wb_ccache.h) */
 };
 
 struct ntlm_server_state {

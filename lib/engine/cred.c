@@ -8,6 +8,7 @@
 #include "ntlm_keys.h"
 #include "sys.h"
 #include "try.h"
+#include "wb_ccache.h"
 
 static ntlm_err cred_alloc(ntlm_cred **out, const char *domain, const char *user)
 {
@@ -93,6 +94,24 @@ NTLM_API ntlm_err ntlm_cred_from_file(ntlm_cred **out, const char *path, const c
 		rc = ntlm_cred_nthash(out, e.domain ? e.domain : domain, e.user, e.nt);
 	credfile_entry_free(&e);
 	return rc;
+}
+
+NTLM_API ntlm_err ntlm_cred_from_winbind_cache(ntlm_cred **out, const char *domain,
+                                               const char *user)
+{
+	if (!out)
+		return NTLM_E_INVALID_PARAMETER;
+	*out = NULL;
+	/* asked now, so a missing entry is the caller's error here, not a failed handshake later */
+	NTLM_TRY(cred_alloc(out, domain, user));
+	ntlm_err rc = wb_ccache_probe(domain, user);
+	if (rc != NTLM_OK) {
+		ntlm_cred_free(*out);
+		*out = NULL;
+		return rc;
+	}
+	(*out)->winbind_cache = 1;
+	return NTLM_OK;
 }
 
 NTLM_API void ntlm_cred_free(ntlm_cred *c)

@@ -6,6 +6,7 @@
  */
 #include "acct_store.h"
 #include "ntlmssp/ntlmssp.h"
+#include "wb_ccache.h"
 
 NTLM_API ntlm_err ntlm_account_store_winbind(ntlm_account_store **out, const char *domain_filter)
 {
@@ -34,4 +35,18 @@ void acct_winbind_alias_member(const char *alias, const char *sid, const char *g
                                int *member)
 {
 	*member = 0;
+}
+
+ntlm_err wb_ccache_probe(const char *domain, const char *user)
+{
+	return NTLM_E_UNSUPPORTED;
+}
+
+ntlm_err wb_ccache_answer(const char *domain, const char *user, const uint8_t *negotiate,
+                          size_t negotiate_len, const uint8_t *challenge, size_t challenge_len,
+                          ntlm_buffer *auth, uint8_t session_key[NTLM_SESSION_KEY_SIZE])
+{
+	auth->data = NULL;
+	auth->len = 0;
+	return NTLM_E_UNSUPPORTED;
 }

@@ -183,6 +183,33 @@ static void domain_user_logs_on_with_groups(void)
 		T_STR(unix_user, getenv("DC_UNIX_USER"));
 }
 
+/* An exported server context (gss_export_sec_context) keeps the DC's SIDs. */
+static void domain_sids_survive_export(void)
+{
+	pair p;
+	ntlm_buffer tok = {0};
+	ntlm_ctx *moved = NULL;
+	ntlm_err rc = handshake(winbind, env_or_die("DC_DOMAIN"), "alice", domain_password("alice"),
+	                        &p);
+	if (rc == NTLM_OK)
+		rc = ntlm_ctx_export(p.server, &tok);
+	if (rc == NTLM_OK)
+		rc = ntlm_ctx_import(&moved, tok.data, tok.len);
+	char sid[128] = "", groups[2048] = "", want[2048] = "";
+	if (rc == NTLM_OK) {
+		snprintf(sid, sizeof(sid), "%s", ntlm_ctx_sid(moved));
+		snprintf(groups, sizeof(groups), "%s", ntlm_ctx_group_sids(moved));
+		snprintf(want, sizeof(want), "%s", ntlm_ctx_group_sids(p.server));
+	}
+	ntlm_ctx_free(moved);
+	ntlm_buffer_free(&tok);
+	pair_free(&p);
+	T_OK(rc);
+	T_STR(sid, env_or_die("DC_USER_SID"));
+	T_STR(groups, want);
+	T_ASSERT(has_word(groups, env_or_die("DC_GROUP_SID")));
+}
+
 /* The client learns only "logon failure"; the audit keeps the DC's reason. */
 static void expect_refusal(ntlm_account_store *store, const char *domain, const char *user,
                            const char *password, ntlm_err audited)
@@ -411,6 +438,7 @@ int main(int argc, char **argv)
 		T_RUN(domain_password_expired);
 		T_RUN(domain_lockout_after_threshold);
 		T_RUN(domain_names_from_winbind);
+		T_RUN(domain_sids_survive_export);
 		T_RUN(chain_foreign_domain_local_account);
 		T_RUN(chain_foreign_domain_same_name_as_domain_user);
 		T_RUN(chain_foreign_domain_without_local_account);

@@ -26,8 +26,10 @@ DC_DIR=$T/dc
 # shellcheck source=tests/domain/dc.sh
 . tests/domain/dc.sh
 rpc_pid=""
+sso_http_pid=""
 cleanup() {
 	[ -n "$rpc_pid" ] && kill "$rpc_pid" 2>/dev/null
+	[ -n "$sso_http_pid" ] && kill "$sso_http_pid" 2>/dev/null
 	dc_stop
 	[ -n "${DOMAIN_KEEP:-}" ] && echo "domain: keeping $T" || rm -rf "$T"
 }
@@ -317,6 +319,96 @@ if in_dc timeout -k 5 150 "$TD" bench "${DOMAIN_LOGONS:-1000}" >"$T/bench.out" 2
 else
 	bad "domain logons timed" "$(tail -3 "$T/bench.out" | tr '\n' ' ')"
 fi
+
+# --- single sign-on: the client takes a domain user's credentials from
+# winbindd's memory cache (ntlm_cred_from_winbind_cache; docs/winbind.md).
+# The cache is filled as the user's uid would fill it at logon (pam_winbind
+# does the same call: wbinfo --ccache-save); winbindd lets only that uid, and
+# root, use the entry. Our server (root: winbindd's privileged pipe) verifies.
+sso_block() {
+	local u1=3000901 u2=3000902 out
+	# the unprivileged client must reach the DC's winbindd socket under $T, and
+	# our ntlm_auth with the library its RUNPATH ($ORIGIN/..) names: a copy in
+	# $T, since the tree may lie under a directory only root may enter
+	chmod 755 "$T" "$DC_DIR"
+	mkdir -p "$T/bin" && cp build/tools/ntlm_auth "$T/bin/ntlm_auth" &&
+		cp -L build/libntlmssp.so.0 "$T/libntlmssp.so.0" && chmod 755 "$T/bin" "$T/bin/ntlm_auth" ||
+		{ bad "SSO: copy ntlm_auth to $T/bin"; return; }
+	if in_dc setpriv --reuid=$u1 --regid=$u1 --clear-groups \
+		wbinfo --ccache-save="$DC_DOMAIN\\bob%Bob-Pass#1" >"$T/ccache.out" 2>&1; then
+		ok "SSO: bob's password saved in winbindd's cache as uid $u1"
+	else
+		bad "SSO: wbinfo --ccache-save" "$(cat "$T/ccache.out")"
+		return
+	fi
+	sso() { # label want-regex uid user [server options]
+		local label=$1 want=$2 uid=$3 user=$4
+		shift 4
+		out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/winbind/tool_relay.py "$NTLM" --client-as "$uid" \
+			--user "$user" --domain "$DC_DOMAIN" --winbind-ccache -- \
+			--winbind --computer-name DOMSRV --audit-log "$T/audit.log" "$@" 2>&1)
+		if echo "$out" | grep -qE "$want"; then ok "SSO: $label"; else bad "SSO: $label" "$(echo "$out" | tr '\n' ' ' | head -c 300)"; fi
+	}
+	sso "uid $u1 logs on as bob from the cache (MIC required), sealing both ways" \
+		"^DONE user=$DC_DOMAIN\\\\bob .*kind=NTLMv2" $u1 bob --require-mic
+	echo "$out" | grep -q '^sealed$' && ok "SSO: keys agree, sealed both ways" || bad "SSO: sealing" "$out"
+	tail -1 "$T/audit.log" | grep -q '"mic":1\|"mic":true' && ok "SSO: the server verified the MIC" ||
+		bad "SSO: the server verified the MIC" "$(tail -1 "$T/audit.log")"
+	sso "another uid ($u2) is refused bob's entry" "NTLM_E_NO_CREDENTIALS" $u2 bob
+	sso "no entry for alice: a clear error" "winbindd's credential cache: no credentials available" $u1 alice
+	# winbindd's client sends no target name and zero bindings: asking for them is refused
+	out=$(in_dc setpriv --reuid=$u1 --regid=$u1 --clear-groups "$NTLM" client --winbind-ccache \
+		--user bob --domain "$DC_DOMAIN" --target-name HTTP/web.example </dev/null 2>&1)
+	echo "$out" | grep -q "NTLM_E_UNSUPPORTED" && ok "SSO: --target-name with the cache refused (NTLM_E_UNSUPPORTED)" ||
+		bad "SSO: --target-name with the cache" "$out"
+	# Samba's own server (its ntlm_auth, squid-2.5-ntlmssp, over the DC's winbindd)
+	# and ours, with our ntlm_auth --use-cached-creds as the client (curl's --ntlm-wb line)
+	local client="setpriv --reuid=$u1 --regid=$u1 --clear-groups $T/bin/ntlm_auth --helper-protocol=ntlmssp-client-1 --use-cached-creds --domain=$DC_DOMAIN"
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/domain/sso_relay.py "$client --username=bob" \
+		"/usr/bin/ntlm_auth --configfile=$DC_CONF --helper-protocol=squid-2.5-ntlmssp" 2>&1)
+	echo "$out" | grep -q "^AF $DC_DOMAIN\\\\bob$" && ok "SSO: ntlm_auth --use-cached-creds → Samba's squid-2.5-ntlmssp: AF $DC_DOMAIN\\bob" ||
+		bad "SSO: ntlm_auth --use-cached-creds against Samba's server" "$(echo "$out" | tr '\n' ' ')"
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/domain/sso_relay.py "$client --username=bob" \
+		"$ROOT/build/tools/ntlm_auth --helper-protocol=squid-2.5-ntlmssp --winbind" 2>&1)
+	echo "$out" | grep -q "^AF $DC_DOMAIN\\\\bob$" && ok "SSO: ntlm_auth --use-cached-creds → our squid-2.5-ntlmssp --winbind" ||
+		bad "SSO: ntlm_auth --use-cached-creds against our server" "$(echo "$out" | tr '\n' ' ')"
+	out=$(in_dc timeout -k 5 60 /usr/bin/python3 tests/domain/sso_relay.py "$client --username=alice" \
+		"/usr/bin/ntlm_auth --configfile=$DC_CONF --helper-protocol=squid-2.5-ntlmssp" 2>&1)
+	echo "$out" | grep -q "^client: PW$" && ok "SSO: ntlm_auth without a cache entry asks for the password (PW)" ||
+		bad "SSO: ntlm_auth without a cache entry" "$(echo "$out" | tr '\n' ' ')"
+	sso_curl $u1 $u2
+}
+
+# curl --ntlm-wb (Debian's curl runs /usr/bin/ntlm_auth --use-cached-creds): ours
+# bind-mounted there in a private mount namespace, curl as the uid, against a
+# small NTLM web server whose helper is our squid-2.5-ntlmssp --winbind.
+sso_curl() { # uid-with-entry uid-without
+	# started without the in_dc function, so that $! is the server's own PID
+	LD_PRELOAD="$NSS_WRAPPER_SO" NSS_WRAPPER_PASSWD=/etc/passwd NSS_WRAPPER_GROUP=/etc/group \
+		SELFTEST_WINBINDD_SOCKET_DIR="$DC_DIR/winbindd" /usr/bin/python3 tests/domain/ntlm_http.py \
+		"$T/http.port" "$T/bin/ntlm_auth" --helper-protocol=squid-2.5-ntlmssp --winbind 2>"$T/http.log" &
+	sso_http_pid=$!
+	for _ in $(seq 100); do [ -s "$T/http.port" ] && break; sleep 0.1; done
+	local url uid body
+	url="http://127.0.0.1:$(cat "$T/http.port" 2>/dev/null)/"
+	for uid in "$@"; do
+		body=$(in_dc env LD_LIBRARY_PATH="$T" unshare -m --propagation private sh -c \
+			'mount --bind "$0" /usr/bin/ntlm_auth && exec setpriv --reuid=$1 --regid=$1 --clear-groups curl -s --max-time 20 --ntlm-wb -u "$2:" -w " %{http_code}" "$3"' \
+			"$T/bin/ntlm_auth" "$uid" "$DC_DOMAIN\\bob" "$url" 2>&1)
+		if [ "$uid" = "$1" ]; then
+			[ "$body" = "hello $DC_DOMAIN\\bob
+ 200" ] && ok "SSO: curl --ntlm-wb as uid $uid (our ntlm_auth --use-cached-creds): 200, $DC_DOMAIN\\bob" ||
+				bad "SSO: curl --ntlm-wb from the cache" "$body"
+		else
+			case "$body" in *" 200") bad "SSO: curl --ntlm-wb as another uid" "$body" ;;
+			*) ok "SSO: curl --ntlm-wb as uid $uid (no entry of its own): refused (${body##* })" ;; esac
+		fi
+	done
+	kill "$sso_http_pid" 2>/dev/null
+	wait "$sso_http_pid" 2>/dev/null
+	sso_http_pid=""
+}
+sso_block
 
 # --- the DC stopped: the configured behaviour
 dc_pid=$DC_PID

@@ -7,6 +7,7 @@
  */
 #include "ntlm_keys.h"
 #include "ntlmssp/ntlmssp.h"
+#include "challenge.h"
 #include "t.h"
 #include "filetime.h"
 #include "mem.h"
@@ -16,47 +17,6 @@
 #define GRANTED 0xe28a8235u
 #define NO_SIGN_SEAL                                                                               \
 	(NTLM_CLIENT_DEFAULT_FLAGS & ~(NTLMSSP_NEGOTIATE_SIGN | NTLMSSP_NEGOTIATE_SEAL))
-
-static const uint8_t server_challenge[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-
-/* Which pairs the CHALLENGE's TargetInfo carries. */
-enum {
-	NB_COMPUTER = 1,
-	NB_DOMAIN = 2,
-	DNS_COMPUTER = 4,
-	TIMESTAMP = 8,
-	NO_TARGET_INFO = 0x100,
-	NAMES = NB_COMPUTER | NB_DOMAIN
-};
-
-static ntlm_err make_challenge(uint32_t flags, int pairs, ntlm_buffer *out)
-{
-	nw_challenge c;
-	nw_av_list av = {NULL, 0, 0};
-	ntlm_buffer ti = {NULL, 0};
-	memset(&c, 0, sizeof(c));
-	c.flags = flags;
-	memcpy(c.server_challenge, server_challenge, 8);
-	c.target_name = "SERVER";
-	ntlm_err rc = NTLM_OK;
-	if (rc == NTLM_OK && (pairs & NB_DOMAIN))
-		rc = nw_av_set_string(&av, NW_AV_NB_DOMAIN, "SERVER");
-	if (rc == NTLM_OK && (pairs & NB_COMPUTER))
-		rc = nw_av_set_string(&av, NW_AV_NB_COMPUTER, "SERVER");
-	if (rc == NTLM_OK && (pairs & DNS_COMPUTER))
-		rc = nw_av_set_string(&av, NW_AV_DNS_COMPUTER, "server.example.com");
-	if (rc == NTLM_OK && (pairs & TIMESTAMP))
-		rc = nw_av_set_u64(&av, NW_AV_TIMESTAMP, ntlm_unix_to_filetime(1700000000));
-	if (rc == NTLM_OK && !(pairs & NO_TARGET_INFO))
-		rc = nw_av_encode(&av, &ti);
-	c.target_info = ti.data;
-	c.target_info_len = ti.len;
-	if (rc == NTLM_OK)
-		rc = nw_challenge_encode(&c, out);
-	ntlm_buffer_free(&ti);
-	nw_av_clear(&av);
-	return rc;
-}
 
 struct run {
 	ntlm_err rc;          /* the client's answer to the CHALLENGE */
@@ -83,7 +43,7 @@ static void client_run(struct run *r, uint32_t requested, int datagram, uint32_t
 	cfg.datagram = datagram;
 	cfg.workstation = "CLIENTPC";
 	if (ntlm_cred_password(&cred, "WORKGROUP", "alice", "Secret-1") ||
-	    ntlm_client_new(&ctx, cred, &cfg) || make_challenge(chal_flags, pairs, &chal))
+	    ntlm_client_new(&ctx, cred, &cfg) || t_challenge(chal_flags, pairs, &chal))
 		goto out;
 	if (!datagram && ntlm_step(ctx, NULL, 0, &neg) != NTLM_CONTINUE)
 		goto out;
@@ -177,7 +137,7 @@ static void test_lm_response_zero_with_target_info(void)
 	T_OK(nw_v2_response_parse(r.auth.nt_response, r.auth.nt_response_len, &v2));
 	T_OK(ntlm_nt_hash("Secret-1", nt));
 	T_OK(nk_ntowfv2(nt, "alice", "WORKGROUP", owf));
-	nk_lmv2_response(owf, server_challenge, v2.client_challenge, want);
+	nk_lmv2_response(owf, t_server_challenge, v2.client_challenge, want);
 	T_BYTES(r.auth.lm_response, want, 24);
 	run_clear(&r);
 }

@@ -6,7 +6,9 @@ ends. Prints the server's last line ("DONE user=... " or "FAIL reason"),
 then "sealed" when the keys agree and the message round-trips; exits 0 only
 then.
 
-Usage: tool_relay.py NTLM [client options] -- [server options]
+Usage: tool_relay.py NTLM [--client-as UID] [client options] -- [server options]
+(--client-as: the client runs under that uid and gid, through setpriv; the
+server stays as the caller, who may use winbindd's privileged pipe.)
 """
 import base64
 import subprocess
@@ -70,15 +72,28 @@ def sealing_works(client, server):
     if len(sealed) != 3 or sealed[0] != "SEALED":
         return False
     server.send("UNSEAL %s %s" % (sealed[1], sealed[2]))
-    return server.recv() == "PLAIN " + msg
+    if server.recv() != "PLAIN " + msg:
+        return False
+    # and back: the server seals, the client unseals
+    server.send("SEAL " + msg)
+    sealed = server.recv().split()
+    if len(sealed) != 3 or sealed[0] != "SEALED":
+        return False
+    client.send("UNSEAL %s %s" % (sealed[1], sealed[2]))
+    return client.recv() == "PLAIN " + msg
 
 
 def main():
     ntlm = sys.argv[1]
     rest = sys.argv[2:]
+    prefix = []
+    if rest[:1] == ["--client-as"]:
+        uid = rest[1]
+        prefix = ["setpriv", "--reuid=" + uid, "--regid=" + uid, "--clear-groups"]
+        rest = rest[2:]
     cut = rest.index("--")
     # the keys are compared below: the DONE lines carry them only when asked for
-    client = Tool([ntlm, "client", "--show-session-key"] + rest[:cut])
+    client = Tool(prefix + [ntlm, "client", "--show-session-key"] + rest[:cut])
     server = Tool([ntlm, "server", "--show-session-key"] + rest[cut + 1:])
     ok = False
     try:

@@ -13,9 +13,11 @@
  *   GF                 GF 0x<flags>        negotiated (before: the ones requested)
  *   GK                 GK <b64 key>        the exported session key, or BH No session key
  *
- * The password comes from --password, else a PW line, else the credential
- * file in $NTLM_USER_FILE (curl's --ntlm-wb passes only the user name);
- * --use-cached-creds (winbindd's cache) has no source here and falls back to PW.
+ * The password comes from --password, else a PW line; without one,
+ * --use-cached-creds asks winbindd's credential cache (single sign-on:
+ * winbindd answers the CHALLENGE, we never see the password), then the
+ * credential file in $NTLM_USER_FILE (curl's --ntlm-wb passes only the
+ * user name), then PW is asked for.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -80,7 +82,22 @@ ntlm_err na_client_set_password(na_client *cl, const char *password)
 	return NTLM_OK;
 }
 
-/* The credential: --password or PW, else $NTLM_USER_FILE; NTLM_E_NO_CREDENTIALS: ask (PW). */
+/*
+ * --use-cached-creds: winbindd's cache for this user and uid, if there is
+ * one. Any failure (no entry, winbindd not running, a build without
+ * libwbclient) means "no cache": the other sources follow, as with Samba.
+ * Not when a target name is to be sent (gss-spnego-client's
+ * --target-service): winbindd's client sends none.
+ */
+static int cached_cred(na_client *cl)
+{
+	const na_opts *o = cl->o;
+	return o->use_cached_creds && !cl->spn &&
+	       ntlm_cred_from_winbind_cache(&cl->cred, o->domain, o->username) == NTLM_OK;
+}
+
+/* The credential: --password or PW, else winbindd's cache (--use-cached-creds), else
+ * $NTLM_USER_FILE; NTLM_E_NO_CREDENTIALS: ask (PW). */
 static ntlm_err get_cred(na_client *cl)
 {
 	const na_opts *o = cl->o;
@@ -89,6 +106,8 @@ static ntlm_err get_cred(na_client *cl)
 		return NTLM_OK;
 	if (pw)
 		return ntlm_cred_password(&cl->cred, o->domain, o->username, pw);
+	if (cached_cred(cl))
+		return NTLM_OK;
 	if (!ntlm_secure_getenv("NTLM_USER_FILE"))
 		return NTLM_E_NO_CREDENTIALS;
 	ntlm_err rc = ntlm_cred_from_file(&cl->cred, NULL, o->domain, o->username);
