@@ -246,7 +246,7 @@ static ntlm_err choose_fallback(gn_cred *c, gss_const_key_value_set_t cs, int fa
 	}
 	if (unreachable)
 		NTLM_TRY(parse_yes_no(unreachable, &c->fallback_unreachable));
-	if (c->local_kind == GN_STORE_NONE)
+	if (c->local_kind == GN_STORE_NONE || !p)
 		return c->fallback_unreachable ? NTLM_E_INVALID_PARAMETER : NTLM_OK;
 	if (c->store_kind != GN_STORE_WINBIND || !*p)
 		return NTLM_E_INVALID_PARAMETER;

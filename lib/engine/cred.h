@@ -18,7 +18,7 @@ struct ntlm_cred {
 	uint8_t lm_hash[NTLM_HASH_SIZE];
 	int have_lm;
 	int anonymous;
-	sh_state *shared; /* random bytes and the system policy for its contexts */
+	sh_state *shared;  /* random bytes and the system policy for its contexts */
 	int winbind_cache; /* no hashes: winbindd answers the CHALLENGE (wb_ccache.h) */
 };
 

@@ -91,7 +91,7 @@ static ntlm_err check(const struct answer *a, uint32_t allowed_responses, uint32
 		edit(ctx);
 	if (rc == NTLM_OK)
 		rc = client_wb_check(ctx, &chal, chosen, a->auth.data, a->auth.len, a->key, &auth);
-	if (mic_verified)
+	if (mic_verified && ctx)
 		*mic_verified = ctx->mic_verified;
 	nw_authenticate_clear(&auth);
 	nw_challenge_clear(&chal);
