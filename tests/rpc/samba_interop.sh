@@ -95,7 +95,10 @@ TPID=
 if command -v tshark >/dev/null; then
 	tshark -n -i lo -f tcp -w "$W/vt.pcapng" >"$W/tshark.log" 2>&1 &
 	TPID=$!
-	for _ in $(seq 1 50); do grep -q "Capturing on" "$W/tshark.log" && break; sleep 0.1; done
+	# "Capturing on" comes before the capture does: wait for "Capture started" (or, from a
+	# tshark that does not say it, a second)
+	for _ in $(seq 1 100); do grep -q "Capture started" "$W/tshark.log" && break; sleep 0.1; done
+	sleep 0.3
 fi
 ports=
 for level in integrity privacy; do
